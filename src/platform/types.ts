@@ -1,0 +1,149 @@
+/**
+ * The platform port: everything okstra needs from a forge. The engine talks to
+ * GitHub (platform/github) and to a local repository (platform/local) only
+ * through this interface, so every phase runs the same against both.
+ */
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+/** Repository permission levels, lowest first (GitHub's collaborator-permission `role_name` values). */
+export const PERMISSION_LEVELS = ["none", "read", "triage", "write", "maintain", "admin"] as const;
+export type Permission = (typeof PERMISSION_LEVELS)[number];
+
+export function permissionAtLeast(actual: Permission, required: Permission): boolean {
+  return PERMISSION_LEVELS.indexOf(actual) >= PERMISSION_LEVELS.indexOf(required);
+}
+
+export interface IssueInfo {
+  number: number;
+  title: string;
+  body: string;
+  author: string;
+  isPullRequest: boolean;
+}
+
+export interface CommentInfo {
+  id: number;
+  author: string;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
+  url?: string;
+}
+
+export type ReactionContent = "+1" | "-1" | "laugh" | "confused" | "heart" | "hooray" | "rocket" | "eyes";
+
+export interface PullRequestInfo {
+  number: number;
+  title: string;
+  body: string;
+  head: string;
+  base: string;
+  draft: boolean;
+  state: "open" | "closed";
+  merged: boolean;
+  url: string;
+}
+
+export interface NewPullRequest {
+  title: string;
+  body: string;
+  head: string;
+  base: string;
+  draft: boolean;
+}
+
+export interface PullRequestUpdate {
+  title?: string;
+  body?: string;
+  base?: string;
+  state?: "open" | "closed";
+}
+
+export type CheckStatus = "queued" | "in_progress" | "completed";
+export type CheckConclusion = "success" | "neutral" | "failure" | "cancelled" | "skipped" | "timed_out" | "action_required";
+
+export interface CheckAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  annotation_level: "notice" | "warning" | "failure";
+  message: string;
+  title?: string;
+}
+
+export interface CheckRunOutput {
+  title: string;
+  summary: string;
+  text?: string;
+  annotations?: CheckAnnotation[];
+}
+
+export interface CheckRunAction {
+  label: string;
+  description: string;
+  identifier: string;
+}
+
+export interface CheckRunWrite {
+  name?: string;
+  headSha?: string;
+  status?: CheckStatus;
+  conclusion?: CheckConclusion;
+  externalId?: string;
+  output?: CheckRunOutput;
+  actions?: CheckRunAction[];
+}
+
+export interface CheckRunInfo {
+  id: number;
+  name: string;
+  headSha: string;
+  status: CheckStatus;
+  conclusion: CheckConclusion | null;
+  url?: string;
+}
+
+/**
+ * How a workspace reaches the repository over git. `extraHeader` is passed per
+ * command (`git -c http.extraheader=…`), never written to `.git/config`.
+ */
+export interface GitRemote {
+  url: string;
+  extraHeader?: string;
+}
+
+export interface Platform {
+  readonly kind: "github" | "local";
+  readonly repo: RepoRef;
+
+  getDefaultBranch(): Promise<string>;
+  /** A file's text at a ref, or null when the file does not exist there. */
+  readFile(path: string, ref: string): Promise<string | null>;
+  getPermission(login: string): Promise<Permission>;
+
+  getIssue(number: number): Promise<IssueInfo>;
+  /** Every comment of an issue, oldest first (paginated on GitHub). */
+  listIssueComments(number: number): Promise<CommentInfo[]>;
+  createComment(issueNumber: number, body: string): Promise<CommentInfo>;
+  updateComment(commentId: number, body: string): Promise<void>;
+  addReaction(commentId: number, content: ReactionContent): Promise<void>;
+
+  findOpenPullRequest(head: string): Promise<PullRequestInfo | null>;
+  getPullRequest(number: number): Promise<PullRequestInfo>;
+  listOpenPullRequests(filter: { base?: string }): Promise<PullRequestInfo[]>;
+  createPullRequest(pr: NewPullRequest): Promise<PullRequestInfo>;
+  updatePullRequest(number: number, update: PullRequestUpdate): Promise<void>;
+  setDraft(number: number, draft: boolean): Promise<void>;
+
+  createCheckRun(check: CheckRunWrite & { name: string; headSha: string }): Promise<CheckRunInfo>;
+  updateCheckRun(id: number, check: CheckRunWrite): Promise<void>;
+
+  /** The commit a branch points at, or null when it does not exist. */
+  getBranchHead(branch: string): Promise<string | null>;
+  /** Where workspaces clone from and push to, with short-lived credentials. */
+  gitRemote(): Promise<GitRemote>;
+}
