@@ -1,0 +1,88 @@
+import type { Platform } from "../../platform/types.js";
+import { renderRunStatus } from "../../render/run-status.js";
+import type { RunState } from "./run-state.js";
+
+export interface StatusCommentOptions {
+  /** Minimum time between two edits (SPEC §8: ≥ 2 s). */
+  minIntervalMs?: number;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * One status comment per run, edited in place. Intermediate updates are
+ * throttled and coalesced (only the newest state is written); `finish` always
+ * writes the final state, waiting out the throttle window if it must. A run
+ * that finishes before its first write costs a single comment creation.
+ */
+export class StatusComment {
+  private commentId: number | null = null;
+  private lastBody: string | null = null;
+  private lastWriteAt = 0;
+  private pending: RunState | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly minIntervalMs: number;
+  private readonly now: () => Date;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly platform: Platform,
+    private readonly issueNumber: number,
+    options: StatusCommentOptions = {},
+    private readonly onIntermediateError: (error: unknown) => void = () => undefined,
+  ) {
+    this.minIntervalMs = options.minIntervalMs ?? 2000;
+    this.now = options.now ?? (() => new Date());
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  get id(): number | null {
+    return this.commentId;
+  }
+
+  /** Shows an intermediate state, at most once per interval. */
+  update(state: RunState): void {
+    this.pending = structuredClone(state);
+    if (this.timer) return;
+    const wait = this.commentId === null ? 0 : Math.max(0, this.lastWriteAt + this.minIntervalMs - this.now().getTime());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      const next = this.pending;
+      this.pending = null;
+      if (next) this.enqueueWrite(next);
+    }, wait);
+  }
+
+  /** Writes the final state; resolves once it is on the platform. */
+  async finish(state: RunState): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.pending = null;
+    await this.writing;
+    if (this.commentId !== null) {
+      const wait = this.lastWriteAt + this.minIntervalMs - this.now().getTime();
+      if (wait > 0) await this.sleep(wait);
+    }
+    // The final write is not swallowed: a run whose outcome cannot be shown must say so upstream.
+    await this.write(structuredClone(state));
+  }
+
+  /** Intermediate writes are best-effort: a failed one is superseded by the next, and the final one is awaited. */
+  private enqueueWrite(state: RunState): void {
+    this.writing = this.writing.then(() => this.write(state)).catch((error: unknown) => this.onIntermediateError(error));
+  }
+
+  private async write(state: RunState): Promise<void> {
+    const body = renderRunStatus(state, this.now());
+    if (body === this.lastBody) return;
+    if (this.commentId === null) {
+      const comment = await this.platform.createComment(this.issueNumber, body);
+      this.commentId = comment.id;
+    } else {
+      await this.platform.updateComment(this.commentId, body);
+    }
+    this.lastBody = body;
+    this.lastWriteAt = this.now().getTime();
+  }
+}

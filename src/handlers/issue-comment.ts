@@ -1,0 +1,30 @@
+import type { Context } from "probot";
+import { isOkstraCommand } from "../commands/parse.js";
+import type { CommandJob, JobQueue } from "../queue/types.js";
+
+/**
+ * `issue_comment.created`: authenticate → parse → de-duplicate → enqueue.
+ * Probot has already verified the webhook signature. No GitHub API call is
+ * made here, so the webhook is answered within GitHub's 10-second budget even
+ * when the API is slow; the job does the rest.
+ */
+export function issueCommentCreated(queue: JobQueue) {
+  return async (context: Context<"issue_comment.created">): Promise<void> => {
+    const { comment, issue, repository, installation } = context.payload;
+    // Bots never trigger commands, okstra's own comments included.
+    if (context.isBot || comment.user?.type === "Bot" || comment.user?.login.endsWith("[bot]")) return;
+    if (!isOkstraCommand(comment.body ?? "")) return;
+
+    const job: CommandJob = {
+      deliveryId: context.id,
+      repo: { owner: repository.owner.login, repo: repository.name },
+      installationId: installation?.id,
+      issueNumber: issue.number,
+      isPullRequest: Boolean(issue.pull_request),
+      comment: { id: comment.id, body: comment.body, author: comment.user?.login ?? "", createdAt: comment.created_at },
+      receivedAt: new Date().toISOString(),
+    };
+    const queued = await queue.enqueue(job);
+    context.log.info({ task: issue.number, comment: comment.id, queued }, queued ? "command queued" : "duplicate delivery ignored");
+  };
+}
