@@ -1,0 +1,39 @@
+import { git } from "../../util/git.js";
+
+/** Git reads on the local repository DIR, which plays the remote (SPEC §11.1). */
+
+/** DIR's `HEAD` symbolic ref is its default branch, as a bare remote's HEAD is on a git server. */
+export async function localDefaultBranch(repoDir: string): Promise<string> {
+  const { stdout } = await git(["symbolic-ref", "--short", "HEAD"], { cwd: repoDir });
+  return stdout.trim();
+}
+
+/**
+ * A file's text at a ref, from the object database only: the working tree and
+ * index of DIR never leak in, just as GitHub serves only what was pushed.
+ * A missing ref, a missing path and a directory are all null.
+ */
+export async function localReadFile(repoDir: string, path: string, ref: string): Promise<string | null> {
+  if (ref.startsWith("-")) return null; // never let a ref be read as an option
+  const spec = `${ref}:${path.replace(/^(\.?\/)+/, "")}`;
+  const type = await git(["cat-file", "-t", spec], { cwd: repoDir, allowFailure: true });
+  if (type.exitCode !== 0 || type.stdout.trim() !== "blob") return null;
+  const { stdout } = await git(["cat-file", "blob", spec], { cwd: repoDir });
+  return stdout;
+}
+
+export async function localBranchHead(repoDir: string, branch: string): Promise<string | null> {
+  const result = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], { cwd: repoDir, allowFailure: true });
+  return result.exitCode === 0 ? result.stdout.trim() : null;
+}
+
+export async function localCommitExists(repoDir: string, sha: string): Promise<boolean> {
+  const result = await git(["cat-file", "-e", `${sha}^{commit}`], { cwd: repoDir, allowFailure: true });
+  return result.exitCode === 0;
+}
+
+/** How many commits `head` has that `base` does not (GitHub refuses a pull request with none). */
+export async function localCommitsAhead(repoDir: string, base: string, head: string): Promise<number> {
+  const { stdout } = await git(["rev-list", "--count", `refs/heads/${base}..refs/heads/${head}`], { cwd: repoDir });
+  return Number(stdout.trim());
+}
