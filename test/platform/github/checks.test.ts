@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import type { DataMatcherMap } from "nock";
 import { MAX_OUTPUT_TEXT_CHARS, truncateWithNotice } from "../../../src/platform/github/index.js";
 import type { CheckAnnotation } from "../../../src/platform/types.js";
 import { httpMock } from "../../helpers/http-mock.js";
@@ -8,6 +9,11 @@ const SHA = "d".repeat(40);
 
 function annotations(count: number): CheckAnnotation[] {
   return Array.from({ length: count }, (_, i) => ({ path: "src/a.ts", start_line: i + 1, end_line: i + 1, annotation_level: "warning", message: `finding ${i + 1}` }));
+}
+
+/** The JSON GitHub receives; typed for nock, whose matcher wants index signatures that interfaces lack. */
+function body(value: object): DataMatcherMap {
+  return JSON.parse(JSON.stringify(value)) as DataMatcherMap;
 }
 
 function restRun(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -42,11 +48,11 @@ describe("GitHub platform: check runs", () => {
     const all = annotations(120);
     const output = { title: "Blocked", summary: "3 findings" };
     httpMock()
-      .post(`${API_REPO}/check-runs`, { name: "okstra / stage 1", head_sha: SHA, conclusion: "failure", output: { ...output, annotations: all.slice(0, 50) } })
+      .post(`${API_REPO}/check-runs`, body({ name: "okstra / stage 1", head_sha: SHA, conclusion: "failure", output: { ...output, annotations: all.slice(0, 50) } }))
       .reply(201, restRun({ status: "completed", conclusion: "failure" }))
-      .patch(`${API_REPO}/check-runs/9001`, { output: { ...output, annotations: all.slice(50, 100) } })
+      .patch(`${API_REPO}/check-runs/9001`, body({ output: { ...output, annotations: all.slice(50, 100) } }))
       .reply(200, restRun())
-      .patch(`${API_REPO}/check-runs/9001`, { output: { ...output, annotations: all.slice(100) } })
+      .patch(`${API_REPO}/check-runs/9001`, body({ output: { ...output, annotations: all.slice(100) } }))
       .reply(200, restRun());
     const run = await githubPlatform().createCheckRun({ name: "okstra / stage 1", headSha: SHA, conclusion: "failure", output: { ...output, annotations: all } });
     expect(run).toMatchObject({ status: "completed", conclusion: "failure" });
@@ -56,9 +62,9 @@ describe("GitHub platform: check runs", () => {
     const all = annotations(60);
     const output = { title: "Accepted", summary: "ok" };
     httpMock()
-      .patch(`${API_REPO}/check-runs/9001`, { status: "completed", conclusion: "success", output: { ...output, annotations: all.slice(0, 50) } })
+      .patch(`${API_REPO}/check-runs/9001`, body({ status: "completed", conclusion: "success", output: { ...output, annotations: all.slice(0, 50) } }))
       .reply(200, restRun())
-      .patch(`${API_REPO}/check-runs/9001`, { output: { ...output, annotations: all.slice(50) } })
+      .patch(`${API_REPO}/check-runs/9001`, body({ output: { ...output, annotations: all.slice(50) } }))
       .reply(200, restRun());
     await githubPlatform().updateCheckRun(9001, { status: "completed", conclusion: "success", output: { ...output, annotations: all } });
   });
