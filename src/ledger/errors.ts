@@ -1,0 +1,93 @@
+/**
+ * Typed refusals and failures of the ledger (STYLE §10): a handler renders
+ * these; nothing downstream matches on message text.
+ */
+
+export class LedgerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A ledger file that cannot be read as what it claims to be. Every mutation of the task refuses until it is fixed. */
+export class LedgerCorruptError extends LedgerError {
+  constructor(
+    /** Path on the ledger branch. */
+    readonly file: string,
+    /** 1-based line, when the problem is on one line. */
+    readonly line: number | null,
+    readonly problem: string,
+  ) {
+    super(`ledger file ${file}${line === null ? "" : ` line ${line}`} is corrupt: ${problem}`);
+  }
+}
+
+/** Every attempt of a mutation lost the compare-and-swap to another writer. */
+export class LedgerContentionError extends LedgerError {
+  constructor(
+    readonly attempts: number,
+    readonly lastDetail: string,
+  ) {
+    super(`ledger write lost the race to other writers ${attempts} times in a row; giving up (last: ${lastDetail}). Retry the command.`);
+  }
+}
+
+export interface ClaimConflict {
+  stage: number;
+  run: string;
+  leaseUntil: string;
+}
+
+/** A claim refused because another run holds a lease on a requested stage. */
+export class StageClaimedError extends LedgerError {
+  readonly stage: number;
+  readonly run: string;
+  readonly leaseUntil: string;
+  constructor(readonly conflicts: ClaimConflict[]) {
+    const first = conflicts[0]!;
+    super(conflicts.map((c) => `stage ${c.stage} is claimed by run ${c.run} until ${c.leaseUntil}`).join("; "));
+    this.stage = first.stage;
+    this.run = first.run;
+    this.leaseUntil = first.leaseUntil;
+  }
+}
+
+/** A claim refused because the stage already has an effective `done`. */
+export class StageDoneError extends LedgerError {
+  constructor(
+    readonly stage: number,
+    readonly run: string,
+    readonly headCommit: string,
+  ) {
+    super(`stage ${stage} is already done (run ${run}, head ${headCommit.slice(0, 12)})`);
+  }
+}
+
+/** A lease renewal refused because the run no longer holds the stage (it ended, was abandoned or was cancelled). */
+export class LeaseLostError extends LedgerError {
+  constructor(
+    readonly stage: number,
+    readonly run: string,
+    readonly reason: string,
+  ) {
+    super(`run ${run} no longer holds stage ${stage}: ${reason}`);
+  }
+}
+
+/** The task has no `task.json` yet, so rows cannot be appended to it. */
+export class TaskNotFoundError extends LedgerError {
+  constructor(readonly issue: number) {
+    super(`task #${issue} has no ledger entry (no tasks/${issue}/task.json)`);
+  }
+}
+
+/** A caller handed the ledger something it must not write (a bad row, a file outside the task, an invalid task.json). */
+export class LedgerInputError extends LedgerError {
+  constructor(
+    readonly what: string,
+    readonly problem: string,
+  ) {
+    super(`refusing to write ${what}: ${problem}`);
+  }
+}

@@ -1,0 +1,98 @@
+import { z } from "zod";
+
+/**
+ * The rows of `tasks/<N>/ledger.jsonl` (SPEC §4.1). Every row has `at`, `run`
+ * and `status`; `source` marks rows that okstra derived from evidence rather
+ * than from a run's own say-so (reconciliation, carry backfill, user edits).
+ *
+ * Unknown keys are stripped on read, never rejected: rows are appended as text
+ * and never re-serialised, so a newer okstra may add fields without an older
+ * one calling the ledger corrupt.
+ */
+
+export const ROW_SOURCES = ["git-reconcile", "carry-backfill", "user-edit"] as const;
+export type RowSource = (typeof ROW_SOURCES)[number];
+
+export const VERDICTS = ["accepted", "conditional-accept", "blocked"] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+const isoTime = z.iso.datetime({ offset: true });
+/** A git object id: SHA-1 (40 hex) or SHA-256 (64 hex). */
+export const gitSha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "a 40- or 64-character lowercase hex commit id");
+const stage = z.number().int().positive();
+const text = z.string().min(1);
+
+const base = {
+  at: isoTime,
+  run: text,
+  source: z.enum(ROW_SOURCES).optional(),
+};
+
+export const startedRowSchema = z.object({ ...base, status: z.literal("started"), stage, leaseUntil: isoTime, baseCommit: gitSha });
+export const doneRowSchema = z.object({ ...base, status: z.literal("done"), stage, headCommit: gitSha, branch: text, carryPath: text });
+export const failedRowSchema = z.object({ ...base, status: z.literal("failed"), stage, reason: text, detail: z.string() });
+export const abandonedRowSchema = z.object({ ...base, status: z.literal("abandoned"), stage, reason: text });
+export const verifiedRowSchema = z.object({
+  ...base,
+  status: z.literal("verified"),
+  stage,
+  verdict: z.enum(VERDICTS),
+  reportPath: text,
+  headCommit: gitSha,
+});
+export const prRowSchema = z.object({
+  ...base,
+  status: z.literal("pr"),
+  stages: z.array(stage).min(1),
+  kind: z.enum(["stage", "group"]),
+  branch: text,
+  number: z.number().int().positive(),
+  url: z.url(),
+});
+/** Without a stage, a cancellation ends every claim on the task that precedes it. */
+export const cancelledRowSchema = z.object({ ...base, status: z.literal("cancelled"), stage: stage.optional() });
+export const approvedRowSchema = z.object({
+  ...base,
+  status: z.literal("approved"),
+  planDigest: z.string().regex(/^[0-9a-f]{64}$/, "a sha256 hex digest"),
+  actor: text,
+});
+
+export const ledgerRowSchema = z.discriminatedUnion("status", [
+  startedRowSchema,
+  doneRowSchema,
+  failedRowSchema,
+  abandonedRowSchema,
+  verifiedRowSchema,
+  prRowSchema,
+  cancelledRowSchema,
+  approvedRowSchema,
+]);
+
+export type StartedRow = z.infer<typeof startedRowSchema>;
+export type DoneRow = z.infer<typeof doneRowSchema>;
+export type FailedRow = z.infer<typeof failedRowSchema>;
+export type AbandonedRow = z.infer<typeof abandonedRowSchema>;
+export type VerifiedRow = z.infer<typeof verifiedRowSchema>;
+export type PrRow = z.infer<typeof prRowSchema>;
+export type CancelledRow = z.infer<typeof cancelledRowSchema>;
+export type ApprovedRow = z.infer<typeof approvedRowSchema>;
+export type LedgerRow = z.infer<typeof ledgerRowSchema>;
+export type RowStatus = LedgerRow["status"];
+
+/** Rows that end a claim (SPEC §4.1 "claimed"). */
+export type ClaimEndRow = DoneRow | FailedRow | AbandonedRow | CancelledRow;
+export const CLAIM_END_STATUSES: ReadonlySet<RowStatus> = new Set(["done", "failed", "abandoned", "cancelled"]);
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A row as callers hand it to the ledger: `at` defaults to the ledger's clock. */
+export type RowInput = DistributiveOmit<LedgerRow, "at"> & { at?: string };
+
+/**
+ * Reconciliation rows record what git or a carry says happened, so they may
+ * re-append `done` for the same run and stage at a new head (SPEC §4.1, §10:
+ * a `user-edit` done is also a reconciled done, at the foreign head).
+ */
+export function isReconciliation(row: Pick<LedgerRow, "source">): boolean {
+  return row.source !== undefined;
+}
