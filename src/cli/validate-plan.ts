@@ -3,7 +3,8 @@ import { defaultConfig } from "../config/schema.js";
 import { planSchema } from "../engine/planning/plan-schema.js";
 import { formatViolation, validatePlan } from "../engine/planning/validator/validate-plan.js";
 
-export interface CliIo {
+/** Structurally the CLI's `CliIo`; kept local so this command has no dependency on the CLI entry. */
+export interface ValidatePlanIo {
   stdout(text: string): void;
   stderr(text: string): void;
 }
@@ -20,7 +21,7 @@ export interface ValidatePlanCliOptions {
  *   1  the plan breaks one or more checks, one line each
  *   2  the file is missing, unreadable, not JSON, or not shaped like a plan
  */
-export async function runValidatePlan(file: string, io: CliIo, options: ValidatePlanCliOptions = {}): Promise<number> {
+export async function runValidatePlan(file: string, io: ValidatePlanIo, options: ValidatePlanCliOptions = {}): Promise<number> {
   let raw: string;
   try {
     raw = await readFile(file, "utf8");
