@@ -23,7 +23,7 @@ import {
   type LocalPull,
 } from "./records.js";
 import { localBranchHead, localCommitExists, localCommitsAhead, localDefaultBranch, localReadFile } from "./repository.js";
-import { ensureStore, storePath, withLock } from "./store.js";
+import { storePath, withLock } from "./store.js";
 
 export interface LocalPlatformOptions {
   /** The repository that plays GitHub: clones come from it, branches are pushed to it. */
@@ -47,8 +47,6 @@ export const DEFAULT_BOT_LOGIN = "okstra[bot]";
 export function createLocalPlatform(options: LocalPlatformOptions): Platform {
   const repoDir = resolve(options.repoDir);
   const bot = options.botLogin ?? DEFAULT_BOT_LOGIN;
-  let ready: Promise<void> | undefined;
-  const store = () => (ready ??= ensureStore(repoDir));
 
   const toComment = (comment: LocalComment): CommentInfo => ({
     id: comment.id,
@@ -98,7 +96,6 @@ export function createLocalPlatform(options: LocalPlatformOptions): Platform {
     },
     listIssueComments: async (number) => (await readLocalComments(repoDir, number)).map(toComment),
     async createComment(issueNumber, body) {
-      await store();
       return toComment(await addLocalComment(repoDir, issueNumber, { author: bot, body }));
     },
     async updateComment(commentId, body) {
@@ -127,7 +124,6 @@ export function createLocalPlatform(options: LocalPlatformOptions): Platform {
       return pulls.filter((p) => p.state === "open" && (filter.base === undefined || p.base === filter.base)).map(toPull);
     },
     async createPullRequest(pr) {
-      await store();
       // The checks GitHub makes before it opens a pull request (each is a 422 there).
       await requireBranch(pr.head, "head");
       await requireBranch(pr.base, "base");
@@ -156,7 +152,6 @@ export function createLocalPlatform(options: LocalPlatformOptions): Platform {
     },
 
     async createCheckRun(check) {
-      await store();
       if (!(await localCommitExists(repoDir, check.headSha))) throw new LocalPlatformError(422, `no commit found for SHA: ${check.headSha}`);
       const blank: CheckRunFields = {
         name: check.name,

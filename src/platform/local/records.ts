@@ -1,6 +1,7 @@
 import { pathToFileURL } from "node:url";
 import type { CheckAnnotation, CheckConclusion, CheckRunAction, CheckStatus, ReactionContent } from "../types.js";
 import { LocalPlatformError } from "./errors.js";
+import { localBranchMergedInto } from "./repository.js";
 import { claimExact, claimId, ensureStore, readClaim, readJson, recordNumbers, storePath, withLock, writeJsonAtomic } from "./store.js";
 
 /**
@@ -101,13 +102,25 @@ export async function readLocalIssue(repoDir: string, number: number): Promise<L
   return readJson<LocalIssue>(paths.issue(repoDir, number));
 }
 
+/** A pull request as GitHub would show it now, merged state included (see `refreshMerged`). */
 export async function readLocalPull(repoDir: string, number: number): Promise<LocalPull | null> {
-  return readJson<LocalPull>(paths.pull(repoDir, number));
+  const pull = await readJson<LocalPull>(paths.pull(repoDir, number));
+  return pull === null ? null : refreshMerged(repoDir, pull);
+}
+
+/**
+ * GitHub marks an open pull request merged once its base branch contains the
+ * head's commits, however they got there. Locally the user merges with git in
+ * DIR, so the same rule is applied when a pull request is read.
+ */
+async function refreshMerged(repoDir: string, pull: LocalPull): Promise<LocalPull> {
+  if (pull.state !== "open" || !(await localBranchMergedInto(repoDir, pull.head, pull.base))) return pull;
+  return updateLocalPull(repoDir, pull.number, (current) => (current.state === "open" ? { ...current, state: "closed", merged: true } : current));
 }
 
 /** Comments live under their issue (or pull request) number; commenting on a number that is neither is a 404, as on GitHub. */
 async function requireIssueOrPull(repoDir: string, number: number): Promise<void> {
-  if ((await readLocalIssue(repoDir, number)) !== null || (await readLocalPull(repoDir, number)) !== null) return;
+  if ((await readLocalIssue(repoDir, number)) !== null || (await readJson(paths.pull(repoDir, number))) !== null) return;
   throw new LocalPlatformError(404, `issue #${number} does not exist in ${storePath(repoDir, "issues")} (create it first, e.g. from an issue file)`);
 }
 

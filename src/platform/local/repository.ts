@@ -37,3 +37,11 @@ export async function localCommitsAhead(repoDir: string, base: string, head: str
   const { stdout } = await git(["rev-list", "--count", `refs/heads/${base}..refs/heads/${head}`], { cwd: repoDir });
   return Number(stdout.trim());
 }
+
+/** Whether every commit of branch `head` is already on branch `base` (false when either is missing). */
+export async function localBranchMergedInto(repoDir: string, head: string, base: string): Promise<boolean> {
+  const [headSha, baseSha] = await Promise.all([localBranchHead(repoDir, head), localBranchHead(repoDir, base)]);
+  if (headSha === null || baseSha === null) return false;
+  const result = await git(["merge-base", "--is-ancestor", headSha, baseSha], { cwd: repoDir, allowFailure: true });
+  return result.exitCode === 0;
+}

@@ -17,9 +17,28 @@ export function storePath(repoDir: string, ...parts: string[]): string {
   return join(resolve(repoDir), STORE_DIRNAME, ...parts);
 }
 
-/** Makes the store directory and keeps it out of `git status` through `info/exclude` (never `.gitignore`, which is tracked). */
+const excluded = new Map<string, Promise<void>>();
+
+/**
+ * Makes the store directory and keeps it out of `git status` through
+ * `info/exclude` (never `.gitignore`, which is tracked). The exclude check
+ * runs once per repository and process; every write calls this.
+ */
 export async function ensureStore(repoDir: string): Promise<void> {
-  await mkdir(storePath(repoDir), { recursive: true });
+  const root = resolve(repoDir);
+  await mkdir(storePath(root), { recursive: true });
+  let done = excluded.get(root);
+  if (!done) {
+    done = excludeStore(root).catch((error: unknown) => {
+      excluded.delete(root);
+      throw error;
+    });
+    excluded.set(root, done);
+  }
+  await done;
+}
+
+async function excludeStore(repoDir: string): Promise<void> {
   const { stdout } = await git(["rev-parse", "--git-path", "info/exclude"], { cwd: repoDir });
   const excludeFile = resolve(repoDir, stdout.trim());
   const current = await readFile(excludeFile, "utf8").catch((error: NodeJS.ErrnoException) => {
