@@ -38,6 +38,17 @@ describe("local platform: the store", () => {
     expect(await repo.run("status", "--porcelain", "--untracked-files=all")).toBe("");
   });
 
+  it("adds no second exclude line when the repository already lists .okstra-local/", async () => {
+    const other = await createTempRepo();
+    try {
+      await writeFile(join(other.dir, ".git", "info", "exclude"), "*.log\n.okstra-local/\n");
+      await createLocalIssue(other.dir, { number: 1, title: "t", body: "", author: "alice" });
+      expect(await readFile(join(other.dir, ".git", "info", "exclude"), "utf8")).toBe("*.log\n.okstra-local/\n");
+    } finally {
+      await other.remove();
+    }
+  });
+
   it("names the repository after its directory and owner after the actor, and clones from DIR without a header", async () => {
     expect(platform.kind).toBe("local");
     expect(platform.repo.owner).toBe("alice");
@@ -204,6 +215,15 @@ describe("local platform: pull requests", () => {
     ]);
     await expect(platform.updatePullRequest(two.number, { base: "gone" })).rejects.toMatchObject({ status: 422 });
     await expect(platform.getPullRequest(999)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("shows a pull request as merged once its base contains the head's commits, as GitHub does", async () => {
+    const one = await platform.createPullRequest({ title: "S1", body: "", head: "okstra/12/s1", base: "main", draft: false });
+    expect((await platform.getPullRequest(one.number)).merged).toBe(false);
+    await repo.run("merge", "-q", "--no-ff", "-m", "merge: stage 1", "okstra/12/s1");
+    expect(await platform.getPullRequest(one.number)).toMatchObject({ state: "closed", merged: true });
+    expect(await platform.findOpenPullRequest("okstra/12/s1")).toBeNull();
+    expect(await readStored("pulls", `${one.number}.json`)).toMatchObject({ state: "closed", merged: true });
   });
 
   it("refuses what GitHub refuses: a missing branch, a duplicate and a head with no new commits", async () => {
