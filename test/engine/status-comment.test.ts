@@ -20,8 +20,12 @@ function recordingPlatform() {
 }
 
 describe("StatusComment", () => {
-  beforeEach(() => jest.useFakeTimers({ now: new Date("2026-11-21T10:00:00Z") }));
-  afterEach(() => jest.useRealTimers());
+  beforeEach(() => {
+    jest.useFakeTimers({ now: new Date("2026-11-21T10:00:00Z") });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it("writes a run that finishes at once as a single comment", async () => {
     const { platform, writes } = recordingPlatform();

@@ -1,0 +1,48 @@
+import { CliUsageError, EXIT, type CliIo } from "./io.js";
+import { runCommandLine } from "./run-command.js";
+import { runStatus } from "./status.js";
+import { runValidatePlan } from "./validate-plan.js";
+
+export const CLI_USAGE = `Usage:
+  okstra run "<comment>" --repo DIR --issue N [--issue-file FILE] [--actor NAME]
+      Carry out one /okstra command against the local repository DIR (SPEC §11.1).
+  okstra status --repo DIR --issue N
+      Print the task's ledger as a table.
+  okstra validate-plan FILE
+      Check a plan JSON file against the structural rules S1–S12.
+  okstra help
+      Show this text.
+
+Exit codes: 0 carried out, 1 refused or failed (the reason on stderr), 2 usage error.
+`;
+
+/** The CLI's dispatcher: one function per subcommand, no logic here. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [subcommand, ...rest] = argv;
+  try {
+    switch (subcommand) {
+      case "run":
+        return await runCommandLine(rest, io);
+      case "status":
+        return await runStatus(rest, io);
+      case "validate-plan":
+        if (rest.length !== 1) throw new CliUsageError("validate-plan takes exactly one FILE");
+        return await runValidatePlan(rest[0], io);
+      case "help":
+      case "--help":
+      case "-h":
+        io.stdout(CLI_USAGE);
+        return EXIT.ok;
+      case undefined:
+        throw new CliUsageError("no subcommand given");
+      default:
+        throw new CliUsageError(`unknown subcommand \`${subcommand}\``);
+    }
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      io.stderr(`okstra: ${error.message}\n\n${CLI_USAGE}`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,86 @@
+import { stat } from "node:fs/promises";
+import { userInfo } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { isOkstraCommand } from "../commands/parse.js";
+import { executeCommand } from "../engine/execute-command.js";
+import type { CommandJob } from "../queue/types.js";
+import { CliUsageError, EXIT, type CliIo } from "./io.js";
+import { openLocalServices, readIssueFile } from "./local-services.js";
+
+/**
+ * `okstra run "<comment>" --repo DIR --issue N [--issue-file FILE] [--actor NAME]`:
+ * posts the comment on the local platform as the actor and carries it out to
+ * completion, with no queue, exactly as the App would.
+ */
+export async function runCommandLine(args: string[], io: CliIo): Promise<number> {
+  const options = parseRunArguments(args);
+  const repoDir = await requireRepository(options.repo);
+  const { platform, ledger, log, local } = await openLocalServices(repoDir, options.actor);
+
+  if (options.issueFile) {
+    const issue = await readIssueFile(options.issueFile);
+    await local.createIssue({ number: options.issue, title: issue.title, body: issue.body, author: options.actor });
+  } else if (!(await local.issueExists(options.issue))) {
+    throw new CliUsageError(`issue #${options.issue} does not exist in ${path.join(repoDir, ".okstra-local")}; pass --issue-file FILE to create it`);
+  }
+
+  if (options.actor.endsWith("[bot]")) {
+    io.stderr(`okstra: ${options.actor} is a bot; bots never trigger commands, so nothing was done.\n`);
+    return EXIT.refused;
+  }
+
+  const comment = await local.addComment(options.issue, { author: options.actor, body: options.comment });
+  const job: CommandJob = {
+    deliveryId: `local-${comment.id}`,
+    repo: platform.repo,
+    issueNumber: options.issue,
+    isPullRequest: false,
+    comment: { id: comment.id, body: comment.body, author: options.actor, createdAt: comment.createdAt },
+    receivedAt: new Date().toISOString(),
+  };
+  const outcome = await executeCommand(job, { platform, ledger, log });
+
+  for (const reply of await local.commentsAfter(options.issue, comment.id)) io.stdout(`${reply.body}\n`);
+  if (outcome.result === "carried-out") return EXIT.ok;
+  io.stderr(`okstra: ${outcome.result}: ${outcome.reason}\n`);
+  return EXIT.refused;
+}
+
+interface RunArguments {
+  comment: string;
+  repo: string;
+  issue: number;
+  issueFile?: string;
+  actor: string;
+}
+
+function parseRunArguments(args: string[]): RunArguments {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { repo: { type: "string" }, issue: { type: "string" }, "issue-file": { type: "string" }, actor: { type: "string" } },
+    });
+  } catch (error) {
+    throw new CliUsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new CliUsageError('run takes exactly one comment, quoted: okstra run "/okstra help" --repo DIR --issue N');
+  const comment = positionals[0];
+  if (!isOkstraCommand(comment)) throw new CliUsageError(`the comment must start with /okstra, got \`${comment.split("\n")[0]}\``);
+  if (!values.repo) throw new CliUsageError("--repo DIR is required");
+  const issue = Number(values.issue);
+  if (!values.issue || !Number.isInteger(issue) || issue < 1) throw new CliUsageError(`--issue needs an issue number, got \`${values.issue ?? ""}\``);
+  return { comment, repo: values.repo, issue, issueFile: values["issue-file"], actor: values.actor ?? userInfo().username };
+}
+
+export async function requireRepository(dir: string): Promise<string> {
+  const repoDir = path.resolve(dir);
+  const gitDir = await stat(path.join(repoDir, ".git")).catch(() => null);
+  if (!gitDir) throw new CliUsageError(`--repo ${dir} is not a git repository (no .git in ${repoDir})`);
+  return repoDir;
+}
+

@@ -1,0 +1,31 @@
+import type { Command } from "../commands/types.js";
+import type { OkstraConfig } from "../config/schema.js";
+import type { Platform } from "../platform/types.js";
+import type { CommandJob } from "../queue/types.js";
+import type { Logger } from "../util/log.js";
+import type { RunState } from "./run/run-state.js";
+import type { StatusComment } from "./run/status-comment.js";
+import type { Ledger } from "../ledger/ledger.js";
+
+/** What the engine is given per job: ports only, never a global (STYLE §3). */
+export interface EngineServices {
+  platform: Platform;
+  ledger: Ledger;
+  log: Logger;
+  now?: () => Date;
+  /** Minimum time between two status comment edits; SPEC §8 asks for ≥ 2 s. */
+  statusIntervalMs?: number;
+}
+
+/** Everything a verb needs to carry out one accepted command. */
+export interface CommandContext {
+  job: CommandJob;
+  command: Command;
+  commandLine: string;
+  guidance: string;
+  config: OkstraConfig;
+  services: EngineServices;
+  log: Logger;
+  status: StatusComment;
+  run: RunState;
+}

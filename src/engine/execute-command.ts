@@ -1,0 +1,106 @@
+import { parseComment } from "../commands/parse.js";
+import type { Command } from "../commands/types.js";
+import { loadConfig, type ConfigProblem } from "../config/load.js";
+import { LedgerCorruptError } from "../ledger/errors.js";
+import { permissionAtLeast } from "../platform/types.js";
+import type { CommandJob } from "../queue/types.js";
+import { renderRefusal } from "../render/reply.js";
+import { helpCommand } from "./commands/help.js";
+import { notBuiltCommand } from "./commands/not-built.js";
+import { statusCommand } from "./commands/status.js";
+import type { CommandContext, EngineServices } from "./context.js";
+import { CommandRefusal } from "./refusal.js";
+import { newRunState } from "./run/run-state.js";
+import { StatusComment } from "./run/status-comment.js";
+
+export type CommandOutcome =
+  | { result: "carried-out"; commentId: number | null }
+  | { result: "refused"; reason: string }
+  | { result: "failed"; reason: string };
+
+/**
+ * Carrying out one `/okstra` comment, once it is off the queue:
+ * 1. load the configuration from the default branch;
+ * 2. authorise the commenter against `minimumPermission`, live;
+ * 3. acknowledge with 👀;
+ * 4. refuse an invalid configuration, listing every problem by key path;
+ * 5. parse the command, refusing a malformed one with its usage;
+ * 6. hand the command to its verb, which keeps the run status comment.
+ */
+export async function executeCommand(job: CommandJob, services: EngineServices): Promise<CommandOutcome> {
+  const { platform } = services;
+  const log = services.log.child({ task: job.issueNumber, deliveryId: job.deliveryId, comment: job.comment.id });
+  const parsed = parseComment(job.comment.body);
+  if (parsed.kind === "not-a-command") return { result: "refused", reason: "the comment does not start with /okstra" };
+  const refuse = async (problem: string, instead?: string): Promise<CommandOutcome> => {
+    await platform.createComment(job.issueNumber, renderRefusal(job.comment.id, parsed.line, problem, instead));
+    log.info({ problem }, "command refused");
+    return { result: "refused", reason: problem };
+  };
+
+  const config = await loadConfig(platform);
+
+  const required = config.ok ? config.config.minimumPermission : "write";
+  const permission = await platform.getPermission(job.comment.author);
+  if (!permissionAtLeast(permission, required)) {
+    return refuse(
+      `@${job.comment.author} has \`${permission}\` permission on this repository; okstra commands need \`${required}\` or higher.`,
+      "Ask a maintainer with that permission to comment the command.",
+    );
+  }
+
+  await platform.addReaction(job.comment.id, "eyes");
+
+  if (!config.ok) return refuse(renderConfigProblems(config.problems), "Fix `.github/okstra.yml` on the default branch, then comment the command again.");
+  if (parsed.kind === "invalid") return refuse(parsed.problem, parsed.usage);
+
+  const context: CommandContext = {
+    job,
+    command: parsed.command,
+    commandLine: parsed.line,
+    guidance: parsed.guidance,
+    config: config.config,
+    services,
+    log,
+    status: new StatusComment(platform, job.issueNumber, { minIntervalMs: services.statusIntervalMs, now: services.now }, (err) =>
+      log.warn({ err }, "status comment update failed"),
+    ),
+    run: newRunState(parsed.line, job.comment.id, (services.now ?? (() => new Date()))()),
+  };
+
+  try {
+    await dispatch(parsed.command, context);
+    return { result: "carried-out", commentId: context.status.id };
+  } catch (error) {
+    if (error instanceof CommandRefusal) return refuse(error.problem, error.instead);
+    if (error instanceof LedgerCorruptError) {
+      return refuse(
+        `the ledger of this task cannot be read: ${error.message}. okstra writes nothing over it.`,
+        "Repair or revert that file on the `okstra/ledger` branch, then comment the command again.",
+      );
+    }
+    log.error({ err: error }, "command failed");
+    const reason = error instanceof Error ? error.message : String(error);
+    context.run.outcome = "failed";
+    context.run.body = `okstra hit an error and stopped: ${reason}`;
+    context.run.finishedAt = (services.now ?? (() => new Date()))().toISOString();
+    await context.status.finish(context.run).catch((err: unknown) => log.error({ err }, "could not write the final status"));
+    return { result: "failed", reason };
+  }
+}
+
+function dispatch(command: Command, context: CommandContext): Promise<void> {
+  switch (command.verb) {
+    case "help":
+      return helpCommand(context);
+    case "status":
+      return statusCommand(context);
+    default:
+      return notBuiltCommand(command.verb);
+  }
+}
+
+function renderConfigProblems(problems: ConfigProblem[]): string {
+  const list = problems.map((p) => `- \`${p.path || ".github/okstra.yml"}\`: ${p.message}`).join("\n");
+  return `\`.github/okstra.yml\` on the default branch is invalid, so okstra does nothing until it is fixed:\n\n${list}`;
+}
