@@ -5,6 +5,7 @@ import { LedgerCorruptError } from "../ledger/errors.js";
 import { permissionAtLeast } from "../platform/types.js";
 import type { CommandJob } from "../queue/types.js";
 import { renderRefusal } from "../render/reply.js";
+import { redactSecrets } from "../util/redact.js";
 import { helpCommand } from "./commands/help.js";
 import { notBuiltCommand } from "./commands/not-built.js";
 import { statusCommand } from "./commands/status.js";
@@ -80,7 +81,8 @@ export async function executeCommand(job: CommandJob, services: EngineServices):
       );
     }
     log.error({ err: error }, "command failed");
-    const reason = error instanceof Error ? error.message : String(error);
+    // The reason is shown on the issue: never let a credential from an error message through.
+    const reason = redactSecrets(error instanceof Error ? error.message : String(error));
     context.run.outcome = "failed";
     context.run.body = `okstra hit an error and stopped: ${reason}`;
     context.run.finishedAt = (services.now ?? (() => new Date()))().toISOString();

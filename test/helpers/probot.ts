@@ -1,0 +1,41 @@
+import { generateKeyPairSync } from "node:crypto";
+import { Probot, ProbotOctokit } from "probot";
+import { pino } from "pino";
+import { okstraApp } from "../../src/app.js";
+import type { JobQueue } from "../../src/queue/types.js";
+import { httpMock } from "./http-mock.js";
+
+// One throwaway App key for the whole suite: Probot signs real JWTs with it.
+const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+
+export const WEBHOOK_SECRET = "test-webhook-secret";
+export const INSTALLATION_TOKEN = "ghs_installationtoken0000000000000000";
+
+export interface TestApp {
+  probot: Probot;
+  queue: JobQueue;
+}
+
+/** A real Probot with okstra loaded; HTTP retries off so nock sees each request once. */
+export async function createTestApp(): Promise<TestApp> {
+  const probot = new Probot({
+    appId: 123,
+    privateKey,
+    secret: WEBHOOK_SECRET,
+    log: pino({ level: "silent" }),
+    // A function, so it applies after Probot's own defaults: the throttling plugin would otherwise
+    // space every comment 3 s apart across the whole suite (GitHub's guidance, right in production).
+    Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
+  });
+  let queue: JobQueue | undefined;
+  await probot.load(okstraApp({ onQueue: (q) => (queue = q), statusIntervalMs: 0 }));
+  if (!queue) throw new Error("okstra did not create its queue");
+  return { probot, queue };
+}
+
+/** The installation token exchange Probot makes before the job's first API call. */
+export function mockInstallationToken(installationId = 1) {
+  return httpMock()
+    .post(`/app/installations/${installationId}/access_tokens`)
+    .reply(201, { token: INSTALLATION_TOKEN, expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" });
+}
