@@ -1,0 +1,37 @@
+import type { z } from "zod";
+import { renderPrompt, type PromptValues } from "./render-prompt.js";
+import { resultJsonSchema } from "./results.js";
+import type { Phase, Role, WorkerRequest } from "./types.js";
+
+export interface RequestParts {
+  role: Role;
+  phase: Phase;
+  task: string;
+  run: string;
+  stage?: number;
+  round?: number;
+  /** The structured context; command workers read it instead of the prose. */
+  input: unknown;
+  /** Placeholder values of the template. */
+  values: PromptValues;
+  /** The role's result schema (results.ts, or the plan schema for analyser/lead). */
+  schema: z.ZodType;
+  /** Defaults to `<phase>-<role>`, e.g. `verification-verifier`. */
+  template?: string;
+}
+
+/** A complete worker request: the rendered prompt and the JSON Schema of the role's result. */
+export function buildWorkerRequest(parts: RequestParts): WorkerRequest {
+  const { role, phase, task, run, stage, round, input } = parts;
+  return {
+    role,
+    phase,
+    task,
+    run,
+    ...(stage === undefined ? {} : { stage }),
+    ...(round === undefined ? {} : { round }),
+    prompt: renderPrompt(parts.template ?? `${phase}-${role}`, parts.values),
+    input,
+    resultSchema: resultJsonSchema(parts.schema),
+  };
+}

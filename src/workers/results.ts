@@ -1,0 +1,83 @@
+import { z } from "zod";
+import type { JsonSchema } from "./types.js";
+
+/**
+ * The result each role returns (SPEC §12), as zod schemas — the judge of every
+ * worker's answer — and as JSON Schema for the request's `resultSchema`.
+ * The analyser's and lead's `{ plan }` lives with the plan schema
+ * (engine/planning); runWorker takes whichever schema it is given.
+ *
+ * No field is nullable: the OpenAI-dialect schemas turn optional fields into
+ * nullable ones and rely on a null meaning "absent" (api-schema.ts).
+ */
+
+const verdict = z.enum(["AGREE", "DISAGREE", "SUPPLEMENT"]);
+
+/** A DISAGREE must carry its evidence (SPEC §5.1.5, §9.2); the JSON Schema cannot say so, zod can. */
+function disagreementCitesEvidence(answer: { verdict: string; evidence: string }, ctx: z.RefinementCtx): void {
+  if (answer.verdict === "DISAGREE" && answer.evidence.trim() === "") {
+    ctx.addIssue({ code: "custom", path: ["evidence"], message: "a DISAGREE must cite its evidence" });
+  }
+}
+
+export const planReviewSchema = z
+  .object({
+    /** `P-<stage>.<step>` or `P-<stage>.exit`. */
+    item: z.string().min(1),
+    verdict,
+    evidence: z.string(),
+    note: z.string().optional(),
+  })
+  .superRefine(disagreementCitesEvidence);
+export const planReviewerResultSchema = z.object({ reviews: z.array(planReviewSchema) });
+export type PlanReviewerResult = z.infer<typeof planReviewerResultSchema>;
+
+/** The executor's real output is its commits; this is only its account of them. */
+export const executorResultSchema = z.object({
+  summary: z.string().min(1),
+  notes: z.string().optional(),
+});
+export type ExecutorResult = z.infer<typeof executorResultSchema>;
+
+export const evidenceSchema = z.object({
+  path: z.string().min(1),
+  line: z.number().int().positive(),
+  quote: z.string(),
+});
+
+export const findingSchema = z.object({
+  id: z.string().min(1),
+  stage: z.number().int().positive(),
+  claim: z.string().min(1),
+  evidence: z.array(evidenceSchema),
+  severity: z.enum(["blocker", "major", "minor", "nit"]),
+  category: z.string().min(1),
+});
+export type Finding = z.infer<typeof findingSchema>;
+
+export const verifierResultSchema = z.object({ findings: z.array(findingSchema) });
+export type VerifierResult = z.infer<typeof verifierResultSchema>;
+
+export const reviewAnswerSchema = z
+  .object({
+    findingId: z.string().min(1),
+    verdict,
+    evidence: z.string(),
+    note: z.string().optional(),
+  })
+  .superRefine(disagreementCitesEvidence);
+export const reviewerResultSchema = z.object({ answers: z.array(reviewAnswerSchema) });
+export type ReviewerResult = z.infer<typeof reviewerResultSchema>;
+
+export const pilotResultSchema = z.object({
+  analysis: z.string().min(1),
+  retry: z.array(z.object({ stage: z.number().int().positive(), guidance: z.string().min(1) })),
+  skip: z.array(z.object({ stage: z.number().int().positive(), reason: z.string().min(1) })),
+  replan: z.boolean(),
+});
+export type PilotResult = z.infer<typeof pilotResultSchema>;
+
+/** The JSON Schema sent as a request's `resultSchema`. */
+export function resultJsonSchema(schema: z.ZodType): JsonSchema {
+  return z.toJSONSchema(schema) as JsonSchema;
+}

@@ -1,0 +1,103 @@
+import { estimateCallUsd } from "./budget.js";
+import { DEFAULT_HTTP_RETRY } from "./http-retry.js";
+import { modelFor } from "./models.js";
+import { providerFor } from "./providers/index.js";
+import { cancelReason, runAttempt, type Attempt } from "./run-attempt.js";
+import { saveTranscript, tail } from "./transcript.js";
+import type { Transcript, Usage, WorkerInvocation, WorkerOutcome, WorkerStatus } from "./types.js";
+import { addUsage, pricedUsage, zeroUsage } from "./usage.js";
+import { contractFeedback, validateResult } from "./validate-result.js";
+
+/**
+ * Runs one worker to a terminal outcome (SPEC §6.5), the same for every provider:
+ *
+ * 1. Before each dispatch, the budget must allow the estimated call.
+ * 2. Dispatch under the deadline (run-attempt.ts).
+ * 3. A missed deadline or a dead worker is re-dispatched once with the
+ *    identical request; a second one is terminal `timeout` / `failed`.
+ * 4. A result that cannot be read or fails the role's schema is retried once
+ *    with the validation error appended to the prompt, then `contract-violated`.
+ * 5. Cancel ends it at once, as `cancelled`.
+ *
+ * Usage of every attempt is priced, summed into the outcome and recorded on
+ * the budget meter, failed attempts included.
+ */
+export async function runWorker<T>(invocation: WorkerInvocation<T>): Promise<WorkerOutcome<T>> {
+  const { spec, request: original, signal } = invocation;
+  const started = Date.now();
+  const provider = providerFor(spec.provider);
+  const model = modelFor(spec);
+  const deadlineS = invocation.deadlineMs / 1000;
+  let usage: Usage = zeroUsage();
+  let attempts = 0;
+  let redispatchesLeft = 1;
+  let contractRetriesLeft = 1;
+  let feedback: string | undefined;
+  let transcript: Transcript = { tail: "" };
+
+  const end = (status: WorkerStatus, extra: { result?: T; reason?: string } = {}): WorkerOutcome<T> => {
+    invocation.log?.info({ role: original.role, stage: original.stage, provider: spec.provider, model, status, attempts, costUsd: usage.costUsd }, "worker finished");
+    return { status, ...extra, provider: spec.provider, model, usage, attempts, transcript, elapsedMs: Date.now() - started };
+  };
+
+  for (;;) {
+    if (signal?.aborted) return end("cancelled", { reason: cancelReason(signal) });
+    const request = feedback === undefined ? original : { ...original, prompt: original.prompt + feedback };
+    const hold = invocation.budget?.reserve(estimateCallUsd(model, request), `${original.role} on ${spec.provider}/${model}`);
+    if (hold && !hold.ok) return end("budget-exceeded", { reason: hold.reason });
+
+    attempts++;
+    let attempt: Attempt;
+    try {
+      attempt = await runAttempt(
+        provider,
+        {
+          request,
+          feedback,
+          spec,
+          model,
+          cwd: invocation.cwd,
+          deadlineMs: invocation.deadlineMs,
+          appEnv: invocation.appEnv ?? process.env,
+          httpRetry: { ...DEFAULT_HTTP_RETRY, ...invocation.httpRetry },
+        },
+        signal,
+      );
+    } finally {
+      if (hold?.ok) hold.release();
+    }
+    const spent = pricedUsage(model, attempt.usage);
+    invocation.budget?.record(spent);
+    usage = addUsage(usage, spent);
+    transcript = await keepTranscript(invocation, `${spec.provider}-${model}`, attempts, attempt.transcript);
+
+    switch (attempt.kind) {
+      case "cancelled":
+        return end("cancelled", { reason: attempt.reason });
+      case "timeout":
+        if (redispatchesLeft-- > 0) continue;
+        return end("timeout", { reason: `no result within the ${deadlineS} s deadline, twice (dispatched ${attempts}×)` });
+      case "failed":
+        if (attempt.retryable && redispatchesLeft-- > 0) continue;
+        return end("failed", { reason: attempt.reason });
+      case "answer": {
+        const checked =
+          attempt.document === undefined
+            ? { ok: false as const, error: attempt.unreadable ?? "the worker returned no result" }
+            : validateResult(invocation.schema, attempt.document);
+        if (checked.ok) return end("ok", { result: checked.value });
+        if (contractRetriesLeft-- > 0) {
+          feedback = contractFeedback(checked.error);
+          continue;
+        }
+        return end("contract-violated", { reason: `the result failed its schema twice:\n${checked.error}` });
+      }
+    }
+  }
+}
+
+async function keepTranscript<T>(invocation: WorkerInvocation<T>, worker: string, attempt: number, text: string): Promise<Transcript> {
+  if (!invocation.transcriptDir) return { tail: tail(text) };
+  const path = await saveTranscript(invocation.transcriptDir, invocation.request, worker, attempt, text);
+  return { tail: tail(text), path };
+}
