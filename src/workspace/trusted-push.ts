@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+import { rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { GitRemote } from "../platform/types.js";
+import { git, GitError } from "../util/git.js";
+import type { Logger } from "../util/log.js";
+import { PushRejectedError, type PushRejectionReason } from "./errors.js";
+import { NO_HOOKS } from "./mirror-cache.js";
+import { absoluteRemoteUrl } from "./remote-url.js";
+
+/**
+ * Pushes a commit from a throwaway bare repository that okstra alone creates
+ * and configures, borrowing the objects of the workspace (and of the mirror)
+ * through alternates.
+ *
+ * Why not push from the workspace itself: by then a worker has run there, and
+ * anything it wrote into `.git/config` — a `core.hooksPath` set by husky
+ * during `npm install`, a rewritten `remote.origin.url`, a `url.*.insteadOf` —
+ * would apply to the one command that carries the token (git hands `-c`
+ * settings to every hook it starts, in GIT_CONFIG_PARAMETERS). A repository
+ * created a moment ago, pushing to a URL named on the command line, has no
+ * such settings; objects are only data.
+ *
+ * Never `--force`: the lease `refs/heads/<branch>:<expected>` (empty: the
+ * branch must not exist) makes the remote refuse when its branch is not where
+ * we expect, and the ancestry check below refuses before pushing anything
+ * that is not a fast-forward of `expected`. Together: foreign commits are
+ * never overwritten, and our own history is never rewritten.
+ */
+
+export interface TrustedPush {
+  remote: GitRemote;
+  branch: string;
+  commit: string;
+  expectedRemoteHead: string | null;
+  /** Object directories that together hold `commit` and `expectedRemoteHead`. */
+  objectDirectories: string[];
+  /** Where the throwaway repository is made (the run directory, outside the worker's tree). */
+  scratchDir: string;
+  log?: Logger;
+  timeoutMs?: number;
+}
+
+export interface PushResult {
+  branch: string;
+  commit: string;
+  /** False when the remote already had exactly this commit. */
+  updated: boolean;
+}
+
+const DEFAULT_PUSH_TIMEOUT_MS = 10 * 60_000;
+
+export async function pushFromTrustedRepository(request: TrustedPush): Promise<PushResult> {
+  const repo = join(request.scratchDir, `push-${randomBytes(4).toString("hex")}.git`);
+  try {
+    await git(["init", "--bare", "--quiet", "--template=", repo], { cwd: request.scratchDir });
+    await writeFile(join(repo, "objects", "info", "alternates"), `${request.objectDirectories.join("\n")}\n`);
+    await git(["update-ref", `refs/heads/${request.branch}`, request.commit], { cwd: repo });
+    await refuseIfNotFastForward(repo, request);
+    return await push(repo, request);
+  } finally {
+    await rm(repo, { recursive: true, force: true });
+  }
+}
+
+async function refuseIfNotFastForward(repo: string, request: TrustedPush): Promise<void> {
+  const expected = request.expectedRemoteHead;
+  if (expected === null) return;
+  const check = await git(["merge-base", "--is-ancestor", expected, request.commit], { cwd: repo, allowFailure: true });
+  if (check.exitCode === 0) return;
+  const detail = check.exitCode === 1 ? `${request.commit} does not contain ${expected}` : `${expected} is not a known commit`;
+  throw new PushRejectedError(request.branch, "not-fast-forward", expected, undefined, detail);
+}
+
+async function push(repo: string, request: TrustedPush): Promise<PushResult> {
+  const ref = `refs/heads/${request.branch}`;
+  const url = absoluteRemoteUrl(request.remote.url);
+  const lease = `--force-with-lease=${ref}:${request.expectedRemoteHead ?? ""}`;
+  const args = [...NO_HOOKS, "push", "--porcelain", "--no-verify", lease, url, `${ref}:${ref}`];
+  const result = await git(args, { cwd: repo, extraHeader: request.remote.extraHeader, allowFailure: true, timeoutMs: request.timeoutMs ?? DEFAULT_PUSH_TIMEOUT_MS });
+  const status = result.stdout.split("\n").find((line) => line.includes(`\t${ref}:${ref}\t`));
+  if (result.exitCode === 0 && status) {
+    request.log?.info({ branch: request.branch, commit: request.commit }, "branch pushed");
+    return { branch: request.branch, commit: request.commit, updated: !status.startsWith("=") };
+  }
+  if (!status?.startsWith("!")) throw new GitError(args, result.exitCode, result.stderr); // transport or auth failure
+  const summary = status.split("\t")[2] ?? "";
+  const actual = await remoteHead(repo, request);
+  request.log?.warn({ branch: request.branch, expected: request.expectedRemoteHead, actual, summary }, "push refused");
+  throw new PushRejectedError(request.branch, rejectionReason(summary), request.expectedRemoteHead, actual, summary);
+}
+
+function rejectionReason(summary: string): PushRejectionReason {
+  if (summary.includes("stale info")) return "stale-lease";
+  if (/non-fast-forward|fetch first/.test(summary)) return "not-fast-forward";
+  return "rejected";
+}
+
+/** The branch's head on the remote now (null: absent; undefined: could not be read). */
+async function remoteHead(repo: string, request: TrustedPush): Promise<string | null | undefined> {
+  const ref = `refs/heads/${request.branch}`;
+  const args = [...NO_HOOKS, "ls-remote", absoluteRemoteUrl(request.remote.url), ref];
+  const result = await git(args, { cwd: repo, extraHeader: request.remote.extraHeader, allowFailure: true, timeoutMs: 60_000 });
+  if (result.exitCode !== 0) return undefined;
+  const line = result.stdout.split("\n").find((entry) => entry.endsWith(`\t${ref}`));
+  return line ? line.split("\t")[0] : null;
+}
