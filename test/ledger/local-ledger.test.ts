@@ -183,7 +183,7 @@ describe("Ledger on a local repository", () => {
     const attempt = stuck.appendRows(7, [{ run: "impl-1", status: "cancelled" }]);
     await expect(attempt).rejects.toBeInstanceOf(LedgerContentionError);
     await expect(attempt).rejects.toThrow(/8 times/);
-    expect(slept).toEqual([50, 100, 200, 400, 800, 1600, 2000]);
+    expect(slept).toEqual([250, 500, 1000, 2000, 4000, 6000, 6000]);
     expect(await refSha(repo.dir)).toBe(head);
   });
 });
