@@ -1,0 +1,57 @@
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { spawn } from "node:child_process";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { OWNER_FILE, sweepOrphanedWorkspaces } from "../../src/workspace/run-directory.js";
+import { createSandbox, exists, type Sandbox } from "./sandbox.js";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const TSX = join(here, "..", "..", "node_modules", ".bin", "tsx");
+const CHILD = join(here, "mirror-child.ts");
+
+let sandbox: Sandbox;
+
+beforeEach(async () => {
+  sandbox = await createSandbox();
+});
+
+afterEach(async () => {
+  await sandbox.remove();
+});
+
+describe("run directories", () => {
+  it("are removed when the process holding them is terminated with SIGTERM", async () => {
+    const child = spawn(TSX, [CHILD, "hold-workspace", sandbox.remoteDir, sandbox.cacheDir, sandbox.workspaceRoot], { stdio: ["ignore", "pipe", "inherit"] });
+    const root = await new Promise<string>((resolve, reject) => {
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes("\n")) resolve(output.trim());
+      });
+      child.on("exit", () => reject(new Error("child exited before opening its workspace")));
+    });
+    expect(await exists(join(root, "repo", "README.md"))).toBe(true);
+
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    child.kill("SIGTERM");
+    // tsx relays the signal to node and exits alike; what matters is the directory
+    await exited;
+    expect(await exists(root)).toBe(false);
+  }, 60_000);
+
+  it("are swept when their owner died without cleaning up, and kept while it lives", async () => {
+    const dead = spawn(process.execPath, ["-e", ""]);
+    await new Promise((resolve) => dead.on("exit", resolve));
+    const orphan = join(sandbox.workspaceRoot, "run-orphan");
+    const alive = join(sandbox.workspaceRoot, "run-alive");
+    const unrelated = join(sandbox.workspaceRoot, "not-a-run");
+    for (const dir of [orphan, alive, unrelated]) await mkdir(dir, { recursive: true });
+    await writeFile(join(orphan, OWNER_FILE), JSON.stringify({ pid: dead.pid, host: hostname(), runId: "x", createdAt: "" }));
+    await writeFile(join(alive, OWNER_FILE), JSON.stringify({ pid: process.pid, host: hostname(), runId: "y", createdAt: "" }));
+
+    expect(await sweepOrphanedWorkspaces(sandbox.workspaceRoot)).toEqual([orphan]);
+    expect((await readdir(sandbox.workspaceRoot)).sort()).toEqual(["not-a-run", "run-alive"]);
+  });
+});
