@@ -9,6 +9,8 @@ import { redactSecrets } from "../util/redact.js";
 import { helpCommand } from "./commands/help.js";
 import { notBuiltCommand } from "./commands/not-built.js";
 import { statusCommand } from "./commands/status.js";
+import { approveCommand } from "./planning/approve.js";
+import { planCommand } from "./planning/run-planning.js";
 import type { CommandContext, EngineServices } from "./context.js";
 import { CommandRefusal } from "./refusal.js";
 import { newRunState } from "./run/run-state.js";
@@ -97,6 +99,11 @@ function dispatch(command: Command, context: CommandContext): Promise<void> {
       return helpCommand(context);
     case "status":
       return statusCommand(context);
+    case "plan":
+    case "replan":
+      return planCommand(context);
+    case "approve":
+      return approveCommand(context);
     default:
       return notBuiltCommand(command.verb);
   }

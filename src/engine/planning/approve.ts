@@ -1,0 +1,95 @@
+import { isPlanApproved } from "../../ledger/derive.js";
+import { taskMetaSchema } from "../../ledger/files.js";
+import { appendRowsText } from "../../ledger/jsonl.js";
+import { planDigest } from "../../ledger/plan-digest.js";
+import { ledgerRowSchema } from "../../ledger/rows.js";
+import { readMeta, readPlan, readRows, taskPath } from "../../ledger/task-ledger.js";
+import type { CommandContext } from "../context.js";
+import { CommandRefusal } from "../refusal.js";
+import { planSchema, type Plan } from "./plan-schema.js";
+
+/**
+ * `/okstra approve` (SPEC §2): binds the approval to the plan's digest and
+ * fixes the implementation base commit, in one ledger commit. Refused while
+ * the gate is `blocked-by-disagreement` or a clarification blocks approval,
+ * and re-checked inside the mutation so a plan replaced meanwhile is never
+ * approved by accident.
+ */
+export async function approveCommand(context: CommandContext): Promise<void> {
+  const { job, services } = context;
+  const { ledger, platform } = services;
+  const now = services.now ?? (() => new Date());
+  const issue = job.issueNumber;
+
+  const task = await ledger.readTask(issue);
+  if (!task?.plan) throw new CommandRefusal(`#${issue} has no plan to approve yet.`, "Comment `/okstra plan` to plan it.");
+  const plan = parsePlan(task.plan);
+  const version = task.meta.planVersion;
+  refuseUnapprovable(plan, version);
+  const digest = planDigest(task.plan);
+  if (isPlanApproved(task.rows, task.plan)) {
+    return finish(context, `Plan v${version} is already approved (digest \`${digest.slice(0, 12)}\`). Nothing changed.`, now());
+  }
+
+  const baseCommit = await platform.getBranchHead(task.meta.baseBranch);
+  if (!baseCommit) throw new CommandRefusal(`the base branch \`${task.meta.baseBranch}\` no longer exists.`, "Restore it, or `/okstra replan` on another base.");
+
+  await ledger.mutate(async (view) => {
+    const { text } = await readRows(view, issue);
+    const meta = await readMeta(view, issue);
+    const current = await readPlan(view, issue);
+    if (!meta || !current || planDigest(current.plan) !== digest) {
+      throw new CommandRefusal("the plan changed while it was being approved.", "Read the new plan, then comment `/okstra approve` again.");
+    }
+    const row = ledgerRowSchema.parse({ at: now().toISOString(), run: `approve-${version}`, status: "approved", planDigest: digest, actor: job.comment.author });
+    const changes = new Map<string, string | null>([
+      [taskPath(issue, "ledger.jsonl"), appendRowsText(text, [row])],
+      [taskPath(issue, "task.json"), `${JSON.stringify(taskMetaSchema.parse({ ...meta, implementationBaseCommit: baseCommit }), null, 2)}\n`],
+    ]);
+    return { changes, message: `ledger(#${issue}): approve plan v${version}`, value: undefined };
+  });
+
+  await finish(
+    context,
+    [
+      `Plan v${version} approved by @${job.comment.author}.`,
+      "",
+      `- digest \`${digest}\` — a plan changed after this approval is no longer approved`,
+      `- implementation base: \`${task.meta.baseBranch}\` at \`${baseCommit.slice(0, 12)}\``,
+      "",
+      "Next: `/okstra implement` (the implementation phase is not built in this version of okstra yet).",
+    ].join("\n"),
+    now(),
+  );
+}
+
+function parsePlan(raw: unknown): Plan {
+  const parsed = planSchema.safeParse(raw);
+  if (!parsed.success) throw new CommandRefusal("the stored plan.json does not match the plan schema, so it cannot be approved.", "Comment `/okstra replan` to plan again.");
+  return parsed.data;
+}
+
+function refuseUnapprovable(plan: Plan, version: number): void {
+  if (plan.provenance.gate === "blocked-by-disagreement" || plan.provenance.gate === "aborted-non-result") {
+    const blocking = plan.clarifications.filter((c) => c.blocks === "approval").map((c) => `${c.id} (${c.statement})`);
+    const reason =
+      plan.provenance.gate === "aborted-non-result"
+        ? "too few reviewers answered its plan-body verification"
+        : `its plan-body verification is blocked by disagreement${blocking.length ? ` on ${blocking.join("; ")}` : ""}`;
+    throw new CommandRefusal(`plan v${version} cannot be approved: ${reason}.`, "Answer in a comment, then `/okstra replan`.");
+  }
+  const open = plan.clarifications.filter((c) => c.blocks === "approval");
+  if (open.length > 0) {
+    throw new CommandRefusal(
+      `plan v${version} has clarification${open.length > 1 ? "s" : ""} that block approval: ${open.map((c) => `${c.id} — ${c.statement}`).join("; ")}.`,
+      `Answer ${open.map((c) => c.id).join(", ")} in a comment (recommended: ${open[0].recommendedAnswer}), then \`/okstra replan\`.`,
+    );
+  }
+}
+
+async function finish(context: CommandContext, body: string, now: Date): Promise<void> {
+  context.run.body = body;
+  context.run.outcome = "succeeded";
+  context.run.finishedAt = now.toISOString();
+  await context.status.finish(context.run);
+}

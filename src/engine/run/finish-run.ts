@@ -1,0 +1,42 @@
+import type { RunManifest } from "../../ledger/files.js";
+import { runFile } from "../../ledger/paths.js";
+import type { WorkerRecord } from "./invoke-worker.js";
+
+export type RunStatus = "succeeded" | "failed" | "refused" | "cancelled";
+
+export interface RunResultFiles {
+  manifest: RunManifest;
+  status: RunStatus;
+  finishedAt: Date;
+  /** Why the run ended this way, one line (shown in the report and status). */
+  outcome: string;
+  report: string;
+  workers: WorkerRecord[];
+  usage?: { inputTokens: number; outputTokens: number; costUsd: number };
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * The files a finished run leaves in `tasks/<N>/runs/<id>/` (SPEC §4):
+ * the final run.json, report.md and one JSON per worker. Task-relative
+ * paths, ready for `Ledger.writeFiles` or a phase's own mutation, so a run's
+ * end is always one commit together with whatever the phase persists.
+ */
+export function runResultFiles(result: RunResultFiles): Record<string, string> {
+  const id = result.manifest.id;
+  const manifest = {
+    ...result.manifest,
+    ...result.extra,
+    status: result.status,
+    outcome: result.outcome,
+    finishedAt: result.finishedAt.toISOString(),
+    usage: result.usage ?? { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+    workers: result.workers.map((w) => ({ label: w.label, provider: w.provider, model: w.model, status: w.status, attempts: w.attempts })),
+  };
+  const files: Record<string, string> = {
+    [runFile(id, "run.json")]: `${JSON.stringify(manifest, null, 2)}\n`,
+    [runFile(id, "report.md")]: result.report.endsWith("\n") ? result.report : `${result.report}\n`,
+  };
+  for (const worker of result.workers) files[runFile(id, `workers/${worker.label}.json`)] = `${JSON.stringify(worker, null, 2)}\n`;
+  return files;
+}

@@ -1,0 +1,96 @@
+import type { z } from "zod";
+import type { WorkerSpec } from "../../config/schema.js";
+import type { BudgetMeter } from "../../workers/budget.js";
+import { buildWorkerRequest, type RequestParts } from "../../workers/build-request.js";
+import { modelFor } from "../../workers/models.js";
+import { runWorker } from "../../workers/run-worker.js";
+import type { WorkerOutcome } from "../../workers/types.js";
+import type { CommandContext } from "../context.js";
+import type { WorkerLine } from "./run-state.js";
+
+/** What the ledger keeps of one worker call (`runs/<id>/workers/<label>.json`). */
+export interface WorkerRecord {
+  label: string;
+  role: string;
+  provider: string;
+  model: string;
+  status: WorkerOutcome<unknown>["status"];
+  attempts: number;
+  reason?: string;
+  usage: WorkerOutcome<unknown>["usage"];
+  elapsedMs: number;
+  result?: unknown;
+  transcriptTail: string;
+}
+
+export interface RunWorkers {
+  budget: BudgetMeter;
+  records: WorkerRecord[];
+  signal?: AbortSignal;
+}
+
+/**
+ * One worker call of a run: renders the request, runs it with the
+ * configured deadline and budget, shows it on the status comment while it
+ * runs and records its outcome for the ledger. Whatever the outcome, it is
+ * returned, never thrown: a phase decides what a failed worker means.
+ */
+export async function invokeWorker<T>(
+  context: CommandContext,
+  workers: RunWorkers,
+  call: Omit<RequestParts, "schema"> & { label: string; spec: WorkerSpec; schema: z.ZodType<T>; cwd: string },
+): Promise<WorkerOutcome<T>> {
+  const model = modelFor(call.spec);
+  const line: WorkerLine = { role: call.label, provider: call.spec.provider, model, state: "running" };
+  context.run.workers.push(line);
+  context.status.update(context.run);
+
+  const request = buildWorkerRequest(call);
+  const outcome = await runWorker({
+    request,
+    spec: call.spec,
+    schema: call.schema,
+    cwd: call.cwd,
+    deadlineMs: context.config.timeouts.workerSeconds * 1000,
+    budget: workers.budget,
+    signal: workers.signal,
+    log: context.log,
+  });
+
+  line.state = outcome.status === "ok" ? "done" : "failed";
+  if (outcome.status !== "ok") line.detail = `${outcome.status}${outcome.reason ? `: ${firstLine(outcome.reason)}` : ""}`;
+  context.run.usage = addUsage(context.run.usage, outcome.usage);
+  context.status.update(context.run);
+  workers.records.push({
+    label: call.label,
+    role: call.role,
+    provider: outcome.provider,
+    model: outcome.model,
+    status: outcome.status,
+    attempts: outcome.attempts,
+    reason: outcome.reason,
+    usage: outcome.usage,
+    elapsedMs: outcome.elapsedMs,
+    result: outcome.result,
+    transcriptTail: outcome.transcript.tail.slice(-4000),
+  });
+  return outcome;
+}
+
+function addUsage(total: CommandContext["run"]["usage"], usage: WorkerOutcome<unknown>["usage"]) {
+  return {
+    inputTokens: (total?.inputTokens ?? 0) + usage.inputTokens,
+    outputTokens: (total?.outputTokens ?? 0) + usage.outputTokens,
+    costUsd: (total?.costUsd ?? 0) + usage.costUsd,
+  };
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n")[0];
+  return line.length > 160 ? `${line.slice(0, 159)}…` : line;
+}
+
+/** A stable, readable label per worker: `analyser-1 (anthropic)`. */
+export function workerLabel(role: string, index: number, spec: WorkerSpec): string {
+  return `${role}-${index + 1}-${spec.provider}`;
+}
