@@ -23,11 +23,9 @@ import { contractFeedback, validateResult } from "./validate-result.js";
  * the budget meter, failed attempts included.
  */
 export async function runWorker<T>(invocation: WorkerInvocation<T>): Promise<WorkerOutcome<T>> {
-  const { spec, request: original, signal } = invocation;
+  const { spec, request, signal } = invocation;
   const started = Date.now();
-  const provider = providerFor(spec.provider);
   const model = modelFor(spec);
-  const deadlineS = invocation.deadlineMs / 1000;
   let usage: Usage = zeroUsage();
   let attempts = 0;
   let redispatchesLeft = 1;
@@ -36,47 +34,25 @@ export async function runWorker<T>(invocation: WorkerInvocation<T>): Promise<Wor
   let transcript: Transcript = { tail: "" };
 
   const end = (status: WorkerStatus, extra: { result?: T; reason?: string } = {}): WorkerOutcome<T> => {
-    invocation.log?.info({ role: original.role, stage: original.stage, provider: spec.provider, model, status, attempts, costUsd: usage.costUsd }, "worker finished");
+    invocation.log?.info({ role: request.role, stage: request.stage, provider: spec.provider, model, status, attempts, costUsd: usage.costUsd }, "worker finished");
     return { status, ...extra, provider: spec.provider, model, usage, attempts, transcript, elapsedMs: Date.now() - started };
   };
 
   for (;;) {
     if (signal?.aborted) return end("cancelled", { reason: cancelReason(signal) });
-    const request = feedback === undefined ? original : { ...original, prompt: original.prompt + feedback };
-    const hold = invocation.budget?.reserve(estimateCallUsd(model, request), `${original.role} on ${spec.provider}/${model}`);
-    if (hold && !hold.ok) return end("budget-exceeded", { reason: hold.reason });
-
+    const dispatched = await dispatch(invocation, model, feedback, attempts + 1);
+    if (!dispatched.ok) return end("budget-exceeded", { reason: dispatched.refused });
+    const { attempt } = dispatched;
     attempts++;
-    let attempt: Attempt;
-    try {
-      attempt = await runAttempt(
-        provider,
-        {
-          request,
-          feedback,
-          spec,
-          model,
-          cwd: invocation.cwd,
-          deadlineMs: invocation.deadlineMs,
-          appEnv: invocation.appEnv ?? process.env,
-          httpRetry: { ...DEFAULT_HTTP_RETRY, ...invocation.httpRetry },
-        },
-        signal,
-      );
-    } finally {
-      if (hold?.ok) hold.release();
-    }
-    const spent = pricedUsage(model, attempt.usage);
-    invocation.budget?.record(spent);
-    usage = addUsage(usage, spent);
-    transcript = await keepTranscript(invocation, `${spec.provider}-${model}`, attempts, attempt.transcript);
+    usage = addUsage(usage, dispatched.spent);
+    transcript = dispatched.transcript;
 
     switch (attempt.kind) {
       case "cancelled":
         return end("cancelled", { reason: attempt.reason });
       case "timeout":
         if (redispatchesLeft-- > 0) continue;
-        return end("timeout", { reason: `no result within the ${deadlineS} s deadline, twice (dispatched ${attempts}×)` });
+        return end("timeout", { reason: `no result within the ${invocation.deadlineMs / 1000} s deadline, twice (dispatched ${attempts}×)` });
       case "failed":
         if (attempt.retryable && redispatchesLeft-- > 0) continue;
         return end("failed", { reason: attempt.reason });
@@ -94,6 +70,38 @@ export async function runWorker<T>(invocation: WorkerInvocation<T>): Promise<Wor
       }
     }
   }
+}
+
+type Dispatched = { ok: false; refused: string } | { ok: true; attempt: Attempt; spent: Usage; transcript: Transcript };
+
+/** One budget-checked dispatch: reserve the estimate, run the attempt, record what it really cost. */
+async function dispatch<T>(invocation: WorkerInvocation<T>, model: string, feedback: string | undefined, attempt: number): Promise<Dispatched> {
+  const { spec, request: original } = invocation;
+  const request = feedback === undefined ? original : { ...original, prompt: original.prompt + feedback };
+  const hold = invocation.budget?.reserve(estimateCallUsd(model, request), `${original.role} on ${spec.provider}/${model}`);
+  if (hold && !hold.ok) return { ok: false, refused: hold.reason };
+  let result: Attempt;
+  try {
+    result = await runAttempt(
+      providerFor(spec.provider),
+      {
+        request,
+        feedback,
+        spec,
+        model,
+        cwd: invocation.cwd,
+        deadlineMs: invocation.deadlineMs,
+        appEnv: invocation.appEnv ?? process.env,
+        httpRetry: { ...DEFAULT_HTTP_RETRY, ...invocation.httpRetry },
+      },
+      invocation.signal,
+    );
+  } finally {
+    if (hold?.ok) hold.release();
+  }
+  const spent = pricedUsage(model, result.usage);
+  invocation.budget?.record(spent);
+  return { ok: true, attempt: result, spent, transcript: await keepTranscript(invocation, `${spec.provider}-${model}`, attempt, result.transcript) };
 }
 
 async function keepTranscript<T>(invocation: WorkerInvocation<T>, worker: string, attempt: number, text: string): Promise<Transcript> {
