@@ -73,6 +73,8 @@ export async function executeCommand(job: CommandJob, services: EngineServices):
 
   try {
     await dispatch(parsed.command, context);
+    // A verb that ran but whose run failed has said why on its status comment; the caller (CLI exit code) needs to know too.
+    if (context.run.outcome === "failed") return { result: "failed", reason: firstLine(context.run.body ?? "the run failed") };
     return { result: "carried-out", commentId: context.status.id };
   } catch (error) {
     if (error instanceof CommandRefusal) return refuse(error.problem, error.instead);
@@ -107,6 +109,10 @@ function dispatch(command: Command, context: CommandContext): Promise<void> {
     default:
       return notBuiltCommand(command.verb);
   }
+}
+
+function firstLine(text: string): string {
+  return text.split("\n").find((line) => line.trim()) ?? text;
 }
 
 function renderConfigProblems(problems: ConfigProblem[]): string {
