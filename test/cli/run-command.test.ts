@@ -137,10 +137,26 @@ describe("okstra run (local platform)", () => {
   });
 
   it("refuses the verbs whose phase is not built, honestly, and starts nothing", async () => {
-    const result = await run("/okstra plan");
+    const result = await run("/okstra implement");
     expect(result.code).toBe(1);
-    expect((await comments()).at(-1)!.body).toContain("`/okstra plan` is not available yet");
+    expect((await comments()).at(-1)!.body).toContain("`/okstra implement` is not available yet");
     expect(await git(["branch", "--list", "okstra/*"], { cwd: repo })).toMatchObject({ stdout: "" });
+  });
+
+  it("fails a plan honestly when no model key is configured, naming the missing variable", async () => {
+    const saved = { ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY, OPENAI_API_KEY: process.env.OPENAI_API_KEY };
+    delete process.env.ANTHROPIC_API_KEY;
+    delete process.env.OPENAI_API_KEY;
+    try {
+      const result = await run("/okstra plan");
+      expect(result.code).toBe(1);
+      const status = (await comments()).at(-1)!.body;
+      expect(status).toContain("Planning stopped (no-draft); no plan was saved.");
+      expect(status).toContain("ANTHROPIC_API_KEY");
+      expect(status).toContain("OPENAI_API_KEY");
+    } finally {
+      Object.assign(process.env, Object.fromEntries(Object.entries(saved).filter(([, v]) => v !== undefined)));
+    }
   });
 
   it("ignores a bot's command without writing anything", async () => {
