@@ -61,10 +61,10 @@ describe("command provider", () => {
 
   it("kills the worker and its grandchild at the deadline, re-dispatches once, then records a timeout", async () => {
     const cwd = workspace();
-    const outcome = await run("sleeper.mjs", cwd, { deadlineMs: 3000 });
+    const outcome = await run("sleeper.mjs", cwd, { deadlineMs: 4000 });
     expect(outcome.status).toBe("timeout");
     expect(outcome.attempts).toBe(2);
-    expect(outcome.reason).toMatch(/no result within the 3 s deadline, twice/);
+    expect(outcome.reason).toMatch(/no result within the 4 s deadline, twice/);
     const pids = readFileSync(path.join(cwd, "pids.txt"), "utf8").split(/\s+/).filter(Boolean).map(Number);
     expect(pids).toHaveLength(4); // worker + grandchild, for each of the two dispatches
     expect(await waitUntilGone(pids)).toEqual([]);
