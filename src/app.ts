@@ -1,11 +1,8 @@
 import type { ApplicationFunction, Probot } from "probot";
-import { executeCommand } from "./engine/execute-command.js";
 import { issueCommentCreated } from "./handlers/issue-comment.js";
-import { Ledger } from "./ledger/ledger.js";
-import { createGitHubLedgerStore } from "./ledger/github-store.js";
-import { createGitHubPlatform } from "./platform/github/index.js";
+import { githubJobProcessor } from "./queue/github-processor.js";
 import { createInProcessQueue } from "./queue/in-process.js";
-import type { CommandJob, JobProcessor, JobQueue } from "./queue/types.js";
+import type { JobProcessor, JobQueue } from "./queue/types.js";
 import type { Logger } from "./util/log.js";
 
 export interface OkstraAppOptions {
@@ -31,25 +28,4 @@ export function okstraApp(options: OkstraAppOptions = {}): ApplicationFunction {
     options.onQueue?.(queue);
     app.on("issue_comment.created", issueCommentCreated(queue));
   };
-}
-
-function githubJobProcessor(app: Probot, options: OkstraAppOptions): JobProcessor {
-  return async (job: CommandJob) => {
-    const log = app.log.child({ task: job.issueNumber, deliveryId: job.deliveryId });
-    const octokit = await app.auth(job.installationId);
-    const platform = createGitHubPlatform(octokit, job.repo, {
-      serverUrl: options.serverUrl ?? serverUrlFromEnvironment(),
-      // A fresh short-lived installation token whenever git needs one; never stored.
-      installationToken: async () => ((await octokit.auth({ type: "installation" })) as { token: string }).token,
-    });
-    const ledger = new Ledger(createGitHubLedgerStore(octokit, job.repo), { log });
-    const outcome = await executeCommand(job, { platform, ledger, log, statusIntervalMs: options.statusIntervalMs });
-    log.info({ outcome: outcome.result }, "command finished");
-  };
-}
-
-/** `GHE_HOST`/`GHE_PROTOCOL` point Probot at GitHub Enterprise; clone URLs follow. */
-function serverUrlFromEnvironment(): string {
-  const host = process.env.GHE_HOST;
-  return host ? `${process.env.GHE_PROTOCOL ?? "https"}://${host}` : "https://github.com";
 }

@@ -1,0 +1,43 @@
+import type { Probot } from "probot";
+import { executeCommand } from "../engine/execute-command.js";
+import { Ledger } from "../ledger/ledger.js";
+import { createGitHubLedgerStore } from "../ledger/github-store.js";
+import { createGitHubPlatform } from "../platform/github/index.js";
+import { metrics as processMetrics, type OkstraMetrics } from "../server/metrics.js";
+import { instrumentOctokit } from "../server/octokit-metrics.js";
+import type { CommandJob, JobProcessor } from "./types.js";
+
+export interface GithubProcessorOptions {
+  /** Minimum time between status comment edits (SPEC §8: ≥ 2 s); tests shorten it. */
+  statusIntervalMs?: number;
+  /** The web address of the GitHub server, for clone URLs (GHE). */
+  serverUrl?: string;
+  metrics?: OkstraMetrics;
+}
+
+/**
+ * The job processor shared by the App's in-process queue and `okstra worker`:
+ * builds the per-job ports (an installation-scoped platform and ledger) and
+ * hands the job to the engine. Only the job crosses the queue; credentials
+ * come from the process that runs it.
+ */
+export function githubJobProcessor(probot: Probot, options: GithubProcessorOptions = {}): JobProcessor {
+  return async (job: CommandJob) => {
+    const log = probot.log.child({ task: job.issueNumber, deliveryId: job.deliveryId });
+    const octokit = instrumentOctokit(await probot.auth(job.installationId), options.metrics ?? processMetrics);
+    const platform = createGitHubPlatform(octokit, job.repo, {
+      serverUrl: options.serverUrl ?? serverUrlFromEnvironment(),
+      // A fresh short-lived installation token whenever git needs one; never stored.
+      installationToken: async () => ((await octokit.auth({ type: "installation" })) as { token: string }).token,
+    });
+    const ledger = new Ledger(createGitHubLedgerStore(octokit, job.repo), { log });
+    const outcome = await executeCommand(job, { platform, ledger, log, statusIntervalMs: options.statusIntervalMs });
+    log.info({ outcome: outcome.result }, "command finished");
+  };
+}
+
+/** `GHE_HOST`/`GHE_PROTOCOL` point Probot at GitHub Enterprise; clone URLs follow. */
+export function serverUrlFromEnvironment(env: NodeJS.ProcessEnv = process.env): string {
+  const host = env.GHE_HOST;
+  return host ? `${env.GHE_PROTOCOL ?? "https"}://${host}` : "https://github.com";
+}
