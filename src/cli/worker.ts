@@ -1,0 +1,140 @@
+import type { EventEmitter } from "node:events";
+import { createServer, type Server } from "node:http";
+import { createProbot, type Probot } from "probot";
+import { createBullmqQueue, DEFAULT_QUEUE_NAME, type BullmqJobQueue, type BullmqQueueOptions } from "../queue/bullmq.js";
+import { positiveInteger } from "../queue/from-environment.js";
+import { githubJobProcessor, serverUrlFromEnvironment } from "../queue/github-processor.js";
+import { closeWithinGrace, nextShutdownSignal } from "../queue/graceful-shutdown.js";
+import type { JobProcessor } from "../queue/types.js";
+import { opsHandler } from "../server/ops-routes.js";
+import { createLogger, type Logger } from "../util/log.js";
+import { CliUsageError, EXIT, type CliIo } from "./io.js";
+
+export const WORKER_USAGE = `okstra worker [--concurrency N] [--queue NAME] [--grace-period SECONDS] [--metrics-port PORT] [--metrics-host HOST]
+      Run queued commands from Redis (REDIS_URL) with the App's credentials (APP_ID, PRIVATE_KEY).
+      SIGTERM/SIGINT: stop taking jobs, finish the running ones within the grace period (default 25 s).`;
+
+export interface QueueWorkerDeps {
+  env?: NodeJS.ProcessEnv;
+  /** Where SIGTERM/SIGINT come from (the process). */
+  signals?: EventEmitter;
+  log?: Logger;
+  /** The job processor; okstra's GitHub processor unless given (the tests' child workers record jobs instead). */
+  createProcessor?: (probot: Probot) => JobProcessor;
+  /** Lock and stalled-check timing; the tests shorten them to see a lost job come back in seconds. */
+  queueOptions?: Pick<BullmqQueueOptions, "lockDurationMs" | "stalledIntervalMs">;
+  /** Ends the process when a job outlives the grace period, or when something still holds it open after a clean stop. */
+  exit?: (code: number) => void;
+}
+
+interface WorkerArgs {
+  concurrency: number;
+  queueName: string;
+  graceMs: number;
+  metricsPort?: number;
+  metricsHost: string;
+}
+
+/**
+ * `okstra worker`: a process that only consumes jobs from Redis, so webhook
+ * intake and command work scale apart (SPEC §11). Resolves with the exit
+ * code once a shutdown signal has been handled.
+ */
+export async function runQueueWorker(args: string[], io: CliIo, deps: QueueWorkerDeps = {}): Promise<number> {
+  const env = deps.env ?? process.env;
+  const options = parseWorkerArgs(args, env);
+  if (!env.REDIS_URL) throw new CliUsageError("okstra worker needs REDIS_URL: the Redis the web process queues commands in");
+  const log = deps.log ?? createLogger();
+  const exit = deps.exit ?? ((code: number) => process.exit(code));
+  const probot = appProbot(env, log);
+  const processor = (deps.createProcessor ?? ((app: Probot) => githubJobProcessor(app, { serverUrl: serverUrlFromEnvironment(env) })))(probot);
+
+  // Listen before connecting: a signal during start-up still shuts down cleanly.
+  const shutdown = nextShutdownSignal(deps.signals);
+  const queue = createBullmqQueue({ ...deps.queueOptions, connection: env.REDIS_URL, log, processor, concurrency: options.concurrency, queueName: options.queueName });
+  await queue.ready();
+  const ops = options.metricsPort === undefined ? undefined : await startOpsServer(queue, options.metricsPort, options.metricsHost);
+  log.info({ queue: options.queueName, concurrency: options.concurrency, metrics: ops ? `${options.metricsHost}:${addressPort(ops)}` : undefined }, "queue worker ready");
+  io.stderr(`okstra worker: consuming ${options.queueName} (concurrency ${options.concurrency}); SIGTERM or Ctrl-C stops it\n`);
+
+  const signal = await shutdown;
+  log.info({ signal, graceSeconds: options.graceMs / 1000 }, "stopping: no new jobs; waiting for the running ones");
+  // A second signal cuts the grace period short.
+  const impatient = nextShutdownSignal(deps.signals).then(() => "timed-out" as const);
+  const result = await Promise.race([closeWithinGrace(() => queue.close(), options.graceMs), impatient]);
+  ops?.close();
+  if (result === "timed-out") {
+    log.warn("a job is still running; exiting without it — its lock expires and another worker runs it again");
+    exit(EXIT.refused);
+    return EXIT.refused;
+  }
+  log.info("queue worker stopped");
+  // Probot's Redis-backed request throttling keeps a connection it never closes; do not let it hold the process.
+  setTimeout(() => exit(EXIT.ok), 2_000).unref();
+  return EXIT.ok;
+}
+
+export function parseWorkerArgs(args: string[], env: NodeJS.ProcessEnv = {}): WorkerArgs {
+  const parsed: WorkerArgs = {
+    concurrency: positiveInteger(env.OKSTRA_WORKER_CONCURRENCY, "OKSTRA_WORKER_CONCURRENCY") ?? 2,
+    queueName: env.OKSTRA_QUEUE_NAME || DEFAULT_QUEUE_NAME,
+    graceMs: 25_000,
+    metricsHost: "127.0.0.1",
+  };
+  for (let i = 0; i < args.length; i += 2) {
+    const [flag, value] = [args[i], args[i + 1]];
+    if (value === undefined) throw new CliUsageError(`${flag} needs a value`);
+    const count = (name: string) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 0) throw new CliUsageError(`${name} must be a whole number, got \`${value}\``);
+      return n;
+    };
+    switch (flag) {
+      case "--concurrency":
+        parsed.concurrency = Math.max(1, count(flag));
+        break;
+      case "--queue":
+        if (value.includes(":")) throw new CliUsageError("--queue must not contain `:`");
+        parsed.queueName = value;
+        break;
+      case "--grace-period":
+        parsed.graceMs = count(flag) * 1000;
+        break;
+      case "--metrics-port":
+        parsed.metricsPort = count(flag);
+        break;
+      case "--metrics-host":
+        parsed.metricsHost = value;
+        break;
+      default:
+        throw new CliUsageError(`unknown option \`${flag}\` for okstra worker`);
+    }
+  }
+  return parsed;
+}
+
+/** The App's Probot, configured like `npm start`'s: APP_ID, PRIVATE_KEY(_PATH), GHE_HOST, REDIS_URL for shared throttling. */
+function appProbot(env: NodeJS.ProcessEnv, log: Logger): Probot {
+  try {
+    return createProbot({ env, overrides: { log } });
+  } catch (error) {
+    throw new CliUsageError(`okstra worker needs the App's credentials, APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH): ${(error as Error).message}`);
+  }
+}
+
+/** `/metrics` and `/healthz` for the worker process, which has no Probot server of its own. */
+async function startOpsServer(queue: BullmqJobQueue, port: number, host: string): Promise<Server> {
+  const handle = opsHandler({ queue });
+  const server = createServer((req, res) => {
+    handle(req, res).then(
+      (answered) => answered || res.writeHead(404).end(),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, host, resolve));
+  return server;
+}
+
+function addressPort(server: Server): number {
+  return (server.address() as { port: number }).port;
+}
