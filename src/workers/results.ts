@@ -20,17 +20,7 @@ function disagreementCitesEvidence(answer: { verdict: string; evidence: string }
   }
 }
 
-export const planReviewSchema = z
-  .object({
-    /** `P-<stage>.<step>` or `P-<stage>.exit`. */
-    item: z.string().min(1),
-    verdict,
-    evidence: z.string(),
-    note: z.string().optional(),
-  })
-  .superRefine(disagreementCitesEvidence);
-export const planReviewerResultSchema = z.object({ reviews: z.array(planReviewSchema) });
-export type PlanReviewerResult = z.infer<typeof planReviewerResultSchema>;
+// The plan-reviewer result lives with the plan schema (engine/planning/plan-schema.ts: planReviewResultSchema).
 
 /** The executor's real output is its commits; this is only its account of them. */
 export const executorResultSchema = z.object({

@@ -4,6 +4,7 @@ import type { BudgetMeter } from "../../workers/budget.js";
 import { buildWorkerRequest, type RequestParts } from "../../workers/build-request.js";
 import { modelFor } from "../../workers/models.js";
 import { runWorker } from "../../workers/run-worker.js";
+import { addUsage, zeroUsage } from "../../workers/usage.js";
 import type { WorkerOutcome } from "../../workers/types.js";
 import type { CommandContext } from "../context.js";
 import type { WorkerLine } from "./run-state.js";
@@ -59,7 +60,7 @@ export async function invokeWorker<T>(
 
   line.state = outcome.status === "ok" ? "done" : "failed";
   if (outcome.status !== "ok") line.detail = `${outcome.status}${outcome.reason ? `: ${firstLine(outcome.reason)}` : ""}`;
-  context.run.usage = addUsage(context.run.usage, outcome.usage);
+  context.run.usage = addUsage(context.run.usage ?? zeroUsage(), outcome.usage);
   context.status.update(context.run);
   workers.records.push({
     label: call.label,
@@ -75,14 +76,6 @@ export async function invokeWorker<T>(
     transcriptTail: outcome.transcript.tail.slice(-4000),
   });
   return outcome;
-}
-
-function addUsage(total: CommandContext["run"]["usage"], usage: WorkerOutcome<unknown>["usage"]) {
-  return {
-    inputTokens: (total?.inputTokens ?? 0) + usage.inputTokens,
-    outputTokens: (total?.outputTokens ?? 0) + usage.outputTokens,
-    costUsd: (total?.costUsd ?? 0) + usage.costUsd,
-  };
 }
 
 function firstLine(text: string): string {
