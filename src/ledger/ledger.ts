@@ -34,14 +34,16 @@ export interface LedgerOptions {
   sleep?: (ms: number) => Promise<void>;
   maxAttempts?: number;
   /**
-   * Backoff before attempt n+1: d = min(maxDelayMs, baseDelayMs × 2^(n-1)), waited as d/2 + random() × d/2
-   * ("equal jitter"): the random half spreads writers that lost together, the fixed half makes sure the
-   * spread keeps growing. With the defaults (250 ms, 6 s) 16 processes released at once on one task of a
-   * 2-core machine all land within 6 attempts in our runs (test/ledger/concurrency.test.ts); a smaller base
-   * left the slowest writer at its 7th.
+   * Backoff before attempt n+1: with u = max(baseDelayMs, how long the lost attempt took) and
+   * d = min(maxDelayMs, u × 2^(n-1)), wait d/2 + random() × d/2 ("equal jitter"). Scaling by the attempt's
+   * own duration keeps the spread wide enough whatever the machine's load: a lost race costs about one
+   * attempt, so writers must be spread over multiples of it. With a fixed base, 16 processes on a busy
+   * 2-core machine left the slowest writer at its 8th attempt; scaled, 5–7 (see docs/ledger.md).
    */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** Milliseconds from an arbitrary origin, for timing attempts (tests pin it). */
+  monotonic?: () => number;
   log?: Logger;
 }
 
@@ -62,6 +64,7 @@ export class Ledger {
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
+  private readonly monotonic: () => number;
   private readonly log: Logger;
 
   constructor(
@@ -73,13 +76,15 @@ export class Ledger {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.baseDelayMs = options.baseDelayMs ?? 250;
-    this.maxDelayMs = options.maxDelayMs ?? 6_000;
+    this.maxDelayMs = options.maxDelayMs ?? 10_000;
+    this.monotonic = options.monotonic ?? (() => performance.now());
     this.log = options.log ?? silentLogger;
   }
 
   async mutate<T>(mutation: Mutation<T>): Promise<MutationOutcome<T>> {
     let lastDetail = "";
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      const startedAt = this.monotonic();
       const head = await this.store.head();
       const view = await this.store.snapshot(head);
       const plan = await mutation(view);
@@ -89,7 +94,7 @@ export class Ledger {
       if (outcome.ok) return { value: plan.value, commit: outcome.commit, wrote: true, attempts: attempt };
       lastDetail = outcome.detail;
       this.log.debug({ store: this.store.describe, attempt, detail: outcome.detail }, "ledger write lost the race; re-applying");
-      if (attempt < this.maxAttempts) await this.sleep(this.backoff(attempt));
+      if (attempt < this.maxAttempts) await this.sleep(this.backoff(attempt, this.monotonic() - startedAt));
     }
     this.log.warn({ store: this.store.describe, attempts: this.maxAttempts }, "ledger write gave up after repeated lost races");
     throw new LedgerContentionError(this.maxAttempts, lastDetail);
@@ -151,8 +156,8 @@ export class Ledger {
     return this.store.fileUrl(taskPath(issue, relative));
   }
 
-  private backoff(attempt: number): number {
-    const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
+  private backoff(attempt: number, attemptMs: number): number {
+    const ceiling = Math.min(this.maxDelayMs, Math.max(this.baseDelayMs, attemptMs) * 2 ** (attempt - 1));
     return Math.floor(ceiling / 2 + (this.random() * ceiling) / 2);
   }
 }

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { LedgerContentionError, LedgerInputError, StageClaimedError, StageDoneError, TaskNotFoundError } from "../../src/ledger/errors.js";
+import { LeaseLostError, LedgerContentionError, LedgerInputError, StageClaimedError, StageDoneError, TaskNotFoundError } from "../../src/ledger/errors.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { createLocalLedgerStore } from "../../src/ledger/local-store.js";
 import { planDigest } from "../../src/ledger/plan-digest.js";
+import type { LedgerStore } from "../../src/ledger/store.js";
 import { git } from "../../src/util/git.js";
 import { carry, json, minutes, plan, refSha, sha, showFile, T0, taskMeta, tempRepo, type TempRepo } from "./fixtures.js";
 
@@ -171,6 +172,74 @@ describe("Ledger on a local repository", () => {
     expect((await git(["show", ref], { cwd: repo.dir })).stdout).toBe(json(taskMeta(7)));
   });
 
+  it("renews a held lease, and refuses once the stage was abandoned", async () => {
+    const l = ledger();
+    await l.writeFiles(7, { "task.json": json(taskMeta(7)), "plan.json": json(plan([{ number: 1 }])) });
+    await l.claimStages(7, "impl-1", [1], minutes(T0, 30), sha("base"));
+    clock = minutes(T0, 20);
+    await l.renewLeases(7, "impl-1", [1], minutes(T0, 50));
+    clock = minutes(T0, 40);
+    expect((await l.readTask(7))?.state.stages[0]?.claim?.run).toBe("impl-1");
+
+    clock = minutes(T0, 51);
+    const sweep = await l.reconcile(7);
+    expect(sweep.value.abandoned).toEqual([expect.objectContaining({ stage: 1, run: "impl-1" })]);
+    await expect(l.renewLeases(7, "impl-1", [1], minutes(T0, 80))).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(l.renewLeases(7, "impl-1", [1], minutes(T0, 80))).rejects.toThrow(/abandoned by impl-1/);
+  });
+
+  it("reconciles expired leases and complete carries in one commit, and then has nothing left to do", async () => {
+    const l = ledger();
+    await l.writeFiles(7, { "task.json": json(taskMeta(7)), "plan.json": json(plan([{ number: 1 }, { number: 2 }])) });
+    await l.claimStages(7, "impl-1", [1, 2], minutes(T0, 30), sha("base"));
+    await l.writeFiles(7, { "carry/stage-1.json": json(carry(1)) }); // the run crashed after writing stage 1's carry
+    clock = minutes(T0, 45);
+    const before = await refSha(repo.dir);
+
+    const sweep = await l.reconcile(7);
+    expect(sweep.value.backfilled.map((r) => r.stage)).toEqual([1]);
+    expect(sweep.value.abandoned.map((r) => r.stage)).toEqual([2]);
+    expect((await git(["rev-list", "--count", `${before}..okstra/ledger`], { cwd: repo.dir })).stdout.trim()).toBe("1");
+    expect((await l.reconcile(7)).wrote).toBe(false);
+    expect((await l.readTask(7))?.state.ready).toEqual([2]);
+    expect(await l.listTasks()).toEqual([7]);
+  });
+
+  it("lets two writers create the branch at once: one creates it, the other re-applies on top", async () => {
+    // Both writers' first head read is held until both have made it, so both see "no branch" and both try to create it.
+    let arrived = 0;
+    let release: () => void = () => undefined;
+    const bothRead = new Promise<void>((resolve) => (release = resolve));
+    const gated = (): LedgerStore => {
+      const store = createLocalLedgerStore(repo.dir);
+      let first = true;
+      return {
+        describe: store.describe,
+        head: async () => {
+          const head = await store.head();
+          if (first) {
+            first = false;
+            if (++arrived === 2) release();
+            await bothRead;
+          }
+          return head;
+        },
+        snapshot: (commit) => store.snapshot(commit),
+        commit: (request) => store.commit(request),
+        fileUrl: (path) => store.fileUrl(path),
+      };
+    };
+    const options = { now: () => clock, sleep: noSleep };
+    const [ra, rb] = await Promise.all([
+      new Ledger(gated(), options).writeFiles(7, { "task.json": json(taskMeta(7)) }),
+      new Ledger(gated(), options).writeFiles(8, { "task.json": json(taskMeta(8)) }),
+    ]);
+
+    expect([ra.attempts, rb.attempts].sort()).toEqual([1, 2]);
+    expect((await git(["rev-list", "--count", "okstra/ledger"], { cwd: repo.dir })).stdout.trim()).toBe("2");
+    expect(await ledger().listTasks()).toEqual([7, 8]);
+  });
+
   it("treats a held ref lock as a lost race and gives up with a typed error after 8 attempts", async () => {
     const l = ledger();
     await l.writeFiles(7, { "task.json": json(taskMeta(7)) });
@@ -178,12 +247,12 @@ describe("Ledger on a local repository", () => {
     const lock = join(repo.dir, ".git", "refs", "heads", "okstra", "ledger.lock");
     await writeFile(lock, "");
     const slept: number[] = [];
-    const stuck = new Ledger(createLocalLedgerStore(repo.dir), { now: () => clock, random: () => 1, sleep: async (ms) => void slept.push(ms) });
+    const stuck = new Ledger(createLocalLedgerStore(repo.dir), { now: () => clock, random: () => 1, monotonic: () => 0, sleep: async (ms) => void slept.push(ms) });
 
     const attempt = stuck.appendRows(7, [{ run: "impl-1", status: "cancelled" }]);
     await expect(attempt).rejects.toBeInstanceOf(LedgerContentionError);
     await expect(attempt).rejects.toThrow(/8 times/);
-    expect(slept).toEqual([250, 500, 1000, 2000, 4000, 6000, 6000]);
+    expect(slept).toEqual([250, 500, 1000, 2000, 4000, 8000, 10000]);
     expect(await refSha(repo.dir)).toBe(head);
   });
 });
