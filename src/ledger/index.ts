@@ -1,0 +1,16 @@
+/**
+ * The ledger's public surface: what the engine, the CLI and the handlers use.
+ * Everything else in this folder is an implementation detail of these.
+ */
+export { Ledger, DEFAULT_MAX_ATTEMPTS, type LedgerOptions, type MutationOutcome } from "./ledger.js";
+export type { Mutation, MutationPlan, ClaimResult } from "./mutations.js";
+export { createLocalLedgerStore, type LocalLedgerStoreOptions } from "./local-store.js";
+export { createGitHubLedgerStore, type GitHubLedgerStoreOptions, type GitHubWriteRecipe } from "./github-store.js";
+export type { LedgerStore, LedgerSnapshot, CommitOutcome, CommitRequest, FileChanges } from "./store.js";
+export { ObjectCache } from "./object-cache.js";
+export type { TaskLedger } from "./task-ledger.js";
+export * from "./errors.js";
+export * from "./rows.js";
+export * from "./files.js";
+export * from "./derive.js";
+export { LEDGER_BRANCH, LEDGER_REF, taskDir, carryFile, runFile } from "./paths.js";
