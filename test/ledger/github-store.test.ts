@@ -2,10 +2,12 @@ import { describe, expect, it } from "@jest/globals";
 import { LedgerContentionError } from "../../src/ledger/errors.js";
 import { createGitHubLedgerStore, type GitHubWriteRecipe } from "../../src/ledger/github-store.js";
 import { Ledger } from "../../src/ledger/ledger.js";
+import { gitBlobSha } from "../../src/ledger/object-cache.js";
 import type { RowInput } from "../../src/ledger/rows.js";
 import { json, sha, T0, taskMeta } from "./fixtures.js";
 import {
   API_REPO,
+  blobBody,
   client,
   commitCreated,
   countRequests,
@@ -142,6 +144,28 @@ describe("GitHub ledger store, createCommitOnBranch recipe", () => {
     expect(commitBodies).toEqual([{ message: expect.stringContaining("ledger(#7)"), tree: sha("tree-a"), parents: [] }]);
     expect(refBodies).toEqual([{ ref: "refs/heads/okstra/ledger", sha: C1 }]);
     expect(inputs[0]!.expectedHeadOid).toBe(C2);
+  });
+});
+
+describe("GitHub ledger store, large ledgers", () => {
+  it("walks the tree level by level when the recursive listing comes back truncated", async () => {
+    const files = filesAt("impl-1");
+    const scope = httpMock();
+    scope.get(REF_PATH).reply(200, refBody(C1));
+    scope.get(`${API_REPO}/git/trees/${C1}`).query({ recursive: "1" }).reply(200, { sha: sha("root"), url: "u", tree: [], truncated: true });
+    const dir = (path: string, treeSha: string) => ({ path, mode: "040000", type: "tree", sha: treeSha, url: "u" });
+    const file = (path: string, text: string) => ({ path, mode: "100644", type: "blob", sha: gitBlobSha(text), size: text.length, url: "u" });
+    scope.get(`${API_REPO}/git/trees/${sha("root")}`).reply(200, { sha: sha("root"), url: "u", tree: [dir("tasks", sha("tasks"))], truncated: false });
+    scope.get(`${API_REPO}/git/trees/${sha("tasks")}`).reply(200, { sha: sha("tasks"), url: "u", tree: [dir("7", sha("task-7"))], truncated: false });
+    scope
+      .get(`${API_REPO}/git/trees/${sha("task-7")}`)
+      .reply(200, { sha: sha("task-7"), url: "u", tree: [file("ledger.jsonl", files[ROWS]!), file("task.json", files[TASK]!)], truncated: false });
+    scope.get(`${API_REPO}/git/blobs/${gitBlobSha(files[TASK]!)}`).reply(200, blobBody(files[TASK]!));
+    scope.get(`${API_REPO}/git/blobs/${gitBlobSha(files[ROWS]!)}`).reply(200, blobBody(files[ROWS]!));
+
+    const task = await githubLedger().readTask(7);
+
+    expect(task?.rows.map((r) => r.run)).toEqual(["impl-1"]);
   });
 });
 
