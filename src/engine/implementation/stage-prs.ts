@@ -1,0 +1,246 @@
+import type { DoneRow, PrRow, RowInput } from "../../ledger/rows.js";
+import type { StageState } from "../../ledger/derive.js";
+import type { TaskLedger } from "../../ledger/task-ledger.js";
+import type { Platform, PullRequestInfo, PullRequestUpdate } from "../../platform/types.js";
+import { mergeStagePrBody, renderStagePrBody } from "../../render/stage-pr-body.js";
+import { renderStackBlock, replaceStackBlock, type StackEntry, type StackState } from "../../render/stack-block.js";
+import type { Logger } from "../../util/log.js";
+import type { PlanStage } from "../planning/plan-schema.js";
+
+/**
+ * Stage PRs (SPEC §7.1), all through the platform port. After a stage is done
+ * (carry written, branch pushed, `done` appended) the engine calls, in order:
+ *   1. `publishStagePullRequest` — base, title and body, then open or reuse the PR;
+ *   2. append `stagePrRow(...)` to the ledger and re-read the task;
+ *   3. `refreshStackBlocks` — the navigation block of every stage PR of the task.
+ * Step 3 also runs whenever a stage PR changes state (verified, merged, shipped).
+ */
+
+type PlanStages = { title: string; stages: readonly PlanStage[] };
+
+export function stageBranch(issue: number, stage: number): string {
+  return `okstra/${issue}/s${stage}`;
+}
+
+// ── Ledger → navigation state ───────────────────────────────────────────────
+
+/** The stage's own PR as the ledger last recorded it (a stage's PR may be replaced after one is closed). */
+function lastPrRow(state: StageState | undefined, kind: PrRow["kind"]): PrRow | undefined {
+  return state?.prs.filter((row) => row.kind === kind).at(-1);
+}
+
+const VERDICT_STATE = { accepted: "verified", "conditional-accept": "conditional", blocked: "blocked" } as const;
+
+function entryState(state: StageState | undefined, pr: PullRequestInfo | undefined, verifying: boolean): StackState {
+  if (pr?.merged) return "merged";
+  if (lastPrRow(state, "group")) return "shipped";
+  if (verifying) return "verifying";
+  if (!state?.done) return state?.lastEnd?.status === "failed" ? "failed" : "not-started";
+  // A verdict given at an older head says nothing about the current one: back to draft.
+  if (state.verdict && state.verdictCurrent) return VERDICT_STATE[state.verdict.verdict];
+  return "draft";
+}
+
+/**
+ * One navigation entry per plan stage. `prs` holds the stage PRs as the
+ * platform shows them now (for `merged`); a stage missing from it falls back
+ * to the PR number its `pr` row names. `verifying` = stages whose verification
+ * run is in progress.
+ */
+export function stackEntries(
+  task: TaskLedger,
+  plan: Pick<PlanStages, "stages">,
+  prs: ReadonlyMap<number, PullRequestInfo>,
+  verifying: ReadonlySet<number> = new Set(),
+): StackEntry[] {
+  const states = new Map(task.state.stages.map((s) => [s.stage, s]));
+  return [...plan.stages]
+    .sort((a, b) => a.number - b.number)
+    .map((stage) => {
+      const state = states.get(stage.number);
+      const pr = prs.get(stage.number);
+      const number = pr?.number ?? lastPrRow(state, "stage")?.number;
+      const group = lastPrRow(state, "group");
+      const entry: StackEntry = { stage: stage.number, title: stage.title, state: entryState(state, pr, verifying.has(stage.number)) };
+      if (number !== undefined) entry.pr = number;
+      if (entry.state === "shipped" && group) entry.shippedIn = group.number;
+      return entry;
+    });
+}
+
+// ── Base branch ─────────────────────────────────────────────────────────────
+
+async function isMerged(platform: Platform, state: StageState | undefined): Promise<boolean> {
+  const row = lastPrRow(state, "stage");
+  return row !== undefined && (await platform.getPullRequest(row.number)).merged;
+}
+
+/**
+ * SPEC §7.1: the branch of the dependency when exactly one dependency is not
+ * merged yet (so the PR shows only this stage's commits), else the task's
+ * base branch. A dependency with no stage PR counts as not merged.
+ */
+export async function stagePrBase(input: { platform: Platform; task: TaskLedger; stage: Pick<PlanStage, "number" | "dependsOn"> }): Promise<string> {
+  const states = new Map(input.task.state.stages.map((s) => [s.stage, s]));
+  const unmerged: number[] = [];
+  for (const dependency of input.stage.dependsOn) {
+    if (!(await isMerged(input.platform, states.get(dependency)))) unmerged.push(dependency);
+  }
+  if (unmerged.length !== 1) return input.task.meta.baseBranch;
+  const dependency = unmerged[0];
+  return states.get(dependency)?.done?.branch ?? stageBranch(input.task.issue, dependency);
+}
+
+// ── Open or reuse ───────────────────────────────────────────────────────────
+
+export interface EnsureStagePullRequestInput {
+  platform: Platform;
+  stage: number;
+  /** The head, `okstra/<N>/s<S>`. */
+  branch: string;
+  baseBranch: string;
+  title: string;
+  /** As `renderStagePrBody` renders it; on reuse only okstra's sections are taken from it. */
+  body: string;
+  /** Whether a new PR opens as a draft (`implementation.draftStagePRs`); a reused PR keeps its draft state. */
+  draft: boolean;
+  log: Logger;
+}
+
+export interface EnsuredStagePullRequest {
+  number: number;
+  url: string;
+  created: boolean;
+  /** A reused PR was edited (title, base or okstra's sections). */
+  updated: boolean;
+}
+
+function hasStatus(error: unknown, status: number): boolean {
+  return typeof error === "object" && error !== null && (error as { status?: unknown }).status === status;
+}
+
+export async function ensureStagePullRequest(input: EnsureStagePullRequestInput): Promise<EnsuredStagePullRequest> {
+  const { platform, branch, log } = input;
+  const existing = await platform.findOpenPullRequest(branch);
+  if (existing) return reuse(input, existing);
+  try {
+    const pr = await platform.createPullRequest({ title: input.title, body: input.body, head: branch, base: input.baseBranch, draft: input.draft });
+    log.info({ stage: input.stage, pr: pr.number, base: input.baseBranch }, "stage PR opened");
+    return { number: pr.number, url: pr.url, created: true, updated: false };
+  } catch (error) {
+    // Another run opened it between the lookup and the create (a 422 on both platforms): reuse theirs.
+    const raced = hasStatus(error, 422) ? await platform.findOpenPullRequest(branch) : null;
+    if (!raced) throw error;
+    return reuse(input, raced);
+  }
+}
+
+async function reuse(input: EnsureStagePullRequestInput, pr: PullRequestInfo): Promise<EnsuredStagePullRequest> {
+  const update: PullRequestUpdate = {};
+  if (pr.title !== input.title) update.title = input.title;
+  // A dependency merged since the PR was opened: retarget, or the PR would show the dependency's commits.
+  if (pr.base !== input.baseBranch) update.base = input.baseBranch;
+  const body = mergeStagePrBody(pr.body, input.body);
+  if (body.kind === "refused") input.log.warn({ stage: input.stage, pr: pr.number, reason: body.reason }, "stage PR body damaged; not rewriting");
+  else if (body.kind !== "unchanged") update.body = body.body;
+  const updated = Object.keys(update).length > 0;
+  if (updated) await input.platform.updatePullRequest(pr.number, update);
+  input.log.info({ stage: input.stage, pr: pr.number, updated }, "stage PR reused");
+  return { number: pr.number, url: pr.url, created: false, updated };
+}
+
+/** The `pr` row recording a stage PR okstra opened or reused (SPEC §4.1). */
+export function stagePrRow(input: { run: string; stage: number; branch: string; number: number; url: string }): RowInput {
+  return { run: input.run, status: "pr", stages: [input.stage], kind: "stage", branch: input.branch, number: input.number, url: input.url };
+}
+
+/**
+ * Step 1 of the pipeline for one done stage: base branch, title and body
+ * from the plan and carries, then open or reuse the PR. The body's block is
+ * built from the ledger alone; `refreshStackBlocks` afterwards adds what
+ * only the platform knows (the new PR's number, merged states).
+ */
+export async function publishStagePullRequest(input: {
+  platform: Platform;
+  task: TaskLedger;
+  plan: PlanStages;
+  stage: number;
+  draft: boolean;
+  log: Logger;
+}): Promise<EnsuredStagePullRequest & { branch: string; baseBranch: string }> {
+  const { task, plan } = input;
+  const stage = plan.stages.find((s) => s.number === input.stage);
+  const carry = task.carries.find((c) => c.carry.stage === input.stage)?.carry;
+  if (!stage || !carry) throw new Error(`stage ${input.stage} has ${stage ? "no carry" : "no plan entry"}; a stage PR needs both`);
+  const dependencies = task.carries.filter((c) => stage.dependsOn.includes(c.carry.stage)).map((c) => c.carry);
+  const stack = stackEntries(task, plan, new Map());
+  const { title, body } = renderStagePrBody({ plan, stage: stage.number, carry, task, dependencies, stack });
+  const baseBranch = await stagePrBase({ platform: input.platform, task, stage });
+  const branch = carry.branch;
+  const pr = await ensureStagePullRequest({ platform: input.platform, stage: stage.number, branch, baseBranch, title, body, draft: input.draft, log: input.log });
+  return { ...pr, branch, baseBranch };
+}
+
+// ── Navigation refresh ──────────────────────────────────────────────────────
+
+export interface StackRefresh {
+  stage: number;
+  pr: number;
+  outcome: "unchanged" | "replaced" | "appended" | "refused" | "closed";
+  reason?: string;
+}
+
+/**
+ * Each stage's current PR: the one its last `pr` row names, or — for a done
+ * stage whose row was never written (a crash between create and append) —
+ * the open PR of its branch.
+ */
+async function currentStagePrs(platform: Platform, task: TaskLedger, plan: Pick<PlanStages, "stages">): Promise<Map<number, PullRequestInfo>> {
+  const states = new Map(task.state.stages.map((s) => [s.stage, s]));
+  const prs = new Map<number, PullRequestInfo>();
+  for (const stage of [...plan.stages].sort((a, b) => a.number - b.number)) {
+    const state = states.get(stage.number);
+    const row = lastPrRow(state, "stage");
+    const done: DoneRow | null | undefined = state?.done;
+    const pr = row ? await platform.getPullRequest(row.number) : done ? await platform.findOpenPullRequest(done.branch) : null;
+    if (pr) prs.set(stage.number, pr);
+  }
+  return prs;
+}
+
+/**
+ * SPEC §7.1: rewrites only the navigation block in every stage PR of the
+ * task. Each body is re-read right before its write, so an edit made while
+ * the others were written is kept; a damaged block is reported and left
+ * alone; an unchanged block costs no write. Closed, unmerged PRs are skipped.
+ */
+export async function refreshStackBlocks(input: {
+  platform: Platform;
+  task: TaskLedger;
+  plan: Pick<PlanStages, "stages">;
+  log: Logger;
+  verifying?: ReadonlySet<number>;
+}): Promise<StackRefresh[]> {
+  const { platform, task, log } = input;
+  const prs = await currentStagePrs(platform, task, input.plan);
+  const entries = stackEntries(task, input.plan, prs, input.verifying);
+  const heads = new Map(task.state.stages.map((s) => [s.stage, s.done?.headCommit]));
+  const results: StackRefresh[] = [];
+  for (const [stage, known] of prs) {
+    const fresh = await platform.getPullRequest(known.number);
+    if (fresh.state === "closed" && !fresh.merged) {
+      results.push({ stage, pr: fresh.number, outcome: "closed" });
+      continue;
+    }
+    const block = renderStackBlock(entries, stage, { task: task.issue, stage, head: heads.get(stage) });
+    const replaced = replaceStackBlock(fresh.body, block);
+    if (replaced.kind === "refused") {
+      log.warn({ pr: fresh.number, stage, reason: replaced.reason }, "stack block damaged; not rewriting");
+      results.push({ stage, pr: fresh.number, outcome: "refused", reason: replaced.reason });
+      continue;
+    }
+    if (replaced.kind !== "unchanged") await platform.updatePullRequest(fresh.number, { body: replaced.body });
+    results.push({ stage, pr: fresh.number, outcome: replaced.kind });
+  }
+  return results;
+}
