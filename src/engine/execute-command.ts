@@ -9,6 +9,7 @@ import { redactSecrets } from "../util/redact.js";
 import { helpCommand } from "./commands/help.js";
 import { notBuiltCommand } from "./commands/not-built.js";
 import { statusCommand } from "./commands/status.js";
+import { implementCommand } from "./implementation/run-implementation.js";
 import { approveCommand } from "./planning/approve.js";
 import { planCommand } from "./planning/run-planning.js";
 import type { CommandContext, EngineServices } from "./context.js";
@@ -106,6 +107,8 @@ function dispatch(command: Command, context: CommandContext): Promise<void> {
       return planCommand(context);
     case "approve":
       return approveCommand(context);
+    case "implement":
+      return implementCommand(context);
     default:
       return notBuiltCommand(command.verb);
   }

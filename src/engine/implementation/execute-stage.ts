@@ -1,0 +1,173 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import path from "node:path";
+import type { CarrySidecar } from "../../ledger/files.js";
+import { carrySidecarSchema } from "../../ledger/files.js";
+import { git } from "../../util/git.js";
+import { executorResultSchema } from "../../workers/results.js";
+import { MergeConflictError } from "../../workspace/errors.js";
+import type { Workspace } from "../../workspace/workspace.js";
+import type { PlanStage } from "../planning/plan-schema.js";
+import { predictedFiles } from "../planning/validator/predicted-files.js";
+import { invokeWorker } from "../run/invoke-worker.js";
+import type { ImplementationRun } from "./implementation-run.js";
+import { runValidation, type ValidationResult } from "./run-validation.js";
+import { checkStage, justifiedPlaceholders } from "./stage-checks.js";
+import { ensureTrailers } from "./trailers.js";
+
+/** How one stage of a batch ended. `failed` is retryable; the batch goes on with stages that do not depend on it. */
+export type StageOutcome =
+  | { stage: number; status: "done"; branch: string; baseCommit: string; headCommit: string; carry: CarrySidecar; validation: ValidationResult[] }
+  | { stage: number; status: "failed"; reason: string; detail: string; validation: ValidationResult[] };
+
+export function stageBranch(issue: number, stage: number): string {
+  return `okstra/${issue}/s${stage}`;
+}
+
+/**
+ * One stage, in the run's workspace (SPEC §6.3):
+ * 1. check out the stage branch at its base (dependency heads merged when several);
+ * 2. stop with `needs-replan` if a file the stage targets changed on the base branch since approval;
+ * 3. run `validation.pre`;
+ * 4. run the executor, headless, on the stage branch;
+ * 5. judge the work itself: commits, messages, paths, placeholders, out-of-plan edits,
+ *    `validation.post` and the qa commands run by okstra;
+ * 6. add the trailers, push the branch (never forced), and return the carry.
+ * Recording the outcome in the ledger and the PR are the caller's.
+ */
+export async function executeStage(run: ImplementationRun, workspace: Workspace, stage: PlanStage, dependencyHeads: Map<number, string>, guidance: string): Promise<StageOutcome> {
+  const { context, task } = run;
+  const issue = context.job.issueNumber;
+  const branch = stageBranch(issue, stage.number);
+  const failed = (reason: string, detail: string, validation: ValidationResult[] = []): StageOutcome => ({ stage: stage.number, status: "failed", reason, detail, validation });
+
+  // 1. The base.
+  const depHeads = stage.dependsOn.map((dep) => dependencyHeads.get(dep)!);
+  let baseCommit: string;
+  try {
+    baseCommit = await checkoutStageBase(workspace, branch, depHeads.length === 0 ? [task.meta.implementationBaseCommit!] : depHeads, stage);
+  } catch (error) {
+    if (error instanceof MergeConflictError) return failed("merge-conflict", `merging the dependency heads conflicts in ${error.paths.join(", ")}`);
+    throw error;
+  }
+
+  // 2. Did the base branch change the stage's files since the plan was approved?
+  const drift = await changedSinceApproval(workspace, run.baseBranch, task.meta.implementationBaseCommit!, stage);
+  if (drift.length > 0) return failed("needs-replan", `files this stage targets changed on ${run.baseBranch} since the plan was approved: ${drift.join("; ")}`);
+
+  const home = await mkdtemp(path.join(workspace.root, "home-"));
+  try {
+    const timeoutMs = context.config.timeouts.stageSeconds * 1000;
+    // 3. Pre-validation.
+    const pre = await runValidation(stage.validation.pre.map((command) => ({ phase: "pre" as const, command })), { cwd: workspace.dir, timeoutMs, signal: run.signal, home });
+    if (pre.some((r) => r.exitCode !== 0)) return failed("validation-failed", `validation.pre failed: ${pre.filter((r) => r.exitCode !== 0).map((r) => `\`${r.command}\` exited ${r.exitCode}`).join("; ")}`, pre);
+
+    // 4. The executor.
+    await git(["config", "user.name", "okstra"], { cwd: workspace.dir });
+    await git(["config", "user.email", "okstra@users.noreply.github.com"], { cwd: workspace.dir });
+    const executor = await invokeWorker(context, run.workers, {
+      label: `executor-s${stage.number}${run.attemptSuffix(stage.number)}`,
+      spec: context.config.workers.executor,
+      role: "executor",
+      phase: "implementation",
+      task: run.taskKey,
+      run: run.manifest.id,
+      stage: stage.number,
+      cwd: workspace.dir,
+      input: { stage, branch, baseCommit, carryIn: run.carryIn(stage), guidance, qaCommands: context.config.qaCommands },
+      values: executorValues(run, stage, branch, guidance),
+      schema: executorResultSchema,
+    });
+    if (run.signal.aborted) return failed("cancelled", `the run stopped: ${String(run.signal.reason ?? "aborted")}`, pre);
+    if (executor.status !== "ok") return failed(executor.status, `the executor ended ${executor.status}${executor.reason ? `: ${executor.reason}` : ""}`, pre);
+    // The executor may have left uncommitted files or switched branches; only its commits on the stage branch count.
+    await git(["checkout", "--quiet", "--force", branch], { cwd: workspace.dir });
+    await git(["clean", "-fdq"], { cwd: workspace.dir });
+
+    // 5. okstra's own checks.
+    const [commits, changed, addedLines] = await Promise.all([workspace.commitsSince(baseCommit), workspace.changedFiles(baseCommit), workspace.addedLines(baseCommit)]);
+    // A qa command the stage already runs as `post` is not run twice.
+    const qa = Object.values(context.config.qaCommands).filter((command) => !stage.validation.post.includes(command));
+    const post =
+      commits.length === 0
+        ? []
+        : await runValidation(
+            [...stage.validation.post.map((command) => ({ phase: "post" as const, command })), ...qa.map((command) => ({ phase: "qa" as const, command }))],
+            { cwd: workspace.dir, timeoutMs, signal: run.signal, home },
+          );
+    const validation = [...pre, ...post];
+    const checks = checkStage({ stage, commits, changed, addedLines, validation, justified: justifiedPlaceholders(executor.result?.notes) });
+    if (checks.failures.length > 0) {
+      const [first] = checks.failures;
+      return failed(first.reason, checks.failures.map((f) => `${f.reason}: ${f.detail}`).join("\n"), validation);
+    }
+    if (run.signal.aborted) return failed("cancelled", `the run stopped: ${String(run.signal.reason ?? "aborted")}`, validation);
+
+    // 6. Trailers, push, carry.
+    const headCommit = await ensureTrailers(workspace.dir, baseCommit, issue, stage.number);
+    const finalCommits = await workspace.commitsSince(baseCommit);
+    const remoteHead = await run.context.services.platform.getBranchHead(branch);
+    await workspace.push(branch, { expectedRemoteHead: remoteHead });
+    const carry = carrySidecarSchema.parse({
+      stage: stage.number,
+      taskKey: run.taskKey,
+      run: run.manifest.id,
+      branch,
+      stageCommitRange: { base: baseCommit, head: headCommit },
+      commits: finalCommits.map((c) => ({ sha: c.sha, subject: c.subject })),
+      exposed: { files: changed.filter((f) => f.status !== "deleted").map((f) => f.path), identifiers: stage.exitContract.identifiers, endpoints: stage.exitContract.resources },
+      validation: validation.map(({ phase, command, exitCode, durationMs, outputTail }) => ({ phase, command, exitCode, durationMs, outputTail })),
+      outOfPlanEdits: checks.outOfPlanEdits,
+      placeholders: checks.placeholders,
+      worker: { provider: executor.provider, model: executor.model, usage: executor.usage, summary: executor.result?.summary },
+      status: "complete",
+    });
+    return { stage: stage.number, status: "done", branch, baseCommit, headCommit, carry, validation };
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+async function checkoutStageBase(workspace: Workspace, branch: string, heads: string[], stage: PlanStage): Promise<string> {
+  await workspace.checkoutNewBranch(branch, heads[0]);
+  if (heads.length === 1) return heads[0];
+  const deps = stage.dependsOn;
+  return workspace.mergeInto(
+    branch,
+    heads.slice(1).map((ref, i) => ({ ref, message: `merge: stage ${deps[i + 1]}` })),
+  );
+}
+
+/** Commits on the base branch since approval that touch the stage's predicted files, as `sha subject`. */
+async function changedSinceApproval(workspace: Workspace, baseBranch: string, approvedBase: string, stage: PlanStage): Promise<string[]> {
+  const current = await workspace.resolveCommit(baseBranch).catch(() => approvedBase);
+  if (current === approvedBase) return [];
+  const pathspecs = predictedFiles(stage).map((p) => `:(glob)${p.endsWith("/") ? `${p}**` : p}`);
+  const log = await git(["log", "--format=%h %s", `${approvedBase}..${current}`, "--", ...pathspecs], { cwd: workspace.dir, allowFailure: true });
+  return log.stdout.split("\n").filter(Boolean).slice(0, 10);
+}
+
+function executorValues(run: ImplementationRun, stage: PlanStage, branch: string, guidance: string) {
+  const list = (items: string[]) => (items.length ? items.map((i) => `- ${i}`).join("\n") : "(none)");
+  return {
+    taskKey: run.taskKey,
+    issue: { title: run.task.meta.title },
+    branch,
+    guidance: guidance || "(none)",
+    conventions: [
+      "Commit messages follow Conventional Commits (`test(scope): …`, `feat(scope): …`, `fix(scope): …`, `refactor(scope): …`).",
+      "TDD: first commit a failing test (`test(...)`), then the implementation (`feat|fix(...)`), then an optional `refactor(...)`.",
+      "Never commit anything under `.okstra/`. No TODO/FIXME/TBD/XXX/placeholder in added lines unless listed in your notes as `justified: path:line — why`.",
+      `okstra itself runs these after you: ${[...stage.validation.post, ...Object.values(run.context.config.qaCommands)].map((c) => `\`${c}\``).join(", ") || "(none)"}.`,
+    ].join("\n"),
+    carryIn: run.carryInText(stage),
+    stage: {
+      number: stage.number,
+      title: stage.title,
+      sliceValue: stage.sliceValue,
+      acceptance: list(stage.acceptance),
+      steps: stage.steps.map((s) => `${s.n}. ${s.action} — files: ${s.files.join(", ") || "(none)"}${s.command ? ` — run \`${s.command}\`` : ""} — expect: ${s.expected}`).join("\n"),
+      exitContract: `files: ${stage.exitContract.files.join(", ")}\nidentifiers: ${stage.exitContract.identifiers.join(", ") || "(none)"}\nresources: ${stage.exitContract.resources.join(", ") || "(none)"}`,
+      validation: `pre: ${stage.validation.pre.join("; ") || "(none)"}\nmid: ${stage.validation.mid.join("; ") || "(none)"}\npost: ${stage.validation.post.join("; ")}`,
+    },
+  };
+}

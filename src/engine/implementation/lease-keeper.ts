@@ -1,0 +1,60 @@
+import type { Ledger } from "../../ledger/ledger.js";
+import type { Logger } from "../../util/log.js";
+
+/**
+ * Keeps a run's stage leases alive (SPEC §6.5): renews them well before they
+ * expire; when a renewal is refused (another process took the stage after an
+ * expiry) or keeps failing, it aborts the run's signal so the run stops before
+ * acting further — it must not push or record work it no longer owns.
+ */
+export class LeaseKeeper {
+  private timer: NodeJS.Timeout | null = null;
+  private stages: number[];
+  readonly controller = new AbortController();
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly issue: number,
+    private readonly run: string,
+    stages: number[],
+    private readonly leaseMs: number,
+    private readonly log: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.stages = [...stages];
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  leaseUntil(): Date {
+    return new Date(this.now().getTime() + this.leaseMs);
+  }
+
+  start(): void {
+    const every = Math.max(1_000, Math.floor(this.leaseMs / 3));
+    this.timer = setInterval(() => void this.renew(), every);
+    this.timer.unref();
+  }
+
+  /** A stage that ended (done or failed) no longer needs its lease. */
+  release(stage: number): void {
+    this.stages = this.stages.filter((s) => s !== stage);
+  }
+
+  async renew(): Promise<void> {
+    if (this.stages.length === 0 || this.controller.signal.aborted) return;
+    try {
+      await this.ledger.renewLeases(this.issue, this.run, this.stages, this.leaseUntil());
+    } catch (error) {
+      this.log.warn({ err: error, run: this.run, stages: this.stages }, "stage lease lost; stopping the run");
+      this.controller.abort(new Error(`lost the lease on stages ${this.stages.join(", ")}: ${(error as Error).message}`));
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,209 @@
+import { isPlanApproved } from "../../ledger/derive.js";
+import { StageClaimedError, StageDoneError } from "../../ledger/errors.js";
+import type { RunManifest } from "../../ledger/files.js";
+import type { TaskLedger } from "../../ledger/task-ledger.js";
+import { BudgetMeter } from "../../workers/budget.js";
+import { withWorkspace, type Workspace } from "../../workspace/workspace.js";
+import type { CommandContext } from "../context.js";
+import { planSchema, type Plan } from "../planning/plan-schema.js";
+import { CommandRefusal } from "../refusal.js";
+import { runResultFiles } from "../run/finish-run.js";
+import type { RunWorkers } from "../run/invoke-worker.js";
+import { DuplicateTriggerError, startRun } from "../run/start-run.js";
+import { readTaskSpend } from "../run/task-spend.js";
+import { executeStage, type StageOutcome } from "./execute-stage.js";
+import { ImplementationRun } from "./implementation-run.js";
+import { LeaseKeeper } from "./lease-keeper.js";
+import { recordStageDone } from "./record-stage.js";
+import { renderImplementationReport } from "./implementation-report.js";
+import { chooseBatch } from "./select-batch.js";
+
+/**
+ * An implementation run (SPEC §6), for `/okstra implement [--stage auto|N]`:
+ * 1. check the plan is approved; turn expired leases into `abandoned` rows;
+ * 2. choose the batch (ready set within the step budget, or the one stage asked for);
+ * 3. start the run and claim the batch in one compare-and-swap commit each
+ *    (a lost claim re-selects);
+ * 4. in one workspace, execute the stages in ascending order — a stage whose
+ *    dependency failed in this batch is not attempted — and record each as
+ *    `done` (carry + row) or `failed` as soon as it ends;
+ * 5. publish stage PRs for the done stages;
+ * 6. write the run's files and the final status.
+ * Leases are renewed while the run works; losing one stops the run.
+ */
+
+export const DEFAULT_LEASE_MS = 10 * 60_000;
+
+export async function implementCommand(context: CommandContext, options: { leaseMs?: number } = {}): Promise<void> {
+  const { job, services, config } = context;
+  const command = context.command;
+  if (command.verb !== "implement") throw new Error(`implementCommand cannot carry out ${command.verb}`);
+  const { ledger } = services;
+  const now = services.now ?? (() => new Date());
+  const issue = job.issueNumber;
+
+  // 1. Preconditions.
+  await ledger.reconcile(issue).catch((error: unknown) => {
+    if ((error as Error).name !== "TaskNotFoundError") throw error;
+  });
+  let task = await requireApprovedPlan(await ledger.readTask(issue), issue);
+  const plan = planSchema.parse(task.plan);
+
+  // 2–3. Batch, run, claim.
+  let batch = chooseBatch(task, plan, command.stage, config.implementation.runStepBudget);
+  let manifest: RunManifest;
+  try {
+    manifest = await startRun(ledger, { issue, phase: "implementation", job, now: now(), extra: { batch, guidance: context.guidance, baseBranch: task.meta.baseBranch } });
+  } catch (error) {
+    if (error instanceof DuplicateTriggerError) return;
+    throw error;
+  }
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const keeperFor = (stages: number[]) => new LeaseKeeper(ledger, issue, manifest.id, stages, leaseMs, context.log, now);
+  let keeper = keeperFor(batch);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await ledger.claimStages(issue, manifest.id, batch, keeper.leaseUntil(), task.meta.implementationBaseCommit!);
+      break;
+    } catch (error) {
+      if (!(error instanceof StageClaimedError || error instanceof StageDoneError) || attempt >= 2 || command.stage !== "auto") {
+        await finishRun(context, manifest, [], [], { budget: new BudgetMeter(config.budgets), records: [] }, "refused", error instanceof Error ? error.message : String(error));
+        if (error instanceof StageClaimedError || error instanceof StageDoneError) throw new CommandRefusal(`${error.message}.`, "`/okstra status` shows who holds which stage.");
+        throw error;
+      }
+      // Another run claimed part of the batch first: choose again from what is left.
+      task = await requireApprovedPlan(await ledger.readTask(issue), issue);
+      batch = chooseBatch(task, plan, "auto", config.implementation.runStepBudget);
+      keeper = keeperFor(batch);
+    }
+  }
+
+  context.run.runId = manifest.id;
+  context.run.phases = batch.map((stage) => ({ name: `Stage ${stage} · ${plan.stages.find((s) => s.number === stage)!.title}`, state: "pending" }));
+  context.status.update(context.run);
+
+  const spent = await readTaskSpend(ledger, issue);
+  const workers: RunWorkers = { budget: new BudgetMeter(config.budgets, { task: spent }), records: [], signal: keeper.signal };
+  const run = new ImplementationRun(context, manifest, task, plan, workers, keeper.signal, task.meta.baseBranch);
+  keeper.start();
+  const outcomes: StageOutcome[] = [];
+  try {
+    await withWorkspace(
+      {
+        remote: () => services.platform.gitRemote(),
+        baseCommit: task.meta.implementationBaseCommit!,
+        runId: `${job.repo.owner}-${job.repo.repo}-${issue}-${manifest.id}`,
+        log: context.log,
+        signal: keeper.signal,
+      },
+      (workspace) => executeBatch(run, workspace, batch, keeper, outcomes),
+    );
+  } catch (error) {
+    context.log.error({ err: error, run: manifest.id }, "implementation run stopped");
+    const done = new Set(outcomes.map((o) => o.stage));
+    const reason = keeper.signal.aborted ? "lease-lost" : "error";
+    const detail = error instanceof Error ? error.message : String(error);
+    for (const stage of batch.filter((s) => !done.has(s))) outcomes.push({ stage, status: "failed", reason, detail, validation: [] });
+    await ledger
+      .appendRows(
+        issue,
+        outcomes.filter((o): o is Extract<StageOutcome, { status: "failed" }> => o.status === "failed" && !done.has(o.stage)).map((o) => failedRow(manifest.id, o)),
+      )
+      .catch((err: unknown) => context.log.error({ err }, "could not record the stopped stages"));
+  } finally {
+    keeper.stop();
+  }
+
+  const failed = outcomes.filter((o) => o.status === "failed");
+  await finishRun(context, manifest, batch, outcomes, workers, failed.length === 0 ? "succeeded" : "failed", failed.length === 0 ? `${outcomes.length} stage(s) done` : `${failed.length} of ${batch.length} stage(s) failed`);
+}
+
+async function executeBatch(run: ImplementationRun, workspace: Workspace, batch: number[], keeper: LeaseKeeper, outcomes: StageOutcome[]): Promise<void> {
+  const { context, manifest } = run;
+  const issue = context.job.issueNumber;
+  const ledger = context.services.ledger;
+  const now = context.services.now ?? (() => new Date());
+  const heads = new Map<number, string>(run.task.state.stages.filter((s) => s.done).map((s) => [s.stage, s.done!.headCommit]));
+
+  for (const [index, stageNumber] of batch.entries()) {
+    const stage = run.plan.stages.find((s) => s.number === stageNumber)!;
+    const phase = context.run.phases[index];
+    const blockedBy = stage.dependsOn.filter((dep) => outcomes.some((o) => o.stage === dep && o.status === "failed"));
+    let outcome: StageOutcome;
+    if (blockedBy.length > 0) {
+      outcome = { stage: stageNumber, status: "failed", reason: "dependency-failed", detail: `stage ${blockedBy.join(", ")} failed in this run`, validation: [] };
+    } else {
+      if (run.signal.aborted) throw run.signal.reason instanceof Error ? run.signal.reason : new Error("the run was stopped");
+      phase.state = "running";
+      context.status.update(context.run);
+      outcome = await executeStage(run, workspace, stage, heads, context.guidance);
+    }
+
+    if (outcome.status === "done") {
+      await recordStageDone(ledger, issue, manifest.id, outcome.carry, now());
+      heads.set(stageNumber, outcome.headCommit);
+      run.carries.set(stageNumber, outcome.carry);
+      phase.state = "done";
+      phase.detail = `\`${outcome.headCommit.slice(0, 12)}\` on \`${outcome.branch}\` · ${describeValidation(outcome)}`;
+    } else {
+      await ledger.appendRows(issue, [failedRow(manifest.id, outcome)]);
+      phase.state = "failed";
+      phase.detail = `${outcome.reason}: ${firstLine(outcome.detail)}`;
+    }
+    keeper.release(stageNumber);
+    outcomes.push(outcome);
+    context.status.update(context.run);
+  }
+}
+
+function failedRow(run: string, outcome: Extract<StageOutcome, { status: "failed" }>) {
+  return { run, status: "failed" as const, stage: outcome.stage, reason: outcome.reason, detail: outcome.detail.slice(0, 8_000) };
+}
+
+async function requireApprovedPlan(task: TaskLedger | null, issue: number): Promise<TaskLedger & { plan: Plan }> {
+  if (!task?.plan) throw new CommandRefusal(`#${issue} has no plan yet.`, "Comment `/okstra plan`, then `/okstra approve`.");
+  if (!isPlanApproved(task.rows, task.plan) || !task.meta.implementationBaseCommit) {
+    throw new CommandRefusal(`plan v${task.meta.planVersion} of #${issue} is not approved.`, "Read the plan comment, then `/okstra approve`.");
+  }
+  return task as TaskLedger & { plan: Plan };
+}
+
+async function finishRun(
+  context: CommandContext,
+  manifest: RunManifest,
+  batch: number[],
+  outcomes: StageOutcome[],
+  workers: RunWorkers,
+  status: "succeeded" | "failed" | "refused",
+  outcome: string,
+): Promise<void> {
+  const now = context.services.now ?? (() => new Date());
+  const issue = context.job.issueNumber;
+  const report = renderImplementationReport({ manifest, batch, outcomes, workers: workers.records, outcome });
+  await context.services.ledger.writeFiles(
+    issue,
+    runResultFiles({ manifest, status, finishedAt: now(), outcome, report, workers: workers.records, usage: workers.budget.snapshot().run, extra: { batch } }),
+    `ledger(#${issue}): ${manifest.id} ${status}`,
+  );
+  if (status === "refused") return;
+  context.run.outcome = status === "succeeded" ? "succeeded" : "failed";
+  context.run.finishedAt = now().toISOString();
+  const done = outcomes.filter((o) => o.status === "done").map((o) => o.stage);
+  context.run.body = [
+    `Batch ${batch.join(", ")}: ${done.length} done${done.length < batch.length ? `, ${batch.length - done.length} failed` : ""}.`,
+    "",
+    status === "succeeded" ? "Next: `/okstra implement` for the next ready stages, or `/okstra status`." : "Next: `/okstra retry` the failed stages after reading the report, or `/okstra status`.",
+  ].join("\n");
+  context.run.links = [{ label: "report", url: context.services.ledger.fileUrl(issue, `runs/${manifest.id}/report.md`) }];
+  await context.status.finish(context.run);
+}
+
+function describeValidation(outcome: Extract<StageOutcome, { status: "done" }>): string {
+  const passed = outcome.validation.filter((v) => v.exitCode === 0).length;
+  return `${passed}/${outcome.validation.length} validation commands passed`;
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n")[0];
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
