@@ -1,3 +1,4 @@
+import { encodePathSegments } from "../platform/github/errors.js";
 import type { GitHubClient } from "../platform/github/client.js";
 import type { RepoRef } from "../platform/types.js";
 import { apiMessage, graphqlMessages, isNotFastForward, isReferenceExists, isStaleHead } from "./github-errors.js";
@@ -105,7 +106,7 @@ export async function commitWithRest(
   const treeSha = await createTree(target, changes, parentTree);
   const commit = await createCommit(target, treeSha, [parent], message);
   try {
-    await target.client.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", { owner, repo, ref: `heads/${target.branch}`, sha: commit, force: false });
+    await target.client.request(`PATCH /repos/{owner}/{repo}/git/refs/heads/${encodePathSegments(target.branch)}`, { owner, repo, sha: commit, force: false });
   } catch (error) {
     if (isNotFastForward(error)) return { outcome: { ok: false, lostRace: true, detail: apiMessage(error) } };
     throw error;

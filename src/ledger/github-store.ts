@@ -1,3 +1,4 @@
+import { encodePathSegments } from "../platform/github/errors.js";
 import type { GitHubClient } from "../platform/github/client.js";
 import type { RepoRef } from "../platform/types.js";
 import { commitWithGraphql, commitWithRest, createOrphanBranch, type GitHubTarget, type WriteResult } from "./github-commit.js";
@@ -49,7 +50,7 @@ class GitHubLedgerStore implements LedgerStore {
   async head(): Promise<string | null> {
     const { owner, repo } = this.target.repo;
     try {
-      const { data } = await this.target.client.request("GET /repos/{owner}/{repo}/git/ref/{ref}", { owner, repo, ref: `heads/${this.target.branch}` });
+      const { data } = await this.target.client.request(`GET /repos/{owner}/{repo}/git/ref/heads/${encodePathSegments(this.target.branch)}`, { owner, repo });
       return data.object.sha;
     } catch (error) {
       if (httpStatus(error) === 404) return null;

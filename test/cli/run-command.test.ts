@@ -137,9 +137,9 @@ describe("okstra run (local platform)", () => {
   });
 
   it("refuses the verbs whose phase is not built, honestly, and starts nothing", async () => {
-    const result = await run("/okstra implement");
+    const result = await run("/okstra ship all");
     expect(result.code).toBe(1);
-    expect((await comments()).at(-1)!.body).toContain("`/okstra implement` is not available yet");
+    expect((await comments()).at(-1)!.body).toContain("`/okstra ship` is not available yet");
     expect(await git(["branch", "--list", "okstra/*"], { cwd: repo })).toMatchObject({ stdout: "" });
   });
 

@@ -129,8 +129,8 @@ describe("issue_comment.created", () => {
     const github = mockCommandStart();
     expectEyes(github);
     const comment = captureComment(github);
-    await deliver("created", { body: "/okstra implement" });
-    expect(comment.body).toContain("`/okstra implement` is not available yet");
+    await deliver("created", { body: "/okstra ship 1,2" });
+    expect(comment.body).toContain("`/okstra ship` is not available yet");
     expect(comment.body).not.toContain("okstra:run-status");
   });
 });

@@ -12,7 +12,7 @@ import { httpMock } from "../helpers/http-mock.js";
 export const REPO = { owner: "acme", repo: "widgets" };
 export const API_REPO = "/repos/acme/widgets";
 /** Octokit encodes the `{ref}` parameter, slashes included. */
-export const REF_PATH = `${API_REPO}/git/ref/heads%2Fokstra%2Fledger`;
+export const REF_PATH = `${API_REPO}/git/ref/heads/okstra/ledger`;
 
 export function client(): GitHubClient {
   // Octokit logs every 4xx through console.error; the tests assert those outcomes themselves.

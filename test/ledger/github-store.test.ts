@@ -194,12 +194,12 @@ describe("GitHub ledger store, Git Data recipe (tree + commit + PATCH ref)", () 
     mockCommitReads(scope, C1, sha("tree-1"), filesAt("impl-1"), [ROWS, TASK]);
     scope.post(`${API_REPO}/git/trees`, record(trees)).reply(201, { sha: sha("tree-x"), url: "u", tree: [], truncated: false });
     scope.post(`${API_REPO}/git/commits`, record(commits)).reply(201, { sha: sha("lost"), tree: { sha: sha("tree-x") }, parents: [{ sha: C1 }] });
-    scope.patch(`${API_REPO}/git/refs/heads%2Fokstra%2Fledger`, record(patches)).reply(422, { message: "Update is not a fast forward", documentation_url: "https://docs.github.com/rest/git/refs#update-a-reference", status: "422" });
+    scope.patch(`${API_REPO}/git/refs/heads/okstra/ledger`, record(patches)).reply(422, { message: "Update is not a fast forward", documentation_url: "https://docs.github.com/rest/git/refs#update-a-reference", status: "422" });
     scope.get(REF_PATH).reply(200, refBody(C2));
     mockCommitReads(scope, C2, sha("tree-2"), filesAt("impl-1", "impl-2"), [ROWS]);
     scope.post(`${API_REPO}/git/trees`, record(trees)).reply(201, { sha: sha("tree-y"), url: "u", tree: [], truncated: false });
     scope.post(`${API_REPO}/git/commits`, record(commits)).reply(201, { sha: C4, tree: { sha: sha("tree-y") }, parents: [{ sha: C2 }] });
-    scope.patch(`${API_REPO}/git/refs/heads%2Fokstra%2Fledger`, record(patches)).reply(200, refBody(C4));
+    scope.patch(`${API_REPO}/git/refs/heads/okstra/ledger`, record(patches)).reply(200, refBody(C4));
 
     const outcome = await githubLedger("rest").appendRows(7, [row("impl-3")]);
 
