@@ -1,4 +1,4 @@
-import type { DoneRow, PrRow, RowInput } from "../../ledger/rows.js";
+import type { PrRow, RowInput } from "../../ledger/rows.js";
 import type { StageState } from "../../ledger/derive.js";
 import type { TaskLedger } from "../../ledger/task-ledger.js";
 import type { Platform, PullRequestInfo, PullRequestUpdate } from "../../platform/types.js";
@@ -201,7 +201,7 @@ async function currentStagePrs(platform: Platform, task: TaskLedger, plan: Pick<
   for (const stage of [...plan.stages].sort((a, b) => a.number - b.number)) {
     const state = states.get(stage.number);
     const row = lastPrRow(state, "stage");
-    const done: DoneRow | null | undefined = state?.done;
+    const done = state?.done;
     const pr = row ? await platform.getPullRequest(row.number) : done ? await platform.findOpenPullRequest(done.branch) : null;
     if (pr) prs.set(stage.number, pr);
   }
@@ -213,6 +213,8 @@ async function currentStagePrs(platform: Platform, task: TaskLedger, plan: Pick<
  * task. Each body is re-read right before its write, so an edit made while
  * the others were written is kept; a damaged block is reported and left
  * alone; an unchanged block costs no write. Closed, unmerged PRs are skipped.
+ * Cost per stage PR: one read for the states every block shows, one re-read
+ * before its write, and a write only when its block changed.
  */
 export async function refreshStackBlocks(input: {
   platform: Platform;
