@@ -12,16 +12,13 @@ import { invokeWorker } from "../run/invoke-worker.js";
 import type { ImplementationRun } from "./implementation-run.js";
 import { runValidation, type ValidationResult } from "./run-validation.js";
 import { checkStage, justifiedPlaceholders } from "./stage-checks.js";
+import { stageBranch } from "./stage-prs.js";
 import { ensureTrailers } from "./trailers.js";
 
 /** How one stage of a batch ended. `failed` is retryable; the batch goes on with stages that do not depend on it. */
 export type StageOutcome =
   | { stage: number; status: "done"; branch: string; baseCommit: string; headCommit: string; carry: CarrySidecar; validation: ValidationResult[] }
   | { stage: number; status: "failed"; reason: string; detail: string; validation: ValidationResult[] };
-
-export function stageBranch(issue: number, stage: number): string {
-  return `okstra/${issue}/s${stage}`;
-}
 
 /**
  * One stage, in the run's workspace (SPEC §6.3):

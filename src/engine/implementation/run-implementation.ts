@@ -17,6 +17,7 @@ import { LeaseKeeper } from "./lease-keeper.js";
 import { recordStageDone } from "./record-stage.js";
 import { renderImplementationReport } from "./implementation-report.js";
 import { chooseBatch } from "./select-batch.js";
+import { publishStagePullRequest, refreshStackBlocks, stagePrRow } from "./stage-prs.js";
 
 /**
  * An implementation run (SPEC §6), for `/okstra implement [--stage auto|N]`:
@@ -145,6 +146,7 @@ async function executeBatch(run: ImplementationRun, workspace: Workspace, batch:
       run.carries.set(stageNumber, outcome.carry);
       phase.state = "done";
       phase.detail = `\`${outcome.headCommit.slice(0, 12)}\` on \`${outcome.branch}\` · ${describeValidation(outcome)}`;
+      phase.detail += ` · ${await publishPullRequest(run, stageNumber)}`;
     } else {
       await ledger.appendRows(issue, [failedRow(manifest.id, outcome)]);
       phase.state = "failed";
@@ -153,6 +155,29 @@ async function executeBatch(run: ImplementationRun, workspace: Workspace, batch:
     keeper.release(stageNumber);
     outcomes.push(outcome);
     context.status.update(context.run);
+  }
+}
+
+/**
+ * Opens (or updates) the done stage's PR, records it, and refreshes the
+ * navigation block of every stage PR of the task (SPEC §7.1). The stage is
+ * done whatever happens here: its branch is pushed and its carry written, so
+ * a PR that cannot be opened now is reported, and the next run publishes it.
+ */
+async function publishPullRequest(run: ImplementationRun, stage: number): Promise<string> {
+  const { context, manifest, plan } = run;
+  const { platform, ledger } = context.services;
+  const issue = context.job.issueNumber;
+  try {
+    const task = (await ledger.readTask(issue))!;
+    const pr = await publishStagePullRequest({ platform, task, plan, stage, draft: context.config.implementation.draftStagePRs, log: context.log });
+    await ledger.appendRows(issue, [stagePrRow({ run: manifest.id, stage, branch: pr.branch, number: pr.number, url: pr.url })]);
+    await refreshStackBlocks({ platform, task: (await ledger.readTask(issue))!, plan, log: context.log });
+    context.run.links.push({ label: `stage ${stage} PR #${pr.number}`, url: pr.url });
+    return `PR [#${pr.number}](${pr.url}) → \`${pr.baseBranch}\``;
+  } catch (error) {
+    context.log.error({ err: error, stage }, "could not publish the stage PR");
+    return `PR not opened yet: ${firstLine(error instanceof Error ? error.message : String(error))}`;
   }
 }
 
@@ -194,7 +219,7 @@ async function finishRun(
     "",
     status === "succeeded" ? "Next: `/okstra implement` for the next ready stages, or `/okstra status`." : "Next: `/okstra retry` the failed stages after reading the report, or `/okstra status`.",
   ].join("\n");
-  context.run.links = [{ label: "report", url: context.services.ledger.fileUrl(issue, `runs/${manifest.id}/report.md`) }];
+  context.run.links = [...context.run.links, { label: "report", url: context.services.ledger.fileUrl(issue, `runs/${manifest.id}/report.md`) }];
   await context.status.finish(context.run);
 }
 
