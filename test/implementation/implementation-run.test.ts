@@ -170,3 +170,33 @@ describe("/okstra implement (local platform, recorded executor)", () => {
     expect((await repo.comments()).at(-1)!.body).toContain("is not approved");
   });
 });
+
+describe("secrets never reach the executor", () => {
+  it("keeps the App key, tokens and the remote's auth header out of the executor's environment and the clone's config", async () => {
+    const dump = path.join((await import("node:os")).tmpdir(), `okstra-dump-${process.pid}-${Date.now()}.json`);
+    const secrets = {
+      PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----\nokstra-test-app-key\n-----END RSA PRIVATE KEY-----",
+      GITHUB_TOKEN: "ghs_okstratesttoken000000000000000000",
+      WEBHOOK_SECRET: "okstra-test-webhook-secret",
+      OPENAI_API_KEY: "sk-okstra-test-openai-key",
+    };
+    const saved = Object.fromEntries(Object.keys(secrets).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, secrets);
+    try {
+      await approvedRepo(`--dump ${dump}`);
+      expect((await repo.run("/okstra implement --stage 1")).code).toBe(0);
+      const seen = JSON.parse(await readFile(dump, "utf8"));
+      const text = JSON.stringify(seen);
+      for (const secret of Object.values(secrets)) expect(text).not.toContain(secret);
+      expect(seen.env.OKSTRA_ROLE).toBe("executor");
+      expect(seen.env.OKSTRA_STAGE).toBe("1");
+      expect(seen.gitConfig).not.toMatch(/extraheader|authorization|ghs_/i);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await (await import("node:fs/promises")).rm(dump, { force: true });
+    }
+  });
+});
