@@ -133,7 +133,12 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqJobQueue {
      */
     async close() {
       await worker?.close();
-      await queue.close();
+      // While Redis is unreachable QUIT cannot be sent (no offline queue): stop reconnecting instead.
+      // Not `queue.disconnect()`: it waits for an "end" event that a reconnecting ioredis never emits.
+      await queue.close().catch(async (error: unknown) => {
+        log.warn({ err: error, queue: queueName }, "closing the queue without Redis; dropping the connection");
+        (await queue.getBackend().client).disconnect(false);
+      });
     },
   };
 }
