@@ -200,3 +200,47 @@ describe("secrets never reach the executor", () => {
     }
   });
 });
+
+describe("the pilot at the batch boundary", () => {
+  const PILOT = path.join(RECORDINGS, "pilot-worker.mjs");
+  const pilot = (decision: string) => `  pilot: { provider: command, command: "${process.execPath} ${PILOT} --decision ${decision}" }`;
+  const workerFiles = async () => (await repo.ledgerFiles()).filter((f) => f.startsWith("tasks/1/runs/impl-1/workers/"));
+
+  it("costs nothing when no stage failed", async () => {
+    await approvedRepo("", pilot("retry"));
+    expect((await repo.run("/okstra implement")).code).toBe(0);
+    expect(await workerFiles()).toEqual(["tasks/1/runs/impl-1/workers/executor-s1.json", "tasks/1/runs/impl-1/workers/executor-s2.json"]);
+  });
+
+  it("retries the stage the pilot names, with its guidance, and the retry succeeds", async () => {
+    await approvedRepo("--mode bad-message --only-stage 1 --until-retry yes", pilot("retry"));
+    expect((await repo.run("/okstra implement")).code).toBe(0);
+    expect(await workerFiles()).toEqual(expect.arrayContaining(["tasks/1/runs/impl-1/workers/pilot.json", "tasks/1/runs/impl-1/workers/executor-s1-retry-1.json"]));
+    const stage1 = (await rows()).filter((r) => r.stage === 1 || r.stages?.includes(1)).map((r) => r.status);
+    expect(stage1).toEqual(["started", "failed", "started", "done", "pr"]);
+    expect((await repo.comments()).at(-1)!.body).toContain("**Pilot** (the pilot worker)");
+  });
+
+  it.each(["unknown-stage", "contradiction"])("rejects a %s decision and falls back to one retry with the failure log", async (decision) => {
+    await approvedRepo("--mode bad-message --only-stage 1 --until-retry yes", pilot(decision));
+    expect((await repo.run("/okstra implement")).code).toBe(0);
+    const status = (await repo.comments()).at(-1)!.body;
+    expect(status).toContain("**Pilot** (okstra's fallback)");
+    expect(status).toContain("The pilot's answer was not used");
+    expect((await rows()).filter((r) => r.stage === 1 && r.status === "done")).toHaveLength(1);
+  });
+
+  it("skips as the pilot says, and says it recommends a replan", async () => {
+    await approvedRepo("--mode bad-message --only-stage 1", pilot("skip"));
+    expect((await repo.run("/okstra implement")).code).toBe(1);
+    expect((await rows()).filter((r) => r.stage === 1 && r.status === "failed")).toHaveLength(1);
+    expect((await repo.comments()).at(-1)!.body).toContain("The pilot recommends `/okstra replan`.");
+  });
+
+  it("pilot: false disables it: one attempt, no pilot call", async () => {
+    await approvedRepo("--mode bad-message --only-stage 1 --until-retry yes", "pilot: false");
+    expect((await repo.run("/okstra implement")).code).toBe(1);
+    expect(await workerFiles()).not.toContain("tasks/1/runs/impl-1/workers/pilot.json");
+    expect((await rows()).filter((r) => r.stage === 1 && r.status === "failed")).toHaveLength(1);
+  });
+});

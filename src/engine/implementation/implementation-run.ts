@@ -3,12 +3,16 @@ import type { TaskLedger } from "../../ledger/task-ledger.js";
 import type { CommandContext } from "../context.js";
 import type { Plan, PlanStage } from "../planning/plan-schema.js";
 import type { RunWorkers } from "../run/invoke-worker.js";
+import type { LeaseKeeper } from "./lease-keeper.js";
+import type { PilotDecision } from "./pilot.js";
 
 /** Everything the stages of one implementation run share. */
 export class ImplementationRun {
   /** Carries of done stages: from the ledger at the start, plus the ones this run completes. */
   readonly carries = new Map<number, CarrySidecar>();
   private readonly attempts = new Map<number, number>();
+  /** What the pilot decided at the batch boundary, when it ran. */
+  pilot: PilotDecision | null = null;
 
   constructor(
     readonly context: CommandContext,
@@ -16,10 +20,14 @@ export class ImplementationRun {
     readonly task: TaskLedger,
     readonly plan: Plan,
     readonly workers: RunWorkers,
-    readonly signal: AbortSignal,
+    readonly keeper: LeaseKeeper,
     readonly baseBranch: string,
   ) {
     for (const file of task.carries) this.carries.set(file.carry.stage, file.carry);
+  }
+
+  get signal(): AbortSignal {
+    return this.keeper.signal;
   }
 
   get taskKey(): string {

@@ -38,6 +38,11 @@ export class LeaseKeeper {
     this.timer.unref();
   }
 
+  /** Stages re-claimed for a retry are renewed again. */
+  track(stages: number[]): void {
+    this.stages = [...new Set([...this.stages, ...stages])];
+  }
+
   /** A stage that ended (done or failed) no longer needs its lease. */
   release(stage: number): void {
     this.stages = this.stages.filter((s) => s !== stage);

@@ -16,6 +16,7 @@ import { ImplementationRun } from "./implementation-run.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import { recordStageDone } from "./record-stage.js";
 import { renderImplementationReport } from "./implementation-report.js";
+import { decideAfterBatch, type PilotDecision } from "./pilot.js";
 import { chooseBatch } from "./select-batch.js";
 import { publishStagePullRequest, refreshStackBlocks, stagePrRow } from "./stage-prs.js";
 
@@ -85,7 +86,7 @@ export async function implementCommand(context: CommandContext, options: { lease
 
   const spent = await readTaskSpend(ledger, issue);
   const workers: RunWorkers = { budget: new BudgetMeter(config.budgets, { task: spent }), records: [], signal: keeper.signal };
-  const run = new ImplementationRun(context, manifest, task, plan, workers, keeper.signal, task.meta.baseBranch);
+  const run = new ImplementationRun(context, manifest, task, plan, workers, keeper, task.meta.baseBranch);
   keeper.start();
   const outcomes: StageOutcome[] = [];
   try {
@@ -119,43 +120,77 @@ export async function implementCommand(context: CommandContext, options: { lease
   await finishRun(context, manifest, batch, outcomes, workers, failed.length === 0 ? "succeeded" : "failed", failed.length === 0 ? `${outcomes.length} stage(s) done` : `${failed.length} of ${batch.length} stage(s) failed`);
 }
 
+/**
+ * The stages of the batch in ascending order, then — when some failed and
+ * the pilot (or its fallback) says so — one more attempt at each stage it
+ * picked, re-claimed first because the failure ended the claim.
+ */
 async function executeBatch(run: ImplementationRun, workspace: Workspace, batch: number[], keeper: LeaseKeeper, outcomes: StageOutcome[]): Promise<void> {
+  const heads = new Map<number, string>(run.task.state.stages.filter((s) => s.done).map((s) => [s.stage, s.done!.headCommit]));
+  for (const stageNumber of batch) outcomes.push(await attemptStage(run, workspace, stageNumber, heads, outcomes, run.context.guidance));
+
+  const remaining = run.plan.stages.map((s) => s.number).filter((s) => !heads.has(s));
+  const decision = await decideAfterBatch(run, workspace, outcomes, remaining);
+  if (!decision) return;
+  run.context.run.body = pilotSummary(decision);
+  run.pilot = decision;
+  const retry = decision.retry.filter((r) => !run.signal.aborted);
+  if (retry.length === 0) return;
+  const { context, manifest } = run;
+  await context.services.ledger.claimStages(context.job.issueNumber, manifest.id, retry.map((r) => r.stage), keeper.leaseUntil(), run.task.meta.implementationBaseCommit!);
+  keeper.track(retry.map((r) => r.stage));
+  for (const { stage, guidance } of retry) {
+    const index = outcomes.findIndex((o) => o.stage === stage);
+    const others = outcomes.filter((_, i) => i !== index);
+    outcomes[index] = await attemptStage(run, workspace, stage, heads, others, [context.guidance, `Guidance for this retry:\n${guidance}`].filter(Boolean).join("\n\n"));
+  }
+}
+
+/** One attempt at one stage: run it (unless a dependency failed in this run), then record it as done — with its PR — or failed. */
+async function attemptStage(run: ImplementationRun, workspace: Workspace, stageNumber: number, heads: Map<number, string>, earlier: StageOutcome[], guidance: string): Promise<StageOutcome> {
   const { context, manifest } = run;
   const issue = context.job.issueNumber;
   const ledger = context.services.ledger;
   const now = context.services.now ?? (() => new Date());
-  const heads = new Map<number, string>(run.task.state.stages.filter((s) => s.done).map((s) => [s.stage, s.done!.headCommit]));
+  const stage = run.plan.stages.find((s) => s.number === stageNumber)!;
+  const phase = context.run.phases.find((p) => p.name.startsWith(`Stage ${stageNumber} `))!;
+  const blockedBy = stage.dependsOn.filter((dep) => earlier.some((o) => o.stage === dep && o.status === "failed"));
 
-  for (const [index, stageNumber] of batch.entries()) {
-    const stage = run.plan.stages.find((s) => s.number === stageNumber)!;
-    const phase = context.run.phases[index];
-    const blockedBy = stage.dependsOn.filter((dep) => outcomes.some((o) => o.stage === dep && o.status === "failed"));
-    let outcome: StageOutcome;
-    if (blockedBy.length > 0) {
-      outcome = { stage: stageNumber, status: "failed", reason: "dependency-failed", detail: `stage ${blockedBy.join(", ")} failed in this run`, validation: [] };
-    } else {
-      if (run.signal.aborted) throw run.signal.reason instanceof Error ? run.signal.reason : new Error("the run was stopped");
-      phase.state = "running";
-      context.status.update(context.run);
-      outcome = await executeStage(run, workspace, stage, heads, context.guidance);
-    }
-
-    if (outcome.status === "done") {
-      await recordStageDone(ledger, issue, manifest.id, outcome.carry, now());
-      heads.set(stageNumber, outcome.headCommit);
-      run.carries.set(stageNumber, outcome.carry);
-      phase.state = "done";
-      phase.detail = `\`${outcome.headCommit.slice(0, 12)}\` on \`${outcome.branch}\` · ${describeValidation(outcome)}`;
-      phase.detail += ` · ${await publishPullRequest(run, stageNumber)}`;
-    } else {
-      await ledger.appendRows(issue, [failedRow(manifest.id, outcome)]);
-      phase.state = "failed";
-      phase.detail = `${outcome.reason}: ${firstLine(outcome.detail)}`;
-    }
-    keeper.release(stageNumber);
-    outcomes.push(outcome);
+  let outcome: StageOutcome;
+  if (blockedBy.length > 0) {
+    outcome = { stage: stageNumber, status: "failed", reason: "dependency-failed", detail: `stage ${blockedBy.join(", ")} failed in this run`, validation: [] };
+  } else {
+    if (run.signal.aborted) throw run.signal.reason instanceof Error ? run.signal.reason : new Error("the run was stopped");
+    phase.state = "running";
+    phase.detail = guidance !== context.guidance ? "retrying" : undefined;
     context.status.update(context.run);
+    outcome = await executeStage(run, workspace, stage, heads, guidance);
   }
+
+  if (outcome.status === "done") {
+    await recordStageDone(ledger, issue, manifest.id, outcome.carry, now());
+    heads.set(stageNumber, outcome.headCommit);
+    run.carries.set(stageNumber, outcome.carry);
+    phase.state = "done";
+    phase.detail = `\`${outcome.headCommit.slice(0, 12)}\` on \`${outcome.branch}\` · ${describeValidation(outcome)}`;
+    phase.detail += ` · ${await publishPullRequest(run, stageNumber)}`;
+  } else {
+    await ledger.appendRows(issue, [failedRow(manifest.id, outcome)]);
+    phase.state = "failed";
+    phase.detail = `${outcome.reason}: ${firstLine(outcome.detail)}`;
+  }
+  run.keeper.release(stageNumber);
+  context.status.update(context.run);
+  return outcome;
+}
+
+function pilotSummary(decision: PilotDecision): string {
+  const lines = [`**Pilot** (${decision.source === "pilot" ? "the pilot worker" : "okstra's fallback"}): ${decision.analysis}`];
+  if (decision.rejected) lines.push(`_The pilot's answer was not used: ${decision.rejected}._`);
+  if (decision.retry.length) lines.push(`Retrying: ${decision.retry.map((r) => `stage ${r.stage}`).join(", ")}.`);
+  if (decision.skip.length) lines.push(`Skipped: ${decision.skip.map((s) => `stage ${s.stage} (${s.reason})`).join(", ")}.`);
+  if (decision.replan) lines.push("The pilot recommends `/okstra replan`.");
+  return lines.join("\n");
 }
 
 /**
@@ -214,9 +249,11 @@ async function finishRun(
   context.run.outcome = status === "succeeded" ? "succeeded" : "failed";
   context.run.finishedAt = now().toISOString();
   const done = outcomes.filter((o) => o.status === "done").map((o) => o.stage);
+  const pilotNote = context.run.body?.startsWith("**Pilot**") ? [context.run.body, ""] : [];
   context.run.body = [
     `Batch ${batch.join(", ")}: ${done.length} done${done.length < batch.length ? `, ${batch.length - done.length} failed` : ""}.`,
     "",
+    ...pilotNote,
     status === "succeeded" ? "Next: `/okstra implement` for the next ready stages, or `/okstra status`." : "Next: `/okstra retry` the failed stages after reading the report, or `/okstra status`.",
   ].join("\n");
   context.run.links = [...context.run.links, { label: "report", url: context.services.ledger.fileUrl(issue, `runs/${manifest.id}/report.md`) }];
