@@ -16,8 +16,13 @@ function executor(flags = "") {
   return `{ provider: command, command: "${process.execPath} ${EXECUTOR} --stages ${STAGES} ${flags}" }`;
 }
 
-/** A sample repo whose recorded 4-stage plan is planned and approved, with the executor configured. */
+/**
+ * A sample repo whose recorded 4-stage plan is planned and approved, with the
+ * executor configured. The pilot is off unless a test configures it, so a
+ * failing stage is attempted exactly once.
+ */
 async function approvedRepo(executorFlags = "", extraConfig = "") {
+  if (!extraConfig.includes("pilot")) extraConfig = `${extraConfig}\npilot: false`;
   repo = await createLocalRepo();
   await repo.commitFile(
     ".github/okstra.yml",
