@@ -52,10 +52,13 @@ export async function runQueueWorker(args: string[], io: CliIo, deps: QueueWorke
   // Listen before connecting: a signal during start-up still shuts down cleanly.
   const shutdown = nextShutdownSignal(deps.signals);
   const queue = createBullmqQueue({ ...deps.queueOptions, connection: env.REDIS_URL, log, processor, concurrency: options.concurrency, queueName: options.queueName });
-  await queue.ready();
-  const ops = options.metricsPort === undefined ? undefined : await startOpsServer(queue, options.metricsPort, options.metricsHost);
-  log.info({ queue: options.queueName, concurrency: options.concurrency, metrics: ops ? `${options.metricsHost}:${addressPort(ops)}` : undefined }, "queue worker ready");
-  io.stderr(`okstra worker: consuming ${options.queueName} (concurrency ${options.concurrency}); SIGTERM or Ctrl-C stops it\n`);
+  // Redis may be down at start: the worker waits for it, but a signal meanwhile still stops it.
+  const startedFirst = await Promise.race([queue.ready().then(() => true), shutdown.then(() => false)]);
+  const ops = startedFirst && options.metricsPort !== undefined ? await startOpsServer(queue, options.metricsPort, options.metricsHost) : undefined;
+  if (startedFirst) {
+    log.info({ queue: options.queueName, concurrency: options.concurrency, metrics: ops ? `${options.metricsHost}:${addressPort(ops)}` : undefined }, "queue worker ready");
+    io.stderr(`okstra worker: consuming ${options.queueName} (concurrency ${options.concurrency}); SIGTERM or Ctrl-C stops it\n`);
+  }
 
   const signal = await shutdown;
   log.info({ signal, graceSeconds: options.graceMs / 1000 }, "stopping: no new jobs; waiting for the running ones");

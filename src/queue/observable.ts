@@ -19,3 +19,9 @@ export interface ObservableJobQueue extends JobQueue {
   /** Round trip to the backing store in milliseconds (rejects when it is unreachable); absent when there is none. */
   ping?(): Promise<number>;
 }
+
+/** True for the queues okstra builds (in-process, BullMQ); a test's stand-in queue may not be observable. */
+export function isObservableQueue(queue: JobQueue): queue is ObservableJobQueue {
+  const candidate = queue as Partial<ObservableJobQueue>;
+  return typeof candidate.depth === "function" && typeof candidate.backend === "string";
+}

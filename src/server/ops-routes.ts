@@ -27,9 +27,16 @@ export interface Health {
  * `GET /metrics` (Prometheus text) and `GET /healthz` (JSON), for Probot's
  * server (`addHandler` from the app function's options) or a bare
  * `node:http` server in `okstra worker`. Other requests pass on untouched.
+ * Returns false when there is no server to add them to.
  */
-export function registerOpsRoutes(addHandler: (handler: OpsHandler) => void, deps: OpsDeps = {}): void {
-  addHandler(opsHandler(deps));
+export function registerOpsRoutes(addHandler: (handler: OpsHandler) => void, deps: OpsDeps = {}): boolean {
+  try {
+    addHandler(opsHandler(deps));
+    return true;
+  } catch {
+    // A Probot loaded without a server (tests, `probot.receive` only) throws "No server instance": no routes to add to.
+    return false;
+  }
 }
 
 export function opsHandler(deps: OpsDeps = {}): OpsHandler {

@@ -24,7 +24,7 @@ afterEach(async () => {
 async function probotServer(deps: OpsDeps): Promise<string> {
   const port = await freePort();
   const server = new Server({ Probot: Probot.defaults({ appId: 123, privateKey, secret: "s" }), host: "127.0.0.1", port, log: pino({ level: "silent" }) });
-  await server.load((_app, { addHandler }) => registerOpsRoutes(addHandler, deps));
+  await server.load((_app, { addHandler }) => void registerOpsRoutes(addHandler, deps));
   await server.start();
   servers.push(server);
   return `http://127.0.0.1:${port}`;
@@ -72,6 +72,13 @@ describe("/metrics and /healthz on Probot's server", () => {
     expect(health).toMatchObject({ ok: true, queue: { backend: "in-process", waiting: 0, active: 0, delayed: 0 } });
     expect(health.uptimeSeconds).toBeGreaterThanOrEqual(5);
     expect(health.redis).toBeUndefined();
+  });
+
+  it("adds no routes to a Probot that has no server, instead of failing the app's load", async () => {
+    const probot = new Probot({ appId: 123, privateKey, secret: "s", log: pino({ level: "silent" }) });
+    let added: boolean | undefined;
+    await probot.load((_app, { addHandler }) => void (added = registerOpsRoutes(addHandler, { metrics: createMetrics() })));
+    expect(added).toBe(false);
   });
 
   it("passes other requests on to Probot (its 404), and asks for the token when one is set", async () => {
