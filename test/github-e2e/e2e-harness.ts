@@ -110,7 +110,8 @@ async function createApp(serverUrl: string): Promise<{ probot: Probot; queue: Jo
     appId: 123,
     privateKey,
     secret: "e2e-webhook-secret",
-    log: pino({ level: process.env.E2E_LOG ?? "silent" }),
+    // OKSTRA_E2E_LOG=error (or debug) shows okstra's own log when a scenario needs explaining.
+    log: pino({ level: process.env.OKSTRA_E2E_LOG ?? "silent" }),
     Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
   });
   let queue: JobQueue | undefined;
