@@ -232,13 +232,15 @@ async function writeDocs(report: string): Promise<void> {
 
 function reply<T>(child: ChildProcess, matches: (message: Record<string, unknown>) => boolean): Promise<T> {
   return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`the server process exited (${code})`));
     const onMessage = (message: Record<string, unknown>) => {
       if (!matches(message)) return;
       child.off("message", onMessage);
+      child.off("exit", onExit);
       resolve(message as T);
     };
     child.on("message", onMessage);
-    child.once("exit", (code) => reject(new Error(`the server process exited (${code})`)));
+    child.once("exit", onExit);
   });
 }
 
