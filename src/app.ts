@@ -1,12 +1,15 @@
 import type { ApplicationFunction, Probot } from "probot";
 import { issueCommentCreated } from "./handlers/issue-comment.js";
+import { pullRequestClosed } from "./handlers/pull-request.js";
 import { githubJobProcessor } from "./queue/github-processor.js";
-import { createInProcessQueue } from "./queue/in-process.js";
+import { createQueueFromEnvironment } from "./queue/from-environment.js";
+import { isObservableQueue } from "./queue/observable.js";
 import type { JobProcessor, JobQueue } from "./queue/types.js";
+import { registerOpsRoutes } from "./server/ops-routes.js";
 import type { Logger } from "./util/log.js";
 
 export interface OkstraAppOptions {
-  /** The queue jobs go through; in-process unless given (BullMQ when REDIS_URL is set, later). */
+  /** The queue jobs go through; by default BullMQ when REDIS_URL is set, else in-process. */
   createQueue?: (processor: JobProcessor, log: Logger) => JobQueue;
   /** Lets tests and the server reach the queue, e.g. to drain it. */
   onQueue?: (queue: JobQueue) => void;
@@ -22,10 +25,12 @@ export interface OkstraAppOptions {
  * hands the job to the engine.
  */
 export function okstraApp(options: OkstraAppOptions = {}): ApplicationFunction {
-  return (app: Probot) => {
+  return (app: Probot, { addHandler }) => {
     const processor = githubJobProcessor(app, options);
-    const queue = (options.createQueue ?? createInProcessQueue)(processor, app.log);
+    const queue = (options.createQueue ?? createQueueFromEnvironment)(processor, app.log);
     options.onQueue?.(queue);
+    registerOpsRoutes(addHandler, { queue: isObservableQueue(queue) ? queue : undefined, metricsToken: process.env.METRICS_TOKEN });
     app.on("issue_comment.created", issueCommentCreated(queue));
+    app.on("pull_request.closed", pullRequestClosed(queue));
   };
 }

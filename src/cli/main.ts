@@ -2,6 +2,7 @@ import { CliUsageError, EXIT, type CliIo } from "./io.js";
 import { runCommandLine } from "./run-command.js";
 import { runStatus } from "./status.js";
 import { runValidatePlan } from "./validate-plan.js";
+import { runQueueWorker, WORKER_USAGE } from "./worker.js";
 
 export const CLI_USAGE = `Usage:
   okstra run "<comment>" --repo DIR --issue N [--issue-file FILE] [--actor NAME]
@@ -10,11 +11,15 @@ export const CLI_USAGE = `Usage:
       Print the task's ledger as a table.
   okstra validate-plan FILE
       Check a plan JSON file against the structural rules S1–S12.
+  okstra worker [options]
+      Consume jobs from Redis (REDIS_URL), as many processes as you like; see below.
   okstra help
       Show this text.
 
 Exit codes: 0 carried out, 1 refused or failed (the reason on stderr), 2 usage error.
 `;
+
+const FULL_USAGE = `${CLI_USAGE}\n${WORKER_USAGE}`;
 
 /** The CLI's dispatcher: one function per subcommand, no logic here. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -25,13 +30,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await runCommandLine(rest, io);
       case "status":
         return await runStatus(rest, io);
+      case "worker":
+        return await runQueueWorker(rest, io);
       case "validate-plan":
         if (rest.length !== 1) throw new CliUsageError("validate-plan takes exactly one FILE");
         return await runValidatePlan(rest[0], io);
       case "help":
       case "--help":
       case "-h":
-        io.stdout(CLI_USAGE);
+        io.stdout(FULL_USAGE);
         return EXIT.ok;
       case undefined:
         throw new CliUsageError("no subcommand given");

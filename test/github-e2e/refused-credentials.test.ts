@@ -57,12 +57,9 @@ describe("a token the git server does not accept", () => {
     }
   });
 
-  // BUG (src/engine/implementation/run-implementation.ts, the `catch` around `withWorkspace`, ~l.103-115):
-  // when the workspace cannot be opened, the stages get `failed` rows with git's error, but their entries in
-  // `context.run.phases` keep state "pending" and no detail, so the status comment shows "◻️ Stage 1 …" and
-  // "Batch 1, 2: 0 done, 2 failed." with no reason at all; and git's "could not read Username … terminal
-  // prompts disabled" is not recognisable as "the server refused the installation token (HTTP 401)".
-  it.skip("says on the status comment why: the git server refused okstra's credentials", () => {
+  // When the workspace cannot even be opened, every stage of the batch shows ✗ with the reason in words a
+  // maintainer can act on, not git's "could not read Username … terminal prompts disabled".
+  it("says on the status comment why: the git server refused okstra's credentials", () => {
     const status = finalStatus(outcome);
     expect(status.body).toMatch(/✗ Stage 1 · CSV field escaping — .*(401|authenticat|credential)/i);
   });
@@ -82,19 +79,16 @@ describe("a token without write access (GitHub answers the push with 403)", () =
     const failed = implRows.filter((r) => r.status === "failed");
     expect(failed[0]).toMatchObject({ stage: 1 });
     expect(failed[0].detail).toContain("The requested URL returned error: 403");
-    // The fetch was authorised; the push was refused at the ref advertisement, before any pack was sent.
+    // The fetch was authorised; each stage's push was refused at the ref advertisement, before any pack was
+    // sent — once per stage: a refused credential is not worth a retry.
     const pushes = outcome.implement.git.filter((r) => r.service === "git-receive-pack");
-    expect(pushes).toEqual([expect.objectContaining({ method: "GET", authorized: true, status: 403 })]);
+    expect(pushes).toEqual([1, 2].map(() => expect.objectContaining({ method: "GET", authorized: true, status: 403 })));
     expect(outcome.implement.api.filter((r) => r.route === "POST /repos/{owner}/{repo}/pulls")).toEqual([]);
     for (const form of tokenForms(INSTALLATION_TOKEN)) expect(failed[0].detail).not.toContain(form);
   });
 
-  // BUG (src/engine/implementation/execute-stage.ts step 6, `await workspace.push(...)`, ~l.106, and the `catch`
-  // in run-implementation.ts ~l.103-115): a refused push throws out of the whole batch instead of failing its
-  // stage, so stage 2 — independent of stage 1 (SPEC §6.3: "the batch continues with stages that do not
-  // depend on it") — is never attempted, yet gets a `failed` row whose detail is stage 1's push error
-  // ("push … refs/heads/okstra/1/s1 … 403").
-  it.skip("records each stage's own failure and carries on with the independent stage 2", async () => {
+  // SPEC §6.3: a failed stage does not stop the stages that do not depend on it; each records its own failure.
+  it("records each stage's own failure and carries on with the independent stage 2", async () => {
     const failed = (await rows(outcome.world)).filter((r) => r.run === "impl-1" && r.status === "failed");
     expect(failed.map((r) => r.stage)).toEqual([1, 2]);
     expect(failed[1].detail).toContain("okstra/1/s2");

@@ -7,7 +7,7 @@ import type { ImplementationRun } from "./implementation-run.js";
 type Failed = Extract<StageOutcome, { status: "failed" }>;
 
 /** Failures worth a second attempt in the same run: not a cancel, a lost lease, or a stage that never ran. */
-const NOT_RETRYABLE = new Set(["cancelled", "lease-lost", "dependency-failed", "needs-replan", "budget-exceeded"]);
+const NOT_RETRYABLE = new Set(["cancelled", "lease-lost", "dependency-failed", "needs-replan", "budget-exceeded", "push-rejected", "git-auth-failed", "git-permission-denied"]);
 
 export interface PilotDecision {
   source: "pilot" | "fallback";

@@ -18,6 +18,8 @@ import { recordStageDone } from "./record-stage.js";
 import { renderImplementationReport } from "./implementation-report.js";
 import { decideAfterBatch, type PilotDecision } from "./pilot.js";
 import { chooseBatch } from "./select-batch.js";
+import { PushRejectedError } from "../../workspace/errors.js";
+import { redactSecrets } from "../../util/redact.js";
 import { publishStagePullRequest, refreshStackBlocks, stagePrRow } from "./stage-prs.js";
 
 /**
@@ -103,9 +105,12 @@ export async function implementCommand(context: CommandContext, options: { lease
   } catch (error) {
     context.log.error({ err: error, run: manifest.id }, "implementation run stopped");
     const done = new Set(outcomes.map((o) => o.stage));
-    const reason = keeper.signal.aborted ? "lease-lost" : "error";
-    const detail = error instanceof Error ? error.message : String(error);
-    for (const stage of batch.filter((s) => !done.has(s))) outcomes.push({ stage, status: "failed", reason, detail, validation: [] });
+    const { reason, detail } = keeper.signal.aborted ? { reason: "lease-lost", detail: String((keeper.signal.reason as Error)?.message ?? keeper.signal.reason) } : describeStageError(error);
+    for (const stage of batch.filter((s) => !done.has(s))) {
+      outcomes.push({ stage, status: "failed", reason, detail, validation: [] });
+      const phase = context.run.phases.find((p) => p.name.startsWith(`Stage ${stage} `));
+      if (phase) Object.assign(phase, { state: "failed", detail: `${reason}: ${firstLine(detail)}` });
+    }
     await ledger
       .appendRows(
         issue,
@@ -164,7 +169,15 @@ async function attemptStage(run: ImplementationRun, workspace: Workspace, stageN
     phase.state = "running";
     phase.detail = guidance !== context.guidance ? "retrying" : undefined;
     context.status.update(context.run);
-    outcome = await executeStage(run, workspace, stage, heads, guidance);
+    try {
+      outcome = await executeStage(run, workspace, stage, heads, guidance);
+    } catch (error) {
+      // One stage's git, push or platform failure is that stage's failure: the batch goes on
+      // with the stages that do not depend on it (SPEC §6.3). A lost lease stops everything.
+      if (run.signal.aborted) throw error;
+      context.log.warn({ err: error, stage: stageNumber }, "stage failed with an error");
+      outcome = { stage: stageNumber, status: "failed", ...describeStageError(error), validation: [] };
+    }
   }
 
   if (outcome.status === "done") {
@@ -214,6 +227,24 @@ async function publishPullRequest(run: ImplementationRun, stage: number): Promis
     context.log.error({ err: error, stage }, "could not publish the stage PR");
     return `PR not opened yet: ${firstLine(error instanceof Error ? error.message : String(error))}`;
   }
+}
+
+/**
+ * A failure as the user should read it. Git's own words for a refused
+ * credential ("could not read Username … terminal prompts disabled") do not
+ * say what happened, so the common cases are named; credentials are never
+ * part of the text (the header is never on a command line or in a URL).
+ */
+function describeStageError(error: unknown): { reason: string; detail: string } {
+  const message = redactSecrets(error instanceof Error ? error.message : String(error));
+  if (error instanceof PushRejectedError) return { reason: "push-rejected", detail: message };
+  if (/could not read Username|Authentication failed|HTTP 401|returned error: 401/i.test(message)) {
+    return { reason: "git-auth-failed", detail: `the git server refused okstra's credentials (HTTP 401): the installation token was not accepted. ${message}` };
+  }
+  if (/returned error: 403|HTTP 403|Permission .* denied|write access/i.test(message)) {
+    return { reason: "git-permission-denied", detail: `the git server refused the push (HTTP 403): the App needs \`contents: write\` on this repository. ${message}` };
+  }
+  return { reason: "error", detail: message };
 }
 
 function failedRow(run: string, outcome: Extract<StageOutcome, { status: "failed" }>) {
