@@ -57,7 +57,7 @@ export async function approveCommand(context: CommandContext): Promise<void> {
       `- digest \`${digest}\` — a plan changed after this approval is no longer approved`,
       `- implementation base: \`${task.meta.baseBranch}\` at \`${baseCommit.slice(0, 12)}\``,
       "",
-      "Next: `/okstra implement` (the implementation phase is not built in this version of okstra yet).",
+      "Next: `/okstra implement`.",
     ].join("\n"),
     now(),
   );

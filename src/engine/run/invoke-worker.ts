@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import type { z } from "zod";
 import type { WorkerSpec } from "../../config/schema.js";
 import type { BudgetMeter } from "../../workers/budget.js";
@@ -41,8 +42,7 @@ export async function invokeWorker<T>(
   workers: RunWorkers,
   call: Omit<RequestParts, "schema"> & { label: string; spec: WorkerSpec; schema: z.ZodType<T>; cwd: string },
 ): Promise<WorkerOutcome<T>> {
-  const model = modelFor(call.spec);
-  const line: WorkerLine = { role: call.label, provider: call.spec.provider, model, state: "running" };
+  const line: WorkerLine = { role: call.label, provider: call.spec.provider, model: displayModel(call.spec), state: "running" };
   context.run.workers.push(line);
   context.status.update(context.run);
 
@@ -81,6 +81,14 @@ export async function invokeWorker<T>(
 function firstLine(text: string): string {
   const line = text.split("\n")[0];
   return line.length > 160 ? `${line.slice(0, 159)}…` : line;
+}
+
+/** The model a status line names; for a `command` worker, the program it runs (`planning-worker.mjs`). */
+function displayModel(spec: WorkerSpec): string {
+  if (spec.provider !== "command" || !spec.command) return modelFor(spec);
+  const words = spec.command.split(/\s+/);
+  const program = words.find((word, i) => i > 0 && !word.startsWith("-")) ?? words[0];
+  return basename(/(^|\/)node$/.test(words[0]) ? program : words[0]);
 }
 
 /** A stable, readable label per worker: `analyser-1 (anthropic)`. */

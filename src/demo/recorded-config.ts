@@ -1,0 +1,30 @@
+import path from "node:path";
+import { FIXTURES_DIR } from "../cli/sample-repository.js";
+
+export const RECORDINGS_DIR = path.join(FIXTURES_DIR, "recordings");
+
+/**
+ * `.github/okstra.yml` for the offline demo: every worker is a `command`
+ * worker replaying recorded model outputs from `fixtures/recordings/` — no
+ * model API, no key. Paths are absolute because command workers run without
+ * a shell, in the run's clone.
+ */
+export function recordedConfig(extra: string[] = []): string {
+  const node = process.execPath;
+  const plan = path.join(RECORDINGS_DIR, "inventory-csv");
+  const planner = (flags: string) => `{ provider: command, command: "${node} ${path.join(RECORDINGS_DIR, "planning-worker.mjs")} --plan ${plan} ${flags}" }`;
+  return [
+    "# okstra's configuration for the demo: every worker replays a recording (fixtures/recordings/), no model is called.",
+    "workers:",
+    `  lead: ${planner("--lead bad-then-fixed")}`,
+    "  analysers:",
+    `    - ${planner("--draft full --review agree")}`,
+    `    - ${planner("--draft merged --review agree")}`,
+    `  executor: { provider: command, command: "${node} ${path.join(RECORDINGS_DIR, "executor-worker.mjs")} --stages ${path.join(plan, "stages")}" }`,
+    `  pilot: { provider: command, command: "${node} ${path.join(RECORDINGS_DIR, "pilot-worker.mjs")} --decision retry" }`,
+    ...extra,
+    "qaCommands:",
+    "  test: npm test",
+    "",
+  ].join("\n");
+}
