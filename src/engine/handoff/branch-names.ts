@@ -1,0 +1,24 @@
+/**
+ * okstra's branch names, read back (SPEC §6.2, §7.2): a stage branch
+ * `okstra/<N>/s<S>` and a collector branch `okstra/<N>/group-<S>-<S>…`.
+ * The webhook handler and the engine both recognise okstra's pull requests
+ * by these names, so the parsing lives in one place.
+ */
+
+export type OkstraBranch = { kind: "stage"; task: number; stage: number } | { kind: "group"; task: number; stages: number[] };
+
+const STAGE = /^okstra\/([1-9]\d*)\/s([1-9]\d*)$/;
+const GROUP = /^okstra\/([1-9]\d*)\/group-([1-9]\d*(?:-[1-9]\d*)*)$/;
+
+export function parseOkstraBranch(branch: string): OkstraBranch | null {
+  const stage = STAGE.exec(branch);
+  if (stage) return { kind: "stage", task: Number(stage[1]), stage: Number(stage[2]) };
+  const group = GROUP.exec(branch);
+  if (group) return { kind: "group", task: Number(group[1]), stages: group[2]!.split("-").map(Number) };
+  return null;
+}
+
+/** The collector branch of a group: its stages ascending, joined by `-`. */
+export function groupBranch(issue: number, stages: readonly number[]): string {
+  return `okstra/${issue}/group-${[...stages].sort((a, b) => a - b).join("-")}`;
+}
