@@ -9,6 +9,7 @@ import { redactSecrets } from "../util/redact.js";
 import { helpCommand } from "./commands/help.js";
 import { notBuiltCommand } from "./commands/not-built.js";
 import { statusCommand } from "./commands/status.js";
+import { shipCommand } from "./handoff/ship-command.js";
 import { implementCommand } from "./implementation/run-implementation.js";
 import { approveCommand } from "./planning/approve.js";
 import { planCommand } from "./planning/run-planning.js";
@@ -109,6 +110,8 @@ function dispatch(command: Command, context: CommandContext): Promise<void> {
       return approveCommand(context);
     case "implement":
       return implementCommand(context);
+    case "ship":
+      return shipCommand(context);
     default:
       return notBuiltCommand(command.verb);
   }

@@ -4,7 +4,7 @@ import { metrics as processMetrics, type OkstraMetrics } from "../server/metrics
 import type { Logger } from "../util/log.js";
 import type { ObservableJobQueue, QueueDepth } from "./observable.js";
 import { withTimeout } from "./timeout.js";
-import { jobKey, type CommandJob, type JobProcessor } from "./types.js";
+import { jobKey, type JobKeyInput, type JobProcessor, type QueueJob } from "./types.js";
 
 export const DEFAULT_QUEUE_NAME = "okstra-commands";
 
@@ -57,7 +57,7 @@ export interface BullmqJobQueue extends ObservableJobQueue {
 
 /** What is stored per job: the command, plus the id of the `enqueue` call that stored it (to tell a duplicate apart). */
 interface StoredJob {
-  job: CommandJob;
+  job: QueueJob;
   enqueueId: string;
 }
 
@@ -81,7 +81,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqJobQueue {
   queue.on("error", (error) => log.error({ err: error, queue: queueName }, "queue connection error"));
   const worker = processor ? startWorker(queueName, processor, options, metrics) : undefined;
 
-  async function enqueue(job: CommandJob): Promise<boolean> {
+  async function enqueue(job: QueueJob): Promise<boolean> {
     const id = bullmqJobId(job);
     const enqueueId = randomUUID();
     await queue.add("command", { job, enqueueId }, { jobId: id });
@@ -181,6 +181,6 @@ function startWorker(queueName: string, processor: JobProcessor, options: Bullmq
  * ids (they would collide with its own counter). `jobKey` is never all
  * digits; ":" and "%" are percent-encoded so distinct keys stay distinct.
  */
-export function bullmqJobId(job: Pick<CommandJob, "repo" | "comment">): string {
+export function bullmqJobId(job: JobKeyInput): string {
   return jobKey(job).replaceAll("%", "%25").replaceAll(":", "%3A");
 }

@@ -1,11 +1,12 @@
 import type { Probot } from "probot";
 import { executeCommand } from "../engine/execute-command.js";
+import { onPullRequestClosed } from "../engine/handoff/pull-request-closed.js";
 import { Ledger } from "../ledger/ledger.js";
 import { createGitHubLedgerStore } from "../ledger/github-store.js";
 import { createGitHubPlatform } from "../platform/github/index.js";
 import { metrics as processMetrics, type OkstraMetrics } from "../server/metrics.js";
 import { instrumentOctokit } from "../server/octokit-metrics.js";
-import type { CommandJob, JobProcessor } from "./types.js";
+import type { JobProcessor, QueueJob } from "./types.js";
 
 export interface GithubProcessorOptions {
   /** Minimum time between status comment edits (SPEC §8: ≥ 2 s); tests shorten it. */
@@ -22,7 +23,7 @@ export interface GithubProcessorOptions {
  * come from the process that runs it.
  */
 export function githubJobProcessor(probot: Probot, options: GithubProcessorOptions = {}): JobProcessor {
-  return async (job: CommandJob) => {
+  return async (job: QueueJob) => {
     const log = probot.log.child({ task: job.issueNumber, deliveryId: job.deliveryId });
     const octokit = instrumentOctokit(await probot.auth(job.installationId), options.metrics ?? processMetrics);
     const platform = createGitHubPlatform(octokit, job.repo, {
@@ -31,6 +32,11 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
       installationToken: async () => ((await octokit.auth({ type: "installation" })) as { token: string }).token,
     });
     const ledger = new Ledger(createGitHubLedgerStore(octokit, job.repo), { log });
+    if (job.kind === "pull-request-closed") {
+      const handled = await onPullRequestClosed(job.pullRequest, { platform, ledger, log });
+      log.info({ pr: job.pullRequest.number, outcome: handled.action }, "pull request event handled");
+      return;
+    }
     const outcome = await executeCommand(job, { platform, ledger, log, statusIntervalMs: options.statusIntervalMs });
     log.info({ outcome: outcome.result }, "command finished");
   };

@@ -1,5 +1,5 @@
 import type { Logger } from "../util/log.js";
-import { jobKey, type CommandJob, type JobProcessor, type JobQueue } from "./types.js";
+import { jobKey, type JobProcessor, type JobQueue, type QueueJob } from "./types.js";
 
 export interface InProcessQueueOptions {
   concurrency?: number;
@@ -16,7 +16,7 @@ export function createInProcessQueue(processor: JobProcessor, log: Logger, optio
   const concurrency = options.concurrency ?? 4;
   const remember = options.rememberKeys ?? 10_000;
   const seen = new Set<string>();
-  const waiting: CommandJob[] = [];
+  const waiting: QueueJob[] = [];
   const idleWaiters: Array<() => void> = [];
   let running = 0;
   let closed = false;

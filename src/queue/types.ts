@@ -2,6 +2,8 @@ import type { RepoRef } from "../platform/types.js";
 
 /** One accepted `/okstra` comment, as the webhook handler enqueues it. Everything the job needs, nothing secret. */
 export interface CommandJob {
+  /** Absent on jobs queued before job kinds existed; every job without `kind` is a command. */
+  kind?: "command";
   /** `X-GitHub-Delivery` (or `local-…` from the CLI): the de-duplication key. */
   deliveryId: string;
   repo: RepoRef;
@@ -18,18 +20,45 @@ export interface CommandJob {
   receivedAt: string;
 }
 
+/**
+ * A platform event, not a comment: a pull request on one of okstra's
+ * branches was closed (`pull_request.closed`). It carries what the engine
+ * needs to retarget and close PRs; no actor, no command.
+ */
+export interface PullRequestClosedJob {
+  kind: "pull-request-closed";
+  /** `X-GitHub-Delivery`: the de-duplication key of an event. */
+  deliveryId: string;
+  repo: RepoRef;
+  installationId?: number;
+  /** The task the PR's okstra branch names (`okstra/<N>/…`). */
+  issueNumber: number;
+  pullRequest: { number: number; head: string; base: string; merged: boolean };
+  receivedAt: string;
+}
+
+/** Everything the queue carries, told apart by `kind`. */
+export type QueueJob = CommandJob | PullRequestClosedJob;
+
 /** The job-queue port: in-process by default, BullMQ when REDIS_URL is set. */
 export interface JobQueue {
   /** Resolves once the job is durably queued; false when a job with the same key was already queued or run. */
-  enqueue(job: CommandJob): Promise<boolean>;
+  enqueue(job: QueueJob): Promise<boolean>;
   /** Resolves when every queued job has finished (tests, graceful shutdown). */
   drain(): Promise<void>;
   close(): Promise<void>;
 }
 
-export type JobProcessor = (job: CommandJob) => Promise<void>;
+export type JobProcessor = (job: QueueJob) => Promise<void>;
 
-/** One key per comment: a second delivery of the same comment (or a redelivery) is the same job. */
-export function jobKey(job: Pick<CommandJob, "repo" | "comment">): string {
-  return `${job.repo.owner}/${job.repo.repo}#comment-${job.comment.id}`;
+export type JobKeyInput = Pick<CommandJob, "repo" | "comment"> | Pick<PullRequestClosedJob, "kind" | "repo" | "deliveryId">;
+
+/**
+ * One key per comment: a second delivery of the same comment (or a
+ * redelivery) is the same job. An event has no comment; its delivery id is
+ * unique per event and kept by a redelivery.
+ */
+export function jobKey(job: JobKeyInput): string {
+  if ("comment" in job) return `${job.repo.owner}/${job.repo.repo}#comment-${job.comment.id}`;
+  return `${job.repo.owner}/${job.repo.repo}#${job.kind}-${job.deliveryId}`;
 }

@@ -1,0 +1,32 @@
+import type { Context } from "probot";
+import { parseOkstraBranch } from "../engine/handoff/branch-names.js";
+import type { JobQueue, PullRequestClosedJob } from "../queue/types.js";
+
+/**
+ * `pull_request.closed`: authenticate → parse → de-duplicate → enqueue, like
+ * every handler (no API call here). Only merged PRs that okstra opened
+ * matter: head on an `okstra/<N>/…` branch of this repository (not a fork's),
+ * opened by a bot. The job confirms against the ledger; closed-unmerged PRs
+ * and everyone else's PRs are not queued at all.
+ */
+export function pullRequestClosed(queue: JobQueue) {
+  return async (context: Context<"pull_request.closed">): Promise<void> => {
+    const { pull_request: pr, repository, installation } = context.payload;
+    if (!pr.merged) return;
+    const branch = parseOkstraBranch(pr.head.ref);
+    if (!branch) return;
+    if (pr.head.repo?.full_name !== repository.full_name || pr.user?.type !== "Bot") return;
+
+    const job: PullRequestClosedJob = {
+      kind: "pull-request-closed",
+      deliveryId: context.id,
+      repo: { owner: repository.owner.login, repo: repository.name },
+      installationId: installation?.id,
+      issueNumber: branch.task,
+      pullRequest: { number: pr.number, head: pr.head.ref, base: pr.base.ref, merged: true },
+      receivedAt: new Date().toISOString(),
+    };
+    const queued = await queue.enqueue(job);
+    context.log.info({ task: branch.task, pr: pr.number, queued }, queued ? "merged okstra PR queued" : "duplicate delivery ignored");
+  };
+}
