@@ -47,6 +47,11 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
     throw error;
   }
 
+  // A branch left by a cancelled or crashed attempt on this base is continued, never overwritten.
+  const remoteHead = await run.context.services.platform.getBranchHead(branch);
+  const resumed = remoteHead !== null && remoteHead !== baseCommit && (await isAncestor(workspace, baseCommit, remoteHead));
+  if (resumed) await workspace.checkoutNewBranch(branch, remoteHead);
+
   // 2. Did the base branch change the stage's files since the plan was approved?
   const drift = await changedSinceApproval(workspace, run.baseBranch, task.meta.implementationBaseCommit!, stage);
   if (drift.length > 0) return failed("needs-replan", `files this stage targets changed on ${run.baseBranch} since the plan was approved: ${drift.join("; ")}`);
@@ -74,7 +79,7 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
       values: executorValues(run, stage, branch, guidance),
       schema: executorResultSchema,
     });
-    if (run.signal.aborted) return failed("cancelled", `the run stopped: ${String(run.signal.reason ?? "aborted")}`, pre);
+    if (run.signal.aborted) return failed("cancelled", `the run stopped: ${describeAbort(run.signal)}${await keepPartialWork(run, workspace, branch, baseCommit, remoteHead)}`, pre);
     if (executor.status !== "ok") return failed(executor.status, `the executor ended ${executor.status}${executor.reason ? `: ${executor.reason}` : ""}`, pre);
     // The executor may have left uncommitted files or switched branches; only its commits on the stage branch count.
     await git(["checkout", "--quiet", "--force", branch], { cwd: workspace.dir });
@@ -97,12 +102,11 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
       const [first] = checks.failures;
       return failed(first.reason, checks.failures.map((f) => `${f.reason}: ${f.detail}`).join("\n"), validation);
     }
-    if (run.signal.aborted) return failed("cancelled", `the run stopped: ${String(run.signal.reason ?? "aborted")}`, validation);
+    if (run.signal.aborted) return failed("cancelled", `the run stopped: ${describeAbort(run.signal)}`, validation);
 
     // 6. Trailers, push, carry.
-    const headCommit = await ensureTrailers(workspace.dir, baseCommit, issue, stage.number);
+    const headCommit = await ensureTrailers(workspace.dir, resumed ? remoteHead! : baseCommit, issue, stage.number);
     const finalCommits = await workspace.commitsSince(baseCommit);
-    const remoteHead = await run.context.services.platform.getBranchHead(branch);
     await workspace.push(branch, { expectedRemoteHead: remoteHead });
     const carry = carrySidecarSchema.parse({
       stage: stage.number,
@@ -122,6 +126,33 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
   } finally {
     await rm(home, { recursive: true, force: true });
   }
+}
+
+/**
+ * On cancel, what the executor had committed is pushed to the stage branch
+ * (with okstra's trailers) so nothing is lost and `/okstra retry` continues
+ * from it; uncommitted edits are not kept.
+ */
+async function keepPartialWork(run: ImplementationRun, workspace: Workspace, branch: string, baseCommit: string, remoteHead: string | null): Promise<string> {
+  try {
+    await git(["checkout", "--quiet", "--force", branch], { cwd: workspace.dir });
+    const from = remoteHead && (await isAncestor(workspace, baseCommit, remoteHead)) ? remoteHead : baseCommit;
+    if ((await workspace.commitsSince(from)).length === 0) return "; the executor had committed nothing";
+    const head = await ensureTrailers(workspace.dir, from, run.context.job.issueNumber, Number(branch.split("/s").pop()));
+    await workspace.push(branch, { expectedRemoteHead: remoteHead });
+    return `; partial work kept on \`${branch}\` at \`${head.slice(0, 12)}\``;
+  } catch (error) {
+    run.context.log.warn({ err: error, branch }, "could not keep the partial work of a cancelled stage");
+    return "; the partial work could not be pushed";
+  }
+}
+
+function describeAbort(signal: AbortSignal): string {
+  return signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? "aborted");
+}
+
+async function isAncestor(workspace: Workspace, ancestor: string, descendant: string): Promise<boolean> {
+  return (await git(["merge-base", "--is-ancestor", ancestor, descendant], { cwd: workspace.dir, allowFailure: true })).exitCode === 0;
 }
 
 async function checkoutStageBase(workspace: Workspace, branch: string, heads: string[], stage: PlanStage): Promise<string> {

@@ -9,6 +9,7 @@ import type { Logger } from "../../util/log.js";
  */
 export class LeaseKeeper {
   private timer: NodeJS.Timeout | null = null;
+  private poll: NodeJS.Timeout | null = null;
   private stages: number[];
   readonly controller = new AbortController();
 
@@ -32,10 +33,28 @@ export class LeaseKeeper {
     return new Date(this.now().getTime() + this.leaseMs);
   }
 
-  start(): void {
+  /**
+   * Renews well before expiry, and polls the ledger every few seconds for a
+   * `cancelled` row (a `/okstra cancel` handled by another process): one ref
+   * read while the ledger is unchanged.
+   */
+  start(cancelPollMs = 5_000): void {
     const every = Math.max(1_000, Math.floor(this.leaseMs / 3));
     this.timer = setInterval(() => void this.renew(), every);
     this.timer.unref();
+    this.poll = setInterval(() => void this.checkCancelled(), cancelPollMs);
+    this.poll.unref();
+  }
+
+  async checkCancelled(): Promise<void> {
+    if (this.stages.length === 0 || this.controller.signal.aborted) return;
+    try {
+      const task = await this.ledger.readTask(this.issue);
+      const cancel = task?.rows.find((row, i) => row.status === "cancelled" && (row.run === this.run || row.stage === undefined) && startedBefore(task.rows, i, this.run));
+      if (cancel) this.controller.abort(new Error(`cancelled (${cancel.run})`));
+    } catch (error) {
+      this.log.debug({ err: error, run: this.run }, "cancellation poll failed; trying again");
+    }
   }
 
   /** Stages re-claimed for a retry are renewed again. */
@@ -60,6 +79,13 @@ export class LeaseKeeper {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.poll) clearInterval(this.poll);
     this.timer = null;
+    this.poll = null;
   }
+}
+
+/** A cancel counts for a run only when it came after the run claimed something. */
+function startedBefore(rows: ReadonlyArray<{ status: string; run: string }>, index: number, run: string): boolean {
+  return rows.slice(0, index).some((row) => row.status === "started" && row.run === run);
 }

@@ -11,16 +11,18 @@ import { runResultFiles } from "../run/finish-run.js";
 import type { RunWorkers } from "../run/invoke-worker.js";
 import { DuplicateTriggerError, startRun } from "../run/start-run.js";
 import { readTaskSpend } from "../run/task-spend.js";
+import { registerRun } from "../run/active-runs.js";
 import { executeStage, type StageOutcome } from "./execute-stage.js";
 import { ImplementationRun } from "./implementation-run.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import { recordStageDone } from "./record-stage.js";
 import { renderImplementationReport } from "./implementation-report.js";
 import { decideAfterBatch, type PilotDecision } from "./pilot.js";
-import { chooseBatch } from "./select-batch.js";
+import { chooseBatch, chooseRetryBatch } from "./select-batch.js";
 import { PushRejectedError } from "../../workspace/errors.js";
 import { redactSecrets } from "../../util/redact.js";
 import { publishStagePullRequest, refreshStackBlocks, stagePrRow } from "./stage-prs.js";
+import { verifyAfterImplementation } from "../verification/verify-command.js";
 
 /**
  * An implementation run (SPEC §6), for `/okstra implement [--stage auto|N]`:
@@ -41,7 +43,8 @@ export const DEFAULT_LEASE_MS = 10 * 60_000;
 export async function implementCommand(context: CommandContext, options: { leaseMs?: number } = {}): Promise<void> {
   const { job, services, config } = context;
   const command = context.command;
-  if (command.verb !== "implement") throw new Error(`implementCommand cannot carry out ${command.verb}`);
+  if (command.verb !== "implement" && command.verb !== "retry") throw new Error(`implementCommand cannot carry out ${command.verb}`);
+  const requested = command.verb === "implement" ? command.stage : (command.stage ?? "auto");
   const { ledger } = services;
   const now = services.now ?? (() => new Date());
   const issue = job.issueNumber;
@@ -54,7 +57,7 @@ export async function implementCommand(context: CommandContext, options: { lease
   const plan = planSchema.parse(task.plan);
 
   // 2–3. Batch, run, claim.
-  let batch = chooseBatch(task, plan, command.stage, config.implementation.runStepBudget);
+  let batch = command.verb === "retry" ? chooseRetryBatch(task, plan, requested, config.implementation.runStepBudget) : chooseBatch(task, plan, requested, config.implementation.runStepBudget);
   let manifest: RunManifest;
   try {
     manifest = await startRun(ledger, { issue, phase: "implementation", job, now: now(), extra: { batch, guidance: context.guidance, baseBranch: task.meta.baseBranch } });
@@ -70,14 +73,14 @@ export async function implementCommand(context: CommandContext, options: { lease
       await ledger.claimStages(issue, manifest.id, batch, keeper.leaseUntil(), task.meta.implementationBaseCommit!);
       break;
     } catch (error) {
-      if (!(error instanceof StageClaimedError || error instanceof StageDoneError) || attempt >= 2 || command.stage !== "auto") {
+      if (!(error instanceof StageClaimedError || error instanceof StageDoneError) || attempt >= 2 || requested !== "auto") {
         await finishRun(context, manifest, [], [], { budget: new BudgetMeter(config.budgets), records: [] }, "refused", error instanceof Error ? error.message : String(error));
         if (error instanceof StageClaimedError || error instanceof StageDoneError) throw new CommandRefusal(`${error.message}.`, "`/okstra status` shows who holds which stage.");
         throw error;
       }
       // Another run claimed part of the batch first: choose again from what is left.
       task = await requireApprovedPlan(await ledger.readTask(issue), issue);
-      batch = chooseBatch(task, plan, "auto", config.implementation.runStepBudget);
+      batch = command.verb === "retry" ? chooseRetryBatch(task, plan, "auto", config.implementation.runStepBudget) : chooseBatch(task, plan, "auto", config.implementation.runStepBudget);
       keeper = keeperFor(batch);
     }
   }
@@ -90,6 +93,7 @@ export async function implementCommand(context: CommandContext, options: { lease
   const workers: RunWorkers = { budget: new BudgetMeter(config.budgets, { task: spent }), records: [], signal: keeper.signal };
   const run = new ImplementationRun(context, manifest, task, plan, workers, keeper, task.meta.baseBranch);
   keeper.start();
+  const unregister = registerRun(job.repo, issue, manifest.id, keeper.controller);
   const outcomes: StageOutcome[] = [];
   try {
     await withWorkspace(
@@ -105,7 +109,8 @@ export async function implementCommand(context: CommandContext, options: { lease
   } catch (error) {
     context.log.error({ err: error, run: manifest.id }, "implementation run stopped");
     const done = new Set(outcomes.map((o) => o.stage));
-    const { reason, detail } = keeper.signal.aborted ? { reason: "lease-lost", detail: String((keeper.signal.reason as Error)?.message ?? keeper.signal.reason) } : describeStageError(error);
+    const abortReason = String((keeper.signal.reason as Error)?.message ?? keeper.signal.reason);
+    const { reason, detail } = keeper.signal.aborted ? { reason: abortReason.startsWith("cancelled") ? "cancelled" : "lease-lost", detail: abortReason } : describeStageError(error);
     for (const stage of batch.filter((s) => !done.has(s))) {
       outcomes.push({ stage, status: "failed", reason, detail, validation: [] });
       const phase = context.run.phases.find((p) => p.name.startsWith(`Stage ${stage} `));
@@ -119,10 +124,12 @@ export async function implementCommand(context: CommandContext, options: { lease
       .catch((err: unknown) => context.log.error({ err }, "could not record the stopped stages"));
   } finally {
     keeper.stop();
+    unregister();
   }
 
   const failed = outcomes.filter((o) => o.status === "failed");
   await finishRun(context, manifest, batch, outcomes, workers, failed.length === 0 ? "succeeded" : "failed", failed.length === 0 ? `${outcomes.length} stage(s) done` : `${failed.length} of ${batch.length} stage(s) failed`);
+  if (config.verification.autoVerify) await verifyAfterImplementation(context, outcomes.flatMap((o) => (o.status === "done" ? [o.stage] : [])));
 }
 
 /**
@@ -277,7 +284,8 @@ async function finishRun(
     `ledger(#${issue}): ${manifest.id} ${status}`,
   );
   if (status === "refused") return;
-  context.run.outcome = status === "succeeded" ? "succeeded" : "failed";
+  const cancelled = outcomes.length > 0 && outcomes.every((o) => o.status === "done" || o.reason === "cancelled") && outcomes.some((o) => o.status === "failed");
+  context.run.outcome = status === "succeeded" ? "succeeded" : cancelled ? "cancelled" : "failed";
   context.run.finishedAt = now().toISOString();
   const done = outcomes.filter((o) => o.status === "done").map((o) => o.stage);
   const pilotNote = context.run.body?.startsWith("**Pilot**") ? [context.run.body, ""] : [];

@@ -31,3 +31,23 @@ export function chooseBatch(task: TaskLedger, plan: Plan, requested: "auto" | nu
   }
   return selectBatch(plan.stages, ready, stepBudget);
 }
+
+/**
+ * `/okstra retry [--stage N]`: the stages whose last attempt failed, was
+ * abandoned or cancelled and that are ready again — one named stage, or all
+ * of them within the step budget.
+ */
+export function chooseRetryBatch(task: TaskLedger, plan: Plan, requested: "auto" | number, stepBudget: number): number[] {
+  const retryable = new Set(task.state.stages.filter((s) => !s.done && !s.claim && s.lastEnd && s.lastEnd.status !== "done").map((s) => s.stage));
+  if (requested !== "auto") {
+    if (!retryable.has(requested)) {
+      const state = task.state.stages.find((s) => s.stage === requested);
+      const why = state?.done ? "is done" : state?.claim ? `is running in ${state.claim.run}` : "has not been attempted yet";
+      throw new CommandRefusal(`stage ${requested} ${why}; \`/okstra retry\` is for stages that failed, were abandoned or cancelled.`, state?.done || state?.claim ? "`/okstra status` shows every stage's state." : `\`/okstra implement --stage ${requested}\`.`);
+    }
+    return chooseBatch(task, plan, requested, stepBudget);
+  }
+  const ready = task.state.ready.filter((stage) => retryable.has(stage));
+  if (ready.length === 0) throw new CommandRefusal("no failed, abandoned or cancelled stage is ready to retry.", "`/okstra status` shows every stage's state; `/okstra implement` runs the stages not attempted yet.");
+  return selectBatch(plan.stages, ready, stepBudget);
+}
