@@ -4,8 +4,8 @@ import type { Workspace } from "../../workspace/index.js";
 import { CommandRefusal } from "../refusal.js";
 import { assembleGroup, GroupConflictError, matchingRemoteGroup, type AssembledGroup } from "./assemble-group.js";
 import { groupBranch } from "./branch-names.js";
-import { dependencyGaps, describeGaps, isAncestor } from "./dependency-closure.js";
-import { plural, type ShipCandidate } from "./eligibility.js";
+import { dependencyGaps, describeGaps, isAncestor, type ClosureGap } from "./dependency-closure.js";
+import { describeCovered, plural, type CoveredStage, type ShipCandidate } from "./eligibility.js";
 
 /**
  * The git half of a ship, in the run's workspace checked out at the base head:
@@ -39,6 +39,10 @@ export interface CollectInput {
   doneHeads: ReadonlyMap<number, string>;
   /** Each stage's own commit range base (its carry), to name who touched a conflicting path. */
   ownBases: ReadonlyMap<number, string>;
+  /** Stages an open group PR already ships (with its collector branch), for the way out of a closure refusal. */
+  shippedIn: ReadonlyMap<number, { group: number; branch: string }>;
+  /** What `all` left out as already shipped, said again when it is refused. */
+  skipped: readonly CoveredStage[];
   log: Logger;
 }
 
@@ -62,13 +66,7 @@ export async function collectGroup(input: CollectInput): Promise<CollectedGroup>
 
   // 2. Dependency closure.
   const gaps = await dependencyGaps({ planStages: input.planStages, selected: stages.map((s) => s.stage), inBase });
-  if (gaps.length > 0) {
-    const missing = [...new Set(gaps.flatMap((g) => g.missing))].sort((a, b) => a - b);
-    throw new CommandRefusal(
-      `${describeGaps(gaps, base)}.`,
-      `Ship ${plural("stage", missing)} ${missing.join(", ")} together with it, or merge ${missing.length > 1 ? "them" : "it"} into \`${base}\` first (\`--base\` can also name a branch that has them).`,
-    );
-  }
+  if (gaps.length > 0) throw closureRefusal(input, gaps, stages.map((s) => s.stage));
 
   // 3. Assembly.
   const branch = groupBranch(input.issue, stages.map((s) => s.stage));
@@ -101,6 +99,26 @@ export async function collectGroup(input: CollectInput): Promise<CollectedGroup>
   }
   input.log.info({ branch, head: remoteHead }, "collector branch already holds this assembly; reused");
   return { assembled: existing, stages, alreadyInBase, pushed: false };
+}
+
+/**
+ * Names the gaps, and the way out: ship the missing stages too, merge them
+ * into the base first — or, when an open group PR ships them, merge that PR
+ * or stack this ship on its branch.
+ */
+function closureRefusal(input: CollectInput, gaps: readonly ClosureGap[], selected: readonly number[]): CommandRefusal {
+  const missing = [...new Set(gaps.flatMap((g) => g.missing))].sort((a, b) => a - b);
+  const left = input.skipped.length > 0 ? `\`all\` leaves out what is already shipped (${describeCovered(input.skipped)}), and ` : "";
+  const groups = new Map<number, { branch: string; stages: number[] }>();
+  for (const stage of missing) {
+    const shipped = input.shippedIn.get(stage);
+    if (shipped) groups.set(shipped.group, { branch: shipped.branch, stages: [...(groups.get(shipped.group)?.stages ?? []), stage] });
+  }
+  const [only] = groups.size === 1 && [...groups.values()][0]!.stages.length === missing.length ? [...groups] : [];
+  const instead = only
+    ? `${plural("Stage", missing)} ${missing.join(", ")} ${missing.length > 1 ? "ship" : "ships"} in #${only[0]}, not merged yet: merge it first, or stack this ship on its branch with \`/okstra ship ${selected.join(",")} --base ${only[1].branch}\`.`
+    : `Ship ${plural("stage", missing)} ${missing.join(", ")} together with it, or merge ${missing.length > 1 ? "them" : "it"} into \`${input.base}\` first (\`--base\` can also name a branch that has them).`;
+  return new CommandRefusal(`${left}${describeGaps(gaps, input.base)}.`, instead);
 }
 
 function describeConflict(error: GroupConflictError, branch: string, base: string): string {

@@ -12,7 +12,7 @@ import { CommandRefusal } from "../refusal.js";
 import { runResultFiles, type RunStatus } from "../run/finish-run.js";
 import { DuplicateTriggerError, startRun } from "../run/start-run.js";
 import { collectGroup, type CollectedGroup } from "./collect-group.js";
-import { describeCovered, eligibleStages, requestedStages, type CoveredStage, type ShipCandidate } from "./eligibility.js";
+import { coveringGroup, describeCovered, eligibleStages, requestedStages, type CoveredStage, type ShipCandidate } from "./eligibility.js";
 import { announceOnStagePrs, ensureGroupPullRequest, type EnsuredGroupPullRequest } from "./group-pr.js";
 import { claimShipStages, DEFAULT_SHIP_CLAIM_MS, recordGroupPr, releaseShipClaims, ShipClaimedError, StageShippedError } from "./ship-claims.js";
 import { renderShipReport } from "./ship-report.js";
@@ -122,6 +122,8 @@ async function ship(run: ShipRun, claimMs: number): Promise<void> {
         planStages: plan.stages,
         doneHeads: new Map(task.state.stages.flatMap((s) => (s.done ? [[s.stage, s.done.headCommit] as const] : []))),
         ownBases: new Map(task.carries.map((c) => [c.carry.stage, c.carry.stageCommitRange.base] as const)),
+        shippedIn: shippedIn(task, closedGroups),
+        skipped: run.skipped ?? [],
         log: context.log,
       }),
   );
@@ -213,6 +215,16 @@ async function closedGroupPrs(platform: Platform, task: TaskLedger): Promise<Set
     if (pr.state === "closed" && !pr.merged) closed.add(number);
   }
   return closed;
+}
+
+/** Each stage an open (or merged) group PR ships, with that PR and its collector branch. */
+function shippedIn(task: TaskLedger, closedGroups: ReadonlySet<number>): Map<number, { group: number; branch: string }> {
+  const shipped = new Map<number, { group: number; branch: string }>();
+  for (const state of task.state.stages) {
+    const row = coveringGroup(state.prs, closedGroups);
+    if (row) shipped.set(state.stage, { group: row.number, branch: row.branch });
+  }
+  return shipped;
 }
 
 /** The current head of each done stage's branch, so a commit pushed after verification is noticed. */
