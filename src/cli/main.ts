@@ -2,6 +2,7 @@ import { CliUsageError, EXIT, type CliIo } from "./io.js";
 import { runCommandLine } from "./run-command.js";
 import { runStatus } from "./status.js";
 import { runValidatePlan } from "./validate-plan.js";
+import { runView } from "./view.js";
 import { runQueueWorker, WORKER_USAGE } from "./worker.js";
 
 export const CLI_USAGE = `Usage:
@@ -9,6 +10,9 @@ export const CLI_USAGE = `Usage:
       Carry out one /okstra command against the local repository DIR (SPEC §11.1).
   okstra status --repo DIR --issue N
       Print the task's ledger as a table.
+  okstra view --repo DIR --issue N [--out FILE]
+      Write one self-contained HTML page of the task (thread, stage DAG, PRs, ledger)
+      and print its path; default DIR/.okstra-local/view/issue-N.html.
   okstra validate-plan FILE
       Check a plan JSON file against the structural rules S1–S12.
   okstra worker [options]
@@ -30,6 +34,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await runCommandLine(rest, io);
       case "status":
         return await runStatus(rest, io);
+      case "view":
+        return await runView(rest, io);
       case "worker":
         return await runQueueWorker(rest, io);
       case "validate-plan":
