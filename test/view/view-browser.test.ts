@@ -21,6 +21,8 @@ const required = process.env.CI === "true" || process.env.CI === "1";
 const NAME = "opens in headless Chromium with no console errors, no failed or outside requests and no injected markup";
 const browserIt = available || required ? it : it.skip;
 const title = available || required ? NAME : `${NAME} — skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; CI installs it)`;
+// Jest lists no test names for a file whose every test is skipped, so the reason is printed too.
+if (!available && !required) console.warn(`view-browser: ${title}`);
 
 let run: RealRun | undefined;
 let browser: Browser | undefined;
