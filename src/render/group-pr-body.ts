@@ -59,7 +59,7 @@ export function renderGroupPrBody(input: GroupPrBodyInput): string {
     ...rows,
     "",
     `\`${input.branch}\` is \`${input.base}\` at \`${input.baseCommit.slice(0, 12)}\` with one \`--no-ff\` merge per stage, in ascending order. ` +
-      "Merging this PR merges them all; okstra then closes the stage PRs above, linking here.",
+      "Merging this PR merges them all; okstra then closes the stage PRs above that are still open, linking here.",
     GROUP_BODY_END,
   ].join("\n");
 }
@@ -79,7 +79,7 @@ export function renderShippedComment(input: { group: number; stage: number; stag
   return [
     shippedCommentMarker(input.group, input.stage),
     `🚢 Stage ${input.stage} ships in #${input.group} (${input.stages.length === 1 ? "stage" : "stages"} ${input.stages.join(", ")} → \`${input.base}\`). ` +
-      `Review and merge it there; okstra closes this PR once #${input.group} is merged.`,
+      `Review and merge it there: merging #${input.group} settles this PR too (okstra closes it with a link, unless GitHub already shows it merged).`,
   ].join("\n");
 }
 

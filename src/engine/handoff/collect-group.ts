@@ -70,6 +70,7 @@ export async function collectGroup(input: CollectInput): Promise<CollectedGroup>
 
   // 3. Assembly.
   const branch = groupBranch(input.issue, stages.map((s) => s.stage));
+  if (branch === base) throw new CommandRefusal(`\`${base}\` is the collector branch of these stages itself; okstra never pushes to the base of a ship.`, "/okstra ship STAGES [--base BRANCH]");
   let assembled: AssembledGroup;
   try {
     assembled = await assembleGroup(workspace, {

@@ -1,20 +1,18 @@
-import { isPlanApproved, type StageState } from "../../ledger/derive.js";
+import { isPlanApproved } from "../../ledger/derive.js";
 import type { RunManifest } from "../../ledger/files.js";
-import { LEDGER_BRANCH } from "../../ledger/paths.js";
 import type { TaskLedger } from "../../ledger/task-ledger.js";
-import type { Platform } from "../../platform/types.js";
-import { groupPrTitle, renderGroupPrBody, type GroupPrStage } from "../../render/group-pr-body.js";
 import { withWorkspace } from "../../workspace/index.js";
 import type { CommandContext } from "../context.js";
-import { refreshStackBlocks } from "../implementation/stage-prs.js";
 import { planSchema, type Plan } from "../planning/plan-schema.js";
 import { CommandRefusal } from "../refusal.js";
 import { runResultFiles, type RunStatus } from "../run/finish-run.js";
 import { DuplicateTriggerError, startRun } from "../run/start-run.js";
 import { collectGroup, type CollectedGroup } from "./collect-group.js";
-import { coveringGroup, describeCovered, eligibleStages, requestedStages, type CoveredStage, type ShipCandidate } from "./eligibility.js";
-import { announceOnStagePrs, ensureGroupPullRequest, type EnsuredGroupPullRequest } from "./group-pr.js";
-import { claimShipStages, DEFAULT_SHIP_CLAIM_MS, recordGroupPr, releaseShipClaims, ShipClaimedError, StageShippedError } from "./ship-claims.js";
+import { describeCovered, type CoveredStage } from "./eligibility.js";
+import type { EnsuredGroupPullRequest } from "./group-pr.js";
+import { publishGroup } from "./publish-group.js";
+import { selectStages } from "./select-stages.js";
+import { claimShipStages, DEFAULT_SHIP_CLAIM_MS, releaseShipClaims, ShipClaimedError, StageShippedError } from "./ship-claims.js";
 import { renderShipReport } from "./ship-report.js";
 
 /**
@@ -85,22 +83,14 @@ async function ship(run: ShipRun, claimMs: number): Promise<void> {
   const issue = task.issue;
   const command = context.command as Extract<CommandContext["command"], { verb: "ship" }>;
 
-  if (base === LEDGER_BRANCH) throw new CommandRefusal(`\`${LEDGER_BRANCH}\` holds okstra's ledger; nothing ships onto it.`, "/okstra ship STAGES [--base BRANCH]");
-  const baseCommit = await platform.getBranchHead(base);
-  if (!baseCommit) throw new CommandRefusal(`the base branch \`${base}\` does not exist.`, "/okstra ship STAGES [--base BRANCH]");
-
   // 2. Eligibility.
-  const closedGroups = await closedGroupPrs(platform, task);
-  const requested = requestedStages({ planStages: plan.stages, states: task.state.stages, selection: command.stages, closedGroups });
-  if (!requested.ok) throw new CommandRefusal(requested.problem, requested.instead);
-  run.skipped = requested.value.skipped;
-  const heads = await branchHeads(platform, task.state.stages, requested.value.stages);
-  const eligible = eligibleStages({ stages: requested.value.stages, states: task.state.stages, branchHeads: heads });
-  if (!eligible.ok) throw new CommandRefusal(eligible.problem, eligible.instead);
+  const selected = await selectStages({ platform, task, stages: plan.stages, selection: command.stages, base });
+  run.skipped = selected.skipped;
 
   // 3. Claim.
+  const claimed = selected.candidates.map((c) => c.stage);
   try {
-    await claimShipStages(ledger, issue, { run: manifest.id, stages: requested.value.stages, until: new Date(now().getTime() + claimMs), now: now(), closedGroups });
+    await claimShipStages(ledger, issue, { run: manifest.id, stages: claimed, until: new Date(now().getTime() + claimMs), now: now(), closedGroups: selected.closedGroups });
     run.claimed = true;
   } catch (error) {
     if (error instanceof ShipClaimedError || error instanceof StageShippedError) throw new CommandRefusal(`${error.message}.`, "Wait for that ship to finish; `/okstra status` shows the group PRs.");
@@ -108,6 +98,7 @@ async function ship(run: ShipRun, claimMs: number): Promise<void> {
   }
 
   // 4. Workspace: closure, assembly, push.
+  const { baseCommit } = selected;
   run.collected = await withWorkspace(
     { remote: () => platform.gitRemote(), baseCommit, runId: `${context.job.repo.owner}-${context.job.repo.repo}-${issue}-${manifest.id}`, log: context.log },
     (workspace) =>
@@ -118,61 +109,22 @@ async function ship(run: ShipRun, claimMs: number): Promise<void> {
         base,
         baseCommit,
         selection: command.stages.kind,
-        candidates: eligible.value,
+        candidates: selected.candidates,
         planStages: plan.stages,
         doneHeads: new Map(task.state.stages.flatMap((s) => (s.done ? [[s.stage, s.done.headCommit] as const] : []))),
         ownBases: new Map(task.carries.map((c) => [c.carry.stage, c.carry.stageCommitRange.base] as const)),
-        shippedIn: shippedIn(task, closedGroups),
-        skipped: run.skipped ?? [],
+        shippedIn: selected.shippedIn,
+        skipped: selected.skipped,
         log: context.log,
       }),
   );
-  const { assembled, stages } = run.collected;
 
-  // 5. The group PR.
-  const stagePrs = stages.flatMap((s) => {
-    const row = stateOf(task, s.stage)?.prs.filter((pr) => pr.kind === "stage").at(-1);
-    return row ? [{ stage: s.stage, number: row.number, url: row.url }] : [];
-  });
-  const body = renderGroupPrBody({
-    issue,
-    taskTitle: task.meta.title,
-    branch: assembled.branch,
-    base,
-    baseCommit: assembled.baseCommit,
-    stages: stages.map((s) => groupPrStage(run, s, assembled.merges.find((m) => m.stage === s.stage)!.commit, stagePrs)),
-  });
-  const title = groupPrTitle(issue, task.meta.title, stages.map((s) => s.stage));
-  run.pr = await ensureGroupPullRequest({ platform, branch: assembled.branch, base, title, body, log: context.log });
-
-  // 6. The `pr` row; the claim ends with it.
-  const shipped = stages.map((s) => s.stage);
-  await recordGroupPr(ledger, issue, { run: manifest.id, status: "pr", stages: shipped, kind: "group", branch: assembled.branch, number: run.pr.number, url: run.pr.url }, now());
+  // 5–7. The group PR, its row (ending the claim), the stage PRs.
+  run.pr = await publishGroup({ platform, ledger, task, plan, run: manifest.id, base, collected: run.collected, now: now(), log: context.log });
   run.claimed = false;
-
-  // 7. Stage PRs: a pointer to the group PR, and "shipped in #X" in every navigation block.
-  const after = (await ledger.readTask(issue))!;
-  await announceOnStagePrs({ platform, group: run.pr.number, base, stagePrs, log: context.log });
-  await refreshStackBlocks({ platform, task: after, plan, log: context.log });
 
   // 8. Files and status.
   await finishShip(run);
-}
-
-function groupPrStage(run: ShipRun, candidate: ShipCandidate, mergeCommit: string, stagePrs: ReadonlyArray<{ stage: number; number: number; url: string }>): GroupPrStage {
-  const { context, task, plan } = run;
-  const reportPath = candidate.verdict.reportPath;
-  const reportUrl = reportPath.startsWith("tasks/") ? context.services.ledger.store.fileUrl(reportPath) : context.services.ledger.fileUrl(task.issue, reportPath);
-  const pr = stagePrs.find((p) => p.stage === candidate.stage);
-  return {
-    stage: candidate.stage,
-    title: plan.stages.find((s) => s.number === candidate.stage)!.title,
-    verdict: candidate.verdict.verdict,
-    verifiedHead: candidate.verdict.headCommit,
-    reportUrl,
-    mergeCommit,
-    ...(pr ? { stagePr: { number: pr.number, url: pr.url } } : {}),
-  };
 }
 
 async function finishShip(run: ShipRun): Promise<void> {
@@ -204,41 +156,6 @@ async function writeRunFiles(run: ShipRun, status: RunStatus, outcome: string): 
   const report = renderShipReport({ manifest, base: run.base, outcome, assembled: run.collected?.assembled, pr: run.pr, skipped: run.skipped, alreadyInBase: run.collected?.alreadyInBase });
   const extra = run.collected ? { stages: run.collected.stages.map((s) => s.stage), branch: run.collected.assembled.branch, ...(run.pr ? { pr: run.pr.number } : {}) } : {};
   await context.services.ledger.writeFiles(task.issue, runResultFiles({ manifest, status, finishedAt: now(), outcome, report, workers: [], extra }), `ledger(#${task.issue}): ${manifest.id} ${status}`);
-}
-
-/** Group PRs closed without being merged ship nothing any more: their stages may ship again. */
-async function closedGroupPrs(platform: Platform, task: TaskLedger): Promise<Set<number>> {
-  const numbers = new Set(task.state.stages.flatMap((s) => s.prs.filter((pr) => pr.kind === "group").map((pr) => pr.number)));
-  const closed = new Set<number>();
-  for (const number of numbers) {
-    const pr = await platform.getPullRequest(number);
-    if (pr.state === "closed" && !pr.merged) closed.add(number);
-  }
-  return closed;
-}
-
-/** Each stage an open (or merged) group PR ships, with that PR and its collector branch. */
-function shippedIn(task: TaskLedger, closedGroups: ReadonlySet<number>): Map<number, { group: number; branch: string }> {
-  const shipped = new Map<number, { group: number; branch: string }>();
-  for (const state of task.state.stages) {
-    const row = coveringGroup(state.prs, closedGroups);
-    if (row) shipped.set(state.stage, { group: row.number, branch: row.branch });
-  }
-  return shipped;
-}
-
-/** The current head of each done stage's branch, so a commit pushed after verification is noticed. */
-async function branchHeads(platform: Platform, states: readonly StageState[], stages: readonly number[]): Promise<Map<number, string | null>> {
-  const heads = new Map<number, string | null>();
-  for (const stage of stages) {
-    const done = states.find((s) => s.stage === stage)?.done;
-    if (done) heads.set(stage, await platform.getBranchHead(done.branch));
-  }
-  return heads;
-}
-
-function stateOf(task: TaskLedger, stage: number): StageState | undefined {
-  return task.state.stages.find((s) => s.stage === stage);
 }
 
 function requireApprovedPlan(task: TaskLedger | null, issue: number): TaskLedger {
