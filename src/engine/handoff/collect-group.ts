@@ -1,6 +1,6 @@
 import type { Platform } from "../../platform/types.js";
 import type { Logger } from "../../util/log.js";
-import type { Workspace } from "../../workspace/index.js";
+import { UnknownRevisionError, type Workspace } from "../../workspace/index.js";
 import { CommandRefusal } from "../refusal.js";
 import { assembleGroup, GroupConflictError, matchingRemoteGroup, type AssembledGroup } from "./assemble-group.js";
 import { groupBranch } from "./branch-names.js";
@@ -51,7 +51,13 @@ export async function collectGroup(input: CollectInput): Promise<CollectedGroup>
   const inBase = async (stage: number) => {
     const head = input.doneHeads.get(stage);
     if (!head) return false;
-    await workspace.resolveCommit(head);
+    try {
+      await workspace.resolveCommit(head);
+    } catch (error) {
+      // A head no branch holds any more cannot be part of the base either.
+      if (error instanceof UnknownRevisionError) return false;
+      throw error;
+    }
     return isAncestor(workspace.dir, head, baseCommit);
   };
 
