@@ -13,13 +13,6 @@ import type { JsonSchema } from "./types.js";
 
 const verdict = z.enum(["AGREE", "DISAGREE", "SUPPLEMENT"]);
 
-/** A DISAGREE must carry its evidence (SPEC §5.1.5, §9.2); the JSON Schema cannot say so, zod can. */
-function disagreementCitesEvidence(answer: { verdict: string; evidence: string }, ctx: z.RefinementCtx): void {
-  if (answer.verdict === "DISAGREE" && answer.evidence.trim() === "") {
-    ctx.addIssue({ code: "custom", path: ["evidence"], message: "a DISAGREE must cite its evidence" });
-  }
-}
-
 // The plan-reviewer result lives with the plan schema (engine/planning/plan-schema.ts: planReviewResultSchema).
 
 /** The executor's real output is its commits; this is only its account of them. */
@@ -48,14 +41,18 @@ export type Finding = z.infer<typeof findingSchema>;
 export const verifierResultSchema = z.object({ findings: z.array(findingSchema) });
 export type VerifierResult = z.infer<typeof verifierResultSchema>;
 
-export const reviewAnswerSchema = z
-  .object({
-    findingId: z.string().min(1),
-    verdict,
-    evidence: z.string(),
-    note: z.string().optional(),
-  })
-  .superRefine(disagreementCitesEvidence);
+/**
+ * A DISAGREE without evidence is a valid answer that does not count against
+ * the finding (SPEC §9.2–9.3: only an evidence-backed DISAGREE contests), so
+ * it is accepted here and weighed by the convergence, not refused as a
+ * contract violation that would throw away the reviewer's other answers.
+ */
+export const reviewAnswerSchema = z.object({
+  findingId: z.string().min(1),
+  verdict,
+  evidence: z.string(),
+  note: z.string().optional(),
+});
 export const reviewerResultSchema = z.object({ answers: z.array(reviewAnswerSchema) });
 export type ReviewerResult = z.infer<typeof reviewerResultSchema>;
 
