@@ -38,7 +38,8 @@ export interface RunWorkers {
  * returned, never thrown: a phase decides what a failed worker means.
  */
 export async function invokeWorker<T>(
-  context: CommandContext,
+  // Only what a worker call shows and obeys: a verification started by a check run has no comment job.
+  context: Pick<CommandContext, "run" | "status" | "config" | "log">,
   workers: RunWorkers,
   call: Omit<RequestParts, "schema"> & { label: string; spec: WorkerSpec; schema: z.ZodType<T>; cwd: string },
 ): Promise<WorkerOutcome<T>> {
