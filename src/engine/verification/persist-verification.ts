@@ -1,0 +1,42 @@
+import type { Ledger } from "../../ledger/ledger.js";
+import { appendRowsMutation, completeRows, writeFilesMutation } from "../../ledger/mutations.js";
+import { runFile } from "../../ledger/paths.js";
+import type { RowInput } from "../../ledger/rows.js";
+import { taskPath } from "../../ledger/task-ledger.js";
+import type { StageVerdict } from "./verdict.js";
+
+/**
+ * The end of a verification run is one ledger commit (SPEC §4.2, §9.5): a
+ * `verified` row per stage — with the head commit it judged, so a later push
+ * makes the verdict stale rather than wrong — together with the run's files
+ * (run.json, report.md, workers/*.json) and `convergence.json`. A run that
+ * gave no verdict writes its files and no rows.
+ */
+export async function persistVerification(
+  ledger: Ledger,
+  input: {
+    issue: number;
+    run: string;
+    verdicts: ReadonlyArray<StageVerdict & { headCommit: string }>;
+    /** Task-relative paths, from `runResultFiles`. */
+    runFiles: Record<string, string>;
+    convergence: unknown;
+    now: Date;
+  },
+): Promise<void> {
+  const { issue, run } = input;
+  const reportPath = taskPath(issue, runFile(run, "report.md"));
+  const rows: RowInput[] = input.verdicts.map((v) => ({ run, status: "verified", stage: v.stage, verdict: v.verdict, reportPath, headCommit: v.headCommit }));
+  const appendRows = appendRowsMutation(issue, completeRows(rows, input.now));
+  const files = { ...input.runFiles, [runFile(run, "convergence.json")]: `${JSON.stringify(input.convergence, null, 2)}\n` };
+  const writeFiles = writeFilesMutation(issue, files);
+  const verdicts = input.verdicts.map((v) => `s${v.stage} ${v.verdict}`).join(", ");
+  await ledger.mutate(async (view) => {
+    const [appended, written] = await Promise.all([appendRows(view), writeFiles(view)]);
+    return {
+      changes: new Map([...written.changes, ...appended.changes]),
+      message: `ledger(#${issue}): ${run} ${verdicts ? `verified ${verdicts}` : "no verdict"}`,
+      value: undefined,
+    };
+  });
+}

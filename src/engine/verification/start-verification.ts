@@ -1,0 +1,75 @@
+import type { Ledger } from "../../ledger/ledger.js";
+import { runManifestSchema, type RunManifest } from "../../ledger/files.js";
+import { runFile } from "../../ledger/paths.js";
+import { readMeta, readRows, taskPath } from "../../ledger/task-ledger.js";
+import { DuplicateTriggerError, RUN_PREFIX } from "../run/start-run.js";
+
+/**
+ * Starts a verification run (`verify-<n>`) in one ledger commit. Unlike the
+ * other phases it has three kinds of trigger, each de-duplicated by what
+ * identifies it:
+ * - `comment` — `/okstra verify`: one run per comment;
+ * - `after-implementation` — `verification.autoVerify`: one run per
+ *   implementation run (its trigger comment already started that run);
+ * - `check-run` — a re-requested check run or its Re-verify button: one run
+ *   per webhook delivery, since every click is a new delivery and no comment exists.
+ */
+
+export type VerificationTrigger =
+  | { kind: "comment"; commentId: number; deliveryId: string; actor: string; command: string }
+  | { kind: "after-implementation"; commentId: number; deliveryId: string; actor: string; command: string; implementationRun: string }
+  | { kind: "check-run"; checkRunId: number; action: "rerequested" | "requested_action"; deliveryId: string; actor: string };
+
+export async function startVerificationRun(
+  ledger: Ledger,
+  input: { issue: number; trigger: VerificationTrigger; stages: number[]; now: Date; extra?: Record<string, unknown> },
+): Promise<RunManifest> {
+  const { issue, trigger } = input;
+  const prefix = RUN_PREFIX.verification;
+  const outcome = await ledger.mutate(async (view) => {
+    await readRows(view, issue); // a corrupt ledger refuses every write of the task
+    if (!(await readMeta(view, issue))) throw new Error(`task #${issue} has no ledger entry`);
+    let highest = 0;
+    const runsDir = taskPath(issue, "runs/");
+    for (const path of view.list(runsDir).filter((p) => p.endsWith("/run.json"))) {
+      const id = path.slice(runsDir.length).split("/")[0]!;
+      const seq = new RegExp(`^${prefix}-(\\d+)$`).exec(id);
+      if (!seq) continue;
+      highest = Math.max(highest, Number(seq[1]));
+      const manifest = runManifestSchema.safeParse(JSON.parse((await view.read(path)) ?? "{}"));
+      if (manifest.success && sameTrigger(manifest.data.trigger, trigger)) throw new DuplicateTriggerError(id);
+    }
+    const manifest = runManifestSchema.parse({
+      id: `${prefix}-${highest + 1}`,
+      phase: "verification",
+      trigger: manifestTrigger(trigger),
+      status: "running",
+      startedAt: input.now.toISOString(),
+      batch: input.stages,
+      ...input.extra,
+    });
+    const changes = new Map<string, string | null>([[taskPath(issue, runFile(manifest.id, "run.json")), `${JSON.stringify(manifest, null, 2)}\n`]]);
+    return { changes, message: `ledger(#${issue}): start ${manifest.id}`, value: manifest };
+  });
+  return outcome.value;
+}
+
+/** run.json's `trigger`: the fields every run has (a check-run trigger has no comment: `commentId` 0), plus the kind. */
+function manifestTrigger(trigger: VerificationTrigger): Record<string, unknown> {
+  if (trigger.kind === "check-run") {
+    return { ...trigger, commentId: 0, command: `check_run.${trigger.action} (okstra / stage check run ${trigger.checkRunId})` };
+  }
+  return { ...trigger };
+}
+
+function sameTrigger(recorded: Record<string, unknown>, trigger: VerificationTrigger): boolean {
+  if (recorded.kind !== trigger.kind) return false;
+  switch (trigger.kind) {
+    case "comment":
+      return recorded.commentId === trigger.commentId;
+    case "after-implementation":
+      return recorded.implementationRun === trigger.implementationRun;
+    case "check-run":
+      return trigger.deliveryId !== "" && recorded.deliveryId === trigger.deliveryId;
+  }
+}
