@@ -3,7 +3,7 @@ import type { Command } from "../commands/types.js";
 import { loadConfig, type ConfigProblem } from "../config/load.js";
 import { LedgerCorruptError } from "../ledger/errors.js";
 import { permissionAtLeast } from "../platform/types.js";
-import type { CommandJob } from "../queue/types.js";
+import type { CommandJob, ReverifyJob } from "../queue/types.js";
 import { renderRefusal } from "../render/reply.js";
 import { redactSecrets } from "../util/redact.js";
 import { helpCommand } from "./commands/help.js";
@@ -17,6 +17,8 @@ import type { CommandContext, EngineServices } from "./context.js";
 import { CommandRefusal } from "./refusal.js";
 import { newRunState } from "./run/run-state.js";
 import { StatusComment } from "./run/status-comment.js";
+import { executeReverify } from "./verification/reverify.js";
+import { verifyCommand } from "./verification/verify-command.js";
 
 export type CommandOutcome =
   | { result: "carried-out"; commentId: number | null }
@@ -32,7 +34,9 @@ export type CommandOutcome =
  * 5. parse the command, refusing a malformed one with its usage;
  * 6. hand the command to its verb, which keeps the run status comment.
  */
-export async function executeCommand(job: CommandJob, services: EngineServices): Promise<CommandOutcome> {
+export async function executeCommand(job: CommandJob | ReverifyJob, services: EngineServices): Promise<CommandOutcome> {
+  // A re-requested stage check run is not a comment: it has its own pipeline (same steps, no comment to answer).
+  if (job.kind === "reverify") return executeReverify(job, services);
   const { platform } = services;
   const log = services.log.child({ task: job.issueNumber, deliveryId: job.deliveryId, comment: job.comment.id });
   const parsed = parseComment(job.comment.body);
@@ -110,10 +114,13 @@ function dispatch(command: Command, context: CommandContext): Promise<void> {
       return approveCommand(context);
     case "implement":
       return implementCommand(context);
+    case "verify":
+      return verifyCommand(context);
     case "ship":
       return shipCommand(context);
     default:
-      return notBuiltCommand(command.verb);
+      // Unreachable while every verb has a case; a verb added to the grammar without one is refused honestly.
+      return notBuiltCommand((command as Command).verb);
   }
 }
 

@@ -37,8 +37,27 @@ export interface PullRequestClosedJob {
   receivedAt: string;
 }
 
+/**
+ * A stage check run re-requested on the platform (SPEC §8): GitHub's
+ * "Re-run" (`rerequested`) or okstra's Re-verify button (`requested_action`,
+ * identifier `reverify`). It re-verifies that one stage. No comment triggered
+ * it; the sender's permission is checked live in the job, like a commenter's.
+ */
+export interface ReverifyJob {
+  kind: "reverify";
+  /** `X-GitHub-Delivery`: every click is a new delivery, a redelivery is the same job. */
+  deliveryId: string;
+  repo: RepoRef;
+  installationId?: number;
+  /** The task, from the check run's `external_id` (`<task>/<stage>/<run>`). */
+  issueNumber: number;
+  checkRun: { id: number; action: "rerequested" | "requested_action"; headSha: string; stage: number; run: string };
+  sender: string;
+  receivedAt: string;
+}
+
 /** Everything the queue carries, told apart by `kind`. */
-export type QueueJob = CommandJob | PullRequestClosedJob;
+export type QueueJob = CommandJob | PullRequestClosedJob | ReverifyJob;
 
 /** The job-queue port: in-process by default, BullMQ when REDIS_URL is set. */
 export interface JobQueue {
@@ -51,7 +70,7 @@ export interface JobQueue {
 
 export type JobProcessor = (job: QueueJob) => Promise<void>;
 
-export type JobKeyInput = Pick<CommandJob, "repo" | "comment"> | Pick<PullRequestClosedJob, "kind" | "repo" | "deliveryId">;
+export type JobKeyInput = Pick<CommandJob, "repo" | "comment"> | Pick<PullRequestClosedJob | ReverifyJob, "kind" | "repo" | "deliveryId">;
 
 /**
  * One key per comment: a second delivery of the same comment (or a
