@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { createQueueFromEnvironment } from "../../src/queue/from-environment.js";
 import type { ObservableJobQueue } from "../../src/queue/observable.js";
-import type { CommandJob } from "../../src/queue/types.js";
+import type { QueueJob } from "../../src/queue/types.js";
 import { silentLogger } from "../../src/util/log.js";
 import { describeWithRedis, startRedis, type RedisServer } from "../helpers/redis.js";
 import { commandJob } from "./fixtures/child-worker.js";
@@ -11,7 +11,7 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((queue) => queue.close()));
 });
 
-function fromEnvironment(env: NodeJS.ProcessEnv, ran: CommandJob[] = []): ObservableJobQueue {
+function fromEnvironment(env: NodeJS.ProcessEnv, ran: QueueJob[] = []): ObservableJobQueue {
   const queue = createQueueFromEnvironment(async (job) => void ran.push(job), silentLogger, env);
   open.push(queue);
   return queue;
