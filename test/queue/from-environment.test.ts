@@ -19,7 +19,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv, ran: QueueJob[] = []): Observab
 
 describe("createQueueFromEnvironment without REDIS_URL", () => {
   it("runs jobs in this process, once per comment", async () => {
-    const ran: CommandJob[] = [];
+    const ran: QueueJob[] = [];
     const queue = fromEnvironment({}, ran);
     expect(queue.backend).toBe("in-process");
     expect(await queue.enqueue(commandJob(1))).toBe(true);
@@ -44,7 +44,7 @@ describeWithRedis("createQueueFromEnvironment with REDIS_URL", () => {
   });
 
   it("only produces in the web process: the job waits in Redis for okstra worker", async () => {
-    const ran: CommandJob[] = [];
+    const ran: QueueJob[] = [];
     const queue = fromEnvironment({ REDIS_URL: redis.url, OKSTRA_QUEUE_NAME: "env-producer" }, ran);
     expect(queue.backend).toBe("bullmq");
     expect(await queue.enqueue(commandJob(2))).toBe(true);
@@ -53,7 +53,7 @@ describeWithRedis("createQueueFromEnvironment with REDIS_URL", () => {
   });
 
   it("also consumes when OKSTRA_INLINE_WORKER=1", async () => {
-    const ran: CommandJob[] = [];
+    const ran: QueueJob[] = [];
     const queue = fromEnvironment({ REDIS_URL: redis.url, OKSTRA_QUEUE_NAME: "env-inline", OKSTRA_INLINE_WORKER: "1" }, ran);
     expect(await queue.enqueue(commandJob(3))).toBe(true);
     await queue.drain();
