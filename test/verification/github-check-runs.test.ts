@@ -85,11 +85,13 @@ describe("stage check runs over the GitHub adapter (nock)", () => {
     expect(updates[0]!.output!.summary).toContain("| blocker | **V1-F-1** problem 1 | full-consensus | AGREE 2 | `src/file-1.js:1` |");
   });
 
-  it("keeps going when GitHub refuses the check run, and says why", async () => {
-    httpMock().post(`${API_REPO}/check-runs`).reply(422, { message: "No commit found for SHA: cccc" });
+  it("keeps going when GitHub refuses the check run, and says why — without a credential the error quoted", async () => {
+    const token = "ghs_leakedinstallationtoken0000000000000";
+    httpMock().post(`${API_REPO}/check-runs`).reply(422, { message: `No commit found for SHA: cccc (request sent with authorization: token ${token})` });
     const runs = new StageCheckRuns(githubPlatform(), 12, "verify-3", pino({ level: "silent" }));
     await runs.start([{ stage: 2, headSha: HEAD, output: renderVerifyingOutput({ stage: 2, run: "verify-3", verifiers: 2 }) }]);
     await runs.complete(2, "success", { title: "Accepted", summary: "ok" });
     expect(runs.all[0]!.error).toMatch(/^the check run could not be created: No commit found for SHA/);
+    expect(runs.all[0]!.error).not.toContain(token);
   });
 });

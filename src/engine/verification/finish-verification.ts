@@ -1,5 +1,6 @@
 import { renderNoVerdictOutput, renderVerdictOutput, VERDICT_CONCLUSION } from "../../render/check-run.js";
 import { renderVerificationReport } from "../../render/verification-report.js";
+import { redactSecrets } from "../../util/redact.js";
 import { runResultFiles } from "../run/finish-run.js";
 import { persistVerification } from "./persist-verification.js";
 import { publishStagePrs } from "./publish-stage-prs.js";
@@ -50,7 +51,7 @@ export async function finishVerification(run: VerificationRun, found: Verificati
     display.step(`Stage ${stage.number} · ${stage.title}`, !verdict ? "skipped" : verdict.verdict === "blocked" ? "failed" : "done", verdict?.verdict ?? "no verdict");
   }
   const links = [{ label: `verification report (${manifest.id})`, url: reportUrl }, ...checkRuns.all.flatMap((c) => (c.url ? [{ label: `check run · stage ${c.stage}`, url: c.url }] : []))];
-  await display.finish(status, statusBody(found, checkRuns.all), links);
+  await display.finish(status, redactSecrets(statusBody(found, checkRuns.all)), links);
 }
 
 /** Each stage's check run: the verdict's conclusion with the findings, or `cancelled` when no verdict was given. */

@@ -3,6 +3,7 @@ import { appendRowsMutation, completeRows, writeFilesMutation } from "../../ledg
 import { runFile } from "../../ledger/paths.js";
 import type { RowInput } from "../../ledger/rows.js";
 import { taskPath } from "../../ledger/task-ledger.js";
+import { redactSecrets } from "../../util/redact.js";
 import type { StageVerdict } from "./verdict.js";
 
 /**
@@ -28,7 +29,10 @@ export async function persistVerification(
   const reportPath = taskPath(issue, runFile(run, "report.md"));
   const rows: RowInput[] = input.verdicts.map((v) => ({ run, status: "verified", stage: v.stage, verdict: v.verdict, reportPath, headCommit: v.headCommit }));
   const appendRows = appendRowsMutation(issue, completeRows(rows, input.now));
-  const files = { ...input.runFiles, [runFile(run, "convergence.json")]: `${JSON.stringify(input.convergence, null, 2)}\n` };
+  // The ledger is a branch anyone with read access can fetch: a credential quoted in an error or a worker's output must not reach it.
+  const files = Object.fromEntries(
+    Object.entries({ ...input.runFiles, [runFile(run, "convergence.json")]: `${JSON.stringify(input.convergence, null, 2)}\n` }).map(([path, text]) => [path, redactSecrets(text)]),
+  );
   const writeFiles = writeFilesMutation(issue, files);
   const verdicts = input.verdicts.map((v) => `s${v.stage} ${v.verdict}`).join(", ");
   await ledger.mutate(async (view) => {

@@ -1,4 +1,5 @@
 import type { TaskLedger } from "../../ledger/task-ledger.js";
+import { redactSecrets } from "../../util/redact.js";
 import type { VerificationContext } from "./verification-context.js";
 import { refreshStackBlocks } from "../implementation/stage-prs.js";
 import type { Plan } from "../planning/plan-schema.js";
@@ -41,6 +42,7 @@ export async function publishStagePrs(input: {
   }
 }
 
+/** Shown on the issue and kept in the report: an HTTP error may quote the request, credentials included. */
 function message(error: unknown): string {
-  return error instanceof Error ? error.message.split("\n")[0]! : String(error);
+  return redactSecrets(error instanceof Error ? error.message.split("\n")[0]! : String(error));
 }

@@ -1,6 +1,7 @@
 import type { CheckConclusion, CheckRunOutput, Platform } from "../../platform/types.js";
 import { REVERIFY_ACTION } from "../../render/check-run.js";
 import type { Logger } from "../../util/log.js";
+import { redactSecrets } from "../../util/redact.js";
 import { checkRunExternalId, stageCheckName } from "./external-id.js";
 
 /**
@@ -70,6 +71,7 @@ export class StageCheckRuns {
   }
 }
 
+/** Kept in run.json and shown on the issue: an HTTP error may quote the request, credentials included. */
 function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return redactSecrets(error instanceof Error ? error.message : String(error));
 }
