@@ -3,6 +3,9 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describeOutcome, runDemo } from "../demo/run-demo.js";
+import { Ledger } from "../ledger/ledger.js";
+import { createLocalLedgerStore } from "../ledger/local-store.js";
+import { writeViewPage } from "../view/write-view.js";
 
 const root = await mkdtemp(path.join(tmpdir(), "okstra-demo-"));
 process.stdout.write(`okstra demo — everything below runs offline; every worker replays a recording from fixtures/recordings/.\n`);
@@ -15,6 +18,8 @@ const result = await runDemo({
 });
 process.stdout.write(`\n━━ Where to look\nThe sample repository (it plays GitHub): ${result.repo}\n`);
 for (const line of await describeOutcome(result.repo)) process.stdout.write(`${line}\n`);
+const page = await writeViewPage({ repoDir: result.repo, issue: result.issue, ledger: new Ledger(createLocalLedgerStore(result.repo)) });
+process.stdout.write(`\nThe whole run as one page (issue thread, stage DAG, PRs with their checks, the group PR, the ledger):\n   ${page}\n`);
 process.stdout.write(`\nTry more: node bin/okstra.js status --repo ${result.repo} --issue 1\n`);
 process.exitCode = result.steps.every((s) => s.exitCode === 0 || s.comment.startsWith("/okstra status")) ? 0 : 1;
 

@@ -12,6 +12,7 @@ export const RECORDINGS_DIR = path.join(FIXTURES_DIR, "recordings");
 export function recordedConfig(extra: string[] = []): string {
   const node = process.execPath;
   const plan = path.join(RECORDINGS_DIR, "inventory-csv");
+  const verifier = path.join(RECORDINGS_DIR, "verifier-worker.mjs");
   const planner = (flags: string) => `{ provider: command, command: "${node} ${path.join(RECORDINGS_DIR, "planning-worker.mjs")} --plan ${plan} ${flags}" }`;
   return [
     "# okstra's configuration for the demo: every worker replays a recording (fixtures/recordings/), no model is called.",
@@ -22,6 +23,12 @@ export function recordedConfig(extra: string[] = []): string {
     `    - ${planner("--draft merged --review agree")}`,
     `  executor: { provider: command, command: "${node} ${path.join(RECORDINGS_DIR, "executor-worker.mjs")} --stages ${path.join(plan, "stages")}" }`,
     `  pilot: { provider: command, command: "${node} ${path.join(RECORDINGS_DIR, "pilot-worker.mjs")} --decision retry" }`,
+    // Verifier 1 reports the recorded findings; verifier 2 finds nothing itself. In convergence each
+    // agrees with the other's findings except the two majors, which it refutes with evidence, so they
+    // are contested and do not block: the stages are accepted and can be shipped.
+    "  verifiers:",
+    `    - { provider: command, command: "${node} ${verifier} --findings all --review agree;F-2=disagree;F-4=disagree" }`,
+    `    - { provider: command, command: "${node} ${verifier} --findings none --review agree;F-2=disagree;F-4=disagree" }`,
     ...extra,
     "qaCommands:",
     "  test: npm test",

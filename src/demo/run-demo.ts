@@ -39,10 +39,11 @@ export const LIFECYCLE: Array<{ comment: string; why: string }> = [
   { comment: "/okstra help", why: "what okstra can do" },
   { comment: "/okstra plan\nKeep the library free of runtime dependencies.", why: "plan the issue: two analysers, a lead with a fix round, the plan-body gate" },
   { comment: "/okstra approve", why: "approve the plan; the approval is bound to its digest" },
-  { comment: "/okstra implement", why: "stages 1 and 2 are ready and fit the step budget" },
+  { comment: "/okstra implement", why: "stages 1 and 2 are ready and fit the step budget; verification runs after the batch" },
   { comment: "/okstra implement", why: "stage 3 merges the heads of 1 and 2" },
   { comment: "/okstra implement", why: "stage 4 builds on 3" },
   { comment: "/okstra status", why: "the ledger as a table" },
+  { comment: "/okstra ship all", why: "assemble the verified stages into one merge-ready PR" },
 ];
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {

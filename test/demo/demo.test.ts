@@ -20,6 +20,10 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+async function readJsonDir(dir: string): Promise<Array<Record<string, any>>> {
+  return Promise.all((await readdir(dir)).filter((f) => f.endsWith(".json")).map(async (f) => JSON.parse(await readFile(path.join(dir, f), "utf8"))));
+}
+
 const ledger = async (file: string) => (await git(["show", `okstra/ledger:${file}`], { cwd: result.repo })).stdout;
 const rows = async () => (await ledger("tasks/1/ledger.jsonl")).trim().split("\n").map((l) => JSON.parse(l));
 
@@ -33,12 +37,13 @@ describe("the offline demo", () => {
       ["/okstra implement", 0],
       ["/okstra implement", 0],
       ["/okstra status", 0],
+      ["/okstra ship all", 0],
     ]);
   });
 
-  it("leaves one branch per stage, stage 3 on a merge of 1 and 2", async () => {
+  it("leaves one branch per stage and the collector branch, stage 3 on a merge of 1 and 2", async () => {
     const branches = (await git(["branch", "--list", "okstra/1/*", "--format=%(refname:short)"], { cwd: result.repo })).stdout.trim().split("\n");
-    expect(branches).toEqual(["okstra/1/s1", "okstra/1/s2", "okstra/1/s3", "okstra/1/s4"]);
+    expect(branches).toEqual(["okstra/1/group-1-2-3-4", "okstra/1/s1", "okstra/1/s2", "okstra/1/s3", "okstra/1/s4"]);
     const merges = (await git(["log", "--merges", "--format=%s", "okstra/1/s3"], { cwd: result.repo })).stdout.trim();
     expect(merges).toBe("merge: stage 2");
   });
@@ -50,10 +55,33 @@ describe("the offline demo", () => {
     expect(JSON.parse(await ledger("tasks/1/plan.json")).provenance.gate).toBe("passed");
   });
 
-  it("opens a draft stage PR per stage with chained bases", async () => {
-    const dir = path.join(result.repo, ".okstra-local", "pulls");
-    const pulls = await Promise.all((await readdir(dir)).map(async (f) => JSON.parse(await readFile(path.join(dir, f), "utf8"))));
-    const byHead = Object.fromEntries(pulls.map((p) => [p.head, p.base]));
-    expect(byHead).toEqual({ "okstra/1/s1": "main", "okstra/1/s2": "main", "okstra/1/s3": "main", "okstra/1/s4": "okstra/1/s3" });
+  it("opens a stage PR per stage with chained bases, ready for review once accepted, and one group PR", async () => {
+    const pulls = await readJsonDir(path.join(result.repo, ".okstra-local", "pulls"));
+    const byHead = Object.fromEntries(pulls.map((p) => [p.head, [p.base, p.draft]]));
+    expect(byHead).toEqual({
+      "okstra/1/s1": ["main", false],
+      "okstra/1/s2": ["main", false],
+      "okstra/1/s3": ["main", false],
+      "okstra/1/s4": ["okstra/1/s3", false],
+      "okstra/1/group-1-2-3-4": ["main", false],
+    });
+    const group = pulls.find((p) => p.head === "okstra/1/group-1-2-3-4")!;
+    const merges = (await git(["log", "--merges", "--first-parent", "--format=%s", "main..okstra/1/group-1-2-3-4"], { cwd: result.repo })).stdout.trim().split("\n");
+    expect(merges).toEqual(["merge: stage 4", "merge: stage 3", "merge: stage 2", "merge: stage 1"]);
+    expect((await rows()).filter((r) => r.status === "pr" && r.kind === "group")).toEqual([expect.objectContaining({ stages: [1, 2, 3, 4], number: group.number })]);
+  });
+
+  it("verifies every stage: accepted verdicts at the current heads and a successful check run each", async () => {
+    const all = await rows();
+    const done = Object.fromEntries(all.filter((r) => r.status === "done").map((r) => [r.stage, r.headCommit]));
+    const verdicts = all.filter((r) => r.status === "verified");
+    expect(verdicts.map((r) => [r.stage, r.verdict, r.headCommit === done[r.stage]])).toEqual([
+      [1, "accepted", true],
+      [2, "accepted", true],
+      [3, "accepted", true],
+      [4, "accepted", true],
+    ]);
+    const checks = await readJsonDir(path.join(result.repo, ".okstra-local", "check-runs"));
+    expect(checks.map((c) => [c.name, c.conclusion]).sort()).toEqual([1, 2, 3, 4].map((s) => [`okstra / stage ${s}`, "success"]));
   });
 });
