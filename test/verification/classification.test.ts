@@ -25,10 +25,12 @@ function finding(id: string, author: string, stage = 1): ConvergenceFinding {
 }
 
 /** A ReviewPort whose answers are scripted per reviewer and finding; it records every call it gets. */
-function scriptedReviewers(scripts: Record<string, Record<string, Script[]>>): { review: ReviewPort; calls: Array<{ reviewer: string; round: number; findings: string[] }> } {
+function scriptedReviewers(scripts: Record<string, Record<string, Script[]>>) {
   const calls: Array<{ reviewer: string; round: number; findings: string[] }> = [];
-  const review: ReviewPort = async ({ reviewer, round, findings }) => {
+  const reminders: Array<{ reviewer: string; round: number; previous: string[] }> = [];
+  const review: ReviewPort = async ({ reviewer, round, findings, previous }) => {
     calls.push({ reviewer, round, findings: findings.map((f) => f.id) });
+    reminders.push({ reviewer, round, previous: previous.map((p) => `${p.findingId} r${p.round} ${p.verdict}`) });
     const answers = [];
     for (const f of findings) {
       const steps = scripts[reviewer]?.[f.id] ?? ["agree"];
@@ -40,7 +42,7 @@ function scriptedReviewers(scripts: Record<string, Record<string, Script[]>>): {
     }
     return { status: "ok", answers };
   };
-  return { review, calls };
+  return { review, calls, reminders };
 }
 
 async function classifyOne(b: Script[], c: Script[]) {
@@ -132,7 +134,7 @@ describe("classification of a finding by the two other verifiers' answers", () =
 describe("convergence rounds", () => {
   it("prunes the queue: a finding classified in round 1 is not sent again in round 2", async () => {
     // A reports F-1, B reports F-2. F-1 is agreed by B and C in round 1; C answers F-2 without evidence, so only F-2 goes to C again.
-    const { review, calls } = scriptedReviewers({ B: { "A-F-1": ["agree"] }, C: { "A-F-1": ["agree"], "B-F-2": ["bare", "agree"] }, A: { "B-F-2": ["agree"] } });
+    const { review, calls, reminders } = scriptedReviewers({ B: { "A-F-1": ["agree"] }, C: { "A-F-1": ["agree"], "B-F-2": ["bare", "agree"] }, A: { "B-F-2": ["agree"] } });
     const result = await converge({ findings: [finding("A-F-1", "A"), finding("B-F-2", "B")], reviewers: ["A", "B", "C"], maxRounds: 2, review });
 
     expect(result.rounds).toEqual([
@@ -147,6 +149,8 @@ describe("convergence rounds", () => {
       { round: 2, requests: [{ reviewer: "C", findings: ["B-F-2"], status: "ok" }] },
     ]);
     expect(calls.filter((c) => c.round === 2).flatMap((c) => c.findings)).not.toContain("A-F-1");
+    // C is reminded that its round-1 answer did not count.
+    expect(reminders.filter((r) => r.round === 2)).toEqual([{ reviewer: "C", round: 2, previous: ["B-F-2 r1 DISAGREE"] }]);
     expect(result.findings.map((f) => [f.id, f.classification, f.classifiedInRound])).toEqual([
       ["A-F-1", "full-consensus", 1],
       ["B-F-2", "full-consensus", 2],

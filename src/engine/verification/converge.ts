@@ -35,7 +35,11 @@ export interface ReviewerReply {
 
 export type ReviewOutcome = { status: "ok"; answers: ReviewerReply[] } | { status: Exclude<WorkerStatus, "ok">; reason?: string };
 
-export type ReviewPort = (request: { reviewer: string; round: number; findings: ConvergenceFinding[] }) => Promise<ReviewOutcome>;
+/** A reviewer's own earlier answer on a finding it is asked about again (it did not count). */
+export type PreviousAnswer = ReviewAnswer & { findingId: string };
+
+/** `previous` lets the reviewer be told why it is asked again. */
+export type ReviewPort = (request: { reviewer: string; round: number; findings: ConvergenceFinding[]; previous: PreviousAnswer[] }) => Promise<ReviewOutcome>;
 
 export interface SkippedWorker {
   worker: string;
@@ -95,7 +99,15 @@ export async function converge(input: {
     const batches = [...live]
       .map((reviewer) => ({ reviewer, findings: [...open.values()].filter((f) => f.author !== reviewer && !isCounted(standingOf(f).get(reviewer))) }))
       .filter((batch) => batch.findings.length > 0);
-    const outcomes = await Promise.all(batches.map((batch) => input.review({ reviewer: batch.reviewer, round, findings: batch.findings })));
+    const outcomes = await Promise.all(
+      batches.map((batch) => {
+        const previous = batch.findings.flatMap((f) => {
+          const answer = standingOf(f).get(batch.reviewer);
+          return answer ? [{ ...answer, findingId: f.id }] : [];
+        });
+        return input.review({ reviewer: batch.reviewer, round, findings: batch.findings, previous });
+      }),
+    );
     const record: RoundRecord = { round, requests: [] };
     batches.forEach((batch, index) => {
       const outcome = outcomes[index]!;

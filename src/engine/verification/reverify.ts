@@ -67,7 +67,10 @@ export async function executeReverify(job: ReverifyJob, services: EngineServices
   } catch (error) {
     if (error instanceof CommandRefusal) return refuse(error.problem, error.instead);
     log.error({ err: error }, "re-verification failed");
-    return { result: "failed", reason: redactSecrets(error instanceof Error ? error.message : String(error)) };
+    const reason = redactSecrets(error instanceof Error ? error.message : String(error));
+    Object.assign(context.run, { outcome: "failed", body: `okstra hit an error and stopped: ${reason}`, finishedAt: now().toISOString() });
+    await context.status.finish(context.run).catch((err: unknown) => log.error({ err }, "could not write the final status"));
+    return { result: "failed", reason };
   }
   return context.run.outcome === "failed" ? { result: "failed", reason: context.run.body?.split("\n")[0] ?? "the run failed" } : { result: "carried-out", commentId: context.status.id };
 }

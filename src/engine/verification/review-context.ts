@@ -3,7 +3,7 @@ import type { DoneRow } from "../../ledger/rows.js";
 import { git } from "../../util/git.js";
 import { reviewerStance } from "../../workers/reviewer-stance.js";
 import type { PlanStage } from "../planning/plan-schema.js";
-import type { ConvergenceFinding } from "./converge.js";
+import type { ConvergenceFinding, PreviousAnswer } from "./converge.js";
 import type { OwnChecks } from "./own-checks.js";
 
 /**
@@ -57,13 +57,12 @@ export function verifierRequest(context: ReviewContext): { values: Record<string
 
 export function reviewerRequest(
   context: ReviewContext,
-  round: number,
-  findings: readonly ConvergenceFinding[],
-  adversarial: boolean,
+  ask: { round: number; findings: readonly ConvergenceFinding[]; previous: readonly PreviousAnswer[]; adversarial: boolean },
 ): { values: Record<string, unknown>; input: Record<string, unknown> } {
+  const { round, findings, previous, adversarial } = ask;
   return {
-    values: { ...commonValues(context), round, stance: reviewerStance(adversarial), findings: findingsText(findings) },
-    input: { ...commonInput(context), round, adversarial, findings },
+    values: { ...commonValues(context), round, stance: reviewerStance(adversarial), findings: findingsText(findings, previous) },
+    input: { ...commonInput(context), round, adversarial, findings, previous },
   };
 }
 
@@ -136,7 +135,9 @@ function checksText({ checks, carry }: VerificationSubject): string {
   return [`### Stage ${checks.stage}`, "Failed:", list(checks.failed), "Waived:", list(checks.waived), "Passed:", list(checks.passed), ...tails].join("\n");
 }
 
-function findingsText(findings: readonly ConvergenceFinding[]): string {
+/** Each finding, and — when the reviewer is asked again — why its last answer did not count. */
+function findingsText(findings: readonly ConvergenceFinding[], previous: readonly PreviousAnswer[]): string {
+  const earlier = new Map(previous.map((p) => [p.findingId, p]));
   return findings
     .map((f) =>
       [
@@ -144,6 +145,7 @@ function findingsText(findings: readonly ConvergenceFinding[]): string {
         f.claim,
         "Evidence:",
         list(f.evidence.map((e) => `\`${e.path}:${e.line}\` — \`${e.quote}\``)),
+        ...(earlier.has(f.id) ? [`_Your round ${earlier.get(f.id)!.round} answer was DISAGREE without evidence, which does not count: cite the \`path:line\` that refutes it, or AGREE / SUPPLEMENT._`] : []),
       ].join("\n"),
     )
     .join("\n\n");

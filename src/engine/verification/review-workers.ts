@@ -70,9 +70,9 @@ export async function independentReview(
 export function reviewPort(session: ReviewSession, verifiers: readonly VerifierWorker[], reviewContext: ReviewContext): ReviewPort {
   const byLabel = new Map(verifiers.map((v) => [v.label, v]));
   const adversarial = session.context.config.verification.adversarial;
-  return async ({ reviewer, round, findings }) => {
+  return async ({ reviewer, round, findings, previous }) => {
     const verifier = byLabel.get(reviewer)!;
-    const { values, input } = reviewerRequest(reviewContext, round, findings, adversarial);
+    const { values, input } = reviewerRequest(reviewContext, { round, findings, previous, adversarial });
     const outcome = await invokeWorker(session.context, session.workers, {
       label: `${workerLabel("reviewer", verifier.index, verifier.spec)}-r${round}`,
       spec: verifier.spec,

@@ -38,6 +38,7 @@ export async function verifyCommand(context: CommandContext): Promise<void> {
 export async function verifyAfterImplementation(context: CommandContext, doneStages: readonly number[]): Promise<void> {
   if (doneStages.length === 0 || !context.run.runId) return;
   const { job, services } = context;
+  const implementation = { outcome: context.run.outcome, finishedAt: context.run.finishedAt };
   try {
     const { task, plan } = requirePlan(await services.ledger.readTask(job.issueNumber), job.issueNumber);
     await runVerification(fromCommandContext(context), {
@@ -50,6 +51,8 @@ export async function verifyAfterImplementation(context: CommandContext, doneSta
   } catch (error) {
     context.log.error({ err: error, run: context.run.runId }, "automatic verification could not run");
     const reason = redactSecrets(error instanceof Error ? error.message : String(error));
+    // The implementation's outcome stands: verification is reported next to it, never instead of it.
+    Object.assign(context.run, implementation);
     context.run.body = [context.run.body, `**Verification** could not run: ${reason}. Comment \`/okstra verify\` to try again.`].filter(Boolean).join("\n\n");
     await context.status.finish(context.run);
   }
