@@ -66,6 +66,20 @@ describe("verification after an implementation run (autoVerify, local platform, 
   });
 });
 
+describe("a major finding no other verifier could assess", () => {
+  it("is worker-unique: stage conditionally accepted, check run neutral, PR still a draft", async () => {
+    repo = await approvedRepo({ verifiers: [verifier("--findings F-2"), verifier("--findings none --review omit")] });
+    expect((await repo.run("/okstra implement --stage 2")).code).toBe(0);
+    expect((await ledgerRows(repo)).filter((r) => r.status === "verified").map((r) => [r.stage, r.verdict])).toEqual([[2, "conditional-accept"]]);
+    const [check] = await checkRuns(repo);
+    expect([check!.name, check!.conclusion]).toEqual(["okstra / stage 2", "neutral"]);
+    expect(check!.output.summary).toContain("major V1-F-2 (worker-unique)");
+    expect((await pulls(repo)).map((p) => p.draft)).toEqual([true]);
+    // The reviewer that left it out was asked once more, in round 2, then the finding was classified.
+    expect(await workerFiles(repo, "verify-1")).toEqual(["reviewer-2-command-r1.json", "reviewer-2-command-r2.json", "verifier-1-command.json", "verifier-2-command.json"]);
+  });
+});
+
 describe("/okstra verify over a batch of three stages", () => {
   it("makes one independent-review call per verifier for the whole batch, not one per stage", async () => {
     const log = path.join(process.env.TMPDIR ?? "/tmp", `okstra-verifier-log-${process.pid}-${Date.now()}.jsonl`);
