@@ -6,8 +6,8 @@ import { permissionAtLeast } from "../platform/types.js";
 import type { CommandJob, ReverifyJob } from "../queue/types.js";
 import { renderRefusal } from "../render/reply.js";
 import { redactSecrets } from "../util/redact.js";
+import { cancelCommand } from "./commands/cancel.js";
 import { helpCommand } from "./commands/help.js";
-import { notBuiltCommand } from "./commands/not-built.js";
 import { statusCommand } from "./commands/status.js";
 import { shipCommand } from "./handoff/ship-command.js";
 import { implementCommand } from "./implementation/run-implementation.js";
@@ -80,7 +80,7 @@ export async function executeCommand(job: CommandJob | ReverifyJob, services: En
   try {
     await dispatch(parsed.command, context);
     // A verb that ran but whose run failed has said why on its status comment; the caller (CLI exit code) needs to know too.
-    if (context.run.outcome === "failed") return { result: "failed", reason: firstLine(context.run.body ?? "the run failed") };
+    if (context.run.outcome === "failed" || context.run.outcome === "cancelled") return { result: "failed", reason: firstLine(context.run.body ?? `the run ${context.run.outcome === "cancelled" ? "was cancelled" : "failed"}`) };
     return { result: "carried-out", commentId: context.status.id };
   } catch (error) {
     if (error instanceof CommandRefusal) return refuse(error.problem, error.instead);
@@ -113,15 +113,22 @@ function dispatch(command: Command, context: CommandContext): Promise<void> {
     case "approve":
       return approveCommand(context);
     case "implement":
+    case "retry":
       return implementCommand(context);
+    case "cancel":
+      return cancelCommand(context);
     case "verify":
       return verifyCommand(context);
     case "ship":
       return shipCommand(context);
     default:
-      // Unreachable while every verb has a case; a verb added to the grammar without one is refused honestly.
-      return notBuiltCommand((command as Command).verb);
+      return unreachable(command);
   }
+}
+
+/** Every verb has a case above; a new verb without one fails to compile here. */
+function unreachable(command: never): never {
+  throw new Error(`no handler for ${JSON.stringify(command)}`);
 }
 
 function firstLine(text: string): string {

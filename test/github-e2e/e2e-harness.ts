@@ -130,6 +130,9 @@ async function publishSampleRepository(root: string, githubRoot: string, snapsho
   const executor = `{ provider: command, command: "${process.execPath} ${SNAPSHOT_EXECUTOR} ${snapshotsDir} ${process.execPath} ${EXECUTOR} --stages ${STAGES}" }`;
   const config = [
     "minimumPermission: write",
+    // This fake GitHub models comments, PRs and git data, not check runs; verification over the GitHub
+    // adapter is covered by test/verification (check runs with nock) — here it stays off.
+    "verification: { autoVerify: false }",
     "qaCommands:",
     "  test: npm test",
     "workers:",

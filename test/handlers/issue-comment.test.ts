@@ -124,15 +124,6 @@ describe("issue_comment.created", () => {
     expect(comment.body).toContain("- `verification.maxRounds`:");
     expect(comment.body).toContain("- `qaCommands.lint`: contains the mutating token `--fix`");
   });
-
-  it("refuses a verb whose phase is not built yet, without pretending to run it", async () => {
-    const github = mockCommandStart();
-    expectEyes(github);
-    const comment = captureComment(github);
-    await deliver("created", { body: "/okstra ship 1,2" });
-    expect(comment.body).toContain("`/okstra ship` is not available yet");
-    expect(comment.body).not.toContain("okstra:run-status");
-  });
 });
 
 describe("other issue_comment actions", () => {
