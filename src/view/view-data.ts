@@ -1,7 +1,7 @@
 import type { LedgerRow } from "../ledger/rows.js";
 import type { TaskLedger } from "../ledger/task-ledger.js";
 import type { LocalComment, LocalIssue } from "../platform/local/index.js";
-import type { CheckConclusion, CheckStatus } from "../platform/types.js";
+import type { CheckConclusion, CheckStatus, PullRequestInfo } from "../platform/types.js";
 import type { StageStatus } from "./stage-status.js";
 
 /** Everything the page shows, gathered once (gather-view.ts) and rendered without further I/O. */
@@ -33,15 +33,8 @@ export interface ViewStage {
   note: string | null;
 }
 
-export interface ViewPull {
-  number: number;
-  title: string;
-  body: string;
-  head: string;
-  base: string;
-  draft: boolean;
-  state: "open" | "closed";
-  merged: boolean;
+/** A PR as the page shows it: the platform's fields (no URL: the page links nothing outside itself) plus what okstra knows. */
+export interface ViewPull extends Omit<PullRequestInfo, "url"> {
   kind: "stage" | "group";
   stages: number[];
   /** The head branch's commit in DIR, or null when the branch is gone. */
