@@ -19,6 +19,7 @@ import { newRunState } from "./run/run-state.js";
 import { StatusComment } from "./run/status-comment.js";
 import { executeReverify } from "./verification/reverify.js";
 import { verifyCommand } from "./verification/verify-command.js";
+import { firstLine } from "../util/text.js";
 
 export type CommandOutcome =
   | { result: "carried-out"; commentId: number | null }
@@ -129,10 +130,6 @@ function dispatch(command: Command, context: CommandContext): Promise<void> {
 /** Every verb has a case above; a new verb without one fails to compile here. */
 function unreachable(command: never): never {
   throw new Error(`no handler for ${JSON.stringify(command)}`);
-}
-
-function firstLine(text: string): string {
-  return text.split("\n").find((line) => line.trim()) ?? text;
 }
 
 function renderConfigProblems(problems: ConfigProblem[]): string {

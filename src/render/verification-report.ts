@@ -1,5 +1,6 @@
 import type { Verdict } from "../ledger/rows.js";
 import type { Finding } from "../workers/results.js";
+import { firstLine } from "../util/text.js";
 
 /**
  * `runs/<id>/report.md` of a verification run (SPEC §8 "Reports", §9.5): the
@@ -116,6 +117,3 @@ function cell(text: string): string {
   return text.replace(/\s*\r?\n\s*/g, " ").replaceAll("|", "\\|");
 }
 
-function firstLine(text: string): string {
-  return text.split("\n")[0] ?? text;
-}

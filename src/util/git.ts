@@ -89,3 +89,11 @@ export function git(args: string[], options: GitOptions): Promise<GitResult> {
 export function redactArgs(args: string[]): string[] {
   return args.map((arg) => arg.replace(/(extraheader=)[^ ]+.*/i, "$1[redacted]").replace(/\/\/[^/@\s]+@/, "//[redacted]@"));
 }
+
+/** `git merge-base --is-ancestor`: exit 0 yes, 1 no, anything else is an error (e.g. an unknown commit). */
+export async function isAncestor(cwd: string, commit: string, of: string): Promise<boolean> {
+  const result = await git(["merge-base", "--is-ancestor", commit, of], { cwd, allowFailure: true });
+  if (result.exitCode === 0) return true;
+  if (result.exitCode === 1) return false;
+  throw new GitError(["merge-base", "--is-ancestor", commit, of], result.exitCode, result.stderr);
+}

@@ -1,4 +1,3 @@
-import { git } from "../../util/git.js";
 import { plural } from "./eligibility.js";
 
 /**
@@ -42,12 +41,4 @@ export async function dependencyGaps(input: {
 /** "stage 3 needs stages 1, 2 in the base or in this ship; stage 4 needs stage 3 …" */
 export function describeGaps(gaps: readonly ClosureGap[], base: string): string {
   return gaps.map((g) => `stage ${g.stage} needs ${plural("stage", g.missing)} ${g.missing.join(", ")} in the base \`${base}\` or in this ship`).join("; ");
-}
-
-/** `git merge-base --is-ancestor`: exit 0 yes, 1 no, anything else is an error (e.g. an unknown commit). */
-export async function isAncestor(dir: string, commit: string, of: string): Promise<boolean> {
-  const result = await git(["merge-base", "--is-ancestor", commit, of], { cwd: dir, allowFailure: true });
-  if (result.exitCode === 0) return true;
-  if (result.exitCode === 1) return false;
-  throw new Error(`git merge-base --is-ancestor ${commit} ${of} failed (${result.exitCode}): ${result.stderr.trim()}`);
 }

@@ -1,4 +1,5 @@
-import type { Platform, PullRequestInfo, PullRequestUpdate } from "../../platform/types.js";
+import { ensurePullRequest, type EnsuredPullRequest } from "../ensure-pull-request.js";
+import type { Platform } from "../../platform/types.js";
 import { mergeGroupPrBody, renderShippedComment, shippedCommentMarker } from "../../render/group-pr-body.js";
 import type { Logger } from "../../util/log.js";
 
@@ -9,52 +10,11 @@ import type { Logger } from "../../util/log.js";
  * rewritten, and no write at all when nothing changed.
  */
 
-export interface EnsuredGroupPullRequest {
-  number: number;
-  url: string;
-  created: boolean;
-  updated: boolean;
-}
+export type EnsuredGroupPullRequest = EnsuredPullRequest;
 
-function hasStatus(error: unknown, status: number): boolean {
-  return typeof error === "object" && error !== null && (error as { status?: unknown }).status === status;
-}
-
-export async function ensureGroupPullRequest(input: {
-  platform: Platform;
-  branch: string;
-  base: string;
-  title: string;
-  body: string;
-  log: Logger;
-}): Promise<EnsuredGroupPullRequest> {
-  const { platform, branch, log } = input;
-  const existing = await platform.findOpenPullRequest(branch);
-  if (existing) return reuse(input, existing);
-  try {
-    // Not a draft: every stage in it is verified, so it is ready for review the moment it opens.
-    const pr = await platform.createPullRequest({ title: input.title, body: input.body, head: branch, base: input.base, draft: false });
-    log.info({ pr: pr.number, branch, base: input.base }, "group PR opened");
-    return { number: pr.number, url: pr.url, created: true, updated: false };
-  } catch (error) {
-    // Opened between the lookup and the create (422 on both platforms): reuse it.
-    const raced = hasStatus(error, 422) ? await platform.findOpenPullRequest(branch) : null;
-    if (!raced) throw error;
-    return reuse(input, raced);
-  }
-}
-
-async function reuse(input: { platform: Platform; base: string; title: string; body: string; log: Logger }, pr: PullRequestInfo): Promise<EnsuredGroupPullRequest> {
-  const update: PullRequestUpdate = {};
-  if (pr.title !== input.title) update.title = input.title;
-  if (pr.base !== input.base) update.base = input.base;
-  const body = mergeGroupPrBody(pr.body, input.body);
-  if (body.kind === "refused") input.log.warn({ pr: pr.number, reason: body.reason }, "group PR body damaged; not rewriting");
-  else if (body.kind !== "unchanged") update.body = body.body;
-  const updated = Object.keys(update).length > 0;
-  if (updated) await input.platform.updatePullRequest(pr.number, update);
-  input.log.info({ pr: pr.number, updated }, "group PR reused");
-  return { number: pr.number, url: pr.url, created: false, updated };
+export function ensureGroupPullRequest(input: { platform: Platform; branch: string; base: string; title: string; body: string; log: Logger }): Promise<EnsuredGroupPullRequest> {
+  // Not a draft: every stage in it is verified, so it is ready for review the moment it opens.
+  return ensurePullRequest({ ...input, head: input.branch, draft: false, mergeBody: mergeGroupPrBody, describe: { group: input.branch } });
 }
 
 /**

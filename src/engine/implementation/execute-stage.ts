@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import type { CarrySidecar } from "../../ledger/files.js";
 import { carrySidecarSchema } from "../../ledger/files.js";
-import { git } from "../../util/git.js";
+import { git, isAncestor } from "../../util/git.js";
 import { executorResultSchema } from "../../workers/results.js";
 import { MergeConflictError } from "../../workspace/errors.js";
 import type { Workspace } from "../../workspace/workspace.js";
@@ -49,7 +49,7 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
 
   // A branch left by a cancelled or crashed attempt on this base is continued, never overwritten.
   const remoteHead = await run.context.services.platform.getBranchHead(branch);
-  const resumed = remoteHead !== null && remoteHead !== baseCommit && (await isAncestor(workspace, baseCommit, remoteHead));
+  const resumed = remoteHead !== null && remoteHead !== baseCommit && (await isAncestor(workspace.dir, baseCommit, remoteHead));
   if (resumed) await workspace.checkoutNewBranch(branch, remoteHead);
 
   // 2. Did the base branch change the stage's files since the plan was approved?
@@ -136,7 +136,7 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
 async function keepPartialWork(run: ImplementationRun, workspace: Workspace, branch: string, baseCommit: string, remoteHead: string | null): Promise<string> {
   try {
     await git(["checkout", "--quiet", "--force", branch], { cwd: workspace.dir });
-    const from = remoteHead && (await isAncestor(workspace, baseCommit, remoteHead)) ? remoteHead : baseCommit;
+    const from = remoteHead && (await isAncestor(workspace.dir, baseCommit, remoteHead)) ? remoteHead : baseCommit;
     if ((await workspace.commitsSince(from)).length === 0) return "; the executor had committed nothing";
     const head = await ensureTrailers(workspace.dir, from, run.context.job.issueNumber, Number(branch.split("/s").pop()));
     await workspace.push(branch, { expectedRemoteHead: remoteHead });
@@ -149,10 +149,6 @@ async function keepPartialWork(run: ImplementationRun, workspace: Workspace, bra
 
 function describeAbort(signal: AbortSignal): string {
   return signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? "aborted");
-}
-
-async function isAncestor(workspace: Workspace, ancestor: string, descendant: string): Promise<boolean> {
-  return (await git(["merge-base", "--is-ancestor", ancestor, descendant], { cwd: workspace.dir, allowFailure: true })).exitCode === 0;
 }
 
 async function checkoutStageBase(workspace: Workspace, branch: string, heads: string[], stage: PlanStage): Promise<string> {

@@ -23,6 +23,7 @@ import { PushRejectedError } from "../../workspace/errors.js";
 import { redactSecrets } from "../../util/redact.js";
 import { publishStagePullRequest, refreshStackBlocks, stagePrRow } from "./stage-prs.js";
 import { verifyAfterImplementation } from "../verification/verify-command.js";
+import { firstLine } from "../../util/text.js";
 
 /**
  * An implementation run (SPEC §6), for `/okstra implement [--stage auto|N]`:
@@ -304,7 +305,3 @@ function describeValidation(outcome: Extract<StageOutcome, { status: "done" }>):
   return `${passed}/${outcome.validation.length} validation commands passed`;
 }
 
-function firstLine(text: string): string {
-  const line = text.split("\n")[0];
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
-}

@@ -1,7 +1,8 @@
+import { ensurePullRequest, type EnsuredPullRequest } from "../ensure-pull-request.js";
 import type { PrRow, RowInput } from "../../ledger/rows.js";
 import type { StageState } from "../../ledger/derive.js";
 import type { TaskLedger } from "../../ledger/task-ledger.js";
-import type { Platform, PullRequestInfo, PullRequestUpdate } from "../../platform/types.js";
+import type { Platform, PullRequestInfo } from "../../platform/types.js";
 import { mergeStagePrBody, renderStagePrBody } from "../../render/stage-pr-body.js";
 import { renderStackBlock, replaceStackBlock, type StackEntry, type StackState } from "../../render/stack-block.js";
 import type { Logger } from "../../util/log.js";
@@ -107,46 +108,10 @@ export interface EnsureStagePullRequestInput {
   log: Logger;
 }
 
-export interface EnsuredStagePullRequest {
-  number: number;
-  url: string;
-  created: boolean;
-  /** A reused PR was edited (title, base or okstra's sections). */
-  updated: boolean;
-}
+export type EnsuredStagePullRequest = EnsuredPullRequest;
 
-function hasStatus(error: unknown, status: number): boolean {
-  return typeof error === "object" && error !== null && (error as { status?: unknown }).status === status;
-}
-
-export async function ensureStagePullRequest(input: EnsureStagePullRequestInput): Promise<EnsuredStagePullRequest> {
-  const { platform, branch, log } = input;
-  const existing = await platform.findOpenPullRequest(branch);
-  if (existing) return reuse(input, existing);
-  try {
-    const pr = await platform.createPullRequest({ title: input.title, body: input.body, head: branch, base: input.baseBranch, draft: input.draft });
-    log.info({ stage: input.stage, pr: pr.number, base: input.baseBranch }, "stage PR opened");
-    return { number: pr.number, url: pr.url, created: true, updated: false };
-  } catch (error) {
-    // Another run opened it between the lookup and the create (a 422 on both platforms): reuse theirs.
-    const raced = hasStatus(error, 422) ? await platform.findOpenPullRequest(branch) : null;
-    if (!raced) throw error;
-    return reuse(input, raced);
-  }
-}
-
-async function reuse(input: EnsureStagePullRequestInput, pr: PullRequestInfo): Promise<EnsuredStagePullRequest> {
-  const update: PullRequestUpdate = {};
-  if (pr.title !== input.title) update.title = input.title;
-  // A dependency merged since the PR was opened: retarget, or the PR would show the dependency's commits.
-  if (pr.base !== input.baseBranch) update.base = input.baseBranch;
-  const body = mergeStagePrBody(pr.body, input.body);
-  if (body.kind === "refused") input.log.warn({ stage: input.stage, pr: pr.number, reason: body.reason }, "stage PR body damaged; not rewriting");
-  else if (body.kind !== "unchanged") update.body = body.body;
-  const updated = Object.keys(update).length > 0;
-  if (updated) await input.platform.updatePullRequest(pr.number, update);
-  input.log.info({ stage: input.stage, pr: pr.number, updated }, "stage PR reused");
-  return { number: pr.number, url: pr.url, created: false, updated };
+export function ensureStagePullRequest(input: EnsureStagePullRequestInput): Promise<EnsuredStagePullRequest> {
+  return ensurePullRequest({ ...input, head: input.branch, base: input.baseBranch, mergeBody: mergeStagePrBody, describe: { stage: input.stage } });
 }
 
 /** The `pr` row recording a stage PR okstra opened or reused (SPEC §4.1). */

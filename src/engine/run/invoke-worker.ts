@@ -9,6 +9,7 @@ import { addUsage, zeroUsage } from "../../workers/usage.js";
 import type { WorkerOutcome } from "../../workers/types.js";
 import type { CommandContext } from "../context.js";
 import type { WorkerLine } from "./run-state.js";
+import { firstLine } from "../../util/text.js";
 
 /** What the ledger keeps of one worker call (`runs/<id>/workers/<label>.json`). */
 export interface WorkerRecord {
@@ -60,7 +61,7 @@ export async function invokeWorker<T>(
   });
 
   line.state = outcome.status === "ok" ? "done" : "failed";
-  if (outcome.status !== "ok") line.detail = `${outcome.status}${outcome.reason ? `: ${firstLine(outcome.reason)}` : ""}`;
+  if (outcome.status !== "ok") line.detail = `${outcome.status}${outcome.reason ? `: ${firstLine(outcome.reason, 160)}` : ""}`;
   context.run.usage = addUsage(context.run.usage ?? zeroUsage(), outcome.usage);
   context.status.update(context.run);
   workers.records.push({
@@ -77,11 +78,6 @@ export async function invokeWorker<T>(
     transcriptTail: outcome.transcript.tail.slice(-4000),
   });
   return outcome;
-}
-
-function firstLine(text: string): string {
-  const line = text.split("\n")[0];
-  return line.length > 160 ? `${line.slice(0, 159)}…` : line;
 }
 
 /** The model a status line names; for a `command` worker, the program it runs (`planning-worker.mjs`). */

@@ -57,7 +57,7 @@ export async function startRun(ledger: Ledger, input: StartRunInput): Promise<Ru
     for (const path of view.list(runsDir).filter((p) => p.endsWith("/run.json"))) {
       const id = path.slice(runsDir.length).split("/")[0];
       const manifest = runManifestSchema.safeParse(JSON.parse((await view.read(path)) ?? "{}"));
-      if (manifest.success && manifest.data.trigger.commentId === job.comment.id && manifest.data.trigger.deliveryId !== "") {
+      if (manifest.success && manifest.data.trigger.commentId === job.comment.id) {
         throw new DuplicateTriggerError(id);
       }
       const seq = new RegExp(`^${prefix}-(\\d+)$`).exec(id);

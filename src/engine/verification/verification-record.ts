@@ -7,6 +7,7 @@ import { weighAnswer } from "./classify.js";
 import type { ClassifiedFinding } from "./converge.js";
 import type { VerificationFindings, VerificationRequest } from "./verification-run.js";
 import type { StageCheckRun } from "./stage-check-runs.js";
+import { firstLine } from "../../util/text.js";
 
 /**
  * A verification run's results in the shapes its outputs need: the check
@@ -106,7 +107,3 @@ function tally(values: readonly string[]): string {
   return [...counts].map(([value, n]) => `${n} ${value}`).join(", ");
 }
 
-function firstLine(text: string): string {
-  const line = text.split("\n")[0] ?? "";
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
-}

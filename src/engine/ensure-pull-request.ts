@@ -1,0 +1,63 @@
+import type { Platform, PullRequestInfo, PullRequestUpdate } from "../platform/types.js";
+import type { SectionReplacement } from "../render/stack-block.js";
+import type { Logger } from "../util/log.js";
+
+export interface EnsuredPullRequest {
+  number: number;
+  url: string;
+  created: boolean;
+  /** A reused PR was edited (title, base or okstra's sections). */
+  updated: boolean;
+}
+
+/**
+ * Every PR okstra opens, the idempotent way (STYLE §4): reuse the open PR of
+ * the head branch (a run that stopped after opening it, or a racing create
+ * that won — a 422 on both platforms), else open it. A reused PR gets only
+ * what changed: its title, its base (a dependency merged meanwhile), and
+ * okstra's own sections of the body, merged by `mergeBody` so the user's text
+ * stays; a damaged body is logged and left alone. The draft flag of a reused
+ * PR is never touched.
+ */
+export async function ensurePullRequest(input: {
+  platform: Platform;
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  draft: boolean;
+  mergeBody: (current: string, rendered: string) => SectionReplacement;
+  log: Logger;
+  /** Log fields naming the PR's kind (`{ stage: 2 }`, `{ group: true }`). */
+  describe: Record<string, unknown>;
+}): Promise<EnsuredPullRequest> {
+  const { platform, head, log } = input;
+  const existing = await platform.findOpenPullRequest(head);
+  if (existing) return reuse(input, existing);
+  try {
+    const pr = await platform.createPullRequest({ title: input.title, body: input.body, head, base: input.base, draft: input.draft });
+    log.info({ ...input.describe, pr: pr.number, base: input.base }, "PR opened");
+    return { number: pr.number, url: pr.url, created: true, updated: false };
+  } catch (error) {
+    const raced = hasStatus(error, 422) ? await platform.findOpenPullRequest(head) : null;
+    if (!raced) throw error;
+    return reuse(input, raced);
+  }
+}
+
+async function reuse(input: Parameters<typeof ensurePullRequest>[0], pr: PullRequestInfo): Promise<EnsuredPullRequest> {
+  const update: PullRequestUpdate = {};
+  if (pr.title !== input.title) update.title = input.title;
+  if (pr.base !== input.base) update.base = input.base;
+  const body = input.mergeBody(pr.body, input.body);
+  if (body.kind === "refused") input.log.warn({ ...input.describe, pr: pr.number, reason: body.reason }, "PR body damaged; not rewriting");
+  else if (body.kind !== "unchanged") update.body = body.body;
+  const updated = Object.keys(update).length > 0;
+  if (updated) await input.platform.updatePullRequest(pr.number, update);
+  input.log.info({ ...input.describe, pr: pr.number, updated }, "PR reused");
+  return { number: pr.number, url: pr.url, created: false, updated };
+}
+
+function hasStatus(error: unknown, status: number): boolean {
+  return typeof error === "object" && error !== null && (error as { status?: unknown }).status === status;
+}
