@@ -27,8 +27,10 @@ export interface OkstraAppOptions {
  */
 export function okstraApp(options: OkstraAppOptions = {}): ApplicationFunction {
   return (app: Probot, { addHandler }) => {
-    const processor = githubJobProcessor(app, options);
-    const queue = (options.createQueue ?? createQueueFromEnvironment)(processor, app.log);
+    // The processor schedules crash-recovery checks on the queue that feeds it: bound once both exist.
+    let queue: JobQueue | undefined;
+    const processor = githubJobProcessor(app, { ...options, scheduleJob: (job, enqueueOptions) => queue!.enqueue(job, enqueueOptions) });
+    queue = (options.createQueue ?? createQueueFromEnvironment)(processor, app.log);
     options.onQueue?.(queue);
     registerOpsRoutes(addHandler, { queue: isObservableQueue(queue) ? queue : undefined, metricsToken: process.env.METRICS_TOKEN });
     app.on("issue_comment.created", issueCommentCreated(queue));

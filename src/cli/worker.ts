@@ -1,11 +1,13 @@
 import type { EventEmitter } from "node:events";
 import { createServer, type Server } from "node:http";
-import { createProbot, type Probot } from "probot";
+import { createProbot, type Probot, type ProbotOctokit } from "probot";
 import { createBullmqQueue, DEFAULT_QUEUE_NAME, type BullmqJobQueue, type BullmqQueueOptions } from "../queue/bullmq.js";
 import { positiveInteger } from "../queue/from-environment.js";
 import { githubJobProcessor, serverUrlFromEnvironment } from "../queue/github-processor.js";
 import { closeWithinGrace, nextShutdownSignal } from "../queue/graceful-shutdown.js";
 import type { JobProcessor } from "../queue/types.js";
+import type { ScheduleJob } from "../queue/recovery-jobs.js";
+import { leaseMsFromEnvironment } from "../engine/recovery/schedule.js";
 import { opsHandler } from "../server/ops-routes.js";
 import { createLogger, type Logger } from "../util/log.js";
 import { CliUsageError, EXIT, type CliIo } from "./io.js";
@@ -25,6 +27,8 @@ export interface QueueWorkerDeps {
   queueOptions?: Pick<BullmqQueueOptions, "lockDurationMs" | "stalledIntervalMs">;
   /** Ends the process when a job outlives the grace period, or when something still holds it open after a clean stop. */
   exit?: (code: number) => void;
+  /** The Octokit class Probot builds its clients from (the end-to-end tests turn throttling off); Probot's own unless given. */
+  Octokit?: typeof ProbotOctokit;
 }
 
 interface WorkerArgs {
@@ -46,12 +50,15 @@ export async function runQueueWorker(args: string[], io: CliIo, deps: QueueWorke
   if (!env.REDIS_URL) throw new CliUsageError("okstra worker needs REDIS_URL: the Redis the web process queues commands in");
   const log = deps.log ?? createLogger();
   const exit = deps.exit ?? ((code: number) => process.exit(code));
-  const probot = appProbot(env, log);
-  const processor = (deps.createProcessor ?? ((app: Probot) => githubJobProcessor(app, { serverUrl: serverUrlFromEnvironment(env) })))(probot);
+  const probot = appProbot(env, log, deps.Octokit);
+  // The processor schedules crash-recovery checks on the queue it consumes: bound once both exist.
+  let queue: BullmqJobQueue | undefined;
+  const scheduleJob: ScheduleJob = (job, enqueueOptions) => queue!.enqueue(job, enqueueOptions);
+  const processor = (deps.createProcessor ?? ((app: Probot) => githubJobProcessor(app, { serverUrl: serverUrlFromEnvironment(env), scheduleJob, leaseMs: leaseMsFromEnvironment(env) })))(probot);
 
   // Listen before connecting: a signal during start-up still shuts down cleanly.
   const shutdown = nextShutdownSignal(deps.signals);
-  const queue = createBullmqQueue({ ...deps.queueOptions, connection: env.REDIS_URL, log, processor, concurrency: options.concurrency, queueName: options.queueName });
+  queue = createBullmqQueue({ ...deps.queueOptions, connection: env.REDIS_URL, log, processor, concurrency: options.concurrency, queueName: options.queueName });
   // Redis may be down at start: the worker waits for it, but a signal meanwhile still stops it.
   const startedFirst = await Promise.race([queue.ready().then(() => true), shutdown.then(() => false)]);
   const ops = startedFirst && options.metricsPort !== undefined ? await startOpsServer(queue, options.metricsPort, options.metricsHost) : undefined;
@@ -117,9 +124,9 @@ export function parseWorkerArgs(args: string[], env: NodeJS.ProcessEnv = {}): Wo
 }
 
 /** The App's Probot, configured like `npm start`'s: APP_ID, PRIVATE_KEY(_PATH), GHE_HOST, REDIS_URL for shared throttling. */
-function appProbot(env: NodeJS.ProcessEnv, log: Logger): Probot {
+function appProbot(env: NodeJS.ProcessEnv, log: Logger, Octokit: typeof ProbotOctokit | undefined): Probot {
   try {
-    return createProbot({ env, overrides: { log } });
+    return createProbot({ env, overrides: Octokit ? { log, Octokit } : { log } });
   } catch (error) {
     throw new CliUsageError(`okstra worker needs the App's credentials, APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH): ${(error as Error).message}`);
   }

@@ -6,6 +6,8 @@ import type { Logger } from "../util/log.js";
 import type { RunState } from "./run/run-state.js";
 import type { StatusComment } from "./run/status-comment.js";
 import type { Ledger } from "../ledger/ledger.js";
+import type { OkstraMetrics } from "../server/metrics.js";
+import type { RecoveryScheduler } from "./recovery/schedule.js";
 
 /** What the engine is given per job: ports only, never a global (STYLE §3). */
 export interface EngineServices {
@@ -15,6 +17,12 @@ export interface EngineServices {
   now?: () => Date;
   /** Minimum time between two status comment edits; SPEC §8 asks for ≥ 2 s. */
   statusIntervalMs?: number;
+  /** Schedules crash-recovery checks of a task's leases (SPEC §10); absent on the local CLI. */
+  recovery?: RecoveryScheduler;
+  /** How long a stage lease lasts without renewal (`OKSTRA_LEASE_SECONDS`); 10 minutes by default. */
+  leaseMs?: number;
+  /** Where runs and worker calls are counted (`/metrics`); without it nothing is counted. */
+  metrics?: OkstraMetrics;
 }
 
 /** Everything a verb needs to carry out one accepted command. */

@@ -24,7 +24,8 @@ export type TaskMeta = z.infer<typeof taskMetaSchema>;
 export const RUN_PHASES = ["planning", "implementation", "verification", "handoff", "discovery", "error-analysis"] as const;
 export type RunPhase = (typeof RUN_PHASES)[number];
 
-export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "refused", "cancelled"] as const;
+/** `abandoned`: the process running it died; crash recovery closed it after its leases expired (SPEC §10). */
+export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "refused", "cancelled", "abandoned"] as const;
 
 const usageSchema = z.looseObject({
   inputTokens: z.number().nonnegative().optional(),

@@ -59,6 +59,8 @@ export interface BullmqJobQueue extends ObservableJobQueue {
 interface StoredJob {
   job: QueueJob;
   enqueueId: string;
+  /** Enqueued with a delay: a scheduled check, which `drain()` does not wait for. */
+  scheduled?: boolean;
 }
 
 /**
@@ -81,10 +83,11 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqJobQueue {
   queue.on("error", (error) => log.error({ err: error, queue: queueName }, "queue connection error"));
   const worker = processor ? startWorker(queueName, processor, options, metrics) : undefined;
 
-  async function enqueue(job: QueueJob): Promise<boolean> {
+  async function enqueue(job: QueueJob, delayMs: number): Promise<boolean> {
     const id = bullmqJobId(job);
     const enqueueId = randomUUID();
-    await queue.add("command", { job, enqueueId }, { jobId: id });
+    const data: StoredJob = delayMs > 0 ? { job, enqueueId, scheduled: true } : { job, enqueueId };
+    await queue.add(job.kind ?? "command", data, delayMs > 0 ? { jobId: id, delay: delayMs } : { jobId: id });
     // BullMQ answers an add of an existing id with that id and no sign of the duplicate; the stored enqueueId tells.
     const stored = await queue.getJob(id);
     return stored === undefined || (stored.data as StoredJob).enqueueId === enqueueId;
@@ -99,8 +102,8 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqJobQueue {
     backend: "bullmq",
     mode: worker ? "consumer" : "producer",
     queueName,
-    async enqueue(job) {
-      const queued = await withTimeout(enqueue(job), options.enqueueTimeoutMs ?? 5_000, "enqueueing the command in Redis");
+    async enqueue(job, enqueueOptions) {
+      const queued = await withTimeout(enqueue(job, Math.max(0, enqueueOptions?.delayMs ?? 0)), options.enqueueTimeoutMs ?? 5_000, "enqueueing the command in Redis");
       metrics.jobsEnqueuedTotal.inc({ backend: "bullmq", result: queued ? "queued" : "duplicate" });
       return queued;
     },
@@ -118,11 +121,14 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqJobQueue {
     /**
      * Resolves when Redis holds no unfinished job of this queue, whichever
      * process runs them; in producer mode that needs a running `okstra worker`.
+     * Scheduled checks (enqueued with a delay) are not unfinished work; a job
+     * waiting out a retry backoff is.
      */
     async drain() {
       for (;;) {
         const { waiting, active, delayed } = await depth();
-        if (waiting + active + delayed === 0) return;
+        const pending = delayed === 0 ? 0 : (await queue.getDelayed()).filter((j) => !(j.data.scheduled && j.attemptsMade === 0)).length;
+        if (waiting + active + pending === 0) return;
         await new Promise((resolve) => setTimeout(resolve, options.drainPollMs ?? 200));
       }
     },

@@ -6,6 +6,9 @@ import { createGitHubLedgerStore } from "../ledger/github-store.js";
 import { createGitHubPlatform } from "../platform/github/index.js";
 import { metrics as processMetrics, type OkstraMetrics } from "../server/metrics.js";
 import { instrumentOctokit } from "../server/octokit-metrics.js";
+import { recoverTask } from "../engine/recovery/recover-task.js";
+import { leaseMsFromEnvironment } from "../engine/recovery/schedule.js";
+import { queueRecoveryScheduler, type ScheduleJob } from "./recovery-jobs.js";
 import type { JobProcessor, QueueJob } from "./types.js";
 
 export interface GithubProcessorOptions {
@@ -14,6 +17,10 @@ export interface GithubProcessorOptions {
   /** The web address of the GitHub server, for clone URLs (GHE). */
   serverUrl?: string;
   metrics?: OkstraMetrics;
+  /** The queue this processor's jobs come from, for scheduled crash-recovery checks (SPEC §10). */
+  scheduleJob?: ScheduleJob;
+  /** Stage lease length (`OKSTRA_LEASE_SECONDS`); 10 minutes by default. */
+  leaseMs?: number;
 }
 
 /**
@@ -32,12 +39,20 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
       installationToken: async () => ((await octokit.auth({ type: "installation" })) as { token: string }).token,
     });
     const ledger = new Ledger(createGitHubLedgerStore(octokit, job.repo), { log });
+    const recovery = options.scheduleJob ? queueRecoveryScheduler(options.scheduleJob, job.repo, job.installationId) : undefined;
+    const leaseMs = options.leaseMs ?? leaseMsFromEnvironment();
+    if (job.kind === "recovery-check") {
+      const recovered = await recoverTask({ platform, ledger, log, leaseMs }, job.issueNumber);
+      if (recovered.nextCheckAt && recovery) await recovery.checkAt(job.issueNumber, recovered.nextCheckAt);
+      log.info({ abandoned: recovered.abandoned.length, closed: recovered.closedRuns.map((r) => r.id), next: recovered.nextCheckAt?.toISOString() }, "recovery check done");
+      return;
+    }
     if (job.kind === "pull-request-closed") {
-      const handled = await onPullRequestClosed(job.pullRequest, { platform, ledger, log });
+      const handled = await onPullRequestClosed(job.pullRequest, { platform, ledger, log, metrics: options.metrics ?? processMetrics });
       log.info({ pr: job.pullRequest.number, outcome: handled.action }, "pull request event handled");
       return;
     }
-    const outcome = await executeCommand(job, { platform, ledger, log, statusIntervalMs: options.statusIntervalMs });
+    const outcome = await executeCommand(job, { platform, ledger, log, statusIntervalMs: options.statusIntervalMs, metrics: options.metrics ?? processMetrics, recovery, leaseMs });
     log.info({ outcome: outcome.result }, "command finished");
   };
 }

@@ -1,5 +1,5 @@
 import type { Logger } from "../util/log.js";
-import { jobKey, type JobProcessor, type JobQueue, type QueueJob } from "./types.js";
+import { jobKey, type EnqueueOptions, type JobProcessor, type JobQueue, type QueueJob } from "./types.js";
 
 export interface InProcessQueueOptions {
   concurrency?: number;
@@ -18,6 +18,7 @@ export function createInProcessQueue(processor: JobProcessor, log: Logger, optio
   const seen = new Set<string>();
   const waiting: QueueJob[] = [];
   const idleWaiters: Array<() => void> = [];
+  const timers = new Set<NodeJS.Timeout>();
   let running = 0;
   let closed = false;
 
@@ -36,12 +37,24 @@ export function createInProcessQueue(processor: JobProcessor, log: Logger, optio
   }
 
   return {
-    async enqueue(job) {
+    async enqueue(job, options: EnqueueOptions = {}) {
       if (closed) throw new Error("the job queue is closed");
       const key = jobKey(job);
       if (seen.has(key)) return false;
       seen.add(key);
       if (seen.size > remember) seen.delete(seen.values().next().value as string);
+      if (options.delayMs && options.delayMs > 0) {
+        // A scheduled check must not keep the process alive nor hold up drain().
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          if (closed) return;
+          waiting.push(job);
+          pump();
+        }, options.delayMs);
+        timer.unref();
+        timers.add(timer);
+        return true;
+      }
       waiting.push(job);
       // Start after the current tick so the webhook response is never held up by job work.
       setImmediate(pump);
@@ -52,6 +65,8 @@ export function createInProcessQueue(processor: JobProcessor, log: Logger, optio
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
     async close() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
       await this.drain();
       closed = true;
     },

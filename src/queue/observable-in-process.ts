@@ -2,7 +2,7 @@ import { metrics as processMetrics, type OkstraMetrics } from "../server/metrics
 import type { Logger } from "../util/log.js";
 import { createInProcessQueue, type InProcessQueueOptions } from "./in-process.js";
 import type { ObservableJobQueue } from "./observable.js";
-import type { JobProcessor } from "./types.js";
+import type { JobProcessor, QueueJob } from "./types.js";
 
 /**
  * The in-process queue with its depth visible to `/metrics` and `/healthz`.
@@ -17,9 +17,12 @@ export function createObservableInProcessQueue(
   const metrics = options.metrics ?? processMetrics;
   let waiting = 0;
   let active = 0;
+  let delayed = 0;
+  const scheduled = new WeakSet<QueueJob>();
   const queue = createInProcessQueue(
     async (job) => {
-      waiting--;
+      if (scheduled.delete(job)) delayed--;
+      else waiting--;
       active++;
       try {
         await processor(job);
@@ -36,15 +39,19 @@ export function createObservableInProcessQueue(
   );
   return {
     backend: "in-process",
-    async enqueue(job) {
-      const queued = await queue.enqueue(job);
+    async enqueue(job, options) {
+      const later = (options?.delayMs ?? 0) > 0;
+      if (later) scheduled.add(job);
+      const queued = await queue.enqueue(job, options);
       // The job starts on a later tick (setImmediate), so it is counted as waiting before it can start.
-      if (queued) waiting++;
+      if (queued && later) delayed++;
+      else if (queued) waiting++;
+      else scheduled.delete(job);
       metrics.jobsEnqueuedTotal.inc({ backend: "in-process", result: queued ? "queued" : "duplicate" });
       return queued;
     },
     drain: () => queue.drain(),
     close: () => queue.close(),
-    depth: async () => ({ waiting, active, delayed: 0 }),
+    depth: async () => ({ waiting, active, delayed }),
   };
 }

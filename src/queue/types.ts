@@ -56,13 +56,42 @@ export interface ReverifyJob {
   receivedAt: string;
 }
 
+/**
+ * A scheduled look at a task's stage leases (SPEC §10, crash safety). An
+ * implementation run schedules one for just after its leases would expire;
+ * if the process running it died, the check turns the expired leases into
+ * `abandoned` rows, closes the run and says so on its status comment. A lease
+ * still alive (renewed) schedules the next check. Not a comment, no actor.
+ */
+export interface RecoveryCheckJob {
+  kind: "recovery-check";
+  /** `recovery-<issue>-<epoch ms>`: one check per task and due time, however many processes schedule it. */
+  deliveryId: string;
+  repo: RepoRef;
+  installationId?: number;
+  issueNumber: number;
+  /** When the check is due (a lease end plus a grace period). */
+  dueAt: string;
+  receivedAt: string;
+}
+
 /** Everything the queue carries, told apart by `kind`. */
-export type QueueJob = CommandJob | PullRequestClosedJob | ReverifyJob;
+export type QueueJob = CommandJob | PullRequestClosedJob | ReverifyJob | RecoveryCheckJob;
+
+export interface EnqueueOptions {
+  /**
+   * Run the job no earlier than this many milliseconds from now. A delayed
+   * job is a scheduled check, not pending work: `drain()` does not wait for
+   * it, and (in-process) it is lost with the process — the start-up sweep
+   * covers that.
+   */
+  delayMs?: number;
+}
 
 /** The job-queue port: in-process by default, BullMQ when REDIS_URL is set. */
 export interface JobQueue {
   /** Resolves once the job is durably queued; false when a job with the same key was already queued or run. */
-  enqueue(job: QueueJob): Promise<boolean>;
+  enqueue(job: QueueJob, options?: EnqueueOptions): Promise<boolean>;
   /** Resolves when every queued job has finished (tests, graceful shutdown). */
   drain(): Promise<void>;
   close(): Promise<void>;
@@ -70,7 +99,7 @@ export interface JobQueue {
 
 export type JobProcessor = (job: QueueJob) => Promise<void>;
 
-export type JobKeyInput = Pick<CommandJob, "repo" | "comment"> | Pick<PullRequestClosedJob | ReverifyJob, "kind" | "repo" | "deliveryId">;
+export type JobKeyInput = Pick<CommandJob, "repo" | "comment"> | Pick<PullRequestClosedJob | ReverifyJob | RecoveryCheckJob, "kind" | "repo" | "deliveryId">;
 
 /**
  * One key per comment: a second delivery of the same comment (or a

@@ -11,6 +11,7 @@ const OUTCOME_HEADING: Record<RunOutcome, string> = {
   failed: "❌ failed",
   refused: "🚫 refused",
   cancelled: "⏹️ cancelled",
+  abandoned: "💥 abandoned",
 };
 
 const STEP_ICON: Record<StepState, string> = { pending: "◻️", running: "⏳", done: "✓", failed: "✗", skipped: "⤼" };

@@ -4,7 +4,7 @@
  */
 
 export type StepState = "pending" | "running" | "done" | "failed" | "skipped";
-export type RunOutcome = "running" | "succeeded" | "failed" | "refused" | "cancelled";
+export type RunOutcome = "running" | "succeeded" | "failed" | "refused" | "cancelled" | "abandoned";
 
 export interface PhaseStep {
   name: string;

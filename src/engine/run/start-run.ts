@@ -1,4 +1,5 @@
 import type { Ledger } from "../../ledger/ledger.js";
+import type { LedgerSnapshot } from "../../ledger/store.js";
 import { runManifestSchema, taskMetaSchema, type RunManifest, type RunPhase, type TaskMeta } from "../../ledger/files.js";
 import { runFile } from "../../ledger/paths.js";
 import { readMeta, readRows, taskPath } from "../../ledger/task-ledger.js";
@@ -20,6 +21,24 @@ export class DuplicateTriggerError extends Error {
     super(`comment already started run ${runId}`);
     this.name = "DuplicateTriggerError";
   }
+}
+
+/** The run a comment started, if any: a job run a second time (its process died) must not start or refuse anything. */
+export async function runStartedBy(ledger: Ledger, issue: number, commentId: number): Promise<string | null> {
+  const view = await ledger.store.snapshot(await ledger.store.head());
+  for (const { id, manifest } of await readRunManifests(view, issue)) if (manifest?.trigger.commentId === commentId) return id;
+  return null;
+}
+
+/** Every run directory of the task with its run.json (null when it does not parse). */
+async function readRunManifests(view: LedgerSnapshot, issue: number): Promise<Array<{ id: string; manifest: RunManifest | null }>> {
+  const runsDir = taskPath(issue, "runs/");
+  const runs: Array<{ id: string; manifest: RunManifest | null }> = [];
+  for (const path of view.list(runsDir).filter((p) => p.endsWith("/run.json"))) {
+    const parsed = runManifestSchema.safeParse(JSON.parse((await view.read(path)) ?? "{}"));
+    runs.push({ id: path.slice(runsDir.length).split("/")[0], manifest: parsed.success ? parsed.data : null });
+  }
+  return runs;
 }
 
 export interface StartRunInput {
@@ -53,13 +72,8 @@ export async function startRun(ledger: Ledger, input: StartRunInput): Promise<Ru
     }
 
     let highest = 0;
-    const runsDir = taskPath(issue, "runs/");
-    for (const path of view.list(runsDir).filter((p) => p.endsWith("/run.json"))) {
-      const id = path.slice(runsDir.length).split("/")[0];
-      const manifest = runManifestSchema.safeParse(JSON.parse((await view.read(path)) ?? "{}"));
-      if (manifest.success && manifest.data.trigger.commentId === job.comment.id) {
-        throw new DuplicateTriggerError(id);
-      }
+    for (const { id, manifest } of await readRunManifests(view, issue)) {
+      if (manifest?.trigger.commentId === job.comment.id) throw new DuplicateTriggerError(id);
       const seq = new RegExp(`^${prefix}-(\\d+)$`).exec(id);
       if (seq) highest = Math.max(highest, Number(seq[1]));
     }

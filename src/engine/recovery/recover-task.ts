@@ -1,0 +1,164 @@
+import { deriveStages } from "../../ledger/derive.js";
+import { runManifestSchema, type RunManifest } from "../../ledger/files.js";
+import { reconcileMutation } from "../../ledger/mutations.js";
+import { runFile } from "../../ledger/paths.js";
+import type { AbandonedRow, DoneRow, LedgerRow } from "../../ledger/rows.js";
+import type { LedgerSnapshot } from "../../ledger/store.js";
+import { readMeta, readPlan, readRows, taskPath } from "../../ledger/task-ledger.js";
+import type { EngineServices } from "../context.js";
+import type { PhaseStep, RunState } from "../run/run-state.js";
+import { renderRunStatus, runStatusMarker } from "../../render/run-status.js";
+import { recoveryGraceMs, DEFAULT_LEASE_MS } from "./schedule.js";
+
+/**
+ * Crash recovery of one task (SPEC §10), run by the scheduled check and the
+ * start-up sweep:
+ * 1. in one ledger commit: expired leases become `abandoned` rows (their
+ *    stages are ready again), complete carries without `done` are
+ *    backfilled, and every run that lost all its leases this way while its
+ *    run.json still says `running` is closed as `abandoned`, with a report;
+ * 2. each closed run's status comment (found by its marker) is rewritten to
+ *    say what happened and what to type next;
+ * 3. while a lease is still alive, the next check is due after it.
+ * Running it again changes nothing: an already-closed run is not "running".
+ * The dead process's workspace is its own host's to clean
+ * (`sweepOrphanedWorkspaces`); nothing here can reach that disk.
+ */
+
+export interface RecoveryResult {
+  abandoned: AbandonedRow[];
+  backfilled: DoneRow[];
+  /** Runs closed as abandoned, as now recorded. */
+  closedRuns: RunManifest[];
+  /** When the next check is due (the latest live lease plus grace), or null when no stage is held. */
+  nextCheckAt: Date | null;
+}
+
+const NOTHING: RecoveryResult = { abandoned: [], backfilled: [], closedRuns: [], nextCheckAt: null };
+
+export async function recoverTask(services: EngineServices, issue: number): Promise<RecoveryResult> {
+  const { ledger, log } = services;
+  const now = (services.now ?? (() => new Date()))();
+  const outcome = await ledger.mutate(async (view) => {
+    if ((await readMeta(view, issue)) === null) return { changes: new Map(), message: "", value: { ...NOTHING, titles: new Map<number, string>() } };
+    const reconciled = await reconcileMutation(issue, now)(view);
+    const { rows } = await readRows(view, issue);
+    const after: LedgerRow[] = [...rows, ...reconciled.value.backfilled, ...reconciled.value.abandoned];
+    const stages = deriveStages(after, now);
+    const closing = await abandonedRuns(view, issue, after, stages);
+    const changes = new Map(reconciled.changes);
+    const closedRuns: RunManifest[] = [];
+    for (const manifest of closing) {
+      const closed = runManifestSchema.parse({ ...manifest, status: "abandoned", finishedAt: now.toISOString(), outcome: abandonedOutcome(manifest, after) });
+      changes.set(taskPath(issue, runFile(manifest.id, "run.json")), `${JSON.stringify(closed, null, 2)}\n`);
+      changes.set(taskPath(issue, runFile(manifest.id, "report.md")), abandonedReport(closed, after, now));
+      closedRuns.push(closed);
+    }
+    const live = stages.filter((s) => s.claim).map((s) => Date.parse(s.claim!.leaseUntil));
+    const grace = recoveryGraceMs(services.leaseMs ?? DEFAULT_LEASE_MS);
+    const nextCheckAt = live.length > 0 ? new Date(Math.max(...live) + grace) : null;
+    const plan = await readPlan(view, issue);
+    const titles = new Map<number, string>((plan?.stages ?? []).map((s) => [s.number, String((s as { title?: unknown }).title ?? "")]));
+    const names = closedRuns.map((r) => r.id).join(", ");
+    return {
+      changes,
+      message: closedRuns.length > 0 ? `${reconciled.message}; close ${names} as abandoned` : reconciled.message,
+      value: { abandoned: reconciled.value.abandoned, backfilled: reconciled.value.backfilled, closedRuns, nextCheckAt, titles },
+    };
+  });
+  const { titles, ...result } = outcome.value;
+  if (result.abandoned.length > 0 || result.closedRuns.length > 0) {
+    log.warn({ task: issue, abandoned: result.abandoned.map((r) => ({ run: r.run, stage: r.stage })), closed: result.closedRuns.map((r) => r.id) }, "crash recovery: expired leases recorded as abandoned");
+  }
+  for (const manifest of result.closedRuns) {
+    await showAbandoned(services, issue, manifest, titles, now).catch((error: unknown) =>
+      log.error({ err: error, task: issue, run: manifest.id }, "could not update the status comment of an abandoned run"),
+    );
+  }
+  return result;
+}
+
+/** Runs still `running` on the ledger that hold no live lease and lost at least one to expiry. */
+async function abandonedRuns(view: LedgerSnapshot, issue: number, rows: readonly LedgerRow[], stages: ReturnType<typeof deriveStages>): Promise<RunManifest[]> {
+  const expiredRuns = new Set(rows.filter((r) => r.status === "abandoned").map((r) => r.run));
+  const holding = new Set(stages.filter((s) => s.open).map((s) => s.open!.run));
+  const runs: RunManifest[] = [];
+  for (const id of [...expiredRuns].sort()) {
+    if (holding.has(id)) continue;
+    const text = await view.read(taskPath(issue, runFile(id, "run.json")));
+    if (text === null) continue;
+    const parsed = runManifestSchema.safeParse(JSON.parse(text));
+    if (parsed.success && parsed.data.status === "running") runs.push(parsed.data);
+  }
+  return runs;
+}
+
+function stageOutcomes(manifest: RunManifest, rows: readonly LedgerRow[]): Array<{ stage: number; row: LedgerRow | undefined }> {
+  return (manifest.batch ?? []).map((stage) => ({
+    stage,
+    // The run's last word on the stage: done, failed or the abandonment just recorded.
+    row: [...rows].reverse().find((r) => r.run === manifest.id && "stage" in r && r.stage === stage && (r.status === "done" || r.status === "failed" || r.status === "abandoned")),
+  }));
+}
+
+function abandonedOutcome(manifest: RunManifest, rows: readonly LedgerRow[]): string {
+  const lost = stageOutcomes(manifest, rows).filter((o) => o.row?.status === "abandoned").map((o) => o.stage);
+  return `abandoned: the process running it stopped; lease${lost.length === 1 ? "" : "s"} on stage ${lost.join(", ")} expired`;
+}
+
+function abandonedReport(manifest: RunManifest, rows: readonly LedgerRow[], now: Date): string {
+  const lines = [
+    `# Run ${manifest.id} — abandoned`,
+    "",
+    `- Trigger: \`${manifest.trigger.command}\` by @${manifest.trigger.actor}`,
+    `- Started: ${manifest.startedAt}`,
+    `- Closed by crash recovery: ${now.toISOString()}`,
+    "",
+    "The process running this run stopped without finishing it (a crash, a kill or a restart): it stopped renewing its stage leases, and they expired without a `done` or `failed` row.",
+    "",
+    "| stage | recorded |",
+    "|---|---|",
+  ];
+  for (const { stage, row } of stageOutcomes(manifest, rows)) {
+    const what = !row ? "not started" : row.status === "abandoned" ? `abandoned — ${row.reason}` : row.status === "done" ? `done at \`${row.headCommit.slice(0, 12)}\`` : row.status === "failed" ? `failed — ${row.reason}` : row.status;
+    lines.push(`| ${stage} | ${what} |`);
+  }
+  lines.push("", "Abandoned stages are ready again. Whatever the executor had pushed to a stage branch stays there, and `/okstra retry` continues from it.");
+  return `${lines.join("\n")}\n`;
+}
+
+/** Rewrites the run's status comment (or writes one, if the run died before its first) with the final, abandoned state. */
+async function showAbandoned(services: EngineServices, issue: number, manifest: RunManifest, titles: Map<number, string>, now: Date): Promise<void> {
+  const { platform, ledger } = services;
+  const task = await ledger.readTask(issue);
+  const rows = task?.rows ?? [];
+  const phases: PhaseStep[] = stageOutcomes(manifest, rows).map(({ stage, row }) => {
+    const name = `Stage ${stage}${titles.get(stage) ? ` · ${titles.get(stage)}` : ""}`;
+    if (row?.status === "done") return { name, state: "done", detail: `\`${row.headCommit.slice(0, 12)}\` on \`${row.branch}\`` };
+    if (row?.status === "failed") return { name, state: "failed", detail: `${row.reason}` };
+    if (row?.status === "abandoned") return { name, state: "failed", detail: `abandoned: ${row.reason}` };
+    return { name, state: "skipped" };
+  });
+  const state: RunState = {
+    command: manifest.trigger.command,
+    runId: manifest.id,
+    triggerCommentId: manifest.trigger.commentId,
+    outcome: "abandoned",
+    phases,
+    workers: [],
+    startedAt: manifest.startedAt,
+    finishedAt: now.toISOString(),
+    body: [
+      "The process running this run stopped before it finished (a crash, a kill or a restart), so okstra recorded its unfinished stages as **abandoned**; they are ready again.",
+      "",
+      "Whatever the executor had pushed stays on its stage branch. Next: `/okstra retry` continues from there, or `/okstra status`.",
+    ].join("\n"),
+    links: [{ label: "report", url: ledger.fileUrl(issue, runFile(manifest.id, "report.md")) }],
+  };
+  const body = renderRunStatus(state, now);
+  const marker = runStatusMarker({ runId: manifest.id, triggerCommentId: manifest.trigger.commentId });
+  // Only an App's own comment carries the marker legitimately; a person quoting one is not edited.
+  const existing = (await platform.listIssueComments(issue)).find((c) => c.author.endsWith("[bot]") && c.body.startsWith(marker));
+  if (existing) await platform.updateComment(existing.id, body);
+  else await platform.createComment(issue, body);
+}
