@@ -13,3 +13,15 @@ export function createLogger(options: { level?: string; destination?: Destinatio
 
 /** A logger that drops everything, for the CLI's quiet mode and tests. */
 export const silentLogger: Logger = pino({ level: "silent" });
+
+/**
+ * A child logger with these bindings, leaving out the ones its parent
+ * already carries with the same value: pino writes a repeated key twice, and
+ * some log stores reject a line with duplicate keys. Undefined values are
+ * not bound.
+ */
+export function childLogger(parent: Logger, bindings: Record<string, unknown>): Logger {
+  const bound = parent.bindings();
+  const fresh = Object.fromEntries(Object.entries(bindings).filter(([key, value]) => value !== undefined && bound[key] !== value));
+  return Object.keys(fresh).length === 0 ? parent : parent.child(fresh);
+}

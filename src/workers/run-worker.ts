@@ -1,3 +1,4 @@
+import { childLogger } from "../util/log.js";
 import { estimateCallUsd } from "./budget.js";
 import { DEFAULT_HTTP_RETRY } from "./http-retry.js";
 import { modelFor } from "./models.js";
@@ -34,7 +35,9 @@ export async function runWorker<T>(invocation: WorkerInvocation<T>): Promise<Wor
   let transcript: Transcript = { tail: "" };
 
   const end = (status: WorkerStatus, extra: { result?: T; reason?: string } = {}): WorkerOutcome<T> => {
-    invocation.log?.info({ role: request.role, stage: request.stage, provider: spec.provider, model, status, attempts, costUsd: usage.costUsd }, "worker finished");
+    // `stage` is bound unless the caller's logger already carries it: pino would write it twice.
+    const log = invocation.log && childLogger(invocation.log, { stage: request.stage });
+    log?.info({ role: request.role, provider: spec.provider, model, status, attempts, costUsd: usage.costUsd }, "worker finished");
     return { status, ...extra, provider: spec.provider, model, usage, attempts, transcript, elapsedMs: Date.now() - started };
   };
 

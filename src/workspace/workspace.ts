@@ -64,7 +64,8 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
     const base = await workspace.resolveCommit(options.baseCommit ?? options.baseBranch);
     await git(["checkout", "--quiet", "--detach", base], { cwd: dir });
     options.signal?.throwIfAborted();
-    options.log.info({ run: options.runId, base, mirror: mirror.key, created: mirror.created }, "workspace ready");
+    // `workspace`, not `run`: the caller's logger carries the run id, and pino would write the key twice.
+    options.log.info({ workspace: options.runId, base, mirror: mirror.key, created: mirror.created }, "workspace ready");
     return workspace;
   } catch (error) {
     await removeRunDirectory(root);
@@ -140,7 +141,7 @@ export class Workspace {
    * All or nothing: on a conflict the merge is aborted, the branch is put back
    * where it was, and a MergeConflictError names the conflicting paths.
    */
-  async mergeInto(branch: string, heads: readonly MergeHead[]): Promise<string> {
+  async mergeInto(branch: string, heads: readonly MergeHead[], options: { log?: Logger } = {}): Promise<string> {
     await this.assertBranchName(branch);
     await this.git(["checkout", "--quiet", branch]);
     const start = await this.headCommit();
@@ -154,7 +155,7 @@ export class Workspace {
       await this.git(["merge", "--abort"], { allowFailure: true });
       await this.git(["reset", "--quiet", "--hard", start]);
       if (paths.length === 0) throw new GitError(args, merged.exitCode, merged.stderr);
-      this.parts.log.info({ run: this.runId, branch, head: ref, paths }, "merge conflict");
+      (options.log ?? this.parts.log).info({ workspace: this.runId, branch, head: ref, paths }, "merge conflict");
       throw new MergeConflictError(branch, ref, paths);
     }
     return this.headCommit();
@@ -192,7 +193,7 @@ export class Workspace {
    * push is a fast-forward of it; otherwise a PushRejectedError. See
    * trusted-push.ts for why the push does not run in this clone.
    */
-  async push(branch: string, options: { expectedRemoteHead: string | null }): Promise<PushResult> {
+  async push(branch: string, options: { expectedRemoteHead: string | null; log?: Logger }): Promise<PushResult> {
     await this.assertBranchName(branch);
     const commit = (await this.git(["rev-parse", "--verify", `refs/heads/${branch}^{commit}`])).stdout.trim();
     const result = await pushFromTrustedRepository({
@@ -202,7 +203,8 @@ export class Workspace {
       expectedRemoteHead: options.expectedRemoteHead,
       objectDirectories: [join(this.dir, ".git", "objects"), join(this.mirrorPath, "objects")],
       scratchDir: this.root,
-      log: this.parts.log,
+      // The caller's logger when it has a narrower one (a stage's): the push is that stage's work.
+      log: options.log ?? this.parts.log,
     });
     await this.git(["update-ref", `refs/remotes/origin/${branch}`, commit]);
     return result;

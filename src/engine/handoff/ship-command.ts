@@ -6,6 +6,7 @@ import type { CommandContext } from "../context.js";
 import { planSchema, type Plan } from "../planning/plan-schema.js";
 import { CommandRefusal } from "../refusal.js";
 import { runResultFiles, type RunStatus } from "../run/finish-run.js";
+import { runLogger } from "../run/run-log.js";
 import { DuplicateTriggerError, startRun } from "../run/start-run.js";
 import { collectGroup, type CollectedGroup } from "./collect-group.js";
 import { describeCovered, type CoveredStage } from "./eligibility.js";
@@ -51,6 +52,7 @@ export async function shipCommand(context: CommandContext, options: { claimMs?: 
     throw error;
   }
   context.run.runId = manifest.id;
+  context.log = runLogger(context.log, manifest.id);
 
   const run: ShipRun = { context, manifest, task, plan, base, claimed: false };
   try {

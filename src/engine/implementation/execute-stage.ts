@@ -3,6 +3,7 @@ import path from "node:path";
 import type { CarrySidecar } from "../../ledger/files.js";
 import { carrySidecarSchema } from "../../ledger/files.js";
 import { git, isAncestor } from "../../util/git.js";
+import type { Logger } from "../../util/log.js";
 import { executorResultSchema } from "../../workers/results.js";
 import { MergeConflictError } from "../../workspace/errors.js";
 import type { Workspace } from "../../workspace/workspace.js";
@@ -29,9 +30,10 @@ export type StageOutcome =
  * 5. judge the work itself: commits, messages, paths, placeholders, out-of-plan edits,
  *    `validation.post` and the qa commands run by okstra;
  * 6. add the trailers, push the branch (never forced), and return the carry.
- * Recording the outcome in the ledger and the PR are the caller's.
+ * Recording the outcome in the ledger and the PR are the caller's. `log` is
+ * the run's logger for this stage (it carries `stage`).
  */
-export async function executeStage(run: ImplementationRun, workspace: Workspace, stage: PlanStage, dependencyHeads: Map<number, string>, guidance: string): Promise<StageOutcome> {
+export async function executeStage(run: ImplementationRun, workspace: Workspace, stage: PlanStage, dependencyHeads: Map<number, string>, guidance: string, log: Logger): Promise<StageOutcome> {
   const { context, task } = run;
   const issue = context.job.issueNumber;
   const branch = stageBranch(issue, stage.number);
@@ -41,7 +43,7 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
   const depHeads = stage.dependsOn.map((dep) => dependencyHeads.get(dep)!);
   let baseCommit: string;
   try {
-    baseCommit = await checkoutStageBase(workspace, branch, depHeads.length === 0 ? [task.meta.implementationBaseCommit!] : depHeads, stage);
+    baseCommit = await checkoutStageBase(workspace, branch, depHeads.length === 0 ? [task.meta.implementationBaseCommit!] : depHeads, stage, log);
   } catch (error) {
     if (error instanceof MergeConflictError) return failed("merge-conflict", `merging the dependency heads conflicts in ${error.paths.join(", ")}`);
     throw error;
@@ -66,7 +68,7 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
     // 4. The executor.
     await git(["config", "user.name", "okstra"], { cwd: workspace.dir });
     await git(["config", "user.email", "okstra@users.noreply.github.com"], { cwd: workspace.dir });
-    const executor = await invokeWorker(context, run.workers, {
+    const executor = await invokeWorker({ ...context, log }, run.workers, {
       label: `executor-s${stage.number}${run.attemptSuffix(stage.number)}`,
       spec: context.config.workers.executor,
       role: "executor",
@@ -79,7 +81,7 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
       values: executorValues(run, stage, branch, guidance),
       schema: executorResultSchema,
     });
-    if (run.signal.aborted) return failed("cancelled", `the run stopped: ${describeAbort(run.signal)}${await keepPartialWork(run, workspace, branch, baseCommit, remoteHead)}`, pre);
+    if (run.signal.aborted) return failed("cancelled", `the run stopped: ${describeAbort(run.signal)}${await keepPartialWork(run, workspace, branch, baseCommit, remoteHead, log)}`, pre);
     if (executor.status !== "ok") return failed(executor.status, `the executor ended ${executor.status}${executor.reason ? `: ${executor.reason}` : ""}`, pre);
     // The executor may have left uncommitted files or switched branches; only its commits on the stage branch count.
     await git(["checkout", "--quiet", "--force", branch], { cwd: workspace.dir });
@@ -107,7 +109,7 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
     // 6. Trailers, push, carry.
     const headCommit = await ensureTrailers(workspace.dir, resumed ? remoteHead! : baseCommit, issue, stage.number);
     const finalCommits = await workspace.commitsSince(baseCommit);
-    await workspace.push(branch, { expectedRemoteHead: remoteHead });
+    await workspace.push(branch, { expectedRemoteHead: remoteHead, log });
     const carry = carrySidecarSchema.parse({
       stage: stage.number,
       taskKey: run.taskKey,
@@ -133,16 +135,16 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
  * (with okstra's trailers) so nothing is lost and `/okstra retry` continues
  * from it; uncommitted edits are not kept.
  */
-async function keepPartialWork(run: ImplementationRun, workspace: Workspace, branch: string, baseCommit: string, remoteHead: string | null): Promise<string> {
+async function keepPartialWork(run: ImplementationRun, workspace: Workspace, branch: string, baseCommit: string, remoteHead: string | null, log: Logger): Promise<string> {
   try {
     await git(["checkout", "--quiet", "--force", branch], { cwd: workspace.dir });
     const from = remoteHead && (await isAncestor(workspace.dir, baseCommit, remoteHead)) ? remoteHead : baseCommit;
     if ((await workspace.commitsSince(from)).length === 0) return "; the executor had committed nothing";
     const head = await ensureTrailers(workspace.dir, from, run.context.job.issueNumber, Number(branch.split("/s").pop()));
-    await workspace.push(branch, { expectedRemoteHead: remoteHead });
+    await workspace.push(branch, { expectedRemoteHead: remoteHead, log });
     return `; partial work kept on \`${branch}\` at \`${head.slice(0, 12)}\``;
   } catch (error) {
-    run.context.log.warn({ err: error, branch }, "could not keep the partial work of a cancelled stage");
+    log.warn({ err: error, branch }, "could not keep the partial work of a cancelled stage");
     return "; the partial work could not be pushed";
   }
 }
@@ -151,13 +153,14 @@ function describeAbort(signal: AbortSignal): string {
   return signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? "aborted");
 }
 
-async function checkoutStageBase(workspace: Workspace, branch: string, heads: string[], stage: PlanStage): Promise<string> {
+async function checkoutStageBase(workspace: Workspace, branch: string, heads: string[], stage: PlanStage, log: Logger): Promise<string> {
   await workspace.checkoutNewBranch(branch, heads[0]);
   if (heads.length === 1) return heads[0];
   const deps = stage.dependsOn;
   return workspace.mergeInto(
     branch,
     heads.slice(1).map((ref, i) => ({ ref, message: `merge: stage ${deps[i + 1]}` })),
+    { log },
   );
 }
 

@@ -19,6 +19,7 @@ export class LeaseKeeper {
     private readonly run: string,
     stages: number[],
     private readonly leaseMs: number,
+    /** The run's logger: it carries `run`. */
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {
@@ -53,7 +54,7 @@ export class LeaseKeeper {
       const cancel = task?.rows.find((row, i) => row.status === "cancelled" && (row.run === this.run || row.stage === undefined) && startedBefore(task.rows, i, this.run));
       if (cancel) this.controller.abort(new Error(`cancelled (${cancel.run})`));
     } catch (error) {
-      this.log.debug({ err: error, run: this.run }, "cancellation poll failed; trying again");
+      this.log.debug({ err: error }, "cancellation poll failed; trying again");
     }
   }
 
@@ -72,7 +73,7 @@ export class LeaseKeeper {
     try {
       await this.ledger.renewLeases(this.issue, this.run, this.stages, this.leaseUntil());
     } catch (error) {
-      this.log.warn({ err: error, run: this.run, stages: this.stages }, "stage lease lost; stopping the run");
+      this.log.warn({ err: error, stages: this.stages }, "stage lease lost; stopping the run");
       this.controller.abort(new Error(`lost the lease on stages ${this.stages.join(", ")}: ${(error as Error).message}`));
     }
   }

@@ -12,6 +12,7 @@ import type { RunWorkers } from "../run/invoke-worker.js";
 import { DuplicateTriggerError, startRun } from "../run/start-run.js";
 import { readTaskSpend } from "../run/task-spend.js";
 import { registerRun } from "../run/active-runs.js";
+import { runLogger, stageLogger } from "../run/run-log.js";
 import { executeStage, type StageOutcome } from "./execute-stage.js";
 import { ImplementationRun } from "./implementation-run.js";
 import { LeaseKeeper } from "./lease-keeper.js";
@@ -66,6 +67,7 @@ export async function implementCommand(context: CommandContext, options: { lease
     if (error instanceof DuplicateTriggerError) return;
     throw error;
   }
+  context.log = runLogger(context.log, manifest.id);
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const keeperFor = (stages: number[]) => new LeaseKeeper(ledger, issue, manifest.id, stages, leaseMs, context.log, now);
   let keeper = keeperFor(batch);
@@ -108,7 +110,7 @@ export async function implementCommand(context: CommandContext, options: { lease
       (workspace) => executeBatch(run, workspace, batch, keeper, outcomes),
     );
   } catch (error) {
-    context.log.error({ err: error, run: manifest.id }, "implementation run stopped");
+    context.log.error({ err: error }, "implementation run stopped");
     const done = new Set(outcomes.map((o) => o.stage));
     const abortReason = String((keeper.signal.reason as Error)?.message ?? keeper.signal.reason);
     const { reason, detail } = keeper.signal.aborted ? { reason: abortReason.startsWith("cancelled") ? "cancelled" : "lease-lost", detail: abortReason } : describeStageError(error);
@@ -168,6 +170,7 @@ async function attemptStage(run: ImplementationRun, workspace: Workspace, stageN
   const stage = run.plan.stages.find((s) => s.number === stageNumber)!;
   const phase = context.run.phases.find((p) => p.name.startsWith(`Stage ${stageNumber} `))!;
   const blockedBy = stage.dependsOn.filter((dep) => earlier.some((o) => o.stage === dep && o.status === "failed"));
+  const log = stageLogger(context.log, stageNumber);
 
   let outcome: StageOutcome;
   if (blockedBy.length > 0) {
@@ -178,12 +181,12 @@ async function attemptStage(run: ImplementationRun, workspace: Workspace, stageN
     phase.detail = guidance !== context.guidance ? "retrying" : undefined;
     context.status.update(context.run);
     try {
-      outcome = await executeStage(run, workspace, stage, heads, guidance);
+      outcome = await executeStage(run, workspace, stage, heads, guidance, log);
     } catch (error) {
       // One stage's git, push or platform failure is that stage's failure: the batch goes on
       // with the stages that do not depend on it (SPEC §6.3). A lost lease stops everything.
       if (run.signal.aborted) throw error;
-      context.log.warn({ err: error, stage: stageNumber }, "stage failed with an error");
+      log.warn({ err: error }, "stage failed with an error");
       outcome = { stage: stageNumber, status: "failed", ...describeStageError(error), validation: [] };
     }
   }

@@ -9,6 +9,7 @@ import type { CommandContext } from "../context.js";
 import { CommandRefusal } from "../refusal.js";
 import { invokeWorker, workerLabel, type RunWorkers } from "../run/invoke-worker.js";
 import { runResultFiles, type RunStatus } from "../run/finish-run.js";
+import { runLogger } from "../run/run-log.js";
 import { DuplicateTriggerError, startRun } from "../run/start-run.js";
 import { readTaskSpend } from "../run/task-spend.js";
 import { gatherContext, renderComments, renderContext, snapshotIssue, type IssueSnapshot } from "./gather-context.js";
@@ -108,6 +109,7 @@ export async function planCommand(context: CommandContext): Promise<void> {
   }
 
   context.run.runId = manifest.id;
+  context.log = runLogger(context.log, manifest.id);
   context.run.phases = PHASES.map((name) => ({ name, state: "pending" }));
   context.status.update(context.run);
 
@@ -342,7 +344,7 @@ async function finishWithoutPlan(run: PlanningRun, status: RunStatus, outcome: s
       `ledger(#${context.job.issueNumber}): ${manifest.id} ${status}`,
     );
   } catch (error) {
-    context.log.error({ err: error, run: manifest.id }, "could not record the failed planning run");
+    context.log.error({ err: error }, "could not record the failed planning run");
   }
   context.run.outcome = "failed";
   context.run.finishedAt = now().toISOString();

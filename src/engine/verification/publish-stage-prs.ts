@@ -1,5 +1,6 @@
 import type { TaskLedger } from "../../ledger/task-ledger.js";
 import { redactSecrets } from "../../util/redact.js";
+import { stageLogger } from "../run/run-log.js";
 import type { VerificationContext } from "./verification-context.js";
 import { refreshStackBlocks } from "../implementation/stage-prs.js";
 import type { Plan } from "../planning/plan-schema.js";
@@ -31,7 +32,7 @@ export async function publishStagePrs(input: {
       if (pr.state === "open" && pr.draft) await platform.setDraft(pr.number, false);
     } catch (error) {
       notes.push(`stage ${stage}'s PR #${row.number} could not be marked ready for review: ${message(error)}`);
-      context.log.warn({ err: error, stage, pr: row.number }, "stage PR not marked ready");
+      stageLogger(context.log, stage).warn({ err: error, pr: row.number }, "stage PR not marked ready");
     }
   }
   try {

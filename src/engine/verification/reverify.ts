@@ -2,6 +2,7 @@ import { loadConfig } from "../../config/load.js";
 import { permissionAtLeast } from "../../platform/types.js";
 import type { ReverifyJob } from "../../queue/types.js";
 import { renderRefusal } from "../../render/reply.js";
+import { childLogger } from "../../util/log.js";
 import { redactSecrets } from "../../util/redact.js";
 import type { EngineServices } from "../context.js";
 import type { CommandOutcome } from "../execute-command.js";
@@ -26,7 +27,7 @@ import type { VerificationContext } from "./verification-context.js";
 export async function executeReverify(job: ReverifyJob, services: EngineServices): Promise<CommandOutcome> {
   const { platform } = services;
   const { checkRun } = job;
-  const log = services.log.child({ task: job.issueNumber, deliveryId: job.deliveryId, checkRun: checkRun.id, stage: checkRun.stage });
+  const log = childLogger(services.log, { task: job.issueNumber, deliveryId: job.deliveryId, checkRun: checkRun.id, stage: checkRun.stage });
   const commandLine = `Re-verify stage ${checkRun.stage}`;
   const refuse = async (problem: string, instead?: string): Promise<CommandOutcome> => {
     await platform.createComment(job.issueNumber, renderRefusal(checkRun.id, `${commandLine} (check run okstra / stage ${checkRun.stage}, requested by @${job.sender})`, problem, instead));
@@ -50,7 +51,7 @@ export async function executeReverify(job: ReverifyJob, services: EngineServices
     config: config.config,
     services,
     log,
-    status: new StatusComment(platform, job.issueNumber, { minIntervalMs: services.statusIntervalMs, now: services.now }, (err) => log.warn({ err }, "status comment update failed")),
+    status: new StatusComment(platform, job.issueNumber, { minIntervalMs: services.statusIntervalMs, now: services.now }, (err) => context.log.warn({ err }, "status comment update failed")),
     // The status marker's trigger is the check run: there is no comment.
     run: newRunState(commandLine, checkRun.id, now()),
   };
@@ -66,10 +67,10 @@ export async function executeReverify(job: ReverifyJob, services: EngineServices
     });
   } catch (error) {
     if (error instanceof CommandRefusal) return refuse(error.problem, error.instead);
-    log.error({ err: error }, "re-verification failed");
+    context.log.error({ err: error }, "re-verification failed");
     const reason = redactSecrets(error instanceof Error ? error.message : String(error));
     Object.assign(context.run, { outcome: "failed", body: `okstra hit an error and stopped: ${reason}`, finishedAt: now().toISOString() });
-    await context.status.finish(context.run).catch((err: unknown) => log.error({ err }, "could not write the final status"));
+    await context.status.finish(context.run).catch((err: unknown) => context.log.error({ err }, "could not write the final status"));
     return { result: "failed", reason };
   }
   return context.run.outcome === "failed" ? { result: "failed", reason: context.run.body?.split("\n")[0] ?? "the run failed" } : { result: "carried-out", commentId: context.status.id };

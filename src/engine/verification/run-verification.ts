@@ -3,6 +3,7 @@ import { renderVerifyingOutput } from "../../render/check-run.js";
 import { redactSecrets } from "../../util/redact.js";
 import { BudgetMeter } from "../../workers/budget.js";
 import { withWorkspace } from "../../workspace/workspace.js";
+import { runLogger } from "../run/run-log.js";
 import { DuplicateTriggerError } from "../run/start-run.js";
 import { readTaskSpend } from "../run/task-spend.js";
 import { completeCheckRuns, finishVerification } from "./finish-verification.js";
@@ -49,6 +50,7 @@ export async function runVerification(context: VerificationContext, request: Ver
     context.log.info({ run: error.runId }, "this trigger already started a verification run; nothing to do");
     return null;
   }
+  context.log = runLogger(context.log, manifest.id);
   const display = new VerificationDisplay(context, request.embedded);
   display.begin(manifest.id, [...STEPS, ...request.subjects.map((s) => `Stage ${s.stage.number} · ${s.stage.title}`)]);
   const run: VerificationRun = {
@@ -90,7 +92,7 @@ async function reviewInClone(run: VerificationRun): Promise<VerificationFindings
       (workspace) => reviewBatch(run, workspace),
     );
   } catch (error) {
-    context.log.error({ err: error, run: manifest.id }, "verification run stopped");
+    context.log.error({ err: error }, "verification run stopped");
     return noVerdict(`the run stopped: ${message(error)}`);
   }
 }

@@ -1,6 +1,6 @@
 import type { CheckConclusion, CheckRunOutput, Platform } from "../../platform/types.js";
 import { REVERIFY_ACTION } from "../../render/check-run.js";
-import type { Logger } from "../../util/log.js";
+import { childLogger, type Logger } from "../../util/log.js";
 import { redactSecrets } from "../../util/redact.js";
 import { checkRunExternalId, stageCheckName } from "./external-id.js";
 
@@ -54,7 +54,7 @@ export class StageCheckRuns {
         if (created.url) entry.url = created.url;
       } catch (error) {
         entry.error = `the check run could not be created: ${message(error)}`;
-        this.log.warn({ err: error, stage, run: this.run }, "stage check run not created");
+        this.logFor(stage).warn({ err: error }, "stage check run not created");
       }
     }
   }
@@ -66,8 +66,13 @@ export class StageCheckRuns {
       await this.platform.updateCheckRun(entry.id, { status: "completed", conclusion, output, actions: [REVERIFY_ACTION] });
     } catch (error) {
       entry.error = `the check run could not be completed: ${message(error)}`;
-      this.log.warn({ err: error, stage, run: this.run, checkRun: entry.id }, "stage check run not completed");
+      this.logFor(stage).warn({ err: error, checkRun: entry.id }, "stage check run not completed");
     }
+  }
+
+  /** The run's logger for one stage's check run; a binding the logger already carries is not repeated. */
+  private logFor(stage: number): Logger {
+    return childLogger(this.log, { run: this.run, stage });
   }
 }
 

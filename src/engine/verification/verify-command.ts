@@ -49,7 +49,7 @@ export async function verifyAfterImplementation(context: CommandContext, doneSta
       embedded: true,
     });
   } catch (error) {
-    context.log.error({ err: error, run: context.run.runId }, "automatic verification could not run");
+    context.log.error({ err: error }, "automatic verification could not run");
     const reason = redactSecrets(error instanceof Error ? error.message : String(error));
     // The implementation's outcome stands: verification is reported next to it, never instead of it.
     Object.assign(context.run, implementation);
