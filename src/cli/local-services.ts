@@ -4,7 +4,7 @@ import { createLocalLedgerStore } from "../ledger/local-store.js";
 import { addLocalComment, createLocalIssue, createLocalPlatform, readLocalComments, readLocalIssue } from "../platform/local/index.js";
 import type { LocalComment } from "../platform/local/index.js";
 import type { Platform } from "../platform/types.js";
-import { createLogger, type Logger } from "../util/log.js";
+import { childLogger, createLogger, type Logger } from "../util/log.js";
 import { pino } from "pino";
 import { CliUsageError } from "./io.js";
 
@@ -21,9 +21,16 @@ export interface LocalServices {
   };
 }
 
-export async function openLocalServices(repoDir: string, actor: string | undefined): Promise<LocalServices> {
-  // Logs go to stderr so stdout carries only what okstra answered.
-  const log = createLogger({ level: process.env.LOG_LEVEL ?? "warn", destination: pino.destination(2) });
+export interface LocalServicesOptions {
+  /** Where the engine logs; by default stderr, so stdout carries only what okstra answered. */
+  log?: Logger;
+  /** The task this invocation works on: bound to every line, the ledger's included. */
+  task?: number;
+}
+
+export async function openLocalServices(repoDir: string, actor: string | undefined, options: LocalServicesOptions = {}): Promise<LocalServices> {
+  const root = options.log ?? createLogger({ level: process.env.LOG_LEVEL ?? "warn", destination: pino.destination(2) });
+  const log = options.task === undefined ? root : childLogger(root, { task: options.task });
   return {
     platform: createLocalPlatform({ repoDir, actor }),
     ledger: new Ledger(createLocalLedgerStore(repoDir), { log }),

@@ -5,18 +5,27 @@ import { parseArgs } from "node:util";
 import { isOkstraCommand } from "../commands/parse.js";
 import { executeCommand } from "../engine/execute-command.js";
 import type { CommandJob } from "../queue/types.js";
+import type { OkstraMetrics } from "../server/metrics.js";
+import type { Logger } from "../util/log.js";
 import { CliUsageError, EXIT, type CliIo } from "./io.js";
 import { openLocalServices, readIssueFile } from "./local-services.js";
+
+/** What `okstra run` may be given instead of its defaults (tests): a logger, a metrics registry. */
+export interface RunCommandDeps {
+  log?: Logger;
+  /** Counts the run and its worker calls; the CLI counts nothing by default. */
+  metrics?: OkstraMetrics;
+}
 
 /**
  * `okstra run "<comment>" --repo DIR --issue N [--issue-file FILE] [--actor NAME]`:
  * posts the comment on the local platform as the actor and carries it out to
  * completion, with no queue, exactly as the App would.
  */
-export async function runCommandLine(args: string[], io: CliIo): Promise<number> {
+export async function runCommandLine(args: string[], io: CliIo, deps: RunCommandDeps = {}): Promise<number> {
   const options = parseRunArguments(args);
   const repoDir = await requireRepository(options.repo);
-  const { platform, ledger, log, local } = await openLocalServices(repoDir, options.actor);
+  const { platform, ledger, log, local } = await openLocalServices(repoDir, options.actor, { log: deps.log, task: options.issue });
 
   if (options.issueFile) {
     const issue = await readIssueFile(options.issueFile);
@@ -39,7 +48,7 @@ export async function runCommandLine(args: string[], io: CliIo): Promise<number>
     comment: { id: comment.id, body: comment.body, author: options.actor, createdAt: comment.createdAt },
     receivedAt: new Date().toISOString(),
   };
-  const outcome = await executeCommand(job, { platform, ledger, log });
+  const outcome = await executeCommand(job, { platform, ledger, log, metrics: deps.metrics });
 
   for (const reply of await local.commentsAfter(options.issue, comment.id)) io.stdout(`${reply.body}\n`);
   if (outcome.result === "carried-out") return EXIT.ok;

@@ -1,10 +1,11 @@
 import { parseComment } from "../commands/parse.js";
-import type { Command } from "../commands/types.js";
+import type { Command, ParsedComment } from "../commands/types.js";
 import { loadConfig, type ConfigProblem } from "../config/load.js";
 import { LedgerCorruptError } from "../ledger/errors.js";
 import { permissionAtLeast } from "../platform/types.js";
 import type { CommandJob, ReverifyJob } from "../queue/types.js";
 import { renderRefusal } from "../render/reply.js";
+import { childLogger, type Logger } from "../util/log.js";
 import { redactSecrets } from "../util/redact.js";
 import { cancelCommand } from "./commands/cancel.js";
 import { helpCommand } from "./commands/help.js";
@@ -15,6 +16,7 @@ import { approveCommand } from "./planning/approve.js";
 import { planCommand } from "./planning/run-planning.js";
 import type { CommandContext, EngineServices } from "./context.js";
 import { CommandRefusal } from "./refusal.js";
+import { countRun } from "./run/run-metrics.js";
 import { newRunState } from "./run/run-state.js";
 import { StatusComment } from "./run/status-comment.js";
 import { executeReverify } from "./verification/reverify.js";
@@ -34,17 +36,34 @@ export type CommandOutcome =
  * 4. refuse an invalid configuration, listing every problem by key path;
  * 5. parse the command, refusing a malformed one with its usage;
  * 6. hand the command to its verb, which keeps the run status comment.
+ * Every job is counted once when it ends (`okstra_runs_total`), refusals
+ * before the verb included.
  */
 export async function executeCommand(job: CommandJob | ReverifyJob, services: EngineServices): Promise<CommandOutcome> {
   // A re-requested stage check run is not a comment: it has its own pipeline (same steps, no comment to answer).
-  if (job.kind === "reverify") return executeReverify(job, services);
-  const { platform } = services;
-  const log = services.log.child({ task: job.issueNumber, deliveryId: job.deliveryId, comment: job.comment.id });
+  if (job.kind === "reverify") return countRun(services.metrics, "reverify", () => executeReverify(job, services), (outcome) => outcome.result);
   const parsed = parseComment(job.comment.body);
+  return countRun(services.metrics, runPhase(parsed), () => executeComment(job, parsed, services), (outcome) => outcome.result);
+}
+
+/**
+ * The `phase` label of `okstra_runs_total` for a comment: its verb, or
+ * `invalid` for a malformed `/okstra` comment and `unknown` for one that is
+ * not a command at all.
+ */
+function runPhase(parsed: ParsedComment): string {
+  if (parsed.kind === "command") return parsed.command.verb;
+  return parsed.kind === "invalid" ? "invalid" : "unknown";
+}
+
+async function executeComment(job: CommandJob, parsed: ParsedComment, services: EngineServices): Promise<CommandOutcome> {
+  const { platform } = services;
+  const log = childLogger(services.log, { task: job.issueNumber, deliveryId: job.deliveryId, comment: job.comment.id });
   if (parsed.kind === "not-a-command") return { result: "refused", reason: "the comment does not start with /okstra" };
-  const refuse = async (problem: string, instead?: string): Promise<CommandOutcome> => {
+  // A verb that started a run refuses through its run's logger (`context.log`), so the line names the run.
+  const refuse = async (problem: string, instead?: string, refusedLog: Logger = log): Promise<CommandOutcome> => {
     await platform.createComment(job.issueNumber, renderRefusal(job.comment.id, parsed.line, problem, instead));
-    log.info({ problem }, "command refused");
+    refusedLog.info({ problem }, "command refused");
     return { result: "refused", reason: problem };
   };
 
@@ -73,7 +92,7 @@ export async function executeCommand(job: CommandJob | ReverifyJob, services: En
     services,
     log,
     status: new StatusComment(platform, job.issueNumber, { minIntervalMs: services.statusIntervalMs, now: services.now }, (err) =>
-      log.warn({ err }, "status comment update failed"),
+      context.log.warn({ err }, "status comment update failed"),
     ),
     run: newRunState(parsed.line, job.comment.id, (services.now ?? (() => new Date()))()),
   };
@@ -84,20 +103,21 @@ export async function executeCommand(job: CommandJob | ReverifyJob, services: En
     if (context.run.outcome === "failed" || context.run.outcome === "cancelled") return { result: "failed", reason: firstLine(context.run.body ?? `the run ${context.run.outcome === "cancelled" ? "was cancelled" : "failed"}`) };
     return { result: "carried-out", commentId: context.status.id };
   } catch (error) {
-    if (error instanceof CommandRefusal) return refuse(error.problem, error.instead);
+    if (error instanceof CommandRefusal) return refuse(error.problem, error.instead, context.log);
     if (error instanceof LedgerCorruptError) {
       return refuse(
         `the ledger of this task cannot be read: ${error.message}. okstra writes nothing over it.`,
         "Repair or revert that file on the `okstra/ledger` branch, then comment the command again.",
+        context.log,
       );
     }
-    log.error({ err: error }, "command failed");
+    context.log.error({ err: error }, "command failed");
     // The reason is shown on the issue: never let a credential from an error message through.
     const reason = redactSecrets(error instanceof Error ? error.message : String(error));
     context.run.outcome = "failed";
     context.run.body = `okstra hit an error and stopped: ${reason}`;
     context.run.finishedAt = (services.now ?? (() => new Date()))().toISOString();
-    await context.status.finish(context.run).catch((err: unknown) => log.error({ err }, "could not write the final status"));
+    await context.status.finish(context.run).catch((err: unknown) => context.log.error({ err }, "could not write the final status"));
     return { result: "failed", reason };
   }
 }

@@ -10,10 +10,15 @@ import type { ObservableJobQueue } from "../queue/observable.js";
  */
 export interface OkstraMetrics {
   readonly registry: Registry;
-  /** Runs by phase (`plan`, `implement`, `verify`, `ship`, …) and outcome (`carried-out`, `refused`, `failed`). */
+  /**
+   * Jobs the engine ended, once each (src/engine/run/run-metrics.ts): by phase — the command's verb,
+   * `invalid`, `unknown`, `reverify`, `pull-request-closed` — and outcome (`carried-out`, `refused`,
+   * `failed`, `ignored`). The help text lists every value.
+   */
   readonly runsTotal: Counter<"phase" | "outcome">;
-  /** Wall time of one worker invocation (an analyser, executor, verifier, …). */
+  /** Wall time of one worker call after its retries (an analyser, executor, verifier, …). */
   readonly workerDurationSeconds: Histogram<"provider" | "role">;
+  /** Worker cost as the provider reported it (or priced from its tokens), summed over each call's attempts. */
   readonly workerCostUsdTotal: Counter<"provider" | "role">;
   readonly githubRequestsTotal: Counter<"method" | "route" | "status">;
   /** `x-ratelimit-remaining` of the latest response, by `x-ratelimit-resource` (core, graphql, search, …). */
@@ -31,6 +36,13 @@ export interface MetricsOptions {
   /** Process metrics (RSS, heap, event-loop lag, GC) under their standard names. */
   defaultMetrics?: boolean;
 }
+
+const RUN_HELP =
+  "Jobs the engine ended, once each, by phase and outcome. phase: the command's verb (help, status, cancel, plan, replan, approve, implement, retry, verify, ship), " +
+  "invalid (a malformed /okstra comment), unknown (not an /okstra comment), reverify (a re-requested stage check run), pull-request-closed. " +
+  "outcome: carried-out, refused (permission, configuration, preconditions), failed (the run failed, was cancelled or threw), ignored (a closed pull request okstra has nothing to do for). " +
+  "autoVerify's verification is part of its implement job.";
+const WORKER_LABELS = "provider: anthropic, openai, gemini, claude-code, codex, gemini-cli, command; role: analyser, lead, plan-reviewer, executor, verifier, reviewer, pilot.";
 
 export function createMetrics(options: MetricsOptions = {}): OkstraMetrics {
   const registry = new Registry();
@@ -56,16 +68,21 @@ export function createMetrics(options: MetricsOptions = {}): OkstraMetrics {
 
   return {
     registry,
-    runsTotal: new Counter({ name: "okstra_runs_total", help: "Runs by phase and outcome.", labelNames: ["phase", "outcome"], registers }),
+    runsTotal: new Counter({ name: "okstra_runs_total", help: RUN_HELP, labelNames: ["phase", "outcome"], registers }),
     workerDurationSeconds: new Histogram({
       name: "okstra_worker_duration_seconds",
-      help: "Wall time of one worker invocation, by provider and role.",
+      help: `Wall time of one worker call after its retries (a call the budget refused before dispatching is not counted). ${WORKER_LABELS}`,
       labelNames: ["provider", "role"],
       // Model calls and agent CLIs take seconds to tens of minutes.
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
       registers,
     }),
-    workerCostUsdTotal: new Counter({ name: "okstra_worker_cost_usd_total", help: "Reported worker cost in US dollars, by provider and role.", labelNames: ["provider", "role"], registers }),
+    workerCostUsdTotal: new Counter({
+      name: "okstra_worker_cost_usd_total",
+      help: `Worker cost in US dollars as the provider reported it (else priced from its token counts), failed attempts included. ${WORKER_LABELS}`,
+      labelNames: ["provider", "role"],
+      registers,
+    }),
     githubRequestsTotal: new Counter({
       name: "okstra_github_requests_total",
       help: "GitHub API requests by method, route template and final status (after Octokit's own retries).",

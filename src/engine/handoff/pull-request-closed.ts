@@ -3,9 +3,11 @@ import type { PrRow } from "../../ledger/rows.js";
 import type { TaskLedger } from "../../ledger/task-ledger.js";
 import type { Platform } from "../../platform/types.js";
 import { groupMergedCommentMarker, renderGroupMergedComment } from "../../render/group-pr-body.js";
+import type { OkstraMetrics } from "../../server/metrics.js";
 import type { Logger } from "../../util/log.js";
 import { refreshStackBlocks, stageBranch } from "../implementation/stage-prs.js";
 import { planSchema } from "../planning/plan-schema.js";
+import { countRun } from "../run/run-metrics.js";
 import { parseOkstraBranch, type OkstraBranch } from "./branch-names.js";
 
 /**
@@ -41,7 +43,12 @@ export interface PullRequestClosedOutcome {
   noted: number[];
 }
 
-export async function onPullRequestClosed(pr: ClosedPullRequest, services: { platform: Platform; ledger: Ledger; log: Logger }): Promise<PullRequestClosedOutcome> {
+export async function onPullRequestClosed(pr: ClosedPullRequest, services: { platform: Platform; ledger: Ledger; log: Logger; metrics?: OkstraMetrics }): Promise<PullRequestClosedOutcome> {
+  // Counted once as phase `pull-request-closed`: `carried-out` when handled, `ignored` when okstra had nothing to do.
+  return countRun(services.metrics, "pull-request-closed", () => settleClosedPullRequest(pr, services), (outcome) => (outcome.action === "handled" ? "carried-out" : "ignored"));
+}
+
+async function settleClosedPullRequest(pr: ClosedPullRequest, services: { platform: Platform; ledger: Ledger; log: Logger }): Promise<PullRequestClosedOutcome> {
   const { platform, ledger, log } = services;
   const ignored = (reason: string): PullRequestClosedOutcome => ({ action: "ignored", reason, retargeted: [], closed: [], noted: [] });
   if (!pr.merged) return ignored("closed without merging");

@@ -7,8 +7,9 @@ import { modelFor } from "../../workers/models.js";
 import { runWorker } from "../../workers/run-worker.js";
 import { addUsage, zeroUsage } from "../../workers/usage.js";
 import type { WorkerOutcome } from "../../workers/types.js";
-import type { CommandContext } from "../context.js";
+import type { CommandContext, EngineServices } from "../context.js";
 import type { WorkerLine } from "./run-state.js";
+import { countWorker } from "./run-metrics.js";
 import { firstLine } from "../../util/text.js";
 
 /** What the ledger keeps of one worker call (`runs/<id>/workers/<label>.json`). */
@@ -37,10 +38,11 @@ export interface RunWorkers {
  * configured deadline and budget, shows it on the status comment while it
  * runs and records its outcome for the ledger. Whatever the outcome, it is
  * returned, never thrown: a phase decides what a failed worker means.
+ * Each call is counted once, after its retries, in the engine's metrics.
  */
 export async function invokeWorker<T>(
   // Only what a worker call shows and obeys: a verification started by a check run has no comment job.
-  context: Pick<CommandContext, "run" | "status" | "config" | "log">,
+  context: Pick<CommandContext, "run" | "status" | "config" | "log"> & { services: Pick<EngineServices, "metrics"> },
   workers: RunWorkers,
   call: Omit<RequestParts, "schema"> & { label: string; spec: WorkerSpec; schema: z.ZodType<T>; cwd: string },
 ): Promise<WorkerOutcome<T>> {
@@ -59,6 +61,7 @@ export async function invokeWorker<T>(
     signal: workers.signal,
     log: context.log,
   });
+  countWorker(context.services.metrics, call.role, outcome);
 
   line.state = outcome.status === "ok" ? "done" : "failed";
   if (outcome.status !== "ok") line.detail = `${outcome.status}${outcome.reason ? `: ${firstLine(outcome.reason, 160)}` : ""}`;
