@@ -8,6 +8,7 @@ import { isObservableQueue } from "./queue/observable.js";
 import type { JobProcessor, JobQueue } from "./queue/types.js";
 import { registerOpsRoutes } from "./server/ops-routes.js";
 import type { Logger } from "./util/log.js";
+import { startOrphanSweeper } from "./workspace/orphan-sweeper.js";
 
 export interface OkstraAppOptions {
   /** The queue jobs go through; by default BullMQ when REDIS_URL is set, else in-process. */
@@ -32,6 +33,8 @@ export function okstraApp(options: OkstraAppOptions = {}): ApplicationFunction {
     const processor = githubJobProcessor(app, { ...options, scheduleJob: (job, enqueueOptions) => queue!.enqueue(job, enqueueOptions) });
     queue = (options.createQueue ?? createQueueFromEnvironment)(processor, app.log);
     options.onQueue?.(queue);
+    // Run directories of processes that died on this host go at start and every minute (SPEC §10).
+    startOrphanSweeper(app.log);
     registerOpsRoutes(addHandler, { queue: isObservableQueue(queue) ? queue : undefined, metricsToken: process.env.METRICS_TOKEN });
     app.on("issue_comment.created", issueCommentCreated(queue));
     app.on("pull_request.closed", pullRequestClosed(queue));

@@ -4,6 +4,9 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { isOkstraCommand } from "../commands/parse.js";
 import { executeCommand } from "../engine/execute-command.js";
+import { recoverTask } from "../engine/recovery/recover-task.js";
+import { leaseMsFromEnvironment } from "../engine/recovery/schedule.js";
+import { defaultWorkspaceRoot, sweepOrphanedWorkspaces } from "../workspace/run-directory.js";
 import type { CommandJob } from "../queue/types.js";
 import type { OkstraMetrics } from "../server/metrics.js";
 import type { Logger } from "../util/log.js";
@@ -48,7 +51,12 @@ export async function runCommandLine(args: string[], io: CliIo, deps: RunCommand
     comment: { id: comment.id, body: comment.body, author: options.actor, createdAt: comment.createdAt },
     receivedAt: new Date().toISOString(),
   };
-  const outcome = await executeCommand(job, { platform, ledger, log, metrics: deps.metrics });
+  // Every invocation is a process start: what a dead one left behind is recovered first (SPEC §10) —
+  // its run directories on this host, and its expired leases, run and status comment on the ledger.
+  const leaseMs = leaseMsFromEnvironment();
+  await sweepOrphanedWorkspaces(defaultWorkspaceRoot()).catch((err: unknown) => log.warn({ err }, "could not sweep orphaned run directories"));
+  await recoverTask({ platform, ledger, log, leaseMs }, options.issue).catch((err: unknown) => log.warn({ err }, "crash recovery could not run; the command goes on"));
+  const outcome = await executeCommand(job, { platform, ledger, log, metrics: deps.metrics, leaseMs });
 
   for (const reply of await local.commentsAfter(options.issue, comment.id)) io.stdout(`${reply.body}\n`);
   if (outcome.result === "carried-out") return EXIT.ok;

@@ -8,6 +8,7 @@ import { closeWithinGrace, nextShutdownSignal } from "../queue/graceful-shutdown
 import type { JobProcessor } from "../queue/types.js";
 import type { ScheduleJob } from "../queue/recovery-jobs.js";
 import { leaseMsFromEnvironment } from "../engine/recovery/schedule.js";
+import { startOrphanSweeper } from "../workspace/orphan-sweeper.js";
 import { opsHandler } from "../server/ops-routes.js";
 import { createLogger, type Logger } from "../util/log.js";
 import { CliUsageError, EXIT, type CliIo } from "./io.js";
@@ -25,6 +26,8 @@ export interface QueueWorkerDeps {
   createProcessor?: (probot: Probot) => JobProcessor;
   /** Lock and stalled-check timing; the tests shorten them to see a lost job come back in seconds. */
   queueOptions?: Pick<BullmqQueueOptions, "lockDurationMs" | "stalledIntervalMs">;
+  /** How often orphaned run directories are swept (default every minute); the fault-injection test shortens it. */
+  sweepIntervalMs?: number;
   /** Ends the process when a job outlives the grace period, or when something still holds it open after a clean stop. */
   exit?: (code: number) => void;
   /** The Octokit class Probot builds its clients from (the end-to-end tests turn throttling off); Probot's own unless given. */
@@ -62,12 +65,15 @@ export async function runQueueWorker(args: string[], io: CliIo, deps: QueueWorke
   // Redis may be down at start: the worker waits for it, but a signal meanwhile still stops it.
   const startedFirst = await Promise.race([queue.ready().then(() => true), shutdown.then(() => false)]);
   const ops = startedFirst && options.metricsPort !== undefined ? await startOpsServer(queue, options.metricsPort, options.metricsHost) : undefined;
+  // Run directories of processes that died on this host (a SIGKILLed worker) go at start and every minute.
+  const stopSweeper = startedFirst ? startOrphanSweeper(log, { intervalMs: deps.sweepIntervalMs }) : () => undefined;
   if (startedFirst) {
     log.info({ queue: options.queueName, concurrency: options.concurrency, metrics: ops ? `${options.metricsHost}:${addressPort(ops)}` : undefined }, "queue worker ready");
     io.stderr(`okstra worker: consuming ${options.queueName} (concurrency ${options.concurrency}); SIGTERM or Ctrl-C stops it\n`);
   }
 
   const signal = await shutdown;
+  stopSweeper();
   log.info({ signal, graceSeconds: options.graceMs / 1000 }, "stopping: no new jobs; waiting for the running ones");
   // A second signal cuts the grace period short.
   const impatient = nextShutdownSignal(deps.signals).then(() => "timed-out" as const);

@@ -1,5 +1,5 @@
 import { rmSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { processExists } from "./file-lock.js";
@@ -16,7 +16,9 @@ import { processExists } from "./file-lock.js";
  *   else does handle it (a graceful shutdown draining its runs), running
  *   workspaces are left alone and the `exit` handler cleans up at the end;
  * - after SIGKILL or a crash nothing runs, so each directory records its owner
- *   and `sweepOrphanedWorkspaces` removes those whose process is gone.
+ *   and `sweepOrphanedWorkspaces` removes those whose process is gone — after
+ *   killing what still works inside (a worker started in its own process group
+ *   outlives a SIGKILLed parent, and would go on writing into the directory).
  */
 
 export const OWNER_FILE = "okstra-owner.json";
@@ -62,10 +64,35 @@ export async function sweepOrphanedWorkspaces(root: string): Promise<string[]> {
     const dir = join(root, entry.name);
     const owner = await readOwner(dir);
     if (!owner || owner.host !== hostname() || live.has(dir) || processExists(owner.pid)) continue;
-    await rm(dir, { recursive: true, force: true });
+    await killProcessesWorkingIn(dir);
+    await rm(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
     removed.push(dir);
   }
   return removed;
+}
+
+/**
+ * SIGKILLs every process of this user whose working directory is `dir` or
+ * below it — the orphaned executor and its children (Linux `/proc`; elsewhere
+ * nothing is found and only the directory goes).
+ */
+export async function killProcessesWorkingIn(dir: string): Promise<number[]> {
+  const entries = await readdir("/proc").catch(() => [] as string[]);
+  const killed: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    const cwd = await readlink(join("/proc", entry, "cwd")).catch(() => null);
+    if (cwd === null || (cwd !== dir && !cwd.startsWith(`${dir}/`))) continue;
+    try {
+      process.kill(pid, "SIGKILL");
+      killed.push(pid);
+    } catch {
+      // gone meanwhile, or not ours
+    }
+  }
+  return killed;
 }
 
 async function readOwner(dir: string): Promise<Owner | null> {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { spawn } from "node:child_process";
+import { execSync, spawn } from "node:child_process";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -53,5 +53,34 @@ describe("run directories", () => {
 
     expect(await sweepOrphanedWorkspaces(sandbox.workspaceRoot)).toEqual([orphan]);
     expect((await readdir(sandbox.workspaceRoot)).sort()).toEqual(["not-a-run", "run-alive"]);
+  });
+
+  it("kill what still works inside an orphaned directory before removing it (a worker's group outlives a SIGKILLed parent)", async () => {
+    const dead = spawn(process.execPath, ["-e", ""]);
+    await new Promise((resolve) => dead.on("exit", resolve));
+    const orphan = join(sandbox.workspaceRoot, "run-orphan");
+    await mkdir(join(orphan, "repo"), { recursive: true });
+    await writeFile(join(orphan, OWNER_FILE), JSON.stringify({ pid: dead.pid, host: hostname(), runId: "x", createdAt: "" }));
+    // An executor in its own process group, as okstra starts them, with a child of its own.
+    const worker = spawn("sh", ["-c", "sleep 600 & wait"], { cwd: join(orphan, "repo"), detached: true, stdio: "ignore" });
+    const gone = new Promise((resolve) => worker.on("exit", resolve));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Live processes of the group (a killed one may linger as a zombie until its reaper collects it).
+    const alive = () => {
+      let listing = "";
+      try {
+        listing = execSync(`ps -o stat= -g ${worker.pid}`).toString();
+      } catch {
+        return 0; // ps exits 1 when the group is empty
+      }
+      return listing.split("\n").filter((stat) => stat.trim() && !stat.trim().startsWith("Z")).length;
+    };
+    expect(alive()).toBe(2);
+
+    expect(await sweepOrphanedWorkspaces(sandbox.workspaceRoot)).toEqual([orphan]);
+    await gone;
+    expect(await exists(orphan)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(alive()).toBe(0);
   });
 });

@@ -9,7 +9,8 @@ import { planSchema, type Plan } from "../planning/plan-schema.js";
 import { CommandRefusal } from "../refusal.js";
 import { runResultFiles } from "../run/finish-run.js";
 import type { RunWorkers } from "../run/invoke-worker.js";
-import { DuplicateTriggerError, startRun } from "../run/start-run.js";
+import { DuplicateTriggerError, runStartedBy, startRun } from "../run/start-run.js";
+import { DEFAULT_LEASE_MS, scheduleRecoveryCheck } from "../recovery/schedule.js";
 import { readTaskSpend } from "../run/task-spend.js";
 import { registerRun } from "../run/active-runs.js";
 import { runLogger, stageLogger } from "../run/run-log.js";
@@ -40,9 +41,7 @@ import { firstLine } from "../../util/text.js";
  * Leases are renewed while the run works; losing one stops the run.
  */
 
-export const DEFAULT_LEASE_MS = 10 * 60_000;
-
-export async function implementCommand(context: CommandContext, options: { leaseMs?: number } = {}): Promise<void> {
+export async function implementCommand(context: CommandContext): Promise<void> {
   const { job, services, config } = context;
   const command = context.command;
   if (command.verb !== "implement" && command.verb !== "retry") throw new Error(`implementCommand cannot carry out ${command.verb}`);
@@ -50,6 +49,14 @@ export async function implementCommand(context: CommandContext, options: { lease
   const { ledger } = services;
   const now = services.now ?? (() => new Date());
   const issue = job.issueNumber;
+
+  // A job run again after its process died (a stalled queue job) finds its run started and does nothing:
+  // the run is the crash-recovery check's to close, not a second run's to refuse or repeat.
+  const previous = await runStartedBy(ledger, issue, job.comment.id);
+  if (previous) {
+    context.log.info({ run: previous }, "this comment already started a run; nothing to do");
+    return;
+  }
 
   // 1. Preconditions.
   await ledger.reconcile(issue).catch((error: unknown) => {
@@ -68,12 +75,14 @@ export async function implementCommand(context: CommandContext, options: { lease
     throw error;
   }
   context.log = runLogger(context.log, manifest.id);
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const leaseMs = services.leaseMs ?? DEFAULT_LEASE_MS;
   const keeperFor = (stages: number[]) => new LeaseKeeper(ledger, issue, manifest.id, stages, leaseMs, context.log, now);
   let keeper = keeperFor(batch);
   for (let attempt = 0; ; attempt++) {
     try {
-      await ledger.claimStages(issue, manifest.id, batch, keeper.leaseUntil(), task.meta.implementationBaseCommit!);
+      const leaseUntil = keeper.leaseUntil();
+      await ledger.claimStages(issue, manifest.id, batch, leaseUntil, task.meta.implementationBaseCommit!);
+      await scheduleRecoveryCheck(services, issue, leaseUntil, context.log);
       break;
     } catch (error) {
       if (!(error instanceof StageClaimedError || error instanceof StageDoneError) || attempt >= 2 || requested !== "auto") {
@@ -152,7 +161,9 @@ async function executeBatch(run: ImplementationRun, workspace: Workspace, batch:
   const retry = decision.retry.filter((r) => !run.signal.aborted);
   if (retry.length === 0) return;
   const { context, manifest } = run;
-  await context.services.ledger.claimStages(context.job.issueNumber, manifest.id, retry.map((r) => r.stage), keeper.leaseUntil(), run.task.meta.implementationBaseCommit!);
+  const leaseUntil = keeper.leaseUntil();
+  await context.services.ledger.claimStages(context.job.issueNumber, manifest.id, retry.map((r) => r.stage), leaseUntil, run.task.meta.implementationBaseCommit!);
+  await scheduleRecoveryCheck(context.services, context.job.issueNumber, leaseUntil, context.log);
   keeper.track(retry.map((r) => r.stage));
   for (const { stage, guidance } of retry) {
     const index = outcomes.findIndex((o) => o.stage === stage);

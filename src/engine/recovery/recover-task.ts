@@ -58,7 +58,8 @@ export async function recoverTask(services: EngineServices, issue: number): Prom
     const grace = recoveryGraceMs(services.leaseMs ?? DEFAULT_LEASE_MS);
     const nextCheckAt = live.length > 0 ? new Date(Math.max(...live) + grace) : null;
     const plan = await readPlan(view, issue);
-    const titles = new Map<number, string>((plan?.stages ?? []).map((s) => [s.number, String((s as { title?: unknown }).title ?? "")]));
+    const planned = (plan?.plan as { stages?: Array<{ number?: unknown; title?: unknown }> } | undefined)?.stages ?? [];
+    const titles = new Map<number, string>(planned.map((s) => [Number(s.number), typeof s.title === "string" ? s.title : ""]));
     const names = closedRuns.map((r) => r.id).join(", ");
     return {
       changes,
@@ -68,7 +69,7 @@ export async function recoverTask(services: EngineServices, issue: number): Prom
   });
   const { titles, ...result } = outcome.value;
   if (result.abandoned.length > 0 || result.closedRuns.length > 0) {
-    log.warn({ task: issue, abandoned: result.abandoned.map((r) => ({ run: r.run, stage: r.stage })), closed: result.closedRuns.map((r) => r.id) }, "crash recovery: expired leases recorded as abandoned");
+    log.warn({ abandoned: result.abandoned.map((r) => ({ run: r.run, stage: r.stage })), closed: result.closedRuns.map((r) => r.id) }, "crash recovery: expired leases recorded as abandoned");
   }
   for (const manifest of result.closedRuns) {
     await showAbandoned(services, issue, manifest, titles, now).catch((error: unknown) =>
