@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import { createProbot, type Probot, type ProbotOctokit } from "probot";
 import { createBullmqQueue, DEFAULT_QUEUE_NAME, type BullmqJobQueue, type BullmqQueueOptions } from "../queue/bullmq.js";
 import { positiveInteger } from "../queue/from-environment.js";
-import { githubJobProcessor, serverUrlFromEnvironment } from "../queue/github-processor.js";
+import { githubJobProcessor, serverUrlFromEnvironment, type GithubProcessorOptions } from "../queue/github-processor.js";
 import { closeWithinGrace, nextShutdownSignal } from "../queue/graceful-shutdown.js";
 import type { JobProcessor } from "../queue/types.js";
 import type { ScheduleJob } from "../queue/recovery-jobs.js";
@@ -32,6 +32,8 @@ export interface QueueWorkerDeps {
   exit?: (code: number) => void;
   /** The Octokit class Probot builds its clients from (the end-to-end tests turn throttling off); Probot's own unless given. */
   Octokit?: typeof ProbotOctokit;
+  /** Passed to okstra's GitHub processor (the end-to-end tests edit status comments unspaced). */
+  processorOptions?: Pick<GithubProcessorOptions, "statusIntervalMs">;
 }
 
 interface WorkerArgs {
@@ -57,7 +59,7 @@ export async function runQueueWorker(args: string[], io: CliIo, deps: QueueWorke
   // The processor schedules crash-recovery checks on the queue it consumes: bound once both exist.
   let queue: BullmqJobQueue | undefined;
   const scheduleJob: ScheduleJob = (job, enqueueOptions) => queue!.enqueue(job, enqueueOptions);
-  const processor = (deps.createProcessor ?? ((app: Probot) => githubJobProcessor(app, { serverUrl: serverUrlFromEnvironment(env), scheduleJob, leaseMs: leaseMsFromEnvironment(env) })))(probot);
+  const processor = (deps.createProcessor ?? ((app: Probot) => githubJobProcessor(app, { ...deps.processorOptions, serverUrl: serverUrlFromEnvironment(env), scheduleJob, leaseMs: leaseMsFromEnvironment(env) })))(probot);
 
   // Listen before connecting: a signal during start-up still shuts down cleanly.
   const shutdown = nextShutdownSignal(deps.signals);

@@ -55,22 +55,54 @@ const EXECUTOR = path.join(RECORDINGS, "executor-worker.mjs");
 const STAGES = path.join(RECORDINGS, "inventory-csv", "stages");
 const SNAPSHOT_EXECUTOR = path.join(path.dirname(fileURLToPath(import.meta.url)), "snapshot-executor.mjs");
 
-export async function createE2eWorld(): Promise<E2eWorld> {
-  const saved = { TMPDIR: process.env.TMPDIR, OKSTRA_CACHE_DIR: process.env.OKSTRA_CACHE_DIR };
+/** The GitHub side of a world, shared by the in-process and the child-process worlds. */
+export interface GitHubSide {
+  /** The temporary directory everything lives under; `dispose()` removes it. */
+  root: string;
+  github: FakeGitHub;
+  server: GitHttpServer;
+  bare: BareRepo;
+  okstraDir: string;
+  snapshotsDir: string;
+}
+
+export interface SampleConfigOptions {
+  /** Appended to the recorded executor's command line (fixtures/recordings/executor-worker.mjs): `--mode commit-then-sleep --only-stage 1`. */
+  executorFlags?: string;
+  /**
+   * Top-level keys of `.github/okstra.yml` replaced or added, each as the YAML
+   * text after `key:` — flow style (`{ verification: "{ autoVerify: true }" }`),
+   * or an indented block when it starts with a newline. The defaults are
+   * `minimumPermission`, `verification`, `qaCommands` and `workers`.
+   */
+  config?: Record<string, string>;
+}
+
+/**
+ * The sample project as a bare repository behind the git server, and the
+ * fake GitHub over it (not yet reachable: install it into nock, or serve it).
+ */
+export async function createGitHubSide(options: SampleConfigOptions = {}): Promise<GitHubSide> {
   const root = await mkdtemp(path.join(tmpdir(), "okstra-e2e-"));
   const githubRoot = path.join(root, "github");
   const okstraDir = path.join(root, "okstra");
   const snapshotsDir = path.join(root, "snapshots");
   await Promise.all([mkdir(path.join(okstraDir, "tmp"), { recursive: true }), mkdir(snapshotsDir)]);
-  const bare = new BareRepo(await publishSampleRepository(root, githubRoot, snapshotsDir));
-  process.env.TMPDIR = path.join(okstraDir, "tmp");
-  process.env.OKSTRA_CACHE_DIR = path.join(okstraDir, "cache");
+  const bare = new BareRepo(await publishSampleRepository(root, githubRoot, sampleConfig(snapshotsDir, options)));
 
   const server = await startGitHttpServer({ root: githubRoot, token: INSTALLATION_TOKEN });
   const issue = issueCommentPayload("created", { body: "" }).issue;
   issue.title = "Export the inventory as CSV";
   issue.body = await readFile(path.join(FIXTURES_DIR, "sample-issue.md"), "utf8");
   const github = new FakeGitHub({ owner: OWNER, repo: REPO, bare, installationToken: INSTALLATION_TOKEN, issue });
+  return { root, github, server, bare, okstraDir, snapshotsDir };
+}
+
+export async function createE2eWorld(options: SampleConfigOptions = {}): Promise<E2eWorld> {
+  const saved = { TMPDIR: process.env.TMPDIR, OKSTRA_CACHE_DIR: process.env.OKSTRA_CACHE_DIR };
+  const { root, github, server, bare, okstraDir, snapshotsDir } = await createGitHubSide(options);
+  process.env.TMPDIR = path.join(okstraDir, "tmp");
+  process.env.OKSTRA_CACHE_DIR = path.join(okstraDir, "cache");
   github.install();
   const { probot, queue } = await createApp(server.url);
 
@@ -121,26 +153,32 @@ async function createApp(serverUrl: string): Promise<{ probot: Probot; queue: Jo
 }
 
 /**
- * The sample project with `.github/okstra.yml` on `main`, published as the
- * bare repository `<owner>/<repo>.git` the server serves. The workers are
- * the recorded `command` workers, by absolute path (no shell runs them).
+ * `.github/okstra.yml`: the workers are the recorded `command` workers, by
+ * absolute path (no shell runs them).
  */
-async function publishSampleRepository(root: string, githubRoot: string, snapshotsDir: string): Promise<string> {
-  const author = await createSampleRepository(path.join(root, "author"));
-  const executor = `{ provider: command, command: "${process.execPath} ${SNAPSHOT_EXECUTOR} ${snapshotsDir} ${process.execPath} ${EXECUTOR} --stages ${STAGES}" }`;
-  const config = [
-    "minimumPermission: write",
+function sampleConfig(snapshotsDir: string, options: SampleConfigOptions): string {
+  const executorFlags = options.executorFlags ? ` ${options.executorFlags}` : "";
+  const executor = `{ provider: command, command: "${process.execPath} ${SNAPSHOT_EXECUTOR} ${snapshotsDir} ${process.execPath} ${EXECUTOR} --stages ${STAGES}${executorFlags}" }`;
+  const keys: Record<string, string> = {
+    minimumPermission: "write",
     // This fake GitHub models comments, PRs and git data, not check runs; verification over the GitHub
     // adapter is covered by test/verification (check runs with nock) — here it stays off.
-    "verification: { autoVerify: false }",
-    "qaCommands:",
-    "  test: npm test",
-    "workers:",
-    `  lead: ${planningWorker("--lead good")}`,
-    `  analysers: [ ${planningWorker("--draft full --review agree")}, ${planningWorker("--draft full --review agree")} ]`,
-    `  executor: ${executor}`,
-    "",
-  ].join("\n");
+    verification: "{ autoVerify: false }",
+    qaCommands: "\n  test: npm test",
+    workers: [
+      "",
+      `  lead: ${planningWorker("--lead good")}`,
+      `  analysers: [ ${planningWorker("--draft full --review agree")}, ${planningWorker("--draft full --review agree")} ]`,
+      `  executor: ${executor}`,
+    ].join("\n"),
+    ...options.config,
+  };
+  return `${Object.entries(keys).map(([key, value]) => `${key}:${value.startsWith("\n") ? "" : " "}${value}`).join("\n")}\n`;
+}
+
+/** The sample project with `config` as `.github/okstra.yml` on `main`, published as the bare repository `<owner>/<repo>.git` the server serves. */
+async function publishSampleRepository(root: string, githubRoot: string, config: string): Promise<string> {
+  const author = await createSampleRepository(path.join(root, "author"));
   await writeFile(path.join(author, ".github", "okstra.yml"), config);
   await git(["add", ".github/okstra.yml"], { cwd: author });
   await git(["commit", "-q", "-m", "chore: configure okstra"], { cwd: author });

@@ -18,6 +18,10 @@ import { simpleUser, timestamp, type Reply, type Route, type RouteRequest } from
  * unmatched-request check. `uninstall()` removes them (call it in an
  * `afterEach` inside a `describe`: Jest runs those before the root-level
  * `afterEach` of test/setup.ts that checks for pending mocks).
+ *
+ * `handle()` answers one request without nock, for a front that serves the
+ * same fake over real HTTP to other processes (serve-fake-github.ts); both
+ * paths record and answer alike.
  */
 
 export interface ApiRequest {
@@ -29,6 +33,16 @@ export interface ApiRequest {
   status: number;
   /** The request carried `Authorization: token <installation token>`. */
   authorized: boolean;
+}
+
+/** One request as it reaches the fake: the path is the REST path (`/repos/…`, `/graphql`), with its query. */
+export interface FakeRequest {
+  method: string;
+  path: string;
+  /** The parsed JSON body (or the raw text when it is not JSON). */
+  body: unknown;
+  /** Lower-case names. */
+  headers: Record<string, string>;
 }
 
 export interface FakeGitHubOptions {
@@ -46,6 +60,12 @@ export interface FakeGitHubOptions {
 
 const BOT_LOGIN = "okstra[bot]";
 
+interface RegisteredRoute {
+  route: Route;
+  /** Every route but the token exchange answers 401 without the installation token. */
+  needsToken: boolean;
+}
+
 export class FakeGitHub {
   readonly requests: ApiRequest[] = [];
   readonly comments: StoredComment[] = [];
@@ -53,12 +73,33 @@ export class FakeGitHub {
   readonly pulls: StoredPull[] = [];
   readonly commitsOnBranch: GitState["commitsOnBranch"] = [];
   private readonly interceptors: nock.Interceptor[] = [];
-  private gitState?: GitState;
+  private readonly gitState: GitState;
+  private readonly routes: RegisteredRoute[];
   private commentSeq = 1_100_000_000;
   private issueSeq: number;
 
   constructor(private readonly options: FakeGitHubOptions) {
     this.issueSeq = options.issue.number;
+    const { owner, repo, bare } = options;
+    const bot = simpleUser(BOT_LOGIN, "Bot", 9_000_001);
+    const issueState: IssueState = {
+      owner,
+      repo,
+      bare,
+      defaultBranch: options.defaultBranch ?? "main",
+      issue: options.issue,
+      comments: this.comments,
+      reactions: this.reactions,
+      permissions: options.permissions ?? { Codertocat: "admin" },
+      bot,
+      nextCommentId: () => ++this.commentSeq,
+    };
+    const pullState: PullState = { owner, repo, bare, bot, pulls: this.pulls, nextIssueNumber: () => ++this.issueSeq };
+    this.gitState = { owner, repo, bare, commitsOnBranch: this.commitsOnBranch };
+    this.routes = [
+      { route: this.tokenRoute(), needsToken: false },
+      ...[...issueRoutes(issueState), ...pullRoutes(pullState), ...gitRoutes(this.gitState)].map((route) => ({ route, needsToken: true })),
+    ];
   }
 
   /** A comment a person wrote (the command), as GitHub stores it before sending the webhook. */
@@ -76,36 +117,31 @@ export class FakeGitHub {
     return counts;
   }
 
+  /** Registers every route as a persisted nock interceptor on https://api.github.com. */
   install(): void {
-    const { owner, repo, bare } = this.options;
-    const bot = simpleUser(BOT_LOGIN, "Bot", 9_000_001);
-    const issueState: IssueState = {
-      owner,
-      repo,
-      bare,
-      defaultBranch: this.options.defaultBranch ?? "main",
-      issue: this.options.issue,
-      comments: this.comments,
-      reactions: this.reactions,
-      permissions: this.options.permissions ?? { Codertocat: "admin" },
-      bot,
-      nextCommentId: () => ++this.commentSeq,
-    };
-    const pullState: PullState = { owner, repo, bare, bot, pulls: this.pulls, nextIssueNumber: () => ++this.issueSeq };
-    const gitState: GitState = { owner, repo, bare, commitsOnBranch: this.commitsOnBranch };
-    this.gitState = gitState;
-    this.register(this.tokenRoute(), false);
-    for (const route of [...issueRoutes(issueState), ...pullRoutes(pullState), ...gitRoutes(gitState)]) this.register(route, true);
+    for (const registered of this.routes) this.intercept(registered);
   }
 
   /** Lets another writer move a branch between okstra's read of it and its next `createCommitOnBranch`. */
   beforeNextCommitOnBranch(hook: () => Promise<void>): void {
-    if (!this.gitState) throw new Error("install() the fake first");
     this.gitState.beforeNextCommitOnBranch = hook;
   }
 
   uninstall(): void {
     for (const interceptor of this.interceptors.splice(0)) nock.removeInterceptor(interceptor);
+  }
+
+  /**
+   * Answers a request as the first route that matches it (method, path,
+   * body) — the order nock tries the interceptors in — or `undefined` when
+   * the fake does not model it; such a request is not recorded here.
+   */
+  async handle(request: FakeRequest): Promise<Reply | undefined> {
+    const pathOnly = request.path.split("?")[0];
+    const registered = this.routes.find(
+      ({ route }) => route.method === request.method && (route.path.test(request.path) || route.path.test(pathOnly)) && (!route.matchBody || route.matchBody(request.body)),
+    );
+    return registered && this.answer(registered, request);
   }
 
   /** The exchange Probot makes before a job's first call (a JWT, not the installation token). */
@@ -118,22 +154,28 @@ export class FakeGitHub {
     };
   }
 
-  private register(route: Route, needsToken: boolean): void {
+  private intercept(registered: RegisteredRoute): void {
     const fake = this;
+    const { route } = registered;
     const interceptor = httpMock()
       .persist()
       .intercept(route.path, route.method, route.matchBody);
     interceptor.reply(async function (this: { req: { headers: Record<string, string | string[]> } }, uri: string, body: unknown): Promise<Reply> {
       const headers = Object.fromEntries(Object.entries(this.req.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
-      const authorized = headers.authorization === `token ${fake.options.installationToken}`;
-      const record: ApiRequest = { method: route.method, route: route.name, path: uri, body, status: 0, authorized };
-      fake.requests.push(record);
-      const request: RouteRequest = { url: new URL(uri, "https://api.github.com"), params: route.path.exec(uri.split("?")[0])?.slice(1) ?? [], body, headers };
-      const reply: Reply =
-        needsToken && !authorized ? [401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" }] : await route.handle(request);
-      record.status = reply[0];
-      return reply;
+      return fake.answer(registered, { method: route.method, path: uri, body, headers });
     });
     this.interceptors.push(interceptor);
+  }
+
+  /** Records the request, checks the installation token and lets the route answer. */
+  private async answer({ route, needsToken }: RegisteredRoute, { path, body, headers }: FakeRequest): Promise<Reply> {
+    const authorized = headers.authorization === `token ${this.options.installationToken}`;
+    const record: ApiRequest = { method: route.method, route: route.name, path, body, status: 0, authorized };
+    this.requests.push(record);
+    const request: RouteRequest = { url: new URL(path, "https://api.github.com"), params: route.path.exec(path.split("?")[0])?.slice(1) ?? [], body, headers };
+    const reply: Reply =
+      needsToken && !authorized ? [401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" }] : await route.handle(request);
+    record.status = reply[0];
+    return reply;
   }
 }
