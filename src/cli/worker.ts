@@ -11,6 +11,7 @@ import { leaseMsFromEnvironment } from "../engine/recovery/schedule.js";
 import { startOrphanSweeper } from "../workspace/orphan-sweeper.js";
 import { opsHandler } from "../server/ops-routes.js";
 import { createLogger, type Logger } from "../util/log.js";
+import { OkstraOctokit } from "../octokit.js";
 import { CliUsageError, EXIT, type CliIo } from "./io.js";
 
 export const WORKER_USAGE = `okstra worker [--concurrency N] [--queue NAME] [--grace-period SECONDS] [--metrics-port PORT] [--metrics-host HOST]
@@ -30,7 +31,7 @@ export interface QueueWorkerDeps {
   sweepIntervalMs?: number;
   /** Ends the process when a job outlives the grace period, or when something still holds it open after a clean stop. */
   exit?: (code: number) => void;
-  /** The Octokit class Probot builds its clients from (the end-to-end tests turn throttling off); Probot's own unless given. */
+  /** The Octokit class Probot builds its clients from (the end-to-end tests turn throttling off); okstra's unless given. */
   Octokit?: typeof ProbotOctokit;
   /** Passed to okstra's GitHub processor (the end-to-end tests edit status comments unspaced). */
   processorOptions?: Pick<GithubProcessorOptions, "statusIntervalMs">;
@@ -134,7 +135,8 @@ export function parseWorkerArgs(args: string[], env: NodeJS.ProcessEnv = {}): Wo
 /** The App's Probot, configured like `npm start`'s: APP_ID, PRIVATE_KEY(_PATH), GHE_HOST, REDIS_URL for shared throttling. */
 function appProbot(env: NodeJS.ProcessEnv, log: Logger, Octokit: typeof ProbotOctokit | undefined): Probot {
   try {
-    return createProbot({ env, overrides: Octokit ? { log, Octokit } : { log } });
+    // okstra's Octokit, as `npm start` uses: 409/422 from a lost ledger race are never retried blindly (SPEC §10).
+    return createProbot({ env, overrides: { log, Octokit: Octokit ?? OkstraOctokit } });
   } catch (error) {
     throw new CliUsageError(`okstra worker needs the App's credentials, APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH): ${(error as Error).message}`);
   }

@@ -113,10 +113,17 @@ function installHandlers(): void {
   handlersInstalled = true;
   process.on("exit", removeAllSync);
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, () => {
-      if (process.listenerCount(signal) > 0) return; // someone else shuts down gracefully; `exit` cleans up
+    // First in line, so it sees whether anyone else listens before a `once` listener (a graceful
+    // shutdown) has removed itself — listening last, it found none and killed a draining worker.
+    const onSignal = () => {
+      if (process.listenerCount(signal) > 0) {
+        // Someone else shuts down gracefully; `exit` cleans up. Stay first in line for the next signal.
+        process.prependOnceListener(signal, onSignal);
+        return;
+      }
       removeAllSync();
       process.kill(process.pid, signal); // no listener left, so the default action: die of the signal
-    });
+    };
+    process.prependOnceListener(signal, onSignal);
   }
 }

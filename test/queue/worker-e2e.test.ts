@@ -99,10 +99,9 @@ describeWithRedis("okstra worker against the served fake GitHub", () => {
     expect(implement.at(-1)).toBe("### okstra · `/okstra implement --stage 1` · ✅ done · run `impl-1`");
   });
 
-  // Fails today: the run-directory cleanup's SIGTERM listener (src/workspace/run-directory.ts), installed
-  // with the first run directory, finds no other listener left once nextShutdownSignal has removed its own,
-  // and raises SIGTERM again — the worker dies of the signal instead of shutting down. Drop `.failing` with the fix.
-  it.failing("stops on SIGTERM with exit code 0", () => {
+  // The run-directory cleanup's SIGTERM listener is installed with the first run directory, after the
+  // worker's graceful shutdown listener: it must see that listener and leave the shutdown to it.
+  it("stops on SIGTERM with exit code 0 after running jobs that made run directories", () => {
     expect(stopped).toEqual({ code: 0, signal: null });
   });
 });
