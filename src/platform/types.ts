@@ -107,6 +107,27 @@ export interface CheckRunInfo {
   url?: string;
 }
 
+/** One commit as a person would name it: who wrote it and what it says. */
+export interface CommitSummary {
+  sha: string;
+  /** The platform account when it knows one (a GitHub login), else the git author name. */
+  author: string;
+  subject: string;
+}
+
+/**
+ * How commit `head` relates to commit `base` (GitHub's compare statuses):
+ * `ahead` = base is an ancestor of head (commits were added on top),
+ * `behind` = head is an ancestor of base, `diverged` = neither (history rewritten).
+ */
+export interface CommitComparison {
+  status: "identical" | "ahead" | "behind" | "diverged";
+  /** Both commits hold the same tree: the content is identical whatever the history. */
+  sameTree: boolean;
+  /** Commits on head that base lacks, oldest first; at most the first 250. */
+  commits: CommitSummary[];
+}
+
 /**
  * How a workspace reaches the repository over git. `extraHeader` is passed per
  * command (`git -c http.extraheader=…`), never written to `.git/config`.
@@ -144,6 +165,8 @@ export interface Platform {
 
   /** The commit a branch points at, or null when it does not exist. */
   getBranchHead(branch: string): Promise<string | null>;
+  /** How `head` relates to `base` in history and content, or null when either commit does not exist. */
+  compareCommits(base: string, head: string): Promise<CommitComparison | null>;
   /** Where workspaces clone from and push to, with short-lived credentials. */
   gitRemote(): Promise<GitRemote>;
 }

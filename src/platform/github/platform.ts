@@ -1,6 +1,7 @@
 import type { Platform, RepoRef } from "../types.js";
 import { postCheckRun, patchCheckRun } from "./checks.js";
 import type { GitHubClient } from "./client.js";
+import { fetchComparison } from "./commits.js";
 import { fetchIssue, fetchIssueComments, patchComment, postComment, postReaction } from "./issues.js";
 import { fetchPull, findOpenPullByHead, listOpenPulls, patchPull, postPull, setPullDraft } from "./pulls.js";
 import { buildGitRemote } from "./remote.js";
@@ -55,6 +56,7 @@ export function createGitHubPlatform(client: GitHubClient, repo: RepoRef, option
     updateCheckRun: (id, check) => patchCheckRun(client, repo, id, check),
 
     getBranchHead: (branch) => fetchBranchHead(client, repo, branch),
+    compareCommits: (base, head) => fetchComparison(client, repo, base, head),
     gitRemote: async () => buildGitRemote(serverUrl, repo, await options.installationToken()),
   };
 }

@@ -22,7 +22,7 @@ import {
   type LocalComment,
   type LocalPull,
 } from "./records.js";
-import { localBranchHead, localCommitExists, localCommitsAhead, localDefaultBranch, localReadFile } from "./repository.js";
+import { localBranchHead, localCommitExists, localCommitsAhead, localCompareCommits, localDefaultBranch, localReadFile } from "./repository.js";
 import { storePath, withLock } from "./store.js";
 
 export interface LocalPlatformOptions {
@@ -170,6 +170,7 @@ export function createLocalPlatform(options: LocalPlatformOptions): Platform {
     },
 
     getBranchHead: (branch) => localBranchHead(repoDir, branch),
+    compareCommits: (base, head) => localCompareCommits(repoDir, base, head),
     gitRemote: async () => ({ url: repoDir }),
   };
 }

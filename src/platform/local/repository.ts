@@ -1,4 +1,5 @@
-import { git } from "../../util/git.js";
+import { git, isAncestor } from "../../util/git.js";
+import type { CommitComparison } from "../types.js";
 
 /** Git reads on the local repository DIR, which plays the remote (SPEC §11.1). */
 
@@ -44,4 +45,29 @@ export async function localBranchMergedInto(repoDir: string, head: string, base:
   if (headSha === null || baseSha === null) return false;
   const result = await git(["merge-base", "--is-ancestor", headSha, baseSha], { cwd: repoDir, allowFailure: true });
   return result.exitCode === 0;
+}
+
+const MAX_LISTED_COMMITS = 250; // as many as GitHub's compare lists
+
+/**
+ * GitHub's compare, in git plumbing: the ancestry both ways, the two trees,
+ * and the commits head has that base lacks (oldest first). Null when either
+ * commit is not in DIR, as GitHub answers 404.
+ */
+export async function localCompareCommits(repoDir: string, base: string, head: string): Promise<CommitComparison | null> {
+  if (!(await localCommitExists(repoDir, base)) || !(await localCommitExists(repoDir, head))) return null;
+  const trees = await git(["rev-parse", `${base}^{tree}`, `${head}^{tree}`], { cwd: repoDir });
+  const [baseTree, headTree] = trees.stdout.trim().split("\n");
+  const [baseInHead, headInBase] = await Promise.all([isAncestor(repoDir, base, head), isAncestor(repoDir, head, base)]);
+  const status = baseInHead && headInBase ? "identical" : baseInHead ? "ahead" : headInBase ? "behind" : "diverged";
+  const log = await git(["log", "--reverse", "--format=%H%x00%an%x00%s", `${base}..${head}`], { cwd: repoDir });
+  const commits = log.stdout
+    .split("\n")
+    .filter(Boolean)
+    .slice(0, MAX_LISTED_COMMITS)
+    .map((line) => {
+      const [sha, author, subject] = line.split("\0");
+      return { sha: sha!, author: author!, subject: subject ?? "" };
+    });
+  return { status, sameTree: baseTree === headTree, commits };
 }
