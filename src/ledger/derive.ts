@@ -63,7 +63,9 @@ function identityRecorded(rows: readonly LedgerRow[], row: LedgerRow): boolean {
  * The subset of `incoming` that actually changes the ledger: an identity that
  * is already recorded is a no-op (a replayed append), except a reconciliation
  * `done` (SPEC §4.1, §10), which is kept when it moves the stage's effective
- * `done` to another head commit and dropped when it would not change it.
+ * `done` to another head commit and dropped when it would not change it —
+ * and likewise a reconciliation `verified`, which carries a verdict over to
+ * a head with the very same tree (a rebase that changed nothing).
  */
 export function rowsToAppend(existing: readonly LedgerRow[], incoming: readonly LedgerRow[]): LedgerRow[] {
   const accepted: LedgerRow[] = [];
@@ -71,6 +73,10 @@ export function rowsToAppend(existing: readonly LedgerRow[], incoming: readonly 
     const seen = [...existing, ...accepted];
     if (row.status === "done" && isReconciliation(row)) {
       if (lastDone(seen, row.stage)?.headCommit !== row.headCommit) accepted.push(row);
+      continue;
+    }
+    if (row.status === "verified" && isReconciliation(row)) {
+      if (lastVerified(seen, row.stage)?.headCommit !== row.headCommit) accepted.push(row);
       continue;
     }
     if (!identityRecorded(seen, row)) accepted.push(row);
@@ -105,6 +111,14 @@ function lastDone(rows: readonly LedgerRow[], stage: number): DoneRow | null {
   for (let i = rows.length - 1; i >= 0; i--) {
     const row = rows[i]!;
     if (row.status === "done" && row.stage === stage) return row;
+  }
+  return null;
+}
+
+function lastVerified(rows: readonly LedgerRow[], stage: number): VerifiedRow | null {
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const row = rows[i]!;
+    if (row.status === "verified" && row.stage === stage) return row;
   }
   return null;
 }

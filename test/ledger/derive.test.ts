@@ -113,6 +113,20 @@ describe("rowsToAppend (idempotency)", () => {
     expect(rowsToAppend([done("impl-1", 1, "h1")], [done("impl-1", 1, "h1", "git-reconcile")])).toEqual([]);
   });
 
+  it("keeps a reconciliation verified that carries the verdict to a new head, which is then current", () => {
+    const existing = [done("impl-1", 1, "h1"), verified("verify-1", 1, "accepted", "h1"), done("impl-1", 1, "h2", "git-reconcile")];
+    const carried: LedgerRow = { ...verified("verify-1", 1, "accepted", "h2"), source: "git-reconcile" };
+    expect(rowsToAppend(existing, [carried])).toEqual([carried]);
+    const [s1] = deriveStages([...existing, carried], T0);
+    expect([s1!.verdict?.headCommit, s1!.verdict?.run, s1!.verdictCurrent]).toEqual([sha("h2"), "verify-1", true]);
+  });
+
+  it("drops a reconciliation verified at the head the effective verdict already names, and a plain replay of the verdict", () => {
+    const existing = [done("impl-1", 1, "h2", "git-reconcile"), verified("verify-1", 1, "accepted", "h2")];
+    expect(rowsToAppend(existing, [{ ...verified("verify-1", 1, "accepted", "h2"), source: "git-reconcile" }])).toEqual([]);
+    expect(rowsToAppend(existing, [verified("verify-1", 1, "accepted", "h3")])).toEqual([]);
+  });
+
   it("treats a retry of the stage by the same run as a new attempt whose failure is recorded", () => {
     const existing = [started("impl-1", 1, 30), failed("impl-1", 1), started("impl-1", 1, 60, 3)];
     expect(rowsToAppend(existing, [failed("impl-1", 1)])).toHaveLength(1);
