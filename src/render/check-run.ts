@@ -21,7 +21,7 @@ export const REVERIFY_ACTION: CheckRunAction = { label: "Re-verify", description
 
 export const VERDICT_CONCLUSION: Record<Verdict, CheckConclusion> = { accepted: "success", "conditional-accept": "neutral", blocked: "failure" };
 
-const VERDICT_TITLE: Record<Verdict, string> = {
+export const VERDICT_TITLE: Record<Verdict, string> = {
   accepted: "✅ Accepted",
   "conditional-accept": "⚠️ Conditionally accepted",
   blocked: "⛔ Blocked",

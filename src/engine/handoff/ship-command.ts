@@ -4,6 +4,7 @@ import type { TaskLedger } from "../../ledger/task-ledger.js";
 import { withWorkspace } from "../../workspace/index.js";
 import type { CommandContext } from "../context.js";
 import { planSchema, type Plan } from "../planning/plan-schema.js";
+import { reconcileStageHeads } from "../reconcile/reconcile-stage-heads.js";
 import { CommandRefusal } from "../refusal.js";
 import { runResultFiles, type RunStatus } from "../run/finish-run.js";
 import { runLogger } from "../run/run-log.js";
@@ -40,7 +41,9 @@ export async function shipCommand(context: CommandContext, options: { claimMs?: 
   const now = services.now ?? (() => new Date());
   const issue = job.issueNumber;
 
-  // 1. Preconditions and the run.
+  // 1. Preconditions and the run. Eligibility is judged on stage heads: a branch rebased to the
+  // same tree keeps its verdict, new content on it makes the verdict stale (SPEC §10).
+  await reconcileStageHeads(services, issue, { log: context.log });
   const task = requireApprovedPlan(await ledger.readTask(issue), issue);
   const plan = planSchema.parse(task.plan);
   const base = command.base ?? task.meta.baseBranch;

@@ -6,6 +6,7 @@ import { BudgetMeter } from "../../workers/budget.js";
 import { withWorkspace, type Workspace } from "../../workspace/workspace.js";
 import type { CommandContext } from "../context.js";
 import { planSchema, type Plan } from "../planning/plan-schema.js";
+import { reconcileStageHeads } from "../reconcile/reconcile-stage-heads.js";
 import { CommandRefusal } from "../refusal.js";
 import { runResultFiles } from "../run/finish-run.js";
 import type { RunWorkers } from "../run/invoke-worker.js";
@@ -62,6 +63,8 @@ export async function implementCommand(context: CommandContext): Promise<void> {
   await ledger.reconcile(issue).catch((error: unknown) => {
     if ((error as Error).name !== "TaskNotFoundError") throw error;
   });
+  // Dependents start from their dependencies' done heads: commits pushed onto a done stage branch are recorded first, so they build on them (SPEC §10).
+  await reconcileStageHeads(services, issue, { log: context.log });
   let task = await requireApprovedPlan(await ledger.readTask(issue), issue);
   const plan = planSchema.parse(task.plan);
 

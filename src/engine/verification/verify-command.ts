@@ -1,5 +1,6 @@
 import { redactSecrets } from "../../util/redact.js";
 import type { CommandContext } from "../context.js";
+import { reconcileStageHeads } from "../reconcile/reconcile-stage-heads.js";
 import { runVerification } from "./run-verification.js";
 import { fromCommandContext } from "./verification-context.js";
 import { requireDoneStage, requirePlan, unverifiedStages, verificationSubjects } from "./select-stages.js";
@@ -19,6 +20,8 @@ export async function verifyCommand(context: CommandContext): Promise<void> {
   await services.ledger.reconcile(issue).catch((error: unknown) => {
     if ((error as Error).name !== "TaskNotFoundError") throw error;
   });
+  // A stage branch rebased, force-pushed or pushed on top since its `done`: verify judges the head it has now (SPEC §10).
+  await reconcileStageHeads(services, issue, { log: context.log, reverifying: (stage) => command.stage === undefined || command.stage === stage });
   const { task, plan } = requirePlan(await services.ledger.readTask(issue), issue);
   const stages = command.stage === undefined ? unverifiedStages(task, plan) : requireDoneStage(task, plan, command.stage);
   await runVerification(fromCommandContext(context), {
