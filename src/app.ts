@@ -9,6 +9,8 @@ import type { JobProcessor, JobQueue } from "./queue/types.js";
 import { registerOpsRoutes } from "./server/ops-routes.js";
 import type { Logger } from "./util/log.js";
 import { startOrphanSweeper } from "./workspace/orphan-sweeper.js";
+import { scheduleStartupRecovery } from "./queue/startup-recovery.js";
+import { leaseMsFromEnvironment } from "./engine/recovery/schedule.js";
 
 export interface OkstraAppOptions {
   /** The queue jobs go through; by default BullMQ when REDIS_URL is set, else in-process. */
@@ -19,6 +21,12 @@ export interface OkstraAppOptions {
   statusIntervalMs?: number;
   /** The web address of the GitHub server, for clone URLs (GHE). */
   serverUrl?: string;
+  /**
+   * At start, schedule a crash-recovery check for every task on every
+   * installed repository that holds a stage lease (SPEC §10). `npm start`
+   * turns it on; tests that load the App leave it off.
+   */
+  recoverOnStart?: boolean;
 }
 
 /**
@@ -35,6 +43,11 @@ export function okstraApp(options: OkstraAppOptions = {}): ApplicationFunction {
     options.onQueue?.(queue);
     // Run directories of processes that died on this host go at start and every minute (SPEC §10).
     startOrphanSweeper(app.log);
+    if (options.recoverOnStart) {
+      scheduleStartupRecovery(app, (job, enqueueOptions) => queue!.enqueue(job, enqueueOptions), { log: app.log, leaseMs: leaseMsFromEnvironment() }).catch((error: unknown) =>
+        app.log.error({ err: error }, "start-up recovery failed; tasks are reconciled by their next command"),
+      );
+    }
     registerOpsRoutes(addHandler, { queue: isObservableQueue(queue) ? queue : undefined, metricsToken: process.env.METRICS_TOKEN });
     app.on("issue_comment.created", issueCommentCreated(queue));
     app.on("pull_request.closed", pullRequestClosed(queue));

@@ -3,4 +3,4 @@ import { run } from "probot";
 import { okstraApp } from "./app.js";
 import { OkstraOctokit } from "./octokit.js";
 
-await run(okstraApp(), { Octokit: OkstraOctokit });
+await run(okstraApp({ recoverOnStart: true }), { Octokit: OkstraOctokit });

@@ -13,7 +13,7 @@ import {
 } from "./mutations.js";
 import type { AbandonedRow, DoneRow, LedgerRow, RowInput } from "./rows.js";
 import type { FileChanges, LedgerSnapshot, LedgerStore } from "./store.js";
-import { readTaskFrom, taskPath, type TaskLedger } from "./task-ledger.js";
+import { listTaskIssues, readTaskFrom, taskPath, type TaskLedger } from "./task-ledger.js";
 
 /**
  * The mutation engine (SPEC §4.2), the same for every store:
@@ -106,11 +106,9 @@ export class Ledger {
     return readTaskFrom(view, issue, this.now());
   }
 
-  /** Issue numbers of every task on the ledger (for the periodic crash-recovery sweep). */
+  /** Issue numbers of every task on the ledger. */
   async listTasks(): Promise<number[]> {
-    const view = await this.store.snapshot(await this.store.head());
-    const issues = view.list("tasks/").map((path) => Number(/^tasks\/(\d+)\//.exec(path)?.[1]));
-    return [...new Set(issues.filter((n) => Number.isInteger(n) && n > 0))].sort((a, b) => a - b);
+    return listTaskIssues(await this.store.snapshot(await this.store.head()));
   }
 
   /** Idempotent append (SPEC §4.1): rows whose identity is already recorded are skipped. `at` defaults to now. */

@@ -29,6 +29,12 @@ export interface TaskLedger {
   state: TaskState;
 }
 
+/** Issue numbers of every task in a snapshot, ascending. */
+export function listTaskIssues(view: LedgerSnapshot): number[] {
+  const issues = view.list("tasks/").map((path) => Number(/^tasks\/(\d+)\//.exec(path)?.[1]));
+  return [...new Set(issues.filter((n) => Number.isInteger(n) && n > 0))].sort((a, b) => a - b);
+}
+
 export function taskPath(issue: number, relative: string): string {
   return `${taskDir(issue)}/${relative}`;
 }

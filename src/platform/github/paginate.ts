@@ -6,11 +6,17 @@ import type { GitHubClient } from "./client.js";
  * `rel="next"` itself: GitHub builds those URLs, which keeps any cursor or
  * extra query parameters it needs intact.
  */
-export async function paginate<T>(client: GitHubClient, route: string, params: Record<string, unknown>): Promise<T[]> {
+export async function paginate<T>(
+  client: GitHubClient,
+  route: string,
+  params: Record<string, unknown>,
+  // A few lists come wrapped (`GET /installation/repositories` → `{ total_count, repositories }`).
+  itemsOf: (data: unknown) => T[] = (data) => data as T[],
+): Promise<T[]> {
   const items: T[] = [];
   let response = await client.request(route, { ...params, per_page: 100 });
   for (;;) {
-    items.push(...(response.data as T[]));
+    items.push(...itemsOf(response.data));
     const next = nextPageUrl(response.headers.link);
     if (!next) return items;
     response = await client.request(`GET ${next}`);
