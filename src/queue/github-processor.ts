@@ -1,6 +1,7 @@
 import type { Probot } from "probot";
 import { executeCommand } from "../engine/execute-command.js";
 import { onPullRequestClosed } from "../engine/handoff/pull-request-closed.js";
+import { onStageBranchMoved } from "../engine/reconcile/stage-branch-moved.js";
 import { Ledger } from "../ledger/ledger.js";
 import { createGitHubLedgerStore } from "../ledger/github-store.js";
 import { createGitHubPlatform } from "../platform/github/index.js";
@@ -45,6 +46,11 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
       const recovered = await recoverTask({ platform, ledger, log, leaseMs }, job.issueNumber);
       if (recovered.nextCheckAt && recovery) await recovery.checkAt(job.issueNumber, recovered.nextCheckAt);
       log.info({ abandoned: recovered.abandoned.length, closed: recovered.closedRuns.map((r) => r.id), next: recovered.nextCheckAt?.toISOString() }, "recovery check done");
+      return;
+    }
+    if (job.kind === "stage-branch-moved") {
+      const moved = await onStageBranchMoved(job, { platform, ledger, log, statusIntervalMs: options.statusIntervalMs, metrics: options.metrics ?? processMetrics });
+      log.info({ reconciled: moved.reconciled, verification: moved.verification }, "stage branch move handled");
       return;
     }
     if (job.kind === "pull-request-closed") {

@@ -75,8 +75,29 @@ export interface RecoveryCheckJob {
   receivedAt: string;
 }
 
+/**
+ * New commits on a stage branch (`pull_request.synchronize` on a PR whose
+ * head is `okstra/<N>/s<S>` of this repository): the job reconciles the
+ * task's stage heads and re-verifies stages whose verdict went stale (SPEC
+ * §10). What the payload says of the push is informative only; the job
+ * re-reads the ledger and the branches.
+ */
+export interface StageBranchMovedJob {
+  kind: "stage-branch-moved";
+  /** `X-GitHub-Delivery`: every push is a new delivery, a redelivery is the same job. */
+  deliveryId: string;
+  repo: RepoRef;
+  installationId?: number;
+  issueNumber: number;
+  stage: number;
+  pullRequest: { number: number; head: string; before: string; after: string };
+  /** Who pushed. */
+  sender: string;
+  receivedAt: string;
+}
+
 /** Everything the queue carries, told apart by `kind`. */
-export type QueueJob = CommandJob | PullRequestClosedJob | ReverifyJob | RecoveryCheckJob;
+export type QueueJob = CommandJob | PullRequestClosedJob | ReverifyJob | RecoveryCheckJob | StageBranchMovedJob;
 
 export interface EnqueueOptions {
   /**
@@ -99,7 +120,7 @@ export interface JobQueue {
 
 export type JobProcessor = (job: QueueJob) => Promise<void>;
 
-export type JobKeyInput = Pick<CommandJob, "repo" | "comment"> | Pick<PullRequestClosedJob | ReverifyJob | RecoveryCheckJob, "kind" | "repo" | "deliveryId">;
+export type JobKeyInput = Pick<CommandJob, "repo" | "comment"> | Pick<PullRequestClosedJob | ReverifyJob | RecoveryCheckJob | StageBranchMovedJob, "kind" | "repo" | "deliveryId">;
 
 /**
  * One key per comment: a second delivery of the same comment (or a

@@ -47,7 +47,7 @@ beforeAll(async () => {
       createQueue: (_github, log) =>
         createInProcessQueue(async (job) => {
           jobs.push(job);
-          if (job.kind === "pull-request-closed" || job.kind === "recovery-check") throw new Error("not part of this test");
+          if (job.kind === "pull-request-closed" || job.kind === "recovery-check" || job.kind === "stage-branch-moved") throw new Error("not part of this test");
           outcomes.push(await executeCommand(job, services));
         }, log),
       onQueue: (q) => (queue = q),

@@ -1,7 +1,5 @@
-import { runManifestSchema } from "../../ledger/files.js";
 import type { Ledger } from "../../ledger/ledger.js";
 import { runFile } from "../../ledger/paths.js";
-import { taskPath } from "../../ledger/task-ledger.js";
 import type { Platform } from "../../platform/types.js";
 import { REVERIFY_ACTION, VERDICT_CONCLUSION } from "../../render/check-run.js";
 import { renderCarriedVerdictOutput, renderHeadMoveNote } from "../../render/head-move-note.js";
@@ -24,10 +22,9 @@ import type { RecordedMove } from "./record-head-moves.js";
 export async function carryCheckRun(input: { platform: Platform; ledger: Ledger; issue: number; recorded: RecordedMove; log: Logger }): Promise<void> {
   const { platform, ledger, issue, recorded, log } = input;
   const verdict = recorded.carriedVerdict;
-  if (!verdict) return;
+  if (!verdict || !recorded.hadCheckRun) return;
   const { stage, from, to } = recorded.move;
   try {
-    if (!(await hadCheckRun(ledger, issue, verdict.run, stage))) return;
     await platform.createCheckRun({
       name: stageCheckName(stage),
       headSha: to,
@@ -41,15 +38,6 @@ export async function carryCheckRun(input: { platform: Platform; ledger: Ledger;
   } catch (error) {
     log.warn({ err: error, stage, head: to }, "carried-over check run not created");
   }
-}
-
-/** The platform has no "find check run": a verification run lists the ones it created in its run.json. */
-async function hadCheckRun(ledger: Ledger, issue: number, run: string, stage: number): Promise<boolean> {
-  const view = await ledger.store.snapshot(await ledger.store.head());
-  const text = await view.read(taskPath(issue, runFile(run, "run.json")));
-  const manifest = text === null ? null : runManifestSchema.safeParse(JSON.parse(text));
-  const checkRuns = manifest?.success ? (manifest.data as { checkRuns?: unknown }).checkRuns : undefined;
-  return Array.isArray(checkRuns) && checkRuns.some((c: { stage?: unknown; id?: unknown }) => c.stage === stage && typeof c.id === "number");
 }
 
 export async function postHeadMoveNote(input: {

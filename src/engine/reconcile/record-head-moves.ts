@@ -1,8 +1,10 @@
 import { rowsToAppend } from "../../ledger/derive.js";
 import { appendRowsText } from "../../ledger/jsonl.js";
 import type { Ledger } from "../../ledger/ledger.js";
-import { TASK_FILES } from "../../ledger/paths.js";
+import { runManifestSchema } from "../../ledger/files.js";
+import { runFile, TASK_FILES } from "../../ledger/paths.js";
 import type { LedgerRow, PrRow, VerifiedRow } from "../../ledger/rows.js";
+import type { LedgerSnapshot } from "../../ledger/store.js";
 import { readRows, readTaskFrom, taskPath } from "../../ledger/task-ledger.js";
 import { reconciliationRows, staleVerdict, type StageHeadMove } from "./head-moves.js";
 
@@ -14,6 +16,8 @@ export interface RecordedMove {
   staleVerdict: VerifiedRow | null;
   /** The verdict carried over to the new head (same content). */
   carriedVerdict: VerifiedRow | null;
+  /** The carried verdict's run created a check run for the stage, so the new head gets one too. */
+  hadCheckRun: boolean;
   /** The stage's own PR, as the ledger last recorded it. */
   stagePr: PrRow | null;
 }
@@ -37,11 +41,13 @@ export async function recordHeadMoves(ledger: Ledger, issue: number, moves: read
       const fresh = rowsToAppend([...task.rows, ...appended], reconciliationRows(move, { ...state, done: state.done }, now.toISOString()));
       if (fresh.length === 0) continue;
       appended.push(...fresh);
+      const carriedVerdict = (fresh.find((row) => row.status === "verified") as VerifiedRow | undefined) ?? null;
       recorded.push({
         move,
         rows: fresh,
         staleVerdict: staleVerdict(move, state),
-        carriedVerdict: (fresh.find((row) => row.status === "verified") as VerifiedRow | undefined) ?? null,
+        carriedVerdict,
+        hadCheckRun: carriedVerdict !== null && (await createdCheckRun(view, issue, carriedVerdict.run, move.stage)),
         stagePr: state.prs.filter((pr) => pr.kind === "stage").at(-1) ?? null,
       });
     }
@@ -51,4 +57,17 @@ export async function recordHeadMoves(ledger: Ledger, issue: number, moves: read
     return { changes, message: `ledger(#${issue}): reconcile ${described}`, value: recorded };
   });
   return outcome.value;
+}
+
+/**
+ * The platform has no "find check run": a verification run lists the check
+ * runs it created in its run.json. Read here, in the snapshot the mutation
+ * already holds, so it costs no extra ref read.
+ */
+async function createdCheckRun(view: LedgerSnapshot, issue: number, run: string, stage: number): Promise<boolean> {
+  const text = await view.read(taskPath(issue, runFile(run, "run.json")));
+  if (text === null) return false;
+  const manifest = runManifestSchema.safeParse(JSON.parse(text));
+  const checkRuns = manifest.success ? (manifest.data as { checkRuns?: unknown }).checkRuns : undefined;
+  return Array.isArray(checkRuns) && checkRuns.some((c: { stage?: unknown; id?: unknown }) => c.stage === stage && typeof c.id === "number");
 }

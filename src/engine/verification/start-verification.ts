@@ -12,13 +12,16 @@ import { DuplicateTriggerError, RUN_PREFIX } from "../run/start-run.js";
  * - `after-implementation` — `verification.autoVerify`: one run per
  *   implementation run (its trigger comment already started that run);
  * - `check-run` — a re-requested check run or its Re-verify button: one run
- *   per webhook delivery, since every click is a new delivery and no comment exists.
+ *   per webhook delivery, since every click is a new delivery and no comment exists;
+ * - `branch-moved` — new content on a stage branch made verdicts stale
+ *   (`pull_request.synchronize`, SPEC §10): one run per webhook delivery.
  */
 
 export type VerificationTrigger =
   | { kind: "comment"; commentId: number; deliveryId: string; actor: string; command: string }
   | { kind: "after-implementation"; commentId: number; deliveryId: string; actor: string; command: string; implementationRun: string }
-  | { kind: "check-run"; checkRunId: number; action: "rerequested" | "requested_action"; deliveryId: string; actor: string };
+  | { kind: "check-run"; checkRunId: number; action: "rerequested" | "requested_action"; deliveryId: string; actor: string }
+  | { kind: "branch-moved"; branch: string; deliveryId: string; actor: string };
 
 export async function startVerificationRun(
   ledger: Ledger,
@@ -59,6 +62,7 @@ function manifestTrigger(trigger: VerificationTrigger): Record<string, unknown> 
   if (trigger.kind === "check-run") {
     return { ...trigger, commentId: 0, command: `check_run.${trigger.action} (okstra / stage check run ${trigger.checkRunId})` };
   }
+  if (trigger.kind === "branch-moved") return { ...trigger, commentId: 0, command: `pull_request.synchronize (new commits on ${trigger.branch})` };
   return { ...trigger };
 }
 
@@ -70,6 +74,7 @@ function sameTrigger(recorded: Record<string, unknown>, trigger: VerificationTri
     case "after-implementation":
       return recorded.implementationRun === trigger.implementationRun;
     case "check-run":
+    case "branch-moved":
       return trigger.deliveryId !== "" && recorded.deliveryId === trigger.deliveryId;
   }
 }

@@ -60,7 +60,7 @@ export function reportInput(
   const trigger = request.trigger;
   return {
     run: manifest.id,
-    trigger: trigger.kind === "check-run" ? `check run ${trigger.checkRunId} (${trigger.action}) by @${trigger.actor}` : `\`${trigger.command}\` by @${trigger.actor}${trigger.kind === "after-implementation" ? ` (autoVerify after ${trigger.implementationRun})` : ""}`,
+    trigger: describeTrigger(trigger),
     outcome: [outcome, ...found.notes].join("; "),
     adversarial: context.config.verification.adversarial,
     maxRounds: context.config.verification.maxRounds,
@@ -75,6 +75,12 @@ export function reportInput(
     skippedWorkers: found.convergence.skippedWorkers,
     workers,
   };
+}
+
+function describeTrigger(trigger: VerificationRequest["trigger"]): string {
+  if (trigger.kind === "check-run") return `check run ${trigger.checkRunId} (${trigger.action}) by @${trigger.actor}`;
+  if (trigger.kind === "branch-moved") return `new commits on \`${trigger.branch}\` pushed by @${trigger.actor}`;
+  return `\`${trigger.command}\` by @${trigger.actor}${trigger.kind === "after-implementation" ? ` (autoVerify after ${trigger.implementationRun})` : ""}`;
 }
 
 const ICON = { accepted: "✅", "conditional-accept": "⚠️", blocked: "⛔" } as const;
