@@ -12,7 +12,7 @@ export interface OkstraMetrics {
   readonly registry: Registry;
   /**
    * Jobs the engine ended, once each (src/engine/run/run-metrics.ts): by phase — the command's verb,
-   * `invalid`, `unknown`, `reverify`, `pull-request-closed` — and outcome (`carried-out`, `refused`,
+   * `invalid`, `unknown`, `reverify`, `pull-request-closed`, `stage-branch-moved` — and outcome (`carried-out`, `refused`,
    * `failed`, `ignored`). The help text lists every value.
    */
   readonly runsTotal: Counter<"phase" | "outcome">;
@@ -39,8 +39,9 @@ export interface MetricsOptions {
 
 const RUN_HELP =
   "Jobs the engine ended, once each, by phase and outcome. phase: the command's verb (help, status, cancel, plan, replan, approve, implement, retry, verify, ship), " +
-  "invalid (a malformed /okstra comment), unknown (not an /okstra comment), reverify (a re-requested stage check run), pull-request-closed. " +
-  "outcome: carried-out, refused (permission, configuration, preconditions), failed (the run failed, was cancelled or threw), ignored (a closed pull request okstra has nothing to do for). " +
+  "invalid (a malformed /okstra comment), unknown (not an /okstra comment), reverify (a re-requested stage check run), pull-request-closed, " +
+  "stage-branch-moved (a stage branch pushed to by someone else). " +
+  "outcome: carried-out, refused (permission, configuration, preconditions), failed (the run failed, was cancelled or threw), ignored (an event okstra has nothing to do for). " +
   "autoVerify's verification is part of its implement job.";
 const WORKER_LABELS = "provider: anthropic, openai, gemini, claude-code, codex, gemini-cli, command; role: analyser, lead, plan-reviewer, executor, verifier, reviewer, pilot.";
 
