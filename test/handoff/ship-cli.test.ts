@@ -133,12 +133,11 @@ describe("/okstra ship through the CLI (implementation scenario, local platform)
     const verified = await repo.head(`okstra/${ISSUE}/s2`);
     const moved = await repo.commitOn(`okstra/${ISSUE}/s2`, { "docs/late.md": "a late edit\n" }, "docs: a late edit");
 
-    // The branch moved but the ledger has not heard of it yet.
+    // Ship reconciles the stage heads before judging them (SPEC §10): done moves to the new commit as a user edit, the verdict stays behind.
     expect((await repo.cli("/okstra ship 1,2")).code).toBe(1);
-    expect(await repo.lastReply()).toContain(`stage 2: verdict is for an older head (verified at \`${verified.slice(0, 7)}\`, branch \`okstra/1/s2\` is now at \`${moved.slice(0, 7)}\`)`);
+    expect(await repo.lastReply()).toContain(`stage 2: verdict is for an older head (verified at \`${verified.slice(0, 7)}\`, done at \`${moved.slice(0, 7)}\`)`);
+    expect((await repo.rows()).filter((r) => r.status === "done" && r.stage === 2).at(-1)).toMatchObject({ run: "impl-1", source: "user-edit", headCommit: moved });
 
-    // Reconciled into the ledger as a user edit: done moves, the verdict stays behind.
-    await repo.append([{ run: "impl-1", status: "done", source: "user-edit", stage: 2, headCommit: moved, branch: `okstra/${ISSUE}/s2`, carryPath: `tasks/${ISSUE}/carry/stage-2.json` }]);
     expect((await repo.cli("/okstra ship 2")).code).toBe(1);
     expect(await repo.lastReply()).toContain(`stage 2: verdict is for an older head (verified at \`${verified.slice(0, 7)}\`, done at \`${moved.slice(0, 7)}\`)`);
     expect(await repo.refExists(GROUP_12)).toBe(false);
