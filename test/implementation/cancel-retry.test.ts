@@ -33,7 +33,19 @@ async function approved(executorFlags: string) {
 }
 
 const rows = async () => (await repo.ledgerFile("tasks/1/ledger.jsonl")).trim().split("\n").map((l) => JSON.parse(l));
-const sleepers = () => execSync("ps -eo pid,args").toString().split("\n").filter((l) => /\bsleep 600\b/.test(l));
+/** The executor's `sleep 600`s started by this test process (other test files sleep too, in parallel). */
+const sleepers = () => {
+  const table = execSync("ps -eo pid=,ppid=,args=").toString().split("\n").filter(Boolean).map((line) => {
+    const [pid, ppid, ...args] = line.trim().split(/\s+/);
+    return { pid: Number(pid), ppid: Number(ppid), args: args.join(" ") };
+  });
+  const parent = new Map(table.map((p) => [p.pid, p.ppid]));
+  const ours = (pid: number) => {
+    for (let at = parent.get(pid); at !== undefined && at > 1; at = parent.get(at)) if (at === process.pid) return true;
+    return false;
+  };
+  return table.filter((p) => /^sleep 600$/.test(p.args) && ours(p.pid));
+};
 
 async function until(check: () => boolean | Promise<boolean>, what: string, ms = 30_000) {
   const end = Date.now() + ms;
