@@ -43,7 +43,7 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
     const recovery = options.scheduleJob ? queueRecoveryScheduler(options.scheduleJob, job.repo, job.installationId) : undefined;
     const leaseMs = options.leaseMs ?? leaseMsFromEnvironment();
     if (job.kind === "recovery-check") {
-      const recovered = await recoverTask({ platform, ledger, log, leaseMs }, job.issueNumber);
+      const recovered = await recoverTask({ platform, ledger, log, leaseMs, metrics: options.metrics ?? processMetrics }, job.issueNumber);
       if (recovered.nextCheckAt && recovery) await recovery.checkAt(job.issueNumber, recovered.nextCheckAt);
       log.info({ abandoned: recovered.abandoned.length, closed: recovered.closedRuns.map((r) => r.id), next: recovered.nextCheckAt?.toISOString() }, "recovery check done");
       return;

@@ -20,6 +20,8 @@ export interface OkstraMetrics {
   readonly workerDurationSeconds: Histogram<"provider" | "role">;
   /** Worker cost as the provider reported it (or priced from its tokens), summed over each call's attempts. */
   readonly workerCostUsdTotal: Counter<"provider" | "role">;
+  /** Stage leases crash recovery found expired and recorded as `abandoned`: each is a run whose process died. */
+  readonly stagesAbandonedTotal: Counter;
   readonly githubRequestsTotal: Counter<"method" | "route" | "status">;
   /** `x-ratelimit-remaining` of the latest response, by `x-ratelimit-resource` (core, graphql, search, …). */
   readonly githubRateLimitRemaining: Gauge<"resource">;
@@ -82,6 +84,11 @@ export function createMetrics(options: MetricsOptions = {}): OkstraMetrics {
       name: "okstra_worker_cost_usd_total",
       help: `Worker cost in US dollars as the provider reported it (else priced from its token counts), failed attempts included. ${WORKER_LABELS}`,
       labelNames: ["provider", "role"],
+      registers,
+    }),
+    stagesAbandonedTotal: new Counter({
+      name: "okstra_stages_abandoned_total",
+      help: "Stage leases that expired without done or failed and were recorded as abandoned by crash recovery: each is a run whose process died (or stopped renewing).",
       registers,
     }),
     githubRequestsTotal: new Counter({

@@ -57,7 +57,7 @@ describeWithRedis("kill -9 of an okstra worker mid-stage", () => {
   it("after the lease expires the other worker records it abandoned, closes the run, cleans up the clone and its executor; a retry completes the stage once", async () => {
     [redis, world] = await Promise.all([startRedis(), createSharedE2eWorld({ executorFlags: "--mode commit-then-sleep --only-stage 1 --until-retry yes" })]);
     const w = world;
-    const env = { ...w.childEnv(), OKSTRA_LEASE_SECONDS: String(LEASE_SECONDS), FIXTURE_SWEEP_MS: "1000", FIXTURE_LOCK_MS: "3000" };
+    const env: Record<string, string> = { ...w.childEnv(), OKSTRA_LEASE_SECONDS: String(LEASE_SECONDS), FIXTURE_SWEEP_MS: "1000", FIXTURE_LOCK_MS: "3000" };
     // One machine: both workers share TMPDIR (run directories) and the mirror cache.
     workers.push(await startChildWorker({ redisUrl: redis.url, queueName: QUEUE, outFile: "/dev/null", env: { ...env, WORKER_NAME: "a" } }));
     workers.push(await startChildWorker({ redisUrl: redis.url, queueName: QUEUE, outFile: "/dev/null", env: { ...env, WORKER_NAME: "b" } }));

@@ -68,6 +68,7 @@ export async function recoverTask(services: EngineServices, issue: number): Prom
     };
   });
   const { titles, ...result } = outcome.value;
+  services.metrics?.stagesAbandonedTotal.inc(result.abandoned.length);
   if (result.abandoned.length > 0 || result.closedRuns.length > 0) {
     log.warn({ abandoned: result.abandoned.map((r) => ({ run: r.run, stage: r.stage })), closed: result.closedRuns.map((r) => r.id) }, "crash recovery: expired leases recorded as abandoned");
   }
