@@ -26,8 +26,8 @@ import { recordHeadMoves, type RecordedMove } from "./record-head-moves.js";
 
 export interface ReconcileOptions {
   log: Logger;
-  /** Whether the caller verifies this stage right after the pass, if its verdict went stale. */
-  reverifying?: (stage: number) => boolean;
+  /** Whether the caller verifies this stage right after the pass; `hadVerdict`: a verdict at the old head went stale. */
+  reverifying?: (stage: number, hadVerdict: boolean) => boolean;
   /** Who pushed, when a webhook said so. */
   pushedBy?: string;
 }
@@ -54,17 +54,22 @@ export async function reconcileStageHeads(services: EngineServices, issue: numbe
   // 3–4. Check runs and notes.
   for (const entry of recorded) {
     await carryCheckRun({ platform, ledger, issue, recorded: entry, log });
-    await postHeadMoveNote({ platform, issue, recorded: entry, reverifying: reverifying(entry.move.stage), pushedBy: options.pushedBy, log });
+    await postHeadMoveNote({ platform, issue, recorded: entry, reverifying: reverifying(entry.move.stage, entry.staleVerdict !== null), pushedBy: options.pushedBy, log });
   }
 
   // 5. Navigation blocks.
   const stale = recorded.filter((r) => r.staleVerdict !== null).map((r) => r.move.stage).sort((a, b) => a - b);
-  const refreshedByVerification = stale.length > 0 && recorded.every((r) => r.staleVerdict !== null && reverifying(r.move.stage));
-  if (!refreshedByVerification) {
-    const fresh = await ledger.readTask(issue);
-    if (fresh?.plan) {
-      await refreshStackBlocks({ platform, task: fresh, plan: planSchema.parse(fresh.plan), log }).catch((err: unknown) => log.warn({ err }, "stack blocks not refreshed after reconciliation"));
-    }
-  }
+  const refreshedByVerification = stale.length > 0 && recorded.every((r) => r.staleVerdict !== null && reverifying(r.move.stage, true));
+  if (!refreshedByVerification) await refreshBlocks(services, issue, log);
   return { recorded, stale };
+}
+
+/** The rows are written: blocks that cannot be refreshed now are refreshed by the next PR change. */
+async function refreshBlocks(services: EngineServices, issue: number, log: Logger): Promise<void> {
+  try {
+    const task = await services.ledger.readTask(issue);
+    if (task?.plan) await refreshStackBlocks({ platform: services.platform, task, plan: planSchema.parse(task.plan), log });
+  } catch (err) {
+    log.warn({ err }, "stack blocks not refreshed after reconciliation");
+  }
 }

@@ -41,7 +41,7 @@ async function reconcileAndReverify(job: StageBranchMovedJob, services: EngineSe
   const log = services.log.child({ task: job.issueNumber, deliveryId: job.deliveryId, pr: job.pullRequest.number, branch: job.pullRequest.head });
   const issue = job.issueNumber;
 
-  const pass = await reconcileStageHeads(services, issue, { log, reverifying: () => true, pushedBy: job.sender });
+  const pass = await reconcileStageHeads(services, issue, { log, reverifying: (_stage, hadVerdict) => hadVerdict, pushedBy: job.sender });
   const outcome: BranchMovedOutcome = { reconciled: pass.recorded.map((r) => r.move.stage), verification: null };
   if (pass.stale.length === 0) return outcome;
 
