@@ -1,5 +1,6 @@
 import { loadConfig } from "../../config/load.js";
 import type { StageBranchMovedJob } from "../../queue/types.js";
+import { childLogger } from "../../util/log.js";
 import { redactSecrets } from "../../util/redact.js";
 import type { EngineServices } from "../context.js";
 import { CommandRefusal } from "../refusal.js";
@@ -38,7 +39,7 @@ export function onStageBranchMoved(job: StageBranchMovedJob, services: EngineSer
 
 async function reconcileAndReverify(job: StageBranchMovedJob, services: EngineServices): Promise<BranchMovedOutcome> {
   const { platform } = services;
-  const log = services.log.child({ task: job.issueNumber, deliveryId: job.deliveryId, pr: job.pullRequest.number, branch: job.pullRequest.head });
+  const log = childLogger(services.log, { task: job.issueNumber, deliveryId: job.deliveryId, pr: job.pullRequest.number, branch: job.pullRequest.head });
   const issue = job.issueNumber;
 
   const pass = await reconcileStageHeads(services, issue, { log, reverifying: (_stage, hadVerdict) => hadVerdict, pushedBy: job.sender });
