@@ -28,6 +28,28 @@ export function planningWorker(flags: string): string {
   return `{ provider: command, command: "${process.execPath} ${PLANNING_WORKER} --plan ${PLAN_RECORDING} ${flags}" }`;
 }
 
+export const EXECUTOR_WORKER = path.join(RECORDINGS, "executor-worker.mjs");
+
+/**
+ * Commits a `.github/okstra.yml` whose planning workers replay the recorded
+ * plan and whose executor replays the recorded stages with `executorFlags`
+ * (e.g. `--mode commit-then-sleep --only-stage 1`); no pilot. `extra` lines
+ * are appended as they are.
+ */
+export async function configureRecordedWorkers(repo: LocalRepo, executorFlags: string, extra: string[] = []): Promise<void> {
+  await repo.commitFile(
+    ".github/okstra.yml",
+    [
+      "workers:",
+      `  lead: ${planningWorker("--lead good")}`,
+      `  analysers: [ ${planningWorker("--draft full --review agree")}, ${planningWorker("--draft full --review agree")} ]`,
+      `  executor: { provider: command, command: "${process.execPath} ${EXECUTOR_WORKER} --stages ${path.join(PLAN_RECORDING, "stages")} ${executorFlags}" }`,
+      "pilot: false",
+      ...extra,
+    ].join("\n"),
+  );
+}
+
 export async function createLocalRepo(options: { issueFile?: string } = {}): Promise<LocalRepo> {
   const root = await mkdtemp(path.join(tmpdir(), "okstra-local-"));
   const dir = await createSampleRepository(path.join(root, "inventory-lib"));

@@ -2,7 +2,8 @@ import { generateKeyPairSync } from "node:crypto";
 import { Probot, ProbotOctokit } from "probot";
 import { pino } from "pino";
 import { okstraApp } from "../../src/app.js";
-import type { JobQueue } from "../../src/queue/types.js";
+import { createInProcessQueue } from "../../src/queue/in-process.js";
+import type { JobQueue, QueueJob } from "../../src/queue/types.js";
 import { httpMock } from "./http-mock.js";
 
 // One throwaway App key for the whole suite: Probot signs real JWTs with it.
@@ -16,9 +17,8 @@ export interface TestApp {
   queue: JobQueue;
 }
 
-/** A real Probot with okstra loaded; HTTP retries off so nock sees each request once. */
-export async function createTestApp(): Promise<TestApp> {
-  const probot = new Probot({
+function testProbot(): Probot {
+  return new Probot({
     appId: 123,
     privateKey,
     secret: WEBHOOK_SECRET,
@@ -27,10 +27,39 @@ export async function createTestApp(): Promise<TestApp> {
     // space every comment 3 s apart across the whole suite (GitHub's guidance, right in production).
     Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
   });
+}
+
+/** A real Probot with okstra loaded; HTTP retries off so nock sees each request once. */
+export async function createTestApp(): Promise<TestApp> {
+  const probot = testProbot();
   let queue: JobQueue | undefined;
   await probot.load(okstraApp({ onQueue: (q) => (queue = q), statusIntervalMs: 0 }));
   if (!queue) throw new Error("okstra did not create its queue");
   return { probot, queue };
+}
+
+/**
+ * A real Probot with okstra's handlers and queue, whose jobs `carryOut` runs
+ * instead of the GitHub processor — e.g. the engine on the local platform, so
+ * a webhook's effect is read back from a local repository. The jobs are
+ * recorded in `jobs` as they arrive.
+ */
+export async function createTestAppWith(carryOut: (job: QueueJob) => Promise<void>): Promise<TestApp & { jobs: QueueJob[] }> {
+  const probot = testProbot();
+  const jobs: QueueJob[] = [];
+  let queue: JobQueue | undefined;
+  await probot.load(
+    okstraApp({
+      createQueue: (_github, log) =>
+        createInProcessQueue(async (job) => {
+          jobs.push(job);
+          await carryOut(job);
+        }, log),
+      onQueue: (q) => (queue = q),
+    }),
+  );
+  if (!queue) throw new Error("okstra did not create its queue");
+  return { probot, queue, jobs };
 }
 
 /** The installation token exchange Probot makes before the job's first API call. */

@@ -1,29 +1,14 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { execSync } from "node:child_process";
-import path from "node:path";
 import { git } from "../../src/util/git.js";
-import { createLocalRepo, planningWorker, RECORDINGS, type LocalRepo } from "../helpers/local-repo.js";
-
-const EXECUTOR = path.join(RECORDINGS, "executor-worker.mjs");
-const STAGES = path.join(RECORDINGS, "inventory-csv", "stages");
+import { configureRecordedWorkers, createLocalRepo, type LocalRepo } from "../helpers/local-repo.js";
 
 let repo: LocalRepo;
 afterEach(async () => {
   await repo?.dispose();
 });
 
-async function configure(executorFlags: string) {
-  await repo.commitFile(
-    ".github/okstra.yml",
-    [
-      "workers:",
-      `  lead: ${planningWorker("--lead good")}`,
-      `  analysers: [ ${planningWorker("--draft full --review agree")}, ${planningWorker("--draft full --review agree")} ]`,
-      `  executor: { provider: command, command: "${process.execPath} ${EXECUTOR} --stages ${STAGES} ${executorFlags}" }`,
-      "pilot: false",
-    ].join("\n"),
-  );
-}
+const configure = (executorFlags: string) => configureRecordedWorkers(repo, executorFlags);
 
 async function approved(executorFlags: string) {
   repo = await createLocalRepo();

@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { generateKeyPairSync } from "node:crypto";
-import { Probot, ProbotOctokit } from "probot";
-import { pino } from "pino";
-import { okstraApp } from "../../src/app.js";
+import type { Probot } from "probot";
 import { openLocalServices } from "../../src/cli/local-services.js";
 import { onStageBranchMoved, type BranchMovedOutcome } from "../../src/engine/reconcile/stage-branch-moved.js";
-import { createInProcessQueue } from "../../src/queue/in-process.js";
 import type { JobQueue, QueueJob } from "../../src/queue/types.js";
 import { git } from "../../src/util/git.js";
 import type { LocalRepo } from "../helpers/local-repo.js";
+import { createTestAppWith } from "../helpers/probot.js";
 import { webhookExample } from "../helpers/webhooks.js";
 import { approvedRepo, branchHead, checkRuns, ledgerJson, ledgerRows, pulls, verifier } from "../verification/verification-repo.js";
 import { cloneBranch } from "./user-clone.js";
@@ -22,37 +19,21 @@ import { cloneBranch } from "./user-clone.js";
  * requests on GitHub are in github-branch-moved.test.ts.)
  */
 
-const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
-
 let repo: LocalRepo;
 let probot: Probot;
 let queue: JobQueue;
-const jobs: QueueJob[] = [];
+let jobs: QueueJob[];
 const outcomes: BranchMovedOutcome[] = [];
 
 beforeAll(async () => {
   repo = await approvedRepo({ verifiers: [verifier("--findings none --review agree"), verifier("--findings none --review agree")] });
   expect((await repo.run("/okstra implement")).code).toBe(0);
   const services = { ...(await openLocalServices(repo.dir, "maintainer")), statusIntervalMs: 0 };
-  probot = new Probot({
-    appId: 123,
-    privateKey,
-    secret: "test-webhook-secret",
-    log: pino({ level: "silent" }),
-    Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
-  });
-  await probot.load(
-    okstraApp({
-      // The queue's processor is the engine on the local platform instead of GitHub's.
-      createQueue: (_github, log) =>
-        createInProcessQueue(async (job) => {
-          jobs.push(job);
-          if (job.kind !== "stage-branch-moved") throw new Error("not part of this test");
-          outcomes.push(await onStageBranchMoved(job, services));
-        }, log),
-      onQueue: (q) => (queue = q),
-    }),
-  );
+  // The queue's processor is the engine on the local platform instead of GitHub's.
+  ({ probot, queue, jobs } = await createTestAppWith(async (job) => {
+    if (job.kind !== "stage-branch-moved") throw new Error("not part of this test");
+    outcomes.push(await onStageBranchMoved(job, services));
+  }));
 }, 180_000);
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { openLocalServices } from "../../src/cli/local-services.js";
 import { recoverTask } from "../../src/engine/recovery/recover-task.js";
 import { silentLogger } from "../../src/util/log.js";
-import { createLocalRepo, planningWorker, RECORDINGS, type LocalRepo } from "../helpers/local-repo.js";
+import { configureRecordedWorkers, createLocalRepo, type LocalRepo } from "../helpers/local-repo.js";
 
 /**
  * Crash recovery on the local platform, with real processes: an
@@ -18,8 +18,6 @@ import { createLocalRepo, planningWorker, RECORDINGS, type LocalRepo } from "../
  */
 
 const BIN = fileURLToPath(new URL("../../bin/okstra.js", import.meta.url));
-const EXECUTOR = path.join(RECORDINGS, "executor-worker.mjs");
-const STAGES = path.join(RECORDINGS, "inventory-csv", "stages");
 const LEASE_SECONDS = 4;
 
 let repo: LocalRepo;
@@ -27,19 +25,7 @@ afterEach(async () => {
   await repo?.dispose();
 });
 
-async function configure(executorFlags: string) {
-  await repo.commitFile(
-    ".github/okstra.yml",
-    [
-      "workers:",
-      `  lead: ${planningWorker("--lead good")}`,
-      `  analysers: [ ${planningWorker("--draft full --review agree")}, ${planningWorker("--draft full --review agree")} ]`,
-      `  executor: { provider: command, command: "${process.execPath} ${EXECUTOR} --stages ${STAGES} ${executorFlags}" }`,
-      "pilot: false",
-      "verification: { autoVerify: false }",
-    ].join("\n"),
-  );
-}
+const configure = (executorFlags: string) => configureRecordedWorkers(repo, executorFlags, ["verification: { autoVerify: false }"]);
 
 const rows = async () => (await repo.ledgerFile("tasks/1/ledger.jsonl")).trim().split("\n").map((l) => JSON.parse(l));
 
