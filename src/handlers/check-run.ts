@@ -1,5 +1,6 @@
 import type { Context } from "probot";
 import { parseCheckRunTarget } from "../engine/verification/external-id.js";
+import { eventJobBase } from "./event-job.js";
 import type { JobQueue, ReverifyJob } from "../queue/types.js";
 
 type CheckRunEvent = "check_run.rerequested" | "check_run.requested_action";
@@ -15,7 +16,7 @@ type CheckRunEvent = "check_run.rerequested" | "check_run.requested_action";
 export function checkRunReverify(queue: JobQueue) {
   return async (context: Context<CheckRunEvent>): Promise<void> => {
     const { payload } = context;
-    const { check_run: checkRun, repository, installation, sender } = payload;
+    const { check_run: checkRun, sender } = payload;
     if (payload.action === "requested_action" && payload.requested_action?.identifier !== "reverify") return;
     const target = parseCheckRunTarget(checkRun);
     if (!target) return;
@@ -23,13 +24,10 @@ export function checkRunReverify(queue: JobQueue) {
 
     const job: ReverifyJob = {
       kind: "reverify",
-      deliveryId: context.id,
-      repo: { owner: repository.owner.login, repo: repository.name },
-      installationId: installation?.id,
+      ...eventJobBase(context),
       issueNumber: target.task,
       checkRun: { id: checkRun.id, action: payload.action, headSha: checkRun.head_sha, stage: target.stage, run: target.run },
       sender: sender.login,
-      receivedAt: new Date().toISOString(),
     };
     const queued = await queue.enqueue(job);
     context.log.info({ task: target.task, stage: target.stage, checkRun: checkRun.id, queued }, queued ? "re-verification queued" : "duplicate delivery ignored");

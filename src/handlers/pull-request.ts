@@ -1,5 +1,6 @@
 import type { Context } from "probot";
 import { parseOkstraBranch } from "../engine/handoff/branch-names.js";
+import { eventJobBase } from "./event-job.js";
 import type { JobQueue, PullRequestClosedJob, StageBranchMovedJob } from "../queue/types.js";
 
 /**
@@ -11,7 +12,7 @@ import type { JobQueue, PullRequestClosedJob, StageBranchMovedJob } from "../que
  */
 export function pullRequestClosed(queue: JobQueue) {
   return async (context: Context<"pull_request.closed">): Promise<void> => {
-    const { pull_request: pr, repository, installation } = context.payload;
+    const { pull_request: pr, repository } = context.payload;
     if (!pr.merged) return;
     const branch = parseOkstraBranch(pr.head.ref);
     if (!branch) return;
@@ -19,12 +20,9 @@ export function pullRequestClosed(queue: JobQueue) {
 
     const job: PullRequestClosedJob = {
       kind: "pull-request-closed",
-      deliveryId: context.id,
-      repo: { owner: repository.owner.login, repo: repository.name },
-      installationId: installation?.id,
+      ...eventJobBase(context),
       issueNumber: branch.task,
       pullRequest: { number: pr.number, head: pr.head.ref, base: pr.base.ref, merged: true },
-      receivedAt: new Date().toISOString(),
     };
     const queued = await queue.enqueue(job);
     context.log.info({ task: branch.task, pr: pr.number, queued }, queued ? "merged okstra PR queued" : "duplicate delivery ignored");
@@ -42,21 +40,18 @@ export function pullRequestClosed(queue: JobQueue) {
  */
 export function pullRequestSynchronize(queue: JobQueue) {
   return async (context: Context<"pull_request.synchronize">): Promise<void> => {
-    const { pull_request: pr, repository, installation, sender } = context.payload;
+    const { pull_request: pr, repository, sender } = context.payload;
     const branch = parseOkstraBranch(pr.head.ref);
     if (branch?.kind !== "stage") return;
     if (pr.head.repo?.full_name !== repository.full_name) return;
 
     const job: StageBranchMovedJob = {
       kind: "stage-branch-moved",
-      deliveryId: context.id,
-      repo: { owner: repository.owner.login, repo: repository.name },
-      installationId: installation?.id,
+      ...eventJobBase(context),
       issueNumber: branch.task,
       stage: branch.stage,
       pullRequest: { number: pr.number, head: pr.head.ref, before: context.payload.before, after: context.payload.after },
       sender: sender.login,
-      receivedAt: new Date().toISOString(),
     };
     const queued = await queue.enqueue(job);
     context.log.info({ task: branch.task, stage: branch.stage, pr: pr.number, queued }, queued ? "stage branch move queued" : "duplicate delivery ignored");
