@@ -127,8 +127,10 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqJobQueue {
     async drain() {
       for (;;) {
         const { waiting, active, delayed } = await depth();
-        const pending = delayed === 0 ? 0 : (await queue.getDelayed()).filter((j) => !(j.data.scheduled && j.attemptsMade === 0)).length;
-        if (waiting + active + pending === 0) return;
+        // Subtract the scheduled checks rather than count the others: a retry whose backoff ends between the
+        // two reads leaves `delayed` for waiting, and must still count as pending until the next look.
+        const scheduled = delayed === 0 ? 0 : (await queue.getDelayed()).filter((j) => j.data.scheduled && j.attemptsMade === 0).length;
+        if (waiting + active + delayed - scheduled <= 0) return;
         await new Promise((resolve) => setTimeout(resolve, options.drainPollMs ?? 200));
       }
     },
