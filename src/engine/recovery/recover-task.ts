@@ -40,7 +40,7 @@ export async function recoverTask(services: EngineServices, issue: number): Prom
   const { ledger, log } = services;
   const now = (services.now ?? (() => new Date()))();
   const outcome = await ledger.mutate(async (view) => {
-    if ((await readMeta(view, issue)) === null) return { changes: new Map(), message: "", value: { ...NOTHING, titles: new Map<number, string>() } };
+    if ((await readMeta(view, issue)) === null) return { changes: new Map(), message: "", value: { ...NOTHING, titles: new Map<number, string>(), rows: [] as LedgerRow[] } };
     const reconciled = await reconcileMutation(issue, now)(view);
     const { rows } = await readRows(view, issue);
     const after: LedgerRow[] = [...rows, ...reconciled.value.backfilled, ...reconciled.value.abandoned];
@@ -64,16 +64,17 @@ export async function recoverTask(services: EngineServices, issue: number): Prom
     return {
       changes,
       message: closedRuns.length > 0 ? `${reconciled.message}; close ${names} as abandoned` : reconciled.message,
-      value: { abandoned: reconciled.value.abandoned, backfilled: reconciled.value.backfilled, closedRuns, nextCheckAt, titles },
+      value: { abandoned: reconciled.value.abandoned, backfilled: reconciled.value.backfilled, closedRuns, nextCheckAt, titles, rows: after },
     };
   });
-  const { titles, ...result } = outcome.value;
+  // What the comments show is what this commit recorded: no second read of the ledger.
+  const { titles, rows, ...result } = outcome.value;
   services.metrics?.stagesAbandonedTotal.inc(result.abandoned.length);
   if (result.abandoned.length > 0 || result.closedRuns.length > 0) {
     log.warn({ abandoned: result.abandoned.map((r) => ({ run: r.run, stage: r.stage })), closed: result.closedRuns.map((r) => r.id) }, "crash recovery: expired leases recorded as abandoned");
   }
   for (const manifest of result.closedRuns) {
-    await showAbandoned(services, issue, manifest, titles, now).catch((error: unknown) =>
+    await showAbandoned(services, issue, manifest, { titles, rows }, now).catch((error: unknown) =>
       log.error({ err: error, task: issue, run: manifest.id }, "could not update the status comment of an abandoned run"),
     );
   }
@@ -130,10 +131,9 @@ function abandonedReport(manifest: RunManifest, rows: readonly LedgerRow[], now:
 }
 
 /** Rewrites the run's status comment (or writes one, if the run died before its first) with the final, abandoned state. */
-async function showAbandoned(services: EngineServices, issue: number, manifest: RunManifest, titles: Map<number, string>, now: Date): Promise<void> {
+async function showAbandoned(services: EngineServices, issue: number, manifest: RunManifest, recorded: { titles: Map<number, string>; rows: readonly LedgerRow[] }, now: Date): Promise<void> {
   const { platform, ledger } = services;
-  const task = await ledger.readTask(issue);
-  const rows = task?.rows ?? [];
+  const { titles, rows } = recorded;
   const phases: PhaseStep[] = stageOutcomes(manifest, rows).map(({ stage, row }) => {
     const name = `Stage ${stage}${titles.get(stage) ? ` · ${titles.get(stage)}` : ""}`;
     if (row?.status === "done") return { name, state: "done", detail: `\`${row.headCommit.slice(0, 12)}\` on \`${row.branch}\`` };
