@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { anthropicError, anthropicToolUse } from "../../fixtures/workers/api-responses.js";
 import { resultJsonSchema, verifierResultSchema } from "../../src/workers/results.js";
-import { runWorker } from "../../src/workers/run-worker.js";
-import type { WorkerRequest } from "../../src/workers/types.js";
 import { httpMock } from "../helpers/http-mock.js";
-import { recordingRetry, removeWorkspaces, workspace } from "./helpers.js";
+import { recordingRetry, removeWorkspaces, runApiWorker, workerRequest } from "./helpers.js";
 
 /** The anthropic provider against the Messages API's real request and response shapes (nock). */
 
@@ -20,29 +18,10 @@ const FINDING = {
   category: "correctness",
 };
 
-function verifierRequest(): WorkerRequest {
-  return {
-    role: "verifier",
-    phase: "verification",
-    task: "issue-12",
-    run: "impl-3",
-    prompt: "Verify stages 2 and 3 of issue-12 against their contracts.",
-    input: { stages: [2, 3] },
-    resultSchema: resultJsonSchema(verifierResultSchema),
-  };
-}
+const verifierRequest = () =>
+  workerRequest(verifierResultSchema, { role: "verifier", phase: "verification", prompt: "Verify stages 2 and 3 of issue-12 against their contracts.", input: { stages: [2, 3] } });
 
-function run(retry = recordingRetry(), env: NodeJS.ProcessEnv = APP_ENV) {
-  return runWorker({
-    request: verifierRequest(),
-    spec: { provider: "anthropic" },
-    schema: verifierResultSchema,
-    cwd: workspace(),
-    deadlineMs: 30_000,
-    appEnv: env,
-    httpRetry: retry.policy,
-  });
-}
+const run = (retry = recordingRetry(), env: NodeJS.ProcessEnv = APP_ENV) => runApiWorker({ request: verifierRequest(), spec: { provider: "anthropic" }, schema: verifierResultSchema }, env, retry);
 
 type Body = Record<string, any>;
 

@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { geminiError, geminiResponse } from "../../fixtures/workers/api-responses.js";
 import { pilotResultSchema, resultJsonSchema } from "../../src/workers/results.js";
-import { runWorker } from "../../src/workers/run-worker.js";
-import type { WorkerRequest } from "../../src/workers/types.js";
 import { httpMock } from "../helpers/http-mock.js";
-import { recordingRetry, removeWorkspaces, workspace } from "./helpers.js";
+import { recordingRetry, removeWorkspaces, runApiWorker, workerRequest } from "./helpers.js";
 
 /** The gemini provider against the Gemini API's real generateContent shapes (nock). */
 
@@ -15,29 +13,9 @@ const APP_ENV = { GEMINI_API_KEY: "gemini-test-key" };
 
 const DECISION = { analysis: "stage 3 failed its post validation on a flaky port", retry: [{ stage: 3, guidance: "bind to port 0" }], skip: [], replan: false };
 
-function pilotRequest(): WorkerRequest {
-  return {
-    role: "pilot",
-    phase: "implementation",
-    task: "issue-12",
-    run: "impl-3",
-    prompt: "Stages 3 and 4 failed. Decide what to retry.",
-    input: { failed: [3, 4] },
-    resultSchema: resultJsonSchema(pilotResultSchema),
-  };
-}
+const pilotRequest = () => workerRequest(pilotResultSchema, { role: "pilot", phase: "implementation", prompt: "Stages 3 and 4 failed. Decide what to retry.", input: { failed: [3, 4] } });
 
-function run(retry = recordingRetry(), env: NodeJS.ProcessEnv = APP_ENV) {
-  return runWorker({
-    request: pilotRequest(),
-    spec: { provider: "gemini" },
-    schema: pilotResultSchema,
-    cwd: workspace(),
-    deadlineMs: 30_000,
-    appEnv: env,
-    httpRetry: retry.policy,
-  });
-}
+const run = (retry = recordingRetry(), env: NodeJS.ProcessEnv = APP_ENV) => runApiWorker({ request: pilotRequest(), spec: { provider: "gemini" }, schema: pilotResultSchema }, env, retry);
 
 type Body = Record<string, any>;
 

@@ -5,7 +5,9 @@ import { fileURLToPath } from "node:url";
 import type { WorkerSpec } from "../../src/config/schema.js";
 import type { HttpRetryPolicy } from "../../src/workers/http-retry.js";
 import { executorResultSchema, resultJsonSchema } from "../../src/workers/results.js";
+import { runWorker } from "../../src/workers/run-worker.js";
 import type { WorkerRequest } from "../../src/workers/types.js";
+import type { z } from "zod";
 
 export const FIXTURES = fileURLToPath(new URL("../../fixtures/workers/", import.meta.url));
 export const FIXTURE_BIN = path.join(FIXTURES, "bin");
@@ -24,17 +26,28 @@ export function removeWorkspaces(): void {
 }
 
 export function executorRequest(overrides: Partial<WorkerRequest> = {}): WorkerRequest {
-  return {
+  return workerRequest(executorResultSchema, {
     role: "executor",
     phase: "implementation",
-    task: "issue-12",
-    run: "impl-3",
     stage: 2,
     prompt: "Implement stage 2: export the CSV endpoint.",
     input: { stage: { number: 2, title: "Export endpoint" } },
-    resultSchema: resultJsonSchema(executorResultSchema),
     ...overrides,
-  };
+  });
+}
+
+/** A request of task `issue-12`, run `impl-3`, asking for a result of `schema`. */
+export function workerRequest(schema: z.ZodType, fields: Pick<WorkerRequest, "role" | "phase" | "prompt" | "input"> & Partial<WorkerRequest>): WorkerRequest {
+  return { task: "issue-12", run: "impl-3", resultSchema: resultJsonSchema(schema), ...fields };
+}
+
+/**
+ * One call of an API provider (anthropic, openai, gemini), as the engine
+ * makes it: the app's environment holds the key, transport retries are
+ * recorded instead of waited out.
+ */
+export function runApiWorker<T>(call: { request: WorkerRequest; spec: WorkerSpec; schema: z.ZodType<T> }, appEnv: NodeJS.ProcessEnv, retry = recordingRetry()) {
+  return runWorker({ ...call, cwd: workspace(), deadlineMs: 30_000, appEnv, httpRetry: retry.policy });
 }
 
 export function commandSpec(script: string): WorkerSpec {

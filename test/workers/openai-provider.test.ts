@@ -1,26 +1,15 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { openaiCompletion, openaiError } from "../../fixtures/workers/api-responses.js";
 import { executorResultSchema } from "../../src/workers/results.js";
-import { runWorker } from "../../src/workers/run-worker.js";
 import { httpMock } from "../helpers/http-mock.js";
-import { executorRequest, recordingRetry, removeWorkspaces, workspace } from "./helpers.js";
+import { executorRequest, recordingRetry, removeWorkspaces, runApiWorker } from "./helpers.js";
 
 /** The openai provider against the Chat Completions API's real shapes (nock). */
 
 const API = "https://api.openai.com";
 const APP_ENV = { OPENAI_API_KEY: "sk-test-openai" };
 
-function run(retry = recordingRetry(), env: NodeJS.ProcessEnv = APP_ENV) {
-  return runWorker({
-    request: executorRequest(),
-    spec: { provider: "openai", model: "gpt-5.4" },
-    schema: executorResultSchema,
-    cwd: workspace(),
-    deadlineMs: 30_000,
-    appEnv: env,
-    httpRetry: retry.policy,
-  });
-}
+const run = (retry = recordingRetry(), env: NodeJS.ProcessEnv = APP_ENV) => runApiWorker({ request: executorRequest(), spec: { provider: "openai", model: "gpt-5.4" }, schema: executorResultSchema }, env, retry);
 
 type Body = Record<string, any>;
 
