@@ -2,16 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { execFile } from "node:child_process";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { MIRROR_MARKER, mirrorPath, refreshMirror } from "../../src/workspace/mirror-cache.js";
 import { openWorkspace } from "../../src/workspace/workspace.js";
-import { createSandbox, exists, FAKE_SECRET, filesContaining, gitIn, type Sandbox } from "./sandbox.js";
+import { createSandbox, exists, FAKE_SECRET, filesContaining, gitIn, MIRROR_CHILD, type Sandbox } from "./sandbox.js";
+import { TSX } from "../helpers/tsx.js";
 
 const run = promisify(execFile);
-const here = fileURLToPath(new URL(".", import.meta.url));
-const TSX = join(here, "..", "..", "node_modules", ".bin", "tsx");
-const CHILD = join(here, "mirror-child.ts");
 
 let sandbox: Sandbox;
 
@@ -62,7 +59,7 @@ describe("mirror cache", () => {
   it("survives runs in this process and in three other processes creating and fetching it at once", async () => {
     const startAt = Date.now() + 4000; // after the children have started up
     const children = Array.from({ length: 3 }, () =>
-      run(TSX, [CHILD, "refresh", sandbox.remoteDir, sandbox.cacheDir, String(startAt)]).then(({ stdout }) => JSON.parse(stdout) as { created: boolean; path: string }),
+      run(TSX, [MIRROR_CHILD, "refresh", sandbox.remoteDir, sandbox.cacheDir, String(startAt)]).then(({ stdout }) => JSON.parse(stdout) as { created: boolean; path: string }),
     );
     await new Promise((resolve) => setTimeout(resolve, startAt - Date.now()));
     const here = Array.from({ length: 3 }, () => refreshMirror(sandbox.remote, { cacheDir: sandbox.cacheDir }));

@@ -3,13 +3,10 @@ import { execSync, spawn } from "node:child_process";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { OWNER_FILE, sweepOrphanedWorkspaces } from "../../src/workspace/run-directory.js";
-import { createSandbox, exists, type Sandbox } from "./sandbox.js";
+import { createSandbox, exists, MIRROR_CHILD, type Sandbox } from "./sandbox.js";
+import { TSX } from "../helpers/tsx.js";
 
-const here = fileURLToPath(new URL(".", import.meta.url));
-const TSX = join(here, "..", "..", "node_modules", ".bin", "tsx");
-const CHILD = join(here, "mirror-child.ts");
 
 let sandbox: Sandbox;
 
@@ -23,7 +20,7 @@ afterEach(async () => {
 
 describe("run directories", () => {
   it("are removed when the process holding them is terminated with SIGTERM", async () => {
-    const child = spawn(TSX, [CHILD, "hold-workspace", sandbox.remoteDir, sandbox.cacheDir, sandbox.workspaceRoot], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(TSX, [MIRROR_CHILD, "hold-workspace", sandbox.remoteDir, sandbox.cacheDir, sandbox.workspaceRoot], { stdio: ["ignore", "pipe", "inherit"] });
     const root = await new Promise<string>((resolve, reject) => {
       let output = "";
       child.stdout.on("data", (chunk: Buffer) => {

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { GitRemote } from "../../src/platform/types.js";
 import { git } from "../../src/util/git.js";
 import { silentLogger } from "../../src/util/log.js";
@@ -15,6 +16,9 @@ import type { OpenWorkspaceOptions } from "../../src/workspace/workspace.js";
 /** A header shaped like GitHub's; git ignores http headers for a path remote, so the test can only see it leak onto disk. */
 export const FAKE_HEADER = "AUTHORIZATION: basic c2VjcmV0";
 export const FAKE_SECRET = "c2VjcmV0";
+
+/** The child process the workspace tests race and kill (test/workspace/mirror-child.ts), run with `TSX`. */
+export const MIRROR_CHILD = fileURLToPath(new URL("./mirror-child.ts", import.meta.url));
 
 export interface Sandbox {
   base: string;

@@ -6,11 +6,11 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createLocalIssue, createLocalPlatform, readLocalComments } from "../../../src/platform/local/index.js";
 import type { Platform, ReactionContent } from "../../../src/platform/types.js";
+import { TSX } from "../../helpers/tsx.js";
 import { createTempRepo, type TempRepo } from "./fixture.js";
 
 const run = promisify(execFile);
 const here = fileURLToPath(new URL(".", import.meta.url));
-const TSX = join(here, "..", "..", "..", "node_modules", ".bin", "tsx");
 const WRITER = join(here, "concurrent-writer.ts");
 
 let repo: TempRepo;
