@@ -1,21 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
-import { rm } from "node:fs/promises";
+import { describe, expect, it } from "@jest/globals";
 import { onPullRequestClosed } from "../../src/engine/handoff/pull-request-closed.js";
 import { git } from "../../src/util/git.js";
 import { silentLogger } from "../../src/util/log.js";
-import { buildShipTemplate, copyShipTemplate, ISSUE, type ShipRepo } from "./ship-repo.js";
+import { ISSUE, useShipTemplate, type ShipRepo } from "./ship-repo.js";
 
-let template: { root: string; dir: string };
+const { shipRepo } = useShipTemplate();
 let repo: ShipRepo;
-beforeAll(async () => {
-  template = await buildShipTemplate();
-}, 240_000);
-afterAll(async () => {
-  await rm(template.root, { recursive: true, force: true });
-});
-afterEach(async () => {
-  await repo?.dispose();
-});
 
 const GROUP_12 = `okstra/${ISSUE}/group-1-2`;
 const log = async (range: string, format: string) => (await git(["log", "--first-parent", `--format=${format}`, range], { cwd: repo.dir })).stdout.trim().split("\n");
@@ -24,7 +14,7 @@ const groupRows = async () => (await repo.rows()).filter((r) => r.status === "pr
 
 describe("/okstra ship through the CLI (implementation scenario, local platform)", () => {
   it("ships independent stages 1,2 as one PR: a collector branch from main with one --no-ff merge per stage", async () => {
-    repo = await copyShipTemplate(template);
+    repo = await shipRepo();
     const [main, s1, s2] = await Promise.all(["main", `okstra/${ISSUE}/s1`, `okstra/${ISSUE}/s2`].map((ref) => repo.head(ref)));
     const stagePrs = await repo.pulls();
 
@@ -62,7 +52,7 @@ describe("/okstra ship through the CLI (implementation scenario, local platform)
   });
 
   it("refuses stage 3 while stages 1 and 2 are neither in the base nor shipped with it, and pushes nothing", async () => {
-    repo = await copyShipTemplate(template);
+    repo = await shipRepo();
     const result = await repo.cli("/okstra ship 3");
     expect(result.code).toBe(1);
     expect(await repo.lastReply()).toContain("stage 3 needs stages 1, 2 in the base `main` or in this ship");
@@ -74,7 +64,7 @@ describe("/okstra ship through the CLI (implementation scenario, local platform)
   });
 
   it("ship all after 1,2 shipped skips them as covered and refuses 3 until the group PR is merged; then ships 3 and 4", async () => {
-    repo = await copyShipTemplate(template);
+    repo = await shipRepo();
     expect((await repo.cli("/okstra ship 1,2")).code).toBe(0);
     const group = (await repo.pulls()).find((p) => p.head === GROUP_12)!;
 
@@ -112,7 +102,7 @@ describe("/okstra ship through the CLI (implementation scenario, local platform)
   });
 
   it("stacks a ship on an open group PR's branch with --base; merging that group retargets the stacked PR to main", async () => {
-    repo = await copyShipTemplate(template);
+    repo = await shipRepo();
     expect((await repo.cli("/okstra ship 1,2")).code).toBe(0);
     const result = await repo.cli(`/okstra ship 3,4 --base ${GROUP_12}`);
     expect(result.code).toBe(0);
@@ -129,7 +119,7 @@ describe("/okstra ship through the CLI (implementation scenario, local platform)
   });
 
   it("a stage whose branch got a commit after verification is not eligible: its verdict is for an older head", async () => {
-    repo = await copyShipTemplate(template);
+    repo = await shipRepo();
     const verified = await repo.head(`okstra/${ISSUE}/s2`);
     const moved = await repo.commitOn(`okstra/${ISSUE}/s2`, { "docs/late.md": "a late edit\n" }, "docs: a late edit");
 
@@ -145,7 +135,7 @@ describe("/okstra ship through the CLI (implementation scenario, local platform)
   });
 
   it("a real merge conflict between two stages pushes nothing and names the paths and both stages", async () => {
-    repo = await copyShipTemplate(template);
+    repo = await shipRepo();
     // Both independent stages rewrite the README after verification; each is then re-verified at its new head.
     const heads = [
       await repo.commitOn(`okstra/${ISSUE}/s1`, { "README.md": "# inventory-lib\n\nCSV escaping, says stage 1.\n" }, "docs(readme): stage 1's view"),

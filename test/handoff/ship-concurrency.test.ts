@@ -1,20 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
-import { rm } from "node:fs/promises";
+import { describe, expect, it } from "@jest/globals";
 import { SHIP_CLAIMS_FILE } from "../../src/engine/handoff/ship-claims.js";
 import { updateLocalPull } from "../../src/platform/local/records.js";
-import { buildShipTemplate, copyShipTemplate, ISSUE, type ShipRepo } from "./ship-repo.js";
+import { ISSUE, useShipTemplate, type ShipRepo } from "./ship-repo.js";
 
-let template: { root: string; dir: string };
+const { shipRepo } = useShipTemplate();
 let repo: ShipRepo;
-beforeAll(async () => {
-  template = await buildShipTemplate();
-}, 240_000);
-afterAll(async () => {
-  await rm(template.root, { recursive: true, force: true });
-});
-afterEach(async () => {
-  await repo?.dispose();
-});
 
 const groupPulls = async () => (await repo.pulls()).filter((p) => /^okstra\/1\/group-/.test(p.head));
 const groupRows = async () => (await repo.rows()).filter((r) => r.status === "pr" && r.kind === "group");
@@ -26,7 +16,7 @@ async function leaveClaim(run: string, stage: number, until: Date) {
 
 describe("/okstra ship under redelivery, concurrency and repeats", () => {
   it("a redelivered /okstra ship — concurrently and again afterwards — opens one PR and starts one run", async () => {
-    repo = await copyShipTemplate(template);
+    repo = await shipRepo();
     const job = await repo.post("/okstra ship 1,2");
     const outcomes = await Promise.all([repo.execute(job), repo.execute({ ...job, deliveryId: "redelivery-1" })]);
     expect(outcomes.map((o) => o.result)).toEqual(["carried-out", "carried-out"]);
@@ -43,7 +33,7 @@ describe("/okstra ship under redelivery, concurrency and repeats", () => {
   });
 
   it("two concurrent ships of overlapping stages: one opens the group PR, the other is refused; no stage is in two group PRs", async () => {
-    repo = await copyShipTemplate(template);
+    repo = await shipRepo();
     const [both, second] = [await repo.post("/okstra ship 1,2"), await repo.post("/okstra ship 2")];
     const outcomes = await Promise.all([repo.execute(both), repo.execute(second)]);
 
@@ -60,7 +50,7 @@ describe("/okstra ship under redelivery, concurrency and repeats", () => {
   });
 
   it("a live claim of another run refuses the ship before anything is assembled; an expired one (a crashed run) does not", async () => {
-    repo = await copyShipTemplate(template);
+    repo = await shipRepo();
     await leaveClaim("ship-9", 1, new Date(Date.now() + 10 * 60_000));
     const refused = await repo.execute(await repo.post("/okstra ship 1,2"));
     expect(refused).toMatchObject({ result: "refused", reason: expect.stringContaining("stage 1 is being shipped by run ship-9") });
@@ -74,7 +64,7 @@ describe("/okstra ship under redelivery, concurrency and repeats", () => {
   });
 
   it("after its group PR is closed unmerged, a ship again reuses the collector branch holding the same assembly; other content is refused, never force-pushed", async () => {
-    repo = await copyShipTemplate(template);
+    repo = await shipRepo();
     expect((await repo.execute(await repo.post("/okstra ship 1,2"))).result).toBe("carried-out");
     const first = (await groupPulls())[0];
     const branchHead = await repo.head(first.head);

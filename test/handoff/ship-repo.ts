@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeAll } from "@jest/globals";
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -71,7 +72,7 @@ function executor() {
 }
 
 /** Plans, approves, implements and verifies the sample in a fresh repository; returns its directory. */
-export async function buildShipTemplate(): Promise<{ root: string; dir: string }> {
+async function buildShipTemplate(): Promise<{ root: string; dir: string }> {
   const root = await mkdtemp(path.join(tmpdir(), "okstra-ship-template-"));
   const dir = await createSampleRepository(path.join(root, "inventory-lib"));
   process.env.OKSTRA_CACHE_DIR = path.join(root, "cache");
@@ -98,8 +99,34 @@ export async function buildShipTemplate(): Promise<{ root: string; dir: string }
   return { root, dir };
 }
 
+/**
+ * The shared set-up of the ship suites: the template is built once per file
+ * (a plan, four implemented and verified stages) and each test takes a fresh
+ * copy with `shipRepo()`, disposed after the test.
+ */
+export function useShipTemplate(): { shipRepo(): Promise<ShipRepo> } {
+  let template: { root: string; dir: string };
+  const copies: ShipRepo[] = [];
+  beforeAll(async () => {
+    template = await buildShipTemplate();
+  }, 240_000);
+  afterAll(async () => {
+    await rm(template.root, { recursive: true, force: true });
+  });
+  afterEach(async () => {
+    await Promise.all(copies.splice(0).map((copy) => copy.dispose()));
+  });
+  return {
+    async shipRepo() {
+      const copy = await copyShipTemplate(template);
+      copies.push(copy);
+      return copy;
+    },
+  };
+}
+
 /** A copy of the template for one test, with its own mirror cache. */
-export async function copyShipTemplate(template: { dir: string }): Promise<ShipRepo> {
+async function copyShipTemplate(template: { dir: string }): Promise<ShipRepo> {
   const root = await mkdtemp(path.join(tmpdir(), "okstra-ship-"));
   const dir = path.join(root, "inventory-lib");
   await cp(template.dir, dir, { recursive: true });
