@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll } from "@jest/globals";
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { runCli } from "../../src/cli/main.js";
@@ -10,7 +10,7 @@ import { Ledger } from "../../src/ledger/ledger.js";
 import { createLocalLedgerStore } from "../../src/ledger/local-store.js";
 import type { RowInput } from "../../src/ledger/rows.js";
 import { addLocalComment, createLocalIssue, createLocalPlatform, readLocalComments, readLocalIssue } from "../../src/platform/local/index.js";
-import { updateLocalPull } from "../../src/platform/local/records.js";
+import { listLocalPulls, updateLocalPull, type LocalPull } from "../../src/platform/local/records.js";
 import type { Platform } from "../../src/platform/types.js";
 import type { CommandJob } from "../../src/queue/types.js";
 import { git } from "../../src/util/git.js";
@@ -31,17 +31,6 @@ const ISSUE_FILE = path.join(FIXTURES_DIR, "sample-issue.md");
 export const ISSUE = 1;
 const ACTOR = "maintainer";
 
-export interface LocalPullFile {
-  number: number;
-  title: string;
-  body: string;
-  head: string;
-  base: string;
-  draft: boolean;
-  state: "open" | "closed";
-  merged: boolean;
-}
-
 export interface ShipRepo {
   dir: string;
   platform: Platform;
@@ -54,7 +43,7 @@ export interface ShipRepo {
   execute(job: CommandJob): Promise<CommandOutcome>;
   rows(): Promise<Array<Record<string, any>>>;
   append(rows: RowInput[]): Promise<void>;
-  pulls(): Promise<LocalPullFile[]>;
+  pulls(): Promise<LocalPull[]>;
   comments(issue?: number): Promise<Array<{ id: number; author: string; body: string }>>;
   lastReply(): Promise<string>;
   head(ref: string): Promise<string>;
@@ -168,12 +157,7 @@ function openShipRepo(root: string, dir: string): ShipRepo {
     async append(rows) {
       await ledger.appendRows(ISSUE, rows);
     },
-    async pulls() {
-      const pullsDir = path.join(dir, ".okstra-local", "pulls");
-      const files = (await readdir(pullsDir).catch(() => [] as string[])).filter((f) => f.endsWith(".json"));
-      const all = await Promise.all(files.map(async (f) => JSON.parse(await readFile(path.join(pullsDir, f), "utf8")) as LocalPullFile));
-      return all.sort((a, b) => a.number - b.number);
-    },
+    pulls: async () => (await listLocalPulls(dir)).sort((a, b) => a.number - b.number),
     comments: (issue = ISSUE) => readLocalComments(dir, issue),
     async lastReply() {
       return (await readLocalComments(dir, ISSUE)).at(-1)!.body;
