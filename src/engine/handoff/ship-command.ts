@@ -160,7 +160,7 @@ async function writeRunFiles(run: ShipRun, status: RunStatus, outcome: string): 
   const now = context.services.now ?? (() => new Date());
   const report = renderShipReport({ manifest, base: run.base, outcome, assembled: run.collected?.assembled, pr: run.pr, skipped: run.skipped, alreadyInBase: run.collected?.alreadyInBase });
   const extra = run.collected ? { stages: run.collected.stages.map((s) => s.stage), branch: run.collected.assembled.branch, ...(run.pr ? { pr: run.pr.number } : {}) } : {};
-  await context.services.ledger.writeFiles(task.issue, runResultFiles({ manifest, status, finishedAt: now(), outcome, report, workers: [], extra }), `ledger(#${task.issue}): ${manifest.id} ${status}`);
+  await context.services.ledger.writeFiles(task.issue, runResultFiles({ manifest, status, finishedAt: now(), outcome, report, extra }), `ledger(#${task.issue}): ${manifest.id} ${status}`);
 }
 
 function requireApprovedPlan(task: TaskLedger | null, issue: number): TaskLedger {

@@ -298,7 +298,7 @@ async function finishRun(
   const report = renderImplementationReport({ manifest, batch, outcomes, workers: workers.records, outcome });
   await context.services.ledger.writeFiles(
     issue,
-    runResultFiles({ manifest, status, finishedAt: now(), outcome, report, workers: workers.records, usage: workers.budget.snapshot().run, extra: { batch } }),
+    runResultFiles({ manifest, status, finishedAt: now(), outcome, report, workers, extra: { batch } }),
     `ledger(#${issue}): ${manifest.id} ${status}`,
   );
   if (status === "refused") return;

@@ -295,8 +295,7 @@ async function saveAndAnnounce(run: PlanningRun, planned: PlannedResult): Promis
         finishedAt: now(),
         outcome,
         report,
-        workers: run.workers.records,
-        usage: run.workers.budget.snapshot().run,
+        workers: run.workers,
         extra: { planVersion: version, gate: gate?.result ?? "not-run", baseCommit: planned.baseCommit },
       }),
     };
@@ -340,7 +339,7 @@ async function finishWithoutPlan(run: PlanningRun, status: RunStatus, outcome: s
   try {
     await context.services.ledger.writeFiles(
       context.job.issueNumber,
-      runResultFiles({ manifest, status, finishedAt: now(), outcome: `${outcome}: ${detail}`, report, workers: run.workers.records, usage: run.workers.budget.snapshot().run }),
+      runResultFiles({ manifest, status, finishedAt: now(), outcome: `${outcome}: ${detail}`, report, workers: run.workers }),
       `ledger(#${context.job.issueNumber}): ${manifest.id} ${status}`,
     );
   } catch (error) {

@@ -1,6 +1,6 @@
 import type { RunManifest } from "../../ledger/files.js";
 import { runFile } from "../../ledger/paths.js";
-import type { WorkerRecord } from "./invoke-worker.js";
+import type { RunWorkers } from "./invoke-worker.js";
 
 export type RunStatus = "succeeded" | "failed" | "refused" | "cancelled";
 
@@ -11,8 +11,8 @@ export interface RunResultFiles {
   /** Why the run ended this way, one line (shown in the report and status). */
   outcome: string;
   report: string;
-  workers: WorkerRecord[];
-  usage?: { inputTokens: number; outputTokens: number; costUsd: number };
+  /** The run's worker calls and budget; a run that called no worker (ship) has none. */
+  workers?: RunWorkers;
   extra?: Record<string, unknown>;
 }
 
@@ -24,19 +24,20 @@ export interface RunResultFiles {
  */
 export function runResultFiles(result: RunResultFiles): Record<string, string> {
   const id = result.manifest.id;
+  const records = result.workers?.records ?? [];
   const manifest = {
     ...result.manifest,
     ...result.extra,
     status: result.status,
     outcome: result.outcome,
     finishedAt: result.finishedAt.toISOString(),
-    usage: result.usage ?? { inputTokens: 0, outputTokens: 0, costUsd: 0 },
-    workers: result.workers.map((w) => ({ label: w.label, provider: w.provider, model: w.model, status: w.status, attempts: w.attempts })),
+    usage: result.workers?.budget.snapshot().run ?? { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+    workers: records.map((w) => ({ label: w.label, provider: w.provider, model: w.model, status: w.status, attempts: w.attempts })),
   };
   const files: Record<string, string> = {
     [runFile(id, "run.json")]: `${JSON.stringify(manifest, null, 2)}\n`,
     [runFile(id, "report.md")]: result.report.endsWith("\n") ? result.report : `${result.report}\n`,
   };
-  for (const worker of result.workers) files[runFile(id, `workers/${worker.label}.json`)] = `${JSON.stringify(worker, null, 2)}\n`;
+  for (const worker of records) files[runFile(id, `workers/${worker.label}.json`)] = `${JSON.stringify(worker, null, 2)}\n`;
   return files;
 }
