@@ -1,17 +1,10 @@
 import type { z } from "zod";
 import { renderPrompt, type PromptValues } from "./render-prompt.js";
 import { resultJsonSchema } from "./results.js";
-import type { Phase, Role, WorkerRequest } from "./types.js";
+import type { WorkerRequest } from "./types.js";
 
-export interface RequestParts {
-  role: Role;
-  phase: Phase;
-  task: string;
-  run: string;
-  stage?: number;
-  round?: number;
-  /** The structured context; command workers read it instead of the prose. */
-  input: unknown;
+/** A worker request's fields (SPEC §12) before its prompt is rendered and its result schema converted. */
+export interface RequestParts extends Pick<WorkerRequest, "role" | "phase" | "task" | "run" | "stage" | "round" | "input"> {
   /** Placeholder values of the template. */
   values: PromptValues;
   /** The role's result schema (results.ts, or the plan schema for analyser/lead). */
