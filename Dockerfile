@@ -12,7 +12,8 @@ RUN apt-get update \
   && apt-get install -y --no-install-recommends git ca-certificates tini \
   && rm -rf /var/lib/apt/lists/*
 # The agent CLIs run as workers (SPEC §1 providers claude-code, codex, gemini-cli).
-RUN npm install -g @anthropic-ai/claude-code @openai/codex @google/gemini-cli && npm cache clean --force
+# Pinned to the devDependency versions the end-to-end tests drive (test/workers/real-cli-*.test.ts).
+RUN npm install -g @anthropic-ai/claude-code@2.1.328 @openai/codex@0.169.0 @google/gemini-cli@0.61.0 && npm cache clean --force
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
