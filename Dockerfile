@@ -21,6 +21,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json app.yml ./
 COPY bin ./bin
 COPY prompts ./prompts
+COPY agent-settings ./agent-settings
 COPY fixtures ./fixtures
 USER node
 EXPOSE 3000

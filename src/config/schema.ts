@@ -7,7 +7,7 @@ import { findMutatingToken } from "./deny-list.js";
  * silently ignored.
  */
 
-export const PROVIDERS = ["anthropic", "openai", "gemini", "claude-code", "codex", "gemini-cli", "command"] as const;
+export const PROVIDERS = ["anthropic", "openai", "gemini", "claude-code", "codex", "gemini-cli", "command", "openai-compatible"] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 export const workerSpecSchema = z
@@ -16,6 +16,18 @@ export const workerSpecSchema = z
     model: z.string().min(1).optional(),
     /** Only for `provider: command`: the executable and its arguments (run without a shell). */
     command: z.string().min(1).optional(),
+    /**
+     * The API's base URL: required for `openai-compatible` (vLLM, Ollama,
+     * Azure, OpenRouter…), optional for every other model provider (a gateway
+     * or proxy in front of the vendor's API).
+     */
+    baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** The environment variable holding the key, for `openai-compatible`; none for a local server without one. */
+    apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name, e.g. OPENROUTER_API_KEY").optional(),
+    /** USD per million tokens, overriding okstra's price table for this worker's model. */
+    price: z
+      .strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative(), cachedInput: z.number().nonnegative().optional() })
+      .optional(),
   })
   .superRefine((spec, ctx) => {
     if (spec.provider === "command" && !spec.command) {
@@ -23,6 +35,18 @@ export const workerSpecSchema = z
     }
     if (spec.provider !== "command" && spec.command) {
       ctx.addIssue({ code: "custom", path: ["command"], message: `\`command\` is only for provider \`command\`, not \`${spec.provider}\`` });
+    }
+    if (spec.provider === "openai-compatible" && !spec.model) {
+      ctx.addIssue({ code: "custom", path: ["model"], message: "provider `openai-compatible` needs a `model`, the id the server knows it by (e.g. qwen2.5-coder:32b)" });
+    }
+    if (spec.provider === "openai-compatible" && !spec.baseUrl) {
+      ctx.addIssue({ code: "custom", path: ["baseUrl"], message: "provider `openai-compatible` needs a `baseUrl`, e.g. http://localhost:11434/v1" });
+    }
+    if (spec.provider === "command" && spec.baseUrl) {
+      ctx.addIssue({ code: "custom", path: ["baseUrl"], message: "`baseUrl` is for model providers, not `command`" });
+    }
+    if (spec.apiKeyEnv && spec.provider !== "openai-compatible") {
+      ctx.addIssue({ code: "custom", path: ["apiKeyEnv"], message: `\`apiKeyEnv\` is only for provider \`openai-compatible\`; \`${spec.provider}\` reads its vendor's key variable` });
     }
   });
 export type WorkerSpec = z.infer<typeof workerSpecSchema>;

@@ -53,7 +53,7 @@ export function renderVerdictOutput(input: {
   else {
     lines.push("| severity | finding | class | answers | where |", "|---|---|---|---|---|");
     for (const f of findings.slice(0, TABLE_ROWS)) {
-      const where = f.evidence[0] ? `\`${f.evidence[0].path}:${f.evidence[0].line}\`` : "—";
+      const where = f.evidence[0] ? `\`${f.evidence[0].path}${f.evidence[0].line ? `:${f.evidence[0].line}` : ""}\`` : "—";
       lines.push(`| ${f.severity} | **${f.id}** ${escapeCell(f.claim)} | ${f.classification} | ${f.answers || "—"} | ${where} |`);
     }
     if (findings.length > TABLE_ROWS) lines.push("", `… and ${findings.length - TABLE_ROWS} more findings in the report.`);
@@ -80,8 +80,9 @@ function annotation(finding: CheckRunFinding): CheckAnnotation {
   const quote = where.quote.trim() ? `\n\n> ${where.quote.trim()}` : "";
   return {
     path: where.path,
-    start_line: where.line,
-    end_line: where.line,
+    // A file-level finding (no line) is annotated on the file's first line: GitHub requires one.
+    start_line: where.line ?? 1,
+    end_line: where.line ?? 1,
     annotation_level: LEVEL[finding.severity],
     title: `${finding.id} · ${finding.severity} · ${finding.classification}`,
     message: `${finding.claim}${quote}\n\n${finding.category} · reviewers: ${finding.answers || "none"}`,

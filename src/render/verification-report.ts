@@ -78,7 +78,7 @@ export function renderVerificationReport(input: VerificationReportInput): string
       `${f.claim}`,
       "",
       `Reported by ${f.author} (${f.category})${f.classifiedInRound ? `; classified after round ${f.classifiedInRound}` : "; no other reviewer could be asked"}.`,
-      ...f.evidence.map((e) => `- \`${e.path}:${e.line}\` — \`${e.quote}\``),
+      ...f.evidence.map((e) => `- \`${e.path}${e.line ? `:${e.line}` : ""}\` — \`${e.quote}\``),
       "",
     );
     if (f.answers.length === 0) lines.push("_No reviewer answered._", "");

@@ -37,7 +37,8 @@ function strictNode(node: unknown): unknown {
   if (!isNode(node)) return node;
   const out: Node = {};
   for (const [key, value] of Object.entries(node)) {
-    if (key === "minLength" || key === "maxLength") continue;
+    // `default` is dropped too: Azure OpenAI rejects strict schemas carrying it (zod still applies the default).
+    if (key === "minLength" || key === "maxLength" || key === "default") continue;
     if ((key === "minimum" || key === "maximum") && Math.abs(Number(value)) >= SAFE_BOUND) continue;
     out[key] = key === "properties" && isNode(value) ? mapValues(value, strictNode) : strictNode(value);
   }

@@ -1,4 +1,4 @@
-import { priceOf, UNKNOWN_MODEL_PRICE } from "./prices.js";
+import { resolvePrice, type Price } from "./prices.js";
 import type { Usage, WorkerRequest } from "./types.js";
 import { estimateTokens, zeroUsage } from "./usage.js";
 
@@ -36,8 +36,8 @@ export type Reservation = { ok: true; release: () => void } | { ok: false; reaso
  */
 export const EXPECTED_OUTPUT_TOKENS = 4096;
 
-export function estimateCallUsd(model: string, request: Pick<WorkerRequest, "prompt" | "resultSchema">): number {
-  const price = priceOf(model) ?? UNKNOWN_MODEL_PRICE;
+export function estimateCallUsd(model: string, request: Pick<WorkerRequest, "prompt" | "resultSchema">, override?: Price): number {
+  const { price } = resolvePrice(model, override);
   const inputTokens = estimateTokens(request.prompt) + estimateTokens(JSON.stringify(request.resultSchema));
   return (inputTokens * price.input + EXPECTED_OUTPUT_TOKENS * price.output) / 1_000_000;
 }
@@ -94,6 +94,7 @@ export class BudgetMeter {
     for (const t of [this.run, this.task]) {
       t.inputTokens += usage.inputTokens;
       t.outputTokens += usage.outputTokens;
+      if (usage.cachedInputTokens) t.cachedInputTokens = (t.cachedInputTokens ?? 0) + usage.cachedInputTokens;
       t.costUsd += usage.costUsd;
       t.calls += 1;
     }

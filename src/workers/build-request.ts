@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { renderPrompt, type PromptValues } from "./render-prompt.js";
+import { renderPromptParts, type PromptValues } from "./render-prompt.js";
 import { resultJsonSchema } from "./results.js";
 import type { WorkerRequest } from "./types.js";
 
@@ -16,6 +16,7 @@ export interface RequestParts extends Pick<WorkerRequest, "role" | "phase" | "ta
 /** A complete worker request: the rendered prompt and the JSON Schema of the role's result. */
 export function buildWorkerRequest(parts: RequestParts): WorkerRequest {
   const { role, phase, task, run, stage, round, input } = parts;
+  const rendered = renderPromptParts(parts.template ?? `${phase}-${role}`, parts.values);
   return {
     role,
     phase,
@@ -23,7 +24,8 @@ export function buildWorkerRequest(parts: RequestParts): WorkerRequest {
     run,
     ...(stage === undefined ? {} : { stage }),
     ...(round === undefined ? {} : { round }),
-    prompt: renderPrompt(parts.template ?? `${phase}-${role}`, parts.values),
+    prompt: rendered.prompt,
+    ...(rendered.stablePrefixLength > 0 ? { stablePrefixLength: rendered.stablePrefixLength } : {}),
     input,
     resultSchema: resultJsonSchema(parts.schema),
   };

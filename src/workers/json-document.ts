@@ -41,18 +41,71 @@ export function lastJsonDocument(text: string): Extracted {
   return { ok: false, error: text.trim() === "" ? "the worker printed nothing" : "no JSON document found at the end of the output" };
 }
 
-/** The JSON in a model's text answer: a bare document, the last ```json fence, or the outermost braces. */
+/**
+ * The JSON in a model's text answer or a chatty worker's output: a bare
+ * document, else the last ```json fence that parses, else the last balanced
+ * `{…}` / `[…]` span in the prose that parses (so a sentence before or after
+ * it, or an earlier example object, does not hide the answer).
+ */
 export function jsonFromModelText(text: string): Extracted {
   const trimmed = text.trim();
   if (trimmed === "") return { ok: false, error: "the answer is empty" };
   const whole = tryParse(trimmed);
   if (whole) return whole;
-  const fences = [...trimmed.matchAll(/```(?:json)?\s*\n([\s\S]*?)\n\s*```/g)];
-  const fenced = fences.length > 0 ? tryParse(fences[fences.length - 1][1]) : undefined;
-  if (fenced) return fenced;
-  const first = trimmed.indexOf("{");
-  const last = trimmed.lastIndexOf("}");
-  const braced = first >= 0 && last > first ? tryParse(trimmed.slice(first, last + 1)) : undefined;
-  if (braced) return braced;
+  const fences = [...trimmed.matchAll(/```(?:json)?[^\S\n]*\n([\s\S]*?)\n\s*```/g)];
+  for (let i = fences.length - 1; i >= 0; i--) {
+    const fenced = tryParse(fences[i][1]);
+    if (fenced) return fenced;
+  }
+  const spans = balancedSpans(trimmed);
+  for (let i = spans.length - 1; i >= 0 && i >= spans.length - MAX_CANDIDATES; i--) {
+    const parsed = tryParse(trimmed.slice(spans[i][0], spans[i][1]));
+    if (parsed) return parsed;
+  }
   return { ok: false, error: `the answer is not JSON: ${JSON.stringify(trimmed.slice(0, 200))}` };
+}
+
+/**
+ * Top-level balanced `{…}` and `[…]` spans, with strings and escapes
+ * respected. A span that never closes (a stray brace in prose) is skipped
+ * by restarting just after its opening character.
+ */
+function balancedSpans(text: string): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c !== "{" && c !== "[") {
+      i++;
+      continue;
+    }
+    const end = closingIndex(text, i);
+    if (end === undefined) {
+      i++;
+      continue;
+    }
+    spans.push([i, end + 1]);
+    i = end + 1;
+  }
+  return spans;
+}
+
+function closingIndex(text: string, start: number): number | undefined {
+  const stack: string[] = [];
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === "{" || c === "[") stack.push(c === "{" ? "}" : "]");
+    else if (c === "}" || c === "]") {
+      if (stack.pop() !== c) return undefined;
+      if (stack.length === 0) return i;
+    }
+  }
+  return undefined;
 }

@@ -14,6 +14,8 @@ export const DEFAULT_MODELS: Record<ProviderName, string> = {
   codex: "gpt-5.4",
   "gemini-cli": "gemini-2.5-pro",
   command: "command",
+  // The config requires `model` for this provider (there is no vendor default to fall back on).
+  "openai-compatible": "unspecified",
 };
 
 export function modelFor(spec: WorkerSpec): string {

@@ -12,7 +12,9 @@ import type { TokenUsage } from "./types.js";
  *   cached input, output), as quoted in June 2026.
  * - Google: ai.google.dev/gemini-api/docs/pricing (paid tier, prompts up to
  *   200k tokens; longer prompts cost more and are under-estimated here).
- *   No cache-read price is listed, so cached tokens are charged as input.
+ *   Cached input is the "context caching price" row (implicit caching bills
+ *   `cachedContentTokenCount` at it; storage, for explicit caches only, is
+ *   not modelled).
  *
  * These figures drive the status comment's cost column and the budget
  * pre-flight check; they are estimates, not invoices.
@@ -41,13 +43,14 @@ export const PRICES: Record<string, Price> = {
   "gpt-5.4-mini": { input: 0.75, output: 4.5, cachedInput: 0.075 },
   "gpt-5": { input: 1.25, output: 10, cachedInput: 0.125 },
   // Google
-  "gemini-2.5-pro": { input: 1.25, output: 10 },
-  "gemini-2.5-flash": { input: 0.3, output: 2.5 },
+  "gemini-2.5-pro": { input: 1.25, output: 10, cachedInput: 0.125 },
+  "gemini-2.5-flash": { input: 0.3, output: 2.5, cachedInput: 0.03 },
 };
 
 /**
- * For a model missing from the table: the dearest known price, so a budget
- * errs on the side of stopping rather than overspending.
+ * For a model missing from the table and without a configured `price`: the
+ * dearest known price, so a budget errs on the side of stopping rather than
+ * overspending. It is never applied silently: `resolvePrice` says so.
  */
 export const UNKNOWN_MODEL_PRICE: Price = { input: 15, output: 75, cachedInput: 1.5, cacheWrite: 18.75 };
 
@@ -60,12 +63,31 @@ export function priceOf(model: string): Price | undefined {
   return base ? PRICES[base] : undefined;
 }
 
+export interface ResolvedPrice {
+  price: Price;
+  /** Where the price came from, in words a maintainer can act on; set whenever it is not the table's own entry. */
+  note?: string;
+}
+
+/** The price a worker is billed at: its configured `price`, else the table's, else the stated fallback. */
+export function resolvePrice(model: string, override?: Price): ResolvedPrice {
+  if (override) return { price: override, note: `${model} priced from the worker's configured \`price\` ($${override.input}/$${override.output} per Mtok in/out)` };
+  const known = priceOf(model);
+  if (known) return { price: known };
+  return {
+    price: UNKNOWN_MODEL_PRICE,
+    note:
+      `${model} is not in okstra's price table: estimated at the dearest known price ` +
+      `($${UNKNOWN_MODEL_PRICE.input}/$${UNKNOWN_MODEL_PRICE.output} per Mtok in/out); set \`price\` on this worker in .github/okstra.yml for a real figure`,
+  };
+}
+
 const PER_MILLION = 1_000_000;
 
 /** USD for the tokens of one call; a cost the provider reported itself wins. */
-export function costOf(model: string, usage: TokenUsage): number {
+export function costOf(model: string, usage: TokenUsage, override?: Price): number {
   if (usage.costUsd !== undefined) return usage.costUsd;
-  const price = priceOf(model) ?? UNKNOWN_MODEL_PRICE;
+  const { price } = resolvePrice(model, override);
   const cached = usage.cachedInputTokens ?? 0;
   const written = usage.cacheWriteTokens ?? 0;
   const fresh = Math.max(0, usage.inputTokens - cached - written);

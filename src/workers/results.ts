@@ -22,9 +22,10 @@ export const executorResultSchema = z.object({
 });
 export type ExecutorResult = z.infer<typeof executorResultSchema>;
 
+/** `line` is optional: a finding about a whole file (a missing test, a file that should not exist) has none. */
 export const evidenceSchema = z.object({
   path: z.string().min(1),
-  line: z.number().int().positive(),
+  line: z.number().int().positive().optional(),
   quote: z.string(),
 });
 
@@ -50,7 +51,8 @@ export type VerifierResult = z.infer<typeof verifierResultSchema>;
 export const reviewAnswerSchema = z.object({
   findingId: z.string().min(1),
   verdict,
-  evidence: z.string(),
+  /** Optional, as the reviewer prompt says: an AGREE needs none. */
+  evidence: z.string().default(""),
   note: z.string().optional(),
 });
 export const reviewerResultSchema = z.object({ answers: z.array(reviewAnswerSchema) });
@@ -64,7 +66,11 @@ export const pilotResultSchema = z.object({
 });
 export type PilotResult = z.infer<typeof pilotResultSchema>;
 
-/** The JSON Schema sent as a request's `resultSchema`. */
+/**
+ * The JSON Schema sent as a request's `resultSchema`: the *input* side of the
+ * zod schema, i.e. what a worker must write. A field zod defaults (a plan's
+ * `provenance`, a review's `evidence`) is optional there, not required.
+ */
 export function resultJsonSchema(schema: z.ZodType): JsonSchema {
-  return z.toJSONSchema(schema) as JsonSchema;
+  return z.toJSONSchema(schema, { io: "input" }) as JsonSchema;
 }

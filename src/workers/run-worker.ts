@@ -2,12 +2,14 @@ import { childLogger } from "../util/log.js";
 import { estimateCallUsd } from "./budget.js";
 import { DEFAULT_HTTP_RETRY } from "./http-retry.js";
 import { modelFor } from "./models.js";
+import { resolvePrice } from "./prices.js";
 import { providerFor } from "./providers/index.js";
 import { cancelReason, runAttempt, type Attempt } from "./run-attempt.js";
 import { saveTranscript, tail } from "./transcript.js";
 import type { Transcript, Usage, WorkerInvocation, WorkerOutcome, WorkerStatus } from "./types.js";
 import { addUsage, pricedUsage, zeroUsage } from "./usage.js";
-import { contractFeedback, validateResult } from "./validate-result.js";
+import { normaliseNearMiss } from "./near-miss.js";
+import { contractFeedback, oneLineError, validateResult } from "./validate-result.js";
 
 /**
  * Runs one worker to a terminal outcome (SPEC §6.5), the same for every provider:
@@ -27,6 +29,7 @@ export async function runWorker<T>(invocation: WorkerInvocation<T>): Promise<Wor
   const { spec, request, signal } = invocation;
   const started = Date.now();
   const model = modelFor(spec);
+  const priceNote = spec.provider === "command" ? undefined : resolvePrice(model, spec.price).note;
   let usage: Usage = zeroUsage();
   let attempts = 0;
   let redispatchesLeft = 1;
@@ -34,11 +37,11 @@ export async function runWorker<T>(invocation: WorkerInvocation<T>): Promise<Wor
   let feedback: string | undefined;
   let transcript: Transcript = { tail: "" };
 
-  const end = (status: WorkerStatus, extra: { result?: T; reason?: string } = {}): WorkerOutcome<T> => {
+  const end = (status: WorkerStatus, extra: { result?: T; reason?: string; notes?: string[] } = {}): WorkerOutcome<T> => {
     // `stage` is bound unless the caller's logger already carries it: pino would write it twice.
     const log = invocation.log && childLogger(invocation.log, { stage: request.stage });
-    log?.info({ role: request.role, provider: spec.provider, model, status, attempts, costUsd: usage.costUsd }, "worker finished");
-    return { status, ...extra, provider: spec.provider, model, usage, attempts, transcript, elapsedMs: Date.now() - started };
+    log?.info({ role: request.role, provider: spec.provider, model, status, attempts, costUsd: usage.costUsd, priceNote }, "worker finished");
+    return { status, ...extra, provider: spec.provider, model, usage, attempts, ...(priceNote ? { priceNote } : {}), transcript, elapsedMs: Date.now() - started };
   };
 
   for (;;) {
@@ -60,16 +63,14 @@ export async function runWorker<T>(invocation: WorkerInvocation<T>): Promise<Wor
         if (attempt.retryable && redispatchesLeft-- > 0) continue;
         return end("failed", { reason: attempt.reason });
       case "answer": {
-        const checked =
-          attempt.document === undefined
-            ? { ok: false as const, error: attempt.unreadable ?? "the worker returned no result" }
-            : validateResult(invocation.schema, attempt.document);
-        if (checked.ok) return end("ok", { result: checked.value });
+        const read = attempt.document === undefined ? undefined : normaliseNearMiss(request, attempt.document);
+        const checked = read === undefined ? { ok: false as const, error: attempt.unreadable ?? "the worker returned no result" } : validateResult(invocation.schema, read.document);
+        if (checked.ok) return end("ok", { result: checked.value, ...(read?.notes.length ? { notes: read.notes } : {}) });
         if (contractRetriesLeft-- > 0) {
           feedback = contractFeedback(checked.error);
           continue;
         }
-        return end("contract-violated", { reason: `the result failed its schema twice:\n${checked.error}` });
+        return end("contract-violated", { reason: `the result failed its schema twice: ${oneLineError(checked.error)}` });
       }
     }
   }
@@ -81,7 +82,7 @@ type Dispatched = { ok: false; refused: string } | { ok: true; attempt: Attempt;
 async function dispatch<T>(invocation: WorkerInvocation<T>, model: string, feedback: string | undefined, attempt: number): Promise<Dispatched> {
   const { spec, request: original } = invocation;
   const request = feedback === undefined ? original : { ...original, prompt: original.prompt + feedback };
-  const hold = invocation.budget?.reserve(estimateCallUsd(model, request), `${original.role} on ${spec.provider}/${model}`);
+  const hold = invocation.budget?.reserve(estimateCallUsd(model, request, spec.price), `${original.role} on ${spec.provider}/${model}`);
   if (hold && !hold.ok) return { ok: false, refused: hold.reason };
   let result: Attempt;
   try {
@@ -102,7 +103,7 @@ async function dispatch<T>(invocation: WorkerInvocation<T>, model: string, feedb
   } finally {
     if (hold?.ok) hold.release();
   }
-  const spent = pricedUsage(model, result.usage);
+  const spent = pricedUsage(model, result.usage, spec.price);
   invocation.budget?.record(spent);
   return { ok: true, attempt: result, spent, transcript: await keepTranscript(invocation, `${spec.provider}-${model}`, attempt, result.transcript) };
 }

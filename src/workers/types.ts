@@ -33,6 +33,12 @@ export interface WorkerRequest {
   round?: number;
   /** The rendered prompt text an LLM would receive. */
   prompt: string;
+  /**
+   * How many characters at the start of `prompt` are the run's shared context
+   * (issue, plan, repository context, diff), identical across the run's calls;
+   * the role's own text follows. Providers with prompt caching break there.
+   */
+  stablePrefixLength?: number;
   /** The same context as structured JSON. */
   input: unknown;
   /** JSON Schema of the result this role must return. */
@@ -67,6 +73,8 @@ export type WorkerStatus = (typeof WORKER_STATUSES)[number];
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
+  /** Prompt tokens the provider reported as read from its cache (part of `inputTokens`). */
+  cachedInputTokens?: number;
   costUsd: number;
 }
 
@@ -87,6 +95,10 @@ export interface WorkerOutcome<T> {
   /** Dispatches made (re-dispatches and contract retries included; 0 when none was made). */
   attempts: number;
   reason?: string;
+  /** Near-miss corrections and dropped entries of the accepted answer (near-miss.ts), so none is silent. */
+  notes?: string[];
+  /** Set when the cost is not the price table's own figure for the model (a configured price, or the unknown-model fallback). */
+  priceNote?: string;
   transcript: Transcript;
   elapsedMs: number;
 }

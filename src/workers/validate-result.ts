@@ -9,6 +9,22 @@ export function validateResult<T>(schema: z.ZodType<T>, document: unknown): Vali
 }
 
 /**
+ * A validation error on one line, every issue kept (`path: message; …`): it
+ * ends up in a status table cell, which shows one line, so a reason must not
+ * stop at its first line break.
+ */
+export function oneLineError(error: string): string {
+  const issues: string[] = [];
+  for (const raw of error.split("\n")) {
+    const line = raw.trim();
+    const at = /^→\s*at\s+(.*)$/.exec(line);
+    if (at && issues.length > 0) issues[issues.length - 1] += ` (at ${at[1]})`;
+    else if (line) issues.push(line.replace(/^✖\s*/, ""));
+  }
+  return issues.join("; ");
+}
+
+/**
  * Appended to the prompt of the one contract retry (SPEC §6.5), so the worker
  * sees exactly which fields were wrong rather than being asked the same
  * question twice.

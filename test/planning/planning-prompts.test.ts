@@ -1,6 +1,4 @@
 import { describe, expect, it } from "@jest/globals";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import {
   clarificationSchema,
   planReviewResultSchema,
@@ -8,9 +6,11 @@ import {
   stageSchema,
   stepSchema,
 } from "../../src/engine/planning/plan-schema.js";
+import { loadTemplate } from "../../src/workers/render-prompt.js";
 
+/** The template as a worker gets it: the shared planning context first, the role's own text after it. */
 function prompt(name: string): string {
-  return readFileSync(fileURLToPath(new URL(`../../prompts/${name}.md`, import.meta.url)), "utf8");
+  return loadTemplate(name);
 }
 
 function placeholders(text: string): string[] {
@@ -33,6 +33,12 @@ const PLAN_KEYS = [
 ];
 
 describe("planning prompts", () => {
+  it.each(["planning-analyser", "planning-lead", "planning-plan-reviewer"])("%s opens with the same shared context, its role after it", (name) => {
+    const text = prompt(name);
+    expect(text.startsWith(loadTemplate("planning-context"))).toBe(true);
+    expect(text.indexOf("# Role:")).toBeGreaterThan(text.indexOf("{{context}}"));
+  });
+
   it.each(["planning-analyser", "planning-lead"])("%s shows every plan field and carries the planning principles", (name) => {
     const text = prompt(name);
     const shown = example(text);
@@ -67,7 +73,7 @@ describe("planning prompts", () => {
 
   it("asks the reviewer for answers in the shape planReviewResultSchema accepts", () => {
     const text = prompt("planning-plan-reviewer");
-    expect(placeholders(text)).toEqual(["context", "issue.body", "issue.title", "items", "plan", "stageStepCap", "taskKey"]);
+    expect(placeholders(text)).toEqual(["context", "guidance", "issue.body", "issue.comments", "issue.title", "items", "plan", "stageStepCap", "taskKey"]);
     const parsed = planReviewResultSchema.safeParse(JSON.parse(example(text)));
     expect(parsed.success).toBe(true);
   });

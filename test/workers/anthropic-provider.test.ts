@@ -18,8 +18,17 @@ const FINDING = {
   category: "correctness",
 };
 
+/** The shared context (what every call of the run repeats) comes first; the role's own text follows it. */
+const CONTEXT = "# Verifying issue-12: the shared context\n\nStages 2 and 3, their diffs and checks.\n\n---\n\n";
+const ROLE_TEXT = "# Role: verifier\n\nVerify stages 2 and 3 of issue-12 against their contracts.";
 const verifierRequest = () =>
-  workerRequest(verifierResultSchema, { role: "verifier", phase: "verification", prompt: "Verify stages 2 and 3 of issue-12 against their contracts.", input: { stages: [2, 3] } });
+  workerRequest(verifierResultSchema, {
+    role: "verifier",
+    phase: "verification",
+    prompt: CONTEXT + ROLE_TEXT,
+    stablePrefixLength: CONTEXT.length,
+    input: { stages: [2, 3] },
+  });
 
 const run = (retry = recordingRetry(), env: NodeJS.ProcessEnv = APP_ENV) => runApiWorker({ request: verifierRequest(), spec: { provider: "anthropic" }, schema: verifierResultSchema }, env, retry);
 
@@ -28,7 +37,7 @@ type Body = Record<string, any>;
 afterEach(removeWorkspaces);
 
 describe("anthropic provider", () => {
-  it("forces a single tool shaped like the result schema, caches the stable prefix and prices the usage", async () => {
+  it("forces a single tool shaped like the result schema, breaks the cache after the shared context and prices the usage", async () => {
     const bodies: Body[] = [];
     const scope = httpMock(API)
       .post("/v1/messages", (body: Body) => bodies.push(body) > 0)
@@ -53,10 +62,16 @@ describe("anthropic provider", () => {
     expect(body.tools[0].name).toBe("submit_result");
     const { $schema: _, ...schema } = resultJsonSchema(verifierResultSchema);
     expect(body.tools[0].input_schema).toEqual(schema);
-    expect(body.system).toEqual([expect.objectContaining({ type: "text", cache_control: { type: "ephemeral" } })]);
-    expect(body.system[0].text).toContain("verifier worker in the verification phase");
+    // The system text is the same for every role, so it never breaks the shared prefix; no breakpoint of its own.
+    expect(body.system).toEqual([{ type: "text", text: expect.stringContaining("worker of okstra") }]);
     expect(body.messages).toEqual([
-      { role: "user", content: [{ type: "text", text: verifierRequest().prompt, cache_control: { type: "ephemeral" } }] },
+      {
+        role: "user",
+        content: [
+          { type: "text", text: CONTEXT, cache_control: { type: "ephemeral" } },
+          { type: "text", text: ROLE_TEXT },
+        ],
+      },
     ]);
   });
 
@@ -89,7 +104,7 @@ describe("anthropic provider", () => {
 
   it("sends the zod error back once, keeping the cached prefix, then records contract-violated", async () => {
     const bodies: Body[] = [];
-    const badFinding = { ...FINDING, severity: "catastrophic", evidence: [{ path: "src/export.ts", line: 0, quote: "" }] };
+    const badFinding = { ...FINDING, severity: "catastrophic", evidence: [{ path: "src/export.ts", line: 14 }] };
     httpMock(API)
       .post("/v1/messages", (body: Body) => bodies.push(body) > 0)
       .times(2)
@@ -101,12 +116,13 @@ describe("anthropic provider", () => {
     expect(outcome.attempts).toBe(2);
     expect(outcome.reason).toContain("findings[0].severity");
     expect(bodies).toHaveLength(2);
-    const [stable, feedback] = bodies[1].messages[0].content;
-    expect(stable).toEqual({ type: "text", text: verifierRequest().prompt, cache_control: { type: "ephemeral" } });
+    const [context, own, feedback] = bodies[1].messages[0].content;
+    expect(context).toEqual({ type: "text", text: CONTEXT, cache_control: { type: "ephemeral" } });
+    expect(own).toEqual({ type: "text", text: ROLE_TEXT });
     expect(feedback.cache_control).toBeUndefined();
     expect(feedback.text).toContain("does not match the required result schema");
     expect(feedback.text).toMatch(/Invalid option: expected one of "blocker"\|"major"\|"minor"\|"nit"\s+→ at findings\[0\]\.severity/);
-    expect(feedback.text).toMatch(/→ at findings\[0\]\.evidence\[0\]\.line/);
+    expect(feedback.text).toMatch(/→ at findings\[0\]\.evidence\[0\]\.quote/);
     // Both calls were paid for.
     expect(outcome.usage.outputTokens).toBe(700);
   });

@@ -34,7 +34,11 @@ function expectAccepted(helpText: string, argv: string[], values: string[]): voi
   for (const value of values) expect({ value, listed: helpText.includes(value) }).toEqual({ value, listed: true });
 }
 
-const call = { request: executorRequest({ resultSchema: resultJsonSchema(executorResultSchema) }), model: "claude-sonnet-4-6" };
+const call = {
+  request: executorRequest({ resultSchema: resultJsonSchema(executorResultSchema) }),
+  model: "claude-sonnet-4-6",
+  spec: { provider: "codex" as const, baseUrl: "http://127.0.0.1:9/v1" },
+};
 const readOnly = { ...call, request: { ...call.request, role: "verifier" as const } };
 
 const CLIS = [
@@ -43,13 +47,13 @@ const CLIS = [
     helpArgs: ["--help"],
     argv: [...claudeArgs(call), ...claudeArgs(readOnly)],
     // Enumerated values okstra relies on, as the help lists them among the choices.
-    values: ['"stream-json"', '"dontAsk"'],
+    values: ['"stream-json"', '"dontAsk"', "user, project, local"],
   },
   {
     name: "codex",
     helpArgs: ["exec", "--help"],
     argv: [...codexArgs(call, "/tmp/schema.json"), ...codexArgs(readOnly, "/tmp/schema.json")],
-    values: ["read-only", "workspace-write"],
+    values: ["read-only", "danger-full-access"],
   },
   {
     name: "gemini",

@@ -58,7 +58,7 @@ describe("claude-code provider", () => {
 
     expect(outcome).toMatchObject({ status: "ok", attempts: 1, model: "claude-sonnet-4-6", result: SUMMARY });
     // modelUsage: 2048 fresh + 4096 cache reads + 1024 cache writes; the CLI's own cost estimate is kept.
-    expect(outcome.usage).toEqual({ inputTokens: 7168, outputTokens: 512, costUsd: 0.0213 });
+    expect(outcome.usage).toEqual({ inputTokens: 7168, outputTokens: 512, cachedInputTokens: 4096, costUsd: 0.0213 });
     const [call] = fixtureCalls(cwd);
     expect(call.argv).toEqual([
       "-p",
@@ -71,9 +71,15 @@ describe("claude-code provider", () => {
       JSON.stringify(apiJsonSchema(resultJsonSchema(executorResultSchema))),
       "--permission-mode",
       "dontAsk",
+      "--tools=Bash,Edit,Write,Read,Glob,Grep",
       "--allowedTools=Bash,Edit,Write,Read,Glob,Grep",
+      "--bare",
+      "--setting-sources=user",
+      "--strict-mcp-config",
       "--no-session-persistence",
     ]);
+    // No telemetry, update checks or error reports: the model API is the only thing the CLI may reach.
+    expect(call.env).toMatchObject({ CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1", DISABLE_AUTOUPDATER: "1", DISABLE_TELEMETRY: "1" });
     expect(call.stdin).toBe(executorRequest().prompt);
     expectOnlyOwnKey(call.env, "claude-code");
   });
@@ -83,6 +89,8 @@ describe("claude-code provider", () => {
     scriptAnswers(cwd, [{ findings: [] }]);
     const outcome = await run("claude-code", cwd, verifierRequest());
     expect(outcome.status).toBe("ok");
+    // Offered only the read tools, not offered everything and refused at call time.
+    expect(fixtureCalls(cwd)[0].argv).toContain("--tools=Read,Glob,Grep");
     expect(fixtureCalls(cwd)[0].argv).toContain("--allowedTools=Read,Glob,Grep");
   });
 
@@ -133,14 +141,22 @@ describe("codex provider", () => {
       "--model",
       "gpt-5.4",
       "--sandbox",
-      "workspace-write",
+      // workspace-write keeps .git read-only: the executor could not commit. okstra's own bubblewrap sandbox confines it.
+      "danger-full-access",
       "--config",
-      "approval_policy=never",
+      'approval_policy="never"',
+      "--config",
+      'web_search="disabled"',
+      "--config",
+      "project_doc_max_bytes=0",
+      "--ignore-rules",
       "--output-schema",
       call.argv[schemaAt + 1],
       "--ephemeral",
       "-",
     ]);
+    // Codex 0.169 reads CODEX_API_KEY; okstra hands it the App's OpenAI key under that name.
+    expect(call.env.CODEX_API_KEY).toBe(call.env.OPENAI_API_KEY);
     expect(JSON.parse(readFileSync(path.join(cwd, "okstra-fixture-schema.json"), "utf8"))).toEqual(strictJsonSchema(resultJsonSchema(executorResultSchema)));
     expect(call.stdin).toBe(executorRequest().prompt);
     expectOnlyOwnKey(call.env, "codex");
@@ -204,6 +220,28 @@ describe("gemini-cli provider", () => {
     scriptAnswers(cwd, [{ $error: "[API Error: Quota exceeded for quota metric 'Generate Content API requests per minute']" }]);
     const outcome = await run("gemini-cli", cwd);
     expect(outcome.status).toBe("failed");
-    expect(outcome.reason).toBe("gemini failed: [API Error: Quota exceeded for quota metric 'Generate Content API requests per minute']");
+    expect(outcome.reason).toBe("gemini failed (code 1): [API Error: Quota exceeded for quota metric 'Generate Content API requests per minute']");
+  });
+
+  it("reports the JSON error the CLI prints on stderr, not the last line of it", async () => {
+    const cwd = workspace();
+    scriptAnswers(cwd, [{ $stderrError: "Invalid auth method selected." }, { $stderrError: "Invalid auth method selected." }]);
+    const outcome = await run("gemini-cli", cwd);
+    expect(outcome.status).toBe("failed");
+    expect(outcome.reason).toBe("gemini failed (code 41): Invalid auth method selected.");
+  });
+
+  it("points the CLI at okstra's system settings, which switch off what the clone's .gemini/ could add", async () => {
+    const cwd = workspace();
+    scriptAnswers(cwd, [SUMMARY]);
+    await run("gemini-cli", cwd);
+    const settingsPath = fixtureCalls(cwd)[0].env.GEMINI_CLI_SYSTEM_SETTINGS_PATH;
+    const settings = JSON.parse(readFileSync(settingsPath, "utf8"));
+    expect(settings).toMatchObject({
+      hooksConfig: { enabled: false },
+      advanced: { ignoreLocalEnv: true },
+      admin: { mcp: { enabled: false }, extensions: { enabled: false } },
+      security: { auth: { selectedType: "gemini-api-key" } },
+    });
   });
 });

@@ -38,7 +38,7 @@ describe("gemini provider", () => {
 
     const [body] = bodies;
     expect(body.contents).toEqual([{ role: "user", parts: [{ text: pilotRequest().prompt }] }]);
-    expect(body.systemInstruction.parts[0].text).toContain("pilot worker in the implementation phase");
+    expect(body.systemInstruction.parts[0].text).toContain("worker of okstra");
     const { $schema: _, ...schema } = resultJsonSchema(pilotResultSchema);
     expect(body.generationConfig).toMatchObject({ responseMimeType: "application/json", responseJsonSchema: schema, maxOutputTokens: 16000 });
   });
@@ -83,8 +83,8 @@ describe("gemini provider", () => {
 
     expect(outcome.status).toBe("contract-violated");
     expect(outcome.attempts).toBe(2);
-    expect(outcome.reason).toMatch(/→ at retry\[0\]\.stage/);
-    expect(outcome.reason).toMatch(/→ at replan/);
+    expect(outcome.reason).toMatch(/\(at retry\[0\]\.stage\)/);
+    expect(outcome.reason).toMatch(/\(at replan\)/);
     const retried: string = bodies[1].contents[0].parts[0].text;
     expect(retried).toContain("does not match the required result schema");
     expect(retried).toMatch(/the answer is not JSON \(finishReason: STOP\)/);

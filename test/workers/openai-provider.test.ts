@@ -93,7 +93,7 @@ describe("openai provider", () => {
 
     expect(outcome.status).toBe("contract-violated");
     expect(outcome.attempts).toBe(2);
-    expect(outcome.reason).toMatch(/Too small: expected string to have >=1 characters\s+→ at summary/);
+    expect(outcome.reason).toMatch(/Too small: expected string to have >=1 characters \(at summary\)/);
     const retried: string = bodies[1].messages[1].content;
     expect(retried.startsWith(executorRequest().prompt)).toBe(true);
     expect(retried).toContain("does not match the required result schema");

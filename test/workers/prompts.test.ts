@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { z } from "zod";
 import { buildWorkerRequest } from "../../src/workers/build-request.js";
-import { loadTemplate, placeholdersOf, PromptRenderError, renderPrompt, renderTemplate } from "../../src/workers/render-prompt.js";
+import { loadTemplate, placeholdersOf, PromptRenderError, renderPrompt, renderPromptParts, renderTemplate } from "../../src/workers/render-prompt.js";
 import { executorResultSchema, pilotResultSchema, resultJsonSchema, reviewerResultSchema, verifierResultSchema } from "../../src/workers/results.js";
 import { reviewerStance } from "../../src/workers/reviewer-stance.js";
 
@@ -25,13 +25,14 @@ const TEMPLATES: Array<{ name: string; schema: z.ZodType; placeholders: string[]
       "stage.number",
       "stage.sliceValue",
       "stage.steps",
+      "stage.tddExemption",
       "stage.title",
       "stage.validation",
       "taskKey",
     ],
   },
   { name: "verification-verifier", schema: verifierResultSchema, placeholders: ["carries", "checks", "diff", "issue.title", "stages", "taskKey"] },
-  { name: "verification-reviewer", schema: reviewerResultSchema, placeholders: ["checks", "diff", "findings", "issue.title", "round", "stages", "stance", "taskKey"] },
+  { name: "verification-reviewer", schema: reviewerResultSchema, placeholders: ["carries", "checks", "diff", "findings", "issue.title", "round", "stages", "stance", "taskKey"] },
   { name: "implementation-pilot", schema: pilotResultSchema, placeholders: ["batch", "failures", "findings", "issue.title", "remaining", "taskKey"] },
 ];
 
@@ -108,7 +109,32 @@ describe("renderPrompt", () => {
   });
 });
 
+describe("shared context include", () => {
+  it("puts an included context first and says where it ends", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "okstra-prompts-"));
+    dirs.push(dir);
+    writeFileSync(path.join(dir, "demo-context.md"), "Issue {{task}}\n---\n");
+    writeFileSync(path.join(dir, "demo-verifier.md"), "{{> demo-context}}\nRole: verifier of {{task}}\n");
+    writeFileSync(path.join(dir, "demo-reviewer.md"), "{{> demo-context}}\nRole: reviewer, round {{round}}\n");
+    const verifier = renderPromptParts("demo-verifier", { task: "issue-12" }, { dir });
+    const reviewer = renderPromptParts("demo-reviewer", { task: "issue-12", round: 1 }, { dir });
+    expect(verifier).toEqual({ prompt: "Issue issue-12\n---\nRole: verifier of issue-12\n", stablePrefixLength: "Issue issue-12\n---\n".length });
+    // Two roles of one run repeat the same bytes up to the breakpoint.
+    expect(reviewer.prompt.slice(0, reviewer.stablePrefixLength)).toBe(verifier.prompt.slice(0, verifier.stablePrefixLength));
+    expect(() => renderPromptParts("demo-reviewer", { task: "issue-12" }, { dir })).toThrow(/no value for \{\{round\}\}/);
+  });
+
+  it.each(["verification-verifier", "verification-reviewer"])("%s opens with the verification context", (name) => {
+    expect(loadTemplate(name).startsWith(loadTemplate("verification-context"))).toBe(true);
+  });
+});
+
 describe("buildWorkerRequest", () => {
+  it("generates the result schema from zod's input side: a defaulted field is not required", () => {
+    const schema = resultJsonSchema(reviewerResultSchema) as { properties: { answers: { items: { required: string[] } } } };
+    expect(schema.properties.answers.items.required).toEqual(["findingId", "verdict"]);
+  });
+
   it("renders <phase>-<role> and attaches the result's JSON Schema", () => {
     const request = buildWorkerRequest({
       role: "pilot",

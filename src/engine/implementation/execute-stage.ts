@@ -195,6 +195,7 @@ function executorValues(run: ImplementationRun, stage: PlanStage, branch: string
       steps: stage.steps.map((s) => `${s.n}. ${s.action} — files: ${s.files.join(", ") || "(none)"}${s.command ? ` — run \`${s.command}\`` : ""} — expect: ${s.expected}`).join("\n"),
       exitContract: `files: ${stage.exitContract.files.join(", ")}\nidentifiers: ${stage.exitContract.identifiers.join(", ") || "(none)"}\nresources: ${stage.exitContract.resources.join(", ") || "(none)"}`,
       validation: `pre: ${stage.validation.pre.join("; ") || "(none)"}\nmid: ${stage.validation.mid.join("; ") || "(none)"}\npost: ${stage.validation.post.join("; ")}`,
+      tddExemption: stage.tddExemption ? `Exempt: ${stage.tddExemption}` : "(none: every behaviour is test-first)",
     },
   };
 }

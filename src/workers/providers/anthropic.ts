@@ -7,9 +7,17 @@ import { apiFailure, apiKey, MAX_OUTPUT_TOKENS, sdkTimeoutMs, systemPrompt } fro
 /**
  * The Anthropic Messages API. The result comes back as the input of a single
  * tool whose input_schema is the role's result schema, forced with
- * `tool_choice`, so the model cannot answer in prose. Two cache breakpoints:
- * the system block (caching tools + system) and the stable prompt block,
- * which a contract retry or a re-dispatch then re-reads at the cache price.
+ * `tool_choice`, so the model cannot answer in prose.
+ *
+ * One cache breakpoint, at the end of the prompt's shared context (the
+ * issue, the plan or the diff: `request.stablePrefixLength`), not at the end
+ * of the whole prompt: the context is what later calls of the run repeat
+ * (the next convergence round, the lead's fix round, a contract retry, a
+ * re-dispatch), while the role's own text after it is not worth the 1.25×
+ * cache-write price. A prompt without a shared context sets no breakpoint.
+ * The cached prefix is tools → system → context; the tool carries the role's
+ * schema, so calls share it within a role (the system text is the same for
+ * all roles).
  */
 
 export const SUBMIT_TOOL = "submit_result";
@@ -18,13 +26,17 @@ const EPHEMERAL = { type: "ephemeral" } as const;
 
 export function anthropicRequest(call: ProviderCall): Anthropic.MessageCreateParamsNonStreaming {
   const { request, feedback } = call;
-  const stable = feedback === undefined ? request.prompt : request.prompt.slice(0, request.prompt.length - feedback.length);
-  const content: Anthropic.TextBlockParam[] = [{ type: "text", text: stable, cache_control: EPHEMERAL }];
+  const prompt = feedback === undefined ? request.prompt : request.prompt.slice(0, request.prompt.length - feedback.length);
+  const shared = Math.min(request.stablePrefixLength ?? 0, prompt.length);
+  const content: Anthropic.TextBlockParam[] =
+    shared > 0
+      ? [{ type: "text", text: prompt.slice(0, shared), cache_control: EPHEMERAL }, ...(shared < prompt.length ? [{ type: "text" as const, text: prompt.slice(shared) }] : [])]
+      : [{ type: "text", text: prompt }];
   if (feedback !== undefined) content.push({ type: "text", text: feedback });
   return {
     model: call.model,
     max_tokens: MAX_OUTPUT_TOKENS,
-    system: [{ type: "text", text: systemPrompt(request, `Answer only by calling the \`${SUBMIT_TOOL}\` tool once, with your result as its input.`), cache_control: EPHEMERAL }],
+    system: [{ type: "text", text: systemPrompt(request, `Answer only by calling the \`${SUBMIT_TOOL}\` tool once, with your result as its input.`) }],
     tools: [
       {
         name: SUBMIT_TOOL,
@@ -42,7 +54,7 @@ export const anthropicProvider: WorkerProvider = {
   async invoke(call: ProviderCall): Promise<ProviderAnswer> {
     const key = apiKey(call, "ANTHROPIC_API_KEY");
     if ("answer" in key) return key.answer;
-    const client = new Anthropic({ apiKey: key.key, fetch: retryingFetch(call.httpRetry), maxRetries: 0, timeout: sdkTimeoutMs(call) });
+    const client = new Anthropic({ apiKey: key.key, baseURL: call.spec.baseUrl, fetch: retryingFetch(call.httpRetry), maxRetries: 0, timeout: sdkTimeoutMs(call) });
     const body = anthropicRequest(call);
     let message: Anthropic.Message;
     try {

@@ -5,10 +5,21 @@ import { binaryFor, exitReason, NO_TOKENS, spawnWorker } from "./spawn-worker.js
 
 /**
  * Claude Code, headless: `claude -p --output-format stream-json --verbose`,
- * the prompt on stdin, the result schema enforced with `--json-schema`.
- * `--permission-mode dontAsk` turns every permission prompt into a denial, so
- * the agent never stops to ask; `--allowedTools` pre-approves what the role
- * may do (only the executor may edit, run commands and commit).
+ * the prompt on stdin, the result schema enforced with `--json-schema` (the
+ * CLI offers the model a `StructuredOutput` tool with that schema).
+ * Flags, from `claude --help` of 2.1.328:
+ * - `--tools` is the set of built-in tools the model is *offered*: a
+ *   read-only role sees only Read, Glob and Grep — no Bash, Edit, Write or
+ *   WebFetch to be refused at call time; only the executor gets Bash, Edit
+ *   and Write. `--allowedTools` pre-approves the same set, and
+ *   `--permission-mode dontAsk` turns any other permission prompt into a
+ *   denial, so the agent never stops to ask.
+ * - Nothing the repository controls applies: `--bare` skips hooks, plugin
+ *   sync, CLAUDE.md auto-discovery and auto-memory; `--setting-sources user`
+ *   reads no project or local settings (`.claude/settings*.json` in the
+ *   clone), and the user settings live in the worker's private, empty HOME;
+ *   `--strict-mcp-config` without `--mcp-config` starts no MCP server, so the
+ *   clone's `.mcp.json` is ignored too.
  *
  * Output (one JSON object per line, the last one `type: "result"`): see
  * fixtures/workers/bin/claude for the format and its sources.
@@ -18,7 +29,7 @@ const READ_TOOLS = ["Read", "Glob", "Grep"];
 const EXECUTOR_TOOLS = ["Bash", "Edit", "Write", ...READ_TOOLS];
 
 export function claudeArgs(call: Pick<ProviderCall, "request" | "model">): string[] {
-  const tools = call.request.role === "executor" ? EXECUTOR_TOOLS : READ_TOOLS;
+  const tools = (call.request.role === "executor" ? EXECUTOR_TOOLS : READ_TOOLS).join(",");
   return [
     "-p",
     "--output-format",
@@ -30,10 +41,29 @@ export function claudeArgs(call: Pick<ProviderCall, "request" | "model">): strin
     JSON.stringify(apiJsonSchema(call.request.resultSchema)),
     "--permission-mode",
     "dontAsk",
-    // The `=` form, so the variadic option cannot swallow a following argument.
-    `--allowedTools=${tools.join(",")}`,
+    // The `=` form, so a variadic option cannot swallow a following argument.
+    `--tools=${tools}`,
+    `--allowedTools=${tools}`,
+    "--bare",
+    "--setting-sources=user",
+    "--strict-mcp-config",
     "--no-session-persistence",
   ];
+}
+
+/**
+ * Documented Claude Code variables: no update checks, telemetry or error
+ * reports (nothing but the model API is reached), and the API's base URL
+ * when the worker names one (a gateway, or the tests' scripted model server).
+ */
+export function claudeEnv(call: Pick<ProviderCall, "spec">): Record<string, string | undefined> {
+  return {
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    DISABLE_AUTOUPDATER: "1",
+    DISABLE_TELEMETRY: "1",
+    DISABLE_ERROR_REPORTING: "1",
+    ANTHROPIC_BASE_URL: call.spec.baseUrl,
+  };
 }
 
 interface ModelUsage {
@@ -91,7 +121,7 @@ export const claudeCodeProvider: WorkerProvider = {
   name: "claude-code",
   async invoke(call: ProviderCall): Promise<ProviderAnswer> {
     const bin = binaryFor(call, "OKSTRA_CLAUDE_BIN", "claude");
-    const spawned = await spawnWorker(call, bin, claudeArgs(call), call.request.prompt);
+    const spawned = await spawnWorker(call, bin, claudeArgs(call), call.request.prompt, claudeEnv(call));
     if (!spawned.ok) return spawned.answer;
     const { run, transcript } = spawned;
     const result = run.aborted ? undefined : lastResultMessage(run.stdout);

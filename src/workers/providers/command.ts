@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { lastJsonDocument, type Extracted } from "../json-document.js";
+import { jsonFromModelText, lastJsonDocument, type Extracted } from "../json-document.js";
 import { CommandSyntaxError, splitCommand } from "../split-command.js";
 import type { ProviderAnswer, ProviderCall, TokenUsage, WorkerProvider } from "../types.js";
 import { exitReason, NO_TOKENS, spawnWorker } from "./spawn-worker.js";
@@ -36,12 +36,24 @@ export const commandProvider: WorkerProvider = {
     if (run.aborted || run.exitCode !== 0) {
       return { kind: "failed", reason: exitReason(command, run), retryable: true, usage: NO_TOKENS, transcript };
     }
-    const found = (await readResultFile(resultPath)) ?? lastJsonDocument(run.stdout);
+    const found = (await readResultFile(resultPath)) ?? resultFromStdout(run.stdout);
     if (!found.ok) return { kind: "answer", unreadable: found.error, usage: NO_TOKENS, transcript };
     const { document, usage } = splitUsage(found.value);
     return { kind: "answer", document, usage, transcript };
   },
 };
+
+/**
+ * The last JSON document on stdout (SPEC §12); failing that, a document a
+ * chatty worker fenced in Markdown or wrapped in prose, so a wrapper around
+ * a model that "explains" its answer still delivers it.
+ */
+function resultFromStdout(stdout: string): Extracted {
+  const last = lastJsonDocument(stdout);
+  if (last.ok) return last;
+  const wrapped = jsonFromModelText(stdout);
+  return wrapped.ok ? wrapped : last;
+}
 
 /** The `$OKSTRA_RESULT` file if the worker wrote one; a file that is there but not JSON is the worker's error, not a cue to read stdout. */
 async function readResultFile(file: string): Promise<Extracted | undefined> {

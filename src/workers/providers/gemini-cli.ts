@@ -1,4 +1,6 @@
+import path from "node:path";
 import { apiJsonSchema } from "../api-schema.js";
+import { packageRoot } from "../render-prompt.js";
 import { jsonFromModelText, lastJsonDocument } from "../json-document.js";
 import type { ProviderAnswer, ProviderCall, TokenUsage, WorkerProvider } from "../types.js";
 import { binaryFor, exitReason, NO_TOKENS, spawnWorker } from "./spawn-worker.js";
@@ -10,6 +12,15 @@ import { binaryFor, exitReason, NO_TOKENS, spawnWorker } from "./spawn-worker.js
  * `--approval-mode yolo` lets the executor act without asking; other roles
  * run in `plan`, the CLI's read-only mode. `--skip-trust` is needed for
  * either: in an untrusted folder the CLI silently falls back to `default`.
+ *
+ * Trusting the folder would also apply the clone's own `.gemini/` settings
+ * (hooks, MCP servers, extensions) and its `.env`. System settings override
+ * workspace settings, so okstra points `GEMINI_CLI_SYSTEM_SETTINGS_PATH` at
+ * its own file (agent-settings/gemini-cli-system-settings.json) that turns
+ * hooks, MCP servers, extensions, skills, local `.env` files, telemetry and
+ * update checks off and selects API-key auth. The CLI refuses a system
+ * settings file under a world-writable directory (such as /tmp), which is
+ * why it ships with okstra rather than being written per attempt.
  *
  * Output: one JSON object `{ session_id, response, stats, error? }`. See
  * fixtures/workers/bin/gemini for the format and its source.
@@ -29,6 +40,15 @@ export function geminiCliArgs(call: Pick<ProviderCall, "request" | "model">): st
     call.request.role === "executor" ? "yolo" : "plan",
     "--skip-trust",
   ];
+}
+
+export const GEMINI_SYSTEM_SETTINGS = path.join("agent-settings", "gemini-cli-system-settings.json");
+
+export function geminiCliEnv(call: Pick<ProviderCall, "spec">): Record<string, string | undefined> {
+  return {
+    GEMINI_CLI_SYSTEM_SETTINGS_PATH: path.join(packageRoot(), GEMINI_SYSTEM_SETTINGS),
+    GOOGLE_GEMINI_BASE_URL: call.spec.baseUrl,
+  };
 }
 
 export function geminiCliStdin(call: Pick<ProviderCall, "request">): string {
@@ -53,18 +73,27 @@ function geminiUsage(output: GeminiJsonOutput): TokenUsage {
   };
 }
 
+/** With `--output-format json` the CLI prints a failure as a pretty-printed `{ session_id, error }` document on stderr. */
+function stderrError(stderr: string): GeminiJsonOutput["error"] | undefined {
+  const found = lastJsonDocument(stderr);
+  if (!found.ok || typeof found.value !== "object" || found.value === null) return undefined;
+  const error = (found.value as GeminiJsonOutput).error;
+  return error && (error.message || error.type) ? error : undefined;
+}
+
 export const geminiCliProvider: WorkerProvider = {
   name: "gemini-cli",
   async invoke(call: ProviderCall): Promise<ProviderAnswer> {
     const bin = binaryFor(call, "OKSTRA_GEMINI_BIN", "gemini");
-    const spawned = await spawnWorker(call, bin, geminiCliArgs(call), geminiCliStdin(call));
+    const spawned = await spawnWorker(call, bin, geminiCliArgs(call), geminiCliStdin(call), geminiCliEnv(call));
     if (!spawned.ok) return spawned.answer;
     const { run, transcript } = spawned;
     const found = run.aborted ? undefined : lastJsonDocument(run.stdout);
     const output = found?.ok ? (found.value as GeminiJsonOutput) : undefined;
     const usage = output ? geminiUsage(output) : NO_TOKENS;
     if (output?.error || run.exitCode !== 0 || !output) {
-      const reason = output?.error ? `gemini failed: ${output.error.message ?? output.error.type}` : exitReason("gemini", run);
+      const error = output?.error ?? stderrError(run.stderr);
+      const reason = error ? `gemini failed${error.code !== undefined ? ` (code ${error.code})` : ""}: ${error.message ?? error.type}` : exitReason("gemini", run);
       return { kind: "failed", reason, retryable: true, usage, transcript };
     }
     const parsed = jsonFromModelText(output.response ?? "");

@@ -29,7 +29,7 @@ export const geminiProvider: WorkerProvider = {
   async invoke(call: ProviderCall): Promise<ProviderAnswer> {
     const key = apiKey(call, "GEMINI_API_KEY");
     if ("answer" in key) return key.answer;
-    const client = new GoogleGenAI({ apiKey: key.key, httpOptions: { fetch: retryingFetch(call.httpRetry), timeout: sdkTimeoutMs(call) } });
+    const client = new GoogleGenAI({ apiKey: key.key, httpOptions: { fetch: retryingFetch(call.httpRetry), timeout: sdkTimeoutMs(call), ...(call.spec.baseUrl ? { baseUrl: call.spec.baseUrl } : {}) } });
     let response: GenerateContentResponse;
     try {
       response = await client.models.generateContent(geminiRequest(call));

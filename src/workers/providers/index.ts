@@ -6,6 +6,7 @@ import { codexProvider } from "./codex.js";
 import { commandProvider } from "./command.js";
 import { geminiCliProvider } from "./gemini-cli.js";
 import { geminiProvider } from "./gemini.js";
+import { openaiCompatibleProvider } from "./openai-compatible.js";
 import { openaiProvider } from "./openai.js";
 
 /** `spec.provider` → its adapter. A record over every provider name, so a new name cannot be left unwired. */
@@ -17,6 +18,7 @@ const PROVIDERS: Record<ProviderName, WorkerProvider> = {
   codex: codexProvider,
   "gemini-cli": geminiCliProvider,
   command: commandProvider,
+  "openai-compatible": openaiCompatibleProvider,
 };
 
 export function providerFor(name: ProviderName): WorkerProvider {
