@@ -21,6 +21,10 @@ export interface WorkerRecord {
   status: WorkerOutcome<unknown>["status"];
   attempts: number;
   reason?: string;
+  /** Near-miss corrections and dropped entries of the accepted answer (workers/near-miss.ts). */
+  notes?: string[];
+  /** Which price the cost was estimated at, when it is not the price table's entry for the model. */
+  priceNote?: string;
   usage: WorkerOutcome<unknown>["usage"];
   elapsedMs: number;
   result?: unknown;
@@ -64,7 +68,8 @@ export async function invokeWorker<T>(
   countWorker(context.services.metrics, call.role, outcome);
 
   line.state = outcome.status === "ok" ? "done" : "failed";
-  if (outcome.status !== "ok") line.detail = `${outcome.status}${outcome.reason ? `: ${firstLine(outcome.reason, 160)}` : ""}`;
+  if (outcome.status !== "ok") line.detail = `${outcome.status}${outcome.reason ? `: ${firstLine(outcome.reason, 300)}` : ""}`;
+  else if (outcome.notes?.length) line.detail = `${outcome.notes.length} near-miss note${outcome.notes.length === 1 ? "" : "s"}: ${firstLine(outcome.notes.join("; "), 300)}`;
   context.run.usage = addUsage(context.run.usage ?? zeroUsage(), outcome.usage);
   context.status.update(context.run);
   workers.records.push({
@@ -75,6 +80,8 @@ export async function invokeWorker<T>(
     status: outcome.status,
     attempts: outcome.attempts,
     reason: outcome.reason,
+    ...(outcome.notes ? { notes: outcome.notes } : {}),
+    ...(outcome.priceNote ? { priceNote: outcome.priceNote } : {}),
     usage: outcome.usage,
     elapsedMs: outcome.elapsedMs,
     result: outcome.result,
