@@ -56,6 +56,7 @@ export async function expectStageCompleted(run: RealCliRun, implement: { code: n
   const verifyFiles = (await repo.ledgerFiles()).filter((f) => f.startsWith("tasks/1/runs/verify-1/workers/"));
   const verifier = JSON.parse(await repo.ledgerFile(verifyFiles[0]!)) as WorkerRecord;
   expect(verifier).toMatchObject({ status: "ok", provider: cli });
+  if (cli !== "claude-code") expect(verifier.notes).toEqual(['F-1: severity "Minor" read as "minor"']);
   expect(verifier.usage.inputTokens).toBe(reportedUsage(server, "verifier").inputTokens);
   const verifyRun = JSON.parse(await repo.ledgerFile("tasks/1/runs/verify-1/run.json"));
   expect(verifyRun.usage.costUsd).toBeGreaterThan(0);

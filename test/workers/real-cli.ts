@@ -44,6 +44,15 @@ export const FINDING = {
   category: "tests",
 };
 
+/**
+ * The finding as the scripted model writes it. For codex and gemini it is a
+ * near miss (`"Minor"`), which okstra reads as "minor" and records that it
+ * did; claude validates `--json-schema` itself and would never let it out.
+ */
+export function findingFor(cli: RealCli): typeof FINDING {
+  return cli === "claude-code" ? FINDING : { ...FINDING, severity: "Minor" };
+}
+
 function heredoc(file: string, text: string): string {
   return `mkdir -p ${path.dirname(file)} && cat > ${file} <<'OKSTRA_EOF'\n${text.replace(/\n$/, "")}\nOKSTRA_EOF`;
 }
@@ -121,7 +130,7 @@ export function cliScript(cli: RealCli): (turn: ModelTurn) => ScriptedReply {
       if (step === steps.length) return dialect.answer({ summary: "Stage 1: csvField and csvRow with their tests, two commits." });
       return { text: "Done." };
     }
-    if (role === "verifier") return step === 0 ? dialect.answer({ findings: [FINDING] }) : { text: "Done." };
+    if (role === "verifier") return step === 0 ? dialect.answer({ findings: [findingFor(cli)] }) : { text: "Done." };
     return { httpError: 400, message: `scripted model server: no script for this prompt: ${turn.text.slice(0, 120)}` };
   };
 }
