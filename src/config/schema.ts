@@ -75,6 +75,8 @@ export const configSchema = z.strictObject({
       stageStepCap: z.number().int().min(1).max(12).default(6),
       maxFixRounds: z.number().int().min(0).max(5).default(2),
       planBodyVerification: z.boolean().default(true),
+      /** Tokens one analyser request may take (prompt and result schema, context included); the most relevant files fill it first (SPEC §13). */
+      contextTokens: z.number().int().min(8_000).max(1_000_000).default(40_000),
     })
     .prefault({}),
   implementation: z

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { z } from "zod";
+import { analyserResultSchema } from "../../src/engine/planning/plan-schema.js";
 import { buildWorkerRequest } from "../../src/workers/build-request.js";
 import { loadTemplate, placeholdersOf, PromptRenderError, renderPrompt, renderPromptParts, renderTemplate } from "../../src/workers/render-prompt.js";
 import { executorResultSchema, pilotResultSchema, resultJsonSchema, reviewerResultSchema, verifierResultSchema } from "../../src/workers/results.js";
@@ -133,6 +134,10 @@ describe("buildWorkerRequest", () => {
   it("generates the result schema from zod's input side: a defaulted field is not required", () => {
     const schema = resultJsonSchema(reviewerResultSchema) as { properties: { answers: { items: { required: string[] } } } };
     expect(schema.properties.answers.items.required).toEqual(["findingId", "verdict"]);
+    // The analyser's and lead's plan: okstra fills `provenance` in itself, so a worker need not write it.
+    const plan = (resultJsonSchema(analyserResultSchema) as { properties: { plan: { required: string[] } } }).properties.plan;
+    expect(plan.required).not.toContain("provenance");
+    expect(plan.required).toContain("stages");
   });
 
   it("renders <phase>-<role> and attaches the result's JSON Schema", () => {

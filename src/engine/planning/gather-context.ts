@@ -5,9 +5,12 @@ import { git } from "../../util/git.js";
 
 /**
  * The planning context (SPEC §5.1 step 1), bounded by a character budget
- * (~4 characters a token): the repository tree, README/CONTRIBUTING, the
- * manifests, and the files the issue points at — by path, or by identifiers
- * a keyword search finds. What did not fit is listed, never silently dropped.
+ * (~4 characters a token; context-budget.ts derives it from the configured
+ * tokens per analyser request): the repository tree, then the files the
+ * issue points at — by path, then by identifiers a keyword search finds, most
+ * mentions first — then README/CONTRIBUTING and the manifests. The most
+ * relevant files come first so that a tight budget cuts the least relevant
+ * ones. What did not fit is listed, never silently dropped.
  */
 
 export interface IssueSnapshot {
@@ -38,6 +41,8 @@ export interface PlanningContext {
 export const CONTEXT_BUDGET_CHARS = 160_000;
 export const ISSUE_BODY_BUDGET_CHARS = 40_000;
 const TREE_LIMIT = 2_000;
+/** The tree may take at most this share of the budget: on a huge repository the files matter more than their names. */
+const TREE_SHARE = 0.25;
 const FILE_LIMIT_CHARS = 24_000;
 const MANIFESTS = new Set([
   "package.json",
@@ -83,22 +88,24 @@ export function snapshotIssue(
 export async function gatherContext(repoDir: string, issue: IssueSnapshot, budgetChars = CONTEXT_BUDGET_CHARS): Promise<PlanningContext> {
   const baseCommit = (await git(["rev-parse", "HEAD"], { cwd: repoDir })).stdout.trim();
   const allFiles = (await git(["ls-files", "-z"], { cwd: repoDir })).stdout.split("\0").filter(Boolean);
-  const tree = allFiles.slice(0, TREE_LIMIT);
-  let remaining = budgetChars - tree.join("\n").length;
+  const tree = treeWithin(allFiles, budgetChars * TREE_SHARE);
+  // The base-commit line, the tree's heading and fences, and the "Not shown" heading.
+  let remaining = budgetChars - tree.join("\n").length - 200;
 
   const candidates: Array<{ path: string; reason: ContextFile["reason"] }> = [];
   const add = (file: string, reason: ContextFile["reason"]) => {
     if (!candidates.some((c) => c.path === file)) candidates.push({ path: file, reason });
   };
+  // Most relevant first: what the issue names, what mentions its identifiers, then the repository's own overview.
+  const text = `${issue.title}\n${issue.body}\n${issue.comments.map((c) => c.body).join("\n")}`;
+  for (const file of namedPaths(text, allFiles)) add(file, "named-in-issue");
+  for (const file of await keywordMatches(repoDir, text)) add(file, "keyword");
   for (const file of allFiles) {
     const base = path.basename(file);
     if (/^readme(\.\w+)?$/i.test(base) && !file.includes("/")) add(file, "readme");
     else if (/^contributing(\.\w+)?$/i.test(base)) add(file, "contributing");
   }
   for (const file of allFiles) if (MANIFESTS.has(file)) add(file, "manifest");
-  const text = `${issue.title}\n${issue.body}\n${issue.comments.map((c) => c.body).join("\n")}`;
-  for (const file of namedPaths(text, allFiles)) add(file, "named-in-issue");
-  for (const file of await keywordMatches(repoDir, text)) add(file, "keyword");
 
   const files: ContextFile[] = [];
   const omitted: PlanningContext["omitted"] = [];
@@ -115,17 +122,32 @@ export async function gatherContext(repoDir: string, issue: IssueSnapshot, budge
       omitted.push({ path: candidate.path, reason: "binary" });
       continue;
     }
-    const limit = Math.min(FILE_LIMIT_CHARS, remaining);
+    // What renderContext wraps a file in (heading, fences, the truncation mark) counts against the budget too.
+    const wrapping = candidate.path.length + candidate.reason.length + 40;
+    const limit = Math.min(FILE_LIMIT_CHARS, remaining - wrapping);
     if (limit < 500) {
       omitted.push({ path: candidate.path, reason: "context budget used up" });
+      remaining -= candidate.path.length + 30;
       continue;
     }
     const truncated = content.length > limit;
     const shown = truncated ? content.slice(0, limit) : content;
     files.push({ path: candidate.path, reason: candidate.reason, text: shown, truncated });
-    remaining -= shown.length;
+    remaining -= shown.length + wrapping;
   }
   return { baseCommit, tree, treeTruncated: allFiles.length > tree.length, files, omitted };
+}
+
+/** The first paths of the tree, as many as fit `maxChars` (and at most TREE_LIMIT). */
+function treeWithin(files: string[], maxChars: number): string[] {
+  const tree: string[] = [];
+  let used = 0;
+  for (const file of files.slice(0, TREE_LIMIT)) {
+    used += file.length + 1;
+    if (used > maxChars) break;
+    tree.push(file);
+  }
+  return tree;
 }
 
 /** Repository paths the text names, in full or by a unique file name (`inventory.js`). */
@@ -143,16 +165,25 @@ function namedPaths(text: string, files: string[]): string[] {
   return found.slice(0, 20);
 }
 
-/** Files that mention the identifiers the issue puts in backticks (`toCsv`, `Inventory`), most mentions first. */
+/**
+ * Files that mention the identifiers the issue puts in backticks (`toCsv`,
+ * `Inventory`), most relevant first: the files mentioning more of the
+ * identifiers, then those mentioning them on more lines.
+ */
 async function keywordMatches(repoDir: string, text: string): Promise<string[]> {
   const identifiers = [...new Set([...text.matchAll(/`([A-Za-z_][\w.]{2,60})`/g)].map((m) => m[1].split(".").pop()!))].slice(0, 12);
-  const counts = new Map<string, number>();
+  const scores = new Map<string, { identifiers: number; lines: number }>();
   for (const identifier of identifiers) {
-    const result = await git(["grep", "-l", "-F", "-I", "-e", identifier], { cwd: repoDir, allowFailure: true });
-    for (const file of result.stdout.split("\n").filter(Boolean)) counts.set(file, (counts.get(file) ?? 0) + 1);
+    const result = await git(["grep", "-c", "-F", "-I", "-e", identifier], { cwd: repoDir, allowFailure: true });
+    for (const line of result.stdout.split("\n").filter(Boolean)) {
+      const at = line.lastIndexOf(":");
+      const file = line.slice(0, at);
+      const score = scores.get(file) ?? { identifiers: 0, lines: 0 };
+      scores.set(file, { identifiers: score.identifiers + 1, lines: score.lines + Number(line.slice(at + 1)) });
+    }
   }
-  return [...counts.entries()]
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+  return [...scores.entries()]
+    .sort((a, b) => b[1].identifiers - a[1].identifiers || b[1].lines - a[1].lines || a[0].localeCompare(b[0]))
     .slice(0, 12)
     .map(([file]) => file);
 }

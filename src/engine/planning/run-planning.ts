@@ -12,6 +12,7 @@ import { runResultFiles, type RunStatus } from "../run/finish-run.js";
 import { runLogger } from "../run/run-log.js";
 import { DuplicateTriggerError, startRun } from "../run/start-run.js";
 import { readTaskSpend } from "../run/task-spend.js";
+import { contextBudgetChars } from "./context-budget.js";
 import { gatherContext, renderComments, renderContext, snapshotIssue, type IssueSnapshot } from "./gather-context.js";
 import { computeGate, planItems, type GateOutcome, type ReviewerAnswers } from "./plan-gate.js";
 import { analyserResultSchema, leadResultSchema, planReviewResultSchema, type Plan } from "./plan-schema.js";
@@ -153,15 +154,15 @@ async function planInWorkspace(run: PlanningRun, repoDir: string): Promise<Plann
 
   // 2. Context.
   step(run, 0, "running");
-  const gathered = await gatherContext(repoDir, run.issue);
-  step(run, 0, "done", `${gathered.files.length} files, ${gathered.tree.length} paths`);
-  const values = {
+  const baseValues = {
     taskKey: run.taskKey,
     issue: { title: run.issue.title, body: run.issue.body.trim() || "(the issue has no description)", comments: renderComments(run.issue) },
     guidance: context.guidance || "(none)",
-    context: renderContext(gathered),
     stageStepCap: config.planning.stageStepCap,
   };
+  const gathered = await gatherContext(repoDir, run.issue, contextBudgetChars(config.planning.contextTokens, baseValues));
+  step(run, 0, "done", `${gathered.files.length} files, ${gathered.tree.length} paths`);
+  const values = { ...baseValues, context: renderContext(gathered) };
   const input = { issue: run.issue, guidance: context.guidance, context: gathered, stageStepCap: config.planning.stageStepCap };
   const common = { phase: "planning" as const, task: run.taskKey, run: run.manifest.id, cwd: repoDir };
 
