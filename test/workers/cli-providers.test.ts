@@ -170,6 +170,14 @@ describe("codex provider", () => {
     expect(argv[argv.indexOf("--sandbox") + 1]).toBe("read-only");
   });
 
+  it("does not fail on the error events codex emits while it reconnects, when the turn then completes", async () => {
+    const cwd = workspace();
+    scriptAnswers(cwd, [{ $reconnects: 2, answer: SUMMARY }]);
+    const outcome = await run("codex", cwd);
+    expect(outcome).toMatchObject({ status: "ok", attempts: 1, result: SUMMARY });
+    expect(outcome.transcript.tail).toContain("Reconnecting... 2/5");
+  });
+
   it("reports a failed turn with codex's message", async () => {
     const cwd = workspace();
     scriptAnswers(cwd, [{ $error: "stream disconnected before completion" }]);
