@@ -49,6 +49,8 @@ export async function expectStageCompleted(run: RealCliRun, implement: { code: n
   const implRun = JSON.parse(await repo.ledgerFile("tasks/1/runs/impl-1/run.json"));
   expect(implRun.usage.inputTokens).toBe(executor.usage.inputTokens);
   expect(implRun.usage.costUsd).toBeCloseTo(executor.usage.costUsd, 10);
+  // The cache reads the CLI reported, summed per run.
+  expect(implRun.usage.cachedInputTokens ?? 0).toBe(executor.usage.cachedInputTokens ?? 0);
 
   // The verifier's structured finding, recorded with its usage.
   const convergence = JSON.parse(await repo.ledgerFile("tasks/1/runs/verify-1/convergence.json"));

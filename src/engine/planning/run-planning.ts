@@ -359,7 +359,10 @@ function selectAnalysers(configured: WorkerSpec[], requested: string[] | undefin
   return requested.map((provider) => {
     const match = configured.find((spec) => spec.provider === provider);
     if (match) return match;
-    if (provider === "command") throw new CommandRefusal("`--workers command` needs a configured `command` analyser in `.github/okstra.yml`.", "Configure it under `workers.analysers`, or name another provider.");
+    // These two have no defaults to fall back on: a command to run, a server's baseUrl and model.
+    if (provider === "command" || provider === "openai-compatible") {
+      throw new CommandRefusal(`\`--workers ${provider}\` needs a configured \`${provider}\` analyser in \`.github/okstra.yml\`.`, "Configure it under `workers.analysers`, or name another provider.");
+    }
     return { provider } as WorkerSpec;
   });
 }
