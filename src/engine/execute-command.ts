@@ -18,6 +18,8 @@ import type { CommandContext, EngineServices } from "./context.js";
 import { CommandRefusal } from "./refusal.js";
 import { resolveCommandTarget, withDefaultStage } from "./pull-requests/command-target.js";
 import { replyChannel } from "./run/reply-channel.js";
+import { restackCommand } from "./restack/restack-command.js";
+import { reviseCommand } from "./revise/revise-command.js";
 import { countRun } from "./run/run-metrics.js";
 import { newRunState } from "./run/run-state.js";
 import { StatusComment } from "./run/status-comment.js";
@@ -151,6 +153,10 @@ function dispatch(command: Command, context: CommandContext): Promise<void> {
       return verifyCommand(context);
     case "ship":
       return shipCommand(context);
+    case "revise":
+      return reviseCommand(context);
+    case "restack":
+      return restackCommand(context);
     default:
       return unreachable(command);
   }

@@ -37,6 +37,8 @@ export function withDefaultStage(command: Command, stage: number | undefined): C
   switch (command.verb) {
     case "verify":
     case "retry":
+    case "revise":
+    case "restack":
       return command.stage === undefined ? { ...command, stage } : command;
     default:
       return command;
