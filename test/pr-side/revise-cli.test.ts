@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { openLocalServices } from "../../src/cli/local-services.js";
+import { onStageBranchMoved } from "../../src/engine/reconcile/stage-branch-moved.js";
 import { git } from "../../src/util/git.js";
 import type { LocalRepo } from "../helpers/local-repo.js";
 import { ledgerRows } from "../verification/verification-repo.js";
@@ -90,6 +92,29 @@ describe("/okstra revise on a stage PR with a review thread", () => {
     expect(result.code).toBe(1);
     expect((await repo.comments()).at(-1)!.body).toContain("`/okstra revise --stage N`, or comment `/okstra revise` on the stage's PR");
   });
+});
+
+describe("a person's push on a stage branch (pull_request.synchronize)", () => {
+  it("restacks the stage's dependents onto the new head and re-verifies both", async () => {
+    const pr2 = await stagePull(repo, 2);
+    const s3Before = await head(repo, "okstra/1/s3");
+    const pushed = await pushOnBranch(repo, "okstra/1/s2", "src/inventory.js", "/** Items sorted by sku", "/** Items (sorted by sku)", "docs(inventory): wording");
+    const rowsBefore = (await ledgerRows(repo)).length;
+    const services = await openLocalServices(repo.dir, "maintainer");
+    const job = { kind: "stage-branch-moved" as const, deliveryId: "push-1", repo: services.platform.repo, issueNumber: 1, stage: 2, pullRequest: { number: pr2.number, head: "okstra/1/s2", before: "", after: pushed }, sender: "alice", receivedAt: new Date().toISOString() };
+
+    const moved = await onStageBranchMoved(job, services);
+    expect(moved).toMatchObject({ reconciled: [2], restacked: [3] });
+    const s3After = await head(repo, "okstra/1/s3");
+    expect([await isAncestorIn(repo, s3Before, s3After), await isAncestorIn(repo, pushed, s3After)]).toEqual([true, true]);
+    const rows = (await ledgerRows(repo)).slice(rowsBefore).filter((r) => r.status === "done" || r.status === "verified");
+    expect(rows.map((r) => [r.status, r.stage, r.source, r.headCommit])).toEqual([
+      ["done", 2, "user-edit", pushed],
+      ["done", 3, "restack", s3After],
+      ["verified", 2, undefined, pushed],
+      ["verified", 3, undefined, s3After],
+    ]);
+  }, 120_000);
 });
 
 describe("a restack that conflicts", () => {
