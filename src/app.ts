@@ -2,6 +2,7 @@ import type { ApplicationFunction, Probot } from "probot";
 import { checkRunReverify } from "./handlers/check-run.js";
 import { issueCommentCreated } from "./handlers/issue-comment.js";
 import { pullRequestClosed, pullRequestSynchronize } from "./handlers/pull-request.js";
+import { reviewCommentCreated } from "./handlers/review-comment.js";
 import { githubJobProcessor } from "./queue/github-processor.js";
 import { createQueueFromEnvironment } from "./queue/from-environment.js";
 import { isObservableQueue } from "./queue/observable.js";
@@ -50,6 +51,7 @@ export function okstraApp(options: OkstraAppOptions = {}): ApplicationFunction {
     }
     registerOpsRoutes(addHandler, { queue: isObservableQueue(queue) ? queue : undefined, metricsToken: process.env.METRICS_TOKEN });
     app.on("issue_comment.created", issueCommentCreated(queue));
+    app.on("pull_request_review_comment.created", reviewCommentCreated(queue));
     app.on("pull_request.closed", pullRequestClosed(queue));
     app.on("pull_request.synchronize", pullRequestSynchronize(queue));
     app.on(["check_run.rerequested", "check_run.requested_action"], checkRunReverify(queue));

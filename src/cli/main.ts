@@ -7,7 +7,9 @@ import { runQueueWorker, WORKER_USAGE } from "./worker.js";
 
 export const CLI_USAGE = `Usage:
   okstra run "<comment>" --repo DIR --issue N [--issue-file FILE] [--actor NAME]
-      Carry out one /okstra command against the local repository DIR (SPEC §11.1).
+  okstra run "<comment>" --repo DIR --pr N [--path FILE --line L] [--actor NAME]
+      Carry out one /okstra command against the local repository DIR (SPEC §11.1),
+      written on issue N, or on pull request N (inline at FILE:LINE with --path/--line).
   okstra status --repo DIR --issue N
       Print the task's ledger as a table.
   okstra view --repo DIR --issue N [--out FILE]

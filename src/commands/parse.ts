@@ -185,6 +185,8 @@ const VERB_PARSERS: Record<Verb, (positionals: string[], options: Options) => Pa
   status: verbParser("status", { options: {}, build: () => ({ verb: "status" }) }),
   retry: verbParser("retry", { options: { stage: stageNumber }, build: (v) => ({ verb: "retry", stage: v.stage as number | undefined }) }),
   cancel: verbParser("cancel", { options: {}, build: () => ({ verb: "cancel" }) }),
+  revise: verbParser("revise", { options: { stage: stageNumber }, build: (v) => ({ verb: "revise", stage: v.stage as number | undefined }) }),
+  restack: verbParser("restack", { options: { stage: stageNumber }, build: (v) => ({ verb: "restack", stage: v.stage as number | undefined }) }),
   help: verbParser("help", { options: {}, build: () => ({ verb: "help" }) }),
 };
 

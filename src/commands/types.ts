@@ -12,6 +12,8 @@ export type Command =
   | { verb: "status" }
   | { verb: "retry"; stage?: number }
   | { verb: "cancel" }
+  | { verb: "revise"; stage?: number }
+  | { verb: "restack"; stage?: number }
   | { verb: "help" };
 
 export type Verb = Command["verb"];

@@ -20,6 +20,11 @@ export const VERB_USAGE: Record<Verb, { usage: string; summary: string }> = {
   status: { usage: "/okstra status", summary: "Show the task's ledger: stages × started / done / verified / PR." },
   retry: { usage: "/okstra retry [--stage N]", summary: "Run a failed or abandoned stage again." },
   cancel: { usage: "/okstra cancel", summary: "Cancel the task's running runs; partial work stays on its branch." },
+  revise: {
+    usage: "/okstra revise [--stage N]",
+    summary: "Continue done stage N from review feedback: the lines after the command, unresolved review threads, change requests (on a stage PR, N is its stage).",
+  },
+  restack: { usage: "/okstra restack [--stage N]", summary: "Bring stage branches (or stage N's) up to date with their dependencies' heads by merging them in." },
   help: { usage: "/okstra help", summary: "Show this help." },
 };
 

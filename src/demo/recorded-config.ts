@@ -21,7 +21,8 @@ export function recordedConfig(extra: string[] = []): string {
     "  analysers:",
     `    - ${planner("--draft full --review agree")}`,
     `    - ${planner("--draft merged --review agree")}`,
-    `  executor: { provider: command, command: "${node} ${path.join(RECORDINGS_DIR, "executor-worker.mjs")} --stages ${path.join(plan, "stages")}" }`,
+    // Implementations replay the recorded stages; a revise replays the recorded answer to the review (revise-worker.mjs).
+    `  executor: { provider: command, command: "${node} ${path.join(RECORDINGS_DIR, "revise-worker.mjs")} --stages ${path.join(plan, "stages")} --revisions ${path.join(plan, "revisions")}" }`,
     `  pilot: { provider: command, command: "${node} ${path.join(RECORDINGS_DIR, "pilot-worker.mjs")} --decision retry" }`,
     // Verifier 1 reports the recorded findings; verifier 2 finds nothing itself. In convergence each
     // agrees with the other's findings except the two majors, which it refutes with evidence, so they

@@ -4,6 +4,7 @@ import { runCli } from "../cli/main.js";
 import { createSampleRepository, FIXTURES_DIR } from "../cli/sample-repository.js";
 import { git } from "../util/git.js";
 import { recordedConfig } from "./recorded-config.js";
+import { postDemoReview, stagePullNumber, type DemoReview } from "./review-step.js";
 
 /**
  * The offline demo of the lifecycle (SPEC §11 `npm run demo`), through the
@@ -32,16 +33,24 @@ export interface DemoOptions {
   /** Called as each step finishes, for live output. */
   onStep?: (step: DemoStep) => void;
   /** Commands to run; the full lifecycle by default. */
-  script?: Array<{ comment: string; why: string }>;
+  script?: DemoScriptStep[];
 }
 
-export const LIFECYCLE: Array<{ comment: string; why: string }> = [
+/** A command on the issue, or on the PR of a stage (`onStagePr`); or a reviewer's inline comment, which is not a command. */
+export type DemoScriptStep = { comment: string; why: string; onStagePr?: number } | { review: DemoReview; why: string };
+
+export const LIFECYCLE: DemoScriptStep[] = [
   { comment: "/okstra help", why: "what okstra can do" },
   { comment: "/okstra plan\nKeep the library free of runtime dependencies.", why: "plan the issue: two analysers, a lead with a fix round, the plan-body gate" },
   { comment: "/okstra approve", why: "approve the plan; the approval is bound to its digest" },
   { comment: "/okstra implement", why: "stages 1 and 2 are ready and fit the step budget; verification runs after the batch" },
   { comment: "/okstra implement", why: "stage 3 merges the heads of 1 and 2" },
   { comment: "/okstra implement", why: "stage 4 builds on 3" },
+  {
+    review: { stage: 2, path: "src/inventory.js", near: "value: item.quantity * item.unitPrice", author: "reviewer", body: "Floating point: 3 × 0.1 shows as 0.30000000000000004 here. Round the value to cents." },
+    why: "a reviewer leaves an inline comment on stage 2's PR",
+  },
+  { comment: "/okstra revise", onStagePr: 2, why: "on that PR: the executor addresses the thread on top of stage 2, okstra answers it, restacks 3 and 4 and re-verifies" },
   { comment: "/okstra status", why: "the ledger as a table" },
   { comment: "/okstra ship all", why: "assemble the verified stages into one merge-ready PR" },
 ];
@@ -56,18 +65,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
   const issueFile = path.join(FIXTURES_DIR, "sample-issue.md");
   const steps: DemoStep[] = [];
-  for (const { comment, why } of options.script ?? LIFECYCLE) {
-    let answer = "";
-    let errors = "";
-    const exitCode = await runCli(["run", comment, "--repo", repo, "--issue", "1", "--issue-file", issueFile, "--actor", "maintainer"], {
-      stdout: (text) => (answer += text),
-      stderr: (text) => (errors += text),
-    });
-    const step = { comment, why, exitCode, answer: answer.trim() || errors.trim() };
+  for (const entry of options.script ?? LIFECYCLE) {
+    const step = "review" in entry ? { comment: "(review comment)", why: entry.why, exitCode: 0, answer: await postDemoReview(repo, entry.review) } : await runDemoCommand(repo, issueFile, entry);
     steps.push(step);
     options.onStep?.(step);
   }
   return { repo, issue: 1, steps };
+}
+
+async function runDemoCommand(repo: string, issueFile: string, entry: { comment: string; why: string; onStagePr?: number }): Promise<DemoStep> {
+  const where = entry.onStagePr === undefined ? ["--issue", "1", "--issue-file", issueFile] : ["--pr", String(await stagePullNumber(repo, entry.onStagePr))];
+  let answer = "";
+  let errors = "";
+  const exitCode = await runCli(["run", entry.comment, "--repo", repo, ...where, "--actor", "maintainer"], {
+    stdout: (text) => (answer += text),
+    stderr: (text) => (errors += text),
+  });
+  return { comment: entry.comment, why: entry.why, exitCode, answer: answer.trim() || errors.trim() };
 }
 
 /** Where to look after the demo: the files a maintainer would see on GitHub, and the branches. */

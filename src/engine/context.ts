@@ -28,6 +28,8 @@ export interface EngineServices {
 /** Everything a verb needs to carry out one accepted command. */
 export interface CommandContext {
   job: CommandJob;
+  /** The okstra PR the command was written on, if any, and its stage for a stage PR (SPEC §15.1). */
+  pullRequest?: { number: number; stage?: number };
   command: Command;
   commandLine: string;
   guidance: string;

@@ -16,6 +16,10 @@ import { approveCommand } from "./planning/approve.js";
 import { planCommand } from "./planning/run-planning.js";
 import type { CommandContext, EngineServices } from "./context.js";
 import { CommandRefusal } from "./refusal.js";
+import { resolveCommandTarget, withDefaultStage } from "./pull-requests/command-target.js";
+import { replyChannel } from "./run/reply-channel.js";
+import { restackCommand } from "./restack/restack-command.js";
+import { reviseCommand } from "./revise/revise-command.js";
 import { countRun } from "./run/run-metrics.js";
 import { newRunState } from "./run/run-state.js";
 import { StatusComment } from "./run/status-comment.js";
@@ -35,7 +39,9 @@ export type CommandOutcome =
  * 3. acknowledge with 👀;
  * 4. refuse an invalid configuration, listing every problem by key path;
  * 5. parse the command, refusing a malformed one with its usage;
- * 6. hand the command to its verb, which keeps the run status comment.
+ * 6. find its task: the issue, or the task of okstra's PR it was written on (SPEC §15.1);
+ * 7. hand the command to its verb, which keeps the run status comment.
+ * Every answer goes where the command was written (a review comment's in its thread).
  * Every job is counted once when it ends (`okstra_runs_total`), refusals
  * before the verb included.
  */
@@ -60,9 +66,10 @@ async function executeComment(job: CommandJob, parsed: ParsedComment, services: 
   const { platform } = services;
   const log = childLogger(services.log, { task: job.issueNumber, deliveryId: job.deliveryId, comment: job.comment.id });
   if (parsed.kind === "not-a-command") return { result: "refused", reason: "the comment does not start with /okstra" };
+  const channel = replyChannel(platform, job);
   // A verb that started a run refuses through its run's logger (`context.log`), so the line names the run.
   const refuse = async (problem: string, instead?: string, refusedLog: Logger = log): Promise<CommandOutcome> => {
-    await platform.createComment(job.issueNumber, renderRefusal(job.comment.id, parsed.line, problem, instead));
+    await channel.post(renderRefusal(job.comment.id, parsed.line, problem, instead));
     refusedLog.info({ problem }, "command refused");
     return { result: "refused", reason: problem };
   };
@@ -78,20 +85,24 @@ async function executeComment(job: CommandJob, parsed: ParsedComment, services: 
     );
   }
 
-  await platform.addReaction(job.comment.id, "eyes");
+  await channel.react("eyes");
 
   if (!config.ok) return refuse(renderConfigProblems(config.problems), "Fix `.github/okstra.yml` on the default branch, then comment the command again.");
   if (parsed.kind === "invalid") return refuse(parsed.problem, parsed.usage);
+  const target = await resolveCommandTarget(job, services);
+  if (target.kind === "foreign-pull") return refuse(target.problem, target.instead);
 
   const context: CommandContext = {
-    job,
-    command: parsed.command,
+    // From here on the job is the task's: `issueNumber` is task N even when the command was written on one of its PRs.
+    job: { ...job, issueNumber: target.task },
+    pullRequest: target.pull,
+    command: withDefaultStage(parsed.command, target.pull?.stage),
     commandLine: parsed.line,
     guidance: parsed.guidance,
     config: config.config,
     services,
     log,
-    status: new StatusComment(platform, job.issueNumber, { minIntervalMs: services.statusIntervalMs, now: services.now }, (err) =>
+    status: new StatusComment(platform, job.issueNumber, { minIntervalMs: services.statusIntervalMs, now: services.now, channel }, (err) =>
       context.log.warn({ err }, "status comment update failed"),
     ),
     run: newRunState(parsed.line, job.comment.id, (services.now ?? (() => new Date()))()),
@@ -142,6 +153,10 @@ function dispatch(command: Command, context: CommandContext): Promise<void> {
       return verifyCommand(context);
     case "ship":
       return shipCommand(context);
+    case "revise":
+      return reviseCommand(context);
+    case "restack":
+      return restackCommand(context);
     default:
       return unreachable(command);
   }

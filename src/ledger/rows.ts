@@ -10,7 +10,7 @@ import { z } from "zod";
  * one calling the ledger corrupt.
  */
 
-export const ROW_SOURCES = ["git-reconcile", "carry-backfill", "user-edit"] as const;
+export const ROW_SOURCES = ["git-reconcile", "carry-backfill", "user-edit", "revise", "restack"] as const;
 export type RowSource = (typeof ROW_SOURCES)[number];
 
 export const VERDICTS = ["accepted", "conditional-accept", "blocked"] as const;
@@ -58,6 +58,20 @@ export const approvedRowSchema = z.object({
   actor: text,
 });
 
+/**
+ * Bringing a stage up to date with a dependency's new head conflicted (SPEC
+ * §15.3): the stage waits for `/okstra revise` or a person. A later `done`
+ * of the stage (restacked, revised, or a user's merge) ends it.
+ */
+export const needsRestackRowSchema = z.object({
+  ...base,
+  status: z.literal("needs-restack"),
+  stage,
+  dependency: stage,
+  dependencyHead: gitSha,
+  paths: z.array(text),
+});
+
 export const ledgerRowSchema = z.discriminatedUnion("status", [
   startedRowSchema,
   doneRowSchema,
@@ -67,6 +81,7 @@ export const ledgerRowSchema = z.discriminatedUnion("status", [
   prRowSchema,
   cancelledRowSchema,
   approvedRowSchema,
+  needsRestackRowSchema,
 ]);
 
 export type StartedRow = z.infer<typeof startedRowSchema>;
@@ -77,6 +92,7 @@ export type VerifiedRow = z.infer<typeof verifiedRowSchema>;
 export type PrRow = z.infer<typeof prRowSchema>;
 export type CancelledRow = z.infer<typeof cancelledRowSchema>;
 export type ApprovedRow = z.infer<typeof approvedRowSchema>;
+export type NeedsRestackRow = z.infer<typeof needsRestackRowSchema>;
 export type LedgerRow = z.infer<typeof ledgerRowSchema>;
 export type RowStatus = LedgerRow["status"];
 

@@ -137,6 +137,42 @@ export interface GitRemote {
   extraHeader?: string;
 }
 
+/** One inline review comment on a pull request's diff (a comment of a review thread). */
+export interface ReviewCommentInfo {
+  id: number;
+  author: string;
+  body: string;
+  path: string;
+  /** The line in the diff it is attached to; null when the line is no longer in the diff (outdated). */
+  line: number | null;
+  side: "LEFT" | "RIGHT";
+  /** The thread's first comment, for a reply; null for the comment that opened the thread. */
+  inReplyTo: number | null;
+  /** The diff hunk the comment was written against, so a worker sees what the reviewer saw. */
+  diffHunk: string;
+  createdAt: string;
+  url?: string;
+}
+
+/** A review thread: the comments on one line, oldest first (the first opened it), and whether someone resolved it. */
+export interface ReviewThreadInfo {
+  resolved: boolean;
+  path: string;
+  line: number | null;
+  comments: ReviewCommentInfo[];
+}
+
+export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+
+/** A submitted pull-request review (its summary body; its inline comments are in the threads). */
+export interface ReviewInfo {
+  id: number;
+  author: string;
+  state: ReviewState;
+  body: string;
+  submittedAt: string | null;
+}
+
 export interface Platform {
   readonly kind: "github" | "local";
   readonly repo: RepoRef;
@@ -159,6 +195,17 @@ export interface Platform {
   createPullRequest(pr: NewPullRequest): Promise<PullRequestInfo>;
   updatePullRequest(number: number, update: PullRequestUpdate): Promise<void>;
   setDraft(number: number, draft: boolean): Promise<void>;
+
+  /** A pull request's review threads, resolved ones included (the caller filters), oldest first. */
+  listReviewThreads(pull: number): Promise<ReviewThreadInfo[]>;
+  /** A pull request's submitted reviews, oldest first. */
+  listReviews(pull: number): Promise<ReviewInfo[]>;
+  /** One inline review comment, or null when it does not exist (the command it carried was deleted). */
+  getReviewComment(commentId: number): Promise<ReviewCommentInfo | null>;
+  /** Answers in the thread of review comment `commentId` (a reply goes to the thread's first comment, as on GitHub). */
+  replyToReviewComment(pull: number, commentId: number, body: string): Promise<CommentInfo>;
+  updateReviewComment(commentId: number, body: string): Promise<void>;
+  addReviewCommentReaction(commentId: number, content: ReactionContent): Promise<void>;
 
   createCheckRun(check: CheckRunWrite & { name: string; headSha: string }): Promise<CheckRunInfo>;
   updateCheckRun(id: number, check: CheckRunWrite): Promise<void>;

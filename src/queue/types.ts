@@ -9,14 +9,18 @@ export interface CommandJob {
   repo: RepoRef;
   /** Absent for the local platform. */
   installationId?: number;
+  /** Where the comment was written: the issue, or a pull request (then `isPullRequest`; the engine finds its task, SPEC §15.1). */
   issueNumber: number;
   isPullRequest: boolean;
   comment: {
+    /** An issue comment's id, or with `reviewComment` an inline review comment's (GitHub numbers them apart). */
     id: number;
     body: string;
     author: string;
     createdAt: string;
   };
+  /** The command was an inline review comment on pull request `issueNumber` (`pull_request_review_comment.created`). */
+  reviewComment?: { path: string; line: number | null };
   receivedAt: string;
 }
 
@@ -120,7 +124,7 @@ export interface JobQueue {
 
 export type JobProcessor = (job: QueueJob) => Promise<void>;
 
-export type JobKeyInput = Pick<CommandJob, "repo" | "comment"> | Pick<PullRequestClosedJob | ReverifyJob | RecoveryCheckJob | StageBranchMovedJob, "kind" | "repo" | "deliveryId">;
+export type JobKeyInput = Pick<CommandJob, "repo" | "comment" | "reviewComment"> | Pick<PullRequestClosedJob | ReverifyJob | RecoveryCheckJob | StageBranchMovedJob, "kind" | "repo" | "deliveryId">;
 
 /**
  * One key per comment: a second delivery of the same comment (or a
@@ -128,6 +132,7 @@ export type JobKeyInput = Pick<CommandJob, "repo" | "comment"> | Pick<PullReques
  * unique per event and kept by a redelivery.
  */
 export function jobKey(job: JobKeyInput): string {
-  if ("comment" in job) return `${job.repo.owner}/${job.repo.repo}#comment-${job.comment.id}`;
+  // Issue comments and review comments are numbered apart, so a review comment's key says which it is.
+  if ("comment" in job) return `${job.repo.owner}/${job.repo.repo}#${"reviewComment" in job && job.reviewComment ? "review-comment" : "comment"}-${job.comment.id}`;
   return `${job.repo.owner}/${job.repo.repo}#${job.kind}-${job.deliveryId}`;
 }

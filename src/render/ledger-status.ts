@@ -1,6 +1,7 @@
 import type { StageState } from "../ledger/derive.js";
 import { runFile, taskDir } from "../ledger/paths.js";
 import type { TaskLedger } from "../ledger/task-ledger.js";
+import { openRestackConflict } from "../ledger/needs-restack.js";
 
 /**
  * `/okstra status` (SPEC §2): the task's ledger as a table, one row per stage
@@ -50,10 +51,12 @@ function startedCell(task: TaskLedger, s: StageState, runLink: (run: string) => 
   return `${by} ${end.status === "failed" ? "❌ failed" : end.status}${why}`;
 }
 
-function doneCell(s: StageState, runLink: (run: string) => string): string {
+function doneCell(task: TaskLedger, s: StageState, runLink: (run: string) => string): string {
   if (!s.done) return "—";
   const via = s.done.source ? ` (${s.done.source})` : "";
-  return `${shortSha(s.done.headCommit)} ${runLink(s.done.run)}${via}`;
+  const conflict = openRestackConflict(task.rows, s.stage);
+  const restack = conflict ? ` ⚠️ needs restack: merging stage ${conflict.dependency} conflicts in ${conflict.paths.map((p) => `\`${p}\``).join(", ")}` : "";
+  return `${shortSha(s.done.headCommit)} ${runLink(s.done.run)}${via}${restack}`;
 }
 
 function verifiedCell(task: TaskLedger, s: StageState, options: LedgerStatusOptions): string {
@@ -89,7 +92,7 @@ export function renderLedgerStatus(task: TaskLedger, options: LedgerStatusOption
     for (const s of task.state.stages) {
       const title = stageTitle(task, s.stage);
       const name = title ? `${s.stage} · ${title}` : String(s.stage);
-      const cells = [name, startedCell(task, s, runLink), doneCell(s, runLink), verifiedCell(task, s, options), prCell(s)];
+      const cells = [name, startedCell(task, s, runLink), doneCell(task, s, runLink), verifiedCell(task, s, options), prCell(s)];
       lines.push(`| ${cells.map(cell).join(" | ")} |`);
     }
   }

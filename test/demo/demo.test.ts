@@ -36,6 +36,8 @@ describe("the offline demo", () => {
       ["/okstra implement", 0],
       ["/okstra implement", 0],
       ["/okstra implement", 0],
+      ["(review comment)", 0],
+      ["/okstra revise", 0],
       ["/okstra status", 0],
       ["/okstra ship all", 0],
     ]);
@@ -45,13 +47,21 @@ describe("the offline demo", () => {
     const branches = (await git(["branch", "--list", "okstra/1/*", "--format=%(refname:short)"], { cwd: result.repo })).stdout.trim().split("\n");
     expect(branches).toEqual(["okstra/1/group-1-2-3-4", "okstra/1/s1", "okstra/1/s2", "okstra/1/s3", "okstra/1/s4"]);
     const merges = (await git(["log", "--merges", "--format=%s", "okstra/1/s3"], { cwd: result.repo })).stdout.trim();
-    expect(merges).toBe("merge: stage 2");
+    expect(merges).toBe("chore(restack): merge stage 2\nmerge: stage 2");
   });
 
   it("records the plan, its approval and every stage done in the ledger", async () => {
     const all = await rows();
     expect(all.filter((r) => r.status === "approved")).toHaveLength(1);
-    expect(all.filter((r) => r.status === "done").map((r) => r.stage)).toEqual([1, 2, 3, 4]);
+    expect(all.filter((r) => r.status === "done").map((r) => [r.stage, r.source])).toEqual([
+      [1, undefined],
+      [2, undefined],
+      [3, undefined],
+      [4, undefined],
+      [2, "revise"],
+      [3, "restack"],
+      [4, "restack"],
+    ]);
     expect(JSON.parse(await ledger("tasks/1/plan.json")).provenance.gate).toBe("passed");
   });
 
@@ -74,14 +84,32 @@ describe("the offline demo", () => {
   it("verifies every stage: accepted verdicts at the current heads and a successful check run each", async () => {
     const all = await rows();
     const done = Object.fromEntries(all.filter((r) => r.status === "done").map((r) => [r.stage, r.headCommit]));
-    const verdicts = all.filter((r) => r.status === "verified");
-    expect(verdicts.map((r) => [r.stage, r.verdict, r.headCommit === done[r.stage]])).toEqual([
+    // The last verdict of each stage is at its current head: 2, 3 and 4 were verified again after the revise.
+    const last = new Map(all.filter((r) => r.status === "verified").map((r) => [r.stage, r]));
+    expect([...last.values()].map((r) => [r.stage, r.verdict, r.headCommit === done[r.stage]]).sort()).toEqual([
       [1, "accepted", true],
       [2, "accepted", true],
       [3, "accepted", true],
       [4, "accepted", true],
     ]);
     const checks = await readJsonDir(path.join(result.repo, ".okstra-local", "check-runs"));
-    expect(checks.map((c) => [c.name, c.conclusion]).sort()).toEqual([1, 2, 3, 4].map((s) => [`okstra / stage ${s}`, "success"]));
+    expect(checks.map((c) => [c.name, c.headSha === done[Number(c.name.split(" ").pop())], c.conclusion]).filter(([, current]) => current).sort()).toEqual(
+      [1, 2, 3, 4].map((s) => [`okstra / stage ${s}`, true, "success"]),
+    );
+  });
+
+  it("runs the review loop: the thread on stage 2's PR answered, stage 2 revised on top, 3 and 4 restacked onto it", async () => {
+    const pulls = await readJsonDir(path.join(result.repo, ".okstra-local", "pulls"));
+    const pr2 = pulls.find((p) => p.head === "okstra/1/s2")!;
+    const thread = await readJsonDir(path.join(result.repo, ".okstra-local", "pulls", String(pr2.number), "review-comments"));
+    const [question, answer] = thread.sort((a, b) => a.id - b.id);
+    expect([question!.author, answer!.author, answer!.inReplyTo]).toEqual(["reviewer", "okstra[bot]", question!.id]);
+    expect(answer!.body).toMatch(/^Addressed in `[0-9a-f]{12}`/);
+    const revise = result.steps.find((s) => s.comment === "/okstra revise")!;
+    expect(revise.answer).toContain("Stage 2 revised: 1 review thread(s) answered.");
+    expect(revise.answer).toContain("Stage 3: merged the new head of stage 2");
+    expect(revise.answer).toContain("Stage 4: merged the new head of stage 3");
+    const s4 = (await git(["log", "--format=%s", "okstra/1/s4"], { cwd: result.repo })).stdout;
+    expect(s4).toContain("fix(inventory): round stock values to cents");
   });
 });

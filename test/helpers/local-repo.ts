@@ -75,7 +75,9 @@ export async function createLocalRepo(options: { issueFile?: string } = {}): Pro
       await git(["commit", "-q", "-m", `chore: update ${file}`], { cwd: dir });
     },
     async comments(issue = 1) {
-      const commentsDir = path.join(dir, ".okstra-local", "issues", String(issue), "comments");
+      // A pull request's conversation comments live under pulls/<n>/, an issue's under issues/<n>/ (SPEC §11.1).
+      const isPull = await readFile(path.join(dir, ".okstra-local", "pulls", `${issue}.json`)).then(() => true, () => false);
+      const commentsDir = path.join(dir, ".okstra-local", isPull ? "pulls" : "issues", String(issue), "comments");
       const files = (await readdir(commentsDir)).filter((f) => f.endsWith(".json"));
       const all = await Promise.all(files.map(async (f) => JSON.parse(await readFile(path.join(commentsDir, f), "utf8"))));
       return all.sort((a, b) => a.id - b.id);

@@ -11,10 +11,13 @@ import { runVerification } from "../verification/run-verification.js";
 import { requirePlan, verificationSubjects } from "../verification/select-stages.js";
 import type { VerificationContext } from "../verification/verification-context.js";
 import { reconcileStageHeads } from "./reconcile-stage-heads.js";
+import { restackAfterMoves } from "../restack/restack-after-moves.js";
 
 export interface BranchMovedOutcome {
   /** Stages whose new head the ledger now records. */
   reconciled: number[];
+  /** Dependents brought up to date with the moved stages (SPEC §15.3). */
+  restacked?: number[];
   /** The verification run that re-verified the stale stages, if one ran. */
   verification: string | null;
   /** Why the stale stages were not re-verified, when they were not. */
@@ -26,7 +29,8 @@ export interface BranchMovedOutcome {
  * 1. reconcile every done stage of the task — not only the branch the event
  *    names: rebasing a stack moves several branches, and the first job to run
  *    records them all (the later ones find nothing new);
- * 2. re-verify the stages whose verdict the new content made stale, in one
+ * 2. restack the done dependents of stages whose content changed (§15.3);
+ * 3. re-verify the stages whose verdict the new content made stale, and the restacked ones, in one
  *    verification run with its own status comment on the task's issue. No
  *    one typed a command, so nothing is checked against `minimumPermission`:
  *    the pusher already had write access, and okstra is only re-checking its
@@ -43,11 +47,14 @@ async function reconcileAndReverify(job: StageBranchMovedJob, services: EngineSe
   const issue = job.issueNumber;
 
   const pass = await reconcileStageHeads(services, issue, { log, reverifying: (_stage, hadVerdict) => hadVerdict, pushedBy: job.sender });
-  const outcome: BranchMovedOutcome = { reconciled: pass.recorded.map((r) => r.move.stage), verification: null };
-  if (pass.stale.length === 0) return outcome;
+  const moved = pass.recorded.filter((r) => r.move.change !== "same-content").map((r) => r.move.stage);
+  const restacked = await restackAfterMoves(services, { issue, moved, trigger: `restack-${job.deliveryId}`, log });
+  const outcome: BranchMovedOutcome = { reconciled: pass.recorded.map((r) => r.move.stage), verification: null, ...(restacked.length > 0 ? { restacked } : {}) };
+  const stale = [...new Set([...pass.stale, ...restacked])].sort((a, b) => a - b);
+  if (stale.length === 0) return outcome;
 
   const now = services.now ?? (() => new Date());
-  const commandLine = `Re-verify stage${pass.stale.length === 1 ? "" : "s"} ${pass.stale.join(", ")} (new commits on ${job.pullRequest.head})`;
+  const commandLine = `Re-verify stage${stale.length === 1 ? "" : "s"} ${stale.join(", ")} (new commits on ${job.pullRequest.head})`;
   const status = new StatusComment(platform, issue, { minIntervalMs: services.statusIntervalMs, now: services.now }, (err) => log.warn({ err }, "status comment update failed"));
   const run = newRunState(commandLine, 0, now());
   const stop = async (problem: string): Promise<BranchMovedOutcome> => {
@@ -64,7 +71,7 @@ async function reconcileAndReverify(job: StageBranchMovedJob, services: EngineSe
     const verified = await runVerification(context, {
       task,
       plan,
-      subjects: verificationSubjects(task, plan, pass.stale),
+      subjects: verificationSubjects(task, plan, stale),
       trigger: { kind: "branch-moved", branch: job.pullRequest.head, deliveryId: job.deliveryId, actor: job.sender },
       embedded: false,
     });

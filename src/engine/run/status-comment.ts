@@ -1,5 +1,6 @@
 import type { Platform } from "../../platform/types.js";
 import { renderRunStatus } from "../../render/run-status.js";
+import { issueChannel, type ReplyChannel } from "./reply-channel.js";
 import type { RunState } from "./run-state.js";
 
 export interface StatusCommentOptions {
@@ -7,6 +8,8 @@ export interface StatusCommentOptions {
   minIntervalMs?: number;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
+  /** Where the comment is written when not on issue `issueNumber`'s conversation (a review thread, SPEC §15.1). */
+  channel?: ReplyChannel;
 }
 
 /**
@@ -25,6 +28,7 @@ export class StatusComment {
   private readonly minIntervalMs: number;
   private readonly now: () => Date;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly channel: ReplyChannel;
 
   constructor(
     private readonly platform: Platform,
@@ -35,6 +39,7 @@ export class StatusComment {
     this.minIntervalMs = options.minIntervalMs ?? 2000;
     this.now = options.now ?? (() => new Date());
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.channel = options.channel ?? issueChannel(platform, issueNumber);
   }
 
   get id(): number | null {
@@ -77,10 +82,10 @@ export class StatusComment {
     const body = renderRunStatus(state, this.now());
     if (body === this.lastBody) return;
     if (this.commentId === null) {
-      const comment = await this.platform.createComment(this.issueNumber, body);
+      const comment = await this.channel.post(body);
       this.commentId = comment.id;
     } else {
-      await this.platform.updateComment(this.commentId, body);
+      await this.channel.edit(this.commentId, body);
     }
     this.lastBody = body;
     this.lastWriteAt = this.now().getTime();

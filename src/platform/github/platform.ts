@@ -5,6 +5,7 @@ import { fetchComparison } from "./commits.js";
 import { fetchIssue, fetchIssueComments, patchComment, postComment, postReaction } from "./issues.js";
 import { fetchPull, findOpenPullByHead, listOpenPulls, patchPull, postPull, setPullDraft } from "./pulls.js";
 import { buildGitRemote } from "./remote.js";
+import { fetchReviewComment, fetchReviews, fetchReviewThreads, patchReviewComment, postReviewCommentReaction, postReviewReply } from "./reviews.js";
 import { fetchBranchHead, fetchDefaultBranch, fetchFile, fetchPermission } from "./repository.js";
 
 export interface GitHubPlatformOptions {
@@ -51,6 +52,13 @@ export function createGitHubPlatform(client: GitHubClient, repo: RepoRef, option
     createPullRequest: (pr) => postPull(client, repo, pr),
     updatePullRequest: (number, update) => patchPull(client, repo, number, update),
     setDraft: (number, draft) => setPullDraft(client, repo, number, draft),
+
+    listReviewThreads: (pull) => fetchReviewThreads(client, repo, pull),
+    listReviews: (pull) => fetchReviews(client, repo, pull),
+    getReviewComment: (commentId) => fetchReviewComment(client, repo, commentId),
+    replyToReviewComment: (pull, commentId, body) => postReviewReply(client, repo, pull, commentId, body),
+    updateReviewComment: (commentId, body) => patchReviewComment(client, repo, commentId, body),
+    addReviewCommentReaction: (commentId, content) => postReviewCommentReaction(client, repo, commentId, content),
 
     createCheckRun: (check) => postCheckRun(client, repo, check),
     updateCheckRun: (id, check) => patchCheckRun(client, repo, id, check),

@@ -24,6 +24,7 @@ import {
 } from "./records.js";
 import { localBranchHead, localCommitExists, localCommitsAhead, localCompareCommits, localDefaultBranch, localReadFile } from "./repository.js";
 import { storePath, withLock } from "./store.js";
+import { localReviewMethods } from "./review-platform.js";
 
 export interface LocalPlatformOptions {
   /** The repository that plays GitHub: clones come from it, branches are pushed to it. */
@@ -150,6 +151,8 @@ export function createLocalPlatform(options: LocalPlatformOptions): Platform {
     async setDraft(number, draft) {
       await updateLocalPull(repoDir, number, (pull) => ({ ...pull, draft }));
     },
+
+    ...localReviewMethods(repoDir, bot),
 
     async createCheckRun(check) {
       if (!(await localCommitExists(repoDir, check.headSha))) throw new LocalPlatformError(422, `no commit found for SHA: ${check.headSha}`);

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import type { CheckAnnotation, CheckConclusion, CheckRunAction, CheckStatus, ReactionContent } from "../types.js";
 import { LocalPlatformError } from "./errors.js";
@@ -63,8 +64,9 @@ export interface LocalCheckRun {
 
 const paths = {
   issue: (dir: string, n: number) => storePath(dir, "issues", `${n}.json`),
-  comments: (dir: string, issue: number) => storePath(dir, "issues", String(issue), "comments"),
-  comment: (dir: string, issue: number, id: number) => storePath(dir, "issues", String(issue), "comments", `${id}.json`),
+  // A pull request's conversation comments live beside it (SPEC §11.1); an issue's beside the issue.
+  comments: (dir: string, issue: number) => storePath(dir, conversationRoot(dir, issue), String(issue), "comments"),
+  comment: (dir: string, issue: number, id: number) => storePath(dir, conversationRoot(dir, issue), String(issue), "comments", `${id}.json`),
   pulls: (dir: string) => storePath(dir, "pulls"),
   pull: (dir: string, n: number) => storePath(dir, "pulls", `${n}.json`),
   checkRuns: (dir: string) => storePath(dir, "check-runs"),
@@ -75,6 +77,11 @@ const paths = {
   checkRunIds: (dir: string) => storePath(dir, "ids", "check-runs"),
 };
 export const localPaths = paths;
+
+/** Numbers are shared by issues and pull requests, and a pull request's file is never removed, so its presence decides. */
+function conversationRoot(dir: string, number: number): "pulls" | "issues" {
+  return existsSync(storePath(dir, "pulls", `${number}.json`)) ? "pulls" : "issues";
+}
 
 export function fileUrl(path: string): string {
   return pathToFileURL(path).href;

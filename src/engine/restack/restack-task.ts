@@ -1,0 +1,76 @@
+import type { Ledger } from "../../ledger/ledger.js";
+import type { RowInput } from "../../ledger/rows.js";
+import type { TaskLedger } from "../../ledger/task-ledger.js";
+import type { Platform } from "../../platform/types.js";
+import type { Logger } from "../../util/log.js";
+import { withWorkspace } from "../../workspace/workspace.js";
+import type { Plan } from "../planning/plan-schema.js";
+import { restackBranches, type RestackConflict, type RestackOutcome } from "./restack-branches.js";
+
+export interface RestackTaskInput {
+  issue: number;
+  task: TaskLedger;
+  plan: Plan;
+  /** Restack only this stage; every out-of-date stage otherwise. */
+  only?: number;
+  /** Names the rows this pass writes (`needs-restack` rows are the trigger's, e.g. `restack-c<comment>` or a revise run). */
+  trigger: string;
+  log: Logger;
+}
+
+/**
+ * One restack pass over a task (SPEC §15.3): read the done stages' branch
+ * heads, merge new dependency heads into their dependents in a workspace,
+ * then record what happened — a `done` (`source: "restack"`) at each new
+ * head, whose verdict is therefore stale until re-verified, and a
+ * `needs-restack` row with the paths for each conflict, which is also said
+ * on the stage's PR. The ledger is written only after the pushes landed.
+ */
+export async function restackTask(ports: { platform: Platform; ledger: Ledger }, input: RestackTaskInput): Promise<RestackOutcome> {
+  const { task, plan, issue } = input;
+  const done = new Map(task.state.stages.flatMap((s) => (s.done ? [[s.stage, s.done] as const] : [])));
+  const heads = new Map<number, string>();
+  for (const [stage, row] of done) heads.set(stage, (await ports.platform.getBranchHead(row.branch)) ?? row.headCommit);
+  const baseHead = (await ports.platform.getBranchHead(task.meta.baseBranch)) ?? task.meta.implementationBaseCommit!;
+
+  const outcome = await withWorkspace(
+    { remote: () => ports.platform.gitRemote(), baseCommit: task.meta.implementationBaseCommit!, runId: `restack-${issue}-${input.trigger}`, log: input.log },
+    (workspace) => restackBranches(workspace, { issue, stages: plan.stages, heads, baseHead, only: input.only, log: input.log }),
+  );
+
+  const rows: RowInput[] = [
+    ...outcome.restacked.map((r): RowInput => {
+      const previous = done.get(r.stage)!;
+      return { run: previous.run, status: "done", source: "restack", stage: r.stage, headCommit: r.to, branch: previous.branch, carryPath: previous.carryPath };
+    }),
+    ...outcome.conflicts.map((c): RowInput => ({ run: input.trigger, status: "needs-restack", stage: c.stage, dependency: c.dependency, dependencyHead: c.dependencyHead, paths: c.paths })),
+  ];
+  if (rows.length > 0) await ports.ledger.appendRows(issue, rows);
+  for (const conflict of outcome.conflicts) await noteConflictOnPullRequest(ports.platform, task, conflict, input.log);
+  input.log.info({ restacked: outcome.restacked.map((r) => r.stage), conflicts: outcome.conflicts.map((c) => c.stage) }, "restack pass done");
+  return outcome;
+}
+
+/** Says on the stage's PR, once per conflicting dependency head, what conflicts and what to do. */
+async function noteConflictOnPullRequest(platform: Platform, task: TaskLedger, conflict: RestackConflict, log: Logger): Promise<void> {
+  const pr = task.state.stages.find((s) => s.stage === conflict.stage)?.prs.filter((p) => p.kind === "stage").at(-1);
+  if (!pr) return;
+  const marker = `<!-- okstra:needs-restack ${JSON.stringify({ stage: conflict.stage, dependencyHead: conflict.dependencyHead })} -->`;
+  try {
+    if ((await platform.listIssueComments(pr.number)).some((c) => c.body.includes(marker))) return;
+    await platform.createComment(pr.number, renderConflictNote(conflict, marker));
+  } catch (error) {
+    log.warn({ err: error, stage: conflict.stage, pr: pr.number }, "could not say on the PR that the stage needs a restack");
+  }
+}
+
+export function renderConflictNote(conflict: RestackConflict, marker: string): string {
+  return [
+    marker,
+    `⚠️ **Needs restack.** Stage ${conflict.stage} could not be brought up to date with stage ${conflict.dependency} (\`${conflict.dependencyHead.slice(0, 12)}\`): merging it into \`${conflict.branch}\` conflicts in`,
+    "",
+    ...conflict.paths.map((p) => `- \`${p}\``),
+    "",
+    `Nothing was pushed. Comment \`/okstra revise\` here to have the executor resolve it, or merge \`${conflict.dependencyHead.slice(0, 12)}\` into \`${conflict.branch}\` yourself and push (okstra records your merge).`,
+  ].join("\n");
+}

@@ -1,0 +1,48 @@
+import type { Platform, ReviewInfo, ReviewThreadInfo } from "../../platform/types.js";
+
+/**
+ * The review feedback a revise works from (SPEC §15.2): the PR's unresolved
+ * review threads with something said in them since the stage's last `done`,
+ * and the `CHANGES_REQUESTED` reviews submitted since then. okstra's own
+ * answers (from a bot account) do not count as something said.
+ */
+export interface ReviewFeedback {
+  threads: ReviewThreadInfo[];
+  changeRequests: ReviewInfo[];
+}
+
+const isBot = (login: string) => login.endsWith("[bot]");
+
+export async function gatherReviewFeedback(platform: Platform, pull: number, since: string): Promise<ReviewFeedback> {
+  const [threads, reviews] = await Promise.all([platform.listReviewThreads(pull), platform.listReviews(pull)]);
+  const after = Date.parse(since);
+  return {
+    threads: threads.filter((t) => !t.resolved && t.comments.some((c) => !isBot(c.author) && Date.parse(c.createdAt) > after)),
+    changeRequests: reviews.filter((r) => r.state === "CHANGES_REQUESTED" && r.submittedAt !== null && Date.parse(r.submittedAt) > after),
+  };
+}
+
+export function isEmptyFeedback(feedback: ReviewFeedback): boolean {
+  return feedback.threads.length === 0 && feedback.changeRequests.length === 0;
+}
+
+/** The feedback as the executor reads it: each thread with its place, the diff hunk the reviewer saw, and the conversation. */
+export function renderReviewFeedback(feedback: ReviewFeedback, pull: number): string {
+  const parts: string[] = [];
+  for (const [index, thread] of feedback.threads.entries()) {
+    const hunk = thread.comments[0]?.diffHunk ?? "";
+    parts.push(
+      [
+        `### Review thread ${index + 1} on #${pull}: \`${thread.path}\`${thread.line !== null ? ` line ${thread.line}` : " (outdated)"}`,
+        "```diff",
+        hunk,
+        "```",
+        ...thread.comments.map((c) => `> **@${c.author}**: ${c.body.replace(/\r?\n/g, "\n> ")}`),
+      ].join("\n"),
+    );
+  }
+  for (const review of feedback.changeRequests) {
+    parts.push(`### Changes requested by @${review.author}\n> ${(review.body || "(no summary; see the threads)").replace(/\r?\n/g, "\n> ")}`);
+  }
+  return parts.length === 0 ? "" : `## Review feedback to address\n\n${parts.join("\n\n")}`;
+}

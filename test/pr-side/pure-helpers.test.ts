@@ -1,0 +1,62 @@
+import { describe, expect, it } from "@jest/globals";
+import { withDefaultStage } from "../../src/engine/pull-requests/command-target.js";
+import { dependencyOrder } from "../../src/engine/restack/restack-branches.js";
+import { renderReviewFeedback } from "../../src/engine/revise/review-feedback.js";
+import { hunkContaining } from "../../src/platform/local/review-diff.js";
+
+describe("restack order", () => {
+  it("puts every stage after its dependencies, a diamond included, ties by number", () => {
+    const stages = [
+      { number: 4, dependsOn: [2, 3] },
+      { number: 3, dependsOn: [1] },
+      { number: 2, dependsOn: [1] },
+      { number: 1, dependsOn: [] },
+      { number: 5, dependsOn: [] },
+    ];
+    expect(dependencyOrder(stages).map((s) => s.number)).toEqual([1, 2, 3, 4, 5]);
+    expect(dependencyOrder([{ number: 2, dependsOn: [3] }, { number: 3, dependsOn: [] }]).map((s) => s.number)).toEqual([3, 2]);
+  });
+});
+
+describe("the diff hunk of an inline comment", () => {
+  const diff = ["diff --git a/x.js b/x.js", "--- a/x.js", "+++ b/x.js", "@@ -1,3 +1,4 @@", " a", "-b", "+B", "+C", " d", "@@ -10,2 +11,2 @@", " k", "+l"].join("\n");
+
+  it("is the hunk holding the new-side line, cut after that line", () => {
+    expect(hunkContaining(diff, 2)).toBe(["@@ -1,3 +1,4 @@", " a", "-b", "+B"].join("\n"));
+    expect(hunkContaining(diff, 12)).toBe(["@@ -10,2 +11,2 @@", " k", "+l"].join("\n"));
+  });
+
+  it("is null for a line outside every hunk", () => {
+    expect(hunkContaining(diff, 7)).toBeNull();
+  });
+});
+
+describe("stage-scoped verbs on a stage PR", () => {
+  it("default to the PR's stage and keep an explicit one", () => {
+    expect(withDefaultStage({ verb: "revise" }, 2)).toEqual({ verb: "revise", stage: 2 });
+    expect(withDefaultStage({ verb: "verify", stage: 1 }, 2)).toEqual({ verb: "verify", stage: 1 });
+    expect(withDefaultStage({ verb: "ship", stages: { kind: "all" } }, 2)).toEqual({ verb: "ship", stages: { kind: "all" } });
+    expect(withDefaultStage({ verb: "restack" }, undefined)).toEqual({ verb: "restack" });
+  });
+});
+
+describe("review feedback as the executor reads it", () => {
+  it("gives each thread's place, hunk and conversation, and each change request", () => {
+    const text = renderReviewFeedback(
+      {
+        threads: [
+          {
+            resolved: false,
+            path: "src/a.js",
+            line: null,
+            comments: [{ id: 1, author: "alice", body: "why?\nreally", path: "src/a.js", line: null, side: "RIGHT", inReplyTo: null, diffHunk: "@@ -1 +1 @@\n+x", createdAt: "2026-01-01T00:00:00Z" }],
+          },
+        ],
+        changeRequests: [{ id: 9, author: "bob", state: "CHANGES_REQUESTED", body: "", submittedAt: "2026-01-01T00:00:00Z" }],
+      },
+      7,
+    );
+    expect(text).toContain("### Review thread 1 on #7: `src/a.js` (outdated)\n```diff\n@@ -1 +1 @@\n+x\n```\n> **@alice**: why?\n> really");
+    expect(text).toContain("### Changes requested by @bob\n> (no summary; see the threads)");
+  });
+});
