@@ -73,8 +73,26 @@ const EVIDENCE_CHARS = 1_500;
 export function failureEvidence(results: readonly ValidationResult[]): string {
   return failedValidations(results)
     .map((r) => {
-      const tail = redactSecrets(r.outputTail).slice(-EVIDENCE_CHARS).trimEnd();
+      const tail = excerpt(redactSecrets(r.outputTail));
       return `$ ${r.command}  (${r.timedOut ? "timed out" : `exit ${r.exitCode}`})\n${tail || "(no output)"}`;
     })
     .join("\n\n");
+}
+
+/** Where test runners, shells and linters say what failed: `not ok`, `FAIL`, `✕`, an `Error:` or an `AssertionError`. */
+const FAILURE_LINE = /^\s*(not ok\b|FAIL\b|✕|✗|×|●)|\b(\w*Error|ERR!)\b|: not found|expected/i;
+
+/**
+ * The part of a long output that says why: from the first line that reports
+ * a failure (a runner's final summary follows it; the passing tests before it
+ * do not help), else the end. Capped either way, keeping both ends.
+ */
+function excerpt(output: string): string {
+  const lines = output.split("\n");
+  const first = lines.findIndex((line) => FAILURE_LINE.test(line));
+  const from = first >= 0 ? lines.slice(Math.max(0, first - 2)).join("\n") : output;
+  const text = from.trimEnd();
+  if (text.length <= EVIDENCE_CHARS) return text;
+  const end = 400;
+  return `${text.slice(0, EVIDENCE_CHARS - end)}\n[… ${text.length - EVIDENCE_CHARS} characters …]\n${text.slice(-end)}`;
 }
