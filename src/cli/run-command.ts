@@ -12,6 +12,7 @@ import type { OkstraMetrics } from "../server/metrics.js";
 import type { Logger } from "../util/log.js";
 import { CliUsageError, EXIT, type CliIo } from "./io.js";
 import { openLocalServices, readIssueFile } from "./local-services.js";
+import { renderForTerminal } from "./terminal.js";
 
 /** What `okstra run` may be given instead of its defaults (tests): a logger, a metrics registry. */
 export interface RunCommandDeps {
@@ -58,7 +59,7 @@ export async function runCommandLine(args: string[], io: CliIo, deps: RunCommand
   await recoverTask({ platform, ledger, log, leaseMs }, options.issue).catch((err: unknown) => log.warn({ err }, "crash recovery could not run; the command goes on"));
   const outcome = await executeCommand(job, { platform, ledger, log, metrics: deps.metrics, leaseMs });
 
-  for (const reply of await local.commentsAfter(options.issue, comment.id)) io.stdout(`${reply.body}\n`);
+  for (const reply of await local.commentsAfter(options.issue, comment.id)) io.stdout(options.markdown ? `${reply.body}\n` : renderForTerminal(reply.body));
   if (outcome.result === "carried-out") return EXIT.ok;
   io.stderr(`okstra: ${outcome.result}: ${outcome.reason}\n`);
   return EXIT.refused;
@@ -70,6 +71,8 @@ interface RunArguments {
   issue: number;
   issueFile?: string;
   actor: string;
+  /** Print okstra's replies as the Markdown posted, not the terminal rendering. */
+  markdown: boolean;
 }
 
 function parseRunArguments(args: string[]): RunArguments {
@@ -79,7 +82,7 @@ function parseRunArguments(args: string[]): RunArguments {
       args,
       allowPositionals: true,
       strict: true,
-      options: { repo: { type: "string" }, issue: { type: "string" }, "issue-file": { type: "string" }, actor: { type: "string" } },
+      options: { repo: { type: "string" }, issue: { type: "string" }, "issue-file": { type: "string" }, actor: { type: "string" }, markdown: { type: "boolean" } },
     });
   } catch (error) {
     throw new CliUsageError((error as Error).message);
@@ -91,7 +94,7 @@ function parseRunArguments(args: string[]): RunArguments {
   if (!values.repo) throw new CliUsageError("--repo DIR is required");
   const issue = Number(values.issue);
   if (!values.issue || !Number.isInteger(issue) || issue < 1) throw new CliUsageError(`--issue needs an issue number, got \`${values.issue ?? ""}\``);
-  return { comment, repo: values.repo, issue, issueFile: values["issue-file"], actor: values.actor ?? userInfo().username };
+  return { comment, repo: values.repo, issue, issueFile: values["issue-file"], actor: values.actor ?? userInfo().username, markdown: values.markdown ?? false };
 }
 
 export async function requireRepository(dir: string): Promise<string> {

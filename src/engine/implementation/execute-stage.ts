@@ -112,8 +112,10 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
     const checks = checkStage({ stage, commits, changed, addedLines, validation, justified: justifiedPlaceholders(executor.result?.notes) });
     if (checks.failures.length > 0) {
       const [first] = checks.failures;
-      // Commits that write under `.okstra/` are not pushed anywhere; every other red attempt is kept for retry.
-      const kept = checks.failures.some((f) => f.reason === "okstra-path-committed") ? "" : await keepFailedWork(run, workspace, branch, baseCommit, remoteHead, log);
+      // A red attempt is kept for retry to build on, unless no later commit could repair it:
+      // a commit message is history, and a commit under `.okstra/` is not pushed anywhere.
+      const unrepairable = checks.failures.some((f) => f.reason === "okstra-path-committed" || f.reason === "non-conventional-commit");
+      const kept = unrepairable ? "" : await keepFailedWork(run, workspace, branch, baseCommit, remoteHead, log);
       // Each reason once: the first is the outcome's own, later ones prefix their detail.
       const summary = checks.failures.map((f) => (f.reason === first.reason ? f.detail : `${f.reason}: ${f.detail}`)).join("\n");
       return failed(first.reason, `${summary}${kept}${setupHint(validation, context.config.setup, workspace.dir)}`, validation);
