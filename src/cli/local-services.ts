@@ -72,8 +72,9 @@ export async function readIssueFile(file: string): Promise<{ title: string; body
     if (typeof title !== "string" || !title.trim()) throw new CliUsageError(`--issue-file ${file} needs a non-empty "title"`);
     return { title: title.trim(), body: typeof body === "string" ? body : "" };
   }
+  // The first non-blank line is the title, as a person writes it: "# Title" or just "Title".
   const lines = text.replace(/\r\n?/g, "\n").split("\n");
-  const headingAt = lines.findIndex((line) => /^#\s+\S/.test(line));
-  if (headingAt < 0) throw new CliUsageError(`--issue-file ${file} needs a first line like "# Title of the issue"`);
-  return { title: lines[headingAt].replace(/^#\s+/, "").trim(), body: lines.slice(headingAt + 1).join("\n").trim() };
+  const titleAt = lines.findIndex((line) => line.replace(/^#+\s*/, "").trim() !== "");
+  if (titleAt < 0) throw new CliUsageError(`--issue-file ${file} is empty; its first line is the issue's title, e.g. "Export the inventory as CSV"`);
+  return { title: lines[titleAt].replace(/^#+\s*/, "").trim(), body: lines.slice(titleAt + 1).join("\n").trim() };
 }

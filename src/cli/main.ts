@@ -6,12 +6,14 @@ import { runView } from "./view.js";
 import { runQueueWorker, WORKER_USAGE } from "./worker.js";
 
 export const CLI_USAGE = `Usage:
-  okstra run "<comment>" --repo DIR --issue N [--issue-file FILE] [--actor NAME]
-  okstra run "<comment>" --repo DIR --pr N [--path FILE --line L] [--actor NAME]
+  okstra run "<comment>" --repo DIR --issue N [--issue-file FILE] [--actor NAME] [--markdown]
+  okstra run "<comment>" --repo DIR --pr N [--path FILE --line L] [--actor NAME] [--markdown]
       Carry out one /okstra command against the local repository DIR (SPEC §11.1),
       written on issue N, or on pull request N (inline at FILE:LINE with --path/--line).
-  okstra status --repo DIR --issue N
+      FILE's first line is the issue title ("# " optional), the rest its body.
+  okstra status --repo DIR --issue N [--markdown]
       Print the task's ledger as a table.
+  --markdown prints okstra's Markdown as posted, instead of the plain terminal rendering.
   okstra view --repo DIR --issue N [--out FILE]
       Write one self-contained HTML page of the task (thread, stage DAG, PRs, ledger)
       and print its path; default DIR/.okstra-local/view/issue-N.html.

@@ -13,6 +13,7 @@ import type { Logger } from "../util/log.js";
 import { CliUsageError, EXIT, type CliIo } from "./io.js";
 import { openLocalServices } from "./local-services.js";
 import { postCommand, type CommentPlace } from "./post-command.js";
+import { renderForTerminal } from "./terminal.js";
 
 /** What `okstra run` may be given instead of its defaults (tests): a logger, a metrics registry. */
 export interface RunCommandDeps {
@@ -47,7 +48,7 @@ export async function runCommandLine(args: string[], io: CliIo, deps: RunCommand
   if (taskHint !== undefined) await recoverTask({ platform, ledger, log, leaseMs }, taskHint).catch((err: unknown) => log.warn({ err }, "crash recovery could not run; the command goes on"));
   const outcome = await executeCommand(job, { platform, ledger, log, metrics: deps.metrics, leaseMs });
 
-  for (const reply of await posted.replies()) io.stdout(`${reply.body}\n`);
+  for (const reply of await posted.replies()) io.stdout(options.markdown ? `${reply.body}\n` : renderForTerminal(reply.body));
   if (outcome.result === "carried-out") return EXIT.ok;
   io.stderr(`okstra: ${outcome.result}: ${outcome.reason}\n`);
   return EXIT.refused;
@@ -58,6 +59,8 @@ interface RunArguments {
   repo: string;
   place: CommentPlace;
   actor: string;
+  /** Print okstra's replies as the Markdown posted, not the terminal rendering. */
+  markdown: boolean;
 }
 
 function parseRunArguments(args: string[]): RunArguments {
@@ -75,6 +78,7 @@ function parseRunArguments(args: string[]): RunArguments {
         line: { type: "string" },
         "issue-file": { type: "string" },
         actor: { type: "string" },
+        markdown: { type: "boolean" },
       },
     });
   } catch (error) {
@@ -85,7 +89,7 @@ function parseRunArguments(args: string[]): RunArguments {
   const comment = positionals[0];
   if (!isOkstraCommand(comment)) throw new CliUsageError(`the comment must start with /okstra, got \`${comment.split("\n")[0]}\``);
   if (!values.repo) throw new CliUsageError("--repo DIR is required");
-  return { comment, repo: values.repo, place: commentPlace(values), actor: values.actor ?? userInfo().username };
+  return { comment, repo: values.repo, place: commentPlace(values), actor: values.actor ?? userInfo().username, markdown: values.markdown ?? false };
 }
 
 /** `--issue N [--issue-file F]`, or `--pr N [--path F --line L]`: exactly one place. */

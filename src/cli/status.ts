@@ -3,12 +3,16 @@ import { renderLedgerStatus } from "../render/ledger-status.js";
 import { CliUsageError, EXIT, type CliIo } from "./io.js";
 import { openLocalServices } from "./local-services.js";
 import { requireRepository } from "./run-command.js";
+import { renderForTerminal } from "./terminal.js";
 
-/** `okstra status --repo DIR --issue N`: the task's ledger as a table, read-only (no comment is posted). */
+/**
+ * `okstra status --repo DIR --issue N [--markdown]`: the task's ledger as a
+ * table, read-only (no comment is posted); plain text unless `--markdown`.
+ */
 export async function runStatus(args: string[], io: CliIo): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args, strict: true, options: { repo: { type: "string" }, issue: { type: "string" } } }));
+    ({ values } = parseArgs({ args, strict: true, options: { repo: { type: "string" }, issue: { type: "string" }, markdown: { type: "boolean" } } }));
   } catch (error) {
     throw new CliUsageError((error as Error).message);
   }
@@ -22,6 +26,7 @@ export async function runStatus(args: string[], io: CliIo): Promise<number> {
     io.stdout(`okstra has no plan for #${issue} yet. Next: okstra run "/okstra plan" --repo ${values.repo} --issue ${issue}\n`);
     return EXIT.ok;
   }
-  io.stdout(`${renderLedgerStatus(task, { fileUrl: (path) => ledger.store.fileUrl(path) })}\n`);
+  const markdown = renderLedgerStatus(task, { fileUrl: (path) => ledger.store.fileUrl(path) });
+  io.stdout(values.markdown ? `${markdown}\n` : renderForTerminal(markdown));
   return EXIT.ok;
 }

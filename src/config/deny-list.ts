@@ -12,8 +12,17 @@ const MUTATING_TOKENS = [
   "--update-snapshot",
   "cargo update",
   "npm install",
-  "yarn add",
+  "npm i",
+  "npm add",
+  "npm update",
+  "pnpm install",
+  "pnpm i",
   "pnpm add",
+  "pnpm update",
+  "yarn install",
+  "yarn add",
+  "yarn upgrade",
+  "pip install",
   "git push",
   "git commit",
   "git reset --hard",
@@ -23,12 +32,22 @@ const MUTATING_TOKENS = [
 /** `INSTA_UPDATE=` is allowed only as `INSTA_UPDATE=no`. */
 const INSTA_UPDATE = /(^|\s)INSTA_UPDATE=(?!no(\s|$))\S*/;
 
-/** The first mutating token in `command`, or null when it is safe to run. */
+/**
+ * `yarn` with no sub-command installs; so does `yarn` followed only by flags.
+ * Matched per shell segment, so `yarn test && yarn lint` stays allowed.
+ */
+const BARE_YARN = /(^|[;&|(]\s*)yarn(\s+-\S+)*\s*($|[;&|)])/;
+
+/**
+ * The first mutating token in `command`, or null when it is safe to run.
+ * Setup commands (`setup:`) are exempt: installing is their job.
+ */
 export function findMutatingToken(command: string): string | null {
   const padded = ` ${command.replace(/\s+/g, " ").trim()} `;
   for (const token of MUTATING_TOKENS) {
     if (token.startsWith(" ") ? padded.includes(token) : containsWord(padded, token)) return token.trim();
   }
+  if (BARE_YARN.test(command.replace(/\s+/g, " ").trim())) return "yarn";
   const insta = INSTA_UPDATE.exec(padded);
   if (insta) return insta[0].trim();
   return null;

@@ -107,6 +107,13 @@ export const configSchema = z.strictObject({
       taskUsd: z.number().positive().optional(),
     })
     .prefault({}),
+  /**
+   * Commands run in every workspace before workers and validation (SPEC §3),
+   * e.g. `npm ci` or `pnpm install --frozen-lockfile`. Installing is their
+   * job, so the deny-list does not apply; changes they make to tracked files
+   * are discarded, and package caches persist per repository.
+   */
+  setup: z.union([z.string().min(1).transform((command) => [command]), z.array(z.string().min(1))]).default([]),
   pilot: z.boolean().default(true),
 });
 

@@ -82,6 +82,21 @@ function planLine(task: TaskLedger): string {
   return `${version}: **changed since it was approved** by ${by}; approve again. Approved digest \`${approval.row.planDigest.slice(0, 12)}\`, current \`${(task.state.planDigest ?? "").slice(0, 12)}\`.`;
 }
 
+/**
+ * One next step, the same the failed run's comment gives: a stage whose last
+ * attempt failed is retried (`/okstra retry` continues from its pushed
+ * commits), not implemented afresh.
+ */
+function nextStep(task: TaskLedger): string {
+  const failed = task.state.stages.filter((s) => task.state.ready.includes(s.stage) && s.lastEnd?.status === "failed");
+  const fresh = task.state.ready.filter((stage) => !failed.some((s) => s.stage === stage));
+  if (failed.length > 0) {
+    const which = failed.map((s) => `stage ${s.stage} failed${s.lastEnd && "reason" in s.lastEnd ? ` (${s.lastEnd.reason})` : ""}`).join(", ");
+    return `Next: \`/okstra retry\` — ${which}; read its run report first.${fresh.length > 0 ? ` Also ready: stage ${fresh.join(", ")}.` : ""}`;
+  }
+  return task.state.ready.length > 0 ? `Ready to implement: stage ${task.state.ready.join(", ")}.` : "No stage is ready to implement.";
+}
+
 export function renderLedgerStatus(task: TaskLedger, options: LedgerStatusOptions): string {
   const runLink = (run: string) => link(run, options.fileUrl(`${taskDir(task.issue)}/${runFile(run, "report.md")}`));
   const lines = [`**okstra ledger for #${task.issue}** — ${cell(task.meta.title)}`, "", planLine(task), ""];
@@ -96,6 +111,6 @@ export function renderLedgerStatus(task: TaskLedger, options: LedgerStatusOption
       lines.push(`| ${cells.map(cell).join(" | ")} |`);
     }
   }
-  if (task.planStages) lines.push("", task.state.ready.length > 0 ? `Ready to implement: stage ${task.state.ready.join(", ")}.` : "No stage is ready to implement.");
+  if (task.planStages) lines.push("", nextStep(task));
   return `${lines.join("\n")}\n`;
 }

@@ -297,3 +297,12 @@ function shorten(text: string, max: number): string {
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
+
+/**
+ * The validator's warnings (e.g. S12 cohesion) under the plan in its comment:
+ * they do not block approval, so the maintainer must see them before approving.
+ */
+export function renderPlanWarnings(warnings: readonly string[]): string {
+  if (warnings.length === 0) return "";
+  return ["", "#### ⚠️ Validator warnings", "", "These do not block `/okstra approve`; read them before approving.", "", ...warnings.map((w) => `- ${w}`), ""].join("\n");
+}

@@ -17,6 +17,8 @@ export interface RunProcessOptions {
   stdin: string;
   /** Aborting kills the whole process group at once (SIGKILL: a worker past its deadline gets no grace). */
   signal: AbortSignal;
+  /** Extra read-write paths the sandbox binds (e.g. the package caches of `setup:`); unused without the sandbox. */
+  writablePaths?: string[];
 }
 
 export interface ProcessResult {

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { runCli } from "../../src/cli/main.js";
+import { renderForTerminal } from "../../src/cli/terminal.js";
 import { createSampleRepository, FIXTURES_DIR } from "../../src/cli/sample-repository.js";
 import { git } from "../../src/util/git.js";
 
@@ -70,7 +71,7 @@ describe("okstra run (local platform)", () => {
     expect(answer.author).toBe("okstra[bot]");
     expect(answer.body).toContain("/okstra implement [--stage auto|N]");
     expect(answer.body).toContain("✅ done");
-    expect(result.stdout).toBe(`${answer.body}\n`);
+    expect(result.stdout).toBe(renderForTerminal(answer.body));
     const exclude = await readFile(path.join(repo, ".git", "info", "exclude"), "utf8");
     expect(exclude).toContain(".okstra-local/");
   });

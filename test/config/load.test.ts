@@ -39,6 +39,15 @@ describe("parseConfig", () => {
     expect(result.problems).toEqual([{ path: "qaCommands.lint", message: expect.stringContaining("`--fix`") }]);
   });
 
+  it("accepts install commands in setup: (exempt from the deny-list), as a list or one string", () => {
+    const list = parseConfig("setup:\n  - npm install\n  - pnpm install --frozen-lockfile\n");
+    expect(list.ok && list.config.setup).toEqual(["npm install", "pnpm install --frozen-lockfile"]);
+    const one = parseConfig("setup: yarn\n");
+    expect(one.ok && one.config.setup).toEqual(["yarn"]);
+    const none = parseConfig("");
+    expect(none.ok && none.config.setup).toEqual([]);
+  });
+
   it("reports a YAML syntax error instead of guessing", () => {
     const result = parseConfig("workers: [\n");
     expect(result.ok).toBe(false);
@@ -63,11 +72,19 @@ describe("findMutatingToken", () => {
     ["INSTA_UPDATE=always cargo test", "INSTA_UPDATE=always"],
     ["npm install && npm test", "npm install"],
     ["git push origin main", "git push"],
+    ["npm i && npm test", "npm i"],
+    ["pnpm install && pnpm test", "pnpm install"],
+    ["pnpm i", "pnpm i"],
+    ["yarn install --frozen-lockfile", "yarn install"],
+    ["yarn", "yarn"],
+    ["yarn --frozen-lockfile && yarn test", "yarn"],
+    ["cd pkg; yarn", "yarn"],
+    ["pip install -e .", "pip install"],
   ])("finds the mutating token in %s", (command, token) => {
     expect(findMutatingToken(command)).toBe(token);
   });
 
-  it.each(["npm ci && npm test", "INSTA_UPDATE=no cargo test", "jest --fixtures-dir x", "cargo test --workspace", "ls -ua"])(
+  it.each(["npm ci && npm test", "INSTA_UPDATE=no cargo test", "jest --fixtures-dir x", "cargo test --workspace", "ls -ua", "yarn test && yarn lint", "pnpm test", "npm init-check", "pnpm run lint"])(
     "lets %s run",
     (command) => {
       expect(findMutatingToken(command)).toBeNull();

@@ -11,7 +11,9 @@ import type { PlanStage } from "../planning/plan-schema.js";
 import { predictedFiles } from "../planning/validator/predicted-files.js";
 import { invokeWorker } from "../run/invoke-worker.js";
 import type { ImplementationRun } from "./implementation-run.js";
-import { runValidation, type ValidationResult } from "./run-validation.js";
+import { failedValidations, failureEvidence, runValidation, type ValidationResult } from "./run-validation.js";
+import { runSetup } from "./run-setup.js";
+import { setupHint } from "./setup-hint.js";
 import { checkStage, justifiedPlaceholders } from "./stage-checks.js";
 import { stageBranch } from "./stage-prs.js";
 import { ensureTrailers } from "./trailers.js";
@@ -19,7 +21,7 @@ import { ensureTrailers } from "./trailers.js";
 /** How one stage of a batch ended. `failed` is retryable; the batch goes on with stages that do not depend on it. */
 export type StageOutcome =
   | { stage: number; status: "done"; branch: string; baseCommit: string; headCommit: string; carry: CarrySidecar; validation: ValidationResult[] }
-  | { stage: number; status: "failed"; reason: string; detail: string; validation: ValidationResult[] };
+  | { stage: number; status: "failed"; reason: string; detail: string; validation: ValidationResult[]; evidence?: string };
 
 /**
  * One stage, in the run's workspace (SPEC §6.3):
@@ -37,7 +39,12 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
   const { context, task } = run;
   const issue = context.job.issueNumber;
   const branch = stageBranch(issue, stage.number);
-  const failed = (reason: string, detail: string, validation: ValidationResult[] = []): StageOutcome => ({ stage: stage.number, status: "failed", reason, detail, validation });
+  // The failing commands' output tails travel with the failure: in the ledger row's detail, the report and the comment.
+  const failed = (reason: string, detail: string, validation: ValidationResult[] = []): StageOutcome => {
+    const evidence = failureEvidence(validation);
+    return { stage: stage.number, status: "failed", reason, detail: evidence ? `${detail}\n\n${evidence}` : detail, validation, ...(evidence ? { evidence } : {}) };
+  };
+  const describeFailed = (results: ValidationResult[]) => failedValidations(results).map((r) => `${r.phase} \`${r.command}\` ${r.timedOut ? "timed out" : `exited ${r.exitCode}`}`).join("; ");
 
   // 1. The base.
   const depHeads = stage.dependsOn.map((dep) => dependencyHeads.get(dep)!);
@@ -61,9 +68,12 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
   const home = await mkdtemp(path.join(workspace.root, "home-"));
   try {
     const timeoutMs = context.config.timeouts.stageSeconds * 1000;
-    // 3. Pre-validation.
-    const pre = await runValidation(stage.validation.pre.map((command) => ({ phase: "pre" as const, command })), { cwd: workspace.dir, timeoutMs, signal: run.signal, home });
-    if (pre.some((r) => r.exitCode !== 0)) return failed("validation-failed", `validation.pre failed: ${pre.filter((r) => r.exitCode !== 0).map((r) => `\`${r.command}\` exited ${r.exitCode}`).join("; ")}`, pre);
+    // 3. Setup (installs dependencies; tracked changes discarded), then pre-validation.
+    const repoKey = `${context.job.repo.owner}/${context.job.repo.repo}`;
+    const setup = await runSetup({ commands: context.config.setup, repoKey, cwd: workspace.dir, home, timeoutMs, signal: run.signal, log });
+    if (failedValidations(setup).length > 0) return failed("setup-failed", `${describeFailed(setup)}${setupHint(setup, context.config.setup, workspace.dir)}`, setup);
+    const pre = [...setup, ...(await runValidation(stage.validation.pre.map((command) => ({ phase: "pre" as const, command })), { cwd: workspace.dir, timeoutMs, signal: run.signal, home }))];
+    if (failedValidations(pre).length > 0) return failed("validation-failed", `${describeFailed(pre)}${setupHint(pre, context.config.setup, workspace.dir)}`, pre);
 
     // 4. The executor.
     await git(["config", "user.name", "okstra"], { cwd: workspace.dir });
@@ -81,7 +91,7 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
       values: executorValues(run, stage, branch, guidance),
       schema: executorResultSchema,
     });
-    if (run.signal.aborted) return failed("cancelled", `the run stopped: ${describeAbort(run.signal)}${await keepPartialWork(run, workspace, branch, baseCommit, remoteHead, log)}`, pre);
+    if (run.signal.aborted) return failed("cancelled", `the run stopped: ${describeAbort(run.signal)}${await keepFailedWork(run, workspace, branch, baseCommit, remoteHead, log)}`, pre);
     if (executor.status !== "ok") return failed(executor.status, `the executor ended ${executor.status}${executor.reason ? `: ${executor.reason}` : ""}`, pre);
     // The executor may have left uncommitted files or switched branches; only its commits on the stage branch count.
     await git(["checkout", "--quiet", "--force", branch], { cwd: workspace.dir });
@@ -102,7 +112,13 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
     const checks = checkStage({ stage, commits, changed, addedLines, validation, justified: justifiedPlaceholders(executor.result?.notes) });
     if (checks.failures.length > 0) {
       const [first] = checks.failures;
-      return failed(first.reason, checks.failures.map((f) => `${f.reason}: ${f.detail}`).join("\n"), validation);
+      // A red attempt is kept for retry to build on, unless no later commit could repair it:
+      // a commit message is history, and a commit under `.okstra/` is not pushed anywhere.
+      const unrepairable = checks.failures.some((f) => f.reason === "okstra-path-committed" || f.reason === "non-conventional-commit");
+      const kept = unrepairable ? "" : await keepFailedWork(run, workspace, branch, baseCommit, remoteHead, log);
+      // Each reason once: the first is the outcome's own, later ones prefix their detail.
+      const summary = checks.failures.map((f) => (f.reason === first.reason ? f.detail : `${f.reason}: ${f.detail}`)).join("\n");
+      return failed(first.reason, `${summary}${kept}${setupHint(validation, context.config.setup, workspace.dir)}`, validation);
     }
     if (run.signal.aborted) return failed("cancelled", `the run stopped: ${describeAbort(run.signal)}`, validation);
 
@@ -118,7 +134,7 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
       stageCommitRange: { base: baseCommit, head: headCommit },
       commits: finalCommits.map((c) => ({ sha: c.sha, subject: c.subject })),
       exposed: { files: changed.filter((f) => f.status !== "deleted").map((f) => f.path), identifiers: stage.exitContract.identifiers, endpoints: stage.exitContract.resources },
-      validation: validation.map(({ phase, command, exitCode, durationMs, outputTail }) => ({ phase, command, exitCode, durationMs, outputTail })),
+      validation: validation.filter(isCarriedValidation).map(({ phase, command, exitCode, durationMs, outputTail }) => ({ phase, command, exitCode, durationMs, outputTail })),
       outOfPlanEdits: checks.outOfPlanEdits,
       placeholders: checks.placeholders,
       worker: { provider: executor.provider, model: executor.model, usage: executor.usage, summary: executor.result?.summary },
@@ -131,11 +147,12 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
 }
 
 /**
- * On cancel, what the executor had committed is pushed to the stage branch
- * (with okstra's trailers) so nothing is lost and `/okstra retry` continues
- * from it; uncommitted edits are not kept.
+ * On cancel or a failed check, what the executor had committed is pushed to
+ * the stage branch (with okstra's trailers, never forced, no PR opened) so
+ * nothing is lost, a person can look at the red commits, and `/okstra retry`
+ * continues from them; uncommitted edits are not kept.
  */
-async function keepPartialWork(run: ImplementationRun, workspace: Workspace, branch: string, baseCommit: string, remoteHead: string | null, log: Logger): Promise<string> {
+async function keepFailedWork(run: ImplementationRun, workspace: Workspace, branch: string, baseCommit: string, remoteHead: string | null, log: Logger): Promise<string> {
   try {
     await git(["checkout", "--quiet", "--force", branch], { cwd: workspace.dir });
     const from = remoteHead && (await isAncestor(workspace.dir, baseCommit, remoteHead)) ? remoteHead : baseCommit;
@@ -144,7 +161,7 @@ async function keepPartialWork(run: ImplementationRun, workspace: Workspace, bra
     await workspace.push(branch, { expectedRemoteHead: remoteHead, log });
     return `; partial work kept on \`${branch}\` at \`${head.slice(0, 12)}\``;
   } catch (error) {
-    log.warn({ err: error, branch }, "could not keep the partial work of a cancelled stage");
+    log.warn({ err: error, branch }, "could not keep the work of a stopped or failed stage");
     return "; the partial work could not be pushed";
   }
 }
@@ -198,4 +215,9 @@ function executorValues(run: ImplementationRun, stage: PlanStage, branch: string
       tddExemption: stage.tddExemption ? `Exempt: ${stage.tddExemption}` : "(none: every behaviour is test-first)",
     },
   };
+}
+
+/** The carry records the stage's own validation; `setup:` is the repository's, reported in the run report. */
+function isCarriedValidation(result: ValidationResult): result is ValidationResult & { phase: "pre" | "post" | "qa" } {
+  return result.phase !== "setup";
 }

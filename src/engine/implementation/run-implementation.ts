@@ -311,10 +311,17 @@ async function finishRun(
     `Batch ${batch.join(", ")}: ${done.length} done${done.length < batch.length ? `, ${batch.length - done.length} failed` : ""}.`,
     "",
     ...pilotNote,
+    ...outcomes.flatMap((o) => (o.status === "failed" && o.evidence ? [failureDetails(o.stage, o.reason, o.evidence), ""] : [])),
     status === "succeeded" ? "Next: `/okstra implement` for the next ready stages, or `/okstra status`." : "Next: `/okstra retry` the failed stages after reading the report, or `/okstra status`.",
   ].join("\n");
   context.run.links = [...context.run.links, { label: "report", url: context.services.ledger.fileUrl(issue, `runs/${manifest.id}/report.md`) }];
   await context.status.finish(context.run);
+}
+
+/** A failed stage's output tails, folded: the comment says why without burying the rest. */
+function failureDetails(stage: number, reason: string, evidence: string): string {
+  const fence = evidence.includes("```") ? "~~~~" : "```";
+  return [`<details><summary>Stage ${stage}: ${reason} — output</summary>`, "", fence, evidence, fence, "", "</details>"].join("\n");
 }
 
 function describeValidation(outcome: Extract<StageOutcome, { status: "done" }>): string {

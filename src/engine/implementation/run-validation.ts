@@ -1,9 +1,10 @@
 import { runProcess } from "../../workers/run-process.js";
 import { workerEnv } from "../../workers/env.js";
+import { redactSecrets } from "../../util/redact.js";
 
 /** One validation command as okstra ran it (the carry's `validation[]` entry, SPEC §6.4). */
 export interface ValidationResult {
-  phase: "pre" | "post" | "qa";
+  phase: "setup" | "pre" | "post" | "qa";
   command: string;
   exitCode: number;
   durationMs: number;
@@ -22,15 +23,26 @@ const TAIL_CHARS = 4_000;
  */
 export async function runValidation(
   commands: Array<{ phase: ValidationResult["phase"]; command: string }>,
-  options: { cwd: string; timeoutMs: number; signal?: AbortSignal; home: string },
+  options: {
+    cwd: string;
+    timeoutMs: number;
+    signal?: AbortSignal;
+    home: string;
+    /** Added to the allow-listed environment (the package caches of `setup:`). */
+    env?: Record<string, string>;
+    /** Paths the commands may write besides the workspace (see `RunProcessOptions.writablePaths`). */
+    writablePaths?: string[];
+    /** Stop at the first failing command (setup: the next one would build on a broken install). */
+    stopOnFailure?: boolean;
+  },
 ): Promise<ValidationResult[]> {
   const results: ValidationResult[] = [];
   for (const { phase, command } of commands) {
     const started = Date.now();
     const deadline = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
-    const env = workerEnv({ appEnv: process.env, provider: "command", home: options.home, extra: { CI: "true" } });
-    const outcome = await runProcess({ command: "/bin/sh", args: ["-c", command], cwd: options.cwd, env, stdin: "", signal });
+    const env = workerEnv({ appEnv: process.env, provider: "command", home: options.home, extra: { CI: "true", ...options.env } });
+    const outcome = await runProcess({ command: "/bin/sh", args: ["-c", command], cwd: options.cwd, env, stdin: "", signal, writablePaths: options.writablePaths });
     const output = `${outcome.stdout}${outcome.stderr ? `\n${outcome.stderr}` : ""}`.trimEnd();
     const timedOut = outcome.aborted && deadline.aborted;
     results.push({
@@ -42,10 +54,45 @@ export async function runValidation(
       timedOut,
     });
     if (options.signal?.aborted) break;
+    if (options.stopOnFailure && results.at(-1)!.exitCode !== 0) break;
   }
   return results;
 }
 
 export function failedValidations(results: readonly ValidationResult[]): ValidationResult[] {
   return results.filter((r) => r.exitCode !== 0);
+}
+
+const EVIDENCE_CHARS = 1_500;
+
+/**
+ * What a person needs to see why a stage failed: each failing command with
+ * the redacted end of its output, capped so a long log cannot crowd out the
+ * rest of a comment or a ledger row (SPEC §6.3 "output tails recorded").
+ */
+export function failureEvidence(results: readonly ValidationResult[]): string {
+  return failedValidations(results)
+    .map((r) => {
+      const tail = excerpt(redactSecrets(r.outputTail));
+      return `$ ${r.command}  (${r.timedOut ? "timed out" : `exit ${r.exitCode}`})\n${tail || "(no output)"}`;
+    })
+    .join("\n\n");
+}
+
+/** Where test runners, shells and linters say what failed: `not ok`, `FAIL`, `✕`, an `Error:` or an `AssertionError`. */
+const FAILURE_LINE = /^\s*(not ok\b|FAIL\b|✕|✗|×|●)|\b(\w*Error|ERR!)\b|: not found|expected/i;
+
+/**
+ * The part of a long output that says why: from the first line that reports
+ * a failure (a runner's final summary follows it; the passing tests before it
+ * do not help), else the end. Capped either way, keeping both ends.
+ */
+function excerpt(output: string): string {
+  const lines = output.split("\n");
+  const first = lines.findIndex((line) => FAILURE_LINE.test(line));
+  const from = first >= 0 ? lines.slice(Math.max(0, first - 2)).join("\n") : output;
+  const text = from.trimEnd();
+  if (text.length <= EVIDENCE_CHARS) return text;
+  const end = 400;
+  return `${text.slice(0, EVIDENCE_CHARS - end)}\n[… ${text.length - EVIDENCE_CHARS} characters …]\n${text.slice(-end)}`;
 }
