@@ -1,6 +1,7 @@
 import type { StageState } from "../ledger/derive.js";
 import { runFile, taskDir } from "../ledger/paths.js";
 import type { TaskLedger } from "../ledger/task-ledger.js";
+import { renderUntrustedSection } from "./untrusted-ledger.js";
 
 /**
  * `/okstra status` (SPEC §2): the task's ledger as a table, one row per stage
@@ -94,5 +95,6 @@ export function renderLedgerStatus(task: TaskLedger, options: LedgerStatusOption
     }
   }
   if (task.planStages) lines.push("", task.state.ready.length > 0 ? `Ready to implement: stage ${task.state.ready.join(", ")}.` : "No stage is ready to implement.");
+  if (task.untrusted.length > 0) lines.push("", renderUntrustedSection(task.issue, task.untrusted, task.unsigned));
   return `${lines.join("\n")}\n`;
 }
