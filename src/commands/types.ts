@@ -12,6 +12,7 @@ export type Command =
   | { verb: "status" }
   | { verb: "retry"; stage?: number }
   | { verb: "cancel" }
+  | { verb: "adopt"; at?: string }
   | { verb: "help" };
 
 export type Verb = Command["verb"];

@@ -20,6 +20,10 @@ export const VERB_USAGE: Record<Verb, { usage: string; summary: string }> = {
   status: { usage: "/okstra status", summary: "Show the task's ledger: stages × started / done / verified / PR." },
   retry: { usage: "/okstra retry [--stage N]", summary: "Run a failed or abandoned stage again." },
   cancel: { usage: "/okstra cancel", summary: "Cancel the task's running runs; partial work stays on its branch." },
+  adopt: {
+    usage: "/okstra adopt [--at LEDGER_COMMIT]",
+    summary: "Admins: show ledger state okstra did not sign (e.g. written before it signed), then sign it as shown with `--at`.",
+  },
   help: { usage: "/okstra help", summary: "Show this help." },
 };
 

@@ -8,6 +8,7 @@ import { renderRefusal } from "../render/reply.js";
 import { renderUntrustedRefusal } from "../render/untrusted-ledger.js";
 import { childLogger, type Logger } from "../util/log.js";
 import { redactSecrets } from "../util/redact.js";
+import { adoptCommand } from "./commands/adopt.js";
 import { cancelCommand } from "./commands/cancel.js";
 import { helpCommand } from "./commands/help.js";
 import { statusCommand } from "./commands/status.js";
@@ -149,6 +150,8 @@ function dispatch(command: Command, context: CommandContext): Promise<void> {
       return verifyCommand(context);
     case "ship":
       return shipCommand(context);
+    case "adopt":
+      return adoptCommand(context);
     default:
       return unreachable(command);
   }

@@ -11,6 +11,7 @@ import type { PlanStage } from "../planning/plan-schema.js";
 import { predictedFiles } from "../planning/validator/predicted-files.js";
 import { invokeWorker } from "../run/invoke-worker.js";
 import type { ImplementationRun } from "./implementation-run.js";
+import { approvedPlanProblem } from "./plan-recheck.js";
 import { runValidation, type ValidationResult } from "./run-validation.js";
 import { checkStage, justifiedPlaceholders } from "./stage-checks.js";
 import { stageBranch } from "./stage-prs.js";
@@ -62,7 +63,7 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
   try {
     const timeoutMs = context.config.timeouts.stageSeconds * 1000;
     // 3. Pre-validation.
-    const pre = await runValidation(stage.validation.pre.map((command) => ({ phase: "pre" as const, command })), { cwd: workspace.dir, timeoutMs, signal: run.signal, home });
+    const pre = await runValidation(stage.validation.pre.map((command) => ({ phase: "pre" as const, command })), { cwd: workspace.dir, timeoutMs, signal: run.signal, home, recheck: () => approvedPlanProblem(run) });
     if (pre.some((r) => r.exitCode !== 0)) return failed("validation-failed", `validation.pre failed: ${pre.filter((r) => r.exitCode !== 0).map((r) => `\`${r.command}\` exited ${r.exitCode}`).join("; ")}`, pre);
 
     // 4. The executor.
@@ -96,7 +97,7 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
         ? []
         : await runValidation(
             [...stage.validation.post.map((command) => ({ phase: "post" as const, command })), ...qa.map((command) => ({ phase: "qa" as const, command }))],
-            { cwd: workspace.dir, timeoutMs, signal: run.signal, home },
+            { cwd: workspace.dir, timeoutMs, signal: run.signal, home, recheck: () => approvedPlanProblem(run) },
           );
     const validation = [...pre, ...post];
     const checks = checkStage({ stage, commits, changed, addedLines, validation, justified: justifiedPlaceholders(executor.result?.notes) });

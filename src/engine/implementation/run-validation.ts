@@ -1,3 +1,4 @@
+import { findMutatingToken } from "../../config/deny-list.js";
 import { runProcess } from "../../workers/run-process.js";
 import { workerEnv } from "../../workers/env.js";
 
@@ -19,13 +20,24 @@ const TAIL_CHARS = 4_000;
  * started are killed at the deadline), with the same allow-listed environment
  * as workers — never a token or a key. okstra runs them itself; a worker's
  * claim that tests pass counts for nothing.
+ *
+ * Right before running, every command is checked again (SPEC §14.5): against
+ * the deny-list, and with `recheck` (is the plan still the approved one?). A
+ * command refused there is not run; its result says why (exit 126).
  */
 export async function runValidation(
   commands: Array<{ phase: ValidationResult["phase"]; command: string }>,
-  options: { cwd: string; timeoutMs: number; signal?: AbortSignal; home: string },
+  options: { cwd: string; timeoutMs: number; signal?: AbortSignal; home: string; recheck?: () => Promise<string | null> },
 ): Promise<ValidationResult[]> {
   const results: ValidationResult[] = [];
+  const refusal = commands.length > 0 && options.recheck ? await options.recheck() : null;
+  if (refusal !== null) return commands.map(({ phase, command }) => notRun(phase, command, refusal));
   for (const { phase, command } of commands) {
+    const token = findMutatingToken(command);
+    if (token !== null) {
+      results.push(notRun(phase, command, `it contains the mutating token \`${token}\` (SPEC §3 deny-list)`));
+      continue;
+    }
     const started = Date.now();
     const deadline = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
@@ -44,6 +56,10 @@ export async function runValidation(
     if (options.signal?.aborted) break;
   }
   return results;
+}
+
+function notRun(phase: ValidationResult["phase"], command: string, why: string): ValidationResult {
+  return { phase, command, exitCode: 126, durationMs: 0, outputTail: `[okstra: not run: ${why}]`, timedOut: false };
 }
 
 export function failedValidations(results: readonly ValidationResult[]): ValidationResult[] {
