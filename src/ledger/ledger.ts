@@ -142,8 +142,12 @@ export class Ledger {
 
   /** The error with the commit that introduced each entry (the first LOCATE_LIMIT of them), looked up only now that something is untrusted. */
   async locate(error: LedgerUntrustedError): Promise<LedgerUntrustedError> {
-    if (error.unsigned || error.entries.every((e) => e.commit !== undefined)) return error;
-    return new LedgerUntrustedError(error.issue, await this.locateEntries(error.entries), error.unsigned);
+    if (error.entries.every((e) => e.commit !== undefined)) return error;
+    // A reader stops at the first untrusted file; the answer lists everything untrusted in the task.
+    const task = error.issue === null ? null : await readTaskFrom(await this.snapshot(), error.issue, this.now());
+    const all = task && task.untrusted.length > 0 ? task.untrusted : error.entries;
+    const unsigned = task ? task.unsigned : error.unsigned;
+    return new LedgerUntrustedError(error.issue, unsigned ? all : await this.locateEntries(all), unsigned);
   }
 
   private async locateEntries(entries: UntrustedEntry[]): Promise<UntrustedEntry[]> {

@@ -142,11 +142,10 @@ export async function readCarries(view: LedgerSnapshot, issue: number): Promise<
 }
 
 /**
- * A view that reports untrusted files instead of throwing: each one goes to
- * `untrusted` and reads as absent, so the single-file readers above serve
- * both the refusing path and the reporting one.
+ * A view on which an untrusted file reads as absent, so the single-file
+ * readers above serve both the refusing path and the reporting one.
  */
-function collectingView(view: TrustedSnapshot, untrusted: UntrustedEntry[]): LedgerSnapshot {
+function collectingView(view: TrustedSnapshot): LedgerSnapshot {
   return {
     commit: view.commit,
     has: (path) => view.has(path),
@@ -154,11 +153,19 @@ function collectingView(view: TrustedSnapshot, untrusted: UntrustedEntry[]): Led
     blobId: (path) => view.blobId(path),
     read: async (path) => {
       const { text, problem } = await view.readChecked(path);
-      if (problem === null) return text;
-      untrusted.push({ file: path, line: null, problem });
-      return null;
+      return problem === null ? text : null;
     },
   };
+}
+
+/** Every file of the task okstra did not sign — run files and reports included — checked by blob id, without reading them. */
+async function untrustedFiles(view: TrustedSnapshot, issue: number): Promise<UntrustedEntry[]> {
+  const entries: UntrustedEntry[] = [];
+  for (const path of view.list(`${taskDir(issue)}/`)) {
+    const problem = await view.fileProblem(path);
+    if (problem !== null) entries.push({ file: path, line: null, problem });
+  }
+  return entries;
 }
 
 /**
@@ -171,9 +178,9 @@ export async function readTaskFrom(view: LedgerSnapshot, issue: number, now: Dat
   const metaPath = taskPath(issue, TASK_FILES.meta);
   const metaRead = await trusted.readChecked(metaPath);
   if (metaRead.text === null) return null;
-  const files: UntrustedEntry[] = metaRead.problem === null ? [] : [{ file: metaPath, line: null, problem: metaRead.problem }];
+  const files = await untrustedFiles(trusted, issue);
   const meta = validateMeta(issue, metaPath, parseJsonText(metaPath, metaRead.text).value);
-  const collecting = collectingView(trusted, files);
+  const collecting = collectingView(trusted);
   const [rows, plan, carries] = await Promise.all([readRows(trusted, issue), readPlan(collecting, issue), readCarries(collecting, issue)]);
   const state = deriveTaskState({ rows: rows.rows, plan: plan?.plan ?? null, planStages: plan?.stages ?? null, carries, now });
   const untrusted = [...files, ...rows.untrusted].sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
