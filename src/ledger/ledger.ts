@@ -129,7 +129,7 @@ export class Ledger {
    */
   async readTask(issue: number): Promise<TaskLedger | null> {
     const task = await readTaskFrom(await this.snapshot(), issue, this.now());
-    if (task && task.untrusted.length > 0) throw await this.locate(new LedgerUntrustedError(issue, task.untrusted, task.unsigned));
+    if (task && task.untrusted.length > 0) throw new LedgerUntrustedError(issue, task.unsigned ? task.untrusted : await this.locateEntries(task.untrusted), task.unsigned);
     return task;
   }
 
