@@ -7,17 +7,22 @@ import { git } from "../../src/util/git.js";
  * What a user with `contents: write` can do to `okstra/ledger` without okstra:
  * check the branch out, edit files, commit — under any author name they like
  * (here "okstra" itself, to show that authorship proves nothing) — and push.
- * Each edit gets the file's current text (null when absent) and returns the new one.
+ * Each edit gets the file's current text (null when absent) and returns the new one (null deletes it).
  */
-export async function forgeLedgerCommit(repoDir: string, edits: Record<string, (current: string | null) => string>, message = "ledger: hand edit"): Promise<string> {
+export async function forgeLedgerCommit(repoDir: string, edits: Record<string, (current: string | null) => string | null>, message = "ledger: hand edit"): Promise<string> {
   const work = await mkdtemp(path.join(tmpdir(), "okstra-forge-"));
   try {
     await git(["worktree", "add", "--quiet", "--detach", work, "okstra/ledger"], { cwd: repoDir });
     for (const [file, edit] of Object.entries(edits)) {
       const full = path.join(work, file);
       const current = await readFile(full, "utf8").catch(() => null);
+      const next = edit(current);
+      if (next === null) {
+        await git(["rm", "--quiet", file], { cwd: work });
+        continue;
+      }
       await mkdir(path.dirname(full), { recursive: true });
-      await writeFile(full, edit(current));
+      await writeFile(full, next);
       await git(["add", file], { cwd: work });
     }
     const env = { GIT_AUTHOR_NAME: "okstra", GIT_AUTHOR_EMAIL: "okstra@users.noreply.github.com", GIT_COMMITTER_NAME: "okstra", GIT_COMMITTER_EMAIL: "okstra@users.noreply.github.com" };
