@@ -8,6 +8,7 @@ export default {
   transform: {
     "^.+\\.ts$": ["ts-jest", { useESM: true, tsconfig: "tsconfig.json" }],
   },
+  globalSetup: "<rootDir>/test/global-setup.ts",
   setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
   testTimeout: 60000,
   // Most suites wait on child processes (git, workers, redis), not the CPU: Jest's default on a 2-core

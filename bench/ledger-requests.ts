@@ -15,10 +15,12 @@
 import { Octokit } from "@octokit/rest";
 import { createGitHubLedgerStore, type GitHubWriteRecipe } from "../src/ledger/github-store.js";
 import { Ledger } from "../src/ledger/ledger.js";
+import { keyring } from "../src/ledger/ledger-key.js";
 import { FakeGitHub, type RequestCount } from "./ledger-fake-github.js";
 
 const REPO = { owner: "acme", repo: "widgets" };
 const ISSUE = 7;
+const BENCH_KEYS = keyring([{ id: "bench", secret: Buffer.alloc(32, 7) }]);
 
 function taskJson(): string {
   return `${JSON.stringify({ issue: ISSUE, title: "Bench task", baseBranch: "main", planVersion: 1, createdAt: new Date().toISOString() }, null, 2)}\n`;
@@ -37,7 +39,8 @@ function row(): { run: string; status: "failed"; stage: number; reason: string; 
 
 function ledgerFor(baseUrl: string, recipe: GitHubWriteRecipe): Ledger {
   const client = new Octokit({ baseUrl, log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } });
-  return new Ledger(createGitHubLedgerStore(client, REPO, { recipe }), { sleep: async () => undefined });
+  // Signing is local (SPEC §14.5): a fixed key, so the bench neither needs nor creates a key file.
+  return new Ledger(createGitHubLedgerStore(client, REPO, { recipe }), { sleep: async () => undefined, keyring: BENCH_KEYS });
 }
 
 async function measure(recipe: GitHubWriteRecipe): Promise<Map<string, RequestCount>> {

@@ -21,7 +21,7 @@ export async function runStatus(args: string[], io: CliIo): Promise<number> {
   if (!values.issue || !Number.isInteger(issue) || issue < 1) throw new CliUsageError(`--issue needs an issue number, got \`${values.issue ?? ""}\``);
   const repoDir = await requireRepository(values.repo);
   const { ledger } = await openLocalServices(repoDir, undefined);
-  const task = await ledger.readTask(issue);
+  const task = await ledger.inspectTask(issue);
   if (!task) {
     io.stdout(`okstra has no plan for #${issue} yet. Next: okstra run "/okstra plan" --repo ${values.repo} --issue ${issue}\n`);
     return EXIT.ok;

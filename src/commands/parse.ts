@@ -123,6 +123,9 @@ const stageSelection = z.string().transform((value, ctx): StageSelection => {
   return { kind: "list", stages: [...stages].sort((a, b) => a - b) };
 });
 
+/** The full ledger commit `/okstra adopt` showed: a prefix could name a commit nobody was shown. */
+const ledgerCommit = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "must be the full ledger commit id `/okstra adopt` showed (40 hex characters)");
+
 // ---- per-verb parsers ----
 
 interface VerbSpec<T extends Record<string, unknown>> {
@@ -187,6 +190,7 @@ const VERB_PARSERS: Record<Verb, (positionals: string[], options: Options) => Pa
   cancel: verbParser("cancel", { options: {}, build: () => ({ verb: "cancel" }) }),
   revise: verbParser("revise", { options: { stage: stageNumber }, build: (v) => ({ verb: "revise", stage: v.stage as number | undefined }) }),
   restack: verbParser("restack", { options: { stage: stageNumber }, build: (v) => ({ verb: "restack", stage: v.stage as number | undefined }) }),
+  adopt: verbParser("adopt", { options: { at: ledgerCommit }, build: (v) => ({ verb: "adopt", at: v.at as string | undefined }) }),
   help: verbParser("help", { options: {}, build: () => ({ verb: "help" }) }),
 };
 

@@ -14,6 +14,7 @@ export type Command =
   | { verb: "cancel" }
   | { verb: "revise"; stage?: number }
   | { verb: "restack"; stage?: number }
+  | { verb: "adopt"; at?: string }
   | { verb: "help" };
 
 export type Verb = Command["verb"];

@@ -25,6 +25,10 @@ export const VERB_USAGE: Record<Verb, { usage: string; summary: string }> = {
     summary: "Continue done stage N from review feedback: the lines after the command, unresolved review threads, change requests (on a stage PR, N is its stage).",
   },
   restack: { usage: "/okstra restack [--stage N]", summary: "Bring stage branches (or stage N's) up to date with their dependencies' heads by merging them in." },
+  adopt: {
+    usage: "/okstra adopt [--at LEDGER_COMMIT]",
+    summary: "Admins: show ledger state okstra did not sign (e.g. written before it signed), then sign it as shown with `--at`.",
+  },
   help: { usage: "/okstra help", summary: "Show this help." },
 };
 

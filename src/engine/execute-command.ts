@@ -1,12 +1,14 @@
 import { parseComment } from "../commands/parse.js";
 import type { Command, ParsedComment } from "../commands/types.js";
 import { loadConfig, type ConfigProblem } from "../config/load.js";
-import { LedgerCorruptError } from "../ledger/errors.js";
+import { LedgerCorruptError, LedgerUntrustedError } from "../ledger/errors.js";
 import { permissionAtLeast } from "../platform/types.js";
 import type { CommandJob, ReverifyJob } from "../queue/types.js";
 import { renderRefusal } from "../render/reply.js";
+import { renderUntrustedRefusal } from "../render/untrusted-ledger.js";
 import { childLogger, type Logger } from "../util/log.js";
 import { redactSecrets } from "../util/redact.js";
+import { adoptCommand } from "./commands/adopt.js";
 import { cancelCommand } from "./commands/cancel.js";
 import { helpCommand } from "./commands/help.js";
 import { statusCommand } from "./commands/status.js";
@@ -115,6 +117,12 @@ async function executeComment(job: CommandJob, parsed: ParsedComment, services: 
     return { result: "carried-out", commentId: context.status.id };
   } catch (error) {
     if (error instanceof CommandRefusal) return refuse(error.problem, error.instead, context.log);
+    if (error instanceof LedgerUntrustedError) {
+      // Located only now: the commit that introduced the state is part of the answer.
+      const located = await services.ledger.locate(error);
+      const { problem, instead } = renderUntrustedRefusal(located.issue ?? job.issueNumber, located.entries, located.unsigned);
+      return refuse(problem, instead, context.log);
+    }
     if (error instanceof LedgerCorruptError) {
       return refuse(
         `the ledger of this task cannot be read: ${error.message}. okstra writes nothing over it.`,
@@ -157,6 +165,8 @@ function dispatch(command: Command, context: CommandContext): Promise<void> {
       return reviseCommand(context);
     case "restack":
       return restackCommand(context);
+    case "adopt":
+      return adoptCommand(context);
     default:
       return unreachable(command);
   }

@@ -91,3 +91,37 @@ export class LedgerInputError extends LedgerError {
     super(`refusing to write ${what}: ${problem}`);
   }
 }
+
+/** A row or file on the ledger branch that okstra did not write (SPEC §14.5). */
+export interface UntrustedEntry {
+  /** Path on the ledger branch. */
+  file: string;
+  /** 1-based line of `ledger.jsonl`, or null for a whole file. */
+  line: number | null;
+  problem: string;
+  /** The ledger commit that introduced it, once located (Ledger.locate); null when it could not be found. */
+  commit?: string | null;
+}
+
+/**
+ * The task holds state okstra did not write: okstra acts on none of it and
+ * refuses to act on the task until it is repaired (revert the commit that
+ * introduced it) or, for a ledger written before okstra signed its state,
+ * adopted by an admin (`/okstra adopt`).
+ */
+export class LedgerUntrustedError extends LedgerError {
+  constructor(
+    readonly issue: number | null,
+    readonly entries: UntrustedEntry[],
+    /** Nothing in the task was ever signed: a ledger from before signing, not a forgery on top of a signed one. */
+    readonly unsigned: boolean,
+  ) {
+    super(`the ledger holds state okstra did not write: ${entries.map(describeEntry).join("; ")}`);
+  }
+}
+
+function describeEntry(entry: UntrustedEntry): string {
+  const where = `${entry.file}${entry.line === null ? "" : ` line ${entry.line}`}`;
+  const commit = entry.commit ? `, introduced by ${entry.commit.slice(0, 12)}` : "";
+  return `${where} (${entry.problem}${commit})`;
+}

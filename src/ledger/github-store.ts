@@ -26,6 +26,9 @@ export interface GitHubLedgerStoreOptions {
   cache?: ObjectCache;
 }
 
+/** How far back the search for the commit that introduced an untrusted row goes (one page of commits). */
+const INTRODUCED_BY_WALK = 30;
+
 export function createGitHubLedgerStore(client: GitHubClient, repo: RepoRef, options: GitHubLedgerStoreOptions = {}): LedgerStore {
   return new GitHubLedgerStore(
     { client, repo, branch: options.branch ?? LEDGER_BRANCH },
@@ -116,6 +119,25 @@ class GitHubLedgerStore implements LedgerStore {
     const { owner, repo } = this.target.repo;
     const { data } = await this.target.client.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { owner, repo, file_sha: sha });
     return data.encoding === "base64" ? Buffer.from(data.content, "base64").toString("utf8") : data.content;
+  }
+
+  /**
+   * GitHub's commits for the path, newest first: for a file the newest one; for a line, walking back while
+   * the line reads the same, the oldest commit of that run (each step one tree and one blob read, cached).
+   */
+  async introducedBy(path: string, line: number | null): Promise<string | null> {
+    const { owner, repo } = this.target.repo;
+    const { data } = await this.target.client.request("GET /repos/{owner}/{repo}/commits", { owner, repo, sha: this.target.branch, path, per_page: INTRODUCED_BY_WALK });
+    const commits = data.map((c) => c.sha);
+    if (line === null || commits.length === 0) return commits[0] ?? null;
+    const lineAt = async (commit: string) => (await (await this.snapshot(commit)).read(path))?.split("\n")[line - 1];
+    const target = await lineAt(commits[0]!);
+    let introducer = commits[0]!;
+    for (const commit of commits.slice(1)) {
+      if ((await lineAt(commit)) !== target) break;
+      introducer = commit;
+    }
+    return introducer;
   }
 
   /** Only when the REST recipe writes on top of a commit this process knows by listing alone (not seen in practice). */

@@ -9,8 +9,9 @@ import { ledgerRowSchema, type LedgerRow } from "./rows.js";
  * Writing only ever appends text, so rows are never re-serialised.
  */
 
-export function parseRows(text: string, file: string): LedgerRow[] {
-  const rows: LedgerRow[] = [];
+/** Each line's validated row and the JSON as stored (its `mac` and any members this okstra does not know included). */
+export function parseRows(text: string, file: string): Array<{ row: LedgerRow; value: Record<string, unknown> }> {
+  const rows: Array<{ row: LedgerRow; value: Record<string, unknown> }> = [];
   const lines = text.split("\n");
   // A final newline leaves one empty string; blank lines elsewhere are not something okstra writes.
   if (lines.at(-1) === "") lines.pop();
@@ -24,7 +25,7 @@ export function parseRows(text: string, file: string): LedgerRow[] {
     }
     const parsed = ledgerRowSchema.safeParse(value);
     if (!parsed.success) throw new LedgerCorruptError(file, lineNumber, describeIssues(parsed.error));
-    rows.push(parsed.data);
+    rows.push({ row: parsed.data, value: value as Record<string, unknown> });
   });
   return rows;
 }

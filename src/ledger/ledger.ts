@@ -1,5 +1,6 @@
 import { silentLogger, type Logger } from "../util/log.js";
-import { LedgerContentionError, LedgerInputError } from "./errors.js";
+import { LedgerContentionError, LedgerInputError, LedgerUntrustedError, type UntrustedEntry } from "./errors.js";
+import { cliLedgerKeyring, type LedgerKeyring } from "./ledger-key.js";
 import { gitBlobSha } from "./object-cache.js";
 import {
   appendRowsMutation,
@@ -13,7 +14,9 @@ import {
 } from "./mutations.js";
 import type { AbandonedRow, DoneRow, LedgerRow, RowInput } from "./rows.js";
 import type { FileChanges, LedgerSnapshot, LedgerStore } from "./store.js";
+import { signChanges } from "./sign-changes.js";
 import { listTaskIssues, readTaskFrom, taskPath, type TaskLedger } from "./task-ledger.js";
+import { TrustedSnapshot } from "./trusted-snapshot.js";
 
 /**
  * The mutation engine (SPEC §4.2), the same for every store:
@@ -21,7 +24,8 @@ import { listTaskIssues, readTaskFrom, taskPath, type TaskLedger } from "./task-
  *   2. run the mutation — a pure function of those files — which returns file
  *      changes or throws a typed refusal (nothing is written then);
  *   3. drop changes that change nothing; if none remain, stop: no commit;
- *   4. commit with compare-and-swap against the head read in step 1;
+ *   4. sign what is left (sign-changes.ts) and commit it with compare-and-swap
+ *      against the head read in step 1;
  *   5. on a lost race, wait (jittered exponential backoff) and go back to 1,
  *      at most `maxAttempts` times in all, then LedgerContentionError.
  * One mutation is one commit, whatever it changes.
@@ -45,7 +49,15 @@ export interface LedgerOptions {
   /** Milliseconds from an arbitrary origin, for timing attempts (tests pin it). */
   monotonic?: () => number;
   log?: Logger;
+  /**
+   * The keys okstra signs and checks its ledger with (SPEC §14.5). The App passes
+   * `appLedgerKeyring()`; the default is the CLI's (OKSTRA_LEDGER_KEY or its key file), loaded on first use.
+   */
+  keyring?: LedgerKeyring | (() => Promise<LedgerKeyring>);
 }
+
+/** Untrusted entries located per task at most this many: the first ones name the commit to revert. */
+const LOCATE_LIMIT = 10;
 
 export interface MutationOutcome<T> {
   value: T;
@@ -66,6 +78,7 @@ export class Ledger {
   private readonly maxDelayMs: number;
   private readonly monotonic: () => number;
   private readonly log: Logger;
+  private readonly keyring: () => Promise<LedgerKeyring>;
 
   constructor(
     readonly store: LedgerStore,
@@ -79,6 +92,15 @@ export class Ledger {
     this.maxDelayMs = options.maxDelayMs ?? 10_000;
     this.monotonic = options.monotonic ?? (() => performance.now());
     this.log = options.log ?? silentLogger;
+    const source = options.keyring ?? (() => cliLedgerKeyring());
+    let loaded: Promise<LedgerKeyring> | undefined;
+    this.keyring = typeof source === "function" ? () => (loaded ??= source()) : async () => source;
+  }
+
+  /** The ledger at its current head, every file checked against okstra's signatures as it is read. */
+  async snapshot(): Promise<TrustedSnapshot> {
+    const [head, keys] = await Promise.all([this.store.head(), this.keyring()]);
+    return new TrustedSnapshot(await this.store.snapshot(head), keys);
   }
 
   async mutate<T>(mutation: Mutation<T>): Promise<MutationOutcome<T>> {
@@ -86,9 +108,9 @@ export class Ledger {
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const startedAt = this.monotonic();
       const head = await this.store.head();
-      const view = await this.store.snapshot(head);
+      const view = new TrustedSnapshot(await this.store.snapshot(head), await this.keyring());
       const plan = await mutation(view);
-      const changes = effectiveChanges(view, plan.changes);
+      const changes = effectiveChanges(view, await signChanges(view, effectiveChanges(view, plan.changes), plan.adopt ?? null));
       if (changes.size === 0) return { value: plan.value, commit: head, wrote: false, attempts: attempt };
       const outcome = await this.store.commit({ parent: head, changes, message: plan.message });
       if (outcome.ok) return { value: plan.value, commit: outcome.commit, wrote: true, attempts: attempt };
@@ -100,10 +122,58 @@ export class Ledger {
     throw new LedgerContentionError(this.maxAttempts, lastDetail);
   }
 
-  /** The task as of the current head, or null when it has no `task.json`. Costs one ref read when the ledger is unchanged. */
+  /**
+   * The task as of the current head, or null when it has no `task.json`. Costs one ref read when the ledger is unchanged.
+   * Throws LedgerUntrustedError (each entry with the commit that introduced it) when the task holds state
+   * okstra did not write: nothing that acts on a task may decide on one okstra cannot vouch for.
+   */
   async readTask(issue: number): Promise<TaskLedger | null> {
-    const view = await this.store.snapshot(await this.store.head());
-    return readTaskFrom(view, issue, this.now());
+    const task = await readTaskFrom(await this.snapshot(), issue, this.now());
+    if (task && task.untrusted.length > 0) throw new LedgerUntrustedError(issue, task.unsigned ? task.untrusted : await this.locateEntries(task.untrusted), task.unsigned);
+    return task;
+  }
+
+  /** The task with only okstra's own state derived, and everything else listed with its commit: what `status` shows. */
+  async inspectTask(issue: number): Promise<TaskLedger | null> {
+    const task = await readTaskFrom(await this.snapshot(), issue, this.now());
+    if (!task || task.untrusted.length === 0 || task.unsigned) return task;
+    return { ...task, untrusted: await this.locateEntries(task.untrusted) };
+  }
+
+  /** The error with the commit that introduced each entry (the first LOCATE_LIMIT of them), looked up only now that something is untrusted. */
+  async locate(error: LedgerUntrustedError): Promise<LedgerUntrustedError> {
+    if (error.entries.every((e) => e.commit !== undefined)) return error;
+    // A reader stops at the first untrusted file; the answer lists everything untrusted in the task.
+    const task = error.issue === null ? null : await readTaskFrom(await this.snapshot(), error.issue, this.now());
+    const all = task && task.untrusted.length > 0 ? task.untrusted : error.entries;
+    const unsigned = task ? task.unsigned : error.unsigned;
+    return new LedgerUntrustedError(error.issue, unsigned ? all : await this.locateEntries(all), unsigned);
+  }
+
+  private async locateEntries(entries: UntrustedEntry[]): Promise<UntrustedEntry[]> {
+    return Promise.all(
+      entries.map(async (entry, i) => {
+        if (i >= LOCATE_LIMIT || entry.commit !== undefined) return entry;
+        const commit = await this.store.introducedBy(entry.file, entry.line).catch((err: unknown) => {
+          this.log.warn({ err, file: entry.file }, "could not find the commit that introduced untrusted ledger state");
+          return null;
+        });
+        return { ...entry, commit };
+      }),
+    );
+  }
+
+  /**
+   * An admin's adoption (SPEC §14.5) of a task written before okstra signed its ledger, or holding
+   * state they have checked: signs the task exactly as it stands at `shownAt`, the commit it was shown
+   * at. Refused when the ledger moved since, so nothing is signed that was not shown.
+   */
+  async adoptTask(issue: number, shownAt: string): Promise<MutationOutcome<{ adoptedAt: string }>> {
+    return this.mutate(async (view) => {
+      if (view.commit !== shownAt) throw new LedgerInputError(`an adoption of #${issue} at ${shownAt.slice(0, 12)}`, `the ledger has moved since (now at ${view.commit?.slice(0, 12) ?? "nothing"}); comment \`/okstra adopt\` again to see what it holds now`);
+      if (!view.has(taskPath(issue, "task.json"))) throw new LedgerInputError(`an adoption of #${issue}`, "the task has no ledger entry");
+      return { changes: new Map(), message: `ledger(#${issue}): adopt the task as it stood at ${shownAt.slice(0, 12)}`, value: { adoptedAt: shownAt }, adopt: issue };
+    });
   }
 
   /** Issue numbers of every task on the ledger. */

@@ -1,11 +1,13 @@
 import { deriveTaskState, rowsToAppend } from "./derive.js";
-import { LeaseLostError, LedgerInputError, StageClaimedError, StageDoneError, TaskNotFoundError, type ClaimConflict } from "./errors.js";
+import { LeaseLostError, LedgerInputError, LedgerUntrustedError, StageClaimedError, StageDoneError, TaskNotFoundError, type ClaimConflict } from "./errors.js";
 import { carrySidecarSchema, planStagesSchema, runManifestSchema, taskMetaSchema } from "./files.js";
 import { appendRowsText, describeIssues } from "./jsonl.js";
 import { carryStage, invalidTaskPath, TASK_FILES } from "./paths.js";
 import { ledgerRowSchema, type AbandonedRow, type DoneRow, type LedgerRow, type RowInput, type StartedRow } from "./rows.js";
+import { SIGNATURES_FILE } from "./ledger-signature.js";
 import type { LedgerSnapshot } from "./store.js";
-import { readCarries, readMeta, readPlan, readRows, taskPath } from "./task-ledger.js";
+import { readCarries, readPlan, readRows, taskPath } from "./task-ledger.js";
+import { requireTrusted } from "./trusted-snapshot.js";
 
 /**
  * The ledger's operations as pure mutations: (files at some commit) → (file
@@ -19,6 +21,8 @@ export interface MutationPlan<T> {
   changes: Map<string, string | null>;
   message: string;
   value: T;
+  /** Sign the whole of this task as it stands (an admin's `/okstra adopt`); otherwise only what the changes write is signed. */
+  adopt?: number;
 }
 
 export type Mutation<T> = (view: LedgerSnapshot) => Promise<MutationPlan<T>>;
@@ -48,7 +52,11 @@ async function appendChange(view: LedgerSnapshot, issue: number, rows: readonly 
 async function requireTask(view: LedgerSnapshot, issue: number): Promise<void> {
   // Reading the rows first means a corrupt ledger.jsonl refuses every mutation of the task.
   await readRows(view, issue);
-  if ((await readMeta(view, issue)) === null) throw new TaskNotFoundError(issue);
+  const meta = taskPath(issue, TASK_FILES.meta);
+  if (!view.has(meta)) throw new TaskNotFoundError(issue);
+  // okstra validated task.json when it signed it: checking the signature (by blob id) needs no read of the file itself.
+  const problem = await requireTrusted(view).fileProblem(meta);
+  if (problem !== null) throw new LedgerUntrustedError(issue, [{ file: meta, line: null, problem }], requireTrusted(view).unsigned(meta));
 }
 
 export function appendRowsMutation(issue: number, rows: readonly LedgerRow[]): Mutation<{ appended: LedgerRow[] }> {
@@ -164,6 +172,7 @@ export function validateTaskFile(issue: number, relative: string, text: string |
   const invalid = invalidTaskPath(relative);
   if (invalid) throw new LedgerInputError(relative, `the path ${invalid}`);
   if (relative === TASK_FILES.rows) throw new LedgerInputError(relative, "rows are appended with appendRows, never written whole");
+  if (relative === SIGNATURES_FILE) throw new LedgerInputError(relative, "okstra writes its signatures itself");
   if (text === null) return;
   const schema =
     relative === TASK_FILES.meta ? taskMetaSchema

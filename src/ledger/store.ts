@@ -45,4 +45,9 @@ export interface LedgerStore {
   commit(request: CommitRequest): Promise<CommitOutcome>;
   /** Where a person can look at a ledger file (a web URL, or `okstra/ledger:<path>` for `git show`). */
   fileUrl(path: string): string;
+  /**
+   * The branch commit that introduced a file as it is now (`line` null) or one line of it, or null when
+   * history does not say. Only asked when something untrusted was found, so it may cost requests.
+   */
+  introducedBy(path: string, line: number | null): Promise<string | null>;
 }

@@ -1,17 +1,24 @@
 import type { z } from "zod";
 import { deriveTaskState, type CarryFile, type TaskState } from "./derive.js";
-import { LedgerCorruptError } from "./errors.js";
+import { LedgerCorruptError, type UntrustedEntry } from "./errors.js";
 import { carrySidecarSchema, planStagesSchema, taskMetaSchema, type PlanStageShape, type TaskMeta } from "./files.js";
 import { describeIssues, parseRows } from "./jsonl.js";
 import { carryStage, TASK_FILES, taskDir } from "./paths.js";
 import type { LedgerRow } from "./rows.js";
+import { checkRows } from "./ledger-signature.js";
 import type { LedgerSnapshot } from "./store.js";
+import { requireTrusted, type TrustedSnapshot } from "./trusted-snapshot.js";
 
 /**
  * Reading one task out of a ledger snapshot: every file validated, every
  * problem a LedgerCorruptError naming the file (and line), then the derived
  * state. The same readers serve `readTask` and every mutation, so a mutation
  * never decides on something a reader would have refused.
+ *
+ * Only what okstra signed counts (SPEC §14.5): rows it did not sign are left
+ * out of every derivation and reported in `untrusted`; a file it did not
+ * sign throws LedgerUntrustedError from the single-file readers, and is left
+ * out and reported by `readTaskFrom`.
  */
 
 export interface TaskLedger {
@@ -27,6 +34,10 @@ export interface TaskLedger {
   carries: CarryFile[];
   /** Derived per-stage state, with the carry backfill counted (SPEC §4.1). */
   state: TaskState;
+  /** Rows and files okstra did not write, in file order; none of them is in `rows`, `plan`, `carries` or `state`. */
+  untrusted: UntrustedEntry[];
+  /** Nothing in the task is signed: written before okstra signed its ledger (adopt it with `/okstra adopt`). */
+  unsigned: boolean;
 }
 
 /** Issue numbers of every task in a snapshot, ascending. */
@@ -46,9 +57,7 @@ function jsonErrorLine(text: string, error: Error): number | null {
   return text.slice(0, Number(match[1])).split("\n").length;
 }
 
-async function readJsonValue(view: LedgerSnapshot, path: string): Promise<{ value: unknown } | null> {
-  const text = await view.read(path);
-  if (text === null) return null;
+function parseJsonText(path: string, text: string): { value: unknown } {
   try {
     return { value: JSON.parse(text) as unknown };
   } catch (error) {
@@ -62,22 +71,51 @@ function validate<T>(path: string, value: unknown, schema: z.ZodType<T>): T {
   return parsed.data;
 }
 
+async function readJsonValue(view: LedgerSnapshot, path: string): Promise<{ value: unknown } | null> {
+  const text = await view.read(path);
+  return text === null ? null : parseJsonText(path, text);
+}
+
 async function readJson<T>(view: LedgerSnapshot, path: string, schema: z.ZodType<T>): Promise<T | null> {
   const read = await readJsonValue(view, path);
   return read === null ? null : validate(path, read.value, schema);
 }
 
-export async function readRows(view: LedgerSnapshot, issue: number): Promise<{ rows: LedgerRow[]; text: string | null }> {
+export interface TaskRows {
+  /** The rows okstra signed, in file order: the only ones any derivation sees. */
+  rows: LedgerRow[];
+  text: string | null;
+  /** Rows it did not sign, by line. */
+  untrusted: UntrustedEntry[];
+  /** Whether any row is signed at all (a ledger from before signing has none). */
+  anySigned: boolean;
+}
+
+export async function readRows(view: LedgerSnapshot, issue: number): Promise<TaskRows> {
+  const trusted = requireTrusted(view);
   const path = taskPath(issue, TASK_FILES.rows);
-  const text = await view.read(path);
-  return { rows: text === null ? [] : parseRows(text, path), text };
+  const text = await trusted.read(path);
+  if (text === null) return { rows: [], text, untrusted: [], anySigned: false };
+  const parsed = parseRows(text, path);
+  const { lines } = checkRows(trusted.keys, issue, parsed.map((p) => p.value));
+  return {
+    rows: parsed.filter((_, i) => lines[i]!.problem === null).map((p) => p.row),
+    text,
+    untrusted: lines.flatMap((l) => (l.problem === null ? [] : [{ file: path, line: l.line, problem: l.problem }])),
+    anySigned: parsed.some((p) => p.value.mac !== undefined),
+  };
+}
+
+function validateMeta(issue: number, path: string, value: unknown): TaskMeta {
+  const meta = validate(path, value, taskMetaSchema);
+  if (meta.issue !== issue) throw new LedgerCorruptError(path, null, `issue is ${meta.issue}, expected ${issue}`);
+  return meta;
 }
 
 export async function readMeta(view: LedgerSnapshot, issue: number): Promise<TaskMeta | null> {
   const path = taskPath(issue, TASK_FILES.meta);
-  const meta = await readJson(view, path, taskMetaSchema);
-  if (meta && meta.issue !== issue) throw new LedgerCorruptError(path, null, `issue is ${meta.issue}, expected ${issue}`);
-  return meta;
+  const read = await readJsonValue(view, path);
+  return read === null ? null : validateMeta(issue, path, read.value);
 }
 
 export async function readPlan(view: LedgerSnapshot, issue: number): Promise<{ plan: unknown; stages: PlanStageShape[] } | null> {
@@ -103,11 +141,49 @@ export async function readCarries(view: LedgerSnapshot, issue: number): Promise<
   return carries;
 }
 
-/** The whole task at the snapshot, or null when it has no `task.json`. */
+/**
+ * A view on which an untrusted file reads as absent, so the single-file
+ * readers above serve both the refusing path and the reporting one.
+ */
+function collectingView(view: TrustedSnapshot): LedgerSnapshot {
+  return {
+    commit: view.commit,
+    has: (path) => view.has(path),
+    list: (prefix) => view.list(prefix),
+    blobId: (path) => view.blobId(path),
+    read: async (path) => {
+      const { text, problem } = await view.readChecked(path);
+      return problem === null ? text : null;
+    },
+  };
+}
+
+/** Every file of the task okstra did not sign — run files and reports included — checked by blob id, without reading them. */
+async function untrustedFiles(view: TrustedSnapshot, issue: number): Promise<UntrustedEntry[]> {
+  const entries: UntrustedEntry[] = [];
+  for (const path of view.list(`${taskDir(issue)}/`)) {
+    const problem = await view.fileProblem(path);
+    if (problem !== null) entries.push({ file: path, line: null, problem });
+  }
+  return entries;
+}
+
+/**
+ * The whole task at the snapshot, or null when it has no `task.json`.
+ * Untrusted state is left out and listed; a `task.json` okstra did not sign
+ * is still returned (the task's title for status) but listed.
+ */
 export async function readTaskFrom(view: LedgerSnapshot, issue: number, now: Date): Promise<TaskLedger | null> {
-  const meta = await readMeta(view, issue);
-  if (meta === null) return null;
-  const [{ rows }, plan, carries] = await Promise.all([readRows(view, issue), readPlan(view, issue), readCarries(view, issue)]);
-  const state = deriveTaskState({ rows, plan: plan?.plan ?? null, planStages: plan?.stages ?? null, carries, now });
-  return { issue, ledgerCommit: view.commit, meta, rows, plan: plan?.plan ?? null, planStages: plan?.stages ?? null, carries, state };
+  const trusted = requireTrusted(view);
+  const metaPath = taskPath(issue, TASK_FILES.meta);
+  const metaRead = await trusted.readChecked(metaPath);
+  if (metaRead.text === null) return null;
+  const files = await untrustedFiles(trusted, issue);
+  const meta = validateMeta(issue, metaPath, parseJsonText(metaPath, metaRead.text).value);
+  const collecting = collectingView(trusted);
+  const [rows, plan, carries] = await Promise.all([readRows(trusted, issue), readPlan(collecting, issue), readCarries(collecting, issue)]);
+  const state = deriveTaskState({ rows: rows.rows, plan: plan?.plan ?? null, planStages: plan?.stages ?? null, carries, now });
+  const untrusted = [...files, ...rows.untrusted].sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
+  const unsigned = !rows.anySigned && trusted.unsigned(metaPath);
+  return { issue, ledgerCommit: view.commit, meta, rows: rows.rows, plan: plan?.plan ?? null, planStages: plan?.stages ?? null, carries, state, untrusted, unsigned };
 }

@@ -4,6 +4,7 @@ import { onPullRequestClosed } from "../engine/handoff/pull-request-closed.js";
 import { onStageBranchMoved } from "../engine/reconcile/stage-branch-moved.js";
 import { Ledger } from "../ledger/ledger.js";
 import { createGitHubLedgerStore } from "../ledger/github-store.js";
+import { appLedgerKeyring } from "../ledger/ledger-key.js";
 import { createGitHubPlatform } from "../platform/github/index.js";
 import { metrics as processMetrics, type OkstraMetrics } from "../server/metrics.js";
 import { instrumentOctokit } from "../server/octokit-metrics.js";
@@ -39,7 +40,7 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
       // A fresh short-lived installation token whenever git needs one; never stored.
       installationToken: async () => ((await octokit.auth({ type: "installation" })) as { token: string }).token,
     });
-    const ledger = new Ledger(createGitHubLedgerStore(octokit, job.repo), { log });
+    const ledger = new Ledger(createGitHubLedgerStore(octokit, job.repo), { log, keyring: () => appLedgerKeyring() });
     const recovery = options.scheduleJob ? queueRecoveryScheduler(options.scheduleJob, job.repo, job.installationId) : undefined;
     const leaseMs = options.leaseMs ?? leaseMsFromEnvironment();
     if (job.kind === "recovery-check") {

@@ -1,6 +1,7 @@
 import { deriveStages } from "../ledger/derive.js";
 import { Ledger } from "../ledger/ledger.js";
 import { createGitHubLedgerStore } from "../ledger/github-store.js";
+import { appLedgerKeyring } from "../ledger/ledger-key.js";
 import { listTaskIssues, readRows } from "../ledger/task-ledger.js";
 import type { GitHubClient } from "../platform/github/client.js";
 import { paginate } from "../platform/github/paginate.js";
@@ -55,7 +56,7 @@ export async function scheduleStartupRecovery(app: AppAuth, schedule: ScheduleJo
       for (const repository of repositories) {
         result.repositories++;
         const repo: RepoRef = { owner: repository.owner.login, repo: repository.name };
-        const due = await leaseChecksDue(new Ledger(createGitHubLedgerStore(octokit, repo), { log: options.log }), recoveryGraceMs(options.leaseMs), now());
+        const due = await leaseChecksDue(new Ledger(createGitHubLedgerStore(octokit, repo), { log: options.log, keyring: () => appLedgerKeyring() }), recoveryGraceMs(options.leaseMs), now());
         if (due === null) continue;
         result.ledgers++;
         for (const { issue, dueAt } of due) {
@@ -74,9 +75,8 @@ export async function scheduleStartupRecovery(app: AppAuth, schedule: ScheduleJo
 
 /** For each task holding a stage lease, when its check is due (its latest lease end plus grace); null when the repository has no ledger. */
 async function leaseChecksDue(ledger: Ledger, graceMs: number, now: Date): Promise<Array<{ issue: number; dueAt: Date }> | null> {
-  const head = await ledger.store.head();
-  if (head === null) return null;
-  const view = await ledger.store.snapshot(head);
+  const view = await ledger.snapshot();
+  if (view.commit === null) return null;
   const due: Array<{ issue: number; dueAt: Date }> = [];
   for (const issue of listTaskIssues(view)) {
     const { rows } = await readRows(view, issue);

@@ -2,6 +2,7 @@ import type { StageState } from "../ledger/derive.js";
 import { runFile, taskDir } from "../ledger/paths.js";
 import type { TaskLedger } from "../ledger/task-ledger.js";
 import { openRestackConflict } from "../ledger/needs-restack.js";
+import { renderUntrustedSection } from "./untrusted-ledger.js";
 
 /**
  * `/okstra status` (SPEC §2): the task's ledger as a table, one row per stage
@@ -112,5 +113,6 @@ export function renderLedgerStatus(task: TaskLedger, options: LedgerStatusOption
     }
   }
   if (task.planStages) lines.push("", nextStep(task));
+  if (task.untrusted.length > 0) lines.push("", renderUntrustedSection(task.issue, task.untrusted, task.unsigned));
   return `${lines.join("\n")}\n`;
 }

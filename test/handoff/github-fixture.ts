@@ -5,6 +5,7 @@ import { blobBody, treeBody } from "../ledger/github-fixture.js";
 import { sha, taskMeta, T0 } from "../ledger/fixtures.js";
 import { validPlan } from "../planning/plan-fixture.js";
 import { webhookExample } from "../helpers/webhooks.js";
+import { signLedgerFiles } from "../helpers/signed-ledger.js";
 
 /** GitHub-side builders for the handoff tests: the Hello-World repository of the webhook examples, task 1. */
 
@@ -52,11 +53,12 @@ export function doneRow(stage: number): LedgerRow {
  */
 export function mockLedgerRead(scope: nock.Scope, rows: LedgerRow[]): void {
   const commit = sha("ledger-head");
-  const files: Record<string, string> = {
+  // As okstra wrote them (SPEC §14.5): rows signed, files listed in signatures.json — read too.
+  const files: Record<string, string> = signLedgerFiles({
     [`tasks/${TASK}/task.json`]: `${JSON.stringify(taskMeta(TASK), null, 2)}\n`,
     [`tasks/${TASK}/plan.json`]: `${JSON.stringify(validPlan(), null, 2)}\n`,
     [`tasks/${TASK}/ledger.jsonl`]: rows.map((r) => `${JSON.stringify(r)}\n`).join(""),
-  };
+  });
   scope.get(`${REPO}/git/ref/heads/okstra/ledger`).reply(200, { ref: "refs/heads/okstra/ledger", object: { type: "commit", sha: commit } });
   scope.get(`${REPO}/git/trees/${commit}`).query({ recursive: "1" }).reply(200, treeBody(sha("ledger-tree"), files));
   for (const text of Object.values(files)) scope.get(`${REPO}/git/blobs/${gitBlobSha(text)}`).reply(200, blobBody(text));

@@ -4,6 +4,7 @@ import { createGitHubLedgerStore, type GitHubWriteRecipe } from "../../src/ledge
 import { Ledger } from "../../src/ledger/ledger.js";
 import { gitBlobSha } from "../../src/ledger/object-cache.js";
 import type { RowInput } from "../../src/ledger/rows.js";
+import { signLedgerFiles } from "../helpers/signed-ledger.js";
 import { json, sha, T0, taskMeta } from "./fixtures.js";
 import {
   API_REPO,
@@ -25,6 +26,7 @@ import {
 
 const ROWS = "tasks/7/ledger.jsonl";
 const TASK = "tasks/7/task.json";
+const SIGS = "tasks/7/signatures.json";
 
 function row(run: string): RowInput {
   return { run, status: "failed", stage: 1, reason: "validation-failed", detail: `${run} failed` };
@@ -41,18 +43,20 @@ const C1 = sha("commit-1");
 const C2 = sha("commit-2");
 const C3 = sha("commit-3");
 const C4 = sha("commit-4");
-const filesAt = (...runs: string[]) => ({ [TASK]: json(taskMeta(7)), [ROWS]: runs.map(line).join("") });
+// As okstra writes them: rows signed in order, task.json listed in signatures.json.
+const filesAt = (...runs: string[]) => signLedgerFiles({ [TASK]: json(taskMeta(7)), [ROWS]: runs.map(line).join("") });
+const rowsAt = (...runs: string[]) => filesAt(...runs)[ROWS];
 
 describe("GitHub ledger store, createCommitOnBranch recipe", () => {
   it("re-reads and re-applies a mutation that lost the race, on top of the other writer's commit", async () => {
     const inputs: GraphqlCommitInput[] = [];
     const scope = httpMock();
     scope.get(REF_PATH).reply(200, refBody(C1));
-    mockCommitReads(scope, C1, sha("tree-1"), filesAt("impl-1"), [ROWS, TASK]);
+    mockCommitReads(scope, C1, sha("tree-1"), filesAt("impl-1"), [ROWS, SIGS]);
     scope.post("/graphql", recordGraphqlInputs(inputs)).reply(200, staleHead(C1));
     // Another writer appended impl-2's row meanwhile: its commit C2 is the new head.
     scope.get(REF_PATH).reply(200, refBody(C2));
-    mockCommitReads(scope, C2, sha("tree-2"), filesAt("impl-1", "impl-2"), [ROWS]); // task.json unchanged: served from the cache
+    mockCommitReads(scope, C2, sha("tree-2"), filesAt("impl-1", "impl-2"), [ROWS]); // signatures.json unchanged: served from the cache
     scope.post("/graphql", recordGraphqlInputs(inputs)).reply(200, commitCreated(C3, sha("tree-3")));
 
     const outcome = await githubLedger().appendRows(7, [row("impl-3")]);
@@ -60,8 +64,8 @@ describe("GitHub ledger store, createCommitOnBranch recipe", () => {
     expect(outcome).toMatchObject({ commit: C3, wrote: true, attempts: 2 });
     expect(inputs.map((i) => i.expectedHeadOid)).toEqual([C1, C2]);
     expect(inputs[1]!.branch).toEqual({ repositoryNameWithOwner: "acme/widgets", branchName: "okstra/ledger" });
-    expect(decodedAddition(inputs[0]!, ROWS)).toBe(line("impl-1") + line("impl-3"));
-    expect(decodedAddition(inputs[1]!, ROWS)).toBe(line("impl-1") + line("impl-2") + line("impl-3"));
+    expect(decodedAddition(inputs[0]!, ROWS)).toBe(rowsAt("impl-1", "impl-3"));
+    expect(decodedAddition(inputs[1]!, ROWS)).toBe(rowsAt("impl-1", "impl-2", "impl-3"));
     expect(inputs[1]!.fileChanges.deletions).toEqual([]);
     expect(inputs[1]!.message.headline).toMatch(/^ledger\(#7\): failed s1 \(impl-3\)/);
   });
@@ -73,7 +77,7 @@ describe("GitHub ledger store, createCommitOnBranch recipe", () => {
     heads.forEach((head, i) => {
       scope.get(REF_PATH).reply(200, refBody(head));
       const runs = Array.from({ length: i + 1 }, (_, k) => `other-${k}`);
-      mockCommitReads(scope, head, sha(`tree-${i}`), filesAt(...runs), i === 0 ? [ROWS, TASK] : [ROWS]);
+      mockCommitReads(scope, head, sha(`tree-${i}`), filesAt(...runs), i === 0 ? [ROWS, SIGS] : [ROWS]);
       scope.post("/graphql", recordGraphqlInputs(inputs)).reply(200, staleHead(head));
     });
     const slept: number[] = [];
@@ -90,7 +94,7 @@ describe("GitHub ledger store, createCommitOnBranch recipe", () => {
     const ledger = githubLedger();
     const warmup = httpMock();
     warmup.get(REF_PATH).reply(200, refBody(C1));
-    mockCommitReads(warmup, C1, sha("tree-1"), filesAt("impl-1"), [ROWS, TASK]);
+    mockCommitReads(warmup, C1, sha("tree-1"), filesAt("impl-1"), [ROWS, SIGS]);
     warmup.post("/graphql").reply(200, commitCreated(C2, sha("tree-2")));
     await ledger.appendRows(7, [row("impl-2")]);
 
@@ -105,14 +109,14 @@ describe("GitHub ledger store, createCommitOnBranch recipe", () => {
     expect(outcome.commit).toBe(C3);
     expect(counter.count).toBe(2);
     // The cache seeded from our own write knew the file without reading it.
-    expect(decodedAddition(inputs[0]!, ROWS)).toBe(line("impl-1") + line("impl-2") + line("impl-3"));
+    expect(decodedAddition(inputs[0]!, ROWS)).toBe(rowsAt("impl-1", "impl-2", "impl-3"));
   });
 
   it("reads an unchanged ledger for one ref request", async () => {
     const ledger = githubLedger();
     const cold = httpMock();
     cold.get(REF_PATH).reply(200, refBody(C1));
-    mockCommitReads(cold, C1, sha("tree-1"), filesAt("impl-1"), [TASK, ROWS]);
+    mockCommitReads(cold, C1, sha("tree-1"), filesAt("impl-1"), [TASK, ROWS, SIGS]);
     expect((await ledger.readTask(7))?.rows).toHaveLength(1);
 
     const scope = httpMock();
@@ -133,14 +137,22 @@ describe("GitHub ledger store, createCommitOnBranch recipe", () => {
     scope.post(`${API_REPO}/git/refs`, recordBodies(refBodies)).reply(422, { message: "Reference already exists", documentation_url: "https://docs.github.com/rest/git/refs#create-a-reference", status: "422" });
     // The other creator's branch: its task.json, written first.
     scope.get(REF_PATH).reply(200, refBody(C2));
-    mockCommitReads(scope, C2, sha("tree-b"), { [TASK]: json(taskMeta(7, { title: "theirs" })) }, []);
+    mockCommitReads(scope, C2, sha("tree-b"), signLedgerFiles({ [TASK]: json(taskMeta(7, { title: "theirs" })) }), [SIGS]);
     const inputs: GraphqlCommitInput[] = [];
     scope.post("/graphql", recordGraphqlInputs(inputs)).reply(200, commitCreated(C3, sha("tree-c")));
 
     const outcome = await githubLedger().writeFiles(7, { "runs/plan-1/report.md": "# Plan report\n" });
 
     expect(outcome).toMatchObject({ commit: C3, attempts: 2 });
-    expect(treeBodies).toEqual([{ tree: [{ path: "tasks/7/runs/plan-1/report.md", mode: "100644", type: "blob", content: "# Plan report\n" }] }]);
+    const signatures = signLedgerFiles({ "tasks/7/runs/plan-1/report.md": "# Plan report\n" })[SIGS];
+    expect(treeBodies).toEqual([
+      {
+        tree: [
+          { path: "tasks/7/runs/plan-1/report.md", mode: "100644", type: "blob", content: "# Plan report\n" },
+          { path: SIGS, mode: "100644", type: "blob", content: signatures },
+        ],
+      },
+    ]);
     expect(commitBodies).toEqual([{ message: expect.stringContaining("ledger(#7)"), tree: sha("tree-a"), parents: [] }]);
     expect(refBodies).toEqual([{ ref: "refs/heads/okstra/ledger", sha: C1 }]);
     expect(inputs[0]!.expectedHeadOid).toBe(C2);
@@ -159,8 +171,9 @@ describe("GitHub ledger store, large ledgers", () => {
     scope.get(`${API_REPO}/git/trees/${sha("tasks")}`).reply(200, { sha: sha("tasks"), url: "u", tree: [dir("7", sha("task-7"))], truncated: false });
     scope
       .get(`${API_REPO}/git/trees/${sha("task-7")}`)
-      .reply(200, { sha: sha("task-7"), url: "u", tree: [file("ledger.jsonl", files[ROWS]!), file("task.json", files[TASK]!)], truncated: false });
+      .reply(200, { sha: sha("task-7"), url: "u", tree: [file("ledger.jsonl", files[ROWS]!), file("signatures.json", files[SIGS]!), file("task.json", files[TASK]!)], truncated: false });
     scope.get(`${API_REPO}/git/blobs/${gitBlobSha(files[TASK]!)}`).reply(200, blobBody(files[TASK]!));
+    scope.get(`${API_REPO}/git/blobs/${gitBlobSha(files[SIGS]!)}`).reply(200, blobBody(files[SIGS]!));
     scope.get(`${API_REPO}/git/blobs/${gitBlobSha(files[ROWS]!)}`).reply(200, blobBody(files[ROWS]!));
 
     const task = await githubLedger().readTask(7);
@@ -173,7 +186,7 @@ describe("GitHub ledger store, errors that are not a lost race", () => {
   it("surfaces a GraphQL error other than a stale head at once, without retrying", async () => {
     const scope = httpMock();
     scope.get(REF_PATH).reply(200, refBody(C1));
-    mockCommitReads(scope, C1, sha("tree-1"), filesAt("impl-1"), [ROWS, TASK]);
+    mockCommitReads(scope, C1, sha("tree-1"), filesAt("impl-1"), [ROWS, SIGS]);
     scope.post("/graphql").reply(200, {
       data: { createCommitOnBranch: null },
       errors: [{ type: "FORBIDDEN", path: ["createCommitOnBranch"], message: "Resource not accessible by integration" }],
@@ -191,7 +204,7 @@ describe("GitHub ledger store, Git Data recipe (tree + commit + PATCH ref)", () 
     const patches: Array<Record<string, unknown>> = [];
     const record = recordBodies;
     scope.get(REF_PATH).reply(200, refBody(C1));
-    mockCommitReads(scope, C1, sha("tree-1"), filesAt("impl-1"), [ROWS, TASK]);
+    mockCommitReads(scope, C1, sha("tree-1"), filesAt("impl-1"), [ROWS, SIGS]);
     scope.post(`${API_REPO}/git/trees`, record(trees)).reply(201, { sha: sha("tree-x"), url: "u", tree: [], truncated: false });
     scope.post(`${API_REPO}/git/commits`, record(commits)).reply(201, { sha: sha("lost"), tree: { sha: sha("tree-x") }, parents: [{ sha: C1 }] });
     scope.patch(`${API_REPO}/git/refs/heads/okstra/ledger`, record(patches)).reply(422, { message: "Update is not a fast forward", documentation_url: "https://docs.github.com/rest/git/refs#update-a-reference", status: "422" });
@@ -206,7 +219,7 @@ describe("GitHub ledger store, Git Data recipe (tree + commit + PATCH ref)", () 
     expect(outcome).toMatchObject({ commit: C4, attempts: 2 });
     expect(trees[1]).toEqual({
       base_tree: sha("tree-2"),
-      tree: [{ path: ROWS, mode: "100644", type: "blob", content: line("impl-1") + line("impl-2") + line("impl-3") }],
+      tree: [{ path: ROWS, mode: "100644", type: "blob", content: rowsAt("impl-1", "impl-2", "impl-3") }],
     });
     expect(commits.map((c) => c.parents)).toEqual([[C1], [C2]]);
     expect(patches).toEqual([

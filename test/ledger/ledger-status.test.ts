@@ -19,6 +19,8 @@ function task(rows: LedgerRow[], planDoc: Record<string, unknown> | null, now = 
     planStages,
     carries: [],
     state: deriveTaskState({ rows, plan: planDoc, planStages, carries: [], now }),
+    untrusted: [],
+    unsigned: false,
   };
 }
 

@@ -227,6 +227,7 @@ describe("Ledger on a local repository", () => {
         snapshot: (commit) => store.snapshot(commit),
         commit: (request) => store.commit(request),
         fileUrl: (path) => store.fileUrl(path),
+        introducedBy: (path, line) => store.introducedBy(path, line),
       };
     };
     const options = { now: () => clock, sleep: noSleep };

@@ -10,6 +10,7 @@ import { blobBody, commitCreated, treeBody } from "../ledger/github-fixture.js";
 import { sha, T0, taskMeta } from "../ledger/fixtures.js";
 import { restCommit, restComparison } from "../platform/github/commit-fixtures.js";
 import { validPlan } from "../planning/plan-fixture.js";
+import { signLedgerFiles } from "../helpers/signed-ledger.js";
 
 /**
  * `pull_request.synchronize` on a stage PR through the real Probot app and
@@ -39,12 +40,13 @@ const runJson = {
   batch: [1],
   checkRuns: [{ stage: 1, headSha: OLD, externalId: "1/1/verify-1", id: 555 }],
 };
-const files: Record<string, string> = {
+// As okstra wrote them (SPEC §14.5): rows signed, files listed in signatures.json.
+const files: Record<string, string> = signLedgerFiles({
   "tasks/1/task.json": `${JSON.stringify(taskMeta(1), null, 2)}\n`,
   "tasks/1/plan.json": `${JSON.stringify(validPlan(), null, 2)}\n`,
   "tasks/1/ledger.jsonl": rows.map((r) => `${JSON.stringify(r)}\n`).join(""),
   "tasks/1/runs/verify-1/run.json": `${JSON.stringify(runJson, null, 2)}\n`,
-};
+});
 
 let app: TestApp;
 beforeEach(async () => {
@@ -63,7 +65,7 @@ function mockLedger(scope: nock.Scope, graphql: Array<Record<string, unknown>>, 
   const ref = (commit: string) => ({ ref: "refs/heads/okstra/ledger", object: { type: "commit", sha: commit } });
   scope.get(`${REPO}/git/ref/heads/okstra/ledger`).times(reads.before).reply(200, ref(LEDGER.before));
   scope.get(`${REPO}/git/trees/${LEDGER.before}`).query({ recursive: "1" }).reply(200, treeBody(sha("ledger-tree"), files));
-  for (const path of ["tasks/1/task.json", "tasks/1/plan.json", "tasks/1/ledger.jsonl", ...alsoRead]) scope.get(`${REPO}/git/blobs/${gitBlobSha(files[path]!)}`).reply(200, blobBody(files[path]!));
+  for (const path of ["tasks/1/task.json", "tasks/1/signatures.json", "tasks/1/plan.json", "tasks/1/ledger.jsonl", ...alsoRead]) scope.get(`${REPO}/git/blobs/${gitBlobSha(files[path]!)}`).reply(200, blobBody(files[path]!));
   scope.post("/graphql", keep(graphql)).reply(200, commitCreated(LEDGER.after, sha("ledger-tree-2")));
   if (reads.after > 0) scope.get(`${REPO}/git/ref/heads/okstra/ledger`).times(reads.after).reply(200, ref(LEDGER.after));
 }
@@ -88,7 +90,12 @@ async function deliver(payload: Record<string, unknown>, id = "delivery-sync") {
 const appendedRows = (graphql: Array<Record<string, unknown>>): Array<Record<string, unknown>> => {
   const input = (graphql[0] as { variables: { input: { fileChanges: { additions: Array<{ path: string; contents: string }> } } } }).variables.input;
   const text = Buffer.from(input.fileChanges.additions.find((a) => a.path === "tasks/1/ledger.jsonl")!.contents, "base64").toString("utf8");
-  return text.trim().split("\n").slice(rows.length).map((line) => JSON.parse(line));
+  // Each appended row is signed (SPEC §14.5); the signature is checked in test/ledger, the rows' content here.
+  return text.trim().split("\n").slice(rows.length).map((line) => {
+    const { mac, ...row } = JSON.parse(line) as Record<string, unknown>;
+    expect(mac).toMatch(/^test-key:[0-9a-f]{64}$/);
+    return row;
+  });
 };
 
 describe("pull_request.synchronize on a stage PR, on GitHub (real Probot app and processor, nock)", () => {
@@ -113,7 +120,7 @@ describe("pull_request.synchronize on a stage PR, on GitHub (real Probot app and
       // The task, from a cold cache: ref, tree, the three files readTask opens.
       `GET ${REPO}/git/ref/heads/okstra/ledger`,
       `GET ${REPO}/git/trees/${LEDGER.before}?recursive=1`,
-      ...["task.json", "ledger.jsonl", "plan.json"].map(() => expect.stringMatching(new RegExp(`^GET ${REPO}/git/blobs/`))),
+      ...["task.json", "signatures.json", "ledger.jsonl", "plan.json"].map(() => expect.stringMatching(new RegExp(`^GET ${REPO}/git/blobs/`))),
       // Where the one done stage's branch is, and how its head relates to the recorded one.
       `GET ${REPO}/git/ref/heads/okstra/1/s1`,
       `GET ${REPO}/compare/${OLD}...${NEW}`,

@@ -60,7 +60,7 @@ export function taskFrom(rows: LedgerRow[], plan: Plan = validPlan(), carries: C
   const planStages = plan.stages.map((s) => ({ number: s.number, dependsOn: s.dependsOn, steps: s.steps }));
   const carryFiles = carries.map((carry) => ({ path: `tasks/${ISSUE}/carry/stage-${carry.stage}.json`, carry }));
   const state = deriveTaskState({ rows, plan, planStages, carries: carryFiles, now: T0 });
-  return { issue: ISSUE, ledgerCommit: null, meta: taskMeta(ISSUE), rows, plan, planStages, carries: carryFiles, state };
+  return { issue: ISSUE, ledgerCommit: null, meta: taskMeta(ISSUE), rows, plan, planStages, carries: carryFiles, state, untrusted: [], unsigned: false };
 }
 
 /** A real pino logger whose JSON lines land in `lines`. */

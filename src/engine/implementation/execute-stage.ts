@@ -14,6 +14,7 @@ import type { ImplementationRun } from "./implementation-run.js";
 import { failedValidations, failureEvidence, runValidation, type ValidationResult } from "./run-validation.js";
 import { runSetup } from "./run-setup.js";
 import { setupHint } from "./setup-hint.js";
+import { approvedPlanProblem } from "./plan-recheck.js";
 import { checkStage, justifiedPlaceholders } from "./stage-checks.js";
 import { stageBranch } from "./stage-prs.js";
 import { ensureTrailers } from "./trailers.js";
@@ -72,7 +73,7 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
     const repoKey = `${context.job.repo.owner}/${context.job.repo.repo}`;
     const setup = await runSetup({ commands: context.config.setup, repoKey, cwd: workspace.dir, home, timeoutMs, signal: run.signal, log });
     if (failedValidations(setup).length > 0) return failed("setup-failed", `${describeFailed(setup)}${setupHint(setup, context.config.setup, workspace.dir)}`, setup);
-    const pre = [...setup, ...(await runValidation(stage.validation.pre.map((command) => ({ phase: "pre" as const, command })), { cwd: workspace.dir, timeoutMs, signal: run.signal, home }))];
+    const pre = [...setup, ...(await runValidation(stage.validation.pre.map((command) => ({ phase: "pre" as const, command })), { cwd: workspace.dir, timeoutMs, signal: run.signal, home, recheck: () => approvedPlanProblem(run) }))];
     if (failedValidations(pre).length > 0) return failed("validation-failed", `${describeFailed(pre)}${setupHint(pre, context.config.setup, workspace.dir)}`, pre);
 
     // 4. The executor.
@@ -106,7 +107,7 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
         ? []
         : await runValidation(
             [...stage.validation.post.map((command) => ({ phase: "post" as const, command })), ...qa.map((command) => ({ phase: "qa" as const, command }))],
-            { cwd: workspace.dir, timeoutMs, signal: run.signal, home },
+            { cwd: workspace.dir, timeoutMs, signal: run.signal, home, recheck: () => approvedPlanProblem(run) },
           );
     const validation = [...pre, ...post];
     const checks = checkStage({ stage, commits, changed, addedLines, validation, justified: justifiedPlaceholders(executor.result?.notes) });

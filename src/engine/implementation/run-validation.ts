@@ -1,3 +1,4 @@
+import { findMutatingToken } from "../../config/deny-list.js";
 import { runProcess } from "../../workers/run-process.js";
 import { workerEnv } from "../../workers/env.js";
 import { redactSecrets } from "../../util/redact.js";
@@ -20,6 +21,10 @@ const TAIL_CHARS = 4_000;
  * started are killed at the deadline), with the same allow-listed environment
  * as workers — never a token or a key. okstra runs them itself; a worker's
  * claim that tests pass counts for nothing.
+ *
+ * Right before running, every command is checked again (SPEC §14.5): against
+ * the deny-list, and with `recheck` (is the plan still the approved one?). A
+ * command refused there is not run; its result says why (exit 126).
  */
 export async function runValidation(
   commands: Array<{ phase: ValidationResult["phase"]; command: string }>,
@@ -34,10 +39,20 @@ export async function runValidation(
     writablePaths?: string[];
     /** Stop at the first failing command (setup: the next one would build on a broken install). */
     stopOnFailure?: boolean;
+    /** Asked right before the commands run: a reason not to run them (the plan is no longer the approved one), or null. */
+    recheck?: () => Promise<string | null>;
   },
 ): Promise<ValidationResult[]> {
   const results: ValidationResult[] = [];
+  const refusal = commands.length > 0 && options.recheck ? await options.recheck() : null;
+  if (refusal !== null) return commands.map(({ phase, command }) => notRun(phase, command, refusal));
   for (const { phase, command } of commands) {
+    // `setup:` installs dependencies by design and comes from the default branch's config: exempt (SPEC §3).
+    const token = phase === "setup" ? null : findMutatingToken(command);
+    if (token !== null) {
+      results.push(notRun(phase, command, `it contains the mutating token \`${token}\` (SPEC §3 deny-list)`));
+      continue;
+    }
     const started = Date.now();
     const deadline = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
@@ -57,6 +72,10 @@ export async function runValidation(
     if (options.stopOnFailure && results.at(-1)!.exitCode !== 0) break;
   }
   return results;
+}
+
+function notRun(phase: ValidationResult["phase"], command: string, why: string): ValidationResult {
+  return { phase, command, exitCode: 126, durationMs: 0, outputTail: `[okstra: not run: ${why}]`, timedOut: false };
 }
 
 export function failedValidations(results: readonly ValidationResult[]): ValidationResult[] {

@@ -25,7 +25,7 @@ export class DuplicateTriggerError extends Error {
 
 /** The run a comment started, if any: a job run a second time (its process died) must not start or refuse anything. */
 export async function runStartedBy(ledger: Ledger, issue: number, commentId: number): Promise<string | null> {
-  const view = await ledger.store.snapshot(await ledger.store.head());
+  const view = await ledger.snapshot();
   for (const { id, manifest } of await readRunManifests(view, issue)) if (manifest?.trigger.commentId === commentId) return id;
   return null;
 }

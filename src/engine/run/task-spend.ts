@@ -8,7 +8,7 @@ import type { SpendTotals } from "../../workers/budget.js";
  * a new run's budget meter, so `budgets.taskUsd` counts every run of the task.
  */
 export async function readTaskSpend(ledger: Ledger, issue: number): Promise<SpendTotals> {
-  const view = await ledger.store.snapshot(await ledger.store.head());
+  const view = await ledger.snapshot();
   const totals: SpendTotals = { inputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 };
   const manifests = view.list(taskPath(issue, "runs/")).filter((path) => /\/runs\/[^/]+\/run\.json$/.test(path));
   for (const path of manifests) {
