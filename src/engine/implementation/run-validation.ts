@@ -22,7 +22,16 @@ const TAIL_CHARS = 4_000;
  */
 export async function runValidation(
   commands: Array<{ phase: ValidationResult["phase"]; command: string }>,
-  options: { cwd: string; timeoutMs: number; signal?: AbortSignal; home: string },
+  options: {
+    cwd: string;
+    timeoutMs: number;
+    signal?: AbortSignal;
+    home: string;
+    /** Extra read-write directories inside the sandbox (persistent package caches). */
+    writablePaths?: string[];
+    /** False when `sandbox.network: off` cuts commands off the network. */
+    network?: boolean;
+  },
 ): Promise<ValidationResult[]> {
   const results: ValidationResult[] = [];
   for (const { phase, command } of commands) {
@@ -30,7 +39,9 @@ export async function runValidation(
     const deadline = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
     const env = workerEnv({ appEnv: process.env, provider: "command", home: options.home, extra: { CI: "true" } });
-    const outcome = await runProcess({ command: "/bin/sh", args: ["-c", command], cwd: options.cwd, env, stdin: "", signal });
+    // Repository code: sandboxed, on a writable clone, like the executor that wrote it.
+    const sandbox = { clone: options.cwd, cloneWritable: true, writablePaths: [options.home, ...(options.writablePaths ?? [])], network: options.network };
+    const outcome = await runProcess({ command: "/bin/sh", args: ["-c", command], cwd: options.cwd, env, stdin: "", signal, sandbox });
     const output = `${outcome.stdout}${outcome.stderr ? `\n${outcome.stderr}` : ""}`.trimEnd();
     const timedOut = outcome.aborted && deadline.aborted;
     results.push({
