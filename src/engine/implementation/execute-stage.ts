@@ -12,7 +12,7 @@ import { predictedFiles } from "../planning/validator/predicted-files.js";
 import { invokeWorker } from "../run/invoke-worker.js";
 import type { ImplementationRun } from "./implementation-run.js";
 import { runValidation, type ValidationResult } from "./run-validation.js";
-import { checkStage, justifiedPlaceholders } from "./stage-checks.js";
+import { checkStage, justifiedPlaceholders, linksLeavingClone } from "./stage-checks.js";
 import { stageBranch } from "./stage-prs.js";
 import { ensureTrailers } from "./trailers.js";
 
@@ -99,7 +99,8 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
             { cwd: workspace.dir, timeoutMs, signal: run.signal, home },
           );
     const validation = [...pre, ...post];
-    const checks = checkStage({ stage, commits, changed, addedLines, validation, justified: justifiedPlaceholders(executor.result?.notes) });
+    const escapingLinks = await linksLeavingClone(workspace.dir, changed);
+    const checks = checkStage({ stage, commits, changed, addedLines, validation, justified: justifiedPlaceholders(executor.result?.notes), escapingLinks });
     if (checks.failures.length > 0) {
       const [first] = checks.failures;
       return failed(first.reason, checks.failures.map((f) => `${f.reason}: ${f.detail}`).join("\n"), validation);
