@@ -13,6 +13,7 @@ import {
 } from "./mutations.js";
 import type { AbandonedRow, DoneRow, LedgerRow, RowInput } from "./rows.js";
 import type { FileChanges, LedgerSnapshot, LedgerStore } from "./store.js";
+import { redactingLedgerStore } from "./redacting-store.js";
 import { listTaskIssues, readTaskFrom, taskPath, type TaskLedger } from "./task-ledger.js";
 
 /**
@@ -66,11 +67,11 @@ export class Ledger {
   private readonly maxDelayMs: number;
   private readonly monotonic: () => number;
   private readonly log: Logger;
+  /** Every commit goes through the one redaction point (SPEC §14.3). */
+  readonly store: LedgerStore;
 
-  constructor(
-    readonly store: LedgerStore,
-    options: LedgerOptions = {},
-  ) {
+  constructor(store: LedgerStore, options: LedgerOptions = {}) {
+    this.store = redactingLedgerStore(store);
     this.now = options.now ?? (() => new Date());
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));

@@ -5,6 +5,7 @@ import { onStageBranchMoved } from "../engine/reconcile/stage-branch-moved.js";
 import { Ledger } from "../ledger/ledger.js";
 import { createGitHubLedgerStore } from "../ledger/github-store.js";
 import { createGitHubPlatform } from "../platform/github/index.js";
+import { redactingPlatform } from "../platform/redacting-platform.js";
 import { metrics as processMetrics, type OkstraMetrics } from "../server/metrics.js";
 import { instrumentOctokit } from "../server/octokit-metrics.js";
 import { recoverTask } from "../engine/recovery/recover-task.js";
@@ -34,11 +35,11 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
   return async (job: QueueJob) => {
     const log = probot.log.child({ task: job.issueNumber, deliveryId: job.deliveryId });
     const octokit = instrumentOctokit(await probot.auth(job.installationId), options.metrics ?? processMetrics);
-    const platform = createGitHubPlatform(octokit, job.repo, {
+    const platform = redactingPlatform(createGitHubPlatform(octokit, job.repo, {
       serverUrl: options.serverUrl ?? serverUrlFromEnvironment(),
       // A fresh short-lived installation token whenever git needs one; never stored.
       installationToken: async () => ((await octokit.auth({ type: "installation" })) as { token: string }).token,
-    });
+    }));
     const ledger = new Ledger(createGitHubLedgerStore(octokit, job.repo), { log });
     const recovery = options.scheduleJob ? queueRecoveryScheduler(options.scheduleJob, job.repo, job.installationId) : undefined;
     const leaseMs = options.leaseMs ?? leaseMsFromEnvironment();
