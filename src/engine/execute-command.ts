@@ -7,6 +7,7 @@ import type { CommandJob, ReverifyJob } from "../queue/types.js";
 import { renderRefusal } from "../render/reply.js";
 import { childLogger, type Logger } from "../util/log.js";
 import { redactSecrets } from "../util/redact.js";
+import { SANDBOX_HELP, sandboxState } from "../sandbox/index.js";
 import { cancelCommand } from "./commands/cancel.js";
 import { helpCommand } from "./commands/help.js";
 import { statusCommand } from "./commands/status.js";
@@ -67,7 +68,7 @@ async function executeComment(job: CommandJob, parsed: ParsedComment, services: 
     return { result: "refused", reason: problem };
   };
 
-  const config = await loadConfig(platform);
+  const config = await loadConfig(platform, { commandWorkers: services.commandWorkers });
 
   const required = config.ok ? config.config.minimumPermission : "write";
   const permission = await platform.getPermission(job.comment.author);
@@ -82,6 +83,11 @@ async function executeComment(job: CommandJob, parsed: ParsedComment, services: 
 
   if (!config.ok) return refuse(renderConfigProblems(config.problems), "Fix `.github/okstra.yml` on the default branch, then comment the command again.");
   if (parsed.kind === "invalid") return refuse(parsed.problem, parsed.usage);
+  // SPEC §14.1: no worker runs unconfined unless the operator said so; nothing is started.
+  const sandbox = sandboxState();
+  if (sandbox.mode === "unavailable" && RUNS_WORKERS.has(parsed.command.verb)) {
+    return refuse(`okstra runs no worker without a sandbox, and none can be made on this host: ${sandbox.reason}.`, SANDBOX_HELP);
+  }
 
   const context: CommandContext = {
     job,
@@ -121,6 +127,9 @@ async function executeComment(job: CommandJob, parsed: ParsedComment, services: 
     return { result: "failed", reason };
   }
 }
+
+/** The verbs that start workers or repository commands. */
+const RUNS_WORKERS = new Set<Command["verb"]>(["plan", "replan", "implement", "retry", "verify", "approve"]);
 
 function dispatch(command: Command, context: CommandContext): Promise<void> {
   switch (command.verb) {

@@ -23,6 +23,8 @@ export interface GithubProcessorOptions {
   scheduleJob?: ScheduleJob;
   /** Stage lease length (`OKSTRA_LEASE_SECONDS`); 10 minutes by default. */
   leaseMs?: number;
+  /** `command` workers allowed (default: `OKSTRA_COMMAND_WORKERS=1`). */
+  commandWorkers?: boolean;
 }
 
 /**
@@ -43,6 +45,8 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
     const ledger = new Ledger(createGitHubLedgerStore(octokit, job.repo), { log });
     const recovery = options.scheduleJob ? queueRecoveryScheduler(options.scheduleJob, job.repo, job.installationId) : undefined;
     const leaseMs = options.leaseMs ?? leaseMsFromEnvironment();
+    // SPEC §14.6: on the App a `command` worker runs only when the operator says so.
+    const commandWorkers = options.commandWorkers ?? process.env.OKSTRA_COMMAND_WORKERS === "1";
     if (job.kind === "recovery-check") {
       const recovered = await recoverTask({ platform, ledger, log, leaseMs, metrics: options.metrics ?? processMetrics }, job.issueNumber);
       if (recovered.nextCheckAt && recovery) await recovery.checkAt(job.issueNumber, recovered.nextCheckAt);
@@ -50,7 +54,7 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
       return;
     }
     if (job.kind === "stage-branch-moved") {
-      const moved = await onStageBranchMoved(job, { platform, ledger, log, statusIntervalMs: options.statusIntervalMs, metrics: options.metrics ?? processMetrics });
+      const moved = await onStageBranchMoved(job, { platform, ledger, log, statusIntervalMs: options.statusIntervalMs, metrics: options.metrics ?? processMetrics, commandWorkers });
       log.info({ reconciled: moved.reconciled, verification: moved.verification }, "stage branch move handled");
       return;
     }
@@ -59,7 +63,7 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
       log.info({ pr: job.pullRequest.number, outcome: handled.action }, "pull request event handled");
       return;
     }
-    const outcome = await executeCommand(job, { platform, ledger, log, statusIntervalMs: options.statusIntervalMs, metrics: options.metrics ?? processMetrics, recovery, leaseMs });
+    const outcome = await executeCommand(job, { platform, ledger, log, statusIntervalMs: options.statusIntervalMs, metrics: options.metrics ?? processMetrics, recovery, leaseMs, commandWorkers });
     log.info({ outcome: outcome.result }, "command finished");
   };
 }

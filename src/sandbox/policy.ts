@@ -71,5 +71,5 @@ export function assertSandboxReady(env: NodeJS.ProcessEnv = process.env): Exclud
 
 /** One line for `/healthz`, logs and status footers when workers run unconfined; null when they do not. */
 export function sandboxOffNotice(env: NodeJS.ProcessEnv = process.env): string | null {
-  return sandboxState(env).mode === "off" ? "⚠️ sandbox off (OKSTRA_SANDBOX=off): workers run unconfined on the okstra host" : null;
+  return (env.OKSTRA_SANDBOX ?? "").trim().toLowerCase() === "off" ? "⚠️ sandbox off (OKSTRA_SANDBOX=off): workers run unconfined on the okstra host" : null;
 }

@@ -61,8 +61,9 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
   const home = await mkdtemp(path.join(workspace.root, "home-"));
   try {
     const timeoutMs = context.config.timeouts.stageSeconds * 1000;
+    const network = context.config.sandbox.network !== "off";
     // 3. Pre-validation.
-    const pre = await runValidation(stage.validation.pre.map((command) => ({ phase: "pre" as const, command })), { cwd: workspace.dir, timeoutMs, signal: run.signal, home });
+    const pre = await runValidation(stage.validation.pre.map((command) => ({ phase: "pre" as const, command })), { cwd: workspace.dir, timeoutMs, signal: run.signal, home, network });
     if (pre.some((r) => r.exitCode !== 0)) return failed("validation-failed", `validation.pre failed: ${pre.filter((r) => r.exitCode !== 0).map((r) => `\`${r.command}\` exited ${r.exitCode}`).join("; ")}`, pre);
 
     // 4. The executor.
@@ -96,7 +97,7 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
         ? []
         : await runValidation(
             [...stage.validation.post.map((command) => ({ phase: "post" as const, command })), ...qa.map((command) => ({ phase: "qa" as const, command }))],
-            { cwd: workspace.dir, timeoutMs, signal: run.signal, home },
+            { cwd: workspace.dir, timeoutMs, signal: run.signal, home, network },
           );
     const validation = [...pre, ...post];
     const escapingLinks = await linksLeavingClone(workspace.dir, changed);
