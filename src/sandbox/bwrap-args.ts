@@ -44,6 +44,8 @@ export function bwrapCommand(input: BwrapInput): SandboxedCommand {
   if (access.network === false) args.push("--unshare-net");
   args.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp");
   for (const mount of mounts) args.push(...mountArgs(mount));
+  // The root itself (where bwrap made the parents of the binds) is read-only: writes land only in binds and /tmp.
+  args.push("--remount-ro", "/");
   args.push("--chdir", input.cwd, "--", input.command, ...input.args);
   return { command: input.bwrap, args };
 }
