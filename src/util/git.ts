@@ -98,7 +98,8 @@ async function neutralisedSettings(cwd: string): Promise<Array<[string, string]>
   const settings: Array<[string, string]> = [];
   for (const name of names) {
     if (!RUNS_A_PROGRAM.some((pattern) => pattern.test(name))) continue;
-    settings.push([name, ""]);
+    // An empty textconv is an error, not "none": `cat` shows the file as it is, which is what no textconv means.
+    settings.push([name, name.endsWith(".textconv") ? "cat" : ""]);
     const filter = name.match(/^filter\.(.+)\.(clean|smudge|process)$/);
     if (filter) settings.push([`filter.${filter[1]}.required`, "false"]);
   }
