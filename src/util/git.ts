@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
 
 /**
  * The one way okstra runs git (STYLE §8, SPEC §14.2–14.3): a fixed locale so
@@ -91,8 +93,32 @@ export function gitEnvironment(extra: Record<string, string> = {}, config: Array
   return { ...env, ...extra };
 }
 
+/**
+ * The overrides last computed per directory, kept while its config file is
+ * unchanged (same size, ctime and inode): listing the config costs a git
+ * process per command otherwise. Never kept when the config includes other
+ * files or the repository borrows its config through `commondir`.
+ */
+const settingsCache = new Map<string, { stamp: string; settings: Array<[string, string]> }>();
+
+function configStamp(cwd: string): string | null {
+  if (existsSync(join(cwd, ".git", "commondir"))) return null;
+  for (const file of [join(cwd, ".git", "config"), join(cwd, "config")]) {
+    try {
+      const info = statSync(file);
+      return `${file}:${info.size}:${info.ctimeMs}:${info.ino}`;
+    } catch {
+      // not this layout
+    }
+  }
+  return null;
+}
+
 /** Overrides for every program-running setting the repository's config (and what it includes) holds. */
 async function neutralisedSettings(cwd: string): Promise<Array<[string, string]>> {
+  const stamp = configStamp(cwd);
+  const cached = settingsCache.get(cwd);
+  if (stamp !== null && cached?.stamp === stamp) return cached.settings;
   const listed = await spawnGit(["config", "--null", "--name-only", "--list"], { cwd }, []);
   const names = new Set(listed.stdout.split("\0").filter(Boolean).map((n) => n.toLowerCase()));
   const settings: Array<[string, string]> = [];
@@ -103,6 +129,9 @@ async function neutralisedSettings(cwd: string): Promise<Array<[string, string]>
     const filter = name.match(/^filter\.(.+)\.(clean|smudge|process)$/);
     if (filter) settings.push([`filter.${filter[1]}.required`, "false"]);
   }
+  const includes = [...names].some((name) => name.startsWith("include"));
+  if (stamp !== null && !includes) settingsCache.set(cwd, { stamp, settings });
+  if (settingsCache.size > 500) settingsCache.delete(settingsCache.keys().next().value!);
   return settings;
 }
 
