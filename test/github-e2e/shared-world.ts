@@ -65,6 +65,8 @@ export async function createSharedE2eWorld(options: SampleConfigOptions = {}): P
         OKSTRA_CACHE_DIR: path.join(dir, "cache"),
         // The snapshot executor copies its run directory out, which the sandbox forbids (see e2e-harness.ts).
         OKSTRA_SANDBOX: "off",
+        // The operator of these App workers allows the recorded `command` workers (SPEC §14.6).
+        OKSTRA_COMMAND_WORKERS: "1",
       };
     },
     commandJob(body) {
