@@ -8,8 +8,9 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
+# bubblewrap confines every worker and repository command (SPEC §14.1; container flags in docs/security.md).
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends git ca-certificates tini \
+  && apt-get install -y --no-install-recommends git ca-certificates tini bubblewrap \
   && rm -rf /var/lib/apt/lists/*
 # The agent CLIs run as workers (SPEC §1 providers claude-code, codex, gemini-cli).
 # Pinned to the devDependency versions the end-to-end tests drive (test/workers/real-cli-*.test.ts).

@@ -4,6 +4,7 @@ import { createLocalLedgerStore } from "../ledger/local-store.js";
 import { addLocalComment, createLocalIssue, createLocalPlatform, readLocalComments, readLocalIssue } from "../platform/local/index.js";
 import type { LocalComment } from "../platform/local/index.js";
 import type { Platform } from "../platform/types.js";
+import { redactingPlatform } from "../platform/redacting-platform.js";
 import { childLogger, createLogger, type Logger } from "../util/log.js";
 import { pino } from "pino";
 import { CliUsageError } from "./io.js";
@@ -32,7 +33,7 @@ export async function openLocalServices(repoDir: string, actor: string | undefin
   const root = options.log ?? createLogger({ level: process.env.LOG_LEVEL ?? "warn", destination: pino.destination(2) });
   const log = options.task === undefined ? root : childLogger(root, { task: options.task });
   return {
-    platform: createLocalPlatform({ repoDir, actor }),
+    platform: redactingPlatform(createLocalPlatform({ repoDir, actor })),
     ledger: new Ledger(createLocalLedgerStore(repoDir), { log }),
     log,
     local: {

@@ -1,3 +1,4 @@
+import { redactSecrets, stripControl } from "../util/redact.js";
 import { CliUsageError, EXIT, type CliIo } from "./io.js";
 import { runCommandLine } from "./run-command.js";
 import { runStatus } from "./status.js";
@@ -30,7 +31,8 @@ Exit codes: 0 carried out, 1 refused or failed (the reason on stderr), 2 usage e
 const FULL_USAGE = `${CLI_USAGE}\n${WORKER_USAGE}`;
 
 /** The CLI's dispatcher: one function per subcommand, no logic here. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
+  const io = redactingIo(rawIo);
   const [subcommand, ...rest] = argv;
   try {
     switch (subcommand) {
@@ -62,4 +64,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
+}
+
+/** CLI output passes the one redaction point and carries no terminal escapes (SPEC §14.3). */
+function redactingIo(io: CliIo): CliIo {
+  return { stdout: (text) => io.stdout(stripControl(redactSecrets(text))), stderr: (text) => io.stderr(stripControl(redactSecrets(text))) };
 }

@@ -18,10 +18,34 @@ export type ConfigResult =
  * Reads `.github/okstra.yml` from the default branch only: the config defines
  * commands okstra executes, so a pull request must never be able to change it.
  */
-export async function loadConfig(platform: Platform): Promise<ConfigResult> {
+export async function loadConfig(platform: Platform, policy: ConfigPolicy = {}): Promise<ConfigResult> {
   const defaultBranch = await platform.getDefaultBranch();
   const text = await platform.readFile(CONFIG_PATH, defaultBranch);
-  return parseConfig(text);
+  return withPolicy(parseConfig(text), policy);
+}
+
+/** What the operator allows, beyond what the file says (SPEC §14.6). */
+export interface ConfigPolicy {
+  /** False on the App unless the operator set `OKSTRA_COMMAND_WORKERS=1`; the CLI and tests keep them. */
+  commandWorkers?: boolean;
+}
+
+export const COMMAND_WORKERS_OFF =
+  "`provider: command` runs an arbitrary program on the okstra host and is disabled on this App; the operator enables it with `OKSTRA_COMMAND_WORKERS=1`, or use a model provider (anthropic, openai, gemini, claude-code, codex, gemini-cli)";
+
+/** A config naming `command` workers where they are not allowed is refused like any invalid config, each by its path. */
+function withPolicy(result: ConfigResult, policy: ConfigPolicy): ConfigResult {
+  if (!result.ok || policy.commandWorkers !== false) return result;
+  const { workers } = result.config;
+  const named: Array<[string, { provider: string }]> = [
+    ["workers.lead", workers.lead],
+    ...workers.analysers.map((w, i): [string, { provider: string }] => [`workers.analysers.${i}`, w]),
+    ["workers.executor", workers.executor],
+    ...workers.verifiers.map((w, i): [string, { provider: string }] => [`workers.verifiers.${i}`, w]),
+    ["workers.pilot", workers.pilot],
+  ];
+  const problems = named.filter(([, spec]) => spec.provider === "command").map(([path]) => ({ path: `${path}.provider`, message: COMMAND_WORKERS_OFF }));
+  return problems.length === 0 ? result : { ok: false, problems };
 }
 
 /** Parses the file's text (null = no file) into a config or every problem by path. */

@@ -94,6 +94,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   qaCommands: z.record(z.string().min(1), safeCommand).default({}),
+  /** SPEC §14.1: `network: off` cuts setup and validation commands off the network. */
+  sandbox: z.strictObject({ network: z.enum(["on", "off"]).default("on") }).prefault({}),
   timeouts: z
     .strictObject({
       workerSeconds: z.number().int().positive().default(1800),

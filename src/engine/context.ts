@@ -23,6 +23,8 @@ export interface EngineServices {
   leaseMs?: number;
   /** Where runs and worker calls are counted (`/metrics`); without it nothing is counted. */
   metrics?: OkstraMetrics;
+  /** False on the App unless `OKSTRA_COMMAND_WORKERS=1` (SPEC §14.6); the CLI and tests keep them. */
+  commandWorkers?: boolean;
 }
 
 /** Everything a verb needs to carry out one accepted command. */

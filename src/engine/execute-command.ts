@@ -9,6 +9,7 @@ import { renderUntrustedRefusal } from "../render/untrusted-ledger.js";
 import { childLogger, type Logger } from "../util/log.js";
 import { redactSecrets } from "../util/redact.js";
 import { adoptCommand } from "./commands/adopt.js";
+import { SANDBOX_HELP, sandboxState } from "../sandbox/index.js";
 import { cancelCommand } from "./commands/cancel.js";
 import { helpCommand } from "./commands/help.js";
 import { statusCommand } from "./commands/status.js";
@@ -76,7 +77,7 @@ async function executeComment(job: CommandJob, parsed: ParsedComment, services: 
     return { result: "refused", reason: problem };
   };
 
-  const config = await loadConfig(platform);
+  const config = await loadConfig(platform, { commandWorkers: services.commandWorkers });
 
   const required = config.ok ? config.config.minimumPermission : "write";
   const permission = await platform.getPermission(job.comment.author);
@@ -93,6 +94,11 @@ async function executeComment(job: CommandJob, parsed: ParsedComment, services: 
   if (parsed.kind === "invalid") return refuse(parsed.problem, parsed.usage);
   const target = await resolveCommandTarget(job, services);
   if (target.kind === "foreign-pull") return refuse(target.problem, target.instead);
+  // SPEC §14.1: no worker runs unconfined unless the operator said so; nothing is started.
+  const sandbox = sandboxState();
+  if (sandbox.mode === "unavailable" && RUNS_WORKERS.has(parsed.command.verb)) {
+    return refuse(`okstra runs no worker without a sandbox, and none can be made on this host: ${sandbox.reason}.`, SANDBOX_HELP);
+  }
 
   const context: CommandContext = {
     // From here on the job is the task's: `issueNumber` is task N even when the command was written on one of its PRs.
@@ -140,6 +146,9 @@ async function executeComment(job: CommandJob, parsed: ParsedComment, services: 
     return { result: "failed", reason };
   }
 }
+
+/** The verbs that start workers or repository commands. */
+const RUNS_WORKERS = new Set<Command["verb"]>(["plan", "replan", "implement", "retry", "verify", "approve"]);
 
 function dispatch(command: Command, context: CommandContext): Promise<void> {
   switch (command.verb) {

@@ -15,6 +15,8 @@ import {
 import type { AbandonedRow, DoneRow, LedgerRow, RowInput } from "./rows.js";
 import type { FileChanges, LedgerSnapshot, LedgerStore } from "./store.js";
 import { signChanges } from "./sign-changes.js";
+import { redactChanges } from "./redact-changes.js";
+import { redactSecrets } from "../util/redact.js";
 import { listTaskIssues, readTaskFrom, taskPath, type TaskLedger } from "./task-ledger.js";
 import { TrustedSnapshot } from "./trusted-snapshot.js";
 
@@ -110,9 +112,10 @@ export class Ledger {
       const head = await this.store.head();
       const view = new TrustedSnapshot(await this.store.snapshot(head), await this.keyring());
       const plan = await mutation(view);
-      const changes = effectiveChanges(view, await signChanges(view, effectiveChanges(view, plan.changes), plan.adopt ?? null));
+      // Redacted first (SPEC §14.3), then signed: the signature covers the bytes that are written.
+      const changes = effectiveChanges(view, await signChanges(view, effectiveChanges(view, redactChanges(plan.changes)), plan.adopt ?? null));
       if (changes.size === 0) return { value: plan.value, commit: head, wrote: false, attempts: attempt };
-      const outcome = await this.store.commit({ parent: head, changes, message: plan.message });
+      const outcome = await this.store.commit({ parent: head, changes, message: redactSecrets(plan.message) });
       if (outcome.ok) return { value: plan.value, commit: outcome.commit, wrote: true, attempts: attempt };
       lastDetail = outcome.detail;
       this.log.debug({ store: this.store.describe, attempt, detail: outcome.detail }, "ledger write lost the race; re-applying");

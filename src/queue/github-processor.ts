@@ -6,6 +6,7 @@ import { Ledger } from "../ledger/ledger.js";
 import { createGitHubLedgerStore } from "../ledger/github-store.js";
 import { appLedgerKeyring } from "../ledger/ledger-key.js";
 import { createGitHubPlatform } from "../platform/github/index.js";
+import { redactingPlatform } from "../platform/redacting-platform.js";
 import { metrics as processMetrics, type OkstraMetrics } from "../server/metrics.js";
 import { instrumentOctokit } from "../server/octokit-metrics.js";
 import { recoverTask } from "../engine/recovery/recover-task.js";
@@ -23,6 +24,8 @@ export interface GithubProcessorOptions {
   scheduleJob?: ScheduleJob;
   /** Stage lease length (`OKSTRA_LEASE_SECONDS`); 10 minutes by default. */
   leaseMs?: number;
+  /** `command` workers allowed (default: `OKSTRA_COMMAND_WORKERS=1`). */
+  commandWorkers?: boolean;
 }
 
 /**
@@ -35,14 +38,16 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
   return async (job: QueueJob) => {
     const log = probot.log.child({ task: job.issueNumber, deliveryId: job.deliveryId });
     const octokit = instrumentOctokit(await probot.auth(job.installationId), options.metrics ?? processMetrics);
-    const platform = createGitHubPlatform(octokit, job.repo, {
+    const platform = redactingPlatform(createGitHubPlatform(octokit, job.repo, {
       serverUrl: options.serverUrl ?? serverUrlFromEnvironment(),
       // A fresh short-lived installation token whenever git needs one; never stored.
       installationToken: async () => ((await octokit.auth({ type: "installation" })) as { token: string }).token,
-    });
+    }));
     const ledger = new Ledger(createGitHubLedgerStore(octokit, job.repo), { log, keyring: () => appLedgerKeyring() });
     const recovery = options.scheduleJob ? queueRecoveryScheduler(options.scheduleJob, job.repo, job.installationId) : undefined;
     const leaseMs = options.leaseMs ?? leaseMsFromEnvironment();
+    // SPEC §14.6: on the App a `command` worker runs only when the operator says so.
+    const commandWorkers = options.commandWorkers ?? process.env.OKSTRA_COMMAND_WORKERS === "1";
     if (job.kind === "recovery-check") {
       const recovered = await recoverTask({ platform, ledger, log, leaseMs, metrics: options.metrics ?? processMetrics }, job.issueNumber);
       if (recovered.nextCheckAt && recovery) await recovery.checkAt(job.issueNumber, recovered.nextCheckAt);
@@ -50,7 +55,7 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
       return;
     }
     if (job.kind === "stage-branch-moved") {
-      const moved = await onStageBranchMoved(job, { platform, ledger, log, statusIntervalMs: options.statusIntervalMs, metrics: options.metrics ?? processMetrics });
+      const moved = await onStageBranchMoved(job, { platform, ledger, log, statusIntervalMs: options.statusIntervalMs, metrics: options.metrics ?? processMetrics, commandWorkers });
       log.info({ reconciled: moved.reconciled, verification: moved.verification }, "stage branch move handled");
       return;
     }
@@ -59,7 +64,7 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
       log.info({ pr: job.pullRequest.number, outcome: handled.action }, "pull request event handled");
       return;
     }
-    const outcome = await executeCommand(job, { platform, ledger, log, statusIntervalMs: options.statusIntervalMs, metrics: options.metrics ?? processMetrics, recovery, leaseMs });
+    const outcome = await executeCommand(job, { platform, ledger, log, statusIntervalMs: options.statusIntervalMs, metrics: options.metrics ?? processMetrics, recovery, leaseMs, commandWorkers });
     log.info({ outcome: outcome.result }, "command finished");
   };
 }

@@ -1,3 +1,4 @@
+import { sandboxOffNotice } from "../sandbox/index.js";
 import type { RunOutcome, RunState, StepState } from "../engine/run/run-state.js";
 
 /** The marker that lets okstra find its own status comment again (STYLE §4: idempotent `ensure*`). */
@@ -44,6 +45,8 @@ export function renderRunStatus(state: RunState, now: Date): string {
     const { inputTokens, outputTokens, costUsd } = state.usage;
     footer.push(`${inputTokens.toLocaleString("en-US")} tokens in / ${outputTokens.toLocaleString("en-US")} out`, `$${costUsd.toFixed(2)}`);
   }
+  const unconfined = sandboxOffNotice();
+  if (unconfined) footer.push(unconfined);
   lines.push(`<sub>${footer.join(" · ")}</sub>`);
 
   if (state.links.length > 0) lines.push("", state.links.map((link) => `[${link.label}](${link.url})`).join(" · "));

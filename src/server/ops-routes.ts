@@ -1,3 +1,4 @@
+import { SANDBOX_HELP, sandboxOffNotice, sandboxState } from "../sandbox/index.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ObservableJobQueue } from "../queue/observable.js";
 import { withTimeout } from "../queue/timeout.js";
@@ -56,12 +57,20 @@ export function opsHandler(deps: OpsDeps = {}): OpsHandler {
       return true;
     }
     if (path === "/healthz") {
-      const health = await checkHealth(deps.queue, startedAt);
+      const health = { ...(await checkHealth(deps.queue, startedAt)), sandbox: sandboxHealth() };
       send(res, health.ok ? 200 : 503, "application/json; charset=utf-8", `${JSON.stringify(health)}\n`);
       return true;
     }
     return false;
   };
+}
+
+/** SPEC §14.1: `/healthz` says whether workers run confined — `on`, `off` (the operator's choice, with a warning) or `unavailable`. */
+function sandboxHealth(): { mode: string; warning?: string; reason?: string } {
+  const state = sandboxState();
+  if (state.mode === "off") return { mode: "off", warning: sandboxOffNotice() ?? undefined };
+  if (state.mode === "unavailable") return { mode: "unavailable", reason: `${state.reason}; okstra refuses to run workers. ${SANDBOX_HELP}` };
+  return { mode: "on" };
 }
 
 /** A health probe must answer even while Redis does not: each check gives up after this long. */

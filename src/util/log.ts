@@ -1,4 +1,5 @@
-import { pino, type DestinationStream, type Logger } from "pino";
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
+import { redactSecrets } from "./redact.js";
 
 export type { Logger };
 
@@ -8,7 +9,12 @@ export type { Logger };
  */
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
   const level = options.level ?? process.env.LOG_LEVEL ?? "info";
-  return options.destination ? pino({ level }, options.destination) : pino({ level });
+  return options.destination ? pino(loggerOptions(level), options.destination) : pino(loggerOptions(level));
+}
+
+/** Every log line passes the one redaction point (SPEC §14.3) on its way out. */
+export function loggerOptions(level: string): LoggerOptions {
+  return { level, hooks: { streamWrite: (line) => redactSecrets(line) } };
 }
 
 /** A logger that drops everything, for the CLI's quiet mode and tests. */

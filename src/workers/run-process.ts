@@ -1,12 +1,17 @@
 import { spawn } from "node:child_process";
+import { assertSandboxReady, bwrapCommand, resolveExecutable, type SandboxAccess } from "../sandbox/index.js";
 
 /**
- * Runs one worker process as the leader of its own process group, so that
- * everything it starts (an agent's shells, test runners, servers) can be
- * killed together: on the deadline, on cancel, and after the leader exits,
- * so nothing it left running in the background outlives the attempt. A
- * descendant that deliberately leaves the group (`setsid`) escapes this; the
- * workspace is removed after the run either way.
+ * The one place okstra starts a process on repository content: every worker
+ * of every provider and every setup/validation/qa command. With `sandbox`
+ * given, the process runs inside bubblewrap (src/sandbox/): its own PID
+ * namespace, so everything it starts — a `setsid` loop included — dies with
+ * it. Either way it leads its own process group, killed as a whole on the
+ * deadline, on cancel and once the leader exits.
+ *
+ * okstra stops waiting once the leader has exited: a descendant still holding
+ * stdout (possible only unsandboxed, where `setsid` escapes the group) gets
+ * DRAIN_MS to let go, then the pipes are closed on our side.
  */
 
 export interface RunProcessOptions {
@@ -17,8 +22,12 @@ export interface RunProcessOptions {
   stdin: string;
   /** Aborting kills the whole process group at once (SIGKILL: a worker past its deadline gets no grace). */
   signal: AbortSignal;
-  /** Extra read-write paths the sandbox binds (e.g. the package caches of `setup:`); unused without the sandbox. */
-  writablePaths?: string[];
+  /**
+   * What the process may reach; without it the process runs as okstra does
+   * (only okstra's own tools, never repository content). With it and no
+   * working sandbox, nothing runs unless the operator set `OKSTRA_SANDBOX=off`.
+   */
+  sandbox?: SandboxAccess;
 }
 
 export interface ProcessResult {
@@ -36,6 +45,9 @@ export class ProcessStartError extends Error {
     this.name = "ProcessStartError";
   }
 }
+
+/** How long the pipes may stay open after the leader exited before okstra closes its ends. */
+const DRAIN_MS = 1_000;
 
 /** Output kept per stream: the end matters (the result is the last JSON document). */
 const STDOUT_LIMIT = 8 * 1024 * 1024;
@@ -73,16 +85,37 @@ function installExitHook(): void {
   });
 }
 
+/** The command line that actually runs: wrapped in bubblewrap when a sandbox is asked for and on. */
+function confined(options: RunProcessOptions): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+  if (!options.sandbox) return options;
+  const state = assertSandboxReady();
+  if (state.mode === "off") return options;
+  // Inside bwrap a missing program is bwrap's exit 1; say it as spawn would, so it is not retried.
+  if (!resolveExecutable(options.command, options.env.PATH)) {
+    throw new ProcessStartError(options.command, new Error(`spawn ${options.command} ENOENT`));
+  }
+  // Inside, /tmp is private and empty: the host's TMPDIR does not exist there.
+  const env = { ...options.env, TMPDIR: "/tmp", TMP: "/tmp", TEMP: "/tmp" };
+  const wrapped = bwrapCommand({ bwrap: state.bwrap, command: options.command, args: options.args, cwd: options.cwd, env, access: options.sandbox });
+  return { ...wrapped, env };
+}
+
 export function runProcess(options: RunProcessOptions): Promise<ProcessResult> {
   installExitHook();
+  let started: { command: string; args: string[]; env: NodeJS.ProcessEnv };
+  try {
+    started = confined(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   return new Promise((resolve, reject) => {
     const stdout = new TailBuffer(STDOUT_LIMIT);
     const stderr = new TailBuffer(STDERR_LIMIT);
     let aborted = false;
     let settled = false;
-    const child = spawn(options.command, options.args, {
+    const child = spawn(started.command, started.args, {
       cwd: options.cwd,
-      env: options.env,
+      env: started.env,
       detached: true,
       stdio: ["pipe", "pipe", "pipe"],
     });
@@ -111,10 +144,19 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessResult> {
     child.stdin.on("error", () => undefined);
     child.stdin.end(options.stdin);
 
-    // Reap whatever the leader left running; 'close' then follows once every holder of its pipes is gone.
-    child.on("exit", () => killGroup(pid));
-    child.on("close", (exitCode, signal) =>
-      finish(() => resolve({ exitCode, signal, stdout: stdout.toString(), stderr: stderr.toString(), aborted })),
-    );
+    const done = (exitCode: number | null, signal: NodeJS.Signals | null) =>
+      finish(() => resolve({ exitCode, signal, stdout: stdout.toString(), stderr: stderr.toString(), aborted }));
+    // Reap whatever the leader left running; 'close' then follows once every holder of its pipes is gone —
+    // or, if something outside the group still holds them, okstra lets go of its ends after DRAIN_MS.
+    child.on("exit", (exitCode, signal) => {
+      killGroup(pid);
+      setTimeout(() => {
+        if (settled) return;
+        child.stdout.destroy();
+        child.stderr.destroy();
+        done(exitCode, signal);
+      }, DRAIN_MS).unref();
+    });
+    child.on("close", done);
   });
 }

@@ -1,4 +1,5 @@
 import { childLogger } from "../util/log.js";
+import { cleanModelValue, stripControl } from "../util/redact.js";
 import { estimateCallUsd } from "./budget.js";
 import { DEFAULT_HTTP_RETRY } from "./http-retry.js";
 import { modelFor } from "./models.js";
@@ -65,7 +66,8 @@ export async function runWorker<T>(invocation: WorkerInvocation<T>): Promise<Wor
       case "answer": {
         const read = attempt.document === undefined ? undefined : normaliseNearMiss(request, attempt.document);
         const checked = read === undefined ? { ok: false as const, error: attempt.unreadable ?? "the worker returned no result" } : validateResult(invocation.schema, read.document);
-        if (checked.ok) return end("ok", { result: checked.value, ...(read?.notes.length ? { notes: read.notes } : {}) });
+        // Model text leaves okstra (ledger, PRs, comments): no terminal escapes, and each field capped.
+        if (checked.ok) return end("ok", { result: cleanModelValue(checked.value), ...(read?.notes.length ? { notes: read.notes } : {}) });
         if (contractRetriesLeft-- > 0) {
           feedback = contractFeedback(checked.error);
           continue;
@@ -109,7 +111,7 @@ async function dispatch<T>(invocation: WorkerInvocation<T>, model: string, feedb
 }
 
 async function keepTranscript<T>(invocation: WorkerInvocation<T>, worker: string, attempt: number, text: string): Promise<Transcript> {
-  if (!invocation.transcriptDir) return { tail: tail(text) };
+  if (!invocation.transcriptDir) return { tail: stripControl(tail(text)) };
   const path = await saveTranscript(invocation.transcriptDir, invocation.request, worker, attempt, text);
-  return { tail: tail(text), path };
+  return { tail: stripControl(tail(text)), path };
 }

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { GitRemote } from "../platform/types.js";
+import { forgetClone, trustClone } from "../sandbox/index.js";
 import { git, GitError, type GitOptions, type GitResult } from "../util/git.js";
 import type { Logger } from "../util/log.js";
 import { InvalidBranchNameError, MergeConflictError, UnknownRevisionError } from "./errors.js";
@@ -59,6 +60,8 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
       return fresh;
     });
     await git(["remote", "set-url", "origin", absoluteRemoteUrl(remote.url)], { cwd: dir });
+    // Sandboxed git in the clone reads the borrowed objects, and only this repository's.
+    trustClone(dir, [join(mirror.path, "objects")]);
     options.signal?.throwIfAborted();
     const workspace = new Workspace({ root, dir, runId: options.runId, mirrorPath: mirror.path, remote: options.remote, mirrorOptions, log: options.log });
     const base = await workspace.resolveCommit(options.baseCommit ?? options.baseBranch);
@@ -68,6 +71,7 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
     options.log.info({ workspace: options.runId, base, mirror: mirror.key, created: mirror.created }, "workspace ready");
     return workspace;
   } catch (error) {
+    forgetClone(join(root, "repo"));
     await removeRunDirectory(root);
     throw error;
   }
@@ -214,6 +218,7 @@ export class Workspace {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    forgetClone(this.dir);
     await removeRunDirectory(this.root);
   }
 

@@ -63,6 +63,10 @@ export async function createSharedE2eWorld(options: SampleConfigOptions = {}): P
         GHE_PROTOCOL: "http",
         TMPDIR: path.join(dir, "tmp"),
         OKSTRA_CACHE_DIR: path.join(dir, "cache"),
+        // The snapshot executor copies its run directory out, which the sandbox forbids (see e2e-harness.ts).
+        OKSTRA_SANDBOX: "off",
+        // The operator of these App workers allows the recorded `command` workers (SPEC §14.6).
+        OKSTRA_COMMAND_WORKERS: "1",
       };
     },
     commandJob(body) {

@@ -187,8 +187,10 @@ describe("secrets never reach the executor", () => {
       WEBHOOK_SECRET: "okstra-test-webhook-secret",
       OPENAI_API_KEY: "sk-okstra-test-openai-key",
     };
-    const saved = Object.fromEntries(Object.keys(secrets).map((k) => [k, process.env[k]]));
-    Object.assign(process.env, secrets);
+    // The executor dumps what it sees outside its clone, which the sandbox forbids: this checks the
+    // environment allow-list on its own, unconfined (the sandboxed view is test/security/).
+    const saved = Object.fromEntries([...Object.keys(secrets), "OKSTRA_SANDBOX"].map((k) => [k, process.env[k]]));
+    Object.assign(process.env, secrets, { OKSTRA_SANDBOX: "off" });
     try {
       await approvedRepo(`--dump ${dump}`);
       expect((await repo.run("/okstra implement --stage 1")).code).toBe(0);

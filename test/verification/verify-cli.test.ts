@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "@jest/globals";
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import path from "node:path";
 import type { LocalRepo } from "../helpers/local-repo.js";
 import { approvedRepo, branchHead, checkRuns, ledgerJson, ledgerRows, okstraConfig, pulls, verifier, verifierLog, workerFiles } from "./verification-repo.js";
@@ -81,6 +81,15 @@ describe("a major finding no other verifier could assess", () => {
 });
 
 describe("/okstra verify over a batch of three stages", () => {
+  // The recorded verifiers log each request to a file outside their read-only clone, which the sandbox
+  // forbids: this counts calls, so it runs unconfined (confinement is test/security/'s subject).
+  beforeEach(() => {
+    process.env.OKSTRA_SANDBOX = "off";
+  });
+  afterEach(() => {
+    delete process.env.OKSTRA_SANDBOX;
+  });
+
   it("makes one independent-review call per verifier for the whole batch, not one per stage", async () => {
     const log = path.join(process.env.TMPDIR ?? "/tmp", `okstra-verifier-log-${process.pid}-${Date.now()}.jsonl`);
     repo = await approvedRepo({

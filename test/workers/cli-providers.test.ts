@@ -29,6 +29,22 @@ function verifierRequest(): WorkerRequest {
   return { ...executorRequest(), role: "verifier", phase: "verification", stage: undefined, resultSchema: resultJsonSchema(verifierResultSchema) };
 }
 
+/**
+ * A read-only role cannot write to its clone inside the sandbox, so the fake
+ * CLI could not log its call there: these cases check only the flags okstra
+ * passes and run unconfined (the read-only mount is shown in test/security/).
+ */
+async function unconfined<T>(fn: () => Promise<T>): Promise<T> {
+  const before = process.env.OKSTRA_SANDBOX;
+  process.env.OKSTRA_SANDBOX = "off";
+  try {
+    return await fn();
+  } finally {
+    if (before === undefined) delete process.env.OKSTRA_SANDBOX;
+    else process.env.OKSTRA_SANDBOX = before;
+  }
+}
+
 function run(provider: ProviderName, cwd: string, request: WorkerRequest = executorRequest(), appEnv: NodeJS.ProcessEnv = APP_ENV) {
   const schema = request.role === "executor" ? executorResultSchema : verifierResultSchema;
   return runWorker({ request, spec: { provider }, schema: schema as typeof executorResultSchema, cwd, deadlineMs: 30_000, appEnv });
@@ -87,7 +103,7 @@ describe("claude-code provider", () => {
   it("gives roles other than the executor read-only tools", async () => {
     const cwd = workspace();
     scriptAnswers(cwd, [{ findings: [] }]);
-    const outcome = await run("claude-code", cwd, verifierRequest());
+    const outcome = await unconfined(() => run("claude-code", cwd, verifierRequest()));
     expect(outcome.status).toBe("ok");
     // Offered only the read tools, not offered everything and refused at call time.
     expect(fixtureCalls(cwd)[0].argv).toContain("--tools=Read,Glob,Grep");
@@ -165,7 +181,7 @@ describe("codex provider", () => {
   it("keeps the sandbox read-only for a verifier", async () => {
     const cwd = workspace();
     scriptAnswers(cwd, [{ findings: [] }]);
-    await run("codex", cwd, verifierRequest());
+    await unconfined(() => run("codex", cwd, verifierRequest()));
     const argv = fixtureCalls(cwd)[0].argv;
     expect(argv[argv.indexOf("--sandbox") + 1]).toBe("read-only");
   });
@@ -218,7 +234,7 @@ describe("gemini-cli provider", () => {
   it("runs other roles in the read-only plan mode", async () => {
     const cwd = workspace();
     scriptAnswers(cwd, [{ findings: [] }]);
-    await run("gemini-cli", cwd, verifierRequest());
+    await unconfined(() => run("gemini-cli", cwd, verifierRequest()));
     const argv = fixtureCalls(cwd)[0].argv;
     expect(argv[argv.indexOf("--approval-mode") + 1]).toBe("plan");
   });

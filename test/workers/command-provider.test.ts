@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdir, readlink } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { executorResultSchema } from "../../src/workers/results.js";
@@ -24,12 +25,27 @@ function alive(pid: number): boolean {
   }
 }
 
-async function waitUntilGone(pids: number[], withinMs = 5000): Promise<number[]> {
+/**
+ * The host pids of processes working in `dir`. The worker records its pids
+ * from inside the sandbox's PID namespace, where they mean nothing on the
+ * host, so its processes are found by their working directory instead.
+ */
+async function processesWorkingIn(dir: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir("/proc").catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cwd = await readlink(path.join("/proc", entry, "cwd")).catch(() => null);
+    if (cwd !== null && (cwd === dir || cwd.startsWith(`${dir}/`)) && alive(Number(entry))) found.push(Number(entry));
+  }
+  return found;
+}
+
+async function waitUntilGone(dir: string, withinMs = 5000): Promise<number[]> {
   const until = Date.now() + withinMs;
-  let living = pids.filter(alive);
+  let living = await processesWorkingIn(dir);
   while (living.length > 0 && Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    living = living.filter(alive);
+    living = await processesWorkingIn(dir);
   }
   return living;
 }
@@ -67,7 +83,7 @@ describe("command provider", () => {
     expect(outcome.reason).toMatch(/no result within the 4 s deadline, twice/);
     const pids = readFileSync(path.join(cwd, "pids.txt"), "utf8").split(/\s+/).filter(Boolean).map(Number);
     expect(pids).toHaveLength(4); // worker + grandchild, for each of the two dispatches
-    expect(await waitUntilGone(pids)).toEqual([]);
+    expect(await waitUntilGone(cwd)).toEqual([]);
   });
 
   it("stops at once on cancel, killing the process tree", async () => {
@@ -79,8 +95,8 @@ describe("command provider", () => {
     controller.abort("cancelled by /okstra cancel");
     const outcome = await pending;
     expect(outcome).toMatchObject({ status: "cancelled", attempts: 1, reason: "cancelled by /okstra cancel" });
-    const pids = readFileSync(pidsFile, "utf8").split(/\s+/).filter(Boolean).map(Number);
-    expect(await waitUntilGone(pids)).toEqual([]);
+    expect(readFileSync(pidsFile, "utf8").split(/\s+/).filter(Boolean)).toHaveLength(2);
+    expect(await waitUntilGone(cwd)).toEqual([]);
   });
 
   it("retries garbage once with the validation error appended, then records contract-violated", async () => {

@@ -15,7 +15,7 @@ import { failedValidations, failureEvidence, runValidation, type ValidationResul
 import { runSetup } from "./run-setup.js";
 import { setupHint } from "./setup-hint.js";
 import { approvedPlanProblem } from "./plan-recheck.js";
-import { checkStage, justifiedPlaceholders } from "./stage-checks.js";
+import { checkStage, justifiedPlaceholders, linksLeavingClone } from "./stage-checks.js";
 import { stageBranch } from "./stage-prs.js";
 import { ensureTrailers } from "./trailers.js";
 
@@ -69,11 +69,12 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
   const home = await mkdtemp(path.join(workspace.root, "home-"));
   try {
     const timeoutMs = context.config.timeouts.stageSeconds * 1000;
+    const network = context.config.sandbox.network !== "off";
     // 3. Setup (installs dependencies; tracked changes discarded), then pre-validation.
     const repoKey = `${context.job.repo.owner}/${context.job.repo.repo}`;
-    const setup = await runSetup({ commands: context.config.setup, repoKey, cwd: workspace.dir, home, timeoutMs, signal: run.signal, log });
+    const setup = await runSetup({ commands: context.config.setup, repoKey, cwd: workspace.dir, home, timeoutMs, signal: run.signal, network, log });
     if (failedValidations(setup).length > 0) return failed("setup-failed", `${describeFailed(setup)}${setupHint(setup, context.config.setup, workspace.dir)}`, setup);
-    const pre = [...setup, ...(await runValidation(stage.validation.pre.map((command) => ({ phase: "pre" as const, command })), { cwd: workspace.dir, timeoutMs, signal: run.signal, home, recheck: () => approvedPlanProblem(run) }))];
+    const pre = [...setup, ...(await runValidation(stage.validation.pre.map((command) => ({ phase: "pre" as const, command })), { cwd: workspace.dir, timeoutMs, signal: run.signal, home, network, recheck: () => approvedPlanProblem(run) }))];
     if (failedValidations(pre).length > 0) return failed("validation-failed", `${describeFailed(pre)}${setupHint(pre, context.config.setup, workspace.dir)}`, pre);
 
     // 4. The executor.
@@ -107,10 +108,11 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
         ? []
         : await runValidation(
             [...stage.validation.post.map((command) => ({ phase: "post" as const, command })), ...qa.map((command) => ({ phase: "qa" as const, command }))],
-            { cwd: workspace.dir, timeoutMs, signal: run.signal, home, recheck: () => approvedPlanProblem(run) },
+            { cwd: workspace.dir, timeoutMs, signal: run.signal, home, network, recheck: () => approvedPlanProblem(run) },
           );
     const validation = [...pre, ...post];
-    const checks = checkStage({ stage, commits, changed, addedLines, validation, justified: justifiedPlaceholders(executor.result?.notes) });
+    const escapingLinks = await linksLeavingClone(workspace.dir, changed);
+    const checks = checkStage({ stage, commits, changed, addedLines, validation, justified: justifiedPlaceholders(executor.result?.notes), escapingLinks });
     if (checks.failures.length > 0) {
       const [first] = checks.failures;
       // A red attempt is kept for retry to build on, unless no later commit could repair it:

@@ -14,6 +14,8 @@ export interface SetupInput {
   home: string;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** False when `sandbox.network: off` cuts setup off the network. */
+  network?: boolean;
   log: Logger;
   /** Cache root (default: `OKSTRA_CACHE_DIR`, else `<tmpdir>/okstra-cache`). */
   cacheRoot?: string;
@@ -37,7 +39,7 @@ export async function runSetup(input: SetupInput): Promise<ValidationResult[]> {
   input.log.info({ cacheKey: cache.key, commands: input.commands.length }, "running setup");
   const results = await runValidation(
     input.commands.map((command) => ({ phase: "setup" as const, command })),
-    { cwd: input.cwd, timeoutMs: input.timeoutMs, signal: input.signal, home: input.home, env: cache.env, writablePaths: cache.writablePaths, stopOnFailure: true },
+    { cwd: input.cwd, timeoutMs: input.timeoutMs, signal: input.signal, home: input.home, env: cache.env, writablePaths: cache.writablePaths, network: input.network, stopOnFailure: true },
   );
   await discardTrackedChanges(input.cwd);
   await excludeUntracked(input.cwd);

@@ -35,12 +35,14 @@ export async function runValidation(
     home: string;
     /** Added to the allow-listed environment (the package caches of `setup:`). */
     env?: Record<string, string>;
-    /** Paths the commands may write besides the workspace (see `RunProcessOptions.writablePaths`). */
+    /** Extra read-write directories inside the sandbox (persistent package caches). */
     writablePaths?: string[];
     /** Stop at the first failing command (setup: the next one would build on a broken install). */
     stopOnFailure?: boolean;
     /** Asked right before the commands run: a reason not to run them (the plan is no longer the approved one), or null. */
     recheck?: () => Promise<string | null>;
+    /** False when `sandbox.network: off` cuts commands off the network. */
+    network?: boolean;
   },
 ): Promise<ValidationResult[]> {
   const results: ValidationResult[] = [];
@@ -57,7 +59,9 @@ export async function runValidation(
     const deadline = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
     const env = workerEnv({ appEnv: process.env, provider: "command", home: options.home, extra: { CI: "true", ...options.env } });
-    const outcome = await runProcess({ command: "/bin/sh", args: ["-c", command], cwd: options.cwd, env, stdin: "", signal, writablePaths: options.writablePaths });
+    // Repository code: sandboxed, on a writable clone, like the executor that wrote it.
+    const sandbox = { clone: options.cwd, cloneWritable: true, writablePaths: [options.home, ...(options.writablePaths ?? [])], network: options.network };
+    const outcome = await runProcess({ command: "/bin/sh", args: ["-c", command], cwd: options.cwd, env, stdin: "", signal, sandbox });
     const output = `${outcome.stdout}${outcome.stderr ? `\n${outcome.stderr}` : ""}`.trimEnd();
     const timedOut = outcome.aborted && deadline.aborted;
     results.push({

@@ -1,3 +1,5 @@
+import { lstat, readlink } from "node:fs/promises";
+import path from "node:path";
 import type { PlanStage } from "../planning/plan-schema.js";
 import { globsOverlap } from "../planning/validator/glob-overlap.js";
 import { predictedFiles } from "../planning/validator/predicted-files.js";
@@ -15,6 +17,7 @@ export type StageCheckFailure =
   | "non-conventional-commit"
   | "okstra-path-committed"
   | "placeholder"
+  | "symlink-outside-clone"
   | "validation-failed"
   | "validation-timeout";
 
@@ -48,8 +51,11 @@ export function checkStage(input: {
   validation: ValidationResult[];
   /** `path:line` entries the executor justified in its notes. */
   justified: Set<string>;
+  /** Committed symlinks whose target leaves the clone (`linksLeavingClone`). */
+  escapingLinks?: EscapingLink[];
 }): StageCheckResult {
   const failures: StageCheckResult["failures"] = [];
+  for (const link of input.escapingLinks ?? []) failures.push({ reason: "symlink-outside-clone", detail: `${link.path} -> ${link.target}` });
 
   if (input.commits.length === 0 || input.changed.length === 0) {
     failures.push({ reason: "contract-violated", detail: input.commits.length === 0 ? "the executor made no commit" : "the executor's commits change no file" });
@@ -88,4 +94,33 @@ export function justifiedPlaceholders(notes: string | undefined): Set<string> {
   const found = new Set<string>();
   for (const match of (notes ?? "").matchAll(/justified:\s*([^\s:]+):(\d+)/gi)) found.add(`${match[1]}:${match[2]}`);
   return found;
+}
+
+export interface EscapingLink {
+  path: string;
+  target: string;
+}
+
+/**
+ * The changed files that are symlinks pointing out of the clone (SPEC §14.4):
+ * `lstat`, never `stat`, so the link itself is judged and its target is never
+ * read. A link to `/proc/self/environ` or `../../okstra-cache` fails the stage.
+ */
+export async function linksLeavingClone(repoDir: string, changed: ReadonlyArray<{ path: string; status: string }>): Promise<EscapingLink[]> {
+  const found: EscapingLink[] = [];
+  for (const file of changed) {
+    if (file.status === "deleted") continue;
+    const full = path.join(repoDir, file.path);
+    const info = await lstat(full).catch(() => null);
+    if (!info?.isSymbolicLink()) continue;
+    const target = await readlink(full);
+    if (!insideClone(repoDir, path.resolve(path.dirname(full), target))) found.push({ path: file.path, target });
+  }
+  return found;
+}
+
+/** Inside the clone's working tree, and not into its `.git`. */
+export function insideClone(repoDir: string, resolved: string): boolean {
+  const relative = path.relative(repoDir, resolved);
+  return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative) && relative.split(path.sep)[0] !== ".git";
 }

@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { lstat, readFile, readlink, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import type { CommentInfo } from "../../platform/types.js";
 import { git } from "../../util/git.js";
@@ -110,14 +110,18 @@ export async function gatherContext(repoDir: string, issue: IssueSnapshot, budge
   const files: ContextFile[] = [];
   const omitted: PlanningContext["omitted"] = [];
   for (const candidate of candidates) {
-    const full = path.join(repoDir, candidate.path);
-    const info = await stat(full).catch(() => null);
+    const full = await readablePath(repoDir, candidate.path);
+    if (!full.ok) {
+      omitted.push({ path: candidate.path, reason: full.reason });
+      continue;
+    }
+    const info = await stat(full.path).catch(() => null);
     if (!info?.isFile()) continue;
     if (info.size > 2_000_000) {
       omitted.push({ path: candidate.path, reason: `too large (${info.size} bytes)` });
       continue;
     }
-    const content = await readFile(full, "utf8");
+    const content = await readFile(full.path, "utf8");
     if (content.includes("\0")) {
       omitted.push({ path: candidate.path, reason: "binary" });
       continue;
@@ -148,6 +152,25 @@ function treeWithin(files: string[], maxChars: number): string[] {
     tree.push(file);
   }
   return tree;
+}
+
+/**
+ * Where a tracked file's content is, judged with `lstat` (SPEC §14.4): a
+ * symlink is followed only while it stays inside the clone; one that leaves
+ * it (`/proc/self/environ`, a host file) is never read.
+ */
+async function readablePath(repoDir: string, file: string): Promise<{ ok: true; path: string } | { ok: false; reason: string }> {
+  const full = path.join(repoDir, file);
+  const info = await lstat(full).catch(() => null);
+  if (!info?.isSymbolicLink()) return { ok: true, path: full };
+  const target = await readlink(full);
+  const root = await realpath(repoDir);
+  const resolved = await realpath(full).catch(() => path.resolve(path.dirname(full), target));
+  const relative = path.relative(root, resolved);
+  if (relative === "" || relative.startsWith("..") || path.isAbsolute(relative) || relative.split(path.sep)[0] === ".git") {
+    return { ok: false, reason: `symlink leaving the clone (-> ${target}), not read` };
+  }
+  return { ok: true, path: resolved };
 }
 
 /** Repository paths the text names, in full or by a unique file name (`inventory.js`). */

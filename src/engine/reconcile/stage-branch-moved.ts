@@ -63,7 +63,7 @@ async function reconcileAndReverify(job: StageBranchMovedJob, services: EngineSe
     return { ...outcome, problem };
   };
 
-  const config = await loadConfig(platform);
+  const config = await loadConfig(platform, { commandWorkers: services.commandWorkers });
   if (!config.ok) return stop(`\`.github/okstra.yml\` on the default branch is invalid: ${config.problems.map((p) => `\`${p.path || "."}\` ${p.message}`).join("; ")}. Fix it, then comment \`/okstra verify\`.`);
   const context: VerificationContext = { issue, repo: job.repo, commandLine, config: config.config, services, log, status, run };
   try {

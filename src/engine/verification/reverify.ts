@@ -35,7 +35,7 @@ export async function executeReverify(job: ReverifyJob, services: EngineServices
     return { result: "refused", reason: problem };
   };
 
-  const config = await loadConfig(platform);
+  const config = await loadConfig(platform, { commandWorkers: services.commandWorkers });
   const required = config.ok ? config.config.minimumPermission : "write";
   const permission = await platform.getPermission(job.sender);
   if (!permissionAtLeast(permission, required)) {

@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { SandboxUnavailableError } from "../../sandbox/index.js";
 import { workerEnv } from "../env.js";
 import { ProcessStartError, runProcess, type ProcessResult } from "../run-process.js";
 import type { ProviderAnswer, ProviderCall, TokenUsage } from "../types.js";
@@ -21,10 +22,12 @@ export async function spawnWorker(
   await mkdir(home, { recursive: true });
   const env = workerEnv({ provider: call.spec.provider, appEnv: call.appEnv, home, extra: extraEnv });
   try {
-    const run = await runProcess({ command, args, cwd: call.cwd, env, stdin, signal: call.signal });
+    // Only the executor may change its clone; every role gets the attempt's scratch dir (HOME, result file).
+    const sandbox = { clone: call.cwd, cloneWritable: call.request.role === "executor", writablePaths: [call.scratchDir] };
+    const run = await runProcess({ command, args, cwd: call.cwd, env, stdin, signal: call.signal, sandbox });
     return { ok: true, run, transcript: describeRun(command, args, run) };
   } catch (error) {
-    if (!(error instanceof ProcessStartError)) throw error;
+    if (!(error instanceof ProcessStartError) && !(error instanceof SandboxUnavailableError)) throw error;
     // A missing or non-executable binary stays missing: re-dispatching cannot help.
     return { ok: false, answer: { kind: "failed", reason: error.message, retryable: false, usage: NO_TOKENS, transcript: error.message } };
   }
