@@ -51,7 +51,8 @@ export interface ReverifyJob {
   installationId?: number;
   /** The task, from the check run's `external_id` (`<task>/<stage>/<run>`). */
   issueNumber: number;
-  checkRun: { id: number; action: "rerequested" | "requested_action"; headSha: string; stage: number; run: string };
+  /** `suite_rerequested`: "Re-run all checks" (`check_suite.rerequested`); then `id` is the suite's and `run` is empty. */
+  checkRun: { id: number; action: "rerequested" | "requested_action" | "suite_rerequested"; headSha: string; stage: number; run: string };
   sender: string;
   receivedAt: string;
 }
