@@ -91,6 +91,10 @@ const branchName = z
   .string()
   .refine((name) => /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[^\s~^:?*[\\]+(?<![./]|\.lock)$/.test(name), {
     error: (issue) => `\`${String(issue.input)}\` is not a valid branch name`,
+  })
+  // okstra's own branches (the ledger, stage and group branches) are never a task's base: work merged there is lost to the repository.
+  .refine((name) => !/^okstra(\/|$)/i.test(name), {
+    error: (issue) => `\`${String(issue.input)}\` is one of okstra's own branches (\`okstra/…\`); the base must be a branch of the repository's, such as its default branch`,
   });
 
 const workerList = z
