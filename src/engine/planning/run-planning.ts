@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { WorkerSpec } from "../../config/schema.js";
 import { isPlanApproved } from "../../ledger/derive.js";
 import type { RunManifest } from "../../ledger/files.js";
-import { renderPlanMarkdown } from "../../render/plan-markdown.js";
+import { renderPlanComment, renderPlanMarkdown } from "../../render/plan-markdown.js";
 import { BudgetMeter } from "../../workers/budget.js";
 import { withWorkspace } from "../../workspace/workspace.js";
 import type { CommandContext } from "../context.js";
@@ -302,10 +302,9 @@ async function saveAndAnnounce(run: PlanningRun, planned: PlannedResult): Promis
   });
   step(run, 5, "done", `plan v${saved.version}`);
 
-  const planMarkdown = renderPlanMarkdown({ ...plan, version: saved.version }, { nextCommand });
   const planComment = await services.platform.createComment(
     context.job.issueNumber,
-    `<!-- okstra:plan ${JSON.stringify({ task: context.job.issueNumber, version: saved.version, digest: saved.digest })} -->\n${planMarkdown}`,
+    renderPlanComment({ ...plan, version: saved.version }, { nextCommand, marker: { task: context.job.issueNumber, version: saved.version, digest: saved.digest } }),
   );
 
   context.run.outcome = status === "succeeded" ? "succeeded" : "failed";
