@@ -1,4 +1,5 @@
 import type { CommentInfo, IssueInfo, ReactionContent, RepoRef } from "../types.js";
+import { MAX_BODY_CHARS, truncateWithNotice } from "./check-limits.js";
 import type { GitHubClient } from "./client.js";
 import { paginate } from "./paginate.js";
 
@@ -44,12 +45,12 @@ export async function fetchIssueComments(client: GitHubClient, repo: RepoRef, nu
 }
 
 export async function postComment(client: GitHubClient, repo: RepoRef, number: number, body: string): Promise<CommentInfo> {
-  const { data } = await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: number, body });
+  const { data } = await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: number, body: truncateWithNotice(body, MAX_BODY_CHARS) });
   return toCommentInfo(data);
 }
 
 export async function patchComment(client: GitHubClient, repo: RepoRef, commentId: number, body: string): Promise<void> {
-  await client.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...repo, comment_id: commentId, body });
+  await client.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...repo, comment_id: commentId, body: truncateWithNotice(body, MAX_BODY_CHARS) });
 }
 
 /** GitHub answers 200 instead of 201 when this reaction already exists, so a retry is harmless. */

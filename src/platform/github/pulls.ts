@@ -1,4 +1,5 @@
 import type { NewPullRequest, PullRequestInfo, PullRequestUpdate, RepoRef } from "../types.js";
+import { clampTitle, MAX_BODY_CHARS, truncateWithNotice } from "./check-limits.js";
 import type { GitHubClient } from "./client.js";
 import { paginate } from "./paginate.js";
 
@@ -59,8 +60,8 @@ export async function listOpenPulls(client: GitHubClient, repo: RepoRef, filter:
 export async function postPull(client: GitHubClient, repo: RepoRef, pr: NewPullRequest): Promise<PullRequestInfo> {
   const { data } = await client.request("POST /repos/{owner}/{repo}/pulls", {
     ...repo,
-    title: pr.title,
-    body: pr.body,
+    title: clampTitle(pr.title),
+    body: truncateWithNotice(pr.body, MAX_BODY_CHARS),
     head: pr.head,
     base: pr.base,
     draft: pr.draft,
@@ -69,7 +70,8 @@ export async function postPull(client: GitHubClient, repo: RepoRef, pr: NewPullR
 }
 
 export async function patchPull(client: GitHubClient, repo: RepoRef, number: number, update: PullRequestUpdate): Promise<void> {
-  await client.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: number, ...definedOnly(update) });
+  const fitted = { ...update, title: update.title === undefined ? undefined : clampTitle(update.title), body: update.body === undefined ? undefined : truncateWithNotice(update.body, MAX_BODY_CHARS) };
+  await client.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: number, ...definedOnly(fitted) });
 }
 
 const READY_FOR_REVIEW = `mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { isDraft } } }`;
