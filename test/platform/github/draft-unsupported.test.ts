@@ -18,7 +18,7 @@ const DRAFTS_UNSUPPORTED = {
 };
 
 const log = pino({ level: "silent" });
-const noBodyMerge = () => ({ kind: "unchanged" as const });
+const noBodyMerge = (current: string) => ({ kind: "unchanged" as const, body: current });
 
 describe("a repository without draft pull requests", () => {
   it("gets a ready stage PR with a note, and the next PR is not asked as a draft", async () => {
