@@ -17,6 +17,12 @@ export interface CommandJob {
     author: string;
     createdAt: string;
   };
+  /**
+   * The issue (or PR) as the webhook delivered it, at the trigger: workers
+   * see this body, not one edited after the command (SPEC §2). Absent on
+   * jobs from the CLI and on jobs queued before it existed; those read it live.
+   */
+  issue?: { title: string; body: string; author: string };
   receivedAt: string;
 }
 

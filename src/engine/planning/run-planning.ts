@@ -81,7 +81,8 @@ export async function planCommand(context: CommandContext): Promise<void> {
   }
   const analysers = selectAnalysers(config.workers.analysers, command.verb === "plan" ? command.workers : undefined);
 
-  const issueInfo = await platform.getIssue(issueNumber);
+  // The issue as the webhook carried it at the trigger, when it did (SPEC §2); the CLI reads it live.
+  const issueInfo = job.issue ? { number: issueNumber, ...job.issue, isPullRequest: job.isPullRequest } : await platform.getIssue(issueNumber);
   const comments = await platform.listIssueComments(issueNumber);
   const issue = snapshotIssue(issueInfo, comments, { id: job.comment.id, createdAt: job.comment.createdAt }, isOkstraLogin);
 
