@@ -1,5 +1,6 @@
 import type { ApplicationFunction, Probot } from "probot";
 import { checkRunReverify } from "./handlers/check-run.js";
+import { checkSuiteRerequested } from "./handlers/check-suite.js";
 import { issueCommentCreated } from "./handlers/issue-comment.js";
 import { pullRequestClosed, pullRequestSynchronize } from "./handlers/pull-request.js";
 import { reviewCommentCreated } from "./handlers/review-comment.js";
@@ -55,5 +56,6 @@ export function okstraApp(options: OkstraAppOptions = {}): ApplicationFunction {
     app.on("pull_request.closed", pullRequestClosed(queue));
     app.on("pull_request.synchronize", pullRequestSynchronize(queue));
     app.on(["check_run.rerequested", "check_run.requested_action"], checkRunReverify(queue));
+    app.on("check_suite.rerequested", checkSuiteRerequested(queue));
   };
 }

@@ -93,6 +93,15 @@ const branchName = z
     error: (issue) => `\`${String(issue.input)}\` is not a valid branch name`,
   });
 
+const ownBranch = (issue: { input: unknown }) =>
+  `\`${String(issue.input)}\` is one of okstra's own branches (\`okstra/…\`); the base must be a branch of the repository's, such as its default branch`;
+
+/** A task's base is never one of okstra's branches (the ledger, a stage or group branch): work planned onto it would never reach the repository. */
+const taskBase = branchName.refine((name) => !/^okstra(\/|$)/i.test(name), { error: ownBranch });
+
+/** A group may stack on another group's collector branch (`okstra/<N>/group-…`), never on the ledger or a stage branch. */
+const shipBase = branchName.refine((name) => !/^okstra(\/|$)/i.test(name) || /^okstra\/[1-9]\d*\/group-[\d-]+$/.test(name), { error: ownBranch });
+
 const workerList = z
   .string()
   .transform((value) => value.split(",").map((name) => name.trim()).filter(Boolean))
@@ -170,7 +179,7 @@ function verbParser<T extends Record<string, unknown>>(verb: Verb, spec: VerbSpe
 
 const VERB_PARSERS: Record<Verb, (positionals: string[], options: Options) => Parsed> = {
   plan: verbParser("plan", {
-    options: { base: branchName, workers: workerList },
+    options: { base: taskBase, workers: workerList },
     build: (v) => ({ verb: "plan", base: v.base as string | undefined, workers: v.workers as string[] | undefined }),
   }),
   replan: verbParser("replan", { options: {}, build: () => ({ verb: "replan" }) }),
@@ -182,7 +191,7 @@ const VERB_PARSERS: Record<Verb, (positionals: string[], options: Options) => Pa
   verify: verbParser("verify", { options: { stage: stageNumber }, build: (v) => ({ verb: "verify", stage: v.stage as number | undefined }) }),
   ship: verbParser("ship", {
     positional: { name: "STAGES", schema: stageSelection, required: true },
-    options: { base: branchName },
+    options: { base: shipBase },
     build: (v) => ({ verb: "ship", stages: v.STAGES as StageSelection, base: v.base as string | undefined }),
   }),
   status: verbParser("status", { options: {}, build: () => ({ verb: "status" }) }),

@@ -1,8 +1,14 @@
 import { parseDocument } from "yaml";
-import type { Platform } from "../platform/types.js";
+import { permissionAtLeast, type Permission, type Platform } from "../platform/types.js";
 import { configSchema, type OkstraConfig } from "./schema.js";
 
 export const CONFIG_PATH = ".github/okstra.yml";
+/** A real okstra.yml is a few hundred bytes; parsing a much larger file would hold up every job on the process. */
+export const MAX_CONFIG_CHARS = 64 * 1024;
+/** Aliases expand on parse: a few nested ones (a "billion laughs" file) would exhaust memory. A config needs none. */
+export const MAX_CONFIG_ALIASES = 20;
+/** The lowest `minimumPermission` a config can set: below it, nobody gets okstra to read the config at all. */
+const PERMISSION_FLOOR: Permission = "write";
 
 export interface ConfigProblem {
   /** The key path, e.g. `qaCommands.lint` or `workers.analysers.1.provider`; empty for the file itself. */
@@ -13,6 +19,26 @@ export interface ConfigProblem {
 export type ConfigResult =
   | { ok: true; config: OkstraConfig; source: "file" | "defaults" }
   | { ok: false; problems: ConfigProblem[] };
+
+export type AuthorisedConfig =
+  | { authorised: true; permission: Permission; config: ConfigResult }
+  | { authorised: false; permission: Permission; required: Permission };
+
+/**
+ * Who may make okstra act, then what the repository configured — in that
+ * order: the live permission is checked against the floor (`write`) before
+ * the file is read, so nobody without write access can make okstra fetch
+ * and parse it; a stricter `minimumPermission` from the file is checked
+ * next. An invalid file leaves the floor in force and is the caller's to report.
+ */
+export async function authoriseAndLoadConfig(platform: Platform, login: string, policy: ConfigPolicy = {}): Promise<AuthorisedConfig> {
+  const permission = await platform.getPermission(login);
+  if (!permissionAtLeast(permission, PERMISSION_FLOOR)) return { authorised: false, permission, required: PERMISSION_FLOOR };
+  const config = await loadConfig(platform, policy);
+  const required = config.ok ? config.config.minimumPermission : PERMISSION_FLOOR;
+  if (!permissionAtLeast(permission, required)) return { authorised: false, permission, required };
+  return { authorised: true, permission, config };
+}
 
 /**
  * Reads `.github/okstra.yml` from the default branch only: the config defines
@@ -51,12 +77,12 @@ function withPolicy(result: ConfigResult, policy: ConfigPolicy): ConfigResult {
 /** Parses the file's text (null = no file) into a config or every problem by path. */
 export function parseConfig(text: string | null): ConfigResult {
   if (text === null) return { ok: true, config: configSchema.parse({}), source: "defaults" };
-  const document = parseDocument(text, { prettyErrors: false });
-  if (document.errors.length > 0) {
-    return { ok: false, problems: document.errors.map((e) => ({ path: "", message: `YAML: ${e.message.split("\n")[0]}` })) };
+  if (text.length > MAX_CONFIG_CHARS) {
+    return { ok: false, problems: [{ path: "", message: `the file has ${text.length} characters; okstra reads at most ${MAX_CONFIG_CHARS}` }] };
   }
-  const raw: unknown = document.toJS() ?? {};
-  const parsed = configSchema.safeParse(raw);
+  const raw = parseYaml(text);
+  if (!raw.ok) return raw;
+  const parsed = configSchema.safeParse(raw.value);
   if (parsed.success) return { ok: true, config: parsed.data, source: "file" };
   return {
     ok: false,
@@ -67,4 +93,17 @@ export function parseConfig(text: string | null): ConfigResult {
       return [{ path: path.join("."), message: issue.message }];
     }),
   };
+}
+
+function parseYaml(text: string): { ok: true; value: unknown } | { ok: false; problems: ConfigProblem[] } {
+  const document = parseDocument(text, { prettyErrors: false });
+  if (document.errors.length > 0) {
+    return { ok: false, problems: document.errors.map((e) => ({ path: "", message: `YAML: ${e.message.split("\n")[0]}` })) };
+  }
+  try {
+    return { ok: true, value: document.toJS({ maxAliasCount: MAX_CONFIG_ALIASES }) ?? {} };
+  } catch (error) {
+    // yaml throws a ReferenceError for too many aliases (and for an alias to nothing): the file's problem, not the job's.
+    return { ok: false, problems: [{ path: "", message: `YAML: ${(error as Error).message.split("\n")[0]}` }] };
+  }
 }

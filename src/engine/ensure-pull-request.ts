@@ -1,4 +1,5 @@
 import type { Platform, PullRequestInfo, PullRequestUpdate } from "../platform/types.js";
+import { renderDraftUnsupportedNote } from "../render/reply.js";
 import type { SectionReplacement } from "../render/stack-block.js";
 import type { Logger } from "../util/log.js";
 
@@ -36,7 +37,9 @@ export async function ensurePullRequest(input: {
   if (existing) return reuse(input, existing);
   try {
     const pr = await platform.createPullRequest({ title: input.title, body: input.body, head, base: input.base, draft: input.draft });
-    log.info({ ...input.describe, pr: pr.number, base: input.base }, "PR opened");
+    log.info({ ...input.describe, pr: pr.number, base: input.base, draft: pr.draft }, "PR opened");
+    // Asked for a draft on a repository without drafts: the PR is open for review, so say it is not verified yet.
+    if (input.draft && !pr.draft) await platform.createComment(pr.number, renderDraftUnsupportedNote());
     return { number: pr.number, url: pr.url, created: true, updated: false };
   } catch (error) {
     const raced = hasStatus(error, 422) ? await platform.findOpenPullRequest(head) : null;

@@ -1,8 +1,7 @@
 import { parseComment } from "../commands/parse.js";
 import type { Command, ParsedComment } from "../commands/types.js";
-import { loadConfig, type ConfigProblem } from "../config/load.js";
+import { authoriseAndLoadConfig, type ConfigProblem } from "../config/load.js";
 import { LedgerCorruptError, LedgerUntrustedError } from "../ledger/errors.js";
-import { permissionAtLeast } from "../platform/types.js";
 import type { CommandJob, ReverifyJob } from "../queue/types.js";
 import { renderRefusal } from "../render/reply.js";
 import { renderUntrustedRefusal } from "../render/untrusted-ledger.js";
@@ -37,8 +36,10 @@ export type CommandOutcome =
 
 /**
  * Carrying out one `/okstra` comment, once it is off the queue:
- * 1. load the configuration from the default branch;
- * 2. authorise the commenter against `minimumPermission`, live;
+ * 1. authorise the commenter live (`write` first, before the configuration
+ *    is even read), then load the configuration from the default branch and
+ *    hold the commenter to its `minimumPermission`;
+ * 2. (the two are one step, so a stranger cannot make okstra parse the file);
  * 3. acknowledge with 👀;
  * 4. refuse an invalid configuration, listing every problem by key path;
  * 5. parse the command, refusing a malformed one with its usage;
@@ -77,16 +78,14 @@ async function executeComment(job: CommandJob, parsed: ParsedComment, services: 
     return { result: "refused", reason: problem };
   };
 
-  const config = await loadConfig(platform, { commandWorkers: services.commandWorkers });
-
-  const required = config.ok ? config.config.minimumPermission : "write";
-  const permission = await platform.getPermission(job.comment.author);
-  if (!permissionAtLeast(permission, required)) {
+  const access = await authoriseAndLoadConfig(platform, job.comment.author, { commandWorkers: services.commandWorkers });
+  if (!access.authorised) {
     return refuse(
-      `@${job.comment.author} has \`${permission}\` permission on this repository; okstra commands need \`${required}\` or higher.`,
+      `@${job.comment.author} has \`${access.permission}\` permission on this repository; okstra commands need \`${access.required}\` or higher.`,
       "Ask a maintainer with that permission to comment the command.",
     );
   }
+  const { config } = access;
 
   await channel.react("eyes");
 

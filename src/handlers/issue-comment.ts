@@ -22,6 +22,8 @@ export function issueCommentCreated(queue: JobQueue) {
       issueNumber: issue.number,
       isPullRequest: Boolean(issue.pull_request),
       comment: { id: comment.id, body: comment.body, author: comment.user?.login ?? "", createdAt: comment.created_at },
+      // The body at the trigger: an edit after the command must not reach the workers (SPEC §2).
+      issue: { title: issue.title, body: issue.body ?? "", author: issue.user?.login ?? "ghost" },
       receivedAt: new Date().toISOString(),
     };
     const queued = await queue.enqueue(job);

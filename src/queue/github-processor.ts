@@ -38,12 +38,14 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
   return async (job: QueueJob) => {
     const log = probot.log.child({ task: job.issueNumber, deliveryId: job.deliveryId });
     const octokit = instrumentOctokit(await probot.auth(job.installationId), options.metrics ?? processMetrics);
+    // One web address for clone URLs and for every link to the ledger (report.md, plan.json): GitHub Enterprise's own.
+    const serverUrl = options.serverUrl ?? serverUrlFromEnvironment();
     const platform = redactingPlatform(createGitHubPlatform(octokit, job.repo, {
-      serverUrl: options.serverUrl ?? serverUrlFromEnvironment(),
+      serverUrl,
       // A fresh short-lived installation token whenever git needs one; never stored.
       installationToken: async () => ((await octokit.auth({ type: "installation" })) as { token: string }).token,
     }));
-    const ledger = new Ledger(createGitHubLedgerStore(octokit, job.repo), { log, keyring: () => appLedgerKeyring() });
+    const ledger = new Ledger(createGitHubLedgerStore(octokit, job.repo, { webBase: serverUrl }), { log, keyring: () => appLedgerKeyring() });
     const recovery = options.scheduleJob ? queueRecoveryScheduler(options.scheduleJob, job.repo, job.installationId) : undefined;
     const leaseMs = options.leaseMs ?? leaseMsFromEnvironment();
     // SPEC §14.6: on the App a `command` worker runs only when the operator says so.

@@ -21,6 +21,12 @@ export interface CommandJob {
   };
   /** The command was an inline review comment on pull request `issueNumber` (`pull_request_review_comment.created`). */
   reviewComment?: { path: string; line: number | null };
+  /**
+   * The issue (or PR) as the webhook delivered it, at the trigger: workers
+   * see this body, not one edited after the command (SPEC §2). Absent on
+   * jobs from the CLI and on jobs queued before it existed; those read it live.
+   */
+  issue?: { title: string; body: string; author: string };
   receivedAt: string;
 }
 
@@ -55,7 +61,8 @@ export interface ReverifyJob {
   installationId?: number;
   /** The task, from the check run's `external_id` (`<task>/<stage>/<run>`). */
   issueNumber: number;
-  checkRun: { id: number; action: "rerequested" | "requested_action"; headSha: string; stage: number; run: string };
+  /** `suite_rerequested`: "Re-run all checks" (`check_suite.rerequested`); then `id` is the suite's and `run` is empty. */
+  checkRun: { id: number; action: "rerequested" | "requested_action" | "suite_rerequested"; headSha: string; stage: number; run: string };
   sender: string;
   receivedAt: string;
 }

@@ -1,6 +1,7 @@
 import type { Verdict } from "../ledger/rows.js";
 import type { CheckAnnotation, CheckConclusion, CheckRunAction, CheckRunOutput } from "../platform/types.js";
 import type { Finding } from "../workers/results.js";
+import { neutraliseModelText } from "./model-text.js";
 
 /**
  * The output of a stage check run `okstra / stage S` (SPEC §8): what it says
@@ -94,5 +95,5 @@ function oneLine(text: string): string {
 }
 
 function escapeCell(text: string): string {
-  return oneLine(text).replaceAll("|", "\\|");
+  return neutraliseModelText(oneLine(text)).replaceAll("|", "\\|");
 }

@@ -1,4 +1,5 @@
 import { extractSection, normaliseNewlines, placeSection, settle, type SectionMarkers, type SectionReplacement } from "./stack-block.js";
+import { fitTitle } from "./model-text.js";
 
 /**
  * The stage-group PR (SPEC §7.2): title, and a body whose okstra section
@@ -38,7 +39,7 @@ const VERDICT_ICON: Record<string, string> = { accepted: "✅", "conditional-acc
 
 export function groupPrTitle(issue: number, taskTitle: string, stages: readonly number[]): string {
   const list = [...stages].sort((a, b) => a - b).join(", ");
-  return `${stages.length === 1 ? "Stage" : "Stages"} ${list}: ${oneLine(taskTitle)} (#${issue})`;
+  return fitTitle(`${stages.length === 1 ? "Stage" : "Stages"} ${list}: `, oneLine(taskTitle), ` (#${issue})`);
 }
 
 export function renderGroupPrBody(input: GroupPrBodyInput): string {

@@ -1,4 +1,5 @@
 import type { Dissent, GateResult, Plan, PlanStage } from "../engine/planning/plan-schema.js";
+import { neutraliseMentions, neutraliseModelText } from "./model-text.js";
 
 /**
  * The plan for humans (SPEC §8), written to `plan.md` and posted as the plan
@@ -34,6 +35,21 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions): st
   const tail = [coverageSection(plan), risksSection(plan), gateSection(gate), clarificationSection(plan), provenanceLine(plan)].filter(Boolean).join("\n");
   const next = `\n---\n**Next:** \`${options.nextCommand}\`\n`;
   return fitToLimit(plan, { head, stages: plan.stages.map(stageDetails), tail, next }, maxChars);
+}
+
+/**
+ * The plan comment: okstra's marker line, then the plan fitted into what is
+ * left of GitHub's comment limit — the marker counts against it too.
+ */
+export function renderPlanComment(
+  plan: Plan,
+  options: PlanMarkdownOptions & { marker: { task: number; version: number; digest: string }; warnings?: readonly string[] },
+): string {
+  const marker = `<!-- okstra:plan ${JSON.stringify(options.marker)} -->\n`;
+  // The validator's warnings (S12) are short and few, and are what the reader weighs before approving: they are kept whole.
+  const warnings = renderPlanWarnings(options.warnings ?? []);
+  const maxChars = (options.maxChars ?? PLAN_MARKDOWN_LIMIT) - marker.length - warnings.length;
+  return marker + renderPlanMarkdown(plan, { ...options, maxChars }) + warnings;
 }
 
 // ── Size limit ──────────────────────────────────────────────────────────────
@@ -245,7 +261,7 @@ export function mermaidLabel(text: string): string {
 
 /** Text inside HTML (the `<summary>` line). */
 function html(text: string): string {
-  return text.replace(/\s+/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return neutraliseMentions(text.replace(/\s+/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"));
 }
 
 /**
@@ -253,12 +269,12 @@ function html(text: string): string {
  * code spans are neutralised, so a model cannot close our `<details>`.
  */
 function inline(text: string): string {
-  return neutraliseTags(text.replace(/\s*\n\s*/g, " ").trim());
+  return neutraliseModelText(text.replace(/\s*\n\s*/g, " ").trim());
 }
 
 /** A markdown paragraph block that keeps the author's line breaks. */
 function block(text: string): string {
-  return neutraliseTags(text.trim());
+  return neutraliseModelText(text.trim());
 }
 
 /** A GFM table cell: one line, `|` escaped (even inside code spans, as GFM requires). */
@@ -274,12 +290,6 @@ function code(text: string): string {
   return longestRun > 0 ? `${fence} ${flat} ${fence}` : `${fence}${flat}${fence}`;
 }
 
-function neutraliseTags(text: string): string {
-  return text
-    .split(/(`+[^`]*`+)/)
-    .map((part, i) => (i % 2 === 1 ? part : part.replace(/<(?=[A-Za-z/!?])/g, "&lt;")))
-    .join("");
-}
 
 function bullets(items: string[]): string[] {
   return items.length > 0 ? items.map((i) => `- ${i}`) : ["- —"];

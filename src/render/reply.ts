@@ -18,3 +18,15 @@ export function renderRefusal(triggerCommentId: number, commandLine: string, pro
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+
+/**
+ * On a stage PR opened ready for review because the repository has no draft
+ * pull requests (`implementation.draftStagePRs` asked for a draft).
+ */
+export function renderDraftUnsupportedNote(): string {
+  return [
+    "ℹ️ **Not a draft:** this repository does not support draft pull requests, so okstra opened this one ready for review.",
+    "It is **not verified yet** — wait for its `okstra / stage` check before reviewing or merging.",
+    "To stop asking for drafts here, set `implementation.draftStagePRs: false` in `.github/okstra.yml`.",
+  ].join("\n");
+}

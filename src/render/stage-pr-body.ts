@@ -1,5 +1,6 @@
 import type { PlanStage } from "../engine/planning/plan-schema.js";
 import type { CarrySidecar } from "../ledger/files.js";
+import { fitTitle, neutraliseMentions, neutraliseModelText } from "./model-text.js";
 import {
   extractSection,
   fitBodyToLimit,
@@ -45,7 +46,7 @@ const COLLAPSE_LINES = 20;
 const OUTPUT_TAIL_CHARS = 4_000;
 
 export function stagePrTitle(issue: number, stage: Pick<PlanStage, "number" | "title">): string {
-  return `Stage ${stage.number}: ${stage.title.replace(/\s+/g, " ").trim()} (#${issue})`;
+  return fitTitle(`Stage ${stage.number}: `, stage.title, ` (#${issue})`);
 }
 
 export function renderStagePrBody(input: StagePrBodyInput): { title: string; body: string } {
@@ -179,11 +180,11 @@ function bullets(items: string[]): string {
 
 /** One line of markdown; tags outside code spans are neutralised, so a model cannot close our `<details>`. */
 function inline(text: string): string {
-  return neutraliseTags(text.replace(/\s*\n\s*/g, " ").trim());
+  return neutraliseModelText(text.replace(/\s*\n\s*/g, " ").trim());
 }
 
 function block(text: string): string {
-  return neutraliseTags(text.trim());
+  return neutraliseModelText(text.trim());
 }
 
 /** A GFM table cell: `|` is escaped even inside code spans, as GFM requires. */
@@ -207,15 +208,9 @@ function fence(text: string): string {
 }
 
 function html(text: string): string {
-  return text.replace(/\s+/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return neutraliseMentions(text.replace(/\s+/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"));
 }
 
-function neutraliseTags(text: string): string {
-  return text
-    .split(/(`+[^`]*`+)/)
-    .map((part, i) => (i % 2 === 1 ? part : part.replace(/<(?=[A-Za-z/!?])/g, "&lt;")))
-    .join("");
-}
 
 /**
  * okstra finds its sections by marker text wherever it appears, even inside

@@ -22,6 +22,8 @@ export type PushRejectionReason =
   | "stale-lease"
   /** Our branch does not contain the expected remote head, so pushing would drop commits. */
   | "not-fast-forward"
+  /** The App lacks a permission the push needs (GitHub: `workflows` for `.github/workflows/*`); the detail names it. */
+  | "missing-permission"
   /** The remote refused for another reason (protected branch, hook, …). */
   | "rejected";
 

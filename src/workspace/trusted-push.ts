@@ -87,10 +87,27 @@ async function push(repo: string, request: TrustedPush): Promise<PushResult> {
   const summary = status.split("\t")[2] ?? "";
   const actual = await remoteHead(repo, request);
   request.log?.warn({ branch: request.branch, expected: request.expectedRemoteHead, actual, summary }, "push refused");
-  throw new PushRejectedError(request.branch, rejectionReason(summary), request.expectedRemoteHead, actual, summary);
+  const reason = rejectionReason(summary);
+  throw new PushRejectedError(request.branch, reason, request.expectedRemoteHead, actual, reason === "missing-permission" ? missingPermissionDetail(summary) : summary);
 }
 
-function rejectionReason(summary: string): PushRejectionReason {
+/**
+ * GitHub refuses an App's push that creates or edits a workflow file unless
+ * the App holds `workflows: write`: `[remote rejected] (refusing to allow a
+ * GitHub App to create or update workflow `.github/workflows/ci.yml` without
+ * `workflows` permission)`.
+ */
+const MISSING_PERMISSION = /without `(\w+)` permission/;
+
+/** What a person has to do, naming the permission and the file GitHub named. */
+export function missingPermissionDetail(summary: string): string {
+  const permission = MISSING_PERMISSION.exec(summary)?.[1] ?? "a";
+  const file = /workflow `([^`]+)`/.exec(summary)?.[1];
+  return `GitHub refused the push: the okstra App lacks the \`${permission}\` permission${file ? ` needed to change \`${file}\`` : ""}. An owner grants it in the App's settings (Permissions → ${permission}: read and write) and accepts it on the installation, then \`/okstra retry\`. (${summary})`;
+}
+
+export function rejectionReason(summary: string): PushRejectionReason {
+  if (MISSING_PERMISSION.test(summary)) return "missing-permission";
   if (summary.includes("stale info")) return "stale-lease";
   if (/non-fast-forward|fetch first/.test(summary)) return "not-fast-forward";
   return "rejected";

@@ -73,6 +73,14 @@ describe("parseComment", () => {
     ["/okstra ship 3-1", "STAGES: the range `3-1` runs backwards: write `1-3`."],
     ["/okstra ship one", "STAGES: `one` is not a stage list: use `1,2,4`, `1-3` or `all`."],
     ["/okstra plan --base ../main", "`--base` `../main` is not a valid branch name."],
+    [
+      "/okstra plan --base okstra/ledger",
+      "`--base` `okstra/ledger` is one of okstra's own branches (`okstra/…`); the base must be a branch of the repository's, such as its default branch.",
+    ],
+    [
+      "/okstra ship all --base okstra/12/s1",
+      "`--base` `okstra/12/s1` is one of okstra's own branches (`okstra/…`); the base must be a branch of the repository's, such as its default branch.",
+    ],
     ["/okstra plan --workers anthropic,gpt5", "`--workers` `gpt5` is not a provider (one of anthropic, openai, gemini, claude-code, codex, gemini-cli, command, openai-compatible)."],
   ])("%s → %s", (body, expected) => {
     expect(problem(body).problem).toBe(expected);

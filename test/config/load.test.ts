@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
-import { parseConfig } from "../../src/config/load.js";
+import { authoriseAndLoadConfig, MAX_CONFIG_CHARS, parseConfig } from "../../src/config/load.js";
+import type { Permission, Platform } from "../../src/platform/types.js";
 import { findMutatingToken } from "../../src/config/deny-list.js";
 
 describe("parseConfig", () => {
@@ -90,4 +91,46 @@ describe("findMutatingToken", () => {
       expect(findMutatingToken(command)).toBeNull();
     },
   );
+});
+
+describe("loading the configuration safely", () => {
+  /** The three reads the loader makes, with what it read recorded. */
+  function platformWith(file: string | null, permissions: Record<string, Permission>) {
+    const reads: string[] = [];
+    const platform = {
+      getPermission: async (login: string) => permissions[login] ?? "none",
+      getDefaultBranch: async () => "main",
+      readFile: async (path: string, ref: string) => {
+        reads.push(`${path}@${ref}`);
+        return file;
+      },
+    } as unknown as Platform;
+    return { platform, reads };
+  }
+
+  it("authorises before reading: a commenter without write access never makes okstra fetch or parse the file", async () => {
+    const { platform, reads } = platformWith("minimumPermission: write\n", { stranger: "read" });
+    expect(await authoriseAndLoadConfig(platform, "stranger")).toEqual({ authorised: false, permission: "read", required: "write" });
+    expect(reads).toEqual([]);
+  });
+
+  it("then holds the commenter to a stricter minimumPermission from the file", async () => {
+    const { platform, reads } = platformWith("minimumPermission: admin\n", { writer: "write", owner: "admin" });
+    expect(await authoriseAndLoadConfig(platform, "writer")).toEqual({ authorised: false, permission: "write", required: "admin" });
+    expect(await authoriseAndLoadConfig(platform, "owner")).toMatchObject({ authorised: true, config: { ok: true, config: { minimumPermission: "admin" } } });
+    expect(reads).toEqual([".github/okstra.yml@main", ".github/okstra.yml@main"]);
+  });
+
+  it("answers a YAML alias bomb as a config problem instead of crashing the job", () => {
+    const laughs = ["a: &a [x, x, x, x, x, x, x, x, x]", ...["b", "c", "d", "e", "f", "g"].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefg"[i]}`).join(", ")}]`)].join("\n");
+    const result = parseConfig(laughs);
+    expect(result).toEqual({ ok: false, problems: [{ path: "", message: "YAML: Excessive alias count indicates a resource exhaustion attack" }] });
+  });
+
+  it("refuses a file over the size cap without parsing it", () => {
+    const huge = `qaCommands:\n${Array.from({ length: 20_000 }, (_, i) => `  c${i}: echo ${"x".repeat(20)}`).join("\n")}\n`;
+    expect(huge.length).toBeGreaterThan(560_000);
+    const result = parseConfig(huge);
+    expect(result).toEqual({ ok: false, problems: [{ path: "", message: `the file has ${huge.length} characters; okstra reads at most ${MAX_CONFIG_CHARS}` }] });
+  });
 });

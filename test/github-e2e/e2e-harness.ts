@@ -11,6 +11,7 @@ import { git } from "../../src/util/git.js";
 import type { JobQueue } from "../../src/queue/types.js";
 import { enableReceivePack, startGitHttpServer, type GitHttpRequest, type GitHttpServer } from "../helpers/git-http-server.js";
 import { issueCommentPayload } from "../helpers/webhooks.js";
+import { checkDeliveries } from "../helpers/probot.js";
 import { planningWorker, RECORDINGS } from "../helpers/local-repo.js";
 import { BareRepo } from "./bare-repo.js";
 import { FakeGitHub, type ApiRequest } from "./fake-github-api.js";
@@ -141,14 +142,14 @@ export async function createE2eWorld(options: SampleConfigOptions = {}): Promise
 
 /** A real Probot whose okstra clones from and pushes to `serverUrl`; retries and throttling off so each request is seen once. */
 async function createApp(serverUrl: string): Promise<{ probot: Probot; queue: JobQueue }> {
-  const probot = new Probot({
+  const probot = checkDeliveries(new Probot({
     appId: 123,
     privateKey,
     secret: "e2e-webhook-secret",
     // OKSTRA_E2E_LOG=error (or debug) shows okstra's own log when a scenario needs explaining.
     log: pino({ level: process.env.OKSTRA_E2E_LOG ?? "silent" }),
     Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
-  });
+  }));
   let queue: JobQueue | undefined;
   await probot.load(okstraApp({ onQueue: (q) => (queue = q), statusIntervalMs: 0, serverUrl }));
   if (!queue) throw new Error("okstra did not create its queue");

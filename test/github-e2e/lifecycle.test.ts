@@ -63,6 +63,14 @@ describe("/okstra plan", () => {
     expect(status.history[0]).not.toContain("✅ done");
   });
 
+  it("links plan.json and the report on the server okstra runs against (GitHub Enterprise), not github.com", () => {
+    const final = statusCommentOf(phases.plan)!.history.at(-1)!;
+    const ledgerBlob = `${world.server.url}/${OWNER}/Hello-World/blob/okstra/ledger/tasks/1`;
+    expect(final).toContain(`(${ledgerBlob}/plan.json)`);
+    expect(final).toContain(`(${ledgerBlob}/runs/plan-1/report.md)`);
+    expect(final).not.toContain("https://github.com/Codertocat/Hello-World/blob/");
+  });
+
   it("commits the plan to the ledger with createCommitOnBranch, each write expecting the head the previous one made", async () => {
     const [orphan] = phases.plan.api.filter((r) => r.route === "POST /repos/{owner}/{repo}/git/refs");
     expect(orphan).toBeDefined(); // the first write creates the orphan branch (createCommitOnBranch needs one)

@@ -1,5 +1,7 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { checkGitHubExchange } from "../helpers/contract/index.js";
+import { recordContractProblems } from "../helpers/http-mock.js";
 import type { FakeGitHub } from "./fake-github-api.js";
 import { REST_DOCS, type Reply } from "./fake-routes.js";
 
@@ -71,6 +73,8 @@ async function answerApi(github: FakeGitHub, req: IncomingMessage, res: ServerRe
   const body = parseBody(await readBody(req));
   const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : String(value)]));
   const reply = await github.handle({ method: req.method ?? "GET", path: apiPath(url)!, body, headers });
+  // The same contract checks the in-process mocks get (test/helpers/http-mock.ts).
+  if (reply) recordContractProblems(checkGitHubExchange({ method: req.method ?? "GET", path: url, body, status: reply[0], responseBody: reply[1] }));
   if (reply) return send(res, reply);
   unmatched.push({ method: req.method ?? "GET", path: url, body });
   send(res, [404, { message: "Not Found", documentation_url: REST_DOCS, status: "404" }]);

@@ -17,13 +17,15 @@ async function deliver(action: "created" | "edited" | "deleted", adjust: Comment
   await app.queue.drain();
 }
 
-/** Every command starts the same way: token, default branch, config (absent), permission. */
+/** Every command starts the same way: token, permission, then — for a commenter with write access only — default branch and config (absent). */
 function mockCommandStart(permission: { permission: string; role_name: string } = { permission: "admin", role_name: "admin" }, login = "Codertocat") {
   mockInstallationToken();
   // Every call of the job is made with the installation token.
   const github = httpMock().matchHeader("authorization", `token ${INSTALLATION_TOKEN}`);
-  github.get(REPO).reply(200, { id: 1296269, name: "Hello-World", full_name: "Codertocat/Hello-World", default_branch: "main" });
-  github.get(`${REPO}/contents/.github/okstra.yml`).query({ ref: "main" }).reply(404, { message: "Not Found" });
+  if (["write", "maintain", "admin"].includes(permission.role_name)) {
+    github.get(REPO).reply(200, { id: 1296269, name: "Hello-World", full_name: "Codertocat/Hello-World", default_branch: "main" });
+    github.get(`${REPO}/contents/.github/okstra.yml`).query({ ref: "main" }).reply(404, { message: "Not Found" });
+  }
   github.get(`${REPO}/collaborators/${login}/permission`).reply(200, { ...permission, user: { login } });
   return github;
 }

@@ -24,15 +24,14 @@ export function restPull(number: number, head: string, base: string, overrides: 
     base: { ref: base, sha: "b".repeat(40), label: `Codertocat:${base}` },
     draft: false,
     state: "open",
-    merged: false,
     merged_at: null,
     html_url: `https://github.com/Codertocat/Hello-World/pull/${number}`,
     ...overrides,
   };
 }
 
-export const merged = { state: "closed", merged: true, merged_at: "2026-11-21T10:00:00Z" };
-export const closed = { state: "closed", merged: false, merged_at: null };
+export const merged = { state: "closed", merged_at: "2026-11-21T10:00:00Z" };
+export const closed = { state: "closed", merged_at: null };
 
 export function stagePrRow(stage: number, number: number): LedgerRow {
   return { at: AT, run: "impl-1", status: "pr", stages: [stage], kind: "stage", branch: `okstra/${TASK}/s${stage}`, number, url: `https://github.com/Codertocat/Hello-World/pull/${number}` };

@@ -4,7 +4,8 @@ import { pino } from "pino";
 import { okstraApp } from "../../src/app.js";
 import { createInProcessQueue } from "../../src/queue/in-process.js";
 import type { JobQueue, QueueJob } from "../../src/queue/types.js";
-import { httpMock } from "./http-mock.js";
+import { checkWebhook } from "./contract/index.js";
+import { httpMock, recordContractProblems } from "./http-mock.js";
 
 // One throwaway App key for the whole suite: Probot signs real JWTs with it.
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
@@ -17,8 +18,22 @@ export interface TestApp {
   queue: JobQueue;
 }
 
+/**
+ * Every payload a test delivers is checked against @octokit/webhooks-schemas
+ * first: a fixture adjusted into something GitHub never sends fails the test
+ * (reported with the HTTP mocks after it).
+ */
+export function checkDeliveries(probot: Probot): Probot {
+  const receive = probot.receive.bind(probot);
+  probot.receive = async (event) => {
+    recordContractProblems(checkWebhook(event.name, event.payload as Record<string, unknown>));
+    return receive(event);
+  };
+  return probot;
+}
+
 function testProbot(): Probot {
-  return new Probot({
+  return checkDeliveries(new Probot({
     appId: 123,
     privateKey,
     secret: WEBHOOK_SECRET,
@@ -26,7 +41,7 @@ function testProbot(): Probot {
     // A function, so it applies after Probot's own defaults: the throttling plugin would otherwise
     // space every comment 3 s apart across the whole suite (GitHub's guidance, right in production).
     Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
-  });
+  }));
 }
 
 /** A real Probot with okstra loaded; HTTP retries off so nock sees each request once. */

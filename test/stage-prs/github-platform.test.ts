@@ -32,7 +32,6 @@ function restPull(number: number, stage: number, overrides: Record<string, unkno
     base: { ref: "main", sha: "b".repeat(40), label: "o:main" },
     draft: true,
     state: "open",
-    merged: false,
     merged_at: null,
     html_url: `https://github.com/o/r/pull/${number}`,
     ...overrides,
@@ -97,7 +96,7 @@ describe("stage PRs against the GitHub adapter", () => {
 
     httpMock()
       .get(`${PULLS}/101`)
-      .reply(200, restPull(101, 1, { state: "closed", merged: true, merged_at: "2025-03-02T00:00:00Z" }))
+      .reply(200, restPull(101, 1, { state: "closed", merged_at: "2025-03-02T00:00:00Z" }))
       .get(`${PULLS}/102`)
       .reply(200, restPull(102, 2))
       .get(PULLS)
@@ -166,7 +165,7 @@ describe("stage PRs against the GitHub adapter", () => {
     ];
     const blockFor = (stage: number) => renderStackBlock(entries, stage, { task: ISSUE, stage, head: sha(`s${stage}-head`) });
     const stale = renderStackBlock(entries.map((e) => ({ ...e, state: "draft" as const })), 1, { task: ISSUE, stage: 1 });
-    const merged = { state: "closed", merged: true, merged_at: "2025-03-02T00:00:00Z" };
+    const merged = { state: "closed", merged_at: "2025-03-02T00:00:00Z" };
     const bodies = {
       101: `Above\n\n${stale}\n\nBelow`,
       102: `${blockFor(2)}\n\n${blockFor(2)}`, // pasted twice: damaged

@@ -117,8 +117,7 @@ describe("re-verification jobs on GitHub (real Probot app and processor, nock)",
     const api = `/repos/${payload.repository.full_name}`;
     mockInstallationToken(payload.installation.id);
     const github = httpMock().matchHeader("authorization", `token ${INSTALLATION_TOKEN}`);
-    github.get(api).reply(200, { id: 1, name: payload.repository.name, full_name: payload.repository.full_name, default_branch: "main" });
-    github.get(`${api}/contents/.github/okstra.yml`).query({ ref: "main" }).reply(404, { message: "Not Found" });
+    // Authorised before the configuration is read: a reader's request never reaches okstra.yml.
     github.get(`${api}/collaborators/reader/permission`).reply(200, { permission: "read", role_name: "read", user: { login: "reader" } });
     let refusal = "";
     github

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { WorkerSpec } from "../../config/schema.js";
 import { isPlanApproved } from "../../ledger/derive.js";
 import type { RunManifest } from "../../ledger/files.js";
-import { renderPlanMarkdown, renderPlanWarnings } from "../../render/plan-markdown.js";
+import { renderPlanComment, renderPlanMarkdown } from "../../render/plan-markdown.js";
 import { BudgetMeter } from "../../workers/budget.js";
 import { withWorkspace } from "../../workspace/workspace.js";
 import type { CommandContext } from "../context.js";
@@ -82,7 +82,8 @@ export async function planCommand(context: CommandContext): Promise<void> {
   }
   const analysers = selectAnalysers(config.workers.analysers, command.verb === "plan" ? command.workers : undefined);
 
-  const issueInfo = await platform.getIssue(issueNumber);
+  // The issue as the webhook carried it at the trigger, when it did (SPEC §2); the CLI reads it live.
+  const issueInfo = job.issue ? { number: issueNumber, ...job.issue, isPullRequest: job.isPullRequest } : await platform.getIssue(issueNumber);
   const comments = await platform.listIssueComments(issueNumber);
   const issue = snapshotIssue(issueInfo, comments, { id: job.comment.id, createdAt: job.comment.createdAt }, isOkstraLogin);
 
@@ -303,10 +304,9 @@ async function saveAndAnnounce(run: PlanningRun, planned: PlannedResult): Promis
   });
   step(run, 5, "done", `plan v${saved.version}`);
 
-  const planMarkdown = `${renderPlanMarkdown({ ...plan, version: saved.version }, { nextCommand })}${renderPlanWarnings(planned.warnings)}`;
   const planComment = await services.platform.createComment(
     context.job.issueNumber,
-    `<!-- okstra:plan ${JSON.stringify({ task: context.job.issueNumber, version: saved.version, digest: saved.digest })} -->\n${planMarkdown}`,
+    renderPlanComment({ ...plan, version: saved.version }, { nextCommand, marker: { task: context.job.issueNumber, version: saved.version, digest: saved.digest }, warnings: planned.warnings }),
   );
 
   context.run.outcome = status === "succeeded" ? "succeeded" : "failed";

@@ -1,5 +1,4 @@
-import { loadConfig } from "../../config/load.js";
-import { permissionAtLeast } from "../../platform/types.js";
+import { authoriseAndLoadConfig } from "../../config/load.js";
 import type { ReverifyJob } from "../../queue/types.js";
 import { renderRefusal } from "../../render/reply.js";
 import { childLogger } from "../../util/log.js";
@@ -16,8 +15,8 @@ import type { VerificationContext } from "./verification-context.js";
 /**
  * A re-requested stage check run, once it is off the queue — the check-run
  * counterpart of `executeCommand`:
- * 1. load the configuration from the default branch;
- * 2. authorise the sender against `minimumPermission`, live;
+ * 1. authorise the sender live (`write` before the configuration is read);
+ * 2. load the configuration and hold the sender to its `minimumPermission`;
  * 3. refuse an invalid configuration;
  * 4. re-verify that one stage, which must still be done, in a run with its
  *    own status comment on the task's issue.
@@ -35,12 +34,12 @@ export async function executeReverify(job: ReverifyJob, services: EngineServices
     return { result: "refused", reason: problem };
   };
 
-  const config = await loadConfig(platform, { commandWorkers: services.commandWorkers });
-  const required = config.ok ? config.config.minimumPermission : "write";
-  const permission = await platform.getPermission(job.sender);
-  if (!permissionAtLeast(permission, required)) {
-    return refuse(`@${job.sender} has \`${permission}\` permission on this repository; re-verifying a stage needs \`${required}\` or higher.`, "Ask a maintainer with that permission to re-run the check.");
+  // Authorised before the configuration is read (SPEC §2): a stranger cannot make okstra parse the file.
+  const access = await authoriseAndLoadConfig(platform, job.sender, { commandWorkers: services.commandWorkers });
+  if (!access.authorised) {
+    return refuse(`@${job.sender} has \`${access.permission}\` permission on this repository; re-verifying a stage needs \`${access.required}\` or higher.`, "Ask a maintainer with that permission to re-run the check.");
   }
+  const { config } = access;
   if (!config.ok) return refuse(`\`.github/okstra.yml\` on the default branch is invalid: ${config.problems.map((p) => `\`${p.path || "."}\` ${p.message}`).join("; ")}.`);
 
   const now = services.now ?? (() => new Date());

@@ -20,7 +20,7 @@ import { DuplicateTriggerError, RUN_PREFIX } from "../run/start-run.js";
 export type VerificationTrigger =
   | { kind: "comment"; commentId: number; deliveryId: string; actor: string; command: string }
   | { kind: "after-implementation"; commentId: number; deliveryId: string; actor: string; command: string; implementationRun: string }
-  | { kind: "check-run"; checkRunId: number; action: "rerequested" | "requested_action"; deliveryId: string; actor: string }
+  | { kind: "check-run"; checkRunId: number; action: "rerequested" | "requested_action" | "suite_rerequested"; deliveryId: string; actor: string }
   | { kind: "branch-moved"; branch: string; deliveryId: string; actor: string };
 
 export async function startVerificationRun(
@@ -60,7 +60,8 @@ export async function startVerificationRun(
 /** run.json's `trigger`: the fields every run has (a check-run trigger has no comment: `commentId` 0), plus the kind. */
 function manifestTrigger(trigger: VerificationTrigger): Record<string, unknown> {
   if (trigger.kind === "check-run") {
-    return { ...trigger, commentId: 0, command: `check_run.${trigger.action} (okstra / stage check run ${trigger.checkRunId})` };
+    const event = trigger.action === "suite_rerequested" ? `check_suite.rerequested (check suite ${trigger.checkRunId})` : `check_run.${trigger.action} (okstra / stage check run ${trigger.checkRunId})`;
+    return { ...trigger, commentId: 0, command: event };
   }
   if (trigger.kind === "branch-moved") return { ...trigger, commentId: 0, command: `pull_request.synchronize (new commits on ${trigger.branch})` };
   return { ...trigger };

@@ -4,6 +4,12 @@ import type { CheckAnnotation, CheckRunOutput } from "../types.js";
 export const MAX_ANNOTATIONS_PER_REQUEST = 50;
 export const MAX_OUTPUT_TEXT_CHARS = 65_535;
 export const MAX_ANNOTATION_TITLE_CHARS = 255;
+/** An annotation's `message` is at most 64 KB (bytes, not characters). */
+export const MAX_ANNOTATION_MESSAGE_BYTES = 64 * 1024;
+/** Issue comments and pull request bodies: GitHub answers 422 beyond 65,536 characters. */
+export const MAX_BODY_CHARS = 65_536;
+/** A pull request title: GitHub answers 422 beyond 256 characters. */
+export const MAX_TITLE_CHARS = 256;
 
 /**
  * Cuts `text` to `limit` characters, ending with a notice that says how much
@@ -19,9 +25,23 @@ export function truncateWithNotice(text: string, limit: number = MAX_OUTPUT_TEXT
   return text.slice(0, keep) + notice(text.length - keep);
 }
 
+/** A title cut to `limit` characters with `…`; okstra's renderers already fit theirs, this is the last guard. */
+export function clampTitle(title: string, limit: number = MAX_TITLE_CHARS): string {
+  return title.length <= limit ? title : `${title.slice(0, limit - 1)}…`;
+}
+
+/** `text` within `limit` UTF-8 bytes, with the notice; a character count would let multi-byte text past. */
+function truncateBytesWithNotice(text: string, limit: number): string {
+  if (Buffer.byteLength(text, "utf8") <= limit) return text;
+  let chars = Math.min(text.length, limit);
+  while (chars > 0 && Buffer.byteLength(truncateWithNotice(text, chars), "utf8") > limit) chars = Math.floor(chars * 0.9);
+  return truncateWithNotice(text, chars);
+}
+
 function clampAnnotation(annotation: CheckAnnotation): CheckAnnotation {
-  if (annotation.title === undefined || annotation.title.length <= MAX_ANNOTATION_TITLE_CHARS) return annotation;
-  return { ...annotation, title: `${annotation.title.slice(0, MAX_ANNOTATION_TITLE_CHARS - 1)}…` };
+  const message = truncateBytesWithNotice(annotation.message, MAX_ANNOTATION_MESSAGE_BYTES);
+  const title = annotation.title === undefined ? undefined : clampTitle(annotation.title, MAX_ANNOTATION_TITLE_CHARS);
+  return { ...annotation, message, ...(title === undefined ? {} : { title }) };
 }
 
 /** Output as GitHub accepts it: text fields within limits, annotations split into batches of 50. */

@@ -1,6 +1,7 @@
 import type { CheckConclusion, CheckRunInfo, CheckRunOutput, CheckRunWrite, CheckStatus, RepoRef } from "../types.js";
 import { splitOutput } from "./check-limits.js";
 import type { GitHubClient } from "./client.js";
+import { createOnce, NO_BLIND_RETRY } from "./create-once.js";
 
 /** Check runs: our camelCase `CheckRunWrite` → the REST body, within GitHub's limits. */
 
@@ -38,14 +39,27 @@ function restFields(check: CheckRunWrite): Record<string, unknown> {
 
 export async function postCheckRun(client: GitHubClient, repo: RepoRef, check: CheckRunWrite & { name: string; headSha: string }): Promise<CheckRunInfo> {
   const output = check.output === undefined ? undefined : splitOutput(check.output);
-  const { data } = await client.request("POST /repos/{owner}/{repo}/check-runs", {
-    ...repo,
-    ...restFields(check),
-    name: check.name,
-    head_sha: check.headSha,
-    ...(output ? { output: output.first } : {}),
-  });
-  const created = toCheckRunInfo(data);
+  const create = async () =>
+    toCheckRunInfo(
+      (
+        await client.request("POST /repos/{owner}/{repo}/check-runs", {
+          ...repo,
+          ...restFields(check),
+          name: check.name,
+          head_sha: check.headSha,
+          ...(output ? { output: output.first } : {}),
+          ...NO_BLIND_RETRY,
+        })
+      ).data,
+    );
+  // After a 5xx: the check run of this commit with this name and external_id, if GitHub made it.
+  const findCreated = async () => {
+    if (check.externalId === undefined) return null;
+    const { data } = await client.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { ...repo, ref: check.headSha, check_name: check.name, filter: "all", per_page: 100 });
+    const found = data.check_runs.find((run) => run.external_id === check.externalId);
+    return found ? toCheckRunInfo(found) : null;
+  };
+  const created = await createOnce(create, findCreated);
   await appendAnnotations(client, repo, created.id, output?.followUps ?? []);
   return created;
 }

@@ -1,5 +1,7 @@
 import type { NewPullRequest, PullRequestInfo, PullRequestUpdate, RepoRef } from "../types.js";
+import { clampTitle, MAX_BODY_CHARS, truncateWithNotice } from "./check-limits.js";
 import type { GitHubClient } from "./client.js";
+import { hasStatus } from "./errors.js";
 import { paginate } from "./paginate.js";
 
 /** Pull requests: REST for everything except the draft flag, which only GraphQL can change. */
@@ -56,20 +58,48 @@ export async function listOpenPulls(client: GitHubClient, repo: RepoRef, filter:
   return pulls.map(toPullRequestInfo);
 }
 
+/**
+ * Repositories that answered "Draft pull requests are not supported in this
+ * repository" (a private repository on a plan without drafts), by API
+ * address. Remembered for the life of the process, so each repository costs
+ * one refused request, not one per stage PR.
+ */
+const withoutDrafts = new Set<string>();
+
+function repositoryKey(client: GitHubClient, repo: RepoRef): string {
+  const base = (client.request as { endpoint?: { DEFAULTS?: { baseUrl?: string } } }).endpoint?.DEFAULTS?.baseUrl ?? "";
+  return `${base}/${repo.owner}/${repo.repo}`.toLowerCase();
+}
+
+function draftsUnsupported(error: unknown): boolean {
+  if (!hasStatus(error, 422)) return false;
+  const data = (error as { response?: { data?: { message?: string; errors?: Array<{ message?: string } | string> } } }).response?.data;
+  const messages = [data?.message, ...(data?.errors ?? []).map((e) => (typeof e === "string" ? e : e.message))];
+  return messages.some((m) => typeof m === "string" && /draft pull requests are not supported/i.test(m));
+}
+
+/**
+ * Opens a pull request; asked for a draft where the repository has none, it
+ * opens it ready for review instead (the returned `draft: false` tells the
+ * caller, who says so on the PR).
+ */
 export async function postPull(client: GitHubClient, repo: RepoRef, pr: NewPullRequest): Promise<PullRequestInfo> {
-  const { data } = await client.request("POST /repos/{owner}/{repo}/pulls", {
-    ...repo,
-    title: pr.title,
-    body: pr.body,
-    head: pr.head,
-    base: pr.base,
-    draft: pr.draft,
-  });
-  return toPullRequestInfo(data);
+  const key = repositoryKey(client, repo);
+  const open = async (draft: boolean) =>
+    client.request("POST /repos/{owner}/{repo}/pulls", { ...repo, title: clampTitle(pr.title), body: truncateWithNotice(pr.body, MAX_BODY_CHARS), head: pr.head, base: pr.base, draft });
+  const asDraft = pr.draft && !withoutDrafts.has(key);
+  try {
+    return toPullRequestInfo((await open(asDraft)).data);
+  } catch (error) {
+    if (!asDraft || !draftsUnsupported(error)) throw error;
+    withoutDrafts.add(key);
+    return toPullRequestInfo((await open(false)).data);
+  }
 }
 
 export async function patchPull(client: GitHubClient, repo: RepoRef, number: number, update: PullRequestUpdate): Promise<void> {
-  await client.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: number, ...definedOnly(update) });
+  const fitted = { ...update, title: update.title === undefined ? undefined : clampTitle(update.title), body: update.body === undefined ? undefined : truncateWithNotice(update.body, MAX_BODY_CHARS) };
+  await client.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: number, ...definedOnly(fitted) });
 }
 
 const READY_FOR_REVIEW = `mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { isDraft } } }`;
@@ -81,6 +111,8 @@ const CONVERT_TO_DRAFT = `mutation($id: ID!) { convertPullRequestToDraft(input: 
  * mutation, so repeating the call is free and adds no timeline event.
  */
 export async function setPullDraft(client: GitHubClient, repo: RepoRef, number: number, draft: boolean): Promise<void> {
+  // A repository without drafts has only ready PRs: converting one would be refused.
+  if (draft && withoutDrafts.has(repositoryKey(client, repo))) return;
   const pull = await fetchRestPull(client, repo, number);
   if ((pull.draft ?? false) === draft) return;
   await client.graphql(draft ? CONVERT_TO_DRAFT : READY_FOR_REVIEW, { id: pull.node_id });
