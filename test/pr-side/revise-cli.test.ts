@@ -19,11 +19,20 @@ import { head, isAncestorIn, pushOnBranch, reviewedRepo, reviewOnLine, stagePull
 
 let repo: LocalRepo;
 let executorLog: string;
+const sandboxBefore = process.env.OKSTRA_SANDBOX;
 beforeAll(async () => {
+  // The recorded executor logs what it was asked to a file outside its clone, which the sandbox
+  // (rightly) does not let a worker write: this suite runs its workers unconfined. The sandbox
+  // itself is tested in test/security.
+  process.env.OKSTRA_SANDBOX = "off";
   executorLog = path.join(process.env.TMPDIR ?? "/tmp", `revise-executor-${process.pid}-${Date.now()}.jsonl`);
   repo = await reviewedRepo(executorLog);
 }, 240_000);
-afterAll(() => repo?.dispose());
+afterAll(async () => {
+  await repo?.dispose();
+  if (sandboxBefore === undefined) delete process.env.OKSTRA_SANDBOX;
+  else process.env.OKSTRA_SANDBOX = sandboxBefore;
+});
 
 describe("/okstra revise on a stage PR with a review thread", () => {
   it("commits on top of the stage, answers the thread, restacks its dependent and re-verifies both", async () => {

@@ -1,3 +1,4 @@
+import type { TaskLedger } from "../../ledger/task-ledger.js";
 import type { Logger } from "../../util/log.js";
 import type { EngineServices } from "../context.js";
 import { refreshStackBlocks } from "../implementation/stage-prs.js";
@@ -36,6 +37,8 @@ export interface ReconcileOutcome {
   recorded: RecordedMove[];
   /** Stages whose verdict the new content made stale, ascending. */
   stale: number[];
+  /** The task as this pass read it, before the moves were recorded (its plan and dependencies are unchanged by them). */
+  task?: TaskLedger;
 }
 
 export async function reconcileStageHeads(services: EngineServices, issue: number, options: ReconcileOptions): Promise<ReconcileOutcome> {
@@ -48,7 +51,7 @@ export async function reconcileStageHeads(services: EngineServices, issue: numbe
   const task = await ledger.readTask(issue);
   if (!task?.plan) return { recorded: [], stale: [] };
   const recorded = await recordHeadMoves(ledger, issue, await inspectStageHeads(platform, task), now());
-  if (recorded.length === 0) return { recorded, stale: [] };
+  if (recorded.length === 0) return { recorded, stale: [], task };
   for (const { move } of recorded) log.info({ stage: move.stage, from: move.from, to: move.to, change: move.change }, "stage branch moved; new head recorded");
 
   // 3–4. Check runs and notes.
@@ -61,7 +64,7 @@ export async function reconcileStageHeads(services: EngineServices, issue: numbe
   const stale = recorded.filter((r) => r.staleVerdict !== null).map((r) => r.move.stage).sort((a, b) => a - b);
   const refreshedByVerification = stale.length > 0 && recorded.every((r) => r.staleVerdict !== null && reverifying(r.move.stage, true));
   if (!refreshedByVerification) await refreshBlocks(services, issue, log);
-  return { recorded, stale };
+  return { recorded, stale, task };
 }
 
 /** The rows are written: blocks that cannot be refreshed now are refreshed by the next PR change. */

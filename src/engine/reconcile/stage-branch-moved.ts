@@ -48,7 +48,7 @@ async function reconcileAndReverify(job: StageBranchMovedJob, services: EngineSe
 
   const pass = await reconcileStageHeads(services, issue, { log, reverifying: (_stage, hadVerdict) => hadVerdict, pushedBy: job.sender });
   const moved = pass.recorded.filter((r) => r.move.change !== "same-content").map((r) => r.move.stage);
-  const restacked = await restackAfterMoves(services, { issue, moved, trigger: `restack-${job.deliveryId}`, log });
+  const restacked = await restackAfterMoves(services, { issue, moved, trigger: `restack-${job.deliveryId}`, log, known: pass.task });
   const outcome: BranchMovedOutcome = { reconciled: pass.recorded.map((r) => r.move.stage), verification: null, ...(restacked.length > 0 ? { restacked } : {}) };
   const stale = [...new Set([...pass.stale, ...restacked])].sort((a, b) => a - b);
   if (stale.length === 0) return outcome;
