@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import path from "node:path";
 import type { SandboxAccess } from "./access.js";
 import { trustedReadOnlyPaths } from "./trusted-clones.js";
@@ -71,6 +72,14 @@ function plannedMounts(input: BwrapInput): Mount[] {
     readable.add(dir.endsWith("/node_modules/.bin") ? path.dirname(dir) : dir);
   }
   for (const named of namedPaths([input.command, ...input.args])) readable.add(named);
+  // A file okstra named in the worker's own (allow-listed) environment is one it means the worker to read,
+  // e.g. gemini-cli's system settings (GEMINI_CLI_SYSTEM_SETTINGS_PATH): read-only, like the command line's paths.
+  for (const named of namedPaths(Object.values(input.env).filter((v): v is string => typeof v === "string"))) {
+    if (statSync(named).isFile()) readable.add(named);
+  }
+  // An interpreter's script (`node worker.mjs`) is a program too: its folder comes with it, as an executable's does.
+  const [script] = namedPaths(input.args.slice(0, 1));
+  if (script && statSync(script).isFile()) readable.add(toolchainRoot(script));
   for (const p of readable) {
     if (!reachesForbidden(p, forbidden, vouched) && !SYSTEM_PATHS.some((s) => p === s)) mounts.push({ kind: "ro", path: p });
   }

@@ -39,7 +39,7 @@ describe("app.yml through Probot's setup flow", () => {
   it("asks for the workflows permission and the check_suite event, private by default", () => {
     const registered = manifest();
     expect(registered.default_permissions).toEqual({ contents: "write", issues: "write", pull_requests: "write", checks: "write", metadata: "read", workflows: "write" });
-    expect(registered.default_events).toEqual(["issue_comment", "pull_request", "check_run", "check_suite"]);
+    expect(registered.default_events).toEqual(["issue_comment", "pull_request", "pull_request_review_comment", "check_run", "check_suite"]);
     expect(registered.public).toBe(false);
     expect(registered.redirect_url).toBe("http://localhost:3000/probot/setup");
   });

@@ -50,7 +50,8 @@ describe("renderLedgerStatus", () => {
     expect(line("3 · Stage 3")).toContain("❌ failed: validation-failed");
     expect(line("4 · Stage 4")).toBe("| 4 · Stage 4 | — | — | — | — |");
     expect(markdown).toContain("Plan v2: approved by @alice");
-    expect(markdown).toContain("Ready to implement: stage 3.");
+    // Stage 3 failed: the one next step is its retry, the same the run itself gives.
+    expect(markdown).toContain("Next: `/okstra retry` — stage 3 failed (validation-failed)");
     expect(markdown).toContain("Export \\| import"); // a pipe in the title cannot break the table
   });
 

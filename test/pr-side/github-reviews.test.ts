@@ -58,7 +58,7 @@ describe("GitHub platform: review threads, reviews and replies", () => {
       .query({ per_page: "100" })
       .reply(200, [
         { ...review, id: 1, state: "CHANGES_REQUESTED", body: "please split", submitted_at: "2026-11-21T10:00:00Z" },
-        { ...review, id: 2, state: "SOMETHING_NEW", body: null },
+        { ...review, id: 2, state: "SOMETHING_NEW", body: "" },
       ]);
     expect((await githubPlatform().listReviews(101)).map((r) => [r.id, r.state, r.body])).toEqual([
       [1, "CHANGES_REQUESTED", "please split"],

@@ -86,7 +86,10 @@ describe("an inline review command on a PR okstra did not open (real Probot app 
     github.get(`${api}/contents/.github/okstra.yml`).query({ ref: "main" }).reply(404, { message: "Not Found" });
     github.get(`${api}/collaborators/maintainer/permission`).reply(200, { permission: "admin", role_name: "admin", user: { login: "maintainer" } });
     github.post(`${api}/pulls/comments/284312630/reactions`, { content: "eyes" }).reply(201, { id: 1, content: "eyes" });
-    github.get(`${api}/pulls/2`).reply(200, { ...payload.pull_request, head: { ...payload.pull_request.head, ref: "changes" } });
+    // The webhook's pull request is GitHub's REST one plus webhook-only fields: `custom_properties` on its repositories is not in the REST response.
+    const restRepo = ({ custom_properties: _omitted, ...repo }: Record<string, unknown>) => repo;
+    const pull = payload.pull_request;
+    github.get(`${api}/pulls/2`).reply(200, { ...pull, head: { ...pull.head, ref: "changes", repo: restRepo(pull.head.repo) }, base: { ...pull.base, repo: restRepo(pull.base.repo) } });
     let refusal = "";
     github
       .post(`${api}/pulls/2/comments/284312630/replies`, (body: { body: string }) => Boolean((refusal = body.body)))

@@ -42,7 +42,10 @@ describe("the GitHub job processor's metrics", () => {
     github.post(`${REPO}/issues/1/comments`).reply(201, created);
     await processor(helpJob("Codertocat"));
 
-    mockCommandStart("reader", "read").post(`${REPO}/issues/1/comments`).reply(201, created);
+    // A reader is refused before okstra reads the configuration (authorised first, SPEC §2).
+    const refused = httpMock().matchHeader("authorization", `token ${INSTALLATION_TOKEN}`);
+    refused.get(`${REPO}/collaborators/reader/permission`).reply(200, { permission: "read", role_name: "read", user: { login: "reader" } });
+    refused.post(`${REPO}/issues/1/comments`).reply(201, created);
     await processor(helpJob("reader"));
 
     const text = await metrics.registry.metrics();

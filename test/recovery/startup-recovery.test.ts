@@ -4,6 +4,7 @@ import { recoveryGraceMs } from "../../src/engine/recovery/schedule.js";
 import { scheduleStartupRecovery } from "../../src/queue/startup-recovery.js";
 import type { EnqueueOptions, QueueJob } from "../../src/queue/types.js";
 import { silentLogger } from "../../src/util/log.js";
+import { signLedgerFiles } from "../helpers/signed-ledger.js";
 import { API_REPO, httpMock, mockCommitReads, refBody } from "../ledger/github-fixture.js";
 
 /**
@@ -23,7 +24,8 @@ const row = (fields: Record<string, unknown>) => JSON.stringify({ at: "2026-11-2
 const started = (run: string, stage: number, leaseUntil: string) => row({ run, status: "started", stage, leaseUntil, baseCommit: sha("b") });
 
 it("schedules one check per task holding a lease — due now for an expired lease, after the lease for a live one — and skips repositories without a ledger and installations it cannot read", async () => {
-  const files: Record<string, string> = {
+  // Signed as okstra writes them (SPEC §14.5): recovery acts only on rows okstra wrote.
+  const files: Record<string, string> = signLedgerFiles({
     // #5: impl-1 died; its lease ran out at 11:30.
     "tasks/5/task.json": "{}",
     "tasks/5/ledger.jsonl": `${started("impl-1", 1, "2026-11-21T11:30:00.000Z")}\n`,
@@ -31,7 +33,7 @@ it("schedules one check per task holding a lease — due now for an expired leas
     "tasks/6/ledger.jsonl": `${started("impl-1", 1, "2026-11-21T11:30:00.000Z")}\n${row({ run: "impl-1", status: "done", stage: 1, headCommit: sha("c"), branch: "okstra/6/s1", carryPath: "tasks/6/carry/stage-1.json" })}\n`,
     // #7: two stages running elsewhere, leases until 12:05 and 12:08 (renewed).
     "tasks/7/ledger.jsonl": `${started("impl-2", 1, "2026-11-21T12:05:00.000Z")}\n${started("impl-2", 2, "2026-11-21T12:08:00.000Z")}\n`,
-  };
+  });
   const api = httpMock();
   api.get("/app/installations").query({ per_page: "100" }).reply(200, [{ id: 11, account: { login: "acme" } }, { id: 12, account: { login: "suspended-org" } }]);
   api
