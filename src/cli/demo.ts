@@ -4,11 +4,19 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describeOutcome, runDemo } from "../demo/run-demo.js";
 import { Ledger } from "../ledger/ledger.js";
+import { sandboxState } from "../sandbox/index.js";
 import { createLocalLedgerStore } from "../ledger/local-store.js";
 import { writeViewPage } from "../view/write-view.js";
 
 const root = await mkdtemp(path.join(tmpdir(), "okstra-demo-"));
 process.stdout.write(`okstra demo — everything below runs offline; every worker replays a recording from fixtures/recordings/.\n`);
+// The demo's workers are okstra's own recordings replaying on its own sample repository, so on a machine
+// without bubblewrap it still runs — unconfined, and it says so. Repository content from anyone else never does (SPEC §14.1).
+const sandbox = sandboxState();
+if (sandbox.mode === "unavailable" && process.env.OKSTRA_SANDBOX === undefined) {
+  process.stdout.write(`No worker sandbox on this machine (${sandbox.reason}): the demo's recorded workers run unconfined (OKSTRA_SANDBOX=off). Install bubblewrap to see them sandboxed.\n`);
+  process.env.OKSTRA_SANDBOX = "off";
+}
 const result = await runDemo({
   root,
   onStep: (step) => {

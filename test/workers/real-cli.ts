@@ -1,4 +1,4 @@
-import { expect } from "@jest/globals";
+import { afterEach, expect, it } from "@jest/globals";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -187,4 +187,20 @@ export function reportedUsage(server: ModelServer, role: Role): { inputTokens: n
     cachedTokens: turns.reduce((n, r) => n + r.usage!.cachedTokens, 0),
     requests: turns.length,
   };
+}
+
+/**
+ * One real-CLI suite's set-up: `test` is skipped when the CLI is not
+ * installed, `start()` opens the repository and model server for a test, and
+ * whatever it opened is closed after each test.
+ */
+export function realCliSuite(cli: RealCli): { test: typeof it | typeof it.skip; start: () => Promise<RealCliRun> } {
+  let run: RealCliRun | undefined;
+  afterEach(async () => {
+    run?.restoreEnv();
+    await run?.server.close();
+    await run?.repo.dispose();
+    run = undefined;
+  });
+  return { test: cliInstalled(cli) ? it : it.skip, start: async () => (run = await realCliRepo(cli)) };
 }

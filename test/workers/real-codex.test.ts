@@ -1,22 +1,14 @@
-import { afterEach, describe, expect, it } from "@jest/globals";
-import { cliInstalled, realCliRepo, type RealCliRun } from "./real-cli.js";
+import { describe, expect } from "@jest/globals";
+import { realCliSuite } from "./real-cli.js";
 import { expectStageCompleted } from "./real-cli-assertions.js";
 
 /** The real `codex` CLI (devDependency) as executor and verifier, against the scripted OpenAI Responses server. */
 
-let run: RealCliRun | undefined;
-afterEach(async () => {
-  run?.restoreEnv();
-  await run?.server.close();
-  await run?.repo.dispose();
-  run = undefined;
-});
-
-const test = cliInstalled("codex") ? it : it.skip;
+const { test, start } = realCliSuite("codex");
 
 describe("codex, end to end", () => {
   test("completes stage 1: edits, tests and commits through exec_command (a writable .git), verifies with a structured finding, usage and cost recorded", async () => {
-    run = await realCliRepo("codex");
+    const run = await start();
     const implement = await run.repo.run("/okstra implement --stage 1");
     const { executor, verifier } = await expectStageCompleted(run, implement, "codex");
 

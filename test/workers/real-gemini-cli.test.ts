@@ -1,22 +1,14 @@
-import { afterEach, describe, expect, it } from "@jest/globals";
-import { cliInstalled, realCliRepo, type RealCliRun } from "./real-cli.js";
+import { describe, expect } from "@jest/globals";
+import { realCliSuite } from "./real-cli.js";
 import { expectStageCompleted } from "./real-cli-assertions.js";
 
 /** The real `gemini` CLI (devDependency) as executor and verifier, against the scripted Gemini streamGenerateContent server. */
 
-let run: RealCliRun | undefined;
-afterEach(async () => {
-  run?.restoreEnv();
-  await run?.server.close();
-  await run?.repo.dispose();
-  run = undefined;
-});
-
-const test = cliInstalled("gemini-cli") ? it : it.skip;
+const { test, start } = realCliSuite("gemini-cli");
 
 describe("gemini-cli, end to end", () => {
   test("completes stage 1: writes files with write_file, tests and commits through run_shell_command, verifies with a structured finding, usage and cost recorded", async () => {
-    run = await realCliRepo("gemini-cli");
+    const run = await start();
     const implement = await run.repo.run("/okstra implement --stage 1");
     const { executor } = await expectStageCompleted(run, implement, "gemini-cli");
 

@@ -11,14 +11,18 @@ import { readRows, taskPath } from "../../ledger/task-ledger.js";
  * commit: the carry is the evidence, the row the index, and neither exists
  * without the other (a crash between two commits would otherwise leave a
  * carry for the backfill to find — harmless, but one commit is simpler).
+ * A revised stage (SPEC §15.2) is recorded the same way with `source:
+ * "revise"`, so every view knows the head moved by review feedback and the
+ * verdict given at the old head is stale.
  */
-export async function recordStageDone(ledger: Ledger, issue: number, run: string, carry: CarrySidecar, now: Date): Promise<void> {
+export async function recordStageDone(ledger: Ledger, issue: number, run: string, carry: CarrySidecar, now: Date, source?: "revise"): Promise<void> {
   const sidecar = carrySidecarSchema.parse(carry);
   const carryPath = taskPath(issue, carryFile(sidecar.stage));
   const row = ledgerRowSchema.parse({
     at: now.toISOString(),
     run,
     status: "done",
+    ...(source ? { source } : {}),
     stage: sidecar.stage,
     headCommit: sidecar.stageCommitRange.head,
     branch: sidecar.branch,
@@ -29,7 +33,7 @@ export async function recordStageDone(ledger: Ledger, issue: number, run: string
     const changes = new Map<string, string | null>([[carryPath, `${JSON.stringify(sidecar, null, 2)}\n`]]);
     const fresh = rowsToAppend(rows, [row]);
     if (fresh.length > 0) changes.set(taskPath(issue, "ledger.jsonl"), appendRowsText(text, fresh));
-    return { changes, message: `ledger(#${issue}): done s${sidecar.stage} (${run})`, value: undefined };
+    return { changes, message: `ledger(#${issue}): ${source ?? "done"} s${sidecar.stage} (${run})`, value: undefined };
   });
 }
 

@@ -11,7 +11,7 @@ import { DuplicateTriggerError, runStartedBy, startRun } from "../run/start-run.
 import { requirePlan } from "../verification/select-stages.js";
 import { answerThreads } from "./answer-threads.js";
 import { executeRevision } from "./execute-revision.js";
-import { recordRevision } from "./record-revision.js";
+import { recordStageDone } from "../implementation/record-stage.js";
 import { gatherReviewFeedback, isEmptyFeedback, renderReviewFeedback, type ReviewFeedback } from "./review-feedback.js";
 import { finishRevisionRun } from "./revision-report.js";
 import { verifyAfterStageMoves } from "./verify-moved-stages.js";
@@ -63,7 +63,7 @@ export async function reviseCommand(context: CommandContext): Promise<void> {
   const { outcome, workers } = await executeRevision(context, manifest, revision);
   const phase = context.run.phases[0]!;
   if (outcome.status === "done") {
-    await recordRevision(services.ledger, issue, manifest.id, outcome.carry, (services.now ?? (() => new Date()))());
+    await recordStageDone(services.ledger, issue, manifest.id, outcome.carry, (services.now ?? (() => new Date()))(), "revise");
     Object.assign(phase, { state: "done", detail: `\`${outcome.headCommit.slice(0, 12)}\` on \`${outcome.branch}\`` });
     const answered = await answerThreads(context, revision, outcome);
     context.run.body = `Stage ${revision.stage.number} revised: ${answered} review thread(s) answered.`;
