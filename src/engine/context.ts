@@ -1,6 +1,6 @@
 import type { Command } from "../commands/types.js";
 import type { OkstraConfig } from "../config/schema.js";
-import type { Platform } from "../platform/types.js";
+import type { Platform, RateLimitWaits } from "../platform/types.js";
 import type { CommandJob } from "../queue/types.js";
 import type { Logger } from "../util/log.js";
 import type { RunState } from "./run/run-state.js";
@@ -25,6 +25,8 @@ export interface EngineServices {
   metrics?: OkstraMetrics;
   /** False on the App unless `OKSTRA_COMMAND_WORKERS=1` (SPEC §14.6); the CLI and tests keep them. */
   commandWorkers?: boolean;
+  /** Rate-limit waits of this job's platform requests (GitHub); the status comment shows them. */
+  rateLimitWaits?: RateLimitWaits;
 }
 
 /** Everything a verb needs to carry out one accepted command. */

@@ -109,7 +109,7 @@ async function executeComment(job: CommandJob, parsed: ParsedComment, services: 
     config: config.config,
     services,
     log,
-    status: new StatusComment(platform, job.issueNumber, { minIntervalMs: services.statusIntervalMs, now: services.now, channel }, (err) =>
+    status: new StatusComment(platform, job.issueNumber, { minIntervalMs: services.statusIntervalMs, now: services.now, channel, rateLimitWaits: services.rateLimitWaits }, (err) =>
       context.log.warn({ err }, "status comment update failed"),
     ),
     run: newRunState(parsed.line, job.comment.id, (services.now ?? (() => new Date()))()),

@@ -173,6 +173,21 @@ export interface ReviewInfo {
   submittedAt: string | null;
 }
 
+/**
+ * The forge made a request wait out a rate limit (SPEC §10): it is sent again
+ * at `until`. Told to whoever listens (the run's status comment says so); the
+ * engine never sees the HTTP client that waits.
+ */
+export interface RateLimitWaitNotice {
+  kind: "secondary" | "primary";
+  until: Date;
+}
+
+/** Where rate-limit waits of one job's requests are announced; a listener is removed by the function it returns. */
+export interface RateLimitWaits {
+  listen(listener: (wait: RateLimitWaitNotice) => void): () => void;
+}
+
 export interface Platform {
   readonly kind: "github" | "local";
   readonly repo: RepoRef;

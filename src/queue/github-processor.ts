@@ -7,6 +7,8 @@ import { createGitHubLedgerStore } from "../ledger/github-store.js";
 import { appLedgerKeyring } from "../ledger/ledger-key.js";
 import { createGitHubPlatform } from "../platform/github/index.js";
 import { redactingPlatform } from "../platform/redacting-platform.js";
+import type { RateLimitWaitNotice, RateLimitWaits } from "../platform/types.js";
+import { onRateLimitWait } from "../octokit.js";
 import { metrics as processMetrics, type OkstraMetrics } from "../server/metrics.js";
 import { instrumentOctokit } from "../server/octokit-metrics.js";
 import { recoverTask } from "../engine/recovery/recover-task.js";
@@ -46,6 +48,7 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
       installationToken: async () => ((await octokit.auth({ type: "installation" })) as { token: string }).token,
     }));
     const ledger = new Ledger(createGitHubLedgerStore(octokit, job.repo, { webBase: serverUrl }), { log, keyring: () => appLedgerKeyring() });
+    const rateLimitWaits = rateLimitWaitsOf(octokit);
     const recovery = options.scheduleJob ? queueRecoveryScheduler(options.scheduleJob, job.repo, job.installationId) : undefined;
     const leaseMs = options.leaseMs ?? leaseMsFromEnvironment();
     // SPEC §14.6: on the App a `command` worker runs only when the operator says so.
@@ -57,7 +60,7 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
       return;
     }
     if (job.kind === "stage-branch-moved") {
-      const moved = await onStageBranchMoved(job, { platform, ledger, log, statusIntervalMs: options.statusIntervalMs, metrics: options.metrics ?? processMetrics, commandWorkers });
+      const moved = await onStageBranchMoved(job, { platform, ledger, log, statusIntervalMs: options.statusIntervalMs, metrics: options.metrics ?? processMetrics, commandWorkers, rateLimitWaits });
       log.info({ reconciled: moved.reconciled, verification: moved.verification }, "stage branch move handled");
       return;
     }
@@ -66,8 +69,25 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
       log.info({ pr: job.pullRequest.number, outcome: handled.action }, "pull request event handled");
       return;
     }
-    const outcome = await executeCommand(job, { platform, ledger, log, statusIntervalMs: options.statusIntervalMs, metrics: options.metrics ?? processMetrics, recovery, leaseMs, commandWorkers });
+    const outcome = await executeCommand(job, { platform, ledger, log, statusIntervalMs: options.statusIntervalMs, metrics: options.metrics ?? processMetrics, recovery, leaseMs, commandWorkers, rateLimitWaits });
     log.info({ outcome: outcome.result }, "command finished");
+  };
+}
+
+/**
+ * The job's rate-limit waits, from its own installation Octokit (SPEC §10):
+ * the engine hears when and until when, never about Octokit.
+ */
+function rateLimitWaitsOf(octokit: object): RateLimitWaits {
+  const listeners = new Set<(wait: RateLimitWaitNotice) => void>();
+  onRateLimitWait(octokit, ({ kind, until }) => {
+    for (const listener of listeners) listener({ kind, until });
+  });
+  return {
+    listen(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   };
 }
 

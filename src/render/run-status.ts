@@ -1,5 +1,6 @@
 import { sandboxOffNotice } from "../sandbox/index.js";
 import type { RunOutcome, RunState, StepState } from "../engine/run/run-state.js";
+import type { RateLimitWaitNotice } from "../platform/types.js";
 
 /** The marker that lets okstra find its own status comment again (STYLE §4: idempotent `ensure*`). */
 export function runStatusMarker(state: Pick<RunState, "runId" | "triggerCommentId">): string {
@@ -17,8 +18,8 @@ const OUTCOME_HEADING: Record<RunOutcome, string> = {
 
 const STEP_ICON: Record<StepState, string> = { pending: "◻️", running: "⏳", done: "✓", failed: "✗", skipped: "⤼" };
 
-/** Renders the run status comment: heading, phase checklist, workers, timing and usage, body, links. */
-export function renderRunStatus(state: RunState, now: Date): string {
+/** Renders the run status comment: heading, phase checklist, workers, timing and usage, body, links, a rate-limit wait. */
+export function renderRunStatus(state: RunState, now: Date, rateLimitWait?: RateLimitWaitNotice): string {
   const lines: string[] = [runStatusMarker(state)];
   const run = state.runId ? ` · run \`${state.runId}\`` : "";
   lines.push(`### okstra · \`${state.command}\` · ${OUTCOME_HEADING[state.outcome]}${run}`, "");
@@ -40,6 +41,8 @@ export function renderRunStatus(state: RunState, now: Date): string {
 
   if (state.body) lines.push(state.body.trimEnd(), "");
 
+  if (rateLimitWait) lines.push(renderRateLimitWait(rateLimitWait, now), "");
+
   const footer = [`⏱ ${formatElapsed(state, now)}`];
   if (state.usage) {
     const { inputTokens, outputTokens, costUsd } = state.usage;
@@ -51,6 +54,14 @@ export function renderRunStatus(state: RunState, now: Date): string {
 
   if (state.links.length > 0) lines.push("", state.links.map((link) => `[${link.label}](${link.url})`).join(" · "));
   return lines.join("\n");
+}
+
+const WAIT_REASON: Record<RateLimitWaitNotice["kind"], string> = { secondary: "secondary rate limit (retry-after)", primary: "rate limit (x-ratelimit-reset)" };
+
+/** While the wait lasts the run is waiting; afterwards the comment keeps that it waited, and until when. */
+export function renderRateLimitWait(wait: RateLimitWaitNotice, now: Date): string {
+  const until = `${wait.until.toISOString().slice(11, 19)} UTC`;
+  return now < wait.until ? `⏳ waiting for GitHub's ${WAIT_REASON[wait.kind]} until ${until}` : `⏳ waited for GitHub's ${WAIT_REASON[wait.kind]} until ${until}`;
 }
 
 function formatElapsed(state: RunState, now: Date): string {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from "@jest/globals";
 import { newRunState } from "../../src/engine/run/run-state.js";
 import { StatusComment } from "../../src/engine/run/status-comment.js";
-import type { Platform } from "../../src/platform/types.js";
+import type { Platform, RateLimitWaitNotice, RateLimitWaits } from "../../src/platform/types.js";
 
 /** Records what a forge would show: the comments and every edit, with the (fake) time of each write. */
 function recordingPlatform() {
@@ -75,5 +75,32 @@ describe("StatusComment", () => {
     await jest.advanceTimersByTimeAsync(10);
     await status.finish(run);
     expect(writes).toHaveLength(1);
+  });
+
+  it("says the run is waiting on GitHub's rate limit and until when, then that it waited (SPEC §8, §10)", async () => {
+    const { platform, writes } = recordingPlatform();
+    let announce: (wait: RateLimitWaitNotice) => void = () => undefined;
+    const waits: RateLimitWaits = { listen: (listener) => ((announce = listener), () => (announce = () => undefined)) };
+    const status = new StatusComment(platform, 5, { minIntervalMs: 2000, rateLimitWaits: waits });
+    const run = newRunState("/okstra plan", 9, new Date(), ["context"]);
+    run.phases[0].state = "running";
+    status.update(run);
+    await jest.advanceTimersByTimeAsync(10);
+
+    // Another request of the run (not this comment's) is told to wait 30 s.
+    announce({ kind: "secondary", until: new Date(Date.now() + 30_000) });
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(writes.map((w) => w.kind)).toEqual(["create", "update"]);
+    expect(writes[1].body).toContain("⏳ waiting for GitHub's secondary rate limit (retry-after) until 10:00:30 UTC");
+
+    await jest.advanceTimersByTimeAsync(30_000);
+    run.phases[0].state = "done";
+    run.outcome = "succeeded";
+    await status.finish(run);
+    expect(writes.at(-1)!.body).toContain("⏳ waited for GitHub's secondary rate limit (retry-after) until 10:00:30 UTC");
+    // Finished: a later wait (another job's) is no longer this run's.
+    announce({ kind: "primary", until: new Date(Date.now() + 60_000) });
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(writes).toHaveLength(3);
   });
 });

@@ -32,21 +32,26 @@ export function checkDeliveries(probot: Probot): Probot {
   return probot;
 }
 
-function testProbot(): Probot {
+/**
+ * Probot's Octokit with HTTP retries and throttling off; a test of okstra's own policy passes another.
+ * A function, so it applies after Probot's own defaults: the throttling plugin would otherwise
+ * space every comment 3 s apart across the whole suite (GitHub's guidance, right in production).
+ */
+const QUIET_OCTOKIT = ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } }));
+
+function testProbot(Octokit: typeof ProbotOctokit = QUIET_OCTOKIT): Probot {
   return checkDeliveries(new Probot({
     appId: 123,
     privateKey,
     secret: WEBHOOK_SECRET,
     log: pino({ level: "silent" }),
-    // A function, so it applies after Probot's own defaults: the throttling plugin would otherwise
-    // space every comment 3 s apart across the whole suite (GitHub's guidance, right in production).
-    Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
+    Octokit,
   }));
 }
 
 /** A real Probot with okstra loaded; HTTP retries off so nock sees each request once. */
-export async function createTestApp(): Promise<TestApp> {
-  const probot = testProbot();
+export async function createTestApp(Octokit?: typeof ProbotOctokit): Promise<TestApp> {
+  const probot = testProbot(Octokit);
   let queue: JobQueue | undefined;
   await probot.load(okstraApp({ onQueue: (q) => (queue = q), statusIntervalMs: 0 }));
   if (!queue) throw new Error("okstra did not create its queue");

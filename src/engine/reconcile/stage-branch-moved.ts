@@ -55,7 +55,7 @@ async function reconcileAndReverify(job: StageBranchMovedJob, services: EngineSe
 
   const now = services.now ?? (() => new Date());
   const commandLine = `Re-verify stage${stale.length === 1 ? "" : "s"} ${stale.join(", ")} (new commits on ${job.pullRequest.head})`;
-  const status = new StatusComment(platform, issue, { minIntervalMs: services.statusIntervalMs, now: services.now }, (err) => log.warn({ err }, "status comment update failed"));
+  const status = new StatusComment(platform, issue, { minIntervalMs: services.statusIntervalMs, now: services.now, rateLimitWaits: services.rateLimitWaits }, (err) => log.warn({ err }, "status comment update failed"));
   const run = newRunState(commandLine, 0, now());
   const stop = async (problem: string): Promise<BranchMovedOutcome> => {
     Object.assign(run, { outcome: "failed", body: `okstra could not re-verify: ${problem}`, finishedAt: now().toISOString() });

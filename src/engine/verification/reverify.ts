@@ -50,7 +50,7 @@ export async function executeReverify(job: ReverifyJob, services: EngineServices
     config: config.config,
     services,
     log,
-    status: new StatusComment(platform, job.issueNumber, { minIntervalMs: services.statusIntervalMs, now: services.now }, (err) => context.log.warn({ err }, "status comment update failed")),
+    status: new StatusComment(platform, job.issueNumber, { minIntervalMs: services.statusIntervalMs, now: services.now, rateLimitWaits: services.rateLimitWaits }, (err) => context.log.warn({ err }, "status comment update failed")),
     // The status marker's trigger is the check run: there is no comment.
     run: newRunState(commandLine, checkRun.id, now()),
   };
