@@ -198,9 +198,13 @@ describe("a hostile executor next to an honest one (okstra CLI, local platform)"
   it("could write nowhere outside its clone, nor into its clone's git config", () => {
     const writes = attempts.filter((a) => a.name.startsWith("write "));
     expect(writes).toHaveLength(5);
-    // okstra's TMPDIR lies under /tmp, which inside is the sandbox's private, empty /tmp: that write lands there.
-    const landedInPrivateTmp = (a: Attempt) => a.name.startsWith(`write ${okstraTmp}`) && okstraTmp.startsWith("/tmp/");
-    for (const write of writes.filter((a) => !landedInPrivateTmp(a))) expect(write).toMatchObject({ outcome: "blocked" });
+    // Inside, /tmp is the sandbox's private, empty tmpfs: a write to a host path under /tmp (okstra's TMPDIR, or a
+    // checkout of okstra that lies there, as CI's may) succeeds in there and never reaches the host. Every other write is refused.
+    for (const write of writes) {
+      const target = write.name.slice("write ".length);
+      expect(existsSync(target)).toBe(false);
+      if (!target.startsWith("/tmp/")) expect(write).toMatchObject({ outcome: "blocked" });
+    }
     for (const name of ["git-config-fsmonitor", "append-git-config", "git-config-filter"]) expect(attempts.find((a) => a.name === name)).toMatchObject({ outcome: "blocked" });
     for (const file of ["pwned"].map((f) => path.join(okstraTmp, f))) expect(existsSync(file)).toBe(false);
     expect(existsSync(path.join(okstraHome, "pwned"))).toBe(false);

@@ -51,7 +51,7 @@ export async function reconcileStageHeads(services: EngineServices, issue: numbe
   const task = await ledger.readTask(issue);
   if (!task?.plan) return { recorded: [], stale: [] };
   const recorded = await recordHeadMoves(ledger, issue, await inspectStageHeads(platform, task), now());
-  if (recorded.length === 0) return { recorded, stale: [], task };
+  if (recorded.length === 0) return { recorded, stale: [] };
   for (const { move } of recorded) log.info({ stage: move.stage, from: move.from, to: move.to, change: move.change }, "stage branch moved; new head recorded");
 
   // 3–4. Check runs and notes.
