@@ -1,6 +1,7 @@
 import type { Context } from "probot";
 import { isOkstraCommand } from "../commands/parse.js";
 import type { CommandJob, JobQueue } from "../queue/types.js";
+import { eventJobBase, isBotComment } from "./event-job.js";
 
 /**
  * `issue_comment.created`: authenticate → parse → de-duplicate → enqueue.
@@ -10,21 +11,17 @@ import type { CommandJob, JobQueue } from "../queue/types.js";
  */
 export function issueCommentCreated(queue: JobQueue) {
   return async (context: Context<"issue_comment.created">): Promise<void> => {
-    const { comment, issue, repository, installation } = context.payload;
-    // Bots never trigger commands, okstra's own comments included.
-    if (context.isBot || comment.user?.type === "Bot" || comment.user?.login.endsWith("[bot]")) return;
+    const { comment, issue } = context.payload;
+    if (isBotComment(context, comment.user)) return;
     if (!isOkstraCommand(comment.body ?? "")) return;
 
     const job: CommandJob = {
-      deliveryId: context.id,
-      repo: { owner: repository.owner.login, repo: repository.name },
-      installationId: installation?.id,
+      ...eventJobBase(context),
       issueNumber: issue.number,
       isPullRequest: Boolean(issue.pull_request),
       comment: { id: comment.id, body: comment.body, author: comment.user?.login ?? "", createdAt: comment.created_at },
       // The body at the trigger: an edit after the command must not reach the workers (SPEC §2).
       issue: { title: issue.title, body: issue.body ?? "", author: issue.user?.login ?? "ghost" },
-      receivedAt: new Date().toISOString(),
     };
     const queued = await queue.enqueue(job);
     context.log.info({ task: issue.number, comment: comment.id, queued }, queued ? "command queued" : "duplicate delivery ignored");

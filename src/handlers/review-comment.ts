@@ -1,6 +1,7 @@
 import type { Context } from "probot";
 import { isOkstraCommand } from "../commands/parse.js";
 import type { CommandJob, JobQueue } from "../queue/types.js";
+import { eventJobBase, isBotComment } from "./event-job.js";
 
 /**
  * `pull_request_review_comment.created`: an inline review comment that is a
@@ -10,19 +11,16 @@ import type { CommandJob, JobQueue } from "../queue/types.js";
  */
 export function reviewCommentCreated(queue: JobQueue) {
   return async (context: Context<"pull_request_review_comment.created">): Promise<void> => {
-    const { comment, pull_request: pull, repository, installation } = context.payload;
-    if (context.isBot || comment.user?.type === "Bot" || comment.user?.login.endsWith("[bot]")) return;
+    const { comment, pull_request: pull } = context.payload;
+    if (isBotComment(context, comment.user)) return;
     if (!isOkstraCommand(comment.body ?? "")) return;
 
     const job: CommandJob = {
-      deliveryId: context.id,
-      repo: { owner: repository.owner.login, repo: repository.name },
-      installationId: installation?.id,
+      ...eventJobBase(context),
       issueNumber: pull.number,
       isPullRequest: true,
       comment: { id: comment.id, body: comment.body, author: comment.user?.login ?? "", createdAt: comment.created_at },
       reviewComment: { path: comment.path, line: comment.line ?? null },
-      receivedAt: new Date().toISOString(),
     };
     const queued = await queue.enqueue(job);
     context.log.info({ pr: pull.number, reviewComment: comment.id, queued }, queued ? "command queued" : "duplicate delivery ignored");

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Probot } from "probot";
-import { openLocalServices } from "../../src/cli/local-services.js";
-import { executeCommand, type CommandOutcome } from "../../src/engine/execute-command.js";
-import type { JobQueue, QueueJob } from "../../src/queue/types.js";
+import type { CommandOutcome } from "../../src/engine/execute-command.js";
+import type { JobQueue, QueueJob, ReverifyJob } from "../../src/queue/types.js";
 import type { LocalRepo } from "../helpers/local-repo.js";
-import { createTestAppWith } from "../helpers/probot.js";
+import { localEngineApp } from "../helpers/local-engine-app.js";
 import { webhookExample } from "../helpers/webhooks.js";
-import { approvedRepo, branchHead, checkRuns, ledgerJson, ledgerRows, verifier } from "../verification/verification-repo.js";
+import { branchHead, checkRuns, ledgerJson, ledgerRows } from "../verification/verification-repo.js";
 
 /**
  * "Re-run all checks" sends `check_suite.rerequested`, not `check_run.*`:
@@ -18,15 +17,13 @@ let repo: LocalRepo;
 let probot: Probot;
 let queue: JobQueue;
 let jobs: QueueJob[];
-const outcomes: CommandOutcome[] = [];
+let outcomes: CommandOutcome[];
 
 beforeAll(async () => {
-  repo = await approvedRepo({ verifiers: [verifier("--findings none --review agree"), verifier("--findings none --review agree")] });
-  expect((await repo.run("/okstra implement")).code).toBe(0);
-  const services = await openLocalServices(repo.dir, "maintainer");
-  ({ probot, queue, jobs } = await createTestAppWith(async (job) => {
-    if (job.kind !== "reverify") throw new Error("not part of this test");
-    outcomes.push(await executeCommand(job, services));
+  ({ repo, probot, queue, jobs, outcomes } = await localEngineApp({
+    verifierFlags: ["--findings none --review agree", "--findings none --review agree"],
+    implement: "/okstra implement",
+    carries: (job): job is ReverifyJob => job.kind === "reverify",
   }));
 }, 120_000);
 

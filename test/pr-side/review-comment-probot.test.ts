@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Probot } from "probot";
-import { openLocalServices } from "../../src/cli/local-services.js";
-import { executeCommand, type CommandOutcome } from "../../src/engine/execute-command.js";
+import type { CommandOutcome } from "../../src/engine/execute-command.js";
 import { localDiffHunk } from "../../src/platform/local/review-diff.js";
 import { addLocalReviewComment } from "../../src/platform/local/review-records.js";
-import type { JobQueue, QueueJob } from "../../src/queue/types.js";
+import type { CommandJob, JobQueue, QueueJob } from "../../src/queue/types.js";
 import { httpMock } from "../helpers/http-mock.js";
 import type { LocalRepo } from "../helpers/local-repo.js";
-import { createTestApp, createTestAppWith, INSTALLATION_TOKEN, mockInstallationToken } from "../helpers/probot.js";
+import { localEngineApp } from "../helpers/local-engine-app.js";
+import { createTestApp, INSTALLATION_TOKEN, mockInstallationToken } from "../helpers/probot.js";
 import { webhookExample } from "../helpers/webhooks.js";
-import { approvedRepo, ledgerRows, pulls, verifier } from "../verification/verification-repo.js";
+import { ledgerRows, pulls } from "../verification/verification-repo.js";
 import { reviewComments } from "./pr-repo.js";
 
 /**
@@ -33,15 +33,13 @@ describe("an inline review command on a stage PR (real Probot app, engine on the
   let probot: Probot;
   let queue: JobQueue;
   let jobs: QueueJob[];
-  const outcomes: CommandOutcome[] = [];
+  let outcomes: CommandOutcome[];
 
   beforeAll(async () => {
-    repo = await approvedRepo({ verifiers: [verifier("--findings none --review agree"), verifier("--findings none --review agree")] });
-    expect((await repo.run("/okstra implement --stage 1")).code).toBe(0);
-    const services = await openLocalServices(repo.dir, "maintainer");
-    ({ probot, queue, jobs } = await createTestAppWith(async (job) => {
-      if (job.kind !== undefined && job.kind !== "command") throw new Error("not part of this test");
-      outcomes.push(await executeCommand(job, services));
+    ({ repo, probot, queue, jobs, outcomes } = await localEngineApp({
+      verifierFlags: ["--findings none --review agree", "--findings none --review agree"],
+      implement: "/okstra implement --stage 1",
+      carries: (job): job is CommandJob => job.kind === undefined || job.kind === "command",
     }));
   }, 120_000);
   afterAll(() => repo?.dispose());

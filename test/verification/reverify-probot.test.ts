@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Probot } from "probot";
-import { openLocalServices } from "../../src/cli/local-services.js";
-import { executeCommand, type CommandOutcome } from "../../src/engine/execute-command.js";
-import type { JobQueue, QueueJob } from "../../src/queue/types.js";
+import type { CommandOutcome } from "../../src/engine/execute-command.js";
+import type { CommandJob, JobQueue, QueueJob, ReverifyJob } from "../../src/queue/types.js";
 import { httpMock } from "../helpers/http-mock.js";
 import type { LocalRepo } from "../helpers/local-repo.js";
-import { createTestApp, createTestAppWith, INSTALLATION_TOKEN, mockInstallationToken } from "../helpers/probot.js";
+import { localEngineApp } from "../helpers/local-engine-app.js";
+import { createTestApp, INSTALLATION_TOKEN, mockInstallationToken } from "../helpers/probot.js";
 import { webhookExample } from "../helpers/webhooks.js";
-import { approvedRepo, branchHead, checkRuns, ledgerJson, ledgerRows, verifier } from "./verification-repo.js";
+import { branchHead, checkRuns, ledgerJson, ledgerRows } from "./verification-repo.js";
 
 /**
  * Re-verification from the checks UI, through the real Probot app: GitHub's
@@ -22,16 +22,14 @@ let repo: LocalRepo;
 let probot: Probot;
 let queue: JobQueue;
 let jobs: QueueJob[];
-const outcomes: CommandOutcome[] = [];
+let outcomes: CommandOutcome[];
 
 beforeAll(async () => {
-  repo = await approvedRepo({ verifiers: [verifier("--findings F-1,F-2 --review agree"), verifier("--findings none --review agree")] });
-  expect((await repo.run("/okstra implement")).code).toBe(0);
-  const services = await openLocalServices(repo.dir, "maintainer");
   // The queue's processor is the engine on the local platform instead of GitHub's.
-  ({ probot, queue, jobs } = await createTestAppWith(async (job) => {
-    if (job.kind === "pull-request-closed" || job.kind === "recovery-check" || job.kind === "stage-branch-moved") throw new Error("not part of this test");
-    outcomes.push(await executeCommand(job, services));
+  ({ repo, probot, queue, jobs, outcomes } = await localEngineApp({
+    verifierFlags: ["--findings F-1,F-2 --review agree", "--findings none --review agree"],
+    implement: "/okstra implement",
+    carries: (job): job is CommandJob | ReverifyJob => job.kind === undefined || job.kind === "command" || job.kind === "reverify",
   }));
 }, 120_000);
 
