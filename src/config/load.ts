@@ -1,6 +1,7 @@
 import { parseDocument } from "yaml";
 import { permissionAtLeast, type Permission, type Platform } from "../platform/types.js";
-import { configSchema, type OkstraConfig } from "./schema.js";
+import { apiKeyEnvProblem, baseUrlProblem, modelEndpointPolicy, type ModelEndpointPolicy } from "./model-endpoints.js";
+import { configSchema, type OkstraConfig, type WorkerSpec } from "./schema.js";
 
 export const CONFIG_PATH = ".github/okstra.yml";
 /** A real okstra.yml is a few hundred bytes; parsing a much larger file would hold up every job on the process. */
@@ -54,24 +55,33 @@ export async function loadConfig(platform: Platform, policy: ConfigPolicy = {}):
 export interface ConfigPolicy {
   /** False on the App unless the operator set `OKSTRA_COMMAND_WORKERS=1`; the CLI and tests keep them. */
   commandWorkers?: boolean;
+  /** Where `baseUrl`/`apiKeyEnv` may point; default: okstra's environment (`OKSTRA_MODEL_ENDPOINTS`, `OKSTRA_MODEL_KEY_VARS`). */
+  modelEndpoints?: ModelEndpointPolicy;
 }
 
 export const COMMAND_WORKERS_OFF =
   "`provider: command` runs an arbitrary program on the okstra host and is disabled on this App; the operator enables it with `OKSTRA_COMMAND_WORKERS=1`, or use a model provider (anthropic, openai, gemini, claude-code, codex, gemini-cli)";
 
-/** A config naming `command` workers where they are not allowed is refused like any invalid config, each by its path. */
+/** A config naming what the operator does not allow is refused like any invalid config, each problem by its path. */
 function withPolicy(result: ConfigResult, policy: ConfigPolicy): ConfigResult {
-  if (!result.ok || policy.commandWorkers !== false) return result;
-  const { workers } = result.config;
-  const named: Array<[string, { provider: string }]> = [
-    ["workers.lead", workers.lead],
-    ...workers.analysers.map((w, i): [string, { provider: string }] => [`workers.analysers.${i}`, w]),
-    ["workers.executor", workers.executor],
-    ...workers.verifiers.map((w, i): [string, { provider: string }] => [`workers.verifiers.${i}`, w]),
-    ["workers.pilot", workers.pilot],
-  ];
-  const problems = named.filter(([, spec]) => spec.provider === "command").map(([path]) => ({ path: `${path}.provider`, message: COMMAND_WORKERS_OFF }));
+  if (!result.ok) return result;
+  const endpoints = policy.modelEndpoints ?? modelEndpointPolicy();
+  const problems: ConfigProblem[] = [];
+  for (const [path, spec] of workerSpecs(result.config.workers)) {
+    if (spec.provider === "command" && policy.commandWorkers === false) problems.push({ path: `${path}.provider`, message: COMMAND_WORKERS_OFF });
+    const url = spec.baseUrl === undefined ? null : baseUrlProblem(spec.baseUrl, endpoints);
+    if (url) problems.push({ path: `${path}.baseUrl`, message: url });
+    const key = spec.apiKeyEnv === undefined ? null : apiKeyEnvProblem(spec.apiKeyEnv, endpoints);
+    if (key) problems.push({ path: `${path}.apiKeyEnv`, message: key });
+  }
   return problems.length === 0 ? result : { ok: false, problems };
+}
+
+/** Every worker spec of the config with its key path (`workers.lead`, `workers.analysers.1`), whatever roles the schema has. */
+function workerSpecs(workers: OkstraConfig["workers"]): Array<[string, WorkerSpec]> {
+  return Object.entries(workers).flatMap(([role, value]): Array<[string, WorkerSpec]> =>
+    Array.isArray(value) ? value.map((spec, i): [string, WorkerSpec] => [`workers.${role}.${i}`, spec]) : [[`workers.${role}`, value as WorkerSpec]],
+  );
 }
 
 /** Parses the file's text (null = no file) into a config or every problem by path. */

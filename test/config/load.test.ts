@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { authoriseAndLoadConfig, MAX_CONFIG_CHARS, parseConfig } from "../../src/config/load.js";
+import { authoriseAndLoadConfig, loadConfig, MAX_CONFIG_CHARS, parseConfig } from "../../src/config/load.js";
 import type { Permission, Platform } from "../../src/platform/types.js";
 import { findMutatingToken } from "../../src/config/deny-list.js";
 
@@ -119,6 +119,29 @@ describe("loading the configuration safely", () => {
     expect(await authoriseAndLoadConfig(platform, "writer")).toEqual({ authorised: false, permission: "write", required: "admin" });
     expect(await authoriseAndLoadConfig(platform, "owner")).toMatchObject({ authorised: true, config: { ok: true, config: { minimumPermission: "admin" } } });
     expect(reads).toEqual([".github/okstra.yml@main", ".github/okstra.yml@main"]);
+  });
+
+  it("refuses a baseUrl and an apiKeyEnv the operator did not allow: the repository cannot send okstra's keys elsewhere", async () => {
+    const file = [
+      "workers:",
+      '  lead: { provider: anthropic, baseUrl: "https://attacker.example" }',
+      '  verifiers: [ { provider: openai-compatible, model: m, baseUrl: "https://models.example.evil/v1", apiKeyEnv: PRIVATE_KEY }, { provider: openai-compatible, model: m, baseUrl: "https://models.example/v1", apiKeyEnv: OPENAI_API_KEY } ]',
+      "",
+    ].join("\n");
+    const { platform } = platformWith(file, {});
+    const modelEndpoints = { endpoints: ["https://models.example"], keyVars: ["OPENROUTER_API_KEY", "PRIVATE_KEY"] };
+    const result = await loadConfig(platform, { modelEndpoints });
+    expect(result.ok).toBe(false);
+    const paths = result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message.replace(/ the worker's key .*$/, "")}`);
+    expect(paths).toEqual([
+      "workers.lead.baseUrl: `https://attacker.example` is not among the model endpoints the operator allows:",
+      "workers.verifiers.0.baseUrl: `https://models.example.evil/v1` is not among the model endpoints the operator allows:",
+      "workers.verifiers.0.apiKeyEnv: `PRIVATE_KEY` is one of okstra's own credentials and is never sent to a model server",
+      "workers.verifiers.1.apiKeyEnv: `OPENAI_API_KEY` is not among the variables the operator allows as model keys; the operator lists them in `OKSTRA_MODEL_KEY_VARS` (comma-separated) — now OPENROUTER_API_KEY",
+    ]);
+    // What the operator listed is allowed, on a path boundary only.
+    const allowed = await loadConfig(platformWith('workers:\n  pilot: { provider: openai-compatible, model: m, baseUrl: "https://models.example/v1", apiKeyEnv: OPENROUTER_API_KEY }\n', {}).platform, { modelEndpoints });
+    expect(allowed.ok).toBe(true);
   });
 
   it("answers a YAML alias bomb as a config problem instead of crashing the job", () => {

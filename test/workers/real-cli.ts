@@ -147,6 +147,8 @@ export async function realCliRepo(cli: RealCli): Promise<RealCliRun> {
   const saved = { ...process.env };
   process.env[BIN[cli].variable] = cliBinary(cli);
   process.env[BIN[cli].key] = `test-key-for-${cli}`;
+  // As an operator would: the scripted model server is an endpoint okstra may send model traffic to (SPEC §14.6).
+  process.env.OKSTRA_MODEL_ENDPOINTS = server.url;
   const baseUrl = cli === "codex" ? `${server.url}/v1` : server.url;
   const spec = `{ provider: ${cli}, model: ${cli === "claude-code" ? "claude-sonnet-4-6" : cli === "codex" ? "gpt-5.4" : "gemini-2.5-pro"}, baseUrl: "${baseUrl}" }`;
   const repo = await createLocalRepo();
