@@ -138,7 +138,8 @@ async function neutralisedSettings(cwd: string): Promise<Array<[string, string]>
 export async function git(args: string[], options: GitOptions): Promise<GitResult> {
   // Any repository may have been written by a worker (a clone) or by anyone (a user's checkout): its
   // settings that run a program (filters, textconv, diff/merge drivers, ssh/editor/pager) are overridden.
-  const config = await neutralisedSettings(options.cwd);
+  // A copy: the cached overrides are the repository's; this command's header must not join them for the next one.
+  const config = [...(await neutralisedSettings(options.cwd))];
   if (options.extraHeader) config.push(["http.extraheader", options.extraHeader]);
   const result = await spawnGit(args, options, config);
   if (result.exitCode !== 0 && !options.allowFailure) throw new GitError(args, result.exitCode, result.stderr);

@@ -142,3 +142,15 @@ describe("a repository planted with hooks, fsmonitor, filters and a textconv", (
     expect((await readdir(markers)).length).toBeGreaterThan(1);
   });
 });
+
+describe("a per-command header", () => {
+  it("goes with that one command only: the next command in the same repository carries its own, not the ones before", async () => {
+    const dir = path.join(root, "headers");
+    await git(["init", "-q", "--bare", dir], { cwd: root });
+    const headers = async (extraHeader?: string) =>
+      (await git(["config", "--get-all", "http.extraheader"], { cwd: dir, extraHeader, allowFailure: true })).stdout.trim().split("\n").filter(Boolean);
+    expect(await headers("AUTHORIZATION: basic OLD")).toEqual(["AUTHORIZATION: basic OLD"]);
+    expect(await headers("AUTHORIZATION: basic NEW")).toEqual(["AUTHORIZATION: basic NEW"]);
+    expect(await headers()).toEqual([]);
+  });
+});

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
+import { redactingPlatform } from "../../src/platform/redacting-platform.js";
+import type { Platform } from "../../src/platform/types.js";
 import { capText, cleanModelValue, redactSecrets, stripControl } from "../../src/util/redact.js";
 import { ENV_SECRETS, MARKER, PRINTED_SHAPES } from "./planted.js";
 
@@ -37,5 +39,23 @@ describe("model text", () => {
     expect(capped.summary).toContain("[okstra: 2,980,000 more characters cut]");
     expect(capped.notes).toEqual(["short"]);
     expect(capText("abc", 10)).toBe("abc");
+  });
+});
+
+describe("the redacting platform", () => {
+  it("redacts every text okstra writes to a conversation or a review thread", async () => {
+    const sent: string[] = [];
+    const record = async (...args: unknown[]) => {
+      sent.push(String(args.at(-1)));
+      return { id: 1, body: "", author: "okstra[bot]", createdAt: "", updatedAt: "" };
+    };
+    const platform = redactingPlatform({ createComment: record, updateComment: record, replyToReviewComment: record, updateReviewComment: record } as unknown as Platform);
+    const leak = `output: ${PRINTED_SHAPES[0]}`;
+    await platform.createComment(1, leak);
+    await platform.updateComment(2, leak);
+    await platform.replyToReviewComment(3, 4, leak);
+    await platform.updateReviewComment(5, leak);
+    expect(sent).toHaveLength(4);
+    for (const body of sent) expect(body).not.toContain(MARKER);
   });
 });
