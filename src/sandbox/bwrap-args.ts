@@ -7,6 +7,7 @@ import {
   maskMount,
   namedPaths,
   reachesForbidden,
+  within,
   resolveExecutable,
   systemMount,
   toolchainRoot,
@@ -60,7 +61,10 @@ function plannedMounts(input: BwrapInput): Mount[] {
     const mount = systemMount(p);
     if (mount) mounts.push(mount);
   }
-  for (const p of MASKED_IN_ETC) {
+  // Hidden even inside the read-only system paths: /etc's own secrets, and whatever of okstra's lies there
+  // (a private key under /etc, a checkout with its .env under /opt).
+  const insideSystem = forbidden.filter((root) => SYSTEM_PATHS.some((system) => within(root, system)));
+  for (const p of [...MASKED_IN_ETC, ...insideSystem]) {
     const mount = maskMount(p);
     if (mount) mounts.push(mount);
   }
@@ -86,7 +90,11 @@ function plannedMounts(input: BwrapInput): Mount[] {
   for (const p of [...(access.readOnlyPaths ?? []), ...trustedReadOnlyPaths(access.clone)]) mounts.push({ kind: "ro", path: p });
   mounts.push({ kind: access.cloneWritable ? "rw" : "ro", path: access.clone });
   // okstra's own git reads this file outside the sandbox: a worker must not plant hooks, fsmonitor or filters in it.
-  if (access.cloneWritable) mounts.push({ kind: "ro", path: path.join(access.clone, ".git", "config") });
+  // Nor point the clone's object store at another repository's (the mirror cache), which okstra's own git then reads and pushes.
+  if (access.cloneWritable) {
+    mounts.push({ kind: "ro", path: path.join(access.clone, ".git", "config") });
+    mounts.push({ kind: "ro", path: path.join(access.clone, ".git", "objects", "info", "alternates") });
+  }
   for (const p of access.writablePaths ?? []) mounts.push({ kind: "rw", path: p });
   return mounts;
 }

@@ -1,6 +1,8 @@
 import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
+import { keyFilePath } from "../ledger/ledger-key.js";
+import { defaultCacheDir } from "../workspace/mirror-cache.js";
+import { defaultWorkspaceRoot } from "../workspace/run-directory.js";
 
 /**
  * The host paths a sandboxed process can see, and the ones it never may.
@@ -24,8 +26,10 @@ const HOME_SECRETS = [".ssh", ".git-credentials", ".gitconfig", ".config", ".net
  */
 export function forbiddenRoots(env: NodeJS.ProcessEnv = process.env): string[] {
   const roots = [
-    env.OKSTRA_CACHE_DIR || path.join(tmpdir(), "okstra-cache"),
-    path.join(tmpdir(), "okstra-runs"),
+    defaultCacheDir(),
+    defaultWorkspaceRoot(),
+    // The CLI's ledger signing key: with it a worker could sign forged ledger rows (SPEC §14.5).
+    keyFilePath(env),
     path.join(process.cwd(), ".env"),
     ...HOME_SECRETS.map((name) => (env.HOME ? path.join(env.HOME, name) : undefined)),
     env.PRIVATE_KEY_PATH ? path.resolve(env.PRIVATE_KEY_PATH) : undefined,

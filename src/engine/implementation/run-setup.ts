@@ -1,4 +1,5 @@
-import { appendFile, mkdir } from "node:fs/promises";
+import { constants } from "node:fs";
+import { mkdir, open, realpath } from "node:fs/promises";
 import path from "node:path";
 import { git } from "../../util/git.js";
 import type { Logger } from "../../util/log.js";
@@ -58,12 +59,20 @@ async function discardTrackedChanges(cwd: string): Promise<void> {
  */
 async function excludeUntracked(cwd: string): Promise<void> {
   const untracked = await git(["ls-files", "--others", "--exclude-standard", "--directory", "-z"], { cwd });
-  const entries = untracked.stdout.split("\0").filter(Boolean);
+  // Names are setup's (repository code) to choose: one with a line break would write a line of its own.
+  const entries = untracked.stdout.split("\0").filter((e) => e !== "" && !/[\r\n]/.test(e));
   if (entries.length === 0) return;
-  const gitDir = (await git(["rev-parse", "--git-dir"], { cwd })).stdout.trim();
-  const exclude = path.resolve(cwd, gitDir, "info", "exclude");
-  await mkdir(path.dirname(exclude), { recursive: true });
-  await appendFile(exclude, `\n# okstra setup\n${entries.map((e) => `/${escapeGlob(e)}`).join("\n")}\n`);
+  // Setup ran with the clone writable: `.git/info` (or the file) may now be a link to a host file. okstra
+  // writes only into the clone's own `.git/info`, and never through a link.
+  const info = path.join(await realpath(cwd), ".git", "info");
+  await mkdir(info, { recursive: true });
+  if ((await realpath(info)) !== info) throw new Error(`setup replaced ${info} with a link; okstra writes nothing through it`);
+  const file = await open(path.join(info, "exclude"), constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW);
+  try {
+    await file.appendFile(`\n# okstra setup\n${entries.map((e) => `/${escapeGlob(e)}`).join("\n")}\n`);
+  } finally {
+    await file.close();
+  }
 }
 
 function escapeGlob(entry: string): string {
