@@ -54,8 +54,8 @@ describe("a worker with a writable clone", () => {
     process.env.PRIVATE_KEY_PATH = path.join(optDir, "app.pem");
     try {
       const outcome = await sandboxed(`cat ${path.join(optDir, "app.pem")}`);
-      // The file is masked (an empty file in its place), so the read succeeds and shows nothing.
-      expect(outcome.exitCode).toBe(0);
+      // The file is masked: reading it is refused.
+      expect(outcome.exitCode).not.toBe(0);
       expect(outcome.stdout).not.toContain("not-a-real-key");
     } finally {
       if (saved === undefined) delete process.env.PRIVATE_KEY_PATH;
