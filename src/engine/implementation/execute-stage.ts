@@ -101,6 +101,7 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
 
     // 5. okstra's own checks.
     const [commits, changed, addedLines] = await Promise.all([workspace.commitsSince(baseCommit), workspace.changedFiles(baseCommit), workspace.addedLines(baseCommit)]);
+    const checkedHead = (await git(["rev-parse", "HEAD"], { cwd: workspace.dir })).stdout.trim();
     // A qa command the stage already runs as `post` is not run twice.
     const qa = Object.values(context.config.qaCommands).filter((command) => !stage.validation.post.includes(command));
     const post =
@@ -110,8 +111,12 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
             [...stage.validation.post.map((command) => ({ phase: "post" as const, command })), ...qa.map((command) => ({ phase: "qa" as const, command }))],
             { cwd: workspace.dir, timeoutMs, signal: run.signal, home, network, recheck: () => approvedPlanProblem(run) },
           );
+    // Validation is repository code with the clone writable: whatever it committed, moved or left is not the
+    // stage's work. The branch goes back to the commits okstra checked, and only those are pushed.
+    await git(["checkout", "--quiet", "--force", "-B", branch, checkedHead], { cwd: workspace.dir });
+    await git(["clean", "-fdq"], { cwd: workspace.dir });
     const validation = [...pre, ...post];
-    const escapingLinks = await linksLeavingClone(workspace.dir, changed);
+    const escapingLinks = await linksLeavingClone(workspace.dir, baseCommit);
     const checks = checkStage({ stage, commits, changed, addedLines, validation, justified: justifiedPlaceholders(executor.result?.notes), escapingLinks });
     if (checks.failures.length > 0) {
       const [first] = checks.failures;

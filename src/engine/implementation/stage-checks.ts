@@ -1,5 +1,5 @@
-import { lstat, readlink } from "node:fs/promises";
 import path from "node:path";
+import { git } from "../../util/git.js";
 import type { PlanStage } from "../planning/plan-schema.js";
 import { globsOverlap } from "../planning/validator/glob-overlap.js";
 import { predictedFiles } from "../planning/validator/predicted-files.js";
@@ -102,19 +102,23 @@ export interface EscapingLink {
 }
 
 /**
- * The changed files that are symlinks pointing out of the clone (SPEC §14.4):
- * `lstat`, never `stat`, so the link itself is judged and its target is never
- * read. A link to `/proc/self/environ` or `../../okstra-cache` fails the stage.
+ * The symlinks the stage's commits add or change that point out of the clone
+ * (SPEC §14.4), judged from the commits — mode 120000 and the link's blob —
+ * never from the working tree, which the validation commands could have
+ * changed since; a target is never followed. A link to `/proc/self/environ`
+ * or `../../okstra-cache` fails the stage.
  */
-export async function linksLeavingClone(repoDir: string, changed: ReadonlyArray<{ path: string; status: string }>): Promise<EscapingLink[]> {
+export async function linksLeavingClone(repoDir: string, baseCommit: string): Promise<EscapingLink[]> {
+  const raw = await git(["diff", "--raw", "-z", "--no-renames", "--no-abbrev", baseCommit, "HEAD"], { cwd: repoDir });
+  // `:<old mode> <new mode> <old blob> <new blob> <status>\0<path>\0`, one pair of fields per change.
+  const fields = raw.stdout.split("\0");
   const found: EscapingLink[] = [];
-  for (const file of changed) {
-    if (file.status === "deleted") continue;
-    const full = path.join(repoDir, file.path);
-    const info = await lstat(full).catch(() => null);
-    if (!info?.isSymbolicLink()) continue;
-    const target = await readlink(full);
-    if (!insideClone(repoDir, path.resolve(path.dirname(full), target))) found.push({ path: file.path, target });
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const [, newMode, , blob] = fields[i]!.slice(1).split(" ");
+    if (newMode !== "120000") continue;
+    const file = fields[i + 1]!;
+    const target = (await git(["cat-file", "blob", blob!], { cwd: repoDir })).stdout;
+    if (!insideClone(repoDir, path.resolve(path.dirname(path.join(repoDir, file)), target))) found.push({ path: file, target });
   }
   return found;
 }
