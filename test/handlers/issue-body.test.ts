@@ -52,3 +52,18 @@ describe("the issue body a planning run uses", () => {
     expect(lead).not.toContain("IGNORE ALL PREVIOUS INSTRUCTIONS");
   });
 });
+
+describe("a command written on a pull request's conversation", () => {
+  it("carries no issue body: the PR is not the task's issue, which the job reads itself", async () => {
+    const { probot, queue, jobs } = await createTestAppWith(async () => undefined);
+    const payload = issueCommentPayload("created", { body: "/okstra verify", login: "maintainer", commentId: 7001 });
+    payload.issue.number = 102;
+    payload.issue.title = "okstra · stage 2: Per-item value";
+    payload.issue.pull_request = { url: "https://api.github.com/repos/Codertocat/Hello-World/pulls/102" } as never;
+    await probot.receive({ id: "delivery-pr-comment", name: "issue_comment", payload: payload as never });
+    await queue.drain();
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({ issueNumber: 102, isPullRequest: true });
+    expect(jobs[0]).not.toHaveProperty("issue");
+  });
+});
