@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, readFile } from "node:fs/promises";
+import { lstat, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCacheDir } from "./mirror-cache.js";
 
@@ -73,8 +73,10 @@ async function digestOf(dir: string, names: string[]): Promise<string | null> {
   const hash = createHash("sha256");
   let found = false;
   for (const name of names) {
-    const content = await readFile(join(dir, name)).catch(() => null);
-    if (content === null) continue;
+    // Committed content from earlier stages' executors: a link (to /dev/zero, to a host file) is not followed.
+    const info = await lstat(join(dir, name)).catch(() => null);
+    if (!info?.isFile()) continue;
+    const content = await readFile(join(dir, name));
     found = true;
     hash.update(`${name}\0${content.length}\0`).update(content);
   }

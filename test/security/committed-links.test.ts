@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { linksLeavingClone } from "../../src/engine/implementation/stage-checks.js";
 import { git } from "../../src/util/git.js";
+import { dependencyKey } from "../../src/workspace/dependency-cache.js";
 
 /**
  * A committed symlink that leaves the clone fails the stage (SPEC §14.4). It
@@ -44,5 +45,20 @@ describe("committed links leaving the clone", () => {
     await unlink(path.join(repo, "NOTES.md"));
     await writeFile(path.join(repo, "NOTES.md"), "just notes\n");
     expect((await linksLeavingClone(repo, base)).map((l) => l.path)).toContain("NOTES.md");
+  });
+});
+
+describe("the dependency cache key", () => {
+  it("follows no committed link: a lockfile linked to /dev/zero counts as no lockfile", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "okstra-lock-link-"));
+    try {
+      await writeFile(path.join(dir, "package.json"), '{ "name": "sample" }\n');
+      const withoutLock = await dependencyKey(dir);
+      await symlink("/dev/zero", path.join(dir, "package-lock.json"));
+      expect(await dependencyKey(dir)).toBe(withoutLock);
+      expect(withoutLock).toMatch(/^manifest-/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
