@@ -151,6 +151,8 @@ export interface ReviewCommentInfo {
   /** The diff hunk the comment was written against, so a worker sees what the reviewer saw. */
   diffHunk: string;
   createdAt: string;
+  /** The last edit (createdAt when never edited): an edit after a command must not reach its workers (SPEC §2). */
+  updatedAt: string;
   url?: string;
 }
 

@@ -23,8 +23,10 @@ const thread = (resolved: boolean, id: number, body: string) => ({
   diffSide: "RIGHT",
   comments: {
     nodes: [
-      { databaseId: id, body, createdAt: "2026-11-21T10:00:00Z", path: "src/csv.js", line: 7, diffHunk: "@@ -0,0 +1,7 @@\n+x", url: `https://github.com/acme/widgets/pull/101#discussion_r${id}`, author: { login: "alice" }, replyTo: null },
-      { databaseId: id + 1, body: "agreed", createdAt: "2026-11-21T10:05:00Z", path: "src/csv.js", line: 7, diffHunk: "@@ -0,0 +1,7 @@\n+x", url: "u", author: null, replyTo: { databaseId: id } },
+      { databaseId: id, body, createdAt: "2026-11-21T10:00:00Z", updatedAt: "2026-11-21T10:00:00Z", path: "src/csv.js", line: 7, diffHunk: "@@ -0,0 +1,7 @@\n+x", url: `https://github.com/acme/widgets/pull/101#discussion_r${id}`, author: { __typename: "User", login: "alice" }, replyTo: null },
+      { databaseId: id + 1, body: "agreed", createdAt: "2026-11-21T10:05:00Z", updatedAt: "2026-11-21T10:05:00Z", path: "src/csv.js", line: 7, diffHunk: "@@ -0,0 +1,7 @@\n+x", url: "u", author: null, replyTo: { databaseId: id } },
+      // GraphQL names a bot without REST's `[bot]` suffix.
+      { databaseId: id + 2, body: "Addressed in abc", createdAt: "2026-11-21T10:06:00Z", updatedAt: "2026-11-21T10:06:00Z", path: "src/csv.js", line: 7, diffHunk: "@@ -0,0 +1,7 @@\n+x", url: "u", author: { __typename: "Bot", login: "okstra" }, replyTo: { databaseId: id } },
     ],
   },
 });
@@ -45,8 +47,8 @@ describe("GitHub platform: review threads, reviews and replies", () => {
       { owner: "acme", repo: "widgets", number: 101, after: "CUR1" },
     ]);
     expect(threads.map((t) => [t.resolved, t.path, t.line, t.comments.map((c) => [c.id, c.author, c.inReplyTo])])).toEqual([
-      [false, "src/csv.js", 7, [[10, "alice", null], [11, "ghost", 10]]],
-      [true, "src/csv.js", 7, [[20, "alice", null], [21, "ghost", 20]]],
+      [false, "src/csv.js", 7, [[10, "alice", null], [11, "ghost", 10], [12, "okstra[bot]", 10]]],
+      [true, "src/csv.js", 7, [[20, "alice", null], [21, "ghost", 20], [22, "okstra[bot]", 20]]],
     ]);
     expect(threads[0]!.comments[0]).toMatchObject({ body: "quote the commas", diffHunk: "@@ -0,0 +1,7 @@\n+x", side: "RIGHT" });
   });

@@ -13,12 +13,22 @@ export interface ReviewFeedback {
 
 const isBot = (login: string) => login.endsWith("[bot]");
 
-export async function gatherReviewFeedback(platform: Platform, pull: number, since: string): Promise<ReviewFeedback> {
+/**
+ * Only what was said before the command, and not edited after it, reaches
+ * the executor (SPEC §2): a comment added or edited while the job waits in the
+ * queue cannot inject instructions. `trigger` is the command's own comment.
+ */
+export async function gatherReviewFeedback(platform: Platform, pull: number, since: string, trigger: { id: number; createdAt: string }): Promise<ReviewFeedback> {
   const [threads, reviews] = await Promise.all([platform.listReviewThreads(pull), platform.listReviews(pull)]);
   const after = Date.parse(since);
+  const cutoff = Date.parse(trigger.createdAt);
+  const visible = threads.map((t) => ({
+    ...t,
+    comments: t.comments.filter((c) => c.id !== trigger.id && Date.parse(c.createdAt) < cutoff && Date.parse(c.updatedAt) <= cutoff),
+  }));
   return {
-    threads: threads.filter((t) => !t.resolved && t.comments.some((c) => !isBot(c.author) && Date.parse(c.createdAt) > after)),
-    changeRequests: reviews.filter((r) => r.state === "CHANGES_REQUESTED" && r.submittedAt !== null && Date.parse(r.submittedAt) > after),
+    threads: visible.filter((t) => !t.resolved && t.comments.some((c) => !isBot(c.author) && Date.parse(c.createdAt) > after)),
+    changeRequests: reviews.filter((r) => r.state === "CHANGES_REQUESTED" && r.submittedAt !== null && Date.parse(r.submittedAt) > after && Date.parse(r.submittedAt) < cutoff),
   };
 }
 

@@ -86,7 +86,7 @@ async function prepareRevision(context: CommandContext, stageNumber: number): Pr
   if (!state?.done) throw new CommandRefusal(`stage ${stageNumber} is not done, so there is nothing to revise yet.`, `\`/okstra implement --stage ${stageNumber}\` first.`);
   if (state.claim) throw new CommandRefusal(`stage ${stageNumber} is being worked on by run \`${state.claim.run}\`.`, "Wait for it to finish, then comment `/okstra revise` again.");
   const pull = state.prs.filter((p) => p.kind === "stage").at(-1)?.number ?? null;
-  const feedback = pull === null ? { threads: [], changeRequests: [] } : await gatherReviewFeedback(services.platform, pull, state.done.at);
+  const feedback = pull === null ? { threads: [], changeRequests: [] } : await gatherReviewFeedback(services.platform, pull, state.done.at, job.comment);
   if (isEmptyFeedback(feedback) && context.guidance.trim() === "") {
     throw new CommandRefusal(
       `there is nothing to revise stage ${stageNumber} from: no unresolved review thread or change request on ${pull === null ? "its PR" : `#${pull}`} since it was done (${state.done.at}), and no guidance after the command.`,

@@ -21,7 +21,7 @@ const REVIEW_THREADS = `query ($owner: String!, $repo: String!, $number: Int!, $
           line
           diffSide
           comments(first: 100) {
-            nodes { databaseId body createdAt path line diffHunk url author { login } replyTo { databaseId } }
+            nodes { databaseId body createdAt updatedAt path line diffHunk url author { __typename login } replyTo { databaseId } }
           }
         }
       }
@@ -39,11 +39,12 @@ interface ThreadNode {
       databaseId: number | null;
       body: string;
       createdAt: string;
+      updatedAt: string;
       path: string;
       line: number | null;
       diffHunk: string;
       url: string;
-      author: { login: string } | null;
+      author: { __typename: string; login: string } | null;
       replyTo: { databaseId: number | null } | null;
     }>;
   };
@@ -73,7 +74,7 @@ function toThread(node: ThreadNode): ReviewThreadInfo {
     line: node.line,
     comments: node.comments.nodes.map((c) => ({
       id: c.databaseId ?? 0,
-      author: c.author?.login ?? "ghost",
+      author: actorLogin(c.author),
       body: c.body,
       path: c.path,
       line: c.line,
@@ -81,9 +82,16 @@ function toThread(node: ThreadNode): ReviewThreadInfo {
       inReplyTo: c.replyTo?.databaseId ?? null,
       diffHunk: c.diffHunk,
       createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
       url: c.url,
     })),
   };
+}
+
+/** GraphQL names a bot `okstra`, REST `okstra[bot]`: every login okstra compares is REST's. */
+function actorLogin(author: { __typename: string; login: string } | null): string {
+  if (!author) return "ghost";
+  return author.__typename === "Bot" && !author.login.endsWith("[bot]") ? `${author.login}[bot]` : author.login;
 }
 
 interface RestReview {
@@ -121,6 +129,7 @@ export async function fetchReviewComment(client: GitHubClient, repo: RepoRef, co
       inReplyTo: data.in_reply_to_id ?? null,
       diffHunk: data.diff_hunk,
       createdAt: data.created_at,
+      updatedAt: data.updated_at,
       url: data.html_url,
     };
   });

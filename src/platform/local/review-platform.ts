@@ -29,6 +29,7 @@ export function localReviewMethods(repoDir: string, bot: string): ReviewMethods 
     inReplyTo: c.inReplyTo ?? null,
     diffHunk: c.diffHunk,
     createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
     url: fileUrl(localReviewPaths.comment(repoDir, c.pull, c.id)),
   });
   const toComment = (c: LocalReviewComment): CommentInfo => ({ id: c.id, author: c.author, body: c.body, createdAt: c.createdAt, updatedAt: c.updatedAt, url: fileUrl(localReviewPaths.comment(repoDir, c.pull, c.id)) });
