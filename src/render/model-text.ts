@@ -1,3 +1,5 @@
+import { PULL_REQUEST_TITLE_LIMIT, sliceWholeChars } from "../util/text.js";
+
 /**
  * Text a model wrote, made safe to place in a comment, PR body or check run.
  * Models read the repository and the issue, so their text can carry what an
@@ -67,20 +69,50 @@ export function neutraliseModelText(text: string): string {
   return neutraliseMentions(neutraliseTags(text));
 }
 
-/** GitHub refuses a pull request title over 256 characters (422). */
-export const MAX_PULL_TITLE_CHARS = 256;
+/**
+ * One line of model text as markdown: line breaks collapse and tags and
+ * mentions are neutralised, so a model cannot close okstra's `<details>`.
+ */
+export function inlineModelText(text: string): string {
+  return neutraliseModelText(text.replace(/\s*\n\s*/g, " ").trim());
+}
+
+/** A markdown paragraph block of model text that keeps its line breaks. */
+export function blockModelText(text: string): string {
+  return neutraliseModelText(text.trim());
+}
+
+/**
+ * Model text inside HTML (a `<summary>` line): escaped, and every mention
+ * neutralised — inside HTML, GitHub renders backticks literally, so a
+ * backticked `@org/team` there would notify.
+ */
+export function htmlModelText(text: string): string {
+  return text
+    .replace(/\s+/g, " ")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/(^|[^\w@])@(?=[A-Za-z0-9])/g, "$1@\u200B");
+}
+
+/** A code span whose fence is longer than any backtick run in its content. */
+export function codeSpan(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const ticks = "`".repeat(longestRun + 1);
+  return longestRun > 0 ? `${ticks} ${flat} ${ticks}` : `${ticks}${flat}${ticks}`;
+}
+
 
 /**
  * `prefix` + the model's `title` (one line, shortened with `…` when needed)
  * + `suffix`, within GitHub's title limit: the stage number and the issue
  * reference okstra adds always survive.
  */
-export function fitTitle(prefix: string, title: string, suffix: string, limit: number = MAX_PULL_TITLE_CHARS): string {
+export function fitTitle(prefix: string, title: string, suffix: string, limit: number = PULL_REQUEST_TITLE_LIMIT): string {
   const flat = title.replace(/\s+/g, " ").trim();
   const room = limit - prefix.length - suffix.length;
   if (flat.length <= room) return `${prefix}${flat}${suffix}`;
-  let keep = Math.max(0, room - 1);
-  // Never split a UTF-16 surrogate pair.
-  if (keep > 0 && /[\uD800-\uDBFF]/.test(flat[keep - 1]!)) keep -= 1;
-  return `${prefix}${flat.slice(0, keep)}…${suffix}`;
+  return `${prefix}${sliceWholeChars(flat, room - 1)}…${suffix}`;
 }

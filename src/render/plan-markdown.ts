@@ -1,5 +1,5 @@
 import type { Dissent, GateResult, Plan, PlanStage } from "../engine/planning/plan-schema.js";
-import { neutraliseMentions, neutraliseModelText } from "./model-text.js";
+import { blockModelText, codeSpan, htmlModelText, inlineModelText } from "./model-text.js";
 
 /**
  * The plan for humans (SPEC §8), written to `plan.md` and posted as the plan
@@ -120,7 +120,7 @@ const GATE_LABEL: Record<GateResult, string> = {
 function header(plan: Plan, gate: GateResult): string {
   const steps = plan.stages.reduce((sum, s) => sum + s.steps.length, 0);
   const facts = [`\`${plan.taskKey}\``, plural(plan.stages.length, "stage"), plural(steps, "step"), `gate: ${GATE_LABEL[gate].split(" — ")[0]}`];
-  return [`## 📋 Plan v${plan.version}: ${inline(plan.title)}`, "", facts.join(" · "), "", block(plan.summary), ""].join("\n");
+  return [`## 📋 Plan v${plan.version}: ${inlineModelText(plan.title)}`, "", facts.join(" · "), "", blockModelText(plan.summary), ""].join("\n");
 }
 
 function optionsSection(plan: Plan): string {
@@ -129,7 +129,7 @@ function optionsSection(plan: Plan): string {
     return `| ${star} | **${cell(o.id)}** ${cell(o.title)} | ${cell(o.description)} | ${cell(o.tradeoffs)} |`;
   });
   const recommended = plan.options.find((o) => o.id === plan.recommendedOption);
-  const pick = recommended ? `option **${inline(recommended.id)}** — ${inline(recommended.title)}` : `option **${inline(plan.recommendedOption)}**`;
+  const pick = recommended ? `option **${inlineModelText(recommended.id)}** — ${inlineModelText(recommended.title)}` : `option **${inlineModelText(plan.recommendedOption)}**`;
   return ["### Options", "", "| | Option | Description | Trade-offs |", "|---|---|---|---|", ...rows, "", `**Recommended:** ${pick}`, ""].join("\n");
 }
 
@@ -153,20 +153,20 @@ function stageMap(plan: Plan): string {
 
 function stageDetails(stage: PlanStage): string {
   const deps = stage.dependsOn.length > 0 ? stage.dependsOn.join(", ") : "none";
-  const summary = `<b>Stage ${stage.number} · ${html(stage.title)}</b> — ${plural(stage.steps.length, "step")} · depends on: ${deps}`;
+  const summary = `<b>Stage ${stage.number} · ${htmlModelText(stage.title)}</b> — ${plural(stage.steps.length, "step")} · depends on: ${deps}`;
   const steps = stage.steps.map(
-    (s) => `| P-${stage.number}.${s.n} | ${cell(s.action)} | ${cell(list(s.files.map(code)))} | ${s.command ? cell(code(s.command)) : "—"} | ${cell(s.expected)} |`,
+    (s) => `| P-${stage.number}.${s.n} | ${cell(s.action)} | ${cell(list(s.files.map(codeSpan)))} | ${s.command ? cell(codeSpan(s.command)) : "—"} | ${cell(s.expected)} |`,
   );
   const { files, identifiers, resources } = stage.exitContract;
   const lines = [
     "<details>",
     `<summary>${summary}</summary>`,
     "",
-    `**Slice value:** ${inline(stage.sliceValue) || "—"}`,
+    `**Slice value:** ${inlineModelText(stage.sliceValue) || "—"}`,
     "",
     "**Acceptance**",
     "",
-    ...bullets(stage.acceptance.map((a) => `☐ ${inline(a)}`)),
+    ...bullets(stage.acceptance.map((a) => `☐ ${inlineModelText(a)}`)),
     "",
     "**Steps**",
     "",
@@ -176,17 +176,17 @@ function stageDetails(stage: PlanStage): string {
     "",
     "**Exit contract**",
     "",
-    `- files: ${list(files.map(code))}`,
-    `- identifiers: ${list(identifiers.map(code))}`,
-    `- resources: ${list(resources.map(inline))}`,
+    `- files: ${list(files.map(codeSpan))}`,
+    `- identifiers: ${list(identifiers.map(codeSpan))}`,
+    `- resources: ${list(resources.map(inlineModelText))}`,
     "",
     "**Validation**",
     "",
-    ...(["pre", "mid", "post"] as const).map((phase) => `- ${phase}: ${list(stage.validation[phase].map(code))}`),
+    ...(["pre", "mid", "post"] as const).map((phase) => `- ${phase}: ${list(stage.validation[phase].map(codeSpan))}`),
     "",
-    `**Rollback:** ${inline(stage.rollback) || "—"}`,
+    `**Rollback:** ${inlineModelText(stage.rollback) || "—"}`,
   ];
-  if (stage.tddExemption) lines.push("", `**TDD exemption:** ${inline(stage.tddExemption)}`);
+  if (stage.tddExemption) lines.push("", `**TDD exemption:** ${inlineModelText(stage.tddExemption)}`);
   lines.push("", "</details>", "");
   return lines.join("\n");
 }
@@ -204,7 +204,7 @@ function coverageSection(plan: Plan): string {
 
 function risksSection(plan: Plan): string {
   if (plan.risks.length === 0) return "";
-  return ["### Risks", "", ...bullets(plan.risks.map(inline)), ""].join("\n");
+  return ["### Risks", "", ...bullets(plan.risks.map(inlineModelText)), ""].join("\n");
 }
 
 function gateSection(gate: PlanGateView): string {
@@ -235,8 +235,8 @@ function clarificationSection(plan: Plan): string {
 function provenanceLine(plan: Plan): string {
   const analysers = plan.provenance.analysers.map((a) => a.worker);
   if (!plan.provenance.lead && analysers.length === 0) return "";
-  const lead = plan.provenance.lead ? `synthesised by ${inline(plan.provenance.lead)}` : "synthesised";
-  const from = analysers.length > 0 ? ` from drafts by ${analysers.map(inline).join(", ")}` : "";
+  const lead = plan.provenance.lead ? `synthesised by ${inlineModelText(plan.provenance.lead)}` : "synthesised";
+  const from = analysers.length > 0 ? ` from drafts by ${analysers.map(inlineModelText).join(", ")}` : "";
   return `<sub>Plan ${lead}${from}.</sub>\n`;
 }
 
@@ -259,35 +259,9 @@ export function mermaidLabel(text: string): string {
   return text.replace(/\s+/g, " ").replace(/[#"<>[\]{}|`]/g, (c) => entities[c]);
 }
 
-/** Text inside HTML (the `<summary>` line). */
-function html(text: string): string {
-  return neutraliseMentions(text.replace(/\s+/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"));
-}
-
-/**
- * One line of markdown: line breaks collapse and HTML-looking tags outside
- * code spans are neutralised, so a model cannot close our `<details>`.
- */
-function inline(text: string): string {
-  return neutraliseModelText(text.replace(/\s*\n\s*/g, " ").trim());
-}
-
-/** A markdown paragraph block that keeps the author's line breaks. */
-function block(text: string): string {
-  return neutraliseModelText(text.trim());
-}
-
 /** A GFM table cell: one line, `|` escaped (even inside code spans, as GFM requires). */
 function cell(text: string): string {
-  return inline(text).replace(/\|/g, "\\|");
-}
-
-/** A code span whose fence is longer than any backtick run in its content. */
-function code(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(longestRun + 1);
-  return longestRun > 0 ? `${fence} ${flat} ${fence}` : `${fence}${flat}${fence}`;
+  return inlineModelText(text).replace(/\|/g, "\\|");
 }
 
 

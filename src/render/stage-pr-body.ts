@@ -1,6 +1,6 @@
 import type { PlanStage } from "../engine/planning/plan-schema.js";
 import type { CarrySidecar } from "../ledger/files.js";
-import { fitTitle, neutraliseMentions, neutraliseModelText } from "./model-text.js";
+import { blockModelText, codeSpan, fitTitle, htmlModelText, inlineModelText } from "./model-text.js";
 import {
   extractSection,
   fitBodyToLimit,
@@ -76,14 +76,14 @@ export function mergeStagePrBody(current: string, rendered: string): SectionRepl
 function renderStageSection(input: StagePrBodyInput, stage: PlanStage): string {
   const { carry } = input;
   const parts = [
-    `**Task #${input.task.issue}** · ${inline(input.plan.title)} · branch ${code(carry.branch)} at ${sha(carry.stageCommitRange.head)} · run ${code(carry.run)}`,
-    section("Slice value", block(stage.sliceValue) || "—"),
-    section("Acceptance", bullets(stage.acceptance.map(inline))),
+    `**Task #${input.task.issue}** · ${inlineModelText(input.plan.title)} · branch ${codeSpan(carry.branch)} at ${sha(carry.stageCommitRange.head)} · run ${codeSpan(carry.run)}`,
+    section("Slice value", blockModelText(stage.sliceValue) || "—"),
+    section("Acceptance", bullets(stage.acceptance.map(inlineModelText))),
     section(`Steps (${stage.steps.length})`, stage.steps.map(stepLine).join("\n")),
     section("Exit contract", exitContract(stage)),
     section("Validation evidence", validationEvidence(carry)),
-    section(`Commits (${carry.commits.length})`, bullets(carry.commits.map((c) => `${sha(c.sha)} ${inline(c.subject)}`))),
-    section("Out-of-plan edits", carry.outOfPlanEdits.length === 0 ? "None." : bullets(carry.outOfPlanEdits.map((e) => `${code(e.path)} — ${inline(e.reason)}`))),
+    section(`Commits (${carry.commits.length})`, bullets(carry.commits.map((c) => `${sha(c.sha)} ${inlineModelText(c.subject)}`))),
+    section("Out-of-plan edits", carry.outOfPlanEdits.length === 0 ? "None." : bullets(carry.outOfPlanEdits.map((e) => `${codeSpan(e.path)} — ${inlineModelText(e.reason)}`))),
     section("Placeholders (listed as justified)", carry.placeholders.length === 0 ? "None." : bullets(carry.placeholders.map(placeholder))),
     section("Carry-in", carryIn(input)),
     validationOutput(carry),
@@ -95,18 +95,18 @@ function renderStageSection(input: StagePrBodyInput, stage: PlanStage): string {
 function section(heading: string, content: string): string {
   const long = content.length > COLLAPSE_CHARS || content.split("\n").length > COLLAPSE_LINES;
   if (!long) return `#### ${heading}\n\n${content}`;
-  return `<details><summary><b>${html(heading)}</b></summary>\n\n${content}\n\n</details>`;
+  return `<details><summary><b>${htmlModelText(heading)}</b></summary>\n\n${content}\n\n</details>`;
 }
 
 function stepLine(step: PlanStep): string {
-  const files = step.files.length > 0 ? ` — ${step.files.map(code).join(", ")}` : "";
-  const command = step.command ? ` — run ${code(step.command)}` : "";
-  return `${step.n}. ${inline(step.action)}${files}${command} → ${inline(step.expected)}`;
+  const files = step.files.length > 0 ? ` — ${step.files.map(codeSpan).join(", ")}` : "";
+  const command = step.command ? ` — run ${codeSpan(step.command)}` : "";
+  return `${step.n}. ${inlineModelText(step.action)}${files}${command} → ${inlineModelText(step.expected)}`;
 }
 type PlanStep = PlanStage["steps"][number];
 
 function exitContract(stage: PlanStage): string {
-  const list = (items: string[]) => (items.length > 0 ? items.map(code).join(", ") : "—");
+  const list = (items: string[]) => (items.length > 0 ? items.map(codeSpan).join(", ") : "—");
   const { files, identifiers, resources } = stage.exitContract;
   return [`- **Files:** ${list(files)}`, `- **Identifiers:** ${list(identifiers)}`, `- **Resources:** ${list(resources)}`].join("\n");
 }
@@ -114,7 +114,7 @@ function exitContract(stage: PlanStage): string {
 function validationEvidence(carry: CarrySidecar): string {
   if (carry.validation.length === 0) return "No validation commands were recorded.";
   const rows = carry.validation.map(
-    (v) => `| ${v.phase} | ${cell(code(v.command))} | ${v.exitCode === 0 ? "✅" : "❌"} ${v.exitCode} | ${duration(v.durationMs)} |`,
+    (v) => `| ${v.phase} | ${cell(codeSpan(v.command))} | ${v.exitCode === 0 ? "✅" : "❌"} ${v.exitCode} | ${duration(v.durationMs)} |`,
   );
   return ["| phase | command | exit code | duration |", "|---|---|---|---|", ...rows].join("\n");
 }
@@ -129,7 +129,7 @@ function validationOutput(carry: CarrySidecar): string | null {
     .map((v) => {
       const tail = v.outputTail.length > OUTPUT_TAIL_CHARS ? v.outputTail.slice(-OUTPUT_TAIL_CHARS) : v.outputTail;
       const shown = tail.length < v.outputTail.length ? ` (last ${OUTPUT_TAIL_CHARS.toLocaleString("en-US")} characters)` : "";
-      return `<details><summary>${v.phase} · <code>${html(v.command)}</code> · exit ${v.exitCode} · output tail${shown}</summary>\n\n${fence(tail)}\n\n</details>`;
+      return `<details><summary>${v.phase} · <code>${htmlModelText(v.command)}</code> · exit ${v.exitCode} · output tail${shown}</summary>\n\n${fence(tail)}\n\n</details>`;
     });
   return tails.length === 0 ? null : `#### Validation output\n\n${tails.join("\n")}`;
 }
@@ -144,22 +144,22 @@ function carryIn(input: StagePrBodyInput): string {
         ["identifiers", dep.exposed.identifiers],
         ["endpoints", dep.exposed.endpoints],
       ] as const;
-      const listed = exposed.filter(([, items]) => items.length > 0).map(([label, items]) => `${label} ${items.map(code).join(", ")}`);
-      return `- **Stage ${dep.stage}**: ${code(dep.branch)} at ${sha(dep.stageCommitRange.head)}${listed.length > 0 ? ` — exposes ${listed.join("; ")}` : ""}`;
+      const listed = exposed.filter(([, items]) => items.length > 0).map(([label, items]) => `${label} ${items.map(codeSpan).join(", ")}`);
+      return `- **Stage ${dep.stage}**: ${codeSpan(dep.branch)} at ${sha(dep.stageCommitRange.head)}${listed.length > 0 ? ` — exposes ${listed.join("; ")}` : ""}`;
     })
     .join("\n");
 }
 
 /** Placeholders are recorded as strings or as `{ path, line, text, justification }`-like objects; show what is there. */
 function placeholder(value: unknown): string {
-  if (typeof value === "string") return inline(value);
-  if (typeof value !== "object" || value === null) return code(JSON.stringify(value));
+  if (typeof value === "string") return inlineModelText(value);
+  if (typeof value !== "object" || value === null) return codeSpan(JSON.stringify(value));
   const record = value as Record<string, unknown>;
-  const where = typeof record.path === "string" ? code(typeof record.line === "number" ? `${record.path}:${record.line}` : record.path) : "";
+  const where = typeof record.path === "string" ? codeSpan(typeof record.line === "number" ? `${record.path}:${record.line}` : record.path) : "";
   const what = ["text", "token", "match"].map((k) => record[k]).find((v): v is string => typeof v === "string");
   const why = ["justification", "reason"].map((k) => record[k]).find((v): v is string => typeof v === "string");
-  const parts = [where, what ? code(what) : "", why ? `— ${inline(why)}` : ""].filter(Boolean);
-  return parts.length > 0 ? parts.join(" ") : code(JSON.stringify(value));
+  const parts = [where, what ? codeSpan(what) : "", why ? `— ${inlineModelText(why)}` : ""].filter(Boolean);
+  return parts.length > 0 ? parts.join(" ") : codeSpan(JSON.stringify(value));
 }
 
 // ── Escaping ────────────────────────────────────────────────────────────────
@@ -178,26 +178,9 @@ function bullets(items: string[]): string {
   return items.length > 0 ? items.map((i) => `- ${i}`).join("\n") : "—";
 }
 
-/** One line of markdown; tags outside code spans are neutralised, so a model cannot close our `<details>`. */
-function inline(text: string): string {
-  return neutraliseModelText(text.replace(/\s*\n\s*/g, " ").trim());
-}
-
-function block(text: string): string {
-  return neutraliseModelText(text.trim());
-}
-
 /** A GFM table cell: `|` is escaped even inside code spans, as GFM requires. */
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|");
-}
-
-/** A code span whose fence is longer than any backtick run in its content. */
-function code(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-  const ticks = "`".repeat(longestRun + 1);
-  return longestRun > 0 ? `${ticks} ${flat} ${ticks}` : `${ticks}${flat}${ticks}`;
 }
 
 /** A fenced block whose fence is longer than any backtick run in the output, so output cannot end it early. */
@@ -205,10 +188,6 @@ function fence(text: string): string {
   const longestRun = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const ticks = "`".repeat(longestRun + 1);
   return `${ticks}text\n${text.replace(/\n+$/, "")}\n${ticks}`;
-}
-
-function html(text: string): string {
-  return neutraliseMentions(text.replace(/\s+/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"));
 }
 
 

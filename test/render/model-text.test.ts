@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { PLAN_MARKDOWN_LIMIT, renderPlanComment, renderPlanMarkdown } from "../../src/render/plan-markdown.js";
-import { fitTitle, MAX_PULL_TITLE_CHARS, neutraliseMentions, neutraliseTags, splitCodeSpans } from "../../src/render/model-text.js";
+import { fitTitle, htmlModelText, neutraliseMentions, neutraliseTags, splitCodeSpans } from "../../src/render/model-text.js";
+import { PULL_REQUEST_TITLE_LIMIT as MAX_PULL_TITLE_CHARS } from "../../src/util/text.js";
 import { stagePrTitle } from "../../src/render/stage-pr-body.js";
 import { groupPrTitle } from "../../src/render/group-pr-body.js";
 import { makeStage, stage, validPlan } from "../planning/plan-fixture.js";
@@ -31,6 +32,13 @@ describe("mentions in model text notify nobody", () => {
 
   it("leaves e-mail addresses and code spans alone", () => {
     expect(neutraliseMentions("mail a@example.com, `@decorator` and @x")).toBe("mail a@example.com, `@decorator` and @\u200Bx");
+  });
+
+  it("inside HTML (a <summary> line) backticks are literal, so a backticked mention is neutralised too", () => {
+    expect(htmlModelText("Stage 1 · `@acme/owners` fix <b>")).toBe("Stage 1 · `@\u200Bacme/owners` fix &lt;b&gt;");
+    const plan = validPlan((p) => (stage(p, 1).title = "Escape `@acme/owners`"));
+    const summary = renderPlanMarkdown(plan, { nextCommand: "/okstra approve" }).split("\n").find((line) => line.includes("<summary>") && line.includes("Escape"));
+    expect(summary).toContain("@\u200Bacme/owners");
   });
 
   it("reaches the plan comment: a stage title mentioning a team is rendered inert", () => {

@@ -1,3 +1,4 @@
+import { PULL_REQUEST_TITLE_LIMIT, sliceWholeChars } from "../../util/text.js";
 import type { CheckAnnotation, CheckRunOutput } from "../types.js";
 
 /** GitHub's documented limits for a check run's output (Checks API). */
@@ -8,8 +9,6 @@ export const MAX_ANNOTATION_TITLE_CHARS = 255;
 export const MAX_ANNOTATION_MESSAGE_BYTES = 64 * 1024;
 /** Issue comments and pull request bodies: GitHub answers 422 beyond 65,536 characters. */
 export const MAX_BODY_CHARS = 65_536;
-/** A pull request title: GitHub answers 422 beyond 256 characters. */
-export const MAX_TITLE_CHARS = 256;
 
 /**
  * Cuts `text` to `limit` characters, ending with a notice that says how much
@@ -19,15 +18,13 @@ export function truncateWithNotice(text: string, limit: number = MAX_OUTPUT_TEXT
   if (text.length <= limit) return text;
   const notice = (omitted: number) => `\n\n… truncated by okstra: ${omitted} characters omitted (GitHub's limit is ${limit}).`;
   // The notice's own length depends on the count; the longest count is the whole text.
-  let keep = limit - notice(text.length).length;
-  // Never split a UTF-16 surrogate pair (an emoji would turn into U+FFFD).
-  if (keep > 0 && /[\uD800-\uDBFF]/.test(text[keep - 1])) keep -= 1;
-  return text.slice(0, keep) + notice(text.length - keep);
+  const kept = sliceWholeChars(text, limit - notice(text.length).length);
+  return kept + notice(text.length - kept.length);
 }
 
 /** A title cut to `limit` characters with `…`; okstra's renderers already fit theirs, this is the last guard. */
-export function clampTitle(title: string, limit: number = MAX_TITLE_CHARS): string {
-  return title.length <= limit ? title : `${title.slice(0, limit - 1)}…`;
+export function clampTitle(title: string, limit: number = PULL_REQUEST_TITLE_LIMIT): string {
+  return title.length <= limit ? title : `${sliceWholeChars(title, limit - 1)}…`;
 }
 
 /** `text` within `limit` UTF-8 bytes, with the notice; a character count would let multi-byte text past. */
