@@ -113,7 +113,7 @@ export class Ledger {
       const view = new TrustedSnapshot(await this.store.snapshot(head), await this.keyring());
       const plan = await mutation(view);
       // Redacted first (SPEC §14.3), then signed: the signature covers the bytes that are written.
-      const changes = effectiveChanges(view, await signChanges(view, effectiveChanges(view, redactChanges(plan.changes)), plan.adopt ?? null));
+      const changes = effectiveChanges(view, await signChanges(view, effectiveChanges(view, await redactChanges(view.raw, plan.changes)), plan.adopt ?? null));
       if (changes.size === 0) return { value: plan.value, commit: head, wrote: false, attempts: attempt };
       const outcome = await this.store.commit({ parent: head, changes, message: redactSecrets(plan.message) });
       if (outcome.ok) return { value: plan.value, commit: outcome.commit, wrote: true, attempts: attempt };

@@ -257,3 +257,24 @@ describe("Ledger on a local repository", () => {
     expect(await refSha(repo.dir)).toBe(head);
   });
 });
+
+describe("redaction of ledger writes", () => {
+  it("redacts what a write adds, and never rewrites signed rows already stored, even when a later secret occurs in them", async () => {
+    await ledger().writeFiles(7, { "task.json": json(taskMeta(7)) });
+    const value = "quarterly-figures-7f3a9c1e5b2d4680a1c3e5f7";
+    await ledger().appendRows(7, [{ run: "impl-1", status: "failed", stage: 1, reason: "validation-failed", detail: `saw ${value}` }]);
+    const saved = process.env.ACME_TOKEN;
+    // The operator configures a secret whose value happens to stand in a row okstra already signed.
+    process.env.ACME_TOKEN = value;
+    try {
+      await ledger().appendRows(7, [{ run: "impl-2", status: "failed", stage: 1, reason: "validation-failed", detail: `again ${value}` }]);
+      const rows = await rowsOnBranch(7);
+      expect(rows.map((r) => r.detail)).toEqual([`saw ${value}`, "again [redacted-secret]"]);
+      // Still okstra's own: the task reads, the rows after the old one included.
+      expect((await ledger().readTask(7))?.rows).toHaveLength(2);
+    } finally {
+      if (saved === undefined) delete process.env.ACME_TOKEN;
+      else process.env.ACME_TOKEN = saved;
+    }
+  });
+});

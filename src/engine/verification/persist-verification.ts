@@ -3,7 +3,6 @@ import { appendRowsMutation, completeRows, writeFilesMutation } from "../../ledg
 import { runFile } from "../../ledger/paths.js";
 import type { RowInput } from "../../ledger/rows.js";
 import { taskPath } from "../../ledger/task-ledger.js";
-import { redactSecrets } from "../../util/redact.js";
 import type { StageVerdict } from "./verdict.js";
 
 /**
@@ -29,10 +28,8 @@ export async function persistVerification(
   const reportPath = taskPath(issue, runFile(run, "report.md"));
   const rows: RowInput[] = input.verdicts.map((v) => ({ run, status: "verified", stage: v.stage, verdict: v.verdict, reportPath, headCommit: v.headCommit }));
   const appendRows = appendRowsMutation(issue, completeRows(rows, input.now));
-  // The ledger is a branch anyone with read access can fetch: a credential quoted in an error or a worker's output must not reach it.
-  const files = Object.fromEntries(
-    Object.entries({ ...input.runFiles, [runFile(run, "convergence.json")]: `${JSON.stringify(input.convergence, null, 2)}\n` }).map(([path, text]) => [path, redactSecrets(text)]),
-  );
+  // Redacted by the ledger itself, like every write (SPEC §14.3).
+  const files = { ...input.runFiles, [runFile(run, "convergence.json")]: `${JSON.stringify(input.convergence, null, 2)}\n` };
   const writeFiles = writeFilesMutation(issue, files);
   const verdicts = input.verdicts.map((v) => `s${v.stage} ${v.verdict}`).join(", ");
   await ledger.mutate(async (view) => {
