@@ -125,10 +125,15 @@ class GitHubLedgerStore implements LedgerStore {
    * GitHub's commits for the path, newest first: for a file the newest one; for a line, walking back while
    * the line reads the same, the oldest commit of that run (each step one tree and one blob read, cached).
    */
-  async introducedBy(path: string, line: number | null): Promise<string | null> {
+  async introducedBy(path: string, line: number | null, signatures?: string): Promise<string | null> {
     const { owner, repo } = this.target.repo;
-    const { data } = await this.target.client.request("GET /repos/{owner}/{repo}/commits", { owner, repo, sha: this.target.branch, path, per_page: INTRODUCED_BY_WALK });
+    const { data } = await this.target.client.request("GET /repos/{owner}/{repo}/commits", { owner, repo, sha: this.target.branch, path, per_page: line === null ? 1 : INTRODUCED_BY_WALK });
     const commits = data.map((c) => c.sha);
+    if (line === null && signatures) {
+      const { data: vouching } = await this.target.client.request("GET /repos/{owner}/{repo}/commits", { owner, repo, sha: this.target.branch, path: signatures, per_page: 1 });
+      const when = (c: (typeof data)[number] | undefined) => Date.parse(c?.commit.committer?.date ?? "") || 0;
+      return (when(vouching[0]) > when(data[0]) ? vouching[0]?.sha : data[0]?.sha) ?? null;
+    }
     if (line === null || commits.length === 0) return commits[0] ?? null;
     const lineAt = async (commit: string) => (await (await this.snapshot(commit)).read(path))?.split("\n")[line - 1];
     const target = await lineAt(commits[0]!);
@@ -138,6 +143,12 @@ class GitHubLedgerStore implements LedgerStore {
       introducer = commit;
     }
     return introducer;
+  }
+
+  async everHeld(path: string): Promise<boolean> {
+    const { owner, repo } = this.target.repo;
+    const { data } = await this.target.client.request("GET /repos/{owner}/{repo}/commits", { owner, repo, sha: this.target.branch, path, per_page: 1 });
+    return data.length > 0;
   }
 
   /** Only when the REST recipe writes on top of a commit this process knows by listing alone (not seen in practice). */

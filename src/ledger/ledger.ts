@@ -14,11 +14,12 @@ import {
 } from "./mutations.js";
 import type { AbandonedRow, DoneRow, LedgerRow, RowInput } from "./rows.js";
 import type { FileChanges, LedgerSnapshot, LedgerStore } from "./store.js";
+import { SIGNATURES_FILE } from "./ledger-signature.js";
 import { signChanges } from "./sign-changes.js";
 import { redactChanges } from "./redact-changes.js";
 import { redactSecrets } from "../util/redact.js";
 import { listTaskIssues, readTaskFrom, taskPath, type TaskLedger } from "./task-ledger.js";
-import { TrustedSnapshot } from "./trusted-snapshot.js";
+import { splitTaskPath, TrustedSnapshot } from "./trusted-snapshot.js";
 
 /**
  * The mutation engine (SPEC §4.2), the same for every store:
@@ -131,14 +132,14 @@ export class Ledger {
    * okstra did not write: nothing that acts on a task may decide on one okstra cannot vouch for.
    */
   async readTask(issue: number): Promise<TaskLedger | null> {
-    const task = await readTaskFrom(await this.snapshot(), issue, this.now());
+    const task = await this.confirmUnsigned(await readTaskFrom(await this.snapshot(), issue, this.now()));
     if (task && task.untrusted.length > 0) throw new LedgerUntrustedError(issue, task.unsigned ? task.untrusted : await this.locateEntries(task.untrusted), task.unsigned);
     return task;
   }
 
   /** The task with only okstra's own state derived, and everything else listed with its commit: what `status` shows. */
   async inspectTask(issue: number): Promise<TaskLedger | null> {
-    const task = await readTaskFrom(await this.snapshot(), issue, this.now());
+    const task = await this.confirmUnsigned(await readTaskFrom(await this.snapshot(), issue, this.now()));
     if (!task || task.untrusted.length === 0 || task.unsigned) return task;
     return { ...task, untrusted: await this.locateEntries(task.untrusted) };
   }
@@ -147,17 +148,29 @@ export class Ledger {
   async locate(error: LedgerUntrustedError): Promise<LedgerUntrustedError> {
     if (error.entries.every((e) => e.commit !== undefined)) return error;
     // A reader stops at the first untrusted file; the answer lists everything untrusted in the task.
-    const task = error.issue === null ? null : await readTaskFrom(await this.snapshot(), error.issue, this.now());
+    const task = error.issue === null ? null : await this.confirmUnsigned(await readTaskFrom(await this.snapshot(), error.issue, this.now()));
     const all = task && task.untrusted.length > 0 ? task.untrusted : error.entries;
     const unsigned = task ? task.unsigned : error.unsigned;
     return new LedgerUntrustedError(error.issue, unsigned ? all : await this.locateEntries(all), unsigned);
+  }
+
+  /**
+   * "Written before okstra signed" is read off the branch, which anyone who can push writes: stripping every
+   * signature would make forged state look like a legacy ledger to adopt. A task whose history ever held its
+   * `signatures.json` was signed, so its unsigned state is a forgery, located and never offered for adoption.
+   */
+  private async confirmUnsigned(task: TaskLedger | null): Promise<TaskLedger | null> {
+    if (!task?.unsigned || task.untrusted.length === 0) return task;
+    return (await this.store.everHeld(taskPath(task.issue, SIGNATURES_FILE))) ? { ...task, unsigned: false } : task;
   }
 
   private async locateEntries(entries: UntrustedEntry[]): Promise<UntrustedEntry[]> {
     return Promise.all(
       entries.map(async (entry, i) => {
         if (i >= LOCATE_LIMIT || entry.commit !== undefined) return entry;
-        const commit = await this.store.introducedBy(entry.file, entry.line).catch((err: unknown) => {
+        const task = splitTaskPath(entry.file);
+        const signatures = entry.line === null && task ? taskPath(task.issue, SIGNATURES_FILE) : undefined;
+        const commit = await this.store.introducedBy(entry.file, entry.line, signatures).catch((err: unknown) => {
           this.log.warn({ err, file: entry.file }, "could not find the commit that introduced untrusted ledger state");
           return null;
         });

@@ -75,12 +75,17 @@ class LocalLedgerStore implements LedgerStore {
     return `${this.branch}:${path}`;
   }
 
-  async introducedBy(path: string, line: number | null): Promise<string | null> {
-    // blame names the commit that added a line; for a whole file, the last commit that wrote it.
-    const args = line === null ? ["log", "-1", "--format=%H", this.ref, "--", path] : ["blame", "--porcelain", "-L", `${line},${line}`, this.ref, "--", path];
+  async introducedBy(path: string, line: number | null, signatures?: string): Promise<string | null> {
+    // blame names the commit that added a line; for a whole file, the last commit that wrote it or its signature.
+    const args = line === null ? ["log", "-1", "--format=%H", this.ref, "--", path, ...(signatures ? [signatures] : [])] : ["blame", "--porcelain", "-L", `${line},${line}`, this.ref, "--", path];
     const result = await git(args, { cwd: this.repoDir, allowFailure: true });
     const sha = /^([0-9a-f]{40,64})\b/.exec(result.stdout)?.[1];
     return result.exitCode === 0 && sha ? sha : null;
+  }
+
+  async everHeld(path: string): Promise<boolean> {
+    const result = await git(["log", "-1", "--format=%H", this.ref, "--", path], { cwd: this.repoDir, allowFailure: true });
+    return result.exitCode === 0 && result.stdout.trim() !== "";
   }
 
   private async tree(commit: string): Promise<CachedTree> {

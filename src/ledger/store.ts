@@ -47,7 +47,11 @@ export interface LedgerStore {
   fileUrl(path: string): string;
   /**
    * The branch commit that introduced a file as it is now (`line` null) or one line of it, or null when
-   * history does not say. Only asked when something untrusted was found, so it may cost requests.
+   * history does not say. Only asked when something untrusted was found, so it may cost requests. For a
+   * whole file, `signatures` names the file that vouches for it: a change there (a signature deleted)
+   * makes the file untrusted as much as a change to the file itself, so the newer of the two is named.
    */
-  introducedBy(path: string, line: number | null): Promise<string | null>;
+  introducedBy(path: string, line: number | null, signatures?: string): Promise<string | null>;
+  /** Whether any commit of the branch ever held `path`: asked only when a task looks written before signing. */
+  everHeld(path: string): Promise<boolean>;
 }

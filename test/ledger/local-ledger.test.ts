@@ -228,6 +228,7 @@ describe("Ledger on a local repository", () => {
         commit: (request) => store.commit(request),
         fileUrl: (path) => store.fileUrl(path),
         introducedBy: (path, line) => store.introducedBy(path, line),
+        everHeld: (path) => store.everHeld(path),
       };
     };
     const options = { now: () => clock, sleep: noSleep };

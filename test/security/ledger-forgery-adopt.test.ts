@@ -17,12 +17,20 @@ afterEach(async () => {
 const lastReply = async () => (await repo.comments()).at(-1)!.body;
 const ledgerHead = async () => (await git(["rev-parse", "okstra/ledger"], { cwd: repo.dir })).stdout.trim();
 
-/** The task as an okstra from before this change left it: the same rows and files, no signatures. */
-async function unsignedLedger(): Promise<void> {
+/** The task's rows and files with every signature stripped, as one commit on top of the ledger. */
+async function stripSignatures(message: string): Promise<void> {
   await forgeLedgerCommit(repo.dir, {
     "tasks/1/ledger.jsonl": (text) => text!.trim().split("\n").map((l) => { const { mac: _mac, ...row } = JSON.parse(l); return `${JSON.stringify(row)}\n`; }).join(""),
     "tasks/1/signatures.json": () => null,
-  }, "ledger written by okstra before it signed");
+  }, message);
+}
+
+/** The task as an okstra from before this change left it: the same rows and files, and no signature anywhere in the branch's history. */
+async function unsignedLedger(): Promise<void> {
+  await stripSignatures("ledger written by okstra before it signed");
+  const tree = (await git(["rev-parse", "okstra/ledger^{tree}"], { cwd: repo.dir })).stdout.trim();
+  const root = (await git(["commit-tree", tree, "-m", "ledger written by okstra before it signed"], { cwd: repo.dir })).stdout.trim();
+  await git(["update-ref", "refs/heads/okstra/ledger", root], { cwd: repo.dir });
 }
 
 describe("/okstra adopt (local platform)", () => {
@@ -63,5 +71,27 @@ describe("/okstra adopt (local platform)", () => {
     expect(status).not.toContain("okstra did not write");
     expect(status).not.toContain("Unsigned ledger");
     expect(status).toMatch(/approved by @maintainer/);
+  });
+});
+
+describe("signatures stripped from a signed ledger", () => {
+  it("is a forgery, not a ledger from before signing: refused with the commit that stripped them, never offered as legacy state", async () => {
+    repo = await createLocalRepo();
+    await configureRecordedWorkers(repo, "");
+    expect((await repo.run("/okstra plan")).code).toBe(0);
+    expect((await repo.run("/okstra approve")).code).toBe(0);
+    await stripSignatures("looks like an old ledger");
+    const forged = await ledgerHead();
+
+    expect((await repo.run("/okstra implement")).code).toBe(1);
+    const refusal = await lastReply();
+    expect(refusal).not.toContain("was written before okstra signed");
+    expect(refusal).toContain(forged.slice(0, 12));
+    // Never okstra's own commits: every file is named with the commit that stripped its signature.
+    expect(refusal).not.toMatch(new RegExp(`introduced by commit .(?!${forged.slice(0, 12)})`));
+
+    await repo.setPermissions({ owner: "admin" });
+    expect((await repo.run("/okstra adopt", "owner")).code).toBe(0);
+    expect(await lastReply()).toContain("someone pushed it to `okstra/ledger`");
   });
 });
