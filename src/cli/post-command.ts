@@ -39,7 +39,7 @@ export async function postCommand(repoDir: string, place: CommentPlace, author: 
   }
   const comment = await addLocalReviewComment(repoDir, place.pull, { author, body, path: place.path, line: place.line, diffHunk });
   return {
-    job: { issueNumber: place.pull, isPullRequest: true, reviewComment: { path: place.path, line: place.line }, comment: { id: comment.id, body, author, createdAt: comment.createdAt } },
+    job: { issueNumber: place.pull, isPullRequest: true, reviewComment: { path: place.path, line: place.line, threadRoot: comment.id }, comment: { id: comment.id, body, author, createdAt: comment.createdAt } },
     replies: async () => (await readLocalReviewComments(repoDir, place.pull)).filter((c) => c.inReplyTo === comment.id),
   };
 }

@@ -35,17 +35,21 @@ export async function ensurePullRequest(input: {
   const { platform, head, log } = input;
   const existing = await platform.findOpenPullRequest(head);
   if (existing) return reuse(input, existing);
+  let pr: PullRequestInfo;
   try {
-    const pr = await platform.createPullRequest({ title: input.title, body: input.body, head, base: input.base, draft: input.draft });
-    log.info({ ...input.describe, pr: pr.number, base: input.base, draft: pr.draft }, "PR opened");
-    // Asked for a draft on a repository without drafts: the PR is open for review, so say it is not verified yet.
-    if (input.draft && !pr.draft) await platform.createComment(pr.number, renderDraftUnsupportedNote());
-    return { number: pr.number, url: pr.url, created: true, updated: false };
+    pr = await platform.createPullRequest({ title: input.title, body: input.body, head, base: input.base, draft: input.draft });
   } catch (error) {
     const raced = hasStatus(error, 422) ? await platform.findOpenPullRequest(head) : null;
     if (!raced) throw error;
     return reuse(input, raced);
   }
+  log.info({ ...input.describe, pr: pr.number, base: input.base, draft: pr.draft }, "PR opened");
+  // Asked for a draft on a repository without drafts: the PR is open for review, so say it is not verified yet.
+  // The PR exists whatever happens to the note: a failed note is logged, never taken for a failed PR.
+  if (input.draft && !pr.draft) {
+    await platform.createComment(pr.number, renderDraftUnsupportedNote()).catch((err: unknown) => log.warn({ err, pr: pr.number }, "could not post the not-a-draft note"));
+  }
+  return { number: pr.number, url: pr.url, created: true, updated: false };
 }
 
 async function reuse(input: Parameters<typeof ensurePullRequest>[0], pr: PullRequestInfo): Promise<EnsuredPullRequest> {

@@ -19,8 +19,12 @@ export interface CommandJob {
     author: string;
     createdAt: string;
   };
-  /** The command was an inline review comment on pull request `issueNumber` (`pull_request_review_comment.created`). */
-  reviewComment?: { path: string; line: number | null };
+  /**
+   * The command was an inline review comment on pull request `issueNumber` (`pull_request_review_comment.created`).
+   * `threadRoot` is its thread's first comment: GitHub answers only to a thread's first comment, and a
+   * command is often written as a reply inside a thread.
+   */
+  reviewComment?: { path: string; line: number | null; threadRoot: number };
   /**
    * The issue (or PR) as the webhook delivered it, at the trigger: workers
    * see this body, not one edited after the command (SPEC §2). Absent on

@@ -1,4 +1,5 @@
 import type { UntrustedEntry } from "../ledger/errors.js";
+import { codeSpan, inlineModelText } from "./model-text.js";
 
 /**
  * What okstra says about ledger state it did not write (SPEC §14.5): each
@@ -14,9 +15,10 @@ function shortSha(sha: string): string {
 }
 
 function entryLine(entry: UntrustedEntry): string {
-  const where = `\`${entry.file}\`${entry.line === null ? "" : ` line ${entry.line}`}`;
+  // The path and the problem (which can quote a key id) come from the ledger branch, which anyone with push access writes.
+  const where = `${codeSpan(entry.file)}${entry.line === null ? "" : ` line ${entry.line}`}`;
   const commit = entry.commit ? `introduced by commit \`${shortSha(entry.commit)}\`` : entry.commit === null ? "the commit that introduced it was not found" : "";
-  return `- ${where}: ${entry.problem}${commit ? `; ${commit}` : ""}`;
+  return `- ${where}: ${inlineModelText(entry.problem)}${commit ? `; ${commit}` : ""}`;
 }
 
 /** The distinct commits that introduced the entries, oldest listed last as git shows them. */

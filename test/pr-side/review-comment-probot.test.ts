@@ -52,7 +52,7 @@ describe("an inline review command on a stage PR (real Probot app, engine on the
     await probot.receive({ id: "delivery-inline", name: "pull_request_review_comment", payload: reviewCommentPayload({ id: comment.id, body: "/okstra verify", pull: pr!.number, head: pr!.head, path: "src/csv.js", line: 3 }) as never });
     await queue.drain();
 
-    expect(jobs.at(-1)).toMatchObject({ issueNumber: pr!.number, isPullRequest: true, reviewComment: { path: "src/csv.js", line: 3 }, comment: { id: comment.id } });
+    expect(jobs.at(-1)).toMatchObject({ issueNumber: pr!.number, isPullRequest: true, reviewComment: { path: "src/csv.js", line: 3, threadRoot: comment.id }, comment: { id: comment.id } });
     expect(outcomes.at(-1)).toMatchObject({ result: "carried-out" });
     expect((await ledgerRows(repo)).filter((r) => r.status === "verified").map((r) => [r.run, r.stage])).toEqual([
       ["verify-1", 1],
@@ -74,9 +74,11 @@ describe("an inline review command on a stage PR (real Probot app, engine on the
 });
 
 describe("an inline review command on a PR okstra did not open (real Probot app and GitHub processor, nock)", () => {
-  it("reacts 👀, reads the PR and refuses in the comment's thread with what to do instead", async () => {
+  it("reacts 👀, reads the PR and refuses in the comment's thread (on its first comment) with what to do instead", async () => {
     const app = await createTestApp();
     const payload = reviewCommentPayload({ id: 284312630, body: "/okstra status", pull: 2, head: "changes", path: "README.md", line: 1 });
+    // Written as a reply inside a review thread: GitHub takes answers only on the thread's first comment.
+    payload.comment.in_reply_to_id = 284312600;
     const api = `/repos/${payload.repository.full_name}`;
     mockInstallationToken(1);
     const github = httpMock().matchHeader("authorization", `token ${INSTALLATION_TOKEN}`);
@@ -90,8 +92,8 @@ describe("an inline review command on a PR okstra did not open (real Probot app 
     github.get(`${api}/pulls/2`).reply(200, { ...pull, head: { ...pull.head, ref: "changes", repo: restRepo(pull.head.repo) }, base: { ...pull.base, repo: restRepo(pull.base.repo) } });
     let refusal = "";
     github
-      .post(`${api}/pulls/2/comments/284312630/replies`, (body: { body: string }) => Boolean((refusal = body.body)))
-      .reply(201, { ...payload.comment, id: 284312631, body: "", user: { login: "okstra[bot]", type: "Bot" }, in_reply_to_id: 284312630 });
+      .post(`${api}/pulls/2/comments/284312600/replies`, (body: { body: string }) => Boolean((refusal = body.body)))
+      .reply(201, { ...payload.comment, id: 284312631, body: "", user: { login: "okstra[bot]", type: "Bot" }, in_reply_to_id: 284312600 });
 
     await app.probot.receive({ id: "delivery-foreign", name: "pull_request_review_comment", payload: payload as never });
     await app.queue.drain();

@@ -37,6 +37,6 @@ export function describeRestack(outcome: RestackOutcome): string {
     ...outcome.restacked.map((r) => `- Stage ${r.stage}: merged the new head of stage ${r.merged.join(", ")} into \`${r.branch}\` (\`${r.from.slice(0, 7)}\` → \`${r.to.slice(0, 7)}\`, a fast-forward).`),
     ...outcome.conflicts.map((c) => `- Stage ${c.stage}: ⚠️ **needs restack** — merging stage ${c.dependency} conflicts in ${c.paths.map((p) => `\`${p}\``).join(", ")}; nothing pushed.`),
   ];
-  const next = outcome.conflicts.length > 0 ? "\n\nNext: `/okstra revise --stage N` on a conflicting stage, or merge by hand and push." : "";
+  const next = outcome.conflicts.length > 0 ? "\n\nNext: merge the dependency's head into each conflicting stage branch by hand and push; okstra records the merge and re-verifies." : "";
   return `**Restack**\n${lines.join("\n")}${next}`;
 }

@@ -71,6 +71,6 @@ export function renderConflictNote(conflict: RestackConflict, marker: string): s
     "",
     ...conflict.paths.map((p) => `- \`${p}\``),
     "",
-    `Nothing was pushed. Comment \`/okstra revise\` here to have the executor resolve it, or merge \`${conflict.dependencyHead.slice(0, 12)}\` into \`${conflict.branch}\` yourself and push (okstra records your merge).`,
+    `Nothing was pushed. Merge \`${conflict.dependencyHead.slice(0, 12)}\` into \`${conflict.branch}\` yourself, resolve the conflict and push: okstra records your merge and re-verifies the stage.`,
   ].join("\n");
 }

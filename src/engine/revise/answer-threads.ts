@@ -1,3 +1,4 @@
+import { blockModelText } from "../../render/model-text.js";
 import type { StageOutcome } from "../implementation/execute-stage.js";
 import type { CommandContext } from "../context.js";
 import type { Revision } from "./revise-command.js";
@@ -11,10 +12,11 @@ import type { Revision } from "./revise-command.js";
 export async function answerThreads(context: CommandContext, revision: Revision, outcome: Extract<StageOutcome, { status: "done" }>): Promise<number> {
   if (revision.pull === null) return 0;
   const { platform } = context.services;
-  const commandThread = context.job.reviewComment ? context.job.comment.id : null;
+  const commandThread = context.job.reviewComment?.threadRoot ?? null;
   // The carry keeps the executor's summary as it gave it: only a string is quoted.
   const said = outcome.carry.worker.summary;
-  const summary = typeof said === "string" && said.trim() ? `\n\n> ${said.trim().replace(/\r?\n/g, "\n> ")}` : "";
+  // Model text: quoted with its tags and mentions neutralised, like every model text okstra posts.
+  const summary = typeof said === "string" && said.trim() ? `\n\n> ${blockModelText(said).replace(/\r?\n/g, "\n> ")}` : "";
   let answered = 0;
   for (const thread of revision.feedback.threads) {
     const root = thread.comments[0];

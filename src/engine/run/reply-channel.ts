@@ -17,7 +17,7 @@ export interface ReplyChannel {
 export function replyChannel(platform: Platform, job: Pick<CommandJob, "issueNumber" | "comment" | "reviewComment">): ReplyChannel {
   if (job.reviewComment) {
     return {
-      post: (body) => platform.replyToReviewComment(job.issueNumber, job.comment.id, body),
+      post: (body) => platform.replyToReviewComment(job.issueNumber, job.reviewComment!.threadRoot, body),
       edit: (commentId, body) => platform.updateReviewComment(commentId, body),
       react: (content) => platform.addReviewCommentReaction(job.comment.id, content),
     };

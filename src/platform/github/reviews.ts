@@ -1,4 +1,5 @@
 import type { CommentInfo, ReactionContent, RepoRef, ReviewCommentInfo, ReviewInfo, ReviewState, ReviewThreadInfo } from "../types.js";
+import { MAX_BODY_CHARS, truncateWithNotice } from "./check-limits.js";
 import type { GitHubClient } from "./client.js";
 import { nullOn404 } from "./errors.js";
 import { toCommentInfo } from "./issues.js";
@@ -136,12 +137,12 @@ export async function fetchReviewComment(client: GitHubClient, repo: RepoRef, co
 }
 
 export async function postReviewReply(client: GitHubClient, repo: RepoRef, pull: number, commentId: number, body: string): Promise<CommentInfo> {
-  const { data } = await client.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies", { ...repo, pull_number: pull, comment_id: commentId, body });
+  const { data } = await client.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies", { ...repo, pull_number: pull, comment_id: commentId, body: truncateWithNotice(body, MAX_BODY_CHARS) });
   return toCommentInfo(data);
 }
 
 export async function patchReviewComment(client: GitHubClient, repo: RepoRef, commentId: number, body: string): Promise<void> {
-  await client.request("PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}", { ...repo, comment_id: commentId, body });
+  await client.request("PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}", { ...repo, comment_id: commentId, body: truncateWithNotice(body, MAX_BODY_CHARS) });
 }
 
 export async function postReviewCommentReaction(client: GitHubClient, repo: RepoRef, commentId: number, content: ReactionContent): Promise<void> {
