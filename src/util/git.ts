@@ -64,7 +64,7 @@ const RUNS_A_PROGRAM = [
   /^filter\..+\.(clean|smudge|process)$/,
   /^diff\..+\.(textconv|command)$/,
   /^merge\..+\.driver$/,
-  /^(core\.(sshcommand|pager|editor|askpass|gitproxy|alternaterefscommand)|sequence\.editor|gpg\..*program|credential\.helper|uploadpack\.packobjectshook|receive\.procreceiverefs)$/,
+  /^(core\.(sshcommand|pager|editor|askpass|gitproxy|alternaterefscommand)|sequence\.editor|gpg\..*program|gpg\.ssh\.defaultkeycommand|credential\.helper|uploadpack\.packobjectshook|receive\.procreceiverefs)$/,
 ];
 
 /** Environment for git: only what it needs, nothing inherited that could carry a secret. */
@@ -141,9 +141,18 @@ export async function git(args: string[], options: GitOptions): Promise<GitResul
   // A copy: the cached overrides are the repository's; this command's header must not join them for the next one.
   const config = [...(await neutralisedSettings(options.cwd))];
   if (options.extraHeader) config.push(["http.extraheader", options.extraHeader]);
-  const result = await spawnGit(args, options, config);
+  const result = await spawnGit(withoutExternalDiff(args), options, config);
   if (result.exitCode !== 0 && !options.allowFailure) throw new GitError(args, result.exitCode, result.stderr);
   return result;
+}
+
+/**
+ * `diff.external` runs a program on every patch, and no config value turns it off (an empty one is an error):
+ * the commands that print patches get `--no-ext-diff`, which wins over any configuration.
+ */
+function withoutExternalDiff(args: string[]): string[] {
+  const [command, ...rest] = args;
+  return command === "diff" || command === "log" || command === "show" ? [command, "--no-ext-diff", ...rest] : args;
 }
 
 function killGroup(pid: number | undefined): void {

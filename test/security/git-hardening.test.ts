@@ -111,7 +111,7 @@ describe("a repository planted with hooks, fsmonitor, filters and a textconv", (
       const file = path.join(repo, `${name}.sh`);
       return writeFile(file, `#!/bin/sh\ntouch ${markers}/${name}\ncat\n`).then(() => chmodSync(file, 0o755));
     };
-    for (const name of ["fsmonitor", "clean", "smudge", "textconv"]) await script(name);
+    for (const name of ["fsmonitor", "clean", "smudge", "textconv", "external"]) await script(name);
     for (const hook of ["post-checkout", "reference-transaction", "pre-commit", "post-commit", "post-index-change"]) {
       const file = path.join(repo, ".git", "hooks", hook);
       await writeFile(file, `#!/bin/sh\ntouch ${markers}/hook-${hook}\n`);
@@ -123,6 +123,7 @@ describe("a repository planted with hooks, fsmonitor, filters and a textconv", (
     config("filter.evil.smudge", path.join(repo, "smudge.sh"));
     config("filter.evil.required", "true");
     config("diff.evil.textconv", path.join(repo, "textconv.sh"));
+    config("diff.external", path.join(repo, "external.sh"));
     await writeFile(path.join(repo, ".gitattributes"), "*.txt filter=evil diff=evil\n");
 
     await writeFile(path.join(repo, "a.txt"), "two\n");
