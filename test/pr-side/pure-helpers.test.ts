@@ -92,4 +92,21 @@ describe("the review feedback a revise reads", () => {
     expect(feedback.threads.map((t) => t.comments.map((c) => c.body))).toEqual([["quote the commas"]]);
     expect(feedback.changeRequests.map((r) => r.body)).toEqual(["before"]);
   });
+
+  it("counts what GitHub stamps with the second the stage was done in, or the second of the command", async () => {
+    const [done, said, command] = ["2026-11-21T10:00:05.775Z", "2026-11-21T10:00:05Z", "2026-11-21T10:00:07Z"];
+    const comment = { id: 1, author: "alice", body: "round it", path: "src/a.js", line: 3, side: "RIGHT" as const };
+    const thread = {
+      ...{ resolved: false, path: "src/a.js", line: 3 },
+      comments: [{ ...comment, inReplyTo: null, diffHunk: "@@", createdAt: said, updatedAt: said }],
+    };
+    // Submitted with the command in it: one second for both.
+    const review = { id: 8, author: "carol", state: "CHANGES_REQUESTED", body: "same second", submittedAt: command };
+    const platform = { listReviewThreads: async () => [thread], listReviews: async () => [review] };
+    // Done at 10:00:05.775 by okstra's clock; the thread and the command stamped by GitHub in whole seconds.
+    const trigger = { id: 4, createdAt: command };
+    const feedback = await gatherReviewFeedback(platform as unknown as Platform, 101, done, trigger);
+    expect(feedback.threads.map((t) => t.comments[0]!.body)).toEqual(["round it"]);
+    expect(feedback.changeRequests.map((r) => r.body)).toEqual(["same second"]);
+  });
 });

@@ -20,15 +20,21 @@ const isBot = (login: string) => login.endsWith("[bot]");
  */
 export async function gatherReviewFeedback(platform: Platform, pull: number, since: string, trigger: { id: number; createdAt: string }): Promise<ReviewFeedback> {
   const [threads, reviews] = await Promise.all([platform.listReviewThreads(pull), platform.listReviews(pull)]);
-  const after = Date.parse(since);
+  // GitHub's timestamps are whole seconds, okstra's `since` has milliseconds: a comment written in the
+  // second the stage was done would read as earlier than it. Both bounds are compared at GitHub's
+  // resolution, the command's own second included (a review submitted with the command in it shares it).
+  const after = Math.floor(Date.parse(since) / 1000) * 1000;
   const cutoff = Date.parse(trigger.createdAt);
-  const visible = threads.map((t) => ({
-    ...t,
-    comments: t.comments.filter((c) => c.id !== trigger.id && Date.parse(c.createdAt) < cutoff && Date.parse(c.updatedAt) <= cutoff),
-  }));
+  const beforeCommand = (c: { id: number; createdAt: string; updatedAt: string }) =>
+    c.id !== trigger.id && Date.parse(c.createdAt) <= cutoff && Date.parse(c.updatedAt) <= cutoff;
+  const visible = threads.map((t) => ({ ...t, comments: t.comments.filter(beforeCommand) }));
+  const saidSince = (t: ReviewThreadInfo) =>
+    t.comments.some((c) => !isBot(c.author) && Date.parse(c.createdAt) >= after);
+  const submitted = (r: ReviewInfo) => (r.submittedAt === null ? Number.NaN : Date.parse(r.submittedAt));
+  const inWindow = (r: ReviewInfo) => submitted(r) >= after && submitted(r) <= cutoff;
   return {
-    threads: visible.filter((t) => !t.resolved && t.comments.some((c) => !isBot(c.author) && Date.parse(c.createdAt) > after)),
-    changeRequests: reviews.filter((r) => r.state === "CHANGES_REQUESTED" && r.submittedAt !== null && Date.parse(r.submittedAt) > after && Date.parse(r.submittedAt) < cutoff),
+    threads: visible.filter((t) => !t.resolved && saidSince(t)),
+    changeRequests: reviews.filter((r) => r.state === "CHANGES_REQUESTED" && inWindow(r)),
   };
 }
 
