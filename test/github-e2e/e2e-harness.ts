@@ -47,8 +47,14 @@ export interface E2eWorld {
   okstraDir: string;
   /** Where the snapshot executor copies each run directory while it is alive. */
   snapshotsDir: string;
-  /** Posts `/okstra …` as Codertocat on issue #1, waits until the job has finished, and says which requests it made. */
-  comment(body: string): Promise<Phase>;
+  /**
+   * Posts `/okstra …` as Codertocat on issue #1 (or in the conversation of
+   * pull request `on`), waits until the job has finished, and says which
+   * requests it made.
+   */
+  comment(body: string, on?: number): Promise<Phase>;
+  /** Delivers any webhook to okstra, waits until its jobs have finished, and says which requests they made. */
+  deliver(name: string, payload: Record<string, any>, command: string, commentId: number): Promise<Phase>;
   dispose(): Promise<void>;
 }
 
@@ -111,22 +117,27 @@ export async function createE2eWorld(options: SampleConfigOptions = {}): Promise
   const { probot, queue } = await createApp(server.url);
 
   let delivery = 0;
+  const deliver: E2eWorld["deliver"] = async (name, payload, command, commentId) => {
+    payload.repository.default_branch = "main";
+    const [apiFrom, gitFrom] = [github.requests.length, server.requests.length];
+    await probot.receive({ id: `e2e-delivery-${++delivery}`, name: name as never, payload: payload as never });
+    await queue.drain();
+    return { command, commentId, api: github.requests.slice(apiFrom), git: server.requests.slice(gitFrom) };
+  };
   return {
     github,
     server,
     bare,
     okstraDir,
     snapshotsDir,
-    async comment(body) {
-      const { id, createdAt } = github.addUserComment(OWNER, body);
+    async comment(body, on) {
+      const { id, createdAt } = github.addUserComment(OWNER, body, on);
       const payload = issueCommentPayload("created", { body, commentId: id, login: OWNER });
       payload.comment.created_at = payload.comment.updated_at = createdAt;
-      payload.repository.default_branch = "main";
-      const [apiFrom, gitFrom] = [github.requests.length, server.requests.length];
-      await probot.receive({ id: `e2e-delivery-${++delivery}`, name: "issue_comment", payload: payload as never });
-      await queue.drain();
-      return { command: body, commentId: id, api: github.requests.slice(apiFrom), git: server.requests.slice(gitFrom) };
+      if (on !== undefined) onPullRequest(payload, on);
+      return deliver("issue_comment", payload, body, id);
     },
+    deliver,
     async dispose() {
       github.uninstall();
       await queue.close();
@@ -137,6 +148,18 @@ export async function createE2eWorld(options: SampleConfigOptions = {}): Promise
       }
       await rm(root, { recursive: true, force: true });
     },
+  };
+}
+
+/** An `issue_comment` payload moved to pull request `number`'s conversation: GitHub marks the issue `pull_request`. */
+function onPullRequest(payload: Record<string, any>, number: number): void {
+  const html = `https://github.com/${OWNER}/${REPO}/pull/${number}`;
+  payload.issue.number = number;
+  payload.issue.url = `https://api.github.com/repos/${OWNER}/${REPO}/issues/${number}`;
+  payload.issue.html_url = html;
+  payload.issue.pull_request = {
+    ...{ url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${number}`, html_url: html },
+    ...{ diff_url: `${html}.diff`, patch_url: `${html}.patch`, merged_at: null },
   };
 }
 
@@ -165,8 +188,7 @@ function sampleConfig(snapshotsDir: string, options: SampleConfigOptions): strin
   const executor = `{ provider: command, command: "${process.execPath} ${SNAPSHOT_EXECUTOR} ${snapshotsDir} ${process.execPath} ${EXECUTOR} --stages ${STAGES}${executorFlags}" }`;
   const keys: Record<string, string> = {
     minimumPermission: "write",
-    // This fake GitHub models comments, PRs and git data, not check runs; verification over the GitHub
-    // adapter is covered by test/verification (check runs with nock) — here it stays off.
+    // Verification (check runs) is off by default to keep the lifecycle short; review-loop.test.ts turns it on.
     verification: "{ autoVerify: false }",
     qaCommands: "\n  test: npm test",
     workers: [

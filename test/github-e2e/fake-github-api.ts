@@ -1,9 +1,13 @@
 import nock from "nock";
+import { localDiffHunk } from "../../src/platform/local/review-diff.js";
 import { httpMock } from "../helpers/http-mock.js";
 import type { BareRepo } from "./bare-repo.js";
 import { gitRoutes, type GitState } from "./fake-git-routes.js";
 import { issueRoutes, type IssueState, type StoredComment, type StoredReaction } from "./fake-issue-routes.js";
 import { pullRoutes, type PullState, type StoredPull } from "./fake-pull-routes.js";
+import { checkRoutes, type StoredCheckRun } from "./fake-check-routes.js";
+import { compareRoutes } from "./fake-compare-routes.js";
+import { reviewRoutes, type ReviewState, type StoredReview, type StoredReviewComment } from "./fake-review-routes.js";
 import { simpleUser, timestamp, type Reply, type Route, type RouteRequest } from "./fake-routes.js";
 
 /**
@@ -72,6 +76,13 @@ export class FakeGitHub {
   readonly reactions: StoredReaction[] = [];
   readonly pulls: StoredPull[] = [];
   readonly commitsOnBranch: GitState["commitsOnBranch"] = [];
+  readonly reviewComments: StoredReviewComment[] = [];
+  readonly reviews: StoredReview[] = [];
+  /** Reactions on review comments. */
+  readonly reviewReactions: StoredReaction[] = [];
+  /** First comments of the threads a reviewer resolved. */
+  readonly resolvedThreads = new Set<number>();
+  readonly checkRuns: StoredCheckRun[] = [];
   private readonly interceptors: nock.Interceptor[] = [];
   private readonly gitState: GitState;
   private readonly routes: RegisteredRoute[];
@@ -93,21 +104,71 @@ export class FakeGitHub {
       permissions: options.permissions ?? { Codertocat: "admin" },
       bot,
       nextCommentId: () => ++this.commentSeq,
+      isPullRequest: (number) => this.pulls.some((p) => p.number === number),
     };
     const pullState: PullState = { owner, repo, bare, bot, pulls: this.pulls, nextIssueNumber: () => ++this.issueSeq };
     this.gitState = { owner, repo, bare, commitsOnBranch: this.commitsOnBranch };
-    this.routes = [
-      { route: this.tokenRoute(), needsToken: false },
-      ...[...issueRoutes(issueState), ...pullRoutes(pullState), ...gitRoutes(this.gitState)].map((route) => ({ route, needsToken: true })),
+    const reviewState: ReviewState = {
+      ...{ owner, repo, bare, bot, pulls: this.pulls, reviewComments: this.reviewComments, reviews: this.reviews },
+      ...{ reactions: this.reviewReactions, resolvedThreads: this.resolvedThreads },
+      nextCommentId: () => ++this.commentSeq,
+    };
+    const modelled = [
+      ...issueRoutes(issueState),
+      ...reviewRoutes(reviewState),
+      ...pullRoutes(pullState),
+      ...gitRoutes(this.gitState),
+      ...checkRoutes({ owner, repo, checkRuns: this.checkRuns }),
+      ...compareRoutes({ owner, repo, bare }),
     ];
+    const token = { route: this.tokenRoute(), needsToken: false };
+    this.routes = [token, ...modelled.map((route) => ({ route, needsToken: true }))];
   }
 
-  /** A comment a person wrote (the command), as GitHub stores it before sending the webhook. */
-  addUserComment(login: string, body: string): { id: number; createdAt: string } {
+  /**
+   * A comment a person wrote (the command), as GitHub stores it before
+   * sending the webhook; `issue`: in that PR's conversation instead.
+   */
+  addUserComment(login: string, body: string, issue?: number): { id: number; createdAt: string } {
     const createdAt = timestamp();
     const comment: StoredComment = { id: ++this.commentSeq, user: simpleUser(login, "User", 21031067), body, createdAt, updatedAt: createdAt, history: [body] };
+    if (issue !== undefined && issue !== this.options.issue.number) comment.issue = issue;
     this.comments.push(comment);
     return { id: comment.id, createdAt };
+  }
+
+  /**
+   * An inline comment a person wrote on `line` of `path` in a PR's diff (or a
+   * reply in a thread), as GitHub stores it; a line outside the diff is
+   * refused, as GitHub refuses it.
+   */
+  async addReviewComment(
+    login: string,
+    comment: { pull: number; path: string; line: number; body: string; inReplyTo?: number },
+  ): Promise<StoredReviewComment> {
+    const pull = this.pulls.find((p) => p.number === comment.pull);
+    if (!pull) throw new Error(`no pull request #${comment.pull}`);
+    const commitId = (await this.options.bare.head(pull.head))!;
+    const diffHunk = await localDiffHunk(this.options.bare.dir, pull, comment.path, comment.line);
+    const createdAt = timestamp();
+    const user = simpleUser(login, "User", 21031067);
+    const stored: StoredReviewComment = {
+      ...{ ...comment, id: ++this.commentSeq, user, diffHunk, commitId },
+      ...{ inReplyTo: comment.inReplyTo ?? null, createdAt, updatedAt: createdAt },
+    };
+    this.reviewComments.push(stored);
+    return stored;
+  }
+
+  /** A review a person submitted on a PR's current head. */
+  async addReview(login: string, pull: number, state: StoredReview["state"], body: string): Promise<StoredReview> {
+    const head = this.pulls.find((p) => p.number === pull)?.head;
+    const commitId = head ? await this.options.bare.head(head) : null;
+    if (!commitId) throw new Error(`no pull request #${pull}`);
+    const user = simpleUser(login, "User", 21031067);
+    const review: StoredReview = { id: ++this.commentSeq, pull, user, body, state, commitId, submittedAt: timestamp() };
+    this.reviews.push(review);
+    return review;
   }
 
   /** Requests from index `from` on, counted by route. */

@@ -14,6 +14,8 @@ export interface StoredComment {
   updatedAt: string;
   /** Every body the comment had, oldest first: the first is the created one, each PATCH adds one. */
   history: string[];
+  /** The issue or pull request it was written on; absent: the task's issue. */
+  issue?: number;
 }
 
 export interface StoredReaction {
@@ -35,18 +37,22 @@ export interface IssueState {
   /** The App's bot user, the author of everything okstra writes. */
   bot: SimpleUser;
   nextCommentId(): number;
+  /** Pull requests are issues too: their conversation comments use the issue routes. */
+  isPullRequest(number: number): boolean;
 }
 
 type IssueComment = Pick<Schemas["issue-comment"], "id" | "node_id" | "url" | "html_url" | "issue_url" | "body" | "user" | "created_at" | "updated_at" | "author_association">;
 
 export function commentResource(state: IssueState, comment: StoredComment): IssueComment {
   const base = `${API}/repos/${state.owner}/${state.repo}`;
+  const issue = comment.issue ?? state.issue.number;
+  const kind = issue === state.issue.number ? "issues" : "pull";
   return {
     id: comment.id,
     node_id: Buffer.from(`012:IssueComment${comment.id}`).toString("base64"),
     url: `${base}/issues/comments/${comment.id}`,
-    html_url: `https://github.com/${state.owner}/${state.repo}/issues/${state.issue.number}#issuecomment-${comment.id}`,
-    issue_url: `${base}/issues/${state.issue.number}`,
+    html_url: `https://github.com/${state.owner}/${state.repo}/${kind}/${issue}#issuecomment-${comment.id}`,
+    issue_url: `${base}/issues/${issue}`,
     body: comment.body,
     user: comment.user as Schemas["issue-comment"]["user"],
     created_at: comment.createdAt,
@@ -58,6 +64,7 @@ export function commentResource(state: IssueState, comment: StoredComment): Issu
 export function issueRoutes(state: IssueState): Route[] {
   const path = (rest: string) => repoPath(state.owner, state.repo, rest);
   const issuePath = `/issues/${state.issue.number}`;
+  const exists = (number: number) => number === state.issue.number || state.isPullRequest(number);
   return [
     {
       method: "GET",
@@ -86,17 +93,25 @@ export function issueRoutes(state: IssueState): Route[] {
     {
       method: "GET",
       name: "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
-      path: path(`${issuePath}/comments`),
+      path: path("/issues/(\\d+)/comments"),
       // One page: the scenarios stay far below per_page=100, so no Link header.
-      handle: () => [200, state.comments.map((c) => commentResource(state, c))],
+      handle: ({ params }) => {
+        const issue = Number(params[0]);
+        if (!exists(issue)) return notFound("issues/comments#list-issue-comments");
+        const on = state.comments.filter((c) => (c.issue ?? state.issue.number) === issue);
+        return [200, on.map((c) => commentResource(state, c))];
+      },
     },
     {
       method: "POST",
       name: "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
-      path: path(`${issuePath}/comments`),
-      handle: ({ body }) => {
+      path: path("/issues/(\\d+)/comments"),
+      handle: ({ params, body }) => {
+        const issue = Number(params[0]);
+        if (!exists(issue)) return notFound("issues/comments#create-an-issue-comment");
         const now = timestamp();
         const comment: StoredComment = { id: state.nextCommentId(), user: state.bot, body: body.body, createdAt: now, updatedAt: now, history: [body.body] };
+        if (issue !== state.issue.number) comment.issue = issue;
         state.comments.push(comment);
         return [201, commentResource(state, comment)];
       },

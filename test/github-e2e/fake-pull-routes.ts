@@ -85,8 +85,33 @@ export function pullRoutes(state: PullState): Route[] {
         return [200, await resource(state, pull, true)];
       },
     },
+    {
+      method: "POST",
+      name: "POST /graphql markPullRequestReadyForReview | convertPullRequestToDraft",
+      path: /^\/graphql$/,
+      matchBody: (body) => typeof body?.query === "string" && DRAFT_MUTATION.test(body.query),
+      handle: ({ body }) => setDraft(state, body),
+    },
   ];
 }
+
+/** The two draft mutations take the PR's node id; the fake answers the `pullRequest { isDraft }` okstra selects. */
+function setDraft(state: PullState, body: { query: string; variables: Record<string, unknown> }): Reply {
+  const ready = /\bmarkPullRequestReadyForReview\s*\(/.test(body.query);
+  const mutation = ready ? "markPullRequestReadyForReview" : "convertPullRequestToDraft";
+  const id = Object.values(body.variables ?? {}).find((v) => typeof v === "string");
+  const pull = state.pulls.find((p) => nodeId(p.number) === id);
+  if (!pull) {
+    const message = `Could not resolve to a node with the global id of '${String(id)}'`;
+    return [200, { data: { [mutation]: null }, errors: [{ type: "NOT_FOUND", path: [mutation], message }] }];
+  }
+  pull.draft = mutation === "convertPullRequestToDraft";
+  pull.updatedAt = timestamp();
+  return [200, { data: { [mutation]: { pullRequest: { isDraft: pull.draft } } } }];
+}
+
+const DRAFT_MUTATION = /\b(markPullRequestReadyForReview|convertPullRequestToDraft)\s*\(/;
+const nodeId = (number: number) => Buffer.from(`011:PullRequest${number}`).toString("base64");
 
 async function create(state: PullState, body: { title: string; body?: string; head: string; base: string; draft?: boolean }): Promise<Reply> {
   const docs = "pulls/pulls#create-a-pull-request";
@@ -108,7 +133,7 @@ async function resource(state: PullState, pull: StoredPull, single: boolean): Pr
   const resource: PullResource = {
     url: `${API}/repos/${state.owner}/${state.repo}/pulls/${pull.number}`,
     id: 1_000_000 + pull.number,
-    node_id: Buffer.from(`011:PullRequest${pull.number}`).toString("base64"),
+    node_id: nodeId(pull.number),
     html_url: `https://github.com/${state.owner}/${state.repo}/pull/${pull.number}`,
     number: pull.number,
     state: pull.state,

@@ -62,10 +62,11 @@ describe("the fake GitHub served over HTTP", () => {
   });
 
   it("answers a request the fake does not model with GitHub's 404 and keeps it in `unmatched`", async () => {
-    const response = await api("POST", `/api/v3/repos/${OWNER}/${REPO}/check-runs`, { name: "okstra" });
+    const response = await api("POST", `/api/v3/repos/${OWNER}/${REPO}/issues/1/labels`, { labels: ["okstra"] });
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ message: "Not Found", documentation_url: "https://docs.github.com/rest", status: "404" });
-    expect(served.unmatched).toEqual([{ method: "POST", path: `/api/v3/repos/${OWNER}/${REPO}/check-runs`, body: { name: "okstra" } }]);
+    const labels = `/api/v3/repos/${OWNER}/${REPO}/issues/1/labels`;
+    expect(served.unmatched).toEqual([{ method: "POST", path: labels, body: { labels: ["okstra"] } }]);
   });
 
   it("proxies git on the same port: a clone, and a push large enough to be sent chunked", async () => {
