@@ -42,10 +42,14 @@ export async function createReviewLoopWorld(executorLog: string): Promise<E2eWor
 
 /**
  * Writes `/okstra …` as an inline review comment on `line` of `file` in PR
- * `pull`'s diff, and delivers `pull_request_review_comment.created`.
+ * `pull`'s diff — or as a reply in the thread `inReplyTo` starts — and
+ * delivers `pull_request_review_comment.created`.
  */
-export async function inlineCommand(world: E2eWorld, pull: number, file: string, line: number, body: string) {
-  const stored = await world.github.addReviewComment(OWNER, { pull, path: file, line, body });
+export async function inlineCommand(
+  world: E2eWorld,
+  ...[pull, file, line, body, inReplyTo]: [pull: number, file: string, line: number, body: string, inReplyTo?: number]
+) {
+  const stored = await world.github.addReviewComment(OWNER, { pull, path: file, line, body, inReplyTo });
   const head = world.github.pulls.find((p) => p.number === pull)!.head;
   const payload = webhookExample("pull_request_review_comment", "created");
   payload.comment = {
@@ -54,6 +58,7 @@ export async function inlineCommand(world: E2eWorld, pull: number, file: string,
     ...{ created_at: stored.createdAt, updated_at: stored.createdAt },
   };
   payload.comment.user = { ...payload.comment.user, login: OWNER, type: "User" };
+  if (inReplyTo !== undefined) payload.comment.in_reply_to_id = inReplyTo;
   const pullHead = { ...payload.pull_request.head, ref: head, sha: stored.commitId };
   payload.pull_request = { ...payload.pull_request, number: pull, head: pullHead };
   payload.sender = { ...payload.sender, login: OWNER, type: "User" };

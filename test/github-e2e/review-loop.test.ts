@@ -20,7 +20,8 @@ import { createReviewLoopWorld, inlineCommand, isAncestor, lineOf, personPushes 
 
 let world: E2eWorld;
 const executorLog = path.join(tmpdir(), `review-loop-executor-${process.pid}-${Date.now()}.jsonl`);
-const phases: Record<"revise" | "inlineVerify" | "verify3" | "foreign" | "restack" | "status", Phase> = {} as never;
+type PhaseName = "revise" | "inlineVerify" | "verify3" | "replyStatus" | "foreign" | "restack" | "status";
+const phases: Record<PhaseName, Phase> = {} as never;
 type Head = "s1" | "s2" | "s3" | "s2Revised" | "s3Restacked" | "s2Pushed" | "s3Pushed" | "s3AfterConflict";
 const heads: Record<Head, string> = {} as never;
 let rowsBeforeRevise = 0;
@@ -71,6 +72,9 @@ beforeAll(async () => {
   });
   pr.foreign = (opened![1] as { number: number }).number;
   rowsBeforeForeign = (await rows()).length;
+  // A command written as a reply inside the review thread on stage 2's PR.
+  const threadLine = world.github.reviewComments.find((c) => c.id === threadRoot)!.line;
+  phases.replyStatus = await inlineCommand(world, pr.s2, "src/inventory.js", threadLine, "/okstra status", threadRoot);
   phases.foreign = await world.comment("/okstra status", pr.foreign);
 
   // People push conflicting edits to stage 2 and to stage 3.
@@ -144,7 +148,9 @@ describe("/okstra revise written on stage 2's PR, with a review thread and a cha
   });
 
   it("answers the thread in place, naming the commit, and leaves it unresolved", () => {
-    const replies = world.github.reviewComments.filter((c) => c.inReplyTo === threadRoot);
+    // The thread's replies: this answer, then okstra's answer to a later command written in the thread.
+    const inThread = world.github.reviewComments.filter((c) => c.inReplyTo === threadRoot);
+    const replies = inThread.filter((c) => c.body.includes("Addressed in"));
     expect(replies.map((c) => c.user.login)).toEqual(["okstra[bot]"]);
     expect(replies[0].body).toContain(`Addressed in \`${heads.s2Revised.slice(0, 12)}\``);
     const replyRoute = "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies";
@@ -201,6 +207,16 @@ describe("commands written on a stage PR", () => {
     expect(verified.map((r) => [r.stage, r.headCommit])).toEqual([[3, heads.s3Restacked]]);
     expect(checkedHeads(phases.verify3)).toEqual(new Set([heads.s3Restacked]));
     expect(statusOf(phases.verify3)?.issue).toBe(pr.s3);
+  });
+
+  it("a command written as a reply in a review thread is answered on the thread's first comment", () => {
+    const answers = world.github.reviewComments.filter((c) => c.inReplyTo === threadRoot && c.user.type === "Bot");
+    expect(answers).toHaveLength(2); // the revise's answer, then this one
+    expect(answers[1].body).toContain(`"trigger":${phases.replyStatus.commentId}`);
+    expect(answers[1].body).toMatch(/### okstra · `\/okstra status` · ✅ done/);
+    expect(answers[1].body).toContain("| 2 · Per-item value on the inventory |");
+    // GitHub refuses replies to replies: nothing was sent to the command's own comment.
+    expect(phases.replyStatus.api.filter((r) => r.status >= 400 && r.route.includes("replies"))).toEqual([]);
   });
 
   it("a command on a PR okstra did not open is refused there, with what to do instead", () => {
