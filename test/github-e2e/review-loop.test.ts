@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { tmpdir } from "node:os";
 import { INSTALLATION_TOKEN, OWNER, REPO, type E2eWorld, type Phase } from "./e2e-harness.js";
+import { requestTable } from "./request-table.js";
 import { createReviewLoopWorld, inlineCommand, isAncestor, lineOf, personPushes } from "./review-loop-world.js";
 
 /**
@@ -90,6 +91,9 @@ beforeAll(async () => {
   phases.status = await world.comment("/okstra status");
   // The fake's persisted interceptors must be gone before test/setup.ts checks for unused mocks after each test.
   world.github.uninstall();
+  // The requests of each command, by route (SPEC §13): a measurement to read, written when asked for.
+  const table = process.env.OKSTRA_E2E_REVIEW_REQUESTS;
+  if (table) await writeFile(table, requestTable(phases));
 }, 300_000);
 
 afterAll(async () => {
