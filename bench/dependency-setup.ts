@@ -29,7 +29,9 @@ import { silentLogger as log } from "../src/util/log.js";
 const exec = promisify(execFile);
 const { values } = parseArgs({ options: { reps: { type: "string", default: "3" } } });
 const reps = Number(values.reps);
-const PNPM = resolve("node_modules/.bin/pnpm");
+// Through node, so the sandbox binds pnpm's own folder (a `.bin` link's target is not on the command line).
+const PNPM_SCRIPT = resolve("node_modules/pnpm/bin/pnpm.cjs");
+const PNPM = `node ${PNPM_SCRIPT}`;
 
 /** A small real-world tool chain: a test runner, a linter, a formatter, the compiler. */
 const PACKAGE = {
@@ -49,7 +51,7 @@ interface Tool {
 
 const TOOLS: Tool[] = [
   { name: "npm", lockfile: "package-lock.json", setup: "npm ci --no-audit --no-fund", lock: (cwd, env) => exec("npm", ["install", "--package-lock-only", "--no-audit", "--no-fund"], { cwd, env }) },
-  { name: "pnpm", lockfile: "pnpm-lock.yaml", setup: `${PNPM} install --frozen-lockfile`, lock: (cwd, env) => exec(PNPM, ["install", "--lockfile-only"], { cwd, env }) },
+  { name: "pnpm", lockfile: "pnpm-lock.yaml", setup: `${PNPM} install --frozen-lockfile`, lock: (cwd, env) => exec("node", [PNPM_SCRIPT, "install", "--lockfile-only"], { cwd, env }) },
 ];
 
 /** The repository: package.json and the tool's lockfile, resolved once (untimed). */
