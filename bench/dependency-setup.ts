@@ -29,8 +29,10 @@ import { silentLogger as log } from "../src/util/log.js";
 const exec = promisify(execFile);
 const { values } = parseArgs({ options: { reps: { type: "string", default: "3" } } });
 const reps = Number(values.reps);
-// Through node, so the sandbox binds pnpm's own folder (a `.bin` link's target is not on the command line).
-const PNPM_SCRIPT = resolve("node_modules/pnpm/bin/pnpm.cjs");
+// pnpm (self-contained) copied out of okstra's checkout, which the sandbox hides from what it runs.
+const PNPM_HOME = await mkdtemp(join(tmpdir(), "okstra-bench-pnpm-"));
+await cp(resolve("node_modules/pnpm"), PNPM_HOME, { recursive: true });
+const PNPM_SCRIPT = join(PNPM_HOME, "bin", "pnpm.cjs");
 const PNPM = `node ${PNPM_SCRIPT}`;
 
 /** A small real-world tool chain: a test runner, a linter, a formatter, the compiler. */
@@ -122,3 +124,4 @@ for (const tool of TOOLS) {
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   console.log(`| ${tool.name} | \`${tool.setup.replace(PNPM, "pnpm")}\` | ${s(c)} | ${s(w)} | ${(c / w).toFixed(1)}× | ${s(p)} (${(c / p).toFixed(1)}×) |`);
 }
+await rm(PNPM_HOME, { recursive: true, force: true });
