@@ -96,7 +96,13 @@ async function reviewInClone(run: VerificationRun): Promise<VerificationFindings
         const baseCommit = request.task.meta.implementationBaseCommit;
         if (found.noVerdict || !baseCommit) return found;
         const members = acceptedMembers(request.task, request.subjects, found.verdicts);
-        return { ...found, preflight: await shipPreflight(workspace, { run: manifest.id, baseCommit, members }) };
+        try {
+          return { ...found, preflight: await shipPreflight(workspace, { run: manifest.id, baseCommit, members }) };
+        } catch (error) {
+          // The verdicts stand without it: the run says the preflight is missing, and the last one stays on the ledger.
+          context.log.warn({ err: error }, "ship preflight failed");
+          return { ...found, notes: [...found.notes, `the ship preflight could not run: ${message(error)}`] };
+        }
       },
     );
   } catch (error) {
