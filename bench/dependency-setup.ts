@@ -5,7 +5,7 @@
  * (`pnpm install --frozen-lockfile`) on a real-shaped repository whose
  * dependencies are real packages from the registry npm is configured with.
  *
- *   node --import tsx bench/dependency-setup.ts [--reps 3]
+ *   node --import tsx bench/dependency-setup.ts [--reps 3] [--only npm|pnpm]
  *
  * Each repetition, per tool: a fresh, empty cache root; a fresh git
  * workspace (package.json + lockfile) set up through okstra's own `runSetup`
@@ -18,7 +18,7 @@
  * Prints medians and ratios. Needs the registry: it is not part of `npm test`.
  */
 import { execFile } from "node:child_process";
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
@@ -27,13 +27,17 @@ import { git } from "../src/util/git.js";
 import { silentLogger as log } from "../src/util/log.js";
 
 const exec = promisify(execFile);
-const { values } = parseArgs({ options: { reps: { type: "string", default: "3" } } });
+const { values } = parseArgs({ options: { reps: { type: "string", default: "3" }, only: { type: "string" } } });
 const reps = Number(values.reps);
-// pnpm (self-contained) copied out of okstra's checkout, which the sandbox hides from what it runs.
+// pnpm (self-contained) copied out of okstra's checkout, which the sandbox hides, and put on PATH as a
+// repository's tool chain would be: the sandbox binds a `…/node_modules/.bin` PATH entry's node_modules.
 const PNPM_HOME = await mkdtemp(join(tmpdir(), "okstra-bench-pnpm-"));
-await cp(resolve("node_modules/pnpm"), PNPM_HOME, { recursive: true });
-const PNPM_SCRIPT = join(PNPM_HOME, "bin", "pnpm.cjs");
-const PNPM = `node ${PNPM_SCRIPT}`;
+await cp(resolve("node_modules/pnpm"), join(PNPM_HOME, "node_modules", "pnpm"), { recursive: true });
+await mkdir(join(PNPM_HOME, "node_modules", ".bin"));
+await symlink("../pnpm/bin/pnpm.cjs", join(PNPM_HOME, "node_modules", ".bin", "pnpm"));
+process.env.PATH = `${join(PNPM_HOME, "node_modules", ".bin")}:${process.env.PATH}`;
+const PNPM_SCRIPT = join(PNPM_HOME, "node_modules", "pnpm", "bin", "pnpm.cjs");
+const PNPM = "pnpm";
 
 /** A small real-world tool chain: a test runner, a linter, a formatter, the compiler. */
 const PACKAGE = {
@@ -102,7 +106,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 console.log(`repository: ${Object.keys(PACKAGE.devDependencies).join(", ")} (dev dependencies, with their trees); ${reps} repetitions per tool`);
 console.log("| tool | setup | cold median | warm median (snapshot) | cold / warm | package cache only |");
 console.log("|---|---|---|---|---|---|");
-for (const tool of TOOLS) {
+for (const tool of TOOLS.filter((t) => !values.only || t.name === values.only)) {
   const template = await makeTemplate(tool);
   const cold: number[] = [];
   const warm: number[] = [];
@@ -122,6 +126,6 @@ for (const tool of TOOLS) {
   await rm(template, { recursive: true, force: true });
   const [c, w, p] = [median(cold), median(warm), median(cacheOnly)];
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  console.log(`| ${tool.name} | \`${tool.setup.replace(PNPM, "pnpm")}\` | ${s(c)} | ${s(w)} | ${(c / w).toFixed(1)}× | ${s(p)} (${(c / p).toFixed(1)}×) |`);
+  console.log(`| ${tool.name} | \`${tool.setup}\` | ${s(c)} | ${s(w)} | ${(c / w).toFixed(1)}× | ${s(p)} (${(c / p).toFixed(1)}×) |`);
 }
 await rm(PNPM_HOME, { recursive: true, force: true });

@@ -93,5 +93,6 @@ describe("ship preflight after verification", () => {
       expect(comments[0]!.body).toContain("this stage now merges cleanly with every accepted stage");
     }
     expect((await repo.run("/okstra status")).stdout).not.toContain("Ship preflight");
-  });
+    // Five command runs with real git and recorded workers: minutes on a loaded machine.
+  }, 300_000);
 });
