@@ -12,7 +12,7 @@ export const PREFLIGHT_MARKER = "<!-- okstra:ship-preflight -->";
 
 type Conflict = ShipPreflight["conflicts"][number];
 
-/** The latest preflight on a task's rows (its `verified` rows carry it), or null: what is said is read, never recomputed. */
+/** The latest preflight on a task's rows (its `verified` rows carry it), or null: read, never recomputed. */
 export function latestShipPreflight(rows: readonly LedgerRow[]): ShipPreflight | null {
   for (let i = rows.length - 1; i >= 0; i--) {
     const row = rows[i]!;
@@ -28,7 +28,8 @@ function code(path: string): string {
 }
 
 function stagesPhrase(stages: readonly number[]): string {
-  return stages.length === 1 ? `stage ${stages[0]} and the base` : `stages ${stages.slice(0, -1).join(", ")} and ${stages.at(-1)}`;
+  if (stages.length === 1) return `stage ${stages[0]} and the base`;
+  return `stages ${stages.slice(0, -1).join(", ")} and ${stages.at(-1)}`;
 }
 
 function pathsPhrase(paths: readonly string[]): string {
@@ -43,9 +44,13 @@ function conflictLine(conflict: Conflict): string {
 /** What to do about a conflict between `stages`. */
 function wayOut(stages: readonly number[]): string {
   const [first, second] = stages;
-  const separately = second === undefined ? "" : `ship them in separate groups (\`/okstra ship ${first}\`, then \`/okstra ship ${second}\` once it is merged), `;
+  const separately =
+    second === undefined
+      ? ""
+      : `ship them in separate groups (\`/okstra ship ${first}\`, then \`/okstra ship ${second}\` once merged), `;
   return (
-    `Before \`/okstra ship\`: ${separately}comment \`/okstra revise\` on one stage's PR so it stops changing those lines, ` +
+    `Before \`/okstra ship\`: ${separately}comment \`/okstra revise\` on one stage's PR ` +
+    "so it stops changing those lines, " +
     "or merge one stage branch into the other by hand, resolve, push, and `/okstra verify` again."
   );
 }
@@ -55,7 +60,8 @@ export function renderPreflightStatus(preflight: ShipPreflight | null): string |
   if (!preflight || preflight.conflicts.length === 0) return null;
   const lines = preflight.conflicts.map((c) => `- ${conflictLine(c)}.`);
   const stages = [...new Set(preflight.conflicts.flatMap((c) => c.stages))].sort((a, b) => a - b);
-  return [`⚠️ **Ship preflight: accepted stages conflict.** \`/okstra ship\` of them together would fail:`, ...lines, "", wayOut(stages)].join("\n");
+  const head = "⚠️ **Ship preflight: accepted stages conflict.** `/okstra ship` of them together would fail:";
+  return [head, ...lines, "", wayOut(stages)].join("\n");
 }
 
 /** The paragraph for stage `stage`'s check run summary, or null when it merges with every other accepted stage. */
@@ -63,19 +69,22 @@ export function renderPreflightCheckRun(preflight: ShipPreflight | null, stage: 
   const mine = (preflight?.conflicts ?? []).filter((c) => c.stages.includes(stage));
   if (mine.length === 0) return null;
   const lines = mine.map((c) => `- ${conflictLine(c)}.`);
-  return [`⚠️ **Ship preflight:** this stage does not merge with another accepted stage — shipping them together would fail.`, ...lines, "", wayOut(mine[0]!.stages)].join("\n");
+  const head = "⚠️ **Ship preflight:** this stage does not merge with another accepted stage: shipping both fails.";
+  return [head, ...lines, "", wayOut(mine[0]!.stages)].join("\n");
 }
 
-/** The comment on stage `stage`'s PR: the conflicts it is in, or (when none are left) that the earlier statement is cleared. */
+/** The comment on stage `stage`'s PR: the conflicts it is in, or (none left) that the earlier statement is cleared. */
 export function renderPreflightComment(preflight: ShipPreflight, stage: number, run: string): string {
   const mine = preflight.conflicts.filter((c) => c.stages.includes(stage));
   if (mine.length === 0) {
-    return `${PREFLIGHT_MARKER}\n✅ **Ship preflight** (run \`${run}\`): this stage now merges cleanly with every accepted stage of the task.\n`;
+    const clean = "this stage now merges cleanly with every accepted stage of the task.";
+    return `${PREFLIGHT_MARKER}\n✅ **Ship preflight** (run \`${run}\`): ${clean}\n`;
   }
   const lines = mine.map((c) => `- ${conflictLine(c)}.`);
   return [
     PREFLIGHT_MARKER,
-    `⚠️ **Ship preflight** (run \`${run}\`): this stage is accepted, but it does not merge with another accepted stage, so \`/okstra ship\` of them together would fail.`,
+    `⚠️ **Ship preflight** (run \`${run}\`): this stage is accepted, ` +
+      "but it does not merge with another accepted stage, so `/okstra ship` of them together would fail.",
     "",
     ...lines,
     "",

@@ -64,10 +64,16 @@ export async function setupSnapshotKey(cwd: string, commit: string, commands: re
   return hash.digest("hex").slice(0, 32);
 }
 
-/** True when what decides the install in `cwd`'s HEAD is exactly what it is at `trustedCommit`, and unchanged on disk. */
-export async function installInputsTrusted(cwd: string, trustedCommit: string | undefined, commands: readonly string[], key: string): Promise<boolean> {
+/** True when what decides the install in `cwd`'s HEAD is what it is at `trustedCommit`, and unchanged on disk. */
+export async function installInputsTrusted(
+  cwd: string,
+  trustedCommit: string | undefined,
+  commands: readonly string[],
+  key: string,
+): Promise<boolean> {
   if (!trustedCommit) return false;
-  const resolved = await git(["rev-parse", "--verify", "--quiet", `${trustedCommit}^{commit}`], { cwd, allowFailure: true });
+  const commit = `${trustedCommit}^{commit}`;
+  const resolved = await git(["rev-parse", "--verify", "--quiet", commit], { cwd, allowFailure: true });
   if (resolved.exitCode !== 0) return false;
   if ((await setupSnapshotKey(cwd, trustedCommit, commands)) !== key) return false;
   const dirty = await git(["status", "--porcelain", "-z", "--untracked-files=no"], { cwd });
@@ -81,7 +87,8 @@ export function snapshotDir(repoDir: string, key: string): string {
 /** The snapshot directory of a repository (`owner/repo`), outside every dir a sandbox binds. */
 export function snapshotRepoDir(repoKey: string, cacheRoot: string = defaultCacheDir()): string {
   const readable = repoKey.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+|[-.]+$/g, "").slice(-80) || "repo";
-  return join(cacheRoot, "setup-snapshots", `${readable}-${createHash("sha256").update(repoKey).digest("hex").slice(0, 8)}`);
+  const digest = createHash("sha256").update(repoKey).digest("hex").slice(0, 8);
+  return join(cacheRoot, "setup-snapshots", `${readable}-${digest}`);
 }
 
 /** What setup left untracked (ignored or not) in `cwd`, `dir/` for a whole directory. */
@@ -92,7 +99,8 @@ export async function untrackedEntries(cwd: string): Promise<string[]> {
 
 /** The entries a snapshot may hold, or null when setup created anything else. */
 export function installEntries(created: readonly string[]): string[] | null {
-  const install = (entry: string) => /(^|\/)node_modules\/$/.test(entry) || /(^|\/)\.pnp\.(cjs|loader\.mjs)$/.test(entry);
+  const install = (entry: string) =>
+    /(^|\/)node_modules\/$/.test(entry) || /(^|\/)\.pnp\.(cjs|loader\.mjs)$/.test(entry);
   if (created.length === 0 || !created.every(install)) return null;
   return [...created];
 }
@@ -108,7 +116,12 @@ export async function restoreSnapshot(repoDir: string, key: string, cwd: string)
 }
 
 /** Stores `entries` of `cwd` as the snapshot `key`, unless one is already there. */
-export async function storeSnapshot(repoDir: string, key: string, cwd: string, entries: readonly string[]): Promise<void> {
+export async function storeSnapshot(
+  repoDir: string,
+  key: string,
+  cwd: string,
+  entries: readonly string[],
+): Promise<void> {
   const final = snapshotDir(repoDir, key);
   if (await exists(join(final, MANIFEST))) return;
   await mkdir(repoDir, { recursive: true, mode: 0o700 });
@@ -142,8 +155,10 @@ async function copyTree(from: string, to: string): Promise<void> {
   }
   await mkdir(target, { mode: info.mode & 0o7777 });
   const names = await readdir(source);
-  const chunks = Array.from({ length: COPIES }, (_, i) => names.filter((_, j) => j % COPIES === i)).filter((c) => c.length > 0);
-  await Promise.all(chunks.map((chunk) => exec("cp", ["-a", "--reflink=auto", "-t", target, "--", ...chunk.map((n) => join(source, n))], { maxBuffer: 1 << 20 })));
+  const chunks = Array.from({ length: COPIES }, (_, i) => names.filter((_, j) => j % COPIES === i));
+  const copy = (chunk: string[]) =>
+    exec("cp", ["-a", "--reflink=auto", "-t", target, "--", ...chunk.map((n) => join(source, n))]);
+  await Promise.all(chunks.filter((c) => c.length > 0).map(copy));
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -15,7 +15,14 @@ import { silentLogger as log } from "../../src/util/log.js";
  */
 
 // The "install": what it writes depends on package.json, as a real install (and its scripts) would.
-const SETUP = `mkdir -p node_modules/dep node_modules/.bin && node -e 'const p=require("./package.json");require("fs").writeFileSync("node_modules/dep/index.js", "module.exports = " + JSON.stringify(p.marker) + ";\\n")' && ln -sf ../dep/index.js node_modules/.bin/dep`;
+const WRITE_MODULE =
+  'const p=require("./package.json");' +
+  'require("fs").writeFileSync("node_modules/dep/index.js", "module.exports = " + JSON.stringify(p.marker) + ";\\n")';
+const SETUP =
+  `mkdir -p node_modules/dep node_modules/.bin && node -e '${WRITE_MODULE}'` +
+  " && ln -sf ../dep/index.js node_modules/.bin/dep";
+
+const TRUSTED = { "package.json": '{ "name": "app", "marker": "trusted" }\n', "package-lock.json": "{}\n" };
 
 let root: string;
 afterEach(async () => {
@@ -35,14 +42,22 @@ async function setupAt(origin: string, commitSha: string, trustedCommit: string)
   await git(["clone", "-q", origin, cwd], { cwd: root });
   await git(["checkout", "-q", "--detach", commitSha], { cwd });
   const home = await mkdtemp(path.join(root, "home-"));
-  const results = await runSetup({ commands: [SETUP], repoKey: "acme/app", cwd, home, timeoutMs: 60_000, log, cacheRoot: path.join(root, "cache"), trustedCommit });
+  const cacheRoot = path.join(root, "cache");
+  const input = { repoKey: "acme/app", cwd, home, timeoutMs: 60_000, log, cacheRoot, trustedCommit };
+  const results = await runSetup({ commands: [SETUP], ...input });
   expect(results.map((r) => r.exitCode)).toEqual([0]);
-  return { cwd, restored: results[0]!.outputTail.includes("restored from the setup snapshot"), module: () => readFile(path.join(cwd, "node_modules/dep/index.js"), "utf8") };
+  return {
+    cwd,
+    restored: results[0]!.outputTail.includes("restored from the setup snapshot"),
+    module: () => readFile(path.join(cwd, "node_modules/dep/index.js"), "utf8"),
+  };
 }
 
 const snapshots = async () => {
   const repoDirs = await readdir(path.join(root, "cache", "setup-snapshots")).catch(() => []);
-  return repoDirs.length === 0 ? [] : (await readdir(path.join(root, "cache", "setup-snapshots", repoDirs[0]!))).filter((n) => !n.startsWith(".tmp"));
+  if (repoDirs.length === 0) return [];
+  const stored = await readdir(path.join(root, "cache", "setup-snapshots", repoDirs[0]!));
+  return stored.filter((n) => !n.startsWith(".tmp"));
 };
 
 describe("setup snapshots", () => {
@@ -50,7 +65,7 @@ describe("setup snapshots", () => {
     root = await mkdtemp(path.join(tmpdir(), "okstra-snapshot-"));
     const origin = path.join(root, "origin");
     await git(["init", "-q", origin], { cwd: root });
-    const base = await commit(origin, { "package.json": '{ "name": "app", "marker": "trusted" }\n', "package-lock.json": "{}\n", ".gitignore": "node_modules/\n" }, "base");
+    const base = await commit(origin, { ...TRUSTED, ".gitignore": "node_modules/\n" }, "base");
 
     const first = await setupAt(origin, base, base);
     expect(first.restored).toBe(false);
@@ -78,8 +93,9 @@ describe("setup snapshots", () => {
     root = await mkdtemp(path.join(tmpdir(), "okstra-snapshot-"));
     const origin = path.join(root, "origin");
     await git(["init", "-q", origin], { cwd: root });
-    const base = await commit(origin, { "package.json": '{ "name": "app", "marker": "trusted" }\n', "package-lock.json": "{}\n" }, "base");
-    const shaped = await commit(origin, { "package.json": '{ "name": "app", "marker": "worker-shaped" }\n' }, "stage 1 by a worker");
+    const base = await commit(origin, TRUSTED, "base");
+    const shapedPackage = '{ "name": "app", "marker": "worker-shaped" }\n';
+    const shaped = await commit(origin, { "package.json": shapedPackage }, "stage 1 by a worker");
 
     const fromShaped = await setupAt(origin, shaped, base);
     expect(fromShaped.restored).toBe(false);

@@ -24,19 +24,22 @@ export async function publishPreflightComments(input: {
 }): Promise<void> {
   const { context, task, preflight } = input;
   const { platform } = context.services;
-  const stages = [...new Set([...conflictingStages(preflight), ...conflictingStages(input.previous)])].sort((a, b) => a - b);
+  const said = [...conflictingStages(preflight), ...conflictingStages(input.previous)];
+  const stages = [...new Set(said)].sort((a, b) => a - b);
   const conflicting = new Set(conflictingStages(preflight));
   for (const stage of stages) {
     const pr = task.state.stages.find((s) => s.stage === stage)?.prs.filter((p) => p.kind === "stage").at(-1);
     if (!pr) continue;
     try {
       // Only okstra's own comment is edited: a person can quote the marker, not post as the app.
-      const own = (await platform.listIssueComments(pr.number)).filter((c) => c.author.endsWith("[bot]") && c.body.startsWith(PREFLIGHT_MARKER)).at(-1);
+      const comments = await platform.listIssueComments(pr.number);
+      const own = comments.filter((c) => c.author.endsWith("[bot]") && c.body.startsWith(PREFLIGHT_MARKER)).at(-1);
       const body = renderPreflightComment(preflight, stage, input.run);
       if (own) await platform.updateComment(own.id, body);
       else if (conflicting.has(stage)) await platform.createComment(pr.number, body);
     } catch (error) {
-      input.notes.push(`the ship preflight could not be stated on stage ${stage}'s PR #${pr.number}: ${message(error)}`);
+      const why = message(error);
+      input.notes.push(`the ship preflight could not be stated on stage ${stage}'s PR #${pr.number}: ${why}`);
       stageLogger(context.log, stage).warn({ err: error, pr: pr.number }, "preflight comment not written");
     }
   }

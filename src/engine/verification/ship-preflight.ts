@@ -20,7 +20,11 @@ import type { StageVerdict } from "./verdict.js";
 export type { ShipPreflight } from "../../ledger/rows.js";
 
 /** The stages accepted at their current head once this run's verdicts count: earlier runs' and this one's. */
-export function acceptedMembers(task: TaskLedger, subjects: readonly VerificationSubject[], verdicts: readonly StageVerdict[]): GroupMember[] {
+export function acceptedMembers(
+  task: TaskLedger,
+  subjects: readonly VerificationSubject[],
+  verdicts: readonly StageVerdict[],
+): GroupMember[] {
   const ownBase = new Map(task.carries.map((c) => [c.carry.stage, c.carry.stageCommitRange.base] as const));
   const judged = new Set(subjects.map((s) => s.stage.number));
   const members: GroupMember[] = [];
@@ -30,12 +34,16 @@ export function acceptedMembers(task: TaskLedger, subjects: readonly Verificatio
   }
   for (const subject of subjects) {
     if (verdicts.find((v) => v.stage === subject.stage.number)?.verdict !== "accepted") continue;
-    members.push({ stage: subject.stage.number, head: subject.done.headCommit, ownBase: subject.carry.stageCommitRange.base });
+    const { stage, done, carry } = subject;
+    members.push({ stage: stage.number, head: done.headCommit, ownBase: carry.stageCommitRange.base });
   }
   return members.sort((a, b) => a.stage - b.stage);
 }
 
-export async function shipPreflight(workspace: Workspace, input: { run: string; baseCommit: string; members: readonly GroupMember[] }): Promise<ShipPreflight> {
+export async function shipPreflight(
+  workspace: Workspace,
+  input: { run: string; baseCommit: string; members: readonly GroupMember[] },
+): Promise<ShipPreflight> {
   const stages = input.members.map((m) => m.stage);
   const conflicts: ShipPreflight["conflicts"] = [];
   if (input.members.length < 2) return { stages, conflicts };
@@ -43,11 +51,13 @@ export async function shipPreflight(workspace: Workspace, input: { run: string; 
   // One merge conflict per pass: the stage that conflicted is left out and the rest assembled again.
   while (remaining.length > 1) {
     try {
-      await assembleGroup(workspace, { branch: `okstra/preflight/${input.run}`, baseCommit: input.baseCommit, members: remaining });
+      const branch = `okstra/preflight/${input.run}`;
+      await assembleGroup(workspace, { branch, baseCommit: input.baseCommit, members: remaining });
       break;
     } catch (error) {
       if (!(error instanceof GroupConflictError)) throw error;
-      conflicts.push({ stages: [...new Set([...error.withStages, error.stage])].sort((a, b) => a - b), paths: error.paths });
+      const stages = [...new Set([...error.withStages, error.stage])].sort((a, b) => a - b);
+      conflicts.push({ stages, paths: error.paths });
       remaining = remaining.filter((m) => m.stage !== error.stage);
     }
   }
