@@ -58,27 +58,44 @@ export async function runSetup(input: SetupInput): Promise<ValidationResult[]> {
   if (await restoreSnapshot(snapshots, key, input.cwd)) {
     input.log.info({ snapshot: key }, "setup restored from a snapshot of the same install");
     await excludeUntracked(input.cwd);
-    const note = `not run: restored from the setup snapshot ${key.slice(0, 12)} (same commands, manifests and lockfiles)`;
-    return input.commands.map((command) => ({ phase: "setup", command, exitCode: 0, durationMs: Date.now() - started, outputTail: note, timedOut: false }));
+    return restoredResults(input.commands, key, Date.now() - started);
   }
   const trusted = await installInputsTrusted(input.cwd, input.trustedCommit, input.commands, key);
   const before = new Set(await untrackedEntries(input.cwd));
   // An untrusted tree's install scripts get a package cache of their own: they cannot seed the trusted one.
   const cache = await dependencyCacheFor(input.repoKey, input.cwd, input.cacheRoot, trusted ? "trusted" : "untrusted");
   input.log.info({ cacheKey: cache.key, commands: input.commands.length, trusted }, "running setup");
+  const { cwd, timeoutMs, signal, home, network } = input;
   const results = await runValidation(
     input.commands.map((command) => ({ phase: "setup" as const, command })),
-    { cwd: input.cwd, timeoutMs: input.timeoutMs, signal: input.signal, home: input.home, env: cache.env, writablePaths: cache.writablePaths, network: input.network, stopOnFailure: true },
+    { cwd, timeoutMs, signal, home, env: cache.env, writablePaths: cache.writablePaths, network, stopOnFailure: true },
   );
   await discardTrackedChanges(input.cwd);
   await excludeUntracked(input.cwd);
   const succeeded = results.length === input.commands.length && results.every((r) => r.exitCode === 0 && !r.timedOut);
-  if (succeeded && trusted) {
-    const entries = installEntries((await untrackedEntries(input.cwd)).filter((e) => !before.has(e)));
-    if (entries) await storeSnapshot(snapshots, key, input.cwd, entries);
-    else input.log.info("setup created more than install trees; no snapshot stored");
-  }
+  if (succeeded && trusted) await keepSnapshot(input, snapshots, key, before);
   return results;
+}
+
+/** What a restored setup reports for each command: it did not run, and why. */
+function restoredResults(commands: readonly string[], key: string, durationMs: number): ValidationResult[] {
+  const note = `not run: restored from the setup snapshot ${key.slice(0, 12)} (same commands, manifests and lockfiles)`;
+  const result = { phase: "setup" as const, exitCode: 0, durationMs, outputTail: note, timedOut: false };
+  return commands.map((command) => ({ ...result, command }));
+}
+
+/** Stores what this setup installed; a snapshot that cannot be written only costs later workspaces time. */
+async function keepSnapshot(input: SetupInput, snapshots: string, key: string, before: Set<string>): Promise<void> {
+  const entries = installEntries((await untrackedEntries(input.cwd)).filter((e) => !before.has(e)));
+  if (!entries) {
+    input.log.info("setup created more than install trees; no snapshot stored");
+    return;
+  }
+  try {
+    await storeSnapshot(snapshots, key, input.cwd, entries);
+  } catch (error) {
+    input.log.warn({ err: error, snapshot: key }, "setup snapshot not stored");
+  }
 }
 
 /** Puts every tracked file back as committed; untracked files (the installed dependencies) stay. */
