@@ -32,6 +32,15 @@ export const startedRowSchema = z.object({ ...base, status: z.literal("started")
 export const doneRowSchema = z.object({ ...base, status: z.literal("done"), stage, headCommit: gitSha, branch: text, carryPath: text });
 export const failedRowSchema = z.object({ ...base, status: z.literal("failed"), stage, reason: text, detail: z.string() });
 export const abandonedRowSchema = z.object({ ...base, status: z.literal("abandoned"), stage, reason: text });
+/**
+ * Whether the task's accepted stage heads merge together (the ship preflight),
+ * as the verification run that wrote the row found it: the stages checked and
+ * each conflict (its stages, its paths). The latest one stands until the next.
+ */
+export const shipPreflightSchema = z.object({
+  stages: z.array(stage),
+  conflicts: z.array(z.object({ stages: z.array(stage).min(1), paths: z.array(text) })),
+});
 export const verifiedRowSchema = z.object({
   ...base,
   status: z.literal("verified"),
@@ -39,6 +48,7 @@ export const verifiedRowSchema = z.object({
   verdict: z.enum(VERDICTS),
   reportPath: text,
   headCommit: gitSha,
+  shipPreflight: shipPreflightSchema.optional(),
 });
 export const prRowSchema = z.object({
   ...base,
@@ -89,6 +99,7 @@ export type DoneRow = z.infer<typeof doneRowSchema>;
 export type FailedRow = z.infer<typeof failedRowSchema>;
 export type AbandonedRow = z.infer<typeof abandonedRowSchema>;
 export type VerifiedRow = z.infer<typeof verifiedRowSchema>;
+export type ShipPreflight = z.infer<typeof shipPreflightSchema>;
 export type PrRow = z.infer<typeof prRowSchema>;
 export type CancelledRow = z.infer<typeof cancelledRowSchema>;
 export type ApprovedRow = z.infer<typeof approvedRowSchema>;

@@ -2,6 +2,7 @@ import type { StageState } from "../ledger/derive.js";
 import { runFile, taskDir } from "../ledger/paths.js";
 import type { TaskLedger } from "../ledger/task-ledger.js";
 import { openRestackConflict } from "../ledger/needs-restack.js";
+import { latestShipPreflight, renderPreflightStatus } from "./ship-preflight.js";
 import { renderUntrustedSection } from "./untrusted-ledger.js";
 
 /**
@@ -112,6 +113,8 @@ export function renderLedgerStatus(task: TaskLedger, options: LedgerStatusOption
       lines.push(`| ${cells.map(cell).join(" | ")} |`);
     }
   }
+  const preflight = renderPreflightStatus(latestShipPreflight(task.rows));
+  if (preflight) lines.push("", preflight);
   if (task.planStages) lines.push("", nextStep(task));
   if (task.untrusted.length > 0) lines.push("", renderUntrustedSection(task.issue, task.untrusted, task.unsigned));
   return `${lines.join("\n")}\n`;

@@ -41,8 +41,15 @@ export interface DependencyCache {
 }
 
 /** The cache for the workspace at `workspaceDir` of the repository `repoKey` (e.g. `owner/repo`), created if missing. */
-export async function dependencyCacheFor(repoKey: string, workspaceDir: string, cacheRoot: string = defaultCacheDir()): Promise<DependencyCache> {
-  const key = await dependencyKey(workspaceDir);
+export async function dependencyCacheFor(
+  repoKey: string,
+  workspaceDir: string,
+  cacheRoot: string = defaultCacheDir(),
+  scope: "trusted" | "untrusted" = "trusted",
+): Promise<DependencyCache> {
+  // A tree an earlier stage's worker shaped runs its install scripts with its own cache, never the one
+  // trusted installs (and the setup snapshots made from them) read.
+  const key = `${await dependencyKey(workspaceDir)}${scope === "untrusted" ? "-untrusted" : ""}`;
   const dir = join(cacheRoot, "dependencies", safeName(repoKey), key);
   const paths = { npm: join(dir, "npm"), pnpmStore: join(dir, "pnpm-store"), pnpmCache: join(dir, "pnpm-cache"), yarn: join(dir, "yarn"), pip: join(dir, "pip") };
   await Promise.all(Object.values(paths).map((p) => mkdir(p, { recursive: true })));

@@ -72,7 +72,8 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
     const network = context.config.sandbox.network !== "off";
     // 3. Setup (installs dependencies; tracked changes discarded), then pre-validation.
     const repoKey = `${context.job.repo.owner}/${context.job.repo.repo}`;
-    const setup = await runSetup({ commands: context.config.setup, repoKey, cwd: workspace.dir, home, timeoutMs, signal: run.signal, network, log });
+    const trustedCommit = task.meta.implementationBaseCommit;
+    const setup = await runSetup({ commands: context.config.setup, repoKey, cwd: workspace.dir, home, timeoutMs, signal: run.signal, network, log, trustedCommit });
     if (failedValidations(setup).length > 0) return failed("setup-failed", `${describeFailed(setup)}${setupHint(setup, context.config.setup, workspace.dir)}`, setup);
     const pre = [...setup, ...(await runValidation(stage.validation.pre.map((command) => ({ phase: "pre" as const, command })), { cwd: workspace.dir, timeoutMs, signal: run.signal, home, network, recheck: () => approvedPlanProblem(run) }))];
     if (failedValidations(pre).length > 0) return failed("validation-failed", `${describeFailed(pre)}${setupHint(pre, context.config.setup, workspace.dir)}`, pre);

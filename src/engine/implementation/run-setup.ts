@@ -4,6 +4,15 @@ import path from "node:path";
 import { git } from "../../util/git.js";
 import type { Logger } from "../../util/log.js";
 import { dependencyCacheFor } from "../../workspace/dependency-cache.js";
+import {
+  installEntries,
+  installInputsTrusted,
+  restoreSnapshot,
+  setupSnapshotKey,
+  snapshotRepoDir,
+  storeSnapshot,
+  untrackedEntries,
+} from "../../workspace/setup-snapshot.js";
 import { runValidation, type ValidationResult } from "./run-validation.js";
 
 export interface SetupInput {
@@ -20,6 +29,11 @@ export interface SetupInput {
   log: Logger;
   /** Cache root (default: `OKSTRA_CACHE_DIR`, else `<tmpdir>/okstra-cache`). */
   cacheRoot?: string;
+  /**
+   * The task's base commit: only a tree whose install inputs equal its own
+   * stores a snapshot of what setup installed, or shares the trusted package cache.
+   */
+  trustedCommit?: string;
 }
 
 /**
@@ -28,6 +42,8 @@ export interface SetupInput {
  * - through the same process runner as validation (so the sandbox wraps it),
  *   exempt from the deny-list — installing is its job;
  * - with the repository's package caches, keyed by its lockfiles;
+ * - or not at all: when a snapshot of the same install exists, it is copied
+ *   in instead (`setup-snapshot.ts`), and a trusted tree's install is stored;
  * - then changes to tracked files are discarded (an install that rewrites
  *   `package-lock.json` must not reach the executor's commits), and what it
  *   created untracked (`node_modules/`, `.venv/`) is excluded locally, so it is
@@ -36,15 +52,50 @@ export interface SetupInput {
  */
 export async function runSetup(input: SetupInput): Promise<ValidationResult[]> {
   if (input.commands.length === 0) return [];
-  const cache = await dependencyCacheFor(input.repoKey, input.cwd, input.cacheRoot);
-  input.log.info({ cacheKey: cache.key, commands: input.commands.length }, "running setup");
+  const key = await setupSnapshotKey(input.cwd, "HEAD", input.commands);
+  const snapshots = snapshotRepoDir(input.repoKey, input.cacheRoot);
+  const started = Date.now();
+  if (await restoreSnapshot(snapshots, key, input.cwd)) {
+    input.log.info({ snapshot: key }, "setup restored from a snapshot of the same install");
+    await excludeUntracked(input.cwd);
+    return restoredResults(input.commands, key, Date.now() - started);
+  }
+  const trusted = await installInputsTrusted(input.cwd, input.trustedCommit, input.commands, key);
+  const before = new Set(await untrackedEntries(input.cwd));
+  // An untrusted tree's install scripts get a package cache of their own: they cannot seed the trusted one.
+  const cache = await dependencyCacheFor(input.repoKey, input.cwd, input.cacheRoot, trusted ? "trusted" : "untrusted");
+  input.log.info({ cacheKey: cache.key, commands: input.commands.length, trusted }, "running setup");
+  const { cwd, timeoutMs, signal, home, network } = input;
   const results = await runValidation(
     input.commands.map((command) => ({ phase: "setup" as const, command })),
-    { cwd: input.cwd, timeoutMs: input.timeoutMs, signal: input.signal, home: input.home, env: cache.env, writablePaths: cache.writablePaths, network: input.network, stopOnFailure: true },
+    { cwd, timeoutMs, signal, home, env: cache.env, writablePaths: cache.writablePaths, network, stopOnFailure: true },
   );
   await discardTrackedChanges(input.cwd);
   await excludeUntracked(input.cwd);
+  const succeeded = results.length === input.commands.length && results.every((r) => r.exitCode === 0 && !r.timedOut);
+  if (succeeded && trusted) await keepSnapshot(input, snapshots, key, before);
   return results;
+}
+
+/** What a restored setup reports for each command: it did not run, and why. */
+function restoredResults(commands: readonly string[], key: string, durationMs: number): ValidationResult[] {
+  const note = `not run: restored from the setup snapshot ${key.slice(0, 12)} (same commands, manifests and lockfiles)`;
+  const result = { phase: "setup" as const, exitCode: 0, durationMs, outputTail: note, timedOut: false };
+  return commands.map((command) => ({ ...result, command }));
+}
+
+/** Stores what this setup installed; a snapshot that cannot be written only costs later workspaces time. */
+async function keepSnapshot(input: SetupInput, snapshots: string, key: string, before: Set<string>): Promise<void> {
+  const entries = installEntries((await untrackedEntries(input.cwd)).filter((e) => !before.has(e)));
+  if (!entries) {
+    input.log.info("setup created more than install trees; no snapshot stored");
+    return;
+  }
+  try {
+    await storeSnapshot(snapshots, key, input.cwd, entries);
+  } catch (error) {
+    input.log.warn({ err: error, snapshot: key }, "setup snapshot not stored");
+  }
 }
 
 /** Puts every tracked file back as committed; untracked files (the installed dependencies) stay. */

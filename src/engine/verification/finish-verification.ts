@@ -1,8 +1,10 @@
 import { renderNoVerdictOutput, renderVerdictOutput, VERDICT_CONCLUSION } from "../../render/check-run.js";
+import { latestShipPreflight, renderPreflightCheckRun } from "../../render/ship-preflight.js";
 import { renderVerificationReport } from "../../render/verification-report.js";
 import { redactSecrets } from "../../util/redact.js";
 import { runResultFiles } from "../run/finish-run.js";
 import { persistVerification } from "./persist-verification.js";
+import { publishPreflightComments } from "./preflight-comments.js";
 import { publishStagePrs } from "./publish-stage-prs.js";
 import { checkRunFindings, convergenceRecord, reportInput, statusBody } from "./verification-record.js";
 import type { VerificationFindings, VerificationRun } from "./verification-run.js";
@@ -12,6 +14,7 @@ import type { VerificationFindings, VerificationRun } from "./verification-run.j
  * check runs and stage PRs then show:
  * 7. one commit: `verified` rows, convergence.json, report.md and the run's files;
  * 8. complete the check runs; mark accepted stage PRs ready; refresh the stack blocks;
+ *    state the ship preflight's conflicts (or clear them) on the stage PRs;
  * 9. the final status.
  */
 export async function finishVerification(run: VerificationRun, found: VerificationFindings): Promise<void> {
@@ -28,6 +31,7 @@ export async function finishVerification(run: VerificationRun, found: Verificati
     issue: context.issue,
     run: manifest.id,
     verdicts: found.verdicts.map((v) => ({ ...v, headCommit: headOf.get(v.stage)! })),
+    shipPreflight: found.preflight,
     runFiles: runResultFiles({
       manifest,
       status,
@@ -44,6 +48,10 @@ export async function finishVerification(run: VerificationRun, found: Verificati
   await completeCheckRuns(run, found, reportUrl);
   const task = (await ledger.readTask(context.issue)) ?? request.task;
   await publishStagePrs({ context, task, plan: request.plan, verifying: new Set(), verdicts: found.verdicts, notes: found.notes });
+  if (found.preflight) {
+    const previous = latestShipPreflight(request.task.rows);
+    await publishPreflightComments({ context, task, run: manifest.id, preflight: found.preflight, previous, notes: found.notes });
+  }
 
   for (const { stage } of request.subjects) {
     const verdict = found.verdicts.find((v) => v.stage === stage.number);
@@ -62,6 +70,8 @@ export async function completeCheckRuns(run: VerificationRun, found: Verificatio
     const output = verdict
       ? renderVerdictOutput({ stage: stage.number, run: manifest.id, verdict: verdict.verdict, reasons: verdict.reasons, findings: checkRunFindings(found.convergence.findings, stage.number), skippedWorkers: skipped, reportUrl })
       : renderNoVerdictOutput({ stage: stage.number, run: manifest.id, reason: found.noVerdict ?? "no verdict" });
+    const preflight = renderPreflightCheckRun(found.preflight ?? null, stage.number);
+    if (preflight) output.summary = `${preflight}\n\n${output.summary}`;
     await checkRuns.complete(stage.number, verdict ? VERDICT_CONCLUSION[verdict.verdict] : "cancelled", output);
   }
 }

@@ -1,7 +1,7 @@
 import type { Ledger } from "../../ledger/ledger.js";
 import { appendRowsMutation, completeRows, writeFilesMutation } from "../../ledger/mutations.js";
 import { runFile } from "../../ledger/paths.js";
-import type { RowInput } from "../../ledger/rows.js";
+import type { RowInput, ShipPreflight } from "../../ledger/rows.js";
 import { taskPath } from "../../ledger/task-ledger.js";
 import type { StageVerdict } from "./verdict.js";
 
@@ -21,12 +21,15 @@ export async function persistVerification(
     /** Task-relative paths, from `runResultFiles`. */
     runFiles: Record<string, string>;
     convergence: unknown;
+    /** The ship preflight, carried by every `verified` row of the run (signed with it). */
+    shipPreflight?: ShipPreflight;
     now: Date;
   },
 ): Promise<void> {
   const { issue, run } = input;
   const reportPath = taskPath(issue, runFile(run, "report.md"));
-  const rows: RowInput[] = input.verdicts.map((v) => ({ run, status: "verified", stage: v.stage, verdict: v.verdict, reportPath, headCommit: v.headCommit }));
+  const preflight = input.shipPreflight ? { shipPreflight: input.shipPreflight } : {};
+  const rows: RowInput[] = input.verdicts.map((v) => ({ run, status: "verified", stage: v.stage, verdict: v.verdict, reportPath, headCommit: v.headCommit, ...preflight }));
   const appendRows = appendRowsMutation(issue, completeRows(rows, input.now));
   // Redacted by the ledger itself, like every write (SPEC §14.3).
   const files = { ...input.runFiles, [runFile(run, "convergence.json")]: `${JSON.stringify(input.convergence, null, 2)}\n` };

@@ -9,6 +9,7 @@ import { readTaskSpend } from "../run/task-spend.js";
 import { completeCheckRuns, finishVerification } from "./finish-verification.js";
 import { publishStagePrs } from "./publish-stage-prs.js";
 import { reviewBatch } from "./review-batch.js";
+import { acceptedMembers, shipPreflight } from "./ship-preflight.js";
 import { StageCheckRuns } from "./stage-check-runs.js";
 import { startVerificationRun } from "./start-verification.js";
 import type { StageVerdict } from "./verdict.js";
@@ -22,7 +23,8 @@ import { noVerdict, type VerificationFindings, type VerificationRequest, type Ve
  * their evidence (`verificationSubjects`); then:
  * 1. start the run (run.json) — a trigger seen before starts nothing;
  * 2. check runs `okstra / stage S` in progress on each stage head, stack blocks ⏳ verifying;
- * 3–6. in a read-only clone: the diffs, independent review, convergence, verdicts (`reviewBatch`);
+ * 3–6. in a read-only clone: the diffs, independent review, convergence, verdicts (`reviewBatch`),
+ *      then the ship preflight: do the task's accepted stages merge together (`shipPreflight`);
  * 7–9. one ledger commit, then check runs, stage PRs and the status (`finishVerification`).
  * A run that stops in 3–6 still records itself (no verdict) and closes its
  * check runs; one that cannot record itself closes them before it fails.
@@ -89,7 +91,19 @@ async function reviewInClone(run: VerificationRun): Promise<VerificationFindings
         runId: `${context.repo.owner}-${context.repo.repo}-${context.issue}-${manifest.id}`,
         log: context.log,
       },
-      (workspace) => reviewBatch(run, workspace),
+      async (workspace) => {
+        const found = await reviewBatch(run, workspace);
+        const baseCommit = request.task.meta.implementationBaseCommit;
+        if (found.noVerdict || !baseCommit) return found;
+        const members = acceptedMembers(request.task, request.subjects, found.verdicts);
+        try {
+          return { ...found, preflight: await shipPreflight(workspace, { run: manifest.id, baseCommit, members }) };
+        } catch (error) {
+          // The verdicts stand without it: the run says the preflight is missing, and the last one stays on the ledger.
+          context.log.warn({ err: error }, "ship preflight failed");
+          return { ...found, notes: [...found.notes, `the ship preflight could not run: ${message(error)}`] };
+        }
+      },
     );
   } catch (error) {
     context.log.error({ err: error }, "verification run stopped");

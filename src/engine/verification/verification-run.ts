@@ -2,6 +2,7 @@ import type { RunManifest } from "../../ledger/files.js";
 import type { TaskLedger } from "../../ledger/task-ledger.js";
 import type { Plan } from "../planning/plan-schema.js";
 import type { RunWorkers } from "../run/invoke-worker.js";
+import type { ShipPreflight } from "../../ledger/rows.js";
 import type { ConvergenceResult } from "./converge.js";
 import type { IgnoredFinding } from "./findings.js";
 import type { VerificationSubject } from "./review-context.js";
@@ -40,6 +41,8 @@ export interface VerificationFindings {
   noVerdict?: string;
   /** Things that went wrong without stopping the run, for the report and the status. */
   notes: string[];
+  /** Whether the task's accepted stages merge together, once this run's verdicts count (absent without verdicts). */
+  preflight?: ShipPreflight;
 }
 
 export function noVerdict(reason: string, partial: Partial<VerificationFindings> = {}): VerificationFindings {

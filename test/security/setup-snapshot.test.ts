@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from "@jest/globals";
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { runSetup } from "../../src/engine/implementation/run-setup.js";
+import { git } from "../../src/util/git.js";
+import { silentLogger as log } from "../../src/util/log.js";
+
+/**
+ * Setup snapshots against a hostile worker (SPEC §14): the install a later
+ * workspace restores is a copy, so a worker that rewrites its own
+ * `node_modules` changes nothing for the next one; and a tree whose
+ * `package.json` an earlier stage's worker shaped installs fresh and stores
+ * nothing, so it cannot plant what later workspaces restore.
+ */
+
+// The "install": what it writes depends on package.json, as a real install (and its scripts) would.
+const WRITE_MODULE =
+  'const p=require("./package.json");' +
+  'require("fs").writeFileSync("node_modules/dep/index.js", "module.exports = " + JSON.stringify(p.marker) + ";\\n")';
+const SETUP =
+  `mkdir -p node_modules/dep node_modules/.bin && node -e '${WRITE_MODULE}'` +
+  " && ln -sf ../dep/index.js node_modules/.bin/dep";
+
+const TRUSTED = { "package.json": '{ "name": "app", "marker": "trusted" }\n', "package-lock.json": "{}\n" };
+
+let root: string;
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function commit(dir: string, files: Record<string, string>, message: string): Promise<string> {
+  for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
+  await git(["add", "-A"], { cwd: dir });
+  await git(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", message], { cwd: dir });
+  return (await git(["rev-parse", "HEAD"], { cwd: dir })).stdout.trim();
+}
+
+let workspaces = 0;
+async function setupAt(origin: string, commitSha: string, trustedCommit: string) {
+  const cwd = path.join(root, `ws-${++workspaces}`);
+  await git(["clone", "-q", origin, cwd], { cwd: root });
+  await git(["checkout", "-q", "--detach", commitSha], { cwd });
+  const home = await mkdtemp(path.join(root, "home-"));
+  const cacheRoot = path.join(root, "cache");
+  const input = { repoKey: "acme/app", cwd, home, timeoutMs: 60_000, log, cacheRoot, trustedCommit };
+  const results = await runSetup({ commands: [SETUP], ...input });
+  expect(results.map((r) => r.exitCode)).toEqual([0]);
+  return {
+    cwd,
+    restored: results[0]!.outputTail.includes("restored from the setup snapshot"),
+    module: () => readFile(path.join(cwd, "node_modules/dep/index.js"), "utf8"),
+  };
+}
+
+const snapshots = async () => {
+  const repoDirs = await readdir(path.join(root, "cache", "setup-snapshots")).catch(() => []);
+  if (repoDirs.length === 0) return [];
+  const stored = await readdir(path.join(root, "cache", "setup-snapshots", repoDirs[0]!));
+  return stored.filter((n) => !n.startsWith(".tmp"));
+};
+
+describe("setup snapshots", () => {
+  it("a worker tampering with its restored node_modules does not change the next workspace's copy", async () => {
+    root = await mkdtemp(path.join(tmpdir(), "okstra-snapshot-"));
+    const origin = path.join(root, "origin");
+    await git(["init", "-q", origin], { cwd: root });
+    const base = await commit(origin, { ...TRUSTED, ".gitignore": "node_modules/\n" }, "base");
+
+    const first = await setupAt(origin, base, base);
+    expect(first.restored).toBe(false);
+    expect(await first.module()).toContain('"trusted"');
+    expect(await snapshots()).toHaveLength(1);
+
+    // The next workspace gets a copy without running setup; its worker then rewrites it in place, every way it can.
+    const second = await setupAt(origin, base, base);
+    expect(second.restored).toBe(true);
+    const file = path.join(second.cwd, "node_modules/dep/index.js");
+    await writeFile(file, "module.exports = 'poisoned';\n");
+    await chmod(file, 0o777);
+    await writeFile(path.join(second.cwd, "node_modules/.bin/dep"), "poisoned through the link\n");
+    await rm(path.join(second.cwd, "node_modules/.bin"), { recursive: true });
+
+    const third = await setupAt(origin, base, base);
+    expect(third.restored).toBe(true);
+    expect(await third.module()).toBe('module.exports = "trusted";\n');
+    expect(await readFile(path.join(third.cwd, "node_modules/.bin/dep"), "utf8")).toBe('module.exports = "trusted";\n');
+    // Setup's output stays out of the stage's commits, restored or not.
+    expect((await git(["status", "--porcelain"], { cwd: third.cwd })).stdout).toBe("");
+  });
+
+  it("a tree whose package.json an earlier worker shaped installs fresh and stores nothing", async () => {
+    root = await mkdtemp(path.join(tmpdir(), "okstra-snapshot-"));
+    const origin = path.join(root, "origin");
+    await git(["init", "-q", origin], { cwd: root });
+    const base = await commit(origin, TRUSTED, "base");
+    const shapedPackage = '{ "name": "app", "marker": "worker-shaped" }\n';
+    const shaped = await commit(origin, { "package.json": shapedPackage }, "stage 1 by a worker");
+
+    const fromShaped = await setupAt(origin, shaped, base);
+    expect(fromShaped.restored).toBe(false);
+    expect(await fromShaped.module()).toContain("worker-shaped");
+    expect(await snapshots()).toHaveLength(0);
+    // Again: still nothing stored, so it installs again — and the trusted tree never gets the shaped install.
+    expect((await setupAt(origin, shaped, base)).restored).toBe(false);
+    const fromBase = await setupAt(origin, base, base);
+    expect(fromBase.restored).toBe(false);
+    expect(await fromBase.module()).toContain('"trusted"');
+    expect(await snapshots()).toHaveLength(1);
+  });
+});
