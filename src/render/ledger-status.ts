@@ -41,7 +41,7 @@ function stageTitle(task: TaskLedger, stage: number): string | null {
   return typeof title === "string" && title.trim() !== "" ? title : null;
 }
 
-function startedCell(task: TaskLedger, s: StageState, runLink: (run: string) => string): string {
+function startedCell(_task: TaskLedger, s: StageState, runLink: (run: string) => string): string {
   if (!s.lastStarted) return "—";
   const by = runLink(s.lastStarted.run);
   if (s.claim) return `${by} ⏳ until ${s.claim.leaseUntil}`;

@@ -161,7 +161,7 @@ async function executeBatch(run: ImplementationRun, workspace: Workspace, batch:
   if (!decision) return;
   run.context.run.body = pilotSummary(decision);
   run.pilot = decision;
-  const retry = decision.retry.filter((r) => !run.signal.aborted);
+  const retry = decision.retry.filter(() => !run.signal.aborted);
   if (retry.length === 0) return;
   const { context, manifest } = run;
   const leaseUntil = keeper.leaseUntil();
