@@ -32,6 +32,13 @@ module.exports = {
       to: { path: "node_modules/(probot|@octokit/)" },
     },
     {
+      name: "jobs-are-neutral",
+      comment: "src/jobs holds the job shapes the handlers, the queue and the engine share: it imports none of them.",
+      severity: "error",
+      from: { path: "^src/jobs/" },
+      to: { path: "^src/(handlers|queue|engine|ledger|workers|workspace|render)/" },
+    },
+    {
       name: "render-imports-no-engine-values",
       comment: "render may name engine types (import type) but never call engine code.",
       severity: "error",

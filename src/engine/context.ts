@@ -1,7 +1,7 @@
 import type { Command } from "../commands/types.js";
 import type { OkstraConfig } from "../config/schema.js";
 import type { Platform, RateLimitWaits } from "../platform/types.js";
-import type { CommandJob } from "../queue/types.js";
+import type { CommandJob } from "../jobs/types.js";
 import type { Logger } from "../util/log.js";
 import type { RunState } from "./run/run-state.js";
 import type { StatusComment } from "./run/status-comment.js";

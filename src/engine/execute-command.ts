@@ -2,7 +2,7 @@ import { parseComment } from "../commands/parse.js";
 import type { Command, ParsedComment } from "../commands/types.js";
 import { authoriseAndLoadConfig, type ConfigProblem } from "../config/load.js";
 import { LedgerCorruptError, LedgerUntrustedError } from "../ledger/errors.js";
-import type { CommandJob, ReverifyJob } from "../queue/types.js";
+import type { CommandJob, ReverifyJob } from "../jobs/types.js";
 import { renderRefusal } from "../render/reply.js";
 import { renderUntrustedRefusal } from "../render/untrusted-ledger.js";
 import { childLogger, type Logger } from "../util/log.js";

@@ -1,7 +1,6 @@
 import type { StageState } from "../ledger/derive.js";
-import { runFile, taskDir } from "../ledger/paths.js";
+import type { NeedsRestackRow } from "../ledger/rows.js";
 import type { TaskLedger } from "../ledger/task-ledger.js";
-import { openRestackConflict } from "../ledger/needs-restack.js";
 import { renderUntrustedSection } from "./untrusted-ledger.js";
 
 /**
@@ -11,9 +10,14 @@ import { renderUntrustedSection } from "./untrusted-ledger.js";
  * handles "no task yet".
  */
 
+/** What the table links to and flags, looked up by the caller: render names ledger types, never calls ledger code. */
 export interface LedgerStatusOptions {
-  /** Where a person can open a file of the ledger branch (LedgerStore.fileUrl). */
-  fileUrl(path: string): string;
+  /** Where a person can open a file of the task, by its path in the task's folder or from the branch root (`tasks/…`). */
+  taskFileUrl(path: string): string;
+  /** Where a person can open a run's report. */
+  runReportUrl(run: string): string;
+  /** The stage's restack conflict still open, if any (SPEC §15.3). */
+  openRestackConflict(stage: number): NeedsRestackRow | null;
 }
 
 const VERDICT_ICON = { accepted: "✅", "conditional-accept": "⚠️", blocked: "⛔" } as const;
@@ -29,10 +33,6 @@ function link(label: string, url: string): string {
 
 function shortSha(sha: string): string {
   return `\`${sha.slice(0, 7)}\``;
-}
-
-function ledgerPath(task: TaskLedger, path: string): string {
-  return path.startsWith("tasks/") ? path : `${taskDir(task.issue)}/${path}`;
 }
 
 function stageTitle(task: TaskLedger, stage: number): string | null {
@@ -52,17 +52,17 @@ function startedCell(_task: TaskLedger, s: StageState, runLink: (run: string) =>
   return `${by} ${end.status === "failed" ? "❌ failed" : end.status}${why}`;
 }
 
-function doneCell(task: TaskLedger, s: StageState, runLink: (run: string) => string): string {
+function doneCell(s: StageState, runLink: (run: string) => string, options: LedgerStatusOptions): string {
   if (!s.done) return "—";
   const via = s.done.source ? ` (${s.done.source})` : "";
-  const conflict = openRestackConflict(task.rows, s.stage);
+  const conflict = options.openRestackConflict(s.stage);
   const restack = conflict ? ` ⚠️ needs restack: merging stage ${conflict.dependency} conflicts in ${conflict.paths.map((p) => `\`${p}\``).join(", ")}` : "";
   return `${shortSha(s.done.headCommit)} ${runLink(s.done.run)}${via}${restack}`;
 }
 
 function verifiedCell(task: TaskLedger, s: StageState, options: LedgerStatusOptions): string {
   if (!s.verdict) return "—";
-  const verdict = link(`${VERDICT_ICON[s.verdict.verdict]} ${s.verdict.verdict}`, options.fileUrl(ledgerPath(task, s.verdict.reportPath)));
+  const verdict = link(`${VERDICT_ICON[s.verdict.verdict]} ${s.verdict.verdict}`, options.taskFileUrl(s.verdict.reportPath));
   return s.verdictCurrent ? verdict : `${verdict} (stale: given at ${shortSha(s.verdict.headCommit)})`;
 }
 
@@ -99,7 +99,7 @@ function nextStep(task: TaskLedger): string {
 }
 
 export function renderLedgerStatus(task: TaskLedger, options: LedgerStatusOptions): string {
-  const runLink = (run: string) => link(run, options.fileUrl(`${taskDir(task.issue)}/${runFile(run, "report.md")}`));
+  const runLink = (run: string) => link(run, options.runReportUrl(run));
   const lines = [`**okstra ledger for #${task.issue}** — ${cell(task.meta.title)}`, "", planLine(task), ""];
   if (task.state.stages.length === 0) {
     lines.push("No stages yet.");
@@ -108,7 +108,7 @@ export function renderLedgerStatus(task: TaskLedger, options: LedgerStatusOption
     for (const s of task.state.stages) {
       const title = stageTitle(task, s.stage);
       const name = title ? `${s.stage} · ${title}` : String(s.stage);
-      const cells = [name, startedCell(task, s, runLink), doneCell(task, s, runLink), verifiedCell(task, s, options), prCell(s)];
+      const cells = [name, startedCell(task, s, runLink), doneCell(s, runLink, options), verifiedCell(task, s, options), prCell(s)];
       lines.push(`| ${cells.map(cell).join(" | ")} |`);
     }
   }

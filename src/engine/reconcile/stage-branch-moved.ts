@@ -1,5 +1,5 @@
 import { loadConfig } from "../../config/load.js";
-import type { StageBranchMovedJob } from "../../queue/types.js";
+import type { StageBranchMovedJob } from "../../jobs/types.js";
 import { childLogger } from "../../util/log.js";
 import { redactSecrets } from "../../util/redact.js";
 import type { EngineServices } from "../context.js";

@@ -1,5 +1,5 @@
 import { authoriseAndLoadConfig } from "../../config/load.js";
-import type { ReverifyJob } from "../../queue/types.js";
+import type { ReverifyJob } from "../../jobs/types.js";
 import { renderRefusal } from "../../render/reply.js";
 import { childLogger } from "../../util/log.js";
 import { redactSecrets } from "../../util/redact.js";
