@@ -50,6 +50,8 @@ module.exports = {
     doNotFollow: { path: "node_modules" },
     includeOnly: "^(src|node_modules)/",
     tsPreCompilationDeps: true,
+    // A copy of the tree whose node_modules is a link (test/tooling) resolves packages as the tree does.
+    preserveSymlinks: true,
     tsConfig: { fileName: "tsconfig.build.json" },
     skipAnalysisNotInRules: true,
   },
