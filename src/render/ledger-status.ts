@@ -60,7 +60,7 @@ function doneCell(s: StageState, runLink: (run: string) => string, options: Ledg
   return `${shortSha(s.done.headCommit)} ${runLink(s.done.run)}${via}${restack}`;
 }
 
-function verifiedCell(task: TaskLedger, s: StageState, options: LedgerStatusOptions): string {
+function verifiedCell(s: StageState, options: LedgerStatusOptions): string {
   if (!s.verdict) return "—";
   const verdict = link(`${VERDICT_ICON[s.verdict.verdict]} ${s.verdict.verdict}`, options.taskFileUrl(s.verdict.reportPath));
   return s.verdictCurrent ? verdict : `${verdict} (stale: given at ${shortSha(s.verdict.headCommit)})`;
@@ -108,7 +108,7 @@ export function renderLedgerStatus(task: TaskLedger, options: LedgerStatusOption
     for (const s of task.state.stages) {
       const title = stageTitle(task, s.stage);
       const name = title ? `${s.stage} · ${title}` : String(s.stage);
-      const cells = [name, startedCell(task, s, runLink), doneCell(s, runLink, options), verifiedCell(task, s, options), prCell(s)];
+      const cells = [name, startedCell(task, s, runLink), doneCell(s, runLink, options), verifiedCell(s, options), prCell(s)];
       lines.push(`| ${cells.map(cell).join(" | ")} |`);
     }
   }

@@ -2,7 +2,7 @@ import { loadConfig } from "../../config/load.js";
 import type { StageBranchMovedJob } from "../../jobs/types.js";
 import { childLogger } from "../../util/log.js";
 import { redactSecrets } from "../../util/redact.js";
-import type { EngineServices } from "../context.js";
+import { type EngineServiceOptions, type EngineServices, engineServices } from "../context.js";
 import { CommandRefusal } from "../refusal.js";
 import { countRun } from "../run/run-metrics.js";
 import { newRunState } from "../run/run-state.js";
@@ -37,7 +37,8 @@ export interface BranchMovedOutcome {
  *    own verdict.
  * A stage branch that moved to the same tree costs no verification at all.
  */
-export function onStageBranchMoved(job: StageBranchMovedJob, services: EngineServices): Promise<BranchMovedOutcome> {
+export function onStageBranchMoved(job: StageBranchMovedJob, options: EngineServiceOptions): Promise<BranchMovedOutcome> {
+  const services = engineServices(options);
   return countRun(services.metrics, "stage-branch-moved", () => reconcileAndReverify(job, services), (outcome) => (outcome.problem ? "failed" : outcome.reconciled.length > 0 ? "carried-out" : "ignored"));
 }
 

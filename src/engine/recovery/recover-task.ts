@@ -5,7 +5,7 @@ import { runFile } from "../../ledger/paths.js";
 import type { AbandonedRow, DoneRow, LedgerRow } from "../../ledger/rows.js";
 import type { LedgerSnapshot } from "../../ledger/store.js";
 import { readMeta, readPlan, readRows, taskPath } from "../../ledger/task-ledger.js";
-import type { EngineServices } from "../context.js";
+import { type EngineServiceOptions, type EngineServices, engineServices } from "../context.js";
 import type { PhaseStep, RunState } from "../run/run-state.js";
 import { renderRunStatus, runStatusMarker } from "../../render/run-status.js";
 import { recoveryGraceMs, DEFAULT_LEASE_MS } from "./schedule.js";
@@ -36,7 +36,8 @@ export interface RecoveryResult {
 
 const NOTHING: RecoveryResult = { abandoned: [], backfilled: [], closedRuns: [], nextCheckAt: null };
 
-export async function recoverTask(services: EngineServices, issue: number): Promise<RecoveryResult> {
+export async function recoverTask(options: EngineServiceOptions, issue: number): Promise<RecoveryResult> {
+  const services = engineServices(options);
   const { ledger, log } = services;
   const now = (services.now ?? (() => new Date()))();
   const outcome = await ledger.mutate(async (view) => {
