@@ -14,7 +14,7 @@ export async function statusCommand(context: CommandContext): Promise<void> {
     ? renderLedgerStatus(task, ledgerStatusLinks(task, services.ledger.store))
     : `okstra has no plan for #${job.issueNumber} yet: its ledger has no task for this issue.\n\nNext: comment \`/okstra plan\` to plan it.`;
   run.outcome = "succeeded";
-  run.finishedAt = (services.now ?? (() => new Date()))().toISOString();
+  run.finishedAt = services.now().toISOString();
   await status.finish(run);
 }
 

@@ -54,7 +54,7 @@ async function reconcileAndReverify(job: StageBranchMovedJob, services: EngineSe
   const stale = [...new Set([...pass.stale, ...restacked])].sort((a, b) => a - b);
   if (stale.length === 0) return outcome;
 
-  const now = services.now ?? (() => new Date());
+  const now = services.now;
   const commandLine = `Re-verify stage${stale.length === 1 ? "" : "s"} ${stale.join(", ")} (new commits on ${job.pullRequest.head})`;
   const status = new StatusComment(platform, issue, { minIntervalMs: services.statusIntervalMs, now: services.now, rateLimitWaits: services.rateLimitWaits }, (err) => log.warn({ err }, "status comment update failed"));
   const run = newRunState(commandLine, 0, now());

@@ -33,7 +33,7 @@ export function recoveryGraceMs(leaseMs: number): number {
  */
 export async function scheduleRecoveryCheck(services: Pick<EngineServices, "recovery" | "leaseMs">, issue: number, leaseUntil: Date, log: Logger): Promise<void> {
   if (!services.recovery) return;
-  const at = new Date(leaseUntil.getTime() + recoveryGraceMs(services.leaseMs ?? DEFAULT_LEASE_MS));
+  const at = new Date(leaseUntil.getTime() + recoveryGraceMs(services.leaseMs));
   try {
     await services.recovery.checkAt(issue, at);
   } catch (error) {
