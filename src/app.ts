@@ -5,14 +5,14 @@ import { issueCommentCreated } from "./handlers/issue-comment.js";
 import { pullRequestClosed, pullRequestSynchronize } from "./handlers/pull-request.js";
 import { reviewCommentCreated } from "./handlers/review-comment.js";
 import { githubJobProcessor } from "./queue/github-processor.js";
-import { createQueueFromEnvironment } from "./queue/from-environment.js";
+import { createQueueFromSettings } from "./queue/from-environment.js";
 import { isObservableQueue } from "./queue/observable.js";
-import type { JobProcessor, JobQueue } from "./queue/types.js";
+import type { EnqueueOptions, JobProcessor, JobQueue, QueueJob } from "./queue/types.js";
 import { registerOpsRoutes } from "./server/ops-routes.js";
 import type { Logger } from "./util/log.js";
 import { startOrphanSweeper } from "./workspace/orphan-sweeper.js";
 import { scheduleStartupRecovery } from "./queue/startup-recovery.js";
-import { leaseMsFromEnvironment } from "./engine/recovery/schedule.js";
+import { type OperatorSettings, readOperatorSettings } from "./config/settings.js";
 
 export interface OkstraAppOptions {
   /** The queue jobs go through; by default BullMQ when REDIS_URL is set, else in-process. */
@@ -29,6 +29,8 @@ export interface OkstraAppOptions {
    * turns it on; tests that load the App leave it off.
    */
   recoverOnStart?: boolean;
+  /** The operator's settings; read from the environment once, when the App loads, if not given. */
+  settings?: OperatorSettings;
 }
 
 /**
@@ -39,18 +41,21 @@ export interface OkstraAppOptions {
 export function okstraApp(options: OkstraAppOptions = {}): ApplicationFunction {
   return (app: Probot, { addHandler }) => {
     // The processor schedules crash-recovery checks on the queue that feeds it: bound once both exist.
+    const settings = options.settings ?? readOperatorSettings();
     let queue: JobQueue | undefined;
-    const processor = githubJobProcessor(app, { ...options, scheduleJob: (job, enqueueOptions) => queue!.enqueue(job, enqueueOptions) });
-    queue = (options.createQueue ?? createQueueFromEnvironment)(processor, app.log);
+    const scheduleJob = (job: QueueJob, enqueueOptions?: EnqueueOptions) => queue!.enqueue(job, enqueueOptions);
+    const processor = githubJobProcessor(app, { ...options, settings, scheduleJob });
+    const createQueue = options.createQueue ?? ((process, log) => createQueueFromSettings(process, log, settings.queue));
+    queue = createQueue(processor, app.log);
     options.onQueue?.(queue);
     // Run directories of processes that died on this host go at start and every minute (SPEC §10).
     startOrphanSweeper(app.log);
     if (options.recoverOnStart) {
-      scheduleStartupRecovery(app, (job, enqueueOptions) => queue!.enqueue(job, enqueueOptions), { log: app.log, leaseMs: leaseMsFromEnvironment() }).catch((error: unknown) =>
+      scheduleStartupRecovery(app, scheduleJob, { log: app.log, leaseMs: settings.leaseMs }).catch((error: unknown) =>
         app.log.error({ err: error }, "start-up recovery failed; tasks are reconciled by their next command"),
       );
     }
-    registerOpsRoutes(addHandler, { queue: isObservableQueue(queue) ? queue : undefined, metricsToken: process.env.METRICS_TOKEN });
+    registerOpsRoutes(addHandler, { queue: isObservableQueue(queue) ? queue : undefined, metricsToken: settings.metricsToken });
     app.on("issue_comment.created", issueCommentCreated(queue));
     app.on("pull_request_review_comment.created", reviewCommentCreated(queue));
     app.on("pull_request.closed", pullRequestClosed(queue));

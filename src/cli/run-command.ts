@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { isOkstraCommand } from "../commands/parse.js";
 import { executeCommand } from "../engine/execute-command.js";
 import { recoverTask } from "../engine/recovery/recover-task.js";
-import { leaseMsFromEnvironment } from "../engine/recovery/schedule.js";
+import { leaseMsFromEnvironment } from "../config/settings.js";
 import { defaultWorkspaceRoot, sweepOrphanedWorkspaces } from "../workspace/run-directory.js";
 import type { CommandJob } from "../queue/types.js";
 import type { OkstraMetrics } from "../server/metrics.js";

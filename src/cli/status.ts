@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { ledgerStatusLinks } from "../engine/commands/status.js";
 import { renderLedgerStatus } from "../render/ledger-status.js";
 import { CliUsageError, EXIT, type CliIo } from "./io.js";
 import { openLocalServices } from "./local-services.js";
@@ -26,7 +27,7 @@ export async function runStatus(args: string[], io: CliIo): Promise<number> {
     io.stdout(`okstra has no plan for #${issue} yet. Next: okstra run "/okstra plan" --repo ${values.repo} --issue ${issue}\n`);
     return EXIT.ok;
   }
-  const markdown = renderLedgerStatus(task, { fileUrl: (path) => ledger.store.fileUrl(path) });
+  const markdown = renderLedgerStatus(task, ledgerStatusLinks(task, ledger.store));
   io.stdout(values.markdown ? `${markdown}\n` : renderForTerminal(markdown));
   return EXIT.ok;
 }

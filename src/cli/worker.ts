@@ -2,12 +2,11 @@ import type { EventEmitter } from "node:events";
 import { createServer, type Server } from "node:http";
 import { createProbot, type Probot, type ProbotOctokit } from "probot";
 import { createBullmqQueue, DEFAULT_QUEUE_NAME, type BullmqJobQueue, type BullmqQueueOptions } from "../queue/bullmq.js";
-import { positiveInteger } from "../queue/from-environment.js";
-import { githubJobProcessor, serverUrlFromEnvironment, type GithubProcessorOptions } from "../queue/github-processor.js";
+import { githubJobProcessor, type GithubProcessorOptions } from "../queue/github-processor.js";
 import { closeWithinGrace, nextShutdownSignal } from "../queue/graceful-shutdown.js";
 import type { JobProcessor } from "../queue/types.js";
 import type { ScheduleJob } from "../queue/recovery-jobs.js";
-import { leaseMsFromEnvironment } from "../engine/recovery/schedule.js";
+import { positiveInteger, readOperatorSettings } from "../config/settings.js";
 import { startOrphanSweeper } from "../workspace/orphan-sweeper.js";
 import { opsHandler } from "../server/ops-routes.js";
 import { createLogger, type Logger } from "../util/log.js";
@@ -60,7 +59,7 @@ export async function runQueueWorker(args: string[], io: CliIo, deps: QueueWorke
   // The processor schedules crash-recovery checks on the queue it consumes: bound once both exist.
   let queue: BullmqJobQueue | undefined;
   const scheduleJob: ScheduleJob = (job, enqueueOptions) => queue!.enqueue(job, enqueueOptions);
-  const processor = (deps.createProcessor ?? ((app: Probot) => githubJobProcessor(app, { ...deps.processorOptions, serverUrl: serverUrlFromEnvironment(env), scheduleJob, leaseMs: leaseMsFromEnvironment(env) })))(probot);
+  const processor = (deps.createProcessor ?? ((app: Probot) => githubJobProcessor(app, { ...deps.processorOptions, settings: readOperatorSettings(env), scheduleJob })))(probot);
 
   // Listen before connecting: a signal during start-up still shuts down cleanly.
   const shutdown = nextShutdownSignal(deps.signals);

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { LedgerCorruptError } from "./errors.js";
 import { ledgerRowSchema, type LedgerRow } from "./rows.js";
 

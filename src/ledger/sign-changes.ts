@@ -1,6 +1,5 @@
 import { LedgerInputError } from "./errors.js";
-import type { LedgerKeyring } from "./ledger-key.js";
-import { checkRows, parseSignatures, renderSignatures, ROWS_FILE, SIGNATURES_FILE, signFile, signRows } from "./ledger-signature.js";
+import { checkRows, renderSignatures, ROWS_FILE, SIGNATURES_FILE, signFile, signRows } from "./ledger-signature.js";
 import { gitBlobSha } from "./object-cache.js";
 import type { FileChanges } from "./store.js";
 import { splitTaskPath, type TrustedSnapshot } from "./trusted-snapshot.js";

@@ -1,4 +1,7 @@
+import { type QueueSettings, readOperatorSettings } from "../config/settings.js";
 import type { Logger } from "../util/log.js";
+
+export { positiveInteger } from "../config/settings.js";
 import { createBullmqQueue, DEFAULT_QUEUE_NAME } from "./bullmq.js";
 import { createObservableInProcessQueue } from "./observable-in-process.js";
 import type { ObservableJobQueue } from "./observable.js";
@@ -13,24 +16,19 @@ import type { JobProcessor } from "./types.js";
  * `OKSTRA_QUEUE_NAME` and `OKSTRA_WORKER_CONCURRENCY` tune either.
  */
 export function createQueueFromEnvironment(processor: JobProcessor, log: Logger, env: NodeJS.ProcessEnv = process.env): ObservableJobQueue {
-  const concurrency = positiveInteger(env.OKSTRA_WORKER_CONCURRENCY, "OKSTRA_WORKER_CONCURRENCY");
-  if (!env.REDIS_URL) return createObservableInProcessQueue(processor, log, { concurrency });
-  const inline = env.OKSTRA_INLINE_WORKER === "1";
+  return createQueueFromSettings(processor, log, readOperatorSettings(env).queue);
+}
+
+export function createQueueFromSettings(processor: JobProcessor, log: Logger, settings: QueueSettings): ObservableJobQueue {
+  const { concurrency } = settings;
+  if (!settings.redisUrl) return createObservableInProcessQueue(processor, log, { concurrency });
   const queue = createBullmqQueue({
-    connection: env.REDIS_URL,
+    connection: settings.redisUrl,
     log,
-    processor: inline ? processor : undefined,
+    processor: settings.inlineWorker ? processor : undefined,
     concurrency,
-    queueName: env.OKSTRA_QUEUE_NAME || DEFAULT_QUEUE_NAME,
+    queueName: settings.queueName ?? DEFAULT_QUEUE_NAME,
   });
   log.info({ queue: queue.queueName, mode: queue.mode }, "command queue on Redis");
   return queue;
-}
-
-/** Undefined when unset; a typo must not silently become the default. */
-export function positiveInteger(value: string | undefined, name: string): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`${name} must be a positive integer, got "${value}"`);
-  return parsed;
 }

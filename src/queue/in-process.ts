@@ -31,7 +31,7 @@ export function createInProcessQueue(processor: JobProcessor, log: Logger, optio
         .finally(() => {
           running--;
           pump();
-          if (running === 0 && waiting.length === 0) idleWaiters.splice(0).forEach((resolve) => resolve());
+          if (running === 0 && waiting.length === 0) for (const resolve of idleWaiters.splice(0)) resolve();
         });
     }
   }

@@ -1,7 +1,6 @@
 import type { StageState } from "../ledger/derive.js";
-import { runFile, taskDir } from "../ledger/paths.js";
+import type { NeedsRestackRow } from "../ledger/rows.js";
 import type { TaskLedger } from "../ledger/task-ledger.js";
-import { openRestackConflict } from "../ledger/needs-restack.js";
 import { latestShipPreflight, renderPreflightStatus } from "./ship-preflight.js";
 import { renderUntrustedSection } from "./untrusted-ledger.js";
 
@@ -12,9 +11,14 @@ import { renderUntrustedSection } from "./untrusted-ledger.js";
  * handles "no task yet".
  */
 
+/** What the table links to and flags, looked up by the caller: render names ledger types, never calls ledger code. */
 export interface LedgerStatusOptions {
-  /** Where a person can open a file of the ledger branch (LedgerStore.fileUrl). */
-  fileUrl(path: string): string;
+  /** Where a person can open a file of the task, by its path in the task's folder or from the branch root (`tasks/…`). */
+  taskFileUrl(path: string): string;
+  /** Where a person can open a run's report. */
+  runReportUrl(run: string): string;
+  /** The stage's restack conflict still open, if any (SPEC §15.3). */
+  openRestackConflict(stage: number): NeedsRestackRow | null;
 }
 
 const VERDICT_ICON = { accepted: "✅", "conditional-accept": "⚠️", blocked: "⛔" } as const;
@@ -32,17 +36,13 @@ function shortSha(sha: string): string {
   return `\`${sha.slice(0, 7)}\``;
 }
 
-function ledgerPath(task: TaskLedger, path: string): string {
-  return path.startsWith("tasks/") ? path : `${taskDir(task.issue)}/${path}`;
-}
-
 function stageTitle(task: TaskLedger, stage: number): string | null {
   const stages = (task.plan as { stages?: Array<{ number?: unknown; title?: unknown }> } | null)?.stages;
   const title = Array.isArray(stages) ? stages.find((s) => s.number === stage)?.title : undefined;
   return typeof title === "string" && title.trim() !== "" ? title : null;
 }
 
-function startedCell(task: TaskLedger, s: StageState, runLink: (run: string) => string): string {
+function startedCell(_task: TaskLedger, s: StageState, runLink: (run: string) => string): string {
   if (!s.lastStarted) return "—";
   const by = runLink(s.lastStarted.run);
   if (s.claim) return `${by} ⏳ until ${s.claim.leaseUntil}`;
@@ -53,17 +53,17 @@ function startedCell(task: TaskLedger, s: StageState, runLink: (run: string) => 
   return `${by} ${end.status === "failed" ? "❌ failed" : end.status}${why}`;
 }
 
-function doneCell(task: TaskLedger, s: StageState, runLink: (run: string) => string): string {
+function doneCell(s: StageState, runLink: (run: string) => string, options: LedgerStatusOptions): string {
   if (!s.done) return "—";
   const via = s.done.source ? ` (${s.done.source})` : "";
-  const conflict = openRestackConflict(task.rows, s.stage);
+  const conflict = options.openRestackConflict(s.stage);
   const restack = conflict ? ` ⚠️ needs restack: merging stage ${conflict.dependency} conflicts in ${conflict.paths.map((p) => `\`${p}\``).join(", ")}` : "";
   return `${shortSha(s.done.headCommit)} ${runLink(s.done.run)}${via}${restack}`;
 }
 
-function verifiedCell(task: TaskLedger, s: StageState, options: LedgerStatusOptions): string {
+function verifiedCell(s: StageState, options: LedgerStatusOptions): string {
   if (!s.verdict) return "—";
-  const verdict = link(`${VERDICT_ICON[s.verdict.verdict]} ${s.verdict.verdict}`, options.fileUrl(ledgerPath(task, s.verdict.reportPath)));
+  const verdict = link(`${VERDICT_ICON[s.verdict.verdict]} ${s.verdict.verdict}`, options.taskFileUrl(s.verdict.reportPath));
   return s.verdictCurrent ? verdict : `${verdict} (stale: given at ${shortSha(s.verdict.headCommit)})`;
 }
 
@@ -100,7 +100,7 @@ function nextStep(task: TaskLedger): string {
 }
 
 export function renderLedgerStatus(task: TaskLedger, options: LedgerStatusOptions): string {
-  const runLink = (run: string) => link(run, options.fileUrl(`${taskDir(task.issue)}/${runFile(run, "report.md")}`));
+  const runLink = (run: string) => link(run, options.runReportUrl(run));
   const lines = [`**okstra ledger for #${task.issue}** — ${cell(task.meta.title)}`, "", planLine(task), ""];
   if (task.state.stages.length === 0) {
     lines.push("No stages yet.");
@@ -109,7 +109,7 @@ export function renderLedgerStatus(task: TaskLedger, options: LedgerStatusOption
     for (const s of task.state.stages) {
       const title = stageTitle(task, s.stage);
       const name = title ? `${s.stage} · ${title}` : String(s.stage);
-      const cells = [name, startedCell(task, s, runLink), doneCell(task, s, runLink), verifiedCell(task, s, options), prCell(s)];
+      const cells = [name, startedCell(task, s, runLink), doneCell(s, runLink, options), verifiedCell(s, options), prCell(s)];
       lines.push(`| ${cells.map(cell).join(" | ")} |`);
     }
   }

@@ -83,7 +83,7 @@ function orderWithinLayers(stages: readonly LayoutInput[], layers: Map<number, n
       row.sort((a, b) => keys.get(a)! - keys.get(b)! || a - b);
     }
     // Positions are normalised to the layer's centre so that layers of different widths compare.
-    row.forEach((n, k) => position.set(n, k - (row.length - 1) / 2));
+    for (const [k, n] of row.entries()) position.set(n, k - (row.length - 1) / 2);
   });
   return rows.filter((row) => row !== undefined);
 }

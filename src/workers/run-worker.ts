@@ -89,7 +89,7 @@ async function dispatch<T>(invocation: WorkerInvocation<T>, model: string, feedb
   let result: Attempt;
   try {
     result = await runAttempt(
-      providerFor(spec.provider),
+      providerFor(spec.provider, invocation.providers),
       {
         request,
         feedback,

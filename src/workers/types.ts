@@ -65,6 +65,8 @@ export interface WorkerInvocation<T> {
   /** Transport retries of API calls (429/5xx); tests shorten them. */
   httpRetry?: Partial<HttpRetryPolicy>;
   log?: Logger;
+  /** Which adapter runs each provider name; the built-in ones by default (providers/index.ts). */
+  providers?: (name: ProviderName) => WorkerProvider;
 }
 
 export const WORKER_STATUSES = ["ok", "timeout", "contract-violated", "failed", "budget-exceeded", "cancelled"] as const;

@@ -112,10 +112,10 @@ export function unquotePath(name: string): string {
   const body = name.slice(1, -1);
   const parts: Buffer[] = [];
   let last = 0;
-  for (const match of body.matchAll(/\\([0-7]{3}|[^])/g)) {
-    const escape = match[1]!;
+  for (const match of body.matchAll(/\\([0-7]{3}|[\s\S])/g)) {
+    const escaped = match[1]!;
     parts.push(Buffer.from(body.slice(last, match.index), "utf8"));
-    parts.push(Buffer.from([escape.length === 3 ? parseInt(escape, 8) : (ESCAPES[escape] ?? escape.charCodeAt(0))]));
+    parts.push(Buffer.from([escaped.length === 3 ? parseInt(escaped, 8) : (ESCAPES[escaped] ?? escaped.charCodeAt(0))]));
     last = match.index + match[0].length;
   }
   parts.push(Buffer.from(body.slice(last), "utf8"));

@@ -3,6 +3,7 @@ import { deriveTaskState } from "../../src/ledger/derive.js";
 import { planDigest } from "../../src/ledger/plan-digest.js";
 import type { LedgerRow } from "../../src/ledger/rows.js";
 import type { TaskLedger } from "../../src/ledger/task-ledger.js";
+import { ledgerStatusLinks } from "../../src/engine/commands/status.js";
 import { renderLedgerStatus } from "../../src/render/ledger-status.js";
 import { minutes, plan, sha, T0, taskMeta } from "./fixtures.js";
 
@@ -37,9 +38,12 @@ const rows: LedgerRow[] = [
   { at, run: "impl-2", status: "failed", stage: 3, reason: "validation-failed", detail: "npm test | exit 1" },
 ];
 
+/** The status table with the links `/okstra status` gives it. */
+const status = (t: TaskLedger) => renderLedgerStatus(t, ledgerStatusLinks(t, { fileUrl }));
+
 describe("renderLedgerStatus", () => {
   it("renders one table row per stage with started / done / verified / PR and links to run reports", () => {
-    const markdown = renderLedgerStatus(task(rows, p), { fileUrl });
+    const markdown = status(task(rows, p));
 
     expect(markdown).toContain("| stage | started | done | verified | PR |");
     const line = (stage: string) => markdown.split("\n").find((l) => l.startsWith(`| ${stage}`));
@@ -57,14 +61,14 @@ describe("renderLedgerStatus", () => {
 
   it("says when the plan changed after it was approved, and when a verdict is stale", () => {
     const reconciled: LedgerRow = { at, run: "impl-1", status: "done", stage: 1, headCommit: sha("s1-new"), branch: "okstra/7/s1", carryPath: "carry/stage-1.json", source: "user-edit" };
-    const markdown = renderLedgerStatus(task([...rows, reconciled], { ...p, title: "edited" }), { fileUrl });
+    const markdown = status(task([...rows, reconciled], { ...p, title: "edited" }));
     expect(markdown).toContain("**changed since it was approved**");
     expect(markdown).toContain(`(stale: given at \`${sha("s1").slice(0, 7)}\`)`);
     expect(markdown).toContain("(user-edit)");
   });
 
   it("renders a task with no plan yet", () => {
-    const markdown = renderLedgerStatus(task([], null), { fileUrl });
+    const markdown = status(task([], null));
     expect(markdown).toContain("Plan v2: no plan yet.");
     expect(markdown).toContain("No stages yet.");
   });

@@ -24,7 +24,7 @@ describeWithRedis("okstra worker against the served fake GitHub", () => {
   let redis: RedisServer | undefined;
   let world: SharedE2eWorld | undefined;
   let worker: ChildWorker | undefined;
-  let jobs: CommandJob[] = [];
+  const jobs: CommandJob[] = [];
   let stopped: { code: number | null; signal: NodeJS.Signals | null };
 
   beforeAll(async () => {

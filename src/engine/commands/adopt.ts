@@ -27,7 +27,7 @@ export async function adoptCommand(context: CommandContext): Promise<void> {
   const at = task.ledgerCommit!;
   context.run.body = command.at === undefined ? showing(issue, at, task.untrusted, task.unsigned) : await adopting(context, issue, command.at, at);
   context.run.outcome = "succeeded";
-  context.run.finishedAt = (services.now ?? (() => new Date()))().toISOString();
+  context.run.finishedAt = services.now().toISOString();
   await context.status.finish(context.run);
 }
 

@@ -19,7 +19,7 @@ export async function cancelCommand(context: CommandContext): Promise<void> {
   if (runs.length === 0) throw new CommandRefusal(`no okstra run of #${issue} is running, so there is nothing to cancel.`, "`/okstra status` shows the task's state.");
   if (holders.length > 0) await services.ledger.appendRows(issue, holders.map((run) => ({ run, status: "cancelled" as const })));
 
-  const now = services.now ?? (() => new Date());
+  const now = services.now;
   context.run.body = [
     `Cancelled ${runs.map((r) => `\`${r}\``).join(", ")} at the request of @${job.comment.author}.`,
     "",

@@ -11,6 +11,6 @@ export async function helpCommand(context: CommandContext): Promise<void> {
     "The first line of the comment is the command; every line after it is guidance passed to the workers.",
   ].join("\n");
   run.outcome = "succeeded";
-  run.finishedAt = (context.services.now ?? (() => new Date()))().toISOString();
+  run.finishedAt = context.services.now().toISOString();
   await status.finish(run);
 }

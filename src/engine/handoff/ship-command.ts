@@ -38,7 +38,7 @@ export async function shipCommand(context: CommandContext, options: { claimMs?: 
   const { job, services, command } = context;
   if (command.verb !== "ship") throw new Error(`shipCommand cannot carry out ${command.verb}`);
   const { ledger } = services;
-  const now = services.now ?? (() => new Date());
+  const now = services.now;
   const issue = job.issueNumber;
 
   // 1. Preconditions and the run. Eligibility is judged on stage heads: a branch rebased to the
@@ -84,7 +84,7 @@ interface ShipRun {
 async function ship(run: ShipRun, claimMs: number): Promise<void> {
   const { context, manifest, task, plan, base } = run;
   const { platform, ledger } = context.services;
-  const now = context.services.now ?? (() => new Date());
+  const now = context.services.now;
   const issue = task.issue;
   const command = context.command as Extract<CommandContext["command"], { verb: "ship" }>;
 
@@ -134,7 +134,7 @@ async function ship(run: ShipRun, claimMs: number): Promise<void> {
 
 async function finishShip(run: ShipRun): Promise<void> {
   const { context, collected, pr } = run;
-  const now = context.services.now ?? (() => new Date());
+  const now = context.services.now;
   const shipped = collected!.stages.map((s) => s.stage);
   const outcome = `${shipped.length === 1 ? "stage" : "stages"} ${shipped.join(", ")} ${pr!.created ? "shipped in" : "ship in the existing"} #${pr!.number}`;
   await writeRunFiles(run, "succeeded", outcome);
@@ -157,7 +157,7 @@ async function finishShip(run: ShipRun): Promise<void> {
 
 async function writeRunFiles(run: ShipRun, status: RunStatus, outcome: string): Promise<void> {
   const { context, manifest, task } = run;
-  const now = context.services.now ?? (() => new Date());
+  const now = context.services.now;
   const report = renderShipReport({ manifest, base: run.base, outcome, assembled: run.collected?.assembled, pr: run.pr, skipped: run.skipped, alreadyInBase: run.collected?.alreadyInBase });
   const extra = run.collected ? { stages: run.collected.stages.map((s) => s.stage), branch: run.collected.assembled.branch, ...(run.pr ? { pr: run.pr.number } : {}) } : {};
   await context.services.ledger.writeFiles(task.issue, runResultFiles({ manifest, status, finishedAt: now(), outcome, report, extra }), `ledger(#${task.issue}): ${manifest.id} ${status}`);

@@ -11,7 +11,7 @@ import { CommandRefusal } from "../refusal.js";
 import { runResultFiles } from "../run/finish-run.js";
 import type { RunWorkers } from "../run/invoke-worker.js";
 import { DuplicateTriggerError, runStartedBy, startRun } from "../run/start-run.js";
-import { DEFAULT_LEASE_MS, scheduleRecoveryCheck } from "../recovery/schedule.js";
+import { scheduleRecoveryCheck } from "../recovery/schedule.js";
 import { readTaskSpend } from "../run/task-spend.js";
 import { registerRun } from "../run/active-runs.js";
 import { runLogger, stageLogger } from "../run/run-log.js";
@@ -48,7 +48,7 @@ export async function implementCommand(context: CommandContext): Promise<void> {
   if (command.verb !== "implement" && command.verb !== "retry") throw new Error(`implementCommand cannot carry out ${command.verb}`);
   const requested = command.verb === "implement" ? command.stage : (command.stage ?? "auto");
   const { ledger } = services;
-  const now = services.now ?? (() => new Date());
+  const now = services.now;
   const issue = job.issueNumber;
 
   // A job run again after its process died (a stalled queue job) finds its run started and does nothing:
@@ -78,7 +78,7 @@ export async function implementCommand(context: CommandContext): Promise<void> {
     throw error;
   }
   context.log = runLogger(context.log, manifest.id);
-  const leaseMs = services.leaseMs ?? DEFAULT_LEASE_MS;
+  const leaseMs = services.leaseMs;
   const keeperFor = (stages: number[]) => new LeaseKeeper(ledger, issue, manifest.id, stages, leaseMs, context.log, now);
   let keeper = keeperFor(batch);
   for (let attempt = 0; ; attempt++) {
@@ -161,7 +161,7 @@ async function executeBatch(run: ImplementationRun, workspace: Workspace, batch:
   if (!decision) return;
   run.context.run.body = pilotSummary(decision);
   run.pilot = decision;
-  const retry = decision.retry.filter((r) => !run.signal.aborted);
+  const retry = decision.retry.filter(() => !run.signal.aborted);
   if (retry.length === 0) return;
   const { context, manifest } = run;
   const leaseUntil = keeper.leaseUntil();
@@ -180,7 +180,7 @@ async function attemptStage(run: ImplementationRun, workspace: Workspace, stageN
   const { context, manifest } = run;
   const issue = context.job.issueNumber;
   const ledger = context.services.ledger;
-  const now = context.services.now ?? (() => new Date());
+  const now = context.services.now;
   const stage = run.plan.stages.find((s) => s.number === stageNumber)!;
   const phase = context.run.phases.find((p) => p.name.startsWith(`Stage ${stageNumber} `))!;
   const blockedBy = stage.dependsOn.filter((dep) => earlier.some((o) => o.stage === dep && o.status === "failed"));
@@ -293,7 +293,7 @@ async function finishRun(
   status: "succeeded" | "failed" | "refused",
   outcome: string,
 ): Promise<void> {
-  const now = context.services.now ?? (() => new Date());
+  const now = context.services.now;
   const issue = context.job.issueNumber;
   const report = renderImplementationReport({ manifest, batch, outcomes, workers: workers.records, outcome });
   await context.services.ledger.writeFiles(

@@ -18,7 +18,7 @@ import { planSchema, type Plan } from "./plan-schema.js";
 export async function approveCommand(context: CommandContext): Promise<void> {
   const { job, services } = context;
   const { ledger, platform } = services;
-  const now = services.now ?? (() => new Date());
+  const now = services.now;
   const issue = job.issueNumber;
 
   const task = await ledger.readTask(issue);

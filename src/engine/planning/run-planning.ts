@@ -61,7 +61,7 @@ export async function planCommand(context: CommandContext): Promise<void> {
   const command = context.command;
   if (command.verb !== "plan" && command.verb !== "replan") throw new Error(`planCommand cannot carry out ${command.verb}`);
   const { platform, ledger } = services;
-  const now = services.now ?? (() => new Date());
+  const now = services.now;
   const issueNumber = job.issueNumber;
 
   // 1. Preconditions, then the run.
@@ -272,7 +272,7 @@ function normalisePlan(plan: Plan, run: PlanningRun, analyserLabels: string[], l
 async function saveAndAnnounce(run: PlanningRun, planned: PlannedResult): Promise<void> {
   const { context, manifest } = run;
   const { services } = context;
-  const now = services.now ?? (() => new Date());
+  const now = services.now;
   const gate = planned.gate;
   const plan: Plan = {
     ...planned.plan,
@@ -334,7 +334,7 @@ export function nextCommandFor(plan: Plan): string {
 
 async function finishWithoutPlan(run: PlanningRun, status: RunStatus, outcome: string, detail: string): Promise<void> {
   const { context, manifest } = run;
-  const now = context.services.now ?? (() => new Date());
+  const now = context.services.now;
   for (const phase of context.run.phases) if (phase.state === "running") phase.state = "failed";
   const report = renderPlanningReport({ plan: null, manifest, gate: null, fixRounds: 0, warnings: [], workers: run.workers.records, outcome: `${outcome}: ${detail}` });
   try {

@@ -1,7 +1,7 @@
 import type { Command } from "../../commands/types.js";
 import type { Ledger } from "../../ledger/ledger.js";
 import type { Platform } from "../../platform/types.js";
-import type { CommandJob } from "../../queue/types.js";
+import type { CommandJob } from "../../jobs/types.js";
 import { parseOkstraBranch } from "../handoff/branch-names.js";
 
 /**

@@ -43,7 +43,7 @@ export interface ReconcileOutcome {
 
 export async function reconcileStageHeads(services: EngineServices, issue: number, options: ReconcileOptions): Promise<ReconcileOutcome> {
   const { platform, ledger } = services;
-  const now = services.now ?? (() => new Date());
+  const now = services.now;
   const reverifying = options.reverifying ?? (() => false);
   const log = options.log;
 

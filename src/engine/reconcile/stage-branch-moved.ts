@@ -1,8 +1,8 @@
 import { loadConfig } from "../../config/load.js";
-import type { StageBranchMovedJob } from "../../queue/types.js";
+import type { StageBranchMovedJob } from "../../jobs/types.js";
 import { childLogger } from "../../util/log.js";
 import { redactSecrets } from "../../util/redact.js";
-import type { EngineServices } from "../context.js";
+import { type EngineServiceOptions, type EngineServices, engineServices } from "../context.js";
 import { CommandRefusal } from "../refusal.js";
 import { countRun } from "../run/run-metrics.js";
 import { newRunState } from "../run/run-state.js";
@@ -37,7 +37,8 @@ export interface BranchMovedOutcome {
  *    own verdict.
  * A stage branch that moved to the same tree costs no verification at all.
  */
-export function onStageBranchMoved(job: StageBranchMovedJob, services: EngineServices): Promise<BranchMovedOutcome> {
+export function onStageBranchMoved(job: StageBranchMovedJob, options: EngineServiceOptions): Promise<BranchMovedOutcome> {
+  const services = engineServices(options);
   return countRun(services.metrics, "stage-branch-moved", () => reconcileAndReverify(job, services), (outcome) => (outcome.problem ? "failed" : outcome.reconciled.length > 0 ? "carried-out" : "ignored"));
 }
 
@@ -53,7 +54,7 @@ async function reconcileAndReverify(job: StageBranchMovedJob, services: EngineSe
   const stale = [...new Set([...pass.stale, ...restacked])].sort((a, b) => a - b);
   if (stale.length === 0) return outcome;
 
-  const now = services.now ?? (() => new Date());
+  const now = services.now;
   const commandLine = `Re-verify stage${stale.length === 1 ? "" : "s"} ${stale.join(", ")} (new commits on ${job.pullRequest.head})`;
   const status = new StatusComment(platform, issue, { minIntervalMs: services.statusIntervalMs, now: services.now, rateLimitWaits: services.rateLimitWaits }, (err) => log.warn({ err }, "status comment update failed"));
   const run = newRunState(commandLine, 0, now());

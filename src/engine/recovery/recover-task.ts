@@ -5,10 +5,10 @@ import { runFile } from "../../ledger/paths.js";
 import type { AbandonedRow, DoneRow, LedgerRow } from "../../ledger/rows.js";
 import type { LedgerSnapshot } from "../../ledger/store.js";
 import { readMeta, readPlan, readRows, taskPath } from "../../ledger/task-ledger.js";
-import type { EngineServices } from "../context.js";
+import { type EngineServiceOptions, type EngineServices, engineServices } from "../context.js";
 import type { PhaseStep, RunState } from "../run/run-state.js";
 import { renderRunStatus, runStatusMarker } from "../../render/run-status.js";
-import { recoveryGraceMs, DEFAULT_LEASE_MS } from "./schedule.js";
+import { recoveryGraceMs } from "./schedule.js";
 
 /**
  * Crash recovery of one task (SPEC §10), run by the scheduled check and the
@@ -36,9 +36,10 @@ export interface RecoveryResult {
 
 const NOTHING: RecoveryResult = { abandoned: [], backfilled: [], closedRuns: [], nextCheckAt: null };
 
-export async function recoverTask(services: EngineServices, issue: number): Promise<RecoveryResult> {
+export async function recoverTask(options: EngineServiceOptions, issue: number): Promise<RecoveryResult> {
+  const services = engineServices(options);
   const { ledger, log } = services;
-  const now = (services.now ?? (() => new Date()))();
+  const now = services.now();
   const outcome = await ledger.mutate(async (view) => {
     if ((await readMeta(view, issue)) === null) return { changes: new Map(), message: "", value: { ...NOTHING, titles: new Map<number, string>(), rows: [] as LedgerRow[] } };
     const reconciled = await reconcileMutation(issue, now)(view);
@@ -55,7 +56,7 @@ export async function recoverTask(services: EngineServices, issue: number): Prom
       closedRuns.push(closed);
     }
     const live = stages.filter((s) => s.claim).map((s) => Date.parse(s.claim!.leaseUntil));
-    const grace = recoveryGraceMs(services.leaseMs ?? DEFAULT_LEASE_MS);
+    const grace = recoveryGraceMs(services.leaseMs);
     const nextCheckAt = live.length > 0 ? new Date(Math.max(...live) + grace) : null;
     const plan = await readPlan(view, issue);
     const planned = (plan?.plan as { stages?: Array<{ number?: unknown; title?: unknown }> } | undefined)?.stages ?? [];

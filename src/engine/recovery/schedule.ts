@@ -12,8 +12,10 @@ export interface RecoveryScheduler {
   checkAt(issue: number, at: Date): Promise<void>;
 }
 
-/** Default stage lease (SPEC §6.5): renewed every third of it while the run lives. */
-export const DEFAULT_LEASE_MS = 10 * 60_000;
+/** Default stage lease (SPEC §6.5); the operator's `OKSTRA_LEASE_SECONDS` is read in config/settings.ts. */
+import { DEFAULT_LEASE_MS } from "../../config/settings.js";
+
+export { DEFAULT_LEASE_MS };
 
 /**
  * How long after a lease's end the check runs: long enough that a renewal
@@ -31,19 +33,10 @@ export function recoveryGraceMs(leaseMs: number): number {
  */
 export async function scheduleRecoveryCheck(services: Pick<EngineServices, "recovery" | "leaseMs">, issue: number, leaseUntil: Date, log: Logger): Promise<void> {
   if (!services.recovery) return;
-  const at = new Date(leaseUntil.getTime() + recoveryGraceMs(services.leaseMs ?? DEFAULT_LEASE_MS));
+  const at = new Date(leaseUntil.getTime() + recoveryGraceMs(services.leaseMs));
   try {
     await services.recovery.checkAt(issue, at);
   } catch (error) {
     log.warn({ err: error, at: at.toISOString() }, "could not schedule the crash-recovery check; the next command on the task reconciles instead");
   }
-}
-
-/** `OKSTRA_LEASE_SECONDS`: an operator's setting (how long a silent process keeps its stages), not a repository's. */
-export function leaseMsFromEnvironment(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.OKSTRA_LEASE_SECONDS;
-  if (raw === undefined || raw === "") return DEFAULT_LEASE_MS;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds < 3) throw new Error(`OKSTRA_LEASE_SECONDS must be a number of seconds ≥ 3, got "${raw}"`);
-  return Math.round(seconds * 1000);
 }

@@ -94,7 +94,7 @@ export function dependencyOrder<T extends RestackStage>(stages: readonly T[]): T
   const order: T[] = [];
   while (remaining.length > 0) {
     const index = remaining.findIndex((s) => s.dependsOn.every((d) => placed.has(d) || !known.has(d)));
-    const [next] = remaining.splice(index < 0 ? 0 : index, 1);
+    const [next] = remaining.splice(Math.max(index, 0), 1);
     order.push(next!);
     placed.add(next!.number);
   }

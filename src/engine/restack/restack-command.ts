@@ -26,7 +26,7 @@ export async function restackCommand(context: CommandContext): Promise<void> {
   const outcome = await restackTask(services, { issue, task, plan, only: command.stage, trigger: `restack-c${job.comment.id}`, log: context.log });
   run.outcome = outcome.conflicts.length > 0 ? "failed" : "succeeded";
   run.body = describeRestack(outcome);
-  run.finishedAt = (services.now ?? (() => new Date()))().toISOString();
+  run.finishedAt = services.now().toISOString();
   await context.status.finish(run);
   await verifyAfterStageMoves(context, outcome.restacked.map((r) => r.stage));
 }

@@ -6,7 +6,6 @@ import { executeStage, type StageOutcome } from "../implementation/execute-stage
 import { ImplementationRun } from "../implementation/implementation-run.js";
 import { LeaseKeeper } from "../implementation/lease-keeper.js";
 import { stageBranch } from "../implementation/stage-prs.js";
-import { DEFAULT_LEASE_MS } from "../recovery/schedule.js";
 import type { RunWorkers } from "../run/invoke-worker.js";
 import { stageLogger } from "../run/run-log.js";
 import { readTaskSpend } from "../run/task-spend.js";
@@ -24,9 +23,9 @@ export async function executeRevision(context: CommandContext, manifest: RunMani
   const { services, config, job } = context;
   const { task, plan, stage } = revision;
   const issue = job.issueNumber;
-  const now = services.now ?? (() => new Date());
+  const now = services.now;
   // No claim: a done stage cannot be claimed; the keeper is only the run's stop signal (`/okstra cancel`).
-  const keeper = new LeaseKeeper(services.ledger, issue, manifest.id, [stage.number], services.leaseMs ?? DEFAULT_LEASE_MS, context.log, now);
+  const keeper = new LeaseKeeper(services.ledger, issue, manifest.id, [stage.number], services.leaseMs, context.log, now);
   const workers: RunWorkers = { budget: new BudgetMeter(config.budgets, { task: await readTaskSpend(services.ledger, issue) }), records: [], signal: keeper.signal };
   const run = new ImplementationRun(context, manifest, task, plan, workers, keeper, task.meta.baseBranch);
   const base = task.carries.find((c) => c.carry.stage === stage.number)?.carry.stageCommitRange.base ?? task.meta.implementationBaseCommit!;

@@ -50,7 +50,7 @@ export async function reviseCommand(context: CommandContext): Promise<void> {
 
   let manifest: RunManifest;
   try {
-    const now = (services.now ?? (() => new Date()))();
+    const now = services.now();
     manifest = await startRun(services.ledger, { issue, phase: "implementation", job, now, extra: { batch: [revision.stage.number], revise: true, guidance: context.guidance, baseBranch: revision.task.meta.baseBranch } });
   } catch (error) {
     if (error instanceof DuplicateTriggerError) return;
@@ -63,7 +63,7 @@ export async function reviseCommand(context: CommandContext): Promise<void> {
   const { outcome, workers } = await executeRevision(context, manifest, revision);
   const phase = context.run.phases[0]!;
   if (outcome.status === "done") {
-    await recordStageDone(services.ledger, issue, manifest.id, outcome.carry, (services.now ?? (() => new Date()))(), "revise");
+    await recordStageDone(services.ledger, issue, manifest.id, outcome.carry, services.now(), "revise");
     Object.assign(phase, { state: "done", detail: `\`${outcome.headCommit.slice(0, 12)}\` on \`${outcome.branch}\`` });
     const answered = await answerThreads(context, revision, outcome);
     context.run.body = `Stage ${revision.stage.number} revised: ${answered} review thread(s) answered.`;

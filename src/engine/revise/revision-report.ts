@@ -9,7 +9,7 @@ import type { Revision } from "./revise-command.js";
 /** Writes the revise run's files to the ledger and its final status (the body was set by the steps). */
 export async function finishRevisionRun(context: CommandContext, manifest: RunManifest, revision: Revision, outcome: StageOutcome, workers: RunWorkers): Promise<void> {
   const { services, job } = context;
-  const now = (services.now ?? (() => new Date()))();
+  const now = services.now();
   const status = outcome.status === "done" ? "succeeded" : "failed";
   const summary = outcome.status === "done" ? `stage ${outcome.stage} revised` : `stage ${outcome.stage} not revised: ${outcome.reason}`;
   const feedback = `Review feedback: ${revision.feedback.threads.length} thread(s), ${revision.feedback.changeRequests.length} change request(s)${revision.pull !== null ? ` on #${revision.pull}` : ""}.`;

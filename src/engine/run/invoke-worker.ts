@@ -4,7 +4,6 @@ import type { WorkerSpec } from "../../config/schema.js";
 import type { BudgetMeter } from "../../workers/budget.js";
 import { buildWorkerRequest, type RequestParts } from "../../workers/build-request.js";
 import { modelFor } from "../../workers/models.js";
-import { runWorker } from "../../workers/run-worker.js";
 import { addUsage, zeroUsage } from "../../workers/usage.js";
 import type { WorkerOutcome } from "../../workers/types.js";
 import type { CommandContext, EngineServices } from "../context.js";
@@ -46,7 +45,7 @@ export interface RunWorkers {
  */
 export async function invokeWorker<T>(
   // Only what a worker call shows and obeys: a verification started by a check run has no comment job.
-  context: Pick<CommandContext, "run" | "status" | "config" | "log"> & { services: Pick<EngineServices, "metrics"> },
+  context: Pick<CommandContext, "run" | "status" | "config" | "log"> & { services: Pick<EngineServices, "metrics" | "workers"> },
   workers: RunWorkers,
   call: Omit<RequestParts, "schema"> & { label: string; spec: WorkerSpec; schema: z.ZodType<T>; cwd: string },
 ): Promise<WorkerOutcome<T>> {
@@ -55,7 +54,7 @@ export async function invokeWorker<T>(
   context.status.update(context.run);
 
   const request = buildWorkerRequest(call);
-  const outcome = await runWorker({
+  const outcome = await context.services.workers.run({
     request,
     spec: call.spec,
     schema: call.schema,

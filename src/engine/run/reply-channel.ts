@@ -1,5 +1,5 @@
 import type { CommentInfo, Platform, ReactionContent } from "../../platform/types.js";
-import type { CommandJob } from "../../queue/types.js";
+import type { CommandJob } from "../../jobs/types.js";
 
 /**
  * Where okstra answers a command: the conversation it was written in (SPEC

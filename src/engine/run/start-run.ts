@@ -3,7 +3,7 @@ import type { LedgerSnapshot } from "../../ledger/store.js";
 import { runManifestSchema, taskMetaSchema, type RunManifest, type RunPhase, type TaskMeta } from "../../ledger/files.js";
 import { runFile } from "../../ledger/paths.js";
 import { readMeta, readRows, taskPath } from "../../ledger/task-ledger.js";
-import type { CommandJob } from "../../queue/types.js";
+import type { CommandJob } from "../../jobs/types.js";
 
 /** Run id prefixes (SPEC §1: `<phase>-<seq>`, e.g. `impl-3`). */
 export const RUN_PREFIX: Record<RunPhase, string> = {

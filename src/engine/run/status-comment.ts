@@ -41,8 +41,8 @@ export class StatusComment {
   private readonly stopListening: () => void;
 
   constructor(
-    private readonly platform: Platform,
-    private readonly issueNumber: number,
+    platform: Platform,
+    issueNumber: number,
     options: StatusCommentOptions = {},
     private readonly onIntermediateError: (error: unknown) => void = () => undefined,
   ) {

@@ -20,7 +20,7 @@ import type { VerificationFindings, VerificationRun } from "./verification-run.j
 export async function finishVerification(run: VerificationRun, found: VerificationFindings): Promise<void> {
   const { context, request, manifest, workers, checkRuns, display } = run;
   const { ledger } = context.services;
-  const now = context.services.now ?? (() => new Date());
+  const now = context.services.now;
   const status = found.noVerdict ? "failed" : "succeeded";
   const outcome = found.noVerdict ? `no verdict: ${found.noVerdict}` : found.verdicts.map((v) => `stage ${v.stage} ${v.verdict}`).join(", ");
   const reportUrl = ledger.fileUrl(context.issue, `runs/${manifest.id}/report.md`);

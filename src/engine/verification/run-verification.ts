@@ -41,7 +41,7 @@ const STEPS = ["Independent review", "Convergence", "Verdicts"] as const;
 
 export async function runVerification(context: VerificationContext, request: VerificationRequest): Promise<VerificationOutcome | null> {
   const { services } = context;
-  const now = services.now ?? (() => new Date());
+  const now = services.now;
   const stages = request.subjects.map((s) => s.stage.number);
 
   let manifest: RunManifest;

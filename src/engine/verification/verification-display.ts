@@ -48,7 +48,7 @@ export class VerificationDisplay {
 
   async finish(outcome: "succeeded" | "failed", body: string, links: readonly RunLink[]): Promise<void> {
     const state = this.context.run;
-    const now = (this.context.services.now ?? (() => new Date()))().toISOString();
+    const now = this.context.services.now().toISOString();
     for (const step of this.steps.values()) if (step.state === "running") step.state = "failed";
     if (this.embedded && this.saved) {
       state.outcome = this.saved.outcome;

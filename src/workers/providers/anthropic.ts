@@ -69,7 +69,7 @@ export const anthropicProvider: WorkerProvider = {
     // input_tokens counts only the uncached part of the prompt.
     const usage: TokenUsage = { inputTokens: u.input_tokens + cacheRead + cacheWrite, outputTokens: u.output_tokens, cachedInputTokens: cacheRead, cacheWriteTokens: cacheWrite };
     const toolUse = message.content.find((block) => block.type === "tool_use" && block.name === SUBMIT_TOOL);
-    if (!toolUse || toolUse.type !== "tool_use") {
+    if (toolUse?.type !== "tool_use") {
       return { kind: "answer", unreadable: `the model did not call ${SUBMIT_TOOL} (stop_reason: ${message.stop_reason})`, usage, transcript };
     }
     return { kind: "answer", document: toolUse.input, usage, transcript };

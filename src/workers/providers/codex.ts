@@ -3,7 +3,7 @@ import path from "node:path";
 import { dropNulls, strictJsonSchema } from "../api-schema.js";
 import { jsonFromModelText } from "../json-document.js";
 import type { ProviderAnswer, ProviderCall, TokenUsage, WorkerProvider } from "../types.js";
-import { binaryFor, exitReason, NO_TOKENS, spawnWorker } from "./spawn-worker.js";
+import { binaryFor, exitReason, spawnWorker } from "./spawn-worker.js";
 
 /**
  * OpenAI Codex, non-interactive: `codex exec --json … -`, the prompt on stdin.
