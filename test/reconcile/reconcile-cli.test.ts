@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { openLocalServices } from "../../src/cli/local-services.js";
 import { reconcileStageHeads } from "../../src/engine/reconcile/reconcile-stage-heads.js";
+import { engineServices } from "../../src/engine/context.js";
 import { git, isAncestor } from "../../src/util/git.js";
 import type { LocalRepo } from "../helpers/local-repo.js";
 import { approvedRepo, branchHead, checkRuns, ledgerJson, ledgerRows, pulls, verifier } from "../verification/verification-repo.js";
@@ -124,7 +125,7 @@ describe("a done stage's branch moved under okstra (local platform, CLI)", () =>
   it("a second pass finds every head recorded: nothing appended, no ledger commit, nothing said", async () => {
     const services = await openLocalServices(repo.dir, "maintainer");
     const [commits, comments] = [await repo.ledgerCommits(), await repo.comments()];
-    expect(await reconcileStageHeads(services, 1, { log: services.log })).toEqual({ recorded: [], stale: [] });
+    expect(await reconcileStageHeads(engineServices(services), 1, { log: services.log })).toEqual({ recorded: [], stale: [] });
     expect(await repo.ledgerCommits()).toEqual(commits);
     expect(await repo.comments()).toEqual(comments);
   });
@@ -149,7 +150,7 @@ describe("a done stage's branch moved under okstra (local platform, CLI)", () =>
     await alice.git("push", "--quiet", "origin", "HEAD:okstra/1/s3");
     const before = await ledgerRows(repo);
 
-    expect(await reconcileStageHeads(services, 1, { log: services.log })).toEqual({ recorded: [], stale: [] });
+    expect(await reconcileStageHeads(engineServices(services), 1, { log: services.log })).toEqual({ recorded: [], stale: [] });
     expect(await ledgerRows(repo)).toEqual(before);
     expect(await branchHead(repo, 3)).toBe(moved);
   });
