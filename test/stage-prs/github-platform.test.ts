@@ -4,7 +4,7 @@ import {
   ensureStagePullRequest,
   publishStagePullRequest,
   refreshStackBlocks,
-} from "../../src/engine/implementation/stage-prs.js";
+} from "../../src/engine/pull-requests/stage-prs.js";
 import { createGitHubPlatform } from "../../src/platform/github/index.js";
 import type { Platform } from "../../src/platform/types.js";
 import { renderStagePrBody } from "../../src/render/stage-pr-body.js";

@@ -4,7 +4,7 @@ import {
   publishStagePullRequest,
   refreshStackBlocks,
   stagePrRow,
-} from "../../src/engine/implementation/stage-prs.js";
+} from "../../src/engine/pull-requests/stage-prs.js";
 import { extractSection, STACK_MARKERS } from "../../src/render/stack-block.js";
 import { silentLogger } from "../../src/util/log.js";
 import { capturedLog, ISSUE, validPlan } from "./fixtures.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { stackEntries } from "../../src/engine/implementation/stage-prs.js";
+import { stackEntries } from "../../src/engine/pull-requests/stage-prs.js";
 import type { PullRequestInfo } from "../../src/platform/types.js";
 import { doneRow, ISSUE, prRow, sha, taskFrom, validPlan, verifiedRow } from "./fixtures.js";
 

@@ -5,10 +5,10 @@ import type { Platform } from "../../platform/types.js";
 import { groupMergedCommentMarker, renderGroupMergedComment } from "../../render/group-pr-body.js";
 import type { OkstraMetrics } from "../../server/metrics.js";
 import type { Logger } from "../../util/log.js";
-import { refreshStackBlocks, stageBranch } from "../implementation/stage-prs.js";
+import { refreshStackBlocks } from "../pull-requests/stage-prs.js";
 import { planSchema } from "../planning/plan-schema.js";
 import { countRun } from "../run/run-metrics.js";
-import { parseOkstraBranch, type OkstraBranch } from "./branch-names.js";
+import { parseOkstraBranch, stageBranch, type OkstraBranch } from "../pull-requests/branch-names.js";
 
 /**
  * A pull request was closed (SPEC §7.1, §7.2). For a merged PR on one of

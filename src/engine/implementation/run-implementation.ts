@@ -24,7 +24,7 @@ import { decideAfterBatch, type PilotDecision } from "./pilot.js";
 import { chooseBatch, chooseRetryBatch } from "./select-batch.js";
 import { PushRejectedError } from "../../workspace/errors.js";
 import { redactSecrets } from "../../util/redact.js";
-import { publishStagePullRequest, refreshStackBlocks, stagePrRow } from "./stage-prs.js";
+import { publishStagePullRequest, refreshStackBlocks, stagePrRow } from "../pull-requests/stage-prs.js";
 import { verifyAfterImplementation } from "../verification/verify-command.js";
 import { firstLine } from "../../util/text.js";
 

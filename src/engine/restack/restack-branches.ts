@@ -2,7 +2,7 @@ import { isAncestor } from "../../util/git.js";
 import type { Logger } from "../../util/log.js";
 import { MergeConflictError } from "../../workspace/errors.js";
 import type { Workspace } from "../../workspace/workspace.js";
-import { stageBranch } from "../implementation/stage-prs.js";
+import { stageBranch } from "../pull-requests/branch-names.js";
 
 /** A stage as restacking sees it: its number and dependencies. */
 export interface RestackStage {

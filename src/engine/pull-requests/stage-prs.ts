@@ -1,4 +1,4 @@
-import { ensurePullRequest, type EnsuredPullRequest } from "../ensure-pull-request.js";
+import { ensurePullRequest, type EnsuredPullRequest } from "./ensure-pull-request.js";
 import type { PrRow, RowInput } from "../../ledger/rows.js";
 import type { StageState } from "../../ledger/derive.js";
 import type { TaskLedger } from "../../ledger/task-ledger.js";
@@ -7,6 +7,7 @@ import { mergeStagePrBody, renderStagePrBody } from "../../render/stage-pr-body.
 import { renderStackBlock, replaceStackBlock, type StackEntry, type StackState } from "../../render/stack-block.js";
 import type { Logger } from "../../util/log.js";
 import type { PlanStage } from "../planning/plan-schema.js";
+import { stageBranch } from "./branch-names.js";
 
 /**
  * Stage PRs (SPEC §7.1), all through the platform port. After a stage is done
@@ -18,10 +19,6 @@ import type { PlanStage } from "../planning/plan-schema.js";
  */
 
 type PlanStages = { title: string; stages: readonly PlanStage[] };
-
-export function stageBranch(issue: number, stage: number): string {
-  return `okstra/${issue}/s${stage}`;
-}
 
 // ── Ledger → navigation state ───────────────────────────────────────────────
 

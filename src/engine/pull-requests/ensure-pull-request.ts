@@ -1,7 +1,7 @@
-import type { Platform, PullRequestInfo, PullRequestUpdate } from "../platform/types.js";
-import { renderDraftUnsupportedNote } from "../render/reply.js";
-import type { SectionReplacement } from "../render/stack-block.js";
-import type { Logger } from "../util/log.js";
+import type { Platform, PullRequestInfo, PullRequestUpdate } from "../../platform/types.js";
+import { renderDraftUnsupportedNote } from "../../render/reply.js";
+import type { SectionReplacement } from "../../render/stack-block.js";
+import type { Logger } from "../../util/log.js";
 
 export interface EnsuredPullRequest {
   number: number;
