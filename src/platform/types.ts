@@ -229,6 +229,8 @@ export interface Platform {
 
   /** The commit a branch points at, or null when it does not exist. */
   getBranchHead(branch: string): Promise<string | null>;
+  /** Creates a branch at `commit`; an existing branch is an error (422 on both platforms), never moved. */
+  createBranch(branch: string, commit: string): Promise<void>;
   /** How `head` relates to `base` in history and content, or null when either commit does not exist. */
   compareCommits(base: string, head: string): Promise<CommitComparison | null>;
   /** Where workspaces clone from and push to, with short-lived credentials. */

@@ -245,7 +245,9 @@ async function publishPullRequest(run: ImplementationRun, stage: number): Promis
     const task = (await ledger.readTask(issue))!;
     const pr = await publishStagePullRequest({ platform, task, plan, stage, draft: context.config.implementation.draftStagePRs, log: context.log });
     await ledger.appendRows(issue, [stagePrRow({ run: manifest.id, stage, branch: pr.branch, number: pr.number, url: pr.url })]);
-    await refreshStackBlocks({ platform, task: (await ledger.readTask(issue))!, plan, log: context.log });
+    // The PRs publish read are still current: only the other stage PRs' blocks may need a write.
+    const known = { prs: pr.known, fresh: pr.number };
+    await refreshStackBlocks({ platform, task: (await ledger.readTask(issue))!, plan, log: context.log, known });
     context.run.links.push({ label: `stage ${stage} PR #${pr.number}`, url: pr.url });
     return `PR [#${pr.number}](${pr.url}) → \`${pr.baseBranch}\``;
   } catch (error) {

@@ -52,7 +52,7 @@ export async function restackTask(ports: { platform: Platform; ledger: Ledger },
 }
 
 /** Says on the stage's PR, once per conflicting dependency head, what conflicts and what to do. */
-async function noteConflictOnPullRequest(platform: Platform, task: TaskLedger, conflict: RestackConflict, log: Logger): Promise<void> {
+export async function noteConflictOnPullRequest(platform: Platform, task: TaskLedger, conflict: RestackConflict, log: Logger): Promise<void> {
   const pr = task.state.stages.find((s) => s.stage === conflict.stage)?.prs.filter((p) => p.kind === "stage").at(-1);
   if (!pr) return;
   const marker = `<!-- okstra:needs-restack ${JSON.stringify({ stage: conflict.stage, dependencyHead: conflict.dependencyHead })} -->`;

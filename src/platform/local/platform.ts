@@ -22,7 +22,7 @@ import {
   type LocalComment,
   type LocalPull,
 } from "./records.js";
-import { localBranchHead, localCommitExists, localCommitsAhead, localCompareCommits, localDefaultBranch, localReadFile } from "./repository.js";
+import { localBranchHead, localCommitExists, localCreateBranch, localCommitsAhead, localCompareCommits, localDefaultBranch, localReadFile } from "./repository.js";
 import { storePath, withLock } from "./store.js";
 import { localReviewMethods } from "./review-platform.js";
 
@@ -173,6 +173,7 @@ export function createLocalPlatform(options: LocalPlatformOptions): Platform {
     },
 
     getBranchHead: (branch) => localBranchHead(repoDir, branch),
+    createBranch: (branch, commit) => localCreateBranch(repoDir, branch, commit),
     compareCommits: (base, head) => localCompareCommits(repoDir, base, head),
     gitRemote: async () => ({ url: repoDir }),
   };
