@@ -3,6 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { onPullRequestClosed } from "../../src/engine/handoff/pull-request-closed.js";
 import { publishStagePullRequest, stagePrRow } from "../../src/engine/pull-requests/stage-prs.js";
+import { restackTask } from "../../src/engine/restack/restack-task.js";
 import type { DoneRow } from "../../src/ledger/rows.js";
 import { silentLogger } from "../../src/util/log.js";
 import { ISSUE, validPlan } from "../stage-prs/fixtures.js";
@@ -107,6 +108,29 @@ describe.each(["squash", "rebase"] as const)("every open stage PR shows only its
     const done = (await repo.task()).rows.filter((r): r is DoneRow => r.status === "done" && r.source === "restack");
     expect(done.map((r) => r.stage).sort()).toEqual([2, 3, 4]);
     for (const row of done) expect(row.headCommit).toBe(await repo.gitIn(["rev-parse", row.branch]));
+  });
+});
+
+describe("when a dependency's head moves (restack)", () => {
+  it("fast-forwards okstra/<N>/s4-base with the new head and merges that base into stage 4", async () => {
+    repo = await createStageRepo([1, 2, 3, 4], diamond());
+    const prs = await publishAll(repo);
+    const baseBefore = await repo.gitIn(["rev-parse", `okstra/${ISSUE}/s4-base`]);
+    // A revise (or a person) adds a commit on stage 2.
+    await repo.gitIn(["switch", "-q", `okstra/${ISSUE}/s2`]);
+    await writeFile(path.join(repo.dir, "stage-2.txt"), "stage 2, revised\n");
+    await repo.gitIn(["commit", "-q", "-am", `fix(csv): stage 2 review\n\nOkstra-Task: #${ISSUE}\nOkstra-Stage: 2`]);
+    await repo.gitIn(["switch", "-q", "main"]);
+
+    const task = await repo.task();
+    const outcome = await restackTask({ platform: repo.platform, ledger: repo.ledger }, { issue: ISSUE, task, plan: repo.plan, trigger: "test", log: silentLogger });
+    expect(outcome.conflicts).toEqual([]);
+    expect(outcome.restacked.map((r) => r.stage)).toEqual([4]);
+    // The base only moved forward, and holds the new head of stage 2.
+    expect(await repo.gitIn(["merge-base", "--is-ancestor", baseBefore, `okstra/${ISSUE}/s4-base`]).then(() => true)).toBe(true);
+    expect(await repo.gitIn(["merge-base", "--is-ancestor", `okstra/${ISSUE}/s2`, `okstra/${ISSUE}/s4-base`]).then(() => true)).toBe(true);
+    expect((await repo.pullFile(prs.get(4)!)).base).toBe(`okstra/${ISSUE}/s4-base`);
+    expect(await commitsOfOpenPrs(repo)).toEqual({ ...ownOnly([1, 3, 4]), 2: ["feat(csv): stage 2", "fix(csv): stage 2 review"] });
   });
 });
 

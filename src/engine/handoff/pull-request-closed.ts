@@ -8,6 +8,7 @@ import type { Logger } from "../../util/log.js";
 import { refreshStackBlocks } from "../pull-requests/stage-prs.js";
 import { planSchema } from "../planning/plan-schema.js";
 import { settleDependentsAfterMerge } from "../pull-requests/after-merge.js";
+import { ledgerStacksMemory } from "../pull-requests/stacks-memory.js";
 import { countRun } from "../run/run-metrics.js";
 import { parseOkstraBranch, stageBranch, type OkstraBranch } from "../pull-requests/branch-names.js";
 
@@ -80,7 +81,7 @@ async function settleClosedPullRequest(pr: ClosedPullRequest, services: { platfo
   }
 
   // 5. Navigation blocks.
-  if (current.plan) await refreshStackBlocks({ platform, task: current, plan: planSchema.parse(current.plan), log });
+  if (current.plan) await refreshStackBlocks({ platform, task: current, plan: planSchema.parse(current.plan), log, stacks: ledgerStacksMemory(ledger) });
   log.info({ pr: pr.number, kind: row.kind, retargeted: retargeted.length, closed }, "merged okstra PR handled");
   return { action: "handled", retargeted, closed, noted };
 }

@@ -25,6 +25,7 @@ import { chooseBatch, chooseRetryBatch } from "./select-batch.js";
 import { PushRejectedError } from "../../workspace/errors.js";
 import { redactSecrets } from "../../util/redact.js";
 import { publishStagePullRequest, refreshStackBlocks, stagePrRow } from "../pull-requests/stage-prs.js";
+import { ledgerStacksMemory } from "../pull-requests/stacks-memory.js";
 import { verifyAfterImplementation } from "../verification/verify-command.js";
 import { firstLine } from "../../util/text.js";
 
@@ -247,7 +248,8 @@ async function publishPullRequest(run: ImplementationRun, stage: number): Promis
     await ledger.appendRows(issue, [stagePrRow({ run: manifest.id, stage, branch: pr.branch, number: pr.number, url: pr.url })]);
     // The PRs publish read are still current: only the other stage PRs' blocks may need a write.
     const known = { prs: pr.known, fresh: pr.number };
-    await refreshStackBlocks({ platform, task: (await ledger.readTask(issue))!, plan, log: context.log, known });
+    const stacks = ledgerStacksMemory(ledger);
+    await refreshStackBlocks({ platform, task: (await ledger.readTask(issue))!, plan, log: context.log, known, stacks });
     context.run.links.push({ label: `stage ${stage} PR #${pr.number}`, url: pr.url });
     return `PR [#${pr.number}](${pr.url}) → \`${pr.baseBranch}\``;
   } catch (error) {

@@ -7,6 +7,7 @@ import { mergeStagePrBody, renderStagePrBody } from "../../render/stage-pr-body.
 import { renderStackBlock, replaceStackBlock, type StackEntry, type StackState } from "../../render/stack-block.js";
 import type { Logger } from "../../util/log.js";
 import type { PlanStage } from "../planning/plan-schema.js";
+import { syncNativeStacks, type StacksMemory } from "./native-stacks.js";
 import { resolveStageBase } from "./stage-base.js";
 
 /**
@@ -178,6 +179,8 @@ export async function refreshStackBlocks(input: {
   log: Logger;
   verifying?: ReadonlySet<number>;
   known?: { prs: ReadonlyMap<number, PullRequestInfo>; fresh: number };
+  /** Given where PRs may have been opened or retargeted: the native stacks are kept in step too (SPEC §15.5). */
+  stacks?: StacksMemory;
 }): Promise<StackRefresh[]> {
   const { platform, task, log } = input;
   const prs = input.known ? new Map(input.known.prs) : await currentStagePrs(platform, task, input.plan);
@@ -200,5 +203,16 @@ export async function refreshStackBlocks(input: {
     if (replaced.kind !== "unchanged") await platform.updatePullRequest(fresh.number, { body: replaced.body });
     results.push({ stage, pr: fresh.number, outcome: replaced.kind });
   }
+  if (input.stacks) await keepNativeStacks(platform, [...prs.values()], input.stacks, log);
   return results;
+}
+
+/** A failure of the Stacks API is logged, never a failed refresh: the navigation block is written already. */
+async function keepNativeStacks(platform: Platform, prs: PullRequestInfo[], memory: StacksMemory, log: Logger): Promise<void> {
+  const open = prs.filter((pr) => pr.state === "open");
+  try {
+    await syncNativeStacks({ platform, open, memory, log });
+  } catch (error) {
+    log.warn({ err: error }, "could not keep the native stacks in step");
+  }
 }

@@ -5,6 +5,7 @@ import { fetchComparison } from "./commits.js";
 import { fetchIssue, fetchIssueComments, patchComment, postComment, postReaction } from "./issues.js";
 import { fetchPull, findOpenPullByHead, listOpenPulls, patchPull, postPull, setPullDraft } from "./pulls.js";
 import { buildGitRemote } from "./remote.js";
+import { githubStacks } from "./stacks.js";
 import { fetchReviewComment, fetchReviews, fetchReviewThreads, patchReviewComment, postReviewCommentReaction, postReviewReply } from "./reviews.js";
 import { fetchBranchHead, fetchDefaultBranch, fetchFile, fetchPermission, postBranch } from "./repository.js";
 
@@ -67,5 +68,6 @@ export function createGitHubPlatform(client: GitHubClient, repo: RepoRef, option
     createBranch: (branch, commit) => postBranch(client, repo, branch, commit),
     compareCommits: (base, head) => fetchComparison(client, repo, base, head),
     gitRemote: async () => buildGitRemote(serverUrl, repo, await options.installationToken()),
+    stacks: githubStacks(client, repo),
   };
 }
