@@ -4,6 +4,7 @@ import type { BareRepo } from "./bare-repo.js";
 import { gitRoutes, type GitState } from "./fake-git-routes.js";
 import { issueRoutes, type IssueState, type StoredComment, type StoredReaction } from "./fake-issue-routes.js";
 import { pullRoutes, type PullState, type StoredPull } from "./fake-pull-routes.js";
+import { stackRoutes, type StoredStack } from "./fake-stack-routes.js";
 import { simpleUser, timestamp, type Reply, type Route, type RouteRequest } from "./fake-routes.js";
 
 /**
@@ -56,6 +57,8 @@ export interface FakeGitHubOptions {
   issue: Record<string, unknown> & { number: number };
   defaultBranch?: string;
   permissions?: IssueState["permissions"];
+  /** Whether the repository has native stacked PRs (default true); without, the Stacks API answers 404. */
+  stacksAvailable?: boolean;
 }
 
 const BOT_LOGIN = "okstra[bot]";
@@ -71,6 +74,8 @@ export class FakeGitHub {
   readonly comments: StoredComment[] = [];
   readonly reactions: StoredReaction[] = [];
   readonly pulls: StoredPull[] = [];
+  /** Native stacks (SPEC §15.5); `stacksAvailable: false` plays a repository without the feature. */
+  readonly stacks: StoredStack[] = [];
   readonly commitsOnBranch: GitState["commitsOnBranch"] = [];
   private readonly interceptors: nock.Interceptor[] = [];
   private readonly gitState: GitState;
@@ -98,7 +103,12 @@ export class FakeGitHub {
     this.gitState = { owner, repo, bare, commitsOnBranch: this.commitsOnBranch };
     this.routes = [
       { route: this.tokenRoute(), needsToken: false },
-      ...[...issueRoutes(issueState), ...pullRoutes(pullState), ...gitRoutes(this.gitState)].map((route) => ({ route, needsToken: true })),
+      ...[
+        ...issueRoutes(issueState),
+        ...pullRoutes(pullState),
+        ...gitRoutes(this.gitState),
+        ...stackRoutes({ owner, repo, pulls: this.pulls, stacks: this.stacks, available: options.stacksAvailable ?? true }),
+      ].map((route) => ({ route, needsToken: true })),
     ];
   }
 

@@ -137,6 +137,9 @@ describe("/okstra approve, then /okstra implement three times", () => {
       [5, "okstra/1/s4", true, "open"],
     ]);
     expect(world.github.pulls[2].body).toContain("**Stage 3 of 4** · depends on: stage 1 (#2), stage 2 (#3) · needed by: stage 4 (#5)");
+    // Stage 4 on stage 3 is a linear chain: one native stack, bottom first (§15.5); nothing else asked for one.
+    expect(world.github.stacks.map((stack) => stack.pulls)).toEqual([[4, 5]]);
+    expect(phases.implement1.api.filter((r) => r.route.includes("/stacks"))).toEqual([]);
     // Each PR's base..head is its stage's own commits: no dependency's commit, no merge.
     for (const pr of world.github.pulls) {
       const list = async (extra: string[]) => (await git(["rev-list", ...extra, `refs/heads/${pr.base}..refs/heads/${pr.head}`], { cwd: world.bare.dir })).stdout;

@@ -108,7 +108,7 @@ describe("/okstra implement (local platform, recorded executor)", () => {
     const [n1, n2, n3, n4] = prs.map((p) => p.number);
     expect(prs[2].body).toContain(`**Stage 3 of 4** · depends on: stage 1 (#${n1}), stage 2 (#${n2}) · needed by: stage 4 (#${n4})`);
     expect(prs[0].body).toContain(`needed by: stage 3 (#${n3})`);
-    expect(prs[0].body).not.toContain(`#${n2}`);
+    expect(prs[0].body).not.toContain(`(#${n2})`); // stage 2 is independent of stage 1: not linked
     expect(prs[0].body).toContain("| ➡️ | **1 · CSV field escaping** | — | **this PR** | 📝 draft |");
     expect(prs[3].body).toContain(`depends on: stage 3 (#${n3}) · needed by: nothing`);
     for (const stage of [1, 2, 3, 4]) {
