@@ -1,5 +1,14 @@
 import type { StoredPull } from "./fake-pull-routes.js";
-import { API, notFound, repoPath, timestamp, unprocessable, type Reply, type Route, type Schemas } from "./fake-routes.js";
+import {
+  API,
+  notFound,
+  repoPath,
+  timestamp,
+  unprocessable,
+  type Reply,
+  type Route,
+  type Schemas,
+} from "./fake-routes.js";
 
 /**
  * GitHub's Stacks API (`pull-request-stacks/*`), with the rules its
@@ -34,7 +43,10 @@ export function stackRoutes(state: StackState): Route[] {
       method: "GET",
       name: "GET /repos/{owner}/{repo}/stacks",
       path: path("/stacks"),
-      handle: () => (state.available ? [200, state.stacks.map((s) => minimal(state, s))] : notFound(docs("list-pull-request-stacks"))),
+      handle: () =>
+        state.available
+          ? [200, state.stacks.map((s) => minimal(state, s))]
+          : notFound(docs("list-pull-request-stacks")),
     },
     {
       method: "POST",
@@ -45,7 +57,11 @@ export function stackRoutes(state: StackState): Route[] {
         const numbers = (body as { pull_requests: number[] }).pull_requests;
         const problem = chainProblem(state, numbers, null);
         if (problem) return unprocessable(problem, docs("create-a-pull-request-stack"));
-        const stack: StoredStack = { number: state.stacks.reduce((n, s) => Math.max(n, s.number), 0) + 1, pulls: [...numbers], createdAt: timestamp() };
+        const stack: StoredStack = {
+          number: state.stacks.reduce((n, s) => Math.max(n, s.number), 0) + 1,
+          pulls: [...numbers],
+          createdAt: timestamp(),
+        };
         state.stacks.push(stack);
         return [201, full(state, stack)];
       },
@@ -86,7 +102,8 @@ function chainProblem(state: StackState, numbers: readonly number[], below: numb
   for (const number of numbers) {
     const pull = state.pulls.find((p) => p.number === number);
     if (!pull) return `Pull request #${number} does not exist`;
-    if (previous && pull.base !== previous.head) return `Pull request #${number} is not based on #${previous.number}'s head`;
+    if (previous && pull.base !== previous.head)
+      return `Pull request #${number} is not based on #${previous.number}'s head`;
     previous = pull;
   }
   return null;
@@ -102,7 +119,13 @@ function minimal(state: StackState, stack: StoredStack): Minimal {
     base: { ref: pulls[0]?.base ?? "main" },
     open: pulls.some((p) => p.state === "open"),
     created_at: stack.createdAt,
-    pull_requests: pulls.map((p) => ({ number: p.number, state: p.state, draft: p.draft, merged_at: null, head: { ref: p.head, sha: "0".repeat(40) } })),
+    pull_requests: pulls.map((p) => ({
+      number: p.number,
+      state: p.state,
+      draft: p.draft,
+      merged_at: null,
+      head: { ref: p.head, sha: "0".repeat(40) },
+    })),
   };
 }
 

@@ -20,7 +20,11 @@ const SHA = "a".repeat(40);
 
 function github(): Platform {
   const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-  return createGitHubPlatform(new Octokit({ auth: "ghs_test", log: quiet }), { owner: "o", repo: "r" }, { installationToken: async () => "ghs_test" });
+  return createGitHubPlatform(
+    new Octokit({ auth: "ghs_test", log: quiet }),
+    { owner: "o", repo: "r" },
+    { installationToken: async () => "ghs_test" },
+  );
 }
 
 const pr = (number: number, stage: number, base: string, state: "open" | "closed" = "open"): PullRequestInfo => ({
@@ -92,9 +96,15 @@ afterEach(async () => {
 
 describe("native stacks (GitHub's Stacks API)", () => {
   it("finds linear chains and nothing else", () => {
-    expect(linearChains([pr(101, 1, "main"), pr(102, 2, "okstra/12/s1"), pr(103, 3, "okstra/12/s2")])).toEqual({ chains: [[101, 102, 103]], linked: true });
+    expect(linearChains([pr(101, 1, "main"), pr(102, 2, "okstra/12/s1"), pr(103, 3, "okstra/12/s2")])).toEqual({
+      chains: [[101, 102, 103]],
+      linked: true,
+    });
     // 1 → 2 and 1 → 3: a fork, not a stack.
-    expect(linearChains([pr(101, 1, "main"), pr(102, 2, "okstra/12/s1"), pr(103, 3, "okstra/12/s1")])).toEqual({ chains: [], linked: true });
+    expect(linearChains([pr(101, 1, "main"), pr(102, 2, "okstra/12/s1"), pr(103, 3, "okstra/12/s1")])).toEqual({
+      chains: [],
+      linked: true,
+    });
     expect(linearChains([pr(101, 1, "main"), pr(102, 2, "main")])).toEqual({ chains: [], linked: false });
   });
 
@@ -104,9 +114,24 @@ describe("native stacks (GitHub's Stacks API)", () => {
     const sent: unknown[] = [];
 
     // 1. Three stage PRs, each on the previous one's branch.
-    httpMock().get(STACKS).query({ per_page: "100" }).reply(200, []).post(STACKS, capture(sent)).reply(201, full(7, [[101, "open"], [102, "open"], [103, "open"]]));
+    httpMock()
+      .get(STACKS)
+      .query({ per_page: "100" })
+      .reply(200, [])
+      .post(STACKS, capture(sent))
+      .reply(
+        201,
+        full(7, [
+          [101, "open"],
+          [102, "open"],
+          [103, "open"],
+        ]),
+      );
     const chain = [pr(101, 1, "main"), pr(102, 2, "okstra/12/s1"), pr(103, 3, "okstra/12/s2")];
-    expect(await syncNativeStacks({ platform: github(), open: chain, memory, log: silentLogger })).toEqual({ kind: "synced", actions: [{ kind: "created", stack: 7, pulls: [101, 102, 103] }] });
+    expect(await syncNativeStacks({ platform: github(), open: chain, memory, log: silentLogger })).toEqual({
+      kind: "synced",
+      actions: [{ kind: "created", stack: 7, pulls: [101, 102, 103] }],
+    });
     expect(sent).toEqual([{ pull_requests: [101, 102, 103] }]);
 
     // 2. The bottom merged (its dependent retargeted to main) and stage 4's PR opened on stage 3: added on top.
@@ -114,10 +139,27 @@ describe("native stacks (GitHub's Stacks API)", () => {
     httpMock()
       .get(STACKS)
       .query({ per_page: "100" })
-      .reply(200, [listed(7, [[101, "merged"], [102, "open"], [103, "open"]])])
+      .reply(200, [
+        listed(7, [
+          [101, "merged"],
+          [102, "open"],
+          [103, "open"],
+        ]),
+      ])
       .post(`${STACKS}/7/add`, capture(sent))
-      .reply(200, full(7, [[101, "merged"], [102, "open"], [103, "open"], [104, "open"]]));
-    expect(await syncNativeStacks({ platform: github(), open: after, memory, log: silentLogger })).toEqual({ kind: "synced", actions: [{ kind: "added", stack: 7, pulls: [104] }] });
+      .reply(
+        200,
+        full(7, [
+          [101, "merged"],
+          [102, "open"],
+          [103, "open"],
+          [104, "open"],
+        ]),
+      );
+    expect(await syncNativeStacks({ platform: github(), open: after, memory, log: silentLogger })).toEqual({
+      kind: "synced",
+      actions: [{ kind: "added", stack: 7, pulls: [104] }],
+    });
     expect(sent[1]).toEqual({ pull_requests: [104] });
 
     // 3. A second PR on stage 2's branch: no longer a line, so no longer a stack.
@@ -125,28 +167,68 @@ describe("native stacks (GitHub's Stacks API)", () => {
     httpMock()
       .get(STACKS)
       .query({ per_page: "100" })
-      .reply(200, [listed(7, [[101, "merged"], [102, "open"], [103, "open"], [104, "open"]])])
+      .reply(200, [
+        listed(7, [
+          [101, "merged"],
+          [102, "open"],
+          [103, "open"],
+          [104, "open"],
+        ]),
+      ])
       .post(`${STACKS}/7/unstack`)
       .reply(204);
-    expect(await syncNativeStacks({ platform: github(), open: forked, memory, log: silentLogger })).toEqual({ kind: "synced", actions: [{ kind: "unstacked", stack: 7 }] });
+    expect(await syncNativeStacks({ platform: github(), open: forked, memory, log: silentLogger })).toEqual({
+      kind: "synced",
+      actions: [{ kind: "unstacked", stack: 7 }],
+    });
   });
 
   it("keeps a stack that is in step, and asks nothing where no PR is based on another", async () => {
     repo = await createStageRepo([1]);
     const memory = ledgerStacksMemory(repo.ledger);
-    httpMock().get(STACKS).query({ per_page: "100" }).reply(200, [listed(7, [[101, "merged"], [102, "open"], [103, "open"]])]);
+    httpMock()
+      .get(STACKS)
+      .query({ per_page: "100" })
+      .reply(200, [
+        listed(7, [
+          [101, "merged"],
+          [102, "open"],
+          [103, "open"],
+        ]),
+      ]);
     const open = [pr(102, 2, "main"), pr(103, 3, "okstra/12/s2")];
-    expect(await syncNativeStacks({ platform: github(), open, memory, log: silentLogger })).toEqual({ kind: "synced", actions: [{ kind: "kept", stack: 7, pulls: [102, 103] }] });
+    expect(await syncNativeStacks({ platform: github(), open, memory, log: silentLogger })).toEqual({
+      kind: "synced",
+      actions: [{ kind: "kept", stack: 7, pulls: [102, 103] }],
+    });
     // No mock: a request would fail the test.
-    expect(await syncNativeStacks({ platform: github(), open: [pr(101, 1, "main")], memory, log: silentLogger })).toEqual({ kind: "no-chain" });
+    expect(
+      await syncNativeStacks({ platform: github(), open: [pr(101, 1, "main")], memory, log: silentLogger }),
+    ).toEqual({ kind: "no-chain" });
   });
 
   it("falls back to the navigation block where the API says the feature is unavailable, and remembers it in the ledger", async () => {
     repo = await createStageRepo([1]);
     const chain = [pr(101, 1, "main"), pr(102, 2, "okstra/12/s1")];
-    httpMock().get(STACKS).query({ per_page: "100" }).reply(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest/pulls/stacks#list-pull-request-stacks" });
-    expect(await syncNativeStacks({ platform: github(), open: chain, memory: ledgerStacksMemory(repo.ledger), log: silentLogger })).toEqual({ kind: "unavailable", remembered: false });
-    const stored = JSON.parse((await (await repo.ledger.snapshot()).raw.read(STACKS_MEMORY_PATH))!) as Record<string, unknown>;
+    httpMock()
+      .get(STACKS)
+      .query({ per_page: "100" })
+      .reply(404, {
+        message: "Not Found",
+        documentation_url: "https://docs.github.com/rest/pulls/stacks#list-pull-request-stacks",
+      });
+    expect(
+      await syncNativeStacks({
+        platform: github(),
+        open: chain,
+        memory: ledgerStacksMemory(repo.ledger),
+        log: silentLogger,
+      }),
+    ).toEqual({ kind: "unavailable", remembered: false });
+    const stored = JSON.parse((await (await repo.ledger.snapshot()).raw.read(STACKS_MEMORY_PATH))!) as Record<
+      string,
+      unknown
+    >;
     expect(stored).toMatchObject({ available: false });
     // The note does not make the ledger's tasks look tampered with.
     const task = await repo.task();
@@ -154,7 +236,14 @@ describe("native stacks (GitHub's Stacks API)", () => {
     expect((await repo.ledger.listTasks()).length).toBe(1);
 
     // A later run (a new memory over the same ledger): no stacks request at all — an unmocked one fails the test.
-    expect(await syncNativeStacks({ platform: github(), open: chain, memory: ledgerStacksMemory(repo.ledger), log: silentLogger })).toEqual({ kind: "unavailable", remembered: true });
+    expect(
+      await syncNativeStacks({
+        platform: github(),
+        open: chain,
+        memory: ledgerStacksMemory(repo.ledger),
+        log: silentLogger,
+      }),
+    ).toEqual({ kind: "unavailable", remembered: true });
   });
 
   it("the local platform answers that native stacks are unavailable", async () => {

@@ -33,8 +33,17 @@ afterEach(async () => {
 async function publishAll(r: StageRepo): Promise<Map<number, number>> {
   const numbers = new Map<number, number>();
   for (const stage of [1, 2, 3, 4]) {
-    const pr = await publishStagePullRequest({ platform: r.platform, task: await r.task(), plan: r.plan, stage, draft: true, log: silentLogger });
-    await r.ledger.appendRows(ISSUE, [stagePrRow({ run: "impl-1", stage, branch: pr.branch, number: pr.number, url: pr.url })]);
+    const pr = await publishStagePullRequest({
+      platform: r.platform,
+      task: await r.task(),
+      plan: r.plan,
+      stage,
+      draft: true,
+      log: silentLogger,
+    });
+    await r.ledger.appendRows(ISSUE, [
+      stagePrRow({ run: "impl-1", stage, branch: pr.branch, number: pr.number, url: pr.url }),
+    ]);
     numbers.set(stage, pr.number);
   }
   return numbers;
@@ -45,9 +54,22 @@ async function commitsOfOpenPrs(r: StageRepo): Promise<Record<number, string[]>>
   const seen: Record<number, string[]> = {};
   for (const pr of await r.platform.listOpenPullRequests({})) {
     const stage = Number(/s(\d+)$/.exec(pr.head)![1]);
-    const merges = await r.gitIn(["rev-list", "--merges", "--format=%s", "--no-commit-header", `${pr.base}..${pr.head}`]);
+    const merges = await r.gitIn([
+      "rev-list",
+      "--merges",
+      "--format=%s",
+      "--no-commit-header",
+      `${pr.base}..${pr.head}`,
+    ]);
     for (const subject of merges.split("\n").filter(Boolean)) expect(subject).toMatch(/^chore\(restack\): merge /);
-    const own = await r.gitIn(["rev-list", "--reverse", "--no-merges", "--format=%s", "--no-commit-header", `${pr.base}..${pr.head}`]);
+    const own = await r.gitIn([
+      "rev-list",
+      "--reverse",
+      "--no-merges",
+      "--format=%s",
+      "--no-commit-header",
+      `${pr.base}..${pr.head}`,
+    ]);
     seen[stage] = own.split("\n").filter(Boolean);
   }
   return seen;
@@ -78,38 +100,49 @@ async function mergeStage1(r: StageRepo, method: "squash" | "rebase", pr: number
     await r.gitIn(["cherry-pick", `main..okstra/${ISSUE}/s1`]);
   }
   await markMerged(r, pr);
-  return onPullRequestClosed({ number: pr, head: `okstra/${ISSUE}/s1`, base: "main", merged: true }, { platform: r.platform, ledger: r.ledger, log: silentLogger });
+  return onPullRequestClosed(
+    { number: pr, head: `okstra/${ISSUE}/s1`, base: "main", merged: true },
+    { platform: r.platform, ledger: r.ledger, log: silentLogger },
+  );
 }
 
-describe.each(["squash", "rebase"] as const)("every open stage PR shows only its own commits (%s merge of stage 1)", (method) => {
-  it("holds before the merge and after it, with the replaced heads kept and recorded", async () => {
-    repo = await createStageRepo([1, 2, 3, 4], diamond());
-    const prs = await publishAll(repo);
-    expect(await commitsOfOpenPrs(repo)).toEqual(ownOnly([1, 2, 3, 4]));
-    expect((await repo.pullFile(prs.get(4)!)).base).toBe(`okstra/${ISSUE}/s4-base`);
-    const before = new Map(repo.heads);
+describe.each(["squash", "rebase"] as const)(
+  "every open stage PR shows only its own commits (%s merge of stage 1)",
+  (method) => {
+    it("holds before the merge and after it, with the replaced heads kept and recorded", async () => {
+      repo = await createStageRepo([1, 2, 3, 4], diamond());
+      const prs = await publishAll(repo);
+      expect(await commitsOfOpenPrs(repo)).toEqual(ownOnly([1, 2, 3, 4]));
+      expect((await repo.pullFile(prs.get(4)!)).base).toBe(`okstra/${ISSUE}/s4-base`);
+      const before = new Map(repo.heads);
 
-    const outcome = await mergeStage1(repo, method, prs.get(1)!);
-    expect(outcome.action).toBe("handled");
-    expect(outcome.retargeted.map(([pr, , to]) => [pr, to])).toEqual([
-      [prs.get(2), "main"],
-      [prs.get(3), "main"],
-    ]);
-    // Stage 1's commits are not in main under their own ids, yet no PR shows them again.
-    expect(await commitsOfOpenPrs(repo)).toEqual(ownOnly([2, 3, 4]));
-    expect((await repo.pullFile(prs.get(4)!)).base).toBe(`okstra/${ISSUE}/s4-base`);
-    const s4Base = await repo.gitIn(["rev-list", "--parents", "-n", "1", `okstra/${ISSUE}/s4-base`]);
-    const [, ...parents] = s4Base.split(" ");
-    expect(parents.sort()).toEqual([await repo.gitIn(["rev-parse", `okstra/${ISSUE}/s2`]), await repo.gitIn(["rev-parse", `okstra/${ISSUE}/s3`])].sort());
+      const outcome = await mergeStage1(repo, method, prs.get(1)!);
+      expect(outcome.action).toBe("handled");
+      expect(outcome.retargeted.map(([pr, , to]) => [pr, to])).toEqual([
+        [prs.get(2), "main"],
+        [prs.get(3), "main"],
+      ]);
+      // Stage 1's commits are not in main under their own ids, yet no PR shows them again.
+      expect(await commitsOfOpenPrs(repo)).toEqual(ownOnly([2, 3, 4]));
+      expect((await repo.pullFile(prs.get(4)!)).base).toBe(`okstra/${ISSUE}/s4-base`);
+      const s4Base = await repo.gitIn(["rev-list", "--parents", "-n", "1", `okstra/${ISSUE}/s4-base`]);
+      const [, ...parents] = s4Base.split(" ");
+      expect(parents.sort()).toEqual(
+        [
+          await repo.gitIn(["rev-parse", `okstra/${ISSUE}/s2`]),
+          await repo.gitIn(["rev-parse", `okstra/${ISSUE}/s3`]),
+        ].sort(),
+      );
 
-    // Nothing lost: every replaced head is kept under refs/okstra/…, and the ledger records the new heads.
-    const kept = await repo.gitIn(["for-each-ref", "--format=%(objectname)", `refs/okstra/${ISSUE}/superseded/`]);
-    for (const stage of [2, 3, 4]) expect(kept.split("\n")).toContain(before.get(stage));
-    const done = (await repo.task()).rows.filter((r): r is DoneRow => r.status === "done" && r.source === "restack");
-    expect(done.map((r) => r.stage).sort()).toEqual([2, 3, 4]);
-    for (const row of done) expect(row.headCommit).toBe(await repo.gitIn(["rev-parse", row.branch]));
-  });
-});
+      // Nothing lost: every replaced head is kept under refs/okstra/…, and the ledger records the new heads.
+      const kept = await repo.gitIn(["for-each-ref", "--format=%(objectname)", `refs/okstra/${ISSUE}/superseded/`]);
+      for (const stage of [2, 3, 4]) expect(kept.split("\n")).toContain(before.get(stage));
+      const done = (await repo.task()).rows.filter((r): r is DoneRow => r.status === "done" && r.source === "restack");
+      expect(done.map((r) => r.stage).sort()).toEqual([2, 3, 4]);
+      for (const row of done) expect(row.headCommit).toBe(await repo.gitIn(["rev-parse", row.branch]));
+    });
+  },
+);
 
 describe("when a dependency's head moves (restack)", () => {
   it("fast-forwards okstra/<N>/s4-base with the new head and merges that base into stage 4", async () => {
@@ -123,14 +156,26 @@ describe("when a dependency's head moves (restack)", () => {
     await repo.gitIn(["switch", "-q", "main"]);
 
     const task = await repo.task();
-    const outcome = await restackTask({ platform: repo.platform, ledger: repo.ledger }, { issue: ISSUE, task, plan: repo.plan, trigger: "test", log: silentLogger });
+    const outcome = await restackTask(
+      { platform: repo.platform, ledger: repo.ledger },
+      { issue: ISSUE, task, plan: repo.plan, trigger: "test", log: silentLogger },
+    );
     expect(outcome.conflicts).toEqual([]);
     expect(outcome.restacked.map((r) => r.stage)).toEqual([4]);
     // The base only moved forward, and holds the new head of stage 2.
-    expect(await repo.gitIn(["merge-base", "--is-ancestor", baseBefore, `okstra/${ISSUE}/s4-base`]).then(() => true)).toBe(true);
-    expect(await repo.gitIn(["merge-base", "--is-ancestor", `okstra/${ISSUE}/s2`, `okstra/${ISSUE}/s4-base`]).then(() => true)).toBe(true);
+    expect(
+      await repo.gitIn(["merge-base", "--is-ancestor", baseBefore, `okstra/${ISSUE}/s4-base`]).then(() => true),
+    ).toBe(true);
+    expect(
+      await repo
+        .gitIn(["merge-base", "--is-ancestor", `okstra/${ISSUE}/s2`, `okstra/${ISSUE}/s4-base`])
+        .then(() => true),
+    ).toBe(true);
     expect((await repo.pullFile(prs.get(4)!)).base).toBe(`okstra/${ISSUE}/s4-base`);
-    expect(await commitsOfOpenPrs(repo)).toEqual({ ...ownOnly([1, 3, 4]), 2: ["feat(csv): stage 2", "fix(csv): stage 2 review"] });
+    expect(await commitsOfOpenPrs(repo)).toEqual({
+      ...ownOnly([1, 3, 4]),
+      2: ["feat(csv): stage 2", "fix(csv): stage 2 review"],
+    });
   });
 });
 
@@ -140,9 +185,13 @@ describe("after a merge commit of a dependency", () => {
     const prs = await publishAll(repo);
     await advanceMain(repo);
     await repo.gitIn(["merge", "-q", "--no-ff", "-m", "Merge stage 1", `okstra/${ISSUE}/s1`]);
-    await onPullRequestClosed({ number: prs.get(1)!, head: `okstra/${ISSUE}/s1`, base: "main", merged: true }, { platform: repo.platform, ledger: repo.ledger, log: silentLogger });
+    await onPullRequestClosed(
+      { number: prs.get(1)!, head: `okstra/${ISSUE}/s1`, base: "main", merged: true },
+      { platform: repo.platform, ledger: repo.ledger, log: silentLogger },
+    );
     expect(await commitsOfOpenPrs(repo)).toEqual(ownOnly([2, 3, 4]));
-    for (const stage of [2, 3, 4]) expect(await repo.gitIn(["rev-parse", `okstra/${ISSUE}/s${stage}`])).toBe(repo.heads.get(stage));
+    for (const stage of [2, 3, 4])
+      expect(await repo.gitIn(["rev-parse", `okstra/${ISSUE}/s${stage}`])).toBe(repo.heads.get(stage));
     expect(await repo.gitIn(["for-each-ref", "refs/okstra/"])).toBe("");
   });
 });

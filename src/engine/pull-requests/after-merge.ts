@@ -50,16 +50,36 @@ export async function settleDependentsAfterMerge(
     if (pr !== undefined) prs.set(stage.number, pr);
     const merged = stage.number === input.stage || (pr !== undefined && (await platform.getPullRequest(pr)).merged);
     stages.push({ number: stage.number, dependsOn: stage.dependsOn, head: state.done.headCommit, merged });
-    const combined = stage.dependsOn.length > 1 && !merged ? await platform.getBranchHead(stageBaseBranch(task.issue, stage.number)) : null;
+    const combined =
+      stage.dependsOn.length > 1 && !merged
+        ? await platform.getBranchHead(stageBaseBranch(task.issue, stage.number))
+        : null;
     if (combined) stageBases.set(stage.number, combined);
   }
 
   const outcome = await withWorkspace(
     { remote: () => platform.gitRemote(), baseCommit: baseHead, runId: `merged-${task.issue}-s${input.stage}`, log },
-    (workspace) => replayDependents(workspace, { issue: task.issue, stages, merged: { stage: input.stage, head: mergedHead }, baseHead, baseBranch, stageBases, log }),
+    (workspace) =>
+      replayDependents(workspace, {
+        issue: task.issue,
+        stages,
+        merged: { stage: input.stage, head: mergedHead },
+        baseHead,
+        baseBranch,
+        stageBases,
+        log,
+      }),
   );
   await record(ports, input, outcome, prs);
-  log.info({ stage: input.stage, replayed: outcome.replayed.map((r) => r.stage), conflicts: outcome.conflicts.map((c) => c.stage), moved: outcome.moved }, "dependents replayed after a squash or rebase merge");
+  log.info(
+    {
+      stage: input.stage,
+      replayed: outcome.replayed.map((r) => r.stage),
+      conflicts: outcome.conflicts.map((c) => c.stage),
+      moved: outcome.moved,
+    },
+    "dependents replayed after a squash or rebase merge",
+  );
   return outcome;
 }
 
@@ -75,19 +95,43 @@ async function record(
   const rows: RowInput[] = [
     ...outcome.replayed.map((r): RowInput => {
       const previous = done.get(r.stage)!;
-      return { run: previous.run, status: "done", source: "restack", stage: r.stage, headCommit: r.to, branch: previous.branch, carryPath: previous.carryPath };
+      return {
+        run: previous.run,
+        status: "done",
+        source: "restack",
+        stage: r.stage,
+        headCommit: r.to,
+        branch: previous.branch,
+        carryPath: previous.carryPath,
+      };
     }),
-    ...outcome.conflicts.map((c): RowInput => ({ run: trigger, status: "needs-restack", stage: c.stage, dependency: c.dependency, dependencyHead: c.dependencyHead, paths: c.paths })),
+    ...outcome.conflicts.map(
+      (c): RowInput => ({
+        run: trigger,
+        status: "needs-restack",
+        stage: c.stage,
+        dependency: c.dependency,
+        dependencyHead: c.dependencyHead,
+        paths: c.paths,
+      }),
+    ),
   ];
   if (rows.length > 0) await ports.ledger.appendRows(task.issue, rows);
   for (const replayed of outcome.replayed) {
     const number = prs.get(replayed.stage);
     if (number === undefined) continue;
     const pr = await ports.platform.getPullRequest(number);
-    if (pr.state === "open" && pr.base !== replayed.base) await ports.platform.updatePullRequest(number, { base: replayed.base });
+    if (pr.state === "open" && pr.base !== replayed.base)
+      await ports.platform.updatePullRequest(number, { base: replayed.base });
   }
   for (const c of outcome.conflicts) {
-    const conflict = { stage: c.stage, branch: stageBranch(task.issue, c.stage), dependency: c.dependency, dependencyHead: c.dependencyHead, paths: c.paths };
+    const conflict = {
+      stage: c.stage,
+      branch: stageBranch(task.issue, c.stage),
+      dependency: c.dependency,
+      dependencyHead: c.dependencyHead,
+      paths: c.paths,
+    };
     await noteConflictOnPullRequest(ports.platform, task, conflict, input.log);
   }
 }
@@ -97,9 +141,19 @@ async function record(
  * all merged goes to the task base (their heads, and the merge of them its
  * history starts from, are all in it). One still waiting keeps its base.
  */
-async function retargetCombinedBases(platform: Platform, task: TaskLedger, plan: Plan, merged: number, log: Logger): Promise<void> {
+async function retargetCombinedBases(
+  platform: Platform,
+  task: TaskLedger,
+  plan: Plan,
+  merged: number,
+  log: Logger,
+): Promise<void> {
   const states = new Map(task.state.stages.map((s) => [s.stage, s]));
-  const prOf = (stage: number) => states.get(stage)?.prs.filter((row) => row.kind === "stage").at(-1)?.number;
+  const prOf = (stage: number) =>
+    states
+      .get(stage)
+      ?.prs.filter((row) => row.kind === "stage")
+      .at(-1)?.number;
   for (const stage of plan.stages) {
     if (stage.dependsOn.length < 2 || !stage.dependsOn.includes(merged)) continue;
     const number = prOf(stage.number);
@@ -109,7 +163,8 @@ async function retargetCombinedBases(platform: Platform, task: TaskLedger, plan:
     let allMerged = true;
     for (const dependency of stage.dependsOn) {
       const depPr = dependency === merged ? undefined : prOf(dependency);
-      if (dependency !== merged && (depPr === undefined || !(await platform.getPullRequest(depPr)).merged)) allMerged = false;
+      if (dependency !== merged && (depPr === undefined || !(await platform.getPullRequest(depPr)).merged))
+        allMerged = false;
     }
     if (!allMerged) continue;
     await platform.updatePullRequest(number, { base: task.meta.baseBranch });

@@ -26,7 +26,10 @@ export type StackAction =
   | { kind: "added"; stack: number; pulls: number[] }
   | { kind: "unstacked"; stack: number };
 
-export type StackSync = { kind: "no-chain" } | { kind: "unavailable"; remembered: boolean } | { kind: "synced"; actions: StackAction[] };
+export type StackSync =
+  | { kind: "no-chain" }
+  | { kind: "unavailable"; remembered: boolean }
+  | { kind: "synced"; actions: StackAction[] };
 
 /** The linear chains (bottom first, two PRs or more) among `open` PRs, and whether any PR is based on another. */
 export function linearChains(open: readonly PullRequestInfo[]): { chains: number[][]; linked: boolean } {
@@ -52,7 +55,12 @@ export function linearChains(open: readonly PullRequestInfo[]): { chains: number
   return { chains, linked: parent.size > 0 };
 }
 
-export async function syncNativeStacks(input: { platform: Platform; open: readonly PullRequestInfo[]; memory: StacksMemory; log: Logger }): Promise<StackSync> {
+export async function syncNativeStacks(input: {
+  platform: Platform;
+  open: readonly PullRequestInfo[];
+  memory: StacksMemory;
+  log: Logger;
+}): Promise<StackSync> {
   const { platform, log } = input;
   const { chains, linked } = linearChains(input.open);
   // No PR based on another: no stack to make or keep, and no request spent finding that out.
@@ -82,7 +90,13 @@ export async function syncNativeStacks(input: { platform: Platform; open: readon
   return { kind: "synced", actions };
 }
 
-async function reconcileStack(platform: Platform, stack: NativeStack, open: number[], chains: number[][], placed: Set<number[]>): Promise<StackAction> {
+async function reconcileStack(
+  platform: Platform,
+  stack: NativeStack,
+  open: number[],
+  chains: number[][],
+  placed: Set<number[]>,
+): Promise<StackAction> {
   const chain = chains.find((c) => !placed.has(c) && c[0] === open[0]);
   if (chain && open.every((n, i) => chain[i] === n)) {
     placed.add(chain);

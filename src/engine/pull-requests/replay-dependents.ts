@@ -84,20 +84,40 @@ export async function replayDependents(
     const tipOf = (d: number) => newTips.get(d) ?? byNumber.get(d)!.head;
     const target = await newBase(workspace, input, stage, unmerged, tipOf, combined);
     if (target.kind === "conflict") {
-      outcome.conflicts.push({ stage: stage.number, dependency: target.dependency, dependencyHead: tipOf(target.dependency), paths: target.paths });
+      outcome.conflicts.push({
+        stage: stage.number,
+        dependency: target.dependency,
+        dependencyHead: tipOf(target.dependency),
+        paths: target.paths,
+      });
       continue;
     }
     const replayed = await replayOnto(workspace, input.issue, stage, oldBase, target.commit);
     if (replayed.kind === "conflict") {
-      outcome.conflicts.push({ stage: stage.number, dependency: input.merged.stage, dependencyHead: target.commit, paths: replayed.paths });
+      outcome.conflicts.push({
+        stage: stage.number,
+        dependency: input.merged.stage,
+        dependencyHead: target.commit,
+        paths: replayed.paths,
+      });
       continue;
     }
     try {
-      if (target.kind === "combined") await pushRewrite(workspace, input.issue, stageBaseBranch(input.issue, stage.number), combined ?? null, input.log);
+      if (target.kind === "combined")
+        await pushRewrite(
+          workspace,
+          input.issue,
+          stageBaseBranch(input.issue, stage.number),
+          combined ?? null,
+          input.log,
+        );
       await pushRewrite(workspace, input.issue, stageBranch(input.issue, stage.number), stage.head, input.log);
     } catch (error) {
       if (!(error instanceof PushRejectedError)) throw error;
-      input.log.warn({ stage: stage.number, reason: error.message }, "stage branch moved since the ledger's head; not rewritten");
+      input.log.warn(
+        { stage: stage.number, reason: error.message },
+        "stage branch moved since the ledger's head; not rewritten",
+      );
       outcome.moved.push(stage.number);
       continue;
     }
@@ -127,11 +147,16 @@ async function newBase(
 ): Promise<NewBase> {
   const baseBranchName = stageBaseBranch(input.issue, stage.number);
   if (unmerged.length === 0) return { kind: "task", commit: input.baseHead, branch: input.baseBranch };
-  if (combined === undefined && unmerged.length === 1) return { kind: "dependency", commit: tipOf(unmerged[0]!), branch: stageBranch(input.issue, unmerged[0]!) };
+  if (combined === undefined && unmerged.length === 1)
+    return { kind: "dependency", commit: tipOf(unmerged[0]!), branch: stageBranch(input.issue, unmerged[0]!) };
   await workspace.checkoutNewBranch(baseBranchName, tipOf(unmerged[0]!));
   try {
     const merges = unmerged.slice(1).map((d) => ({ ref: tipOf(d), message: `merge: stage ${d}` }));
-    return { kind: "combined", commit: await workspace.mergeInto(baseBranchName, merges, { log: input.log }), branch: baseBranchName };
+    return {
+      kind: "combined",
+      commit: await workspace.mergeInto(baseBranchName, merges, { log: input.log }),
+      branch: baseBranchName,
+    };
   } catch (error) {
     if (!(error instanceof MergeConflictError)) throw error;
     const dependency = unmerged.find((d) => tipOf(d) === error.head) ?? unmerged[1]!;
@@ -149,8 +174,18 @@ async function replayOnto(
 ): Promise<{ kind: "ok"; head: string } | { kind: "conflict"; paths: string[] }> {
   const branch = stageBranch(issue, stage.number);
   await workspace.checkoutNewBranch(branch, stage.head);
-  const identity = ["-c", "user.name=okstra", "-c", "user.email=okstra@users.noreply.github.com", "-c", "commit.gpgSign=false"];
-  const rebase = await git([...identity, "rebase", "--quiet", "--no-autosquash", "--onto", onto, oldBase, branch], { cwd: workspace.dir, allowFailure: true });
+  const identity = [
+    "-c",
+    "user.name=okstra",
+    "-c",
+    "user.email=okstra@users.noreply.github.com",
+    "-c",
+    "commit.gpgSign=false",
+  ];
+  const rebase = await git([...identity, "rebase", "--quiet", "--no-autosquash", "--onto", onto, oldBase, branch], {
+    cwd: workspace.dir,
+    allowFailure: true,
+  });
   if (rebase.exitCode === 0) return { kind: "ok", head: await workspace.headCommit() };
   const unmerged = await git(["diff", "--name-only", "--diff-filter=U"], { cwd: workspace.dir, allowFailure: true });
   await git(["rebase", "--abort"], { cwd: workspace.dir, allowFailure: true });
@@ -160,7 +195,13 @@ async function replayOnto(
 }
 
 /** A leased push that may rewrite, the replaced head kept under `refs/okstra/<N>/superseded/…`. */
-async function pushRewrite(workspace: Workspace, issue: number, branch: string, expected: string | null, log: Logger): Promise<void> {
+async function pushRewrite(
+  workspace: Workspace,
+  issue: number,
+  branch: string,
+  expected: string | null,
+  log: Logger,
+): Promise<void> {
   const name = branch.slice(branch.lastIndexOf("/") + 1);
   const keep = expected ? { rewrite: { keep: `refs/okstra/${issue}/superseded/${name}-${expected}` } } : {};
   if (expected && (await isAncestor(workspace.dir, expected, await workspace.resolveCommit(branch)))) {

@@ -24,8 +24,13 @@ export function ledgerStacksMemory(ledger: Ledger, now: () => Date = () => new D
       }
     },
     async rememberUnavailable() {
-      const text = `${JSON.stringify({ available: false, since: now().toISOString(), why: "GET /repos/{owner}/{repo}/stacks answered 404" })}\n`;
-      await ledger.mutate(async () => ({ changes: new Map([[STACKS_MEMORY_PATH, text]]), message: "okstra: native stacks are not available here", value: undefined }));
+      const why = "GET /repos/{owner}/{repo}/stacks answered 404";
+      const text = `${JSON.stringify({ available: false, since: now().toISOString(), why })}\n`;
+      await ledger.mutate(async () => ({
+        changes: new Map([[STACKS_MEMORY_PATH, text]]),
+        message: "okstra: native stacks are not available here",
+        value: undefined,
+      }));
     },
   };
 }

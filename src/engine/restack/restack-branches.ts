@@ -123,7 +123,8 @@ async function restackThroughBase(
   if (await isAncestor(workspace.dir, newBase, head)) return;
   await workspace.checkoutNewBranch(branch, head);
   try {
-    const message = `chore(restack): merge ${baseName}\n\nOkstra-Task: #${input.issue}\nOkstra-Stage: ${stage.number}`;
+    const what = behind.length > 0 ? `stage ${behind.join(", ")} (through ${baseName})` : baseName;
+    const message = `chore(restack): merge ${what}\n\nOkstra-Task: #${input.issue}\nOkstra-Stage: ${stage.number}`;
     const to = await workspace.mergeInto(branch, [{ ref: newBase, message }], { log: input.log });
     await workspace.push(branch, { expectedRemoteHead: head, log: input.log });
     input.heads.set(stage.number, to);

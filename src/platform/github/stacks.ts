@@ -8,10 +8,16 @@ import { hasStatus } from "./errors.js";
  * repository without the feature answers the list with 404: "unavailable".
  */
 
-type StackBody = { number: number; pull_requests: Array<{ number: number; state: "open" | "closed"; merged_at?: string | null }> };
+type StackBody = {
+  number: number;
+  pull_requests: Array<{ number: number; state: "open" | "closed"; merged_at?: string | null }>;
+};
 
 function toStack(body: StackBody): NativeStack {
-  return { number: body.number, pulls: body.pull_requests.map((pr) => ({ number: pr.number, open: pr.state === "open" })) };
+  return {
+    number: body.number,
+    pulls: body.pull_requests.map((pr) => ({ number: pr.number, open: pr.state === "open" })),
+  };
 }
 
 export function githubStacks(client: GitHubClient, repo: RepoRef): StackPort {
@@ -28,15 +34,25 @@ export function githubStacks(client: GitHubClient, repo: RepoRef): StackPort {
       }
     },
     async create(pulls) {
-      const { data } = await client.request("POST /repos/{owner}/{repo}/stacks", { ...repo, pull_requests: [...pulls] });
+      const { data } = await client.request("POST /repos/{owner}/{repo}/stacks", {
+        ...repo,
+        pull_requests: [...pulls],
+      });
       return toStack(data as StackBody);
     },
     async add(stack, pulls) {
-      const { data } = await client.request("POST /repos/{owner}/{repo}/stacks/{stack_number}/add", { ...repo, stack_number: stack, pull_requests: [...pulls] });
+      const { data } = await client.request("POST /repos/{owner}/{repo}/stacks/{stack_number}/add", {
+        ...repo,
+        stack_number: stack,
+        pull_requests: [...pulls],
+      });
       return toStack(data as StackBody);
     },
     async unstack(stack) {
-      await client.request("POST /repos/{owner}/{repo}/stacks/{stack_number}/unstack", { ...repo, stack_number: stack });
+      await client.request("POST /repos/{owner}/{repo}/stacks/{stack_number}/unstack", {
+        ...repo,
+        stack_number: stack,
+      });
     },
   };
 }
