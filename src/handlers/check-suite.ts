@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import { parseOkstraBranch } from "../engine/handoff/branch-names.js";
+import { parseOkstraBranch } from "../engine/pull-requests/branch-names.js";
 import { eventJobBase } from "./event-job.js";
 import type { JobQueue, ReverifyJob } from "../queue/types.js";
 

@@ -190,6 +190,28 @@ export interface RateLimitWaits {
   listen(listener: (wait: RateLimitWaitNotice) => void): () => void;
 }
 
+/** A native stack of pull requests (GitHub's stacked PRs, SPEC §15.5): its number and its PRs, bottom first. */
+export interface NativeStack {
+  number: number;
+  pulls: Array<{ number: number; open: boolean }>;
+}
+
+/**
+ * GitHub's Stacks REST API. `list` answers "unavailable" where the repository
+ * does not have the feature (the API's 404); the local platform always does.
+ */
+export interface StackPort {
+  /** False where the platform has no stacks at all (local): nothing is asked and nothing remembered. */
+  readonly supported: boolean;
+  list(): Promise<NativeStack[] | "unavailable">;
+  /** PR numbers bottom to top; each PR's base must be the previous one's head. */
+  create(pulls: readonly number[]): Promise<NativeStack>;
+  /** Appends PRs on top of the stack. */
+  add(stack: number, pulls: readonly number[]): Promise<NativeStack>;
+  /** Removes the stack's unmerged PRs from it (the stack dissolves when none is left). */
+  unstack(stack: number): Promise<void>;
+}
+
 export interface Platform {
   readonly kind: "github" | "local";
   readonly repo: RepoRef;
@@ -229,8 +251,13 @@ export interface Platform {
 
   /** The commit a branch points at, or null when it does not exist. */
   getBranchHead(branch: string): Promise<string | null>;
+  /** Creates a branch at `commit`; an existing branch is an error (422 on both platforms), never moved. */
+  createBranch(branch: string, commit: string): Promise<void>;
   /** How `head` relates to `base` in history and content, or null when either commit does not exist. */
   compareCommits(base: string, head: string): Promise<CommitComparison | null>;
   /** Where workspaces clone from and push to, with short-lived credentials. */
   gitRemote(): Promise<GitRemote>;
+
+  /** Native stacked pull requests (SPEC §15.5). */
+  readonly stacks: StackPort;
 }

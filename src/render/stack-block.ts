@@ -47,6 +47,8 @@ export type StackState = (typeof STACK_STATES)[number];
 export interface StackEntry {
   stage: number;
   title: string;
+  /** The stages this one depends on (the plan's `dependsOn`). */
+  dependsOn?: readonly number[];
   pr?: number;
   state: StackState;
   /** The group PR that ships the stage (state `shipped`). */
@@ -72,27 +74,41 @@ const STATE_LABEL: Record<StackState, string> = {
   shipped: "🚢 shipped",
 };
 
+/**
+ * The block shows the DAG as it is: the stage's dependencies and dependents
+ * (linked where they have a PR), never "previous/next" by number, which would
+ * chain independent stages. The current stage's own row says "this PR" rather
+ * than its number, so the block a new PR is opened with is already final: no
+ * edit right after the create (SPEC §13 request budget).
+ */
 export function renderStackBlock(entries: readonly StackEntry[], current: number, meta: StackMeta): string {
   const ordered = [...entries].sort((a, b) => a.stage - b.stage);
-  const at = ordered.findIndex((e) => e.stage === current);
-  if (at < 0) throw new Error(`stack block for stage ${current}, which is not among the entries`);
-  // Previous/Next skip stages without a PR: the link must lead somewhere.
-  const previous = ordered.slice(0, at).reverse().find((e) => e.pr !== undefined);
-  const next = ordered.slice(at + 1).find((e) => e.pr !== undefined);
+  const self = ordered.find((e) => e.stage === current);
+  if (!self) throw new Error(`stack block for stage ${current}, which is not among the entries`);
+  const byStage = new Map(ordered.map((e) => [e.stage, e]));
+  const dependencies = [...(self.dependsOn ?? [])].sort((a, b) => a - b);
+  const dependents = ordered.filter((e) => e.dependsOn?.includes(current)).map((e) => e.stage);
   const nav = [`**Stage ${current} of ${ordered.length}**`];
-  if (previous) nav.push(`⬅ Previous: #${previous.pr}`);
-  if (next) nav.push(`Next: #${next.pr} ➡`);
+  nav.push(`depends on: ${dependencies.length === 0 ? "nothing" : dependencies.map((d) => stageLink(byStage.get(d), d)).join(", ")}`);
+  nav.push(`needed by: ${dependents.length === 0 ? "nothing" : dependents.map((d) => stageLink(byStage.get(d), d)).join(", ")}`);
   const rows = ordered.map((e) => stackRow(e, e.stage === current));
   const metaJson = JSON.stringify({ v: 1, task: meta.task, stage: meta.stage, ...(meta.head ? { head: meta.head } : {}) });
-  return [STACK_START, nav.join(" · "), "| | stage | PR | state |", "|---|---|---|---|", ...rows, STACK_END, `<!-- okstra:meta ${metaJson} -->`].join("\n");
+  const header = ["| | stage | depends on | PR | state |", "|---|---|---|---|---|"];
+  return [STACK_START, nav.join(" · "), ...header, ...rows, STACK_END, `<!-- okstra:meta ${metaJson} -->`].join("\n");
+}
+
+/** `stage 1 (#101)`, or `stage 1` while it has no PR. */
+function stageLink(entry: StackEntry | undefined, stage: number): string {
+  return entry?.pr === undefined ? `stage ${stage}` : `stage ${stage} (#${entry.pr})`;
 }
 
 function stackRow(entry: StackEntry, current: boolean): string {
   const label = `${entry.stage} · ${titleCell(entry.title)}`;
+  const deps = entry.dependsOn && entry.dependsOn.length > 0 ? [...entry.dependsOn].sort((a, b) => a - b).join(", ") : "—";
   const pr = entry.pr === undefined ? "—" : `#${entry.pr}`;
   const state = entry.state === "shipped" && entry.shippedIn !== undefined ? `${STATE_LABEL.shipped} in #${entry.shippedIn}` : STATE_LABEL[entry.state];
-  if (!current) return `| | ${label} | ${pr} | ${state} |`;
-  return `| ➡️ | **${label}** | ${entry.pr === undefined ? pr : `**${pr}**`} | ${state} |`;
+  if (!current) return `| | ${label} | ${deps} | ${pr} | ${state} |`;
+  return `| ➡️ | **${label}** | ${deps} | **this PR** | ${state} |`;
 }
 
 /** One table cell of model-written text: one line, no column break, and no `<` that could open a comment or tag inside the block. */

@@ -39,6 +39,13 @@ export interface TrustedPush {
   scratchDir: string;
   log?: Logger;
   timeoutMs?: number;
+  /**
+   * Allow a push that is not a fast-forward (SPEC §15.4: replaying a stage's
+   * own commits after a squash or rebase merge of its dependency). Still
+   * leased to `expectedRemoteHead`; that head is pushed to `keep` in the same
+   * push, so the history it replaces stays reachable.
+   */
+  rewrite?: { keep: string };
 }
 
 export interface PushResult {
@@ -56,7 +63,7 @@ export async function pushFromTrustedRepository(request: TrustedPush): Promise<P
     await git(["init", "--bare", "--quiet", "--template=", repo], { cwd: request.scratchDir });
     await writeFile(join(repo, "objects", "info", "alternates"), `${request.objectDirectories.join("\n")}\n`);
     await git(["update-ref", `refs/heads/${request.branch}`, request.commit], { cwd: repo });
-    await refuseIfNotFastForward(repo, request);
+    if (!request.rewrite) await refuseIfNotFastForward(repo, request);
     return await push(repo, request);
   } finally {
     await rm(repo, { recursive: true, force: true });
@@ -76,7 +83,9 @@ async function push(repo: string, request: TrustedPush): Promise<PushResult> {
   const ref = `refs/heads/${request.branch}`;
   const url = absoluteRemoteUrl(request.remote.url);
   const lease = `--force-with-lease=${ref}:${request.expectedRemoteHead ?? ""}`;
-  const args = [...NO_HOOKS, "push", "--porcelain", "--no-verify", lease, url, `${ref}:${ref}`];
+  const keep = request.rewrite && request.expectedRemoteHead ? [`${request.expectedRemoteHead}:${request.rewrite.keep}`] : [];
+  const atomic = keep.length > 0 ? ["--atomic"] : [];
+  const args = [...NO_HOOKS, "push", "--porcelain", "--no-verify", ...atomic, lease, url, `${ref}:${ref}`, ...keep];
   const result = await git(args, { cwd: repo, extraHeader: request.remote.extraHeader, allowFailure: true, timeoutMs: request.timeoutMs ?? DEFAULT_PUSH_TIMEOUT_MS });
   const status = result.stdout.split("\n").find((line) => line.includes(`\t${ref}:${ref}\t`));
   if (result.exitCode === 0 && status) {

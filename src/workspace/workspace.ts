@@ -197,7 +197,7 @@ export class Workspace {
    * push is a fast-forward of it; otherwise a PushRejectedError. See
    * trusted-push.ts for why the push does not run in this clone.
    */
-  async push(branch: string, options: { expectedRemoteHead: string | null; log?: Logger }): Promise<PushResult> {
+  async push(branch: string, options: { expectedRemoteHead: string | null; log?: Logger; rewrite?: { keep: string } }): Promise<PushResult> {
     await this.assertBranchName(branch);
     const commit = (await this.git(["rev-parse", "--verify", `refs/heads/${branch}^{commit}`])).stdout.trim();
     const result = await pushFromTrustedRepository({
@@ -205,6 +205,7 @@ export class Workspace {
       branch,
       commit,
       expectedRemoteHead: options.expectedRemoteHead,
+      ...(options.rewrite ? { rewrite: options.rewrite } : {}),
       objectDirectories: [join(this.dir, ".git", "objects"), join(this.mirrorPath, "objects")],
       scratchDir: this.root,
       // The caller's logger when it has a narrower one (a stage's): the push is that stage's work.

@@ -43,11 +43,14 @@ describe("the offline demo", () => {
     ]);
   });
 
-  it("leaves one branch per stage and the collector branch, stage 3 on a merge of 1 and 2", async () => {
+  it("leaves one branch per stage, stage 3's base (a merge of 1 and 2) and the collector branch", async () => {
     const branches = (await git(["branch", "--list", "okstra/1/*", "--format=%(refname:short)"], { cwd: result.repo })).stdout.trim().split("\n");
-    expect(branches).toEqual(["okstra/1/group-1-2-3-4", "okstra/1/s1", "okstra/1/s2", "okstra/1/s3", "okstra/1/s4"]);
+    expect(branches).toEqual(["okstra/1/group-1-2-3-4", "okstra/1/s1", "okstra/1/s2", "okstra/1/s3", "okstra/1/s3-base", "okstra/1/s4"]);
+    // The revise of stage 2 reached stage 3 through its base branch (SPEC §15.4): the base took stage 2's new head, stage 3 its base.
     const merges = (await git(["log", "--merges", "--format=%s", "okstra/1/s3"], { cwd: result.repo })).stdout.trim();
-    expect(merges).toBe("chore(restack): merge stage 2\nmerge: stage 2");
+    expect(merges).toBe("chore(restack): merge stage 2 (through okstra/1/s3-base)\nchore(restack): merge stage 2\nmerge: stage 2");
+    const stagesOfCommits = (await git(["log", "--no-merges", "--format=%(trailers:key=Okstra-Stage,valueonly)", "okstra/1/s3-base..okstra/1/s3"], { cwd: result.repo })).stdout;
+    expect(new Set(stagesOfCommits.split("\n").filter(Boolean))).toEqual(new Set(["3"]));
   });
 
   it("records the plan, its approval and every stage done in the ledger", async () => {
@@ -65,13 +68,13 @@ describe("the offline demo", () => {
     expect(JSON.parse(await ledger("tasks/1/plan.json")).provenance.gate).toBe("passed");
   });
 
-  it("opens a stage PR per stage with chained bases, ready for review once accepted, and one group PR", async () => {
+  it("opens a stage PR per stage on bases that show only its own commits, ready for review once accepted, and one group PR", async () => {
     const pulls = await readJsonDir(path.join(result.repo, ".okstra-local", "pulls"));
     const byHead = Object.fromEntries(pulls.map((p) => [p.head, [p.base, p.draft]]));
     expect(byHead).toEqual({
       "okstra/1/s1": ["main", false],
       "okstra/1/s2": ["main", false],
-      "okstra/1/s3": ["main", false],
+      "okstra/1/s3": ["okstra/1/s3-base", false],
       "okstra/1/s4": ["okstra/1/s3", false],
       "okstra/1/group-1-2-3-4": ["main", false],
     });

@@ -8,6 +8,7 @@ import { pullRoutes, type PullState, type StoredPull } from "./fake-pull-routes.
 import { checkRoutes, type StoredCheckRun } from "./fake-check-routes.js";
 import { compareRoutes } from "./fake-compare-routes.js";
 import { reviewRoutes, type ReviewState, type StoredReview, type StoredReviewComment } from "./fake-review-routes.js";
+import { stackRoutes, type StoredStack } from "./fake-stack-routes.js";
 import { simpleUser, timestamp, type Reply, type Route, type RouteRequest } from "./fake-routes.js";
 
 /**
@@ -60,6 +61,8 @@ export interface FakeGitHubOptions {
   issue: Record<string, unknown> & { number: number };
   defaultBranch?: string;
   permissions?: IssueState["permissions"];
+  /** Whether the repository has native stacked PRs (default true); without, the Stacks API answers 404. */
+  stacksAvailable?: boolean;
 }
 
 const BOT_LOGIN = "okstra[bot]";
@@ -75,6 +78,8 @@ export class FakeGitHub {
   readonly comments: StoredComment[] = [];
   readonly reactions: StoredReaction[] = [];
   readonly pulls: StoredPull[] = [];
+  /** Native stacks (SPEC §15.5); `stacksAvailable: false` plays a repository without the feature. */
+  readonly stacks: StoredStack[] = [];
   readonly commitsOnBranch: GitState["commitsOnBranch"] = [];
   readonly reviewComments: StoredReviewComment[] = [];
   readonly reviews: StoredReview[] = [];
@@ -120,6 +125,7 @@ export class FakeGitHub {
       ...gitRoutes(this.gitState),
       ...checkRoutes({ owner, repo, checkRuns: this.checkRuns }),
       ...compareRoutes({ owner, repo, bare }),
+      ...stackRoutes({ owner, repo, pulls: this.pulls, stacks: this.stacks, available: options.stacksAvailable ?? true }),
     ];
     const token = { route: this.tokenRoute(), needsToken: false };
     this.routes = [token, ...modelled.map((route) => ({ route, needsToken: true }))];

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { git } from "../../src/util/git.js";
 import { createE2eWorld, INSTALLATION_TOKEN, OWNER, type E2eWorld, type Phase } from "./e2e-harness.js";
 import { requestTable } from "./request-table.js";
 import { findSecrets, tokenForms } from "./secret-scan.js";
@@ -118,14 +119,14 @@ describe("/okstra approve, then /okstra implement three times", () => {
     expect(pushed(phases.implement3)).toEqual(["okstra/1/s4"]);
   });
 
-  it("opens each stage PR as a draft from its stage branch, chaining the base only on a single dependency", () => {
+  it("opens each stage PR as a draft from its stage branch, based so that it shows only its own commits", async () => {
     const created = world.github.requests
       .filter((r) => r.route === "POST /repos/{owner}/{repo}/pulls")
       .map((r) => r.body as { head: string; base: string; draft: boolean; title: string });
     expect(created.map((b) => [b.head, b.base, b.draft])).toEqual([
       ["okstra/1/s1", "main", true],
       ["okstra/1/s2", "main", true],
-      ["okstra/1/s3", "main", true], // two dependencies: the task's base branch
+      ["okstra/1/s3", "okstra/1/s3-base", true], // two dependencies: the merge of both it started from (§15.4)
       ["okstra/1/s4", "okstra/1/s3", true], // one unmerged dependency: its branch
     ]);
     expect(created[0].title).toBe("Stage 1: CSV field escaping (#1)");
@@ -135,7 +136,16 @@ describe("/okstra approve, then /okstra implement three times", () => {
       [4, "okstra/1/s3", true, "open"],
       [5, "okstra/1/s4", true, "open"],
     ]);
-    expect(world.github.pulls[2].body).toContain("**Stage 3 of 4** · ⬅ Previous: #3 · Next: #5 ➡");
+    expect(world.github.pulls[2].body).toContain("**Stage 3 of 4** · depends on: stage 1 (#2), stage 2 (#3) · needed by: stage 4 (#5)");
+    // Stage 4 on stage 3 is a linear chain: one native stack, bottom first (§15.5); nothing else asked for one.
+    expect(world.github.stacks.map((stack) => stack.pulls)).toEqual([[4, 5]]);
+    expect(phases.implement1.api.filter((r) => r.route.includes("/stacks"))).toEqual([]);
+    // Each PR's base..head is its stage's own commits: no dependency's commit, no merge.
+    for (const pr of world.github.pulls) {
+      const list = async (extra: string[]) => (await git(["rev-list", ...extra, `refs/heads/${pr.base}..refs/heads/${pr.head}`], { cwd: world.bare.dir })).stdout;
+      expect(await list([])).toBe(await list(["--no-merges"]));
+      expect((await list([])).trim()).not.toBe("");
+    }
   });
 
   it("ends each implementation run's status comment in the ✅ state, linking its PRs", () => {

@@ -3,7 +3,7 @@ import { deriveStages } from "../../src/ledger/derive.js";
 import type { LedgerRow } from "../../src/ledger/rows.js";
 import { eligibleStages, requestedStages } from "../../src/engine/handoff/eligibility.js";
 import { dependencyGaps, describeGaps } from "../../src/engine/handoff/dependency-closure.js";
-import { groupBranch, parseOkstraBranch } from "../../src/engine/handoff/branch-names.js";
+import { groupBranch, parseOkstraBranch } from "../../src/engine/pull-requests/branch-names.js";
 import { sha, T0 } from "../ledger/fixtures.js";
 import { doneRow, groupPrRow } from "./github-fixture.js";
 

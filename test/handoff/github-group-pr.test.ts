@@ -43,7 +43,7 @@ describe("the group PR over the GitHub adapter", () => {
       .reply(200, [])
       .post(`${REPO}/pulls`, keep(posted))
       .reply(201, restPull(106, BRANCH, "main"));
-    expect(await ensure(body("d".repeat(40)))).toEqual({ number: 106, url: "https://github.com/Codertocat/Hello-World/pull/106", created: true, updated: false });
+    expect(await ensure(body("d".repeat(40)))).toMatchObject({ number: 106, url: "https://github.com/Codertocat/Hello-World/pull/106", created: true, updated: false });
     expect(posted).toEqual([{ title: TITLE, head: BRANCH, base: "main", draft: false, body: body("d".repeat(40)) }]);
     expect(posted[0].body).toContain("| 1 | CSV field escaping | ✅ accepted at `1111111` | [report](https://github.com/Codertocat/Hello-World/blob/okstra/ledger/tasks/1/runs/verify-1/report.md) | #101 | `dddddddddddd` |");
   });

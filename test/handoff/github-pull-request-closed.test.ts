@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it } from "@jest/globals";
 import { httpMock } from "../helpers/http-mock.js";
+import { sha } from "../ledger/fixtures.js";
+import { restCommit, restComparison } from "../platform/github/commit-fixtures.js";
 import { createTestApp, INSTALLATION_TOKEN, mockInstallationToken, type TestApp } from "../helpers/probot.js";
 import { closed, doneRow, groupPrRow, keep, merged, mockLedgerRead, pullRequestClosedPayload, recordOrder, REPO, restPull, stagePrRow } from "./github-fixture.js";
 
@@ -30,6 +32,12 @@ describe("pull_request.closed through the Probot app (GitHub adapter, nock)", ()
     scope.get(`${REPO}/pulls`).query(openOn("okstra/1/s3")).reply(200, [restPull(104, "okstra/1/s4", "okstra/1/s3")]);
     scope.patch(`${REPO}/pulls/104`, keep(patches)).reply(200, restPull(104, "okstra/1/s4", "main"));
     mockLedgerRead(scope, [doneRow(3), doneRow(4), stagePrRow(3, 103), stagePrRow(4, 104)]);
+    // How it was merged: stage 3's head is in main (a merge commit), so stage 4's commits are still its own (§15.4).
+    const mainHead = sha("main-after-merge");
+    scope.get(`${REPO}/git/ref/heads/main`).reply(200, { ref: "refs/heads/main", node_id: "REF_main", url: `https://api.github.com${REPO}/git/refs/heads/main`, object: { type: "commit", sha: mainHead, url: `https://api.github.com${REPO}/git/commits/${mainHead}` } });
+    const head3 = restCommit(REPO, { sha: sha("s3-head"), tree: sha("t3"), message: "feat: stage 3", name: "okstra", login: null });
+    const merge = restCommit(REPO, { sha: mainHead, tree: sha("t4"), message: "Merge stage 3", name: "Alice", login: "alice", parents: [sha("main"), sha("s3-head")] });
+    scope.get(`${REPO}/compare/${sha("s3-head")}...${mainHead}`).reply(200, restComparison(REPO, { base: head3, mergeBase: head3, status: "ahead", commits: [merge] }));
     // The navigation refresh: each stage PR read for the states, re-read before its write, written once.
     scope.get(`${REPO}/pulls/103`).times(2).reply(200, restPull(103, "okstra/1/s3", "main", merged));
     scope.get(`${REPO}/pulls/104`).times(2).reply(200, restPull(104, "okstra/1/s4", "main"));
@@ -44,8 +52,8 @@ describe("pull_request.closed through the Probot app (GitHub adapter, nock)", ()
     expect(order.filter((r) => r.startsWith("PATCH"))).toEqual(["PATCH /repos/Codertocat/Hello-World/pulls/104", "PATCH /repos/Codertocat/Hello-World/pulls/103", "PATCH /repos/Codertocat/Hello-World/pulls/104"]);
     // okstra never deletes a branch, least of all one an open PR is based on.
     expect(order.filter((r) => r.startsWith("DELETE") || r.includes("/git/refs"))).toEqual([]);
-    expect(patches[1].body).toContain("| ➡️ | **3 · Public toCsv(rows, options) API** | **#103** | 🟣 merged |");
-    expect(patches[2].body).toContain("| | 3 · Public toCsv(rows, options) API | #103 | 🟣 merged |");
+    expect(patches[1].body).toContain("| ➡️ | **3 · Public toCsv(rows, options) API** | 1, 2 | **this PR** | 🟣 merged |");
+    expect(patches[2].body).toContain("| | 3 · Public toCsv(rows, options) API | 1, 2 | #103 | 🟣 merged |");
   });
 
   it("a merged group PR: retargets what was based on its branches first, then closes its open stage PRs with a comment linking it", async () => {

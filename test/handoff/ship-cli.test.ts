@@ -45,8 +45,8 @@ describe("/okstra ship through the CLI (implementation scenario, local platform)
     for (const pr of [pr1, pr2]) expect((await repo.comments(pr.number)).map((c) => c.body).join("\n")).toContain(`ships in #${group.number}`);
     const after = await repo.pulls();
     const body = (head: string) => after.find((p) => p.head === head)!.body;
-    expect(body(`okstra/${ISSUE}/s3`)).toContain(`| | 1 · CSV field escaping | #${pr1.number} | 🚢 shipped in #${group.number} |`);
-    expect(body(`okstra/${ISSUE}/s1`)).toContain(`| ➡️ | **1 · CSV field escaping** | **#${pr1.number}** | 🚢 shipped in #${group.number} |`);
+    expect(body(`okstra/${ISSUE}/s3`)).toContain(`| | 1 · CSV field escaping | — | #${pr1.number} | 🚢 shipped in #${group.number} |`);
+    expect(body(`okstra/${ISSUE}/s1`)).toContain(`| ➡️ | **1 · CSV field escaping** | — | **this PR** | 🚢 shipped in #${group.number} |`);
     expect(body(`okstra/${ISSUE}/s3`)).toContain("| ✅ verified |");
     expect(result.stdout).toContain(`Opened group PR #${group.number}`);
   });
@@ -93,7 +93,7 @@ describe("/okstra ship through the CLI (implementation scenario, local platform)
     // Every navigation block now shows 1 and 2 merged and 3, 4 shipped in the new group PR.
     const group34 = (await repo.pulls()).find((p) => p.head === `okstra/${ISSUE}/group-3-4`)!;
     const stage4 = (await repo.pulls()).find((p) => p.head === `okstra/${ISSUE}/s4`)!;
-    expect(stage4.body).toContain(`| 1 · CSV field escaping | #${stage12[0].number} | 🟣 merged |`);
+    expect(stage4.body).toContain(`| 1 · CSV field escaping | — | #${stage12[0].number} | 🟣 merged |`);
     expect(stage4.body).toContain(`🚢 shipped in #${group34.number} |`);
     expect((await groupRows()).map((r) => r.stages)).toEqual([
       [1, 2],

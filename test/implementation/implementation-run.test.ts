@@ -96,20 +96,27 @@ describe("/okstra implement (local platform, recorded executor)", () => {
     expect(messages.length).toBe(9);
     for (const message of messages) expect(message).toMatch(/Okstra-Task: #1\nOkstra-Stage: \d/);
 
-    // Stage PRs: drafts, chained bases, navigation blocks with Previous/Next.
+    // Stage PRs: drafts, bases that hold only each stage's own commits (SPEC §15.4), navigation blocks over the DAG.
     const prs = await pulls();
     expect(prs.map((p) => [p.head, p.base, p.draft])).toEqual([
       ["okstra/1/s1", "main", true],
       ["okstra/1/s2", "main", true],
-      ["okstra/1/s3", "main", true],
+      ["okstra/1/s3", "okstra/1/s3-base", true],
       ["okstra/1/s4", "okstra/1/s3", true],
     ]);
     expect(prs[0].title).toBe("Stage 1: CSV field escaping (#1)");
     const [n1, n2, n3, n4] = prs.map((p) => p.number);
-    expect(prs[2].body).toContain(`**Stage 3 of 4** · ⬅ Previous: #${n2} · Next: #${n4} ➡`);
-    expect(prs[0].body).toContain(`Next: #${n2} ➡`);
-    expect(prs[0].body).toContain(`| ➡️ | **1 · CSV field escaping** | **#${n1}** | 📝 draft |`);
-    expect(prs[3].body).toContain(`⬅ Previous: #${n3}`);
+    expect(prs[2].body).toContain(`**Stage 3 of 4** · depends on: stage 1 (#${n1}), stage 2 (#${n2}) · needed by: stage 4 (#${n4})`);
+    expect(prs[0].body).toContain(`needed by: stage 3 (#${n3})`);
+    expect(prs[0].body).not.toContain(`(#${n2})`); // stage 2 is independent of stage 1: not linked
+    expect(prs[0].body).toContain("| ➡️ | **1 · CSV field escaping** | — | **this PR** | 📝 draft |");
+    expect(prs[3].body).toContain(`depends on: stage 3 (#${n3}) · needed by: nothing`);
+    for (const stage of [1, 2, 3, 4]) {
+      const pr = prs[stage - 1];
+      const own = (await git(["rev-list", "--no-merges", `${pr.base}..${pr.head}`], { cwd: repo.dir })).stdout.split("\n").filter(Boolean);
+      const commits = (await git(["rev-list", `${pr.base}..${pr.head}`], { cwd: repo.dir })).stdout.split("\n").filter(Boolean);
+      expect(commits).toEqual(own); // no dependency's commit, no merge: the stage's own work only
+    }
     const prRows = (await rows()).filter((r) => r.status === "pr");
     expect(prRows.map((r) => [r.stages, r.number, r.kind])).toEqual([
       [[1], n1, "stage"],

@@ -68,7 +68,7 @@ describe("/okstra revise on a stage PR with a review thread", () => {
     const s3After = await head(repo, "okstra/1/s3");
     expect(await isAncestorIn(repo, s3Before, s3After)).toBe(true);
     expect(await isAncestorIn(repo, s2After, s3After)).toBe(true);
-    expect((await git(["log", "-1", "--format=%B", s3After], { cwd: repo.dir })).stdout).toMatch(/^chore\(restack\): merge stage 2\n\nOkstra-Task: #1\nOkstra-Stage: 3/);
+    expect((await git(["log", "-1", "--format=%B", s3After], { cwd: repo.dir })).stdout).toMatch(/^chore\(restack\): merge stage 2 \(through okstra\/1\/s3-base\)\n\nOkstra-Task: #1\nOkstra-Stage: 3/);
 
     // Ledger: done (revise) for 2, done (restack) for 3 — verdicts stale — then both verified at the new heads.
     const rows = (await ledgerRows(repo)).slice(rowsBefore).filter((r) => r.status === "done" || r.status === "verified");

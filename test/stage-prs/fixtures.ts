@@ -14,12 +14,12 @@ import { validPlan } from "../planning/plan-fixture.js";
 export { sha, validPlan };
 export const ISSUE = 12;
 
-/** The navigation entries of SPEC §7.1's example. */
+/** The navigation entries of SPEC §7.1's example, over a diamond: 1 → 2, 1 → 3, {2, 3} → 4. */
 export const SPEC_ENTRIES: StackEntry[] = [
-  { stage: 1, title: "Parse CSV", pr: 101, state: "verified" },
-  { stage: 2, title: "Export endpoint", pr: 102, state: "verifying" },
-  { stage: 3, title: "UI button", pr: 103, state: "draft" },
-  { stage: 4, title: "Docs", state: "not-started" },
+  { stage: 1, title: "Parse CSV", dependsOn: [], pr: 101, state: "verified" },
+  { stage: 2, title: "Export endpoint", dependsOn: [1], pr: 102, state: "verifying" },
+  { stage: 3, title: "UI button", dependsOn: [1], pr: 103, state: "draft" },
+  { stage: 4, title: "Docs", dependsOn: [2, 3], state: "not-started" },
 ];
 
 export function stageCarry(stage: number, overrides: Partial<CarrySidecar> = {}): CarrySidecar {

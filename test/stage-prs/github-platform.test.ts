@@ -4,7 +4,7 @@ import {
   ensureStagePullRequest,
   publishStagePullRequest,
   refreshStackBlocks,
-} from "../../src/engine/implementation/stage-prs.js";
+} from "../../src/engine/pull-requests/stage-prs.js";
 import { createGitHubPlatform } from "../../src/platform/github/index.js";
 import type { Platform } from "../../src/platform/types.js";
 import { renderStagePrBody } from "../../src/render/stage-pr-body.js";
@@ -65,7 +65,7 @@ describe("stage PRs against the GitHub adapter", () => {
       .reply(201, restPull(103, 3, { base: { ref: "okstra/12/s2", sha: "c".repeat(40) } }));
 
     const pr = await publishStagePullRequest({ platform: github(), task, plan, stage: 3, draft: true, log: silentLogger });
-    expect(pr).toEqual({ number: 103, url: "https://github.com/o/r/pull/103", created: true, updated: false, branch: "okstra/12/s3", baseBranch: "okstra/12/s2" });
+    expect(pr).toMatchObject({ number: 103, url: "https://github.com/o/r/pull/103", created: true, updated: false, branch: "okstra/12/s3", baseBranch: "okstra/12/s2" });
     expect(posted).toEqual([
       {
         title: "Stage 3: Public toCsv(rows, options) API (#12)",
@@ -77,35 +77,47 @@ describe("stage PRs against the GitHub adapter", () => {
     ]);
   });
 
-  it("opens a stage with two unmerged dependencies on the task base, and on the other one once one is merged", async () => {
+  it("opens a stage with two unmerged dependencies on okstra/<N>/s<S>-base, made at the merge it started from, and keeps it", async () => {
     const plan = validPlan(); // stage 3 depends on 1 and 2
-    const task = taskFrom([doneRow(1), doneRow(2), doneRow(3), prRow(1, 101), prRow(2, 102)], plan, [stageCarry(1), stageCarry(2), stageCarry(3)]);
+    const start = sha("merge-of-1-and-2");
+    const carries = [stageCarry(1), stageCarry(2), stageCarry(3, { stageCommitRange: { base: start, head: sha("s3-head") } })];
+    const task = taskFrom([doneRow(1), doneRow(2), doneRow(3), prRow(1, 101), prRow(2, 102)], plan, carries);
     const posted: Array<Record<string, unknown>> = [];
+    const refs: Array<Record<string, unknown>> = [];
     httpMock()
       .get(`${PULLS}/101`)
       .reply(200, restPull(101, 1))
       .get(`${PULLS}/102`)
       .reply(200, restPull(102, 2))
+      .get("/repos/o/r/git/ref/heads/okstra/12/s3-base")
+      .reply(404, { message: "Not Found" })
+      .post("/repos/o/r/git/refs", capture(refs))
+      .reply(201, { ref: "refs/heads/okstra/12/s3-base", object: { sha: start, type: "commit" } })
       .get(PULLS)
       .query(openByHead(3))
       .reply(200, [])
       .post(PULLS, capture(posted))
       .reply(201, restPull(103, 3));
-    expect(await publishStagePullRequest({ platform: github(), task, plan, stage: 3, draft: true, log: silentLogger })).toMatchObject({ baseBranch: "main", created: true });
-    expect(posted[0]).toMatchObject({ head: "okstra/12/s3", base: "main", draft: true });
+    const first = await publishStagePullRequest({ platform: github(), task, plan, stage: 3, draft: true, log: silentLogger });
+    expect(first).toMatchObject({ baseBranch: "okstra/12/s3-base", created: true });
+    expect(refs).toEqual([{ ref: "refs/heads/okstra/12/s3-base", sha: start }]);
+    expect(posted[0]).toMatchObject({ head: "okstra/12/s3", base: "okstra/12/s3-base", draft: true });
 
+    // One dependency merged: the stage's history still holds the merge of both, which only its base branch has.
     httpMock()
       .get(`${PULLS}/101`)
       .reply(200, restPull(101, 1, { state: "closed", merged_at: "2025-03-02T00:00:00Z" }))
       .get(`${PULLS}/102`)
       .reply(200, restPull(102, 2))
+      .get("/repos/o/r/git/ref/heads/okstra/12/s3-base")
+      .reply(200, { ref: "refs/heads/okstra/12/s3-base", object: { sha: start, type: "commit" } })
       .get(PULLS)
       .query(openByHead(3))
       .reply(200, [])
       .post(PULLS, capture(posted))
       .reply(201, restPull(103, 3));
     await publishStagePullRequest({ platform: github(), task, plan, stage: 3, draft: true, log: silentLogger });
-    expect(posted[1]).toMatchObject({ base: "okstra/12/s2" });
+    expect(posted[1]).toMatchObject({ base: "okstra/12/s3-base" });
   });
 
   it("reuses the open PR of the branch and PATCHes only okstra's sections of its body", async () => {
@@ -131,7 +143,7 @@ describe("stage PRs against the GitHub adapter", () => {
       .reply(200, restPull(101, 1));
 
     const result = await ensureStagePullRequest({ platform: github(), stage: 1, branch: "okstra/12/s1", baseBranch: "main", title: next.title, body: next.body, draft: true, log: silentLogger });
-    expect(result).toEqual({ number: 101, url: "https://github.com/o/r/pull/101", created: false, updated: true });
+    expect(result).toMatchObject({ number: 101, url: "https://github.com/o/r/pull/101", created: false, updated: true });
     expect(patched).toEqual([
       { body: `Notes from @alice:\n- check quoting\n\n${extractSection(next.body, STAGE_BODY_MARKERS)}\n\n${extractSection(next.body, STACK_MARKERS)}\n\nThanks!` },
     ]);
@@ -151,7 +163,7 @@ describe("stage PRs against the GitHub adapter", () => {
       .query(openByHead(1))
       .reply(200, [restPull(101, 1, { title, body })]);
     const result = await ensureStagePullRequest({ platform: github(), stage: 1, branch: "okstra/12/s1", baseBranch: "main", title, body, draft: true, log: silentLogger });
-    expect(result).toEqual({ number: 101, url: "https://github.com/o/r/pull/101", created: false, updated: false });
+    expect(result).toMatchObject({ number: 101, url: "https://github.com/o/r/pull/101", created: false, updated: false });
   });
 
   it("refreshes the block of every stage PR from fresh reads: PATCH where it changed, nothing where it did not or is damaged", async () => {
@@ -162,7 +174,7 @@ describe("stage PRs against the GitHub adapter", () => {
       { stage: 2, title: plan.stages[1].title, pr: 102, state: "draft" as const },
       { stage: 3, title: plan.stages[2].title, pr: 103, state: "draft" as const },
       { stage: 4, title: plan.stages[3].title, state: "not-started" as const },
-    ];
+    ].map((e) => ({ ...e, dependsOn: plan.stages[e.stage - 1].dependsOn }));
     const blockFor = (stage: number) => renderStackBlock(entries, stage, { task: ISSUE, stage, head: sha(`s${stage}-head`) });
     const stale = renderStackBlock(entries.map((e) => ({ ...e, state: "draft" as const })), 1, { task: ISSUE, stage: 1 });
     const merged = { state: "closed", merged_at: "2025-03-02T00:00:00Z" };
@@ -198,7 +210,8 @@ describe("stage PRs against the GitHub adapter", () => {
       { stage: 3, pr: 103, outcome: "unchanged" },
     ]);
     expect(patched).toEqual([{ body: `Above\n\n${blockFor(1)}\n\nBelow` }]);
-    expect(patched[0].body).toContain("| ➡️ | **1 · Escape CSV fields per RFC 4180** | **#101** | 🟣 merged |");
+    expect(patched[0].body).toContain("| ➡️ | **1 · Escape CSV fields per RFC 4180** | — | **this PR** | 🟣 merged |");
+    expect(patched[0].body).toContain("**Stage 1 of 4** · depends on: nothing · needed by: stage 3 (#103)");
     expect(lines()).toEqual([expect.objectContaining({ level: 40, pr: 102, msg: "stack block damaged; not rewriting" })]);
   });
 });

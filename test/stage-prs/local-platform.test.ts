@@ -4,7 +4,7 @@ import {
   publishStagePullRequest,
   refreshStackBlocks,
   stagePrRow,
-} from "../../src/engine/implementation/stage-prs.js";
+} from "../../src/engine/pull-requests/stage-prs.js";
 import { extractSection, STACK_MARKERS } from "../../src/render/stack-block.js";
 import { silentLogger } from "../../src/util/log.js";
 import { capturedLog, ISSUE, validPlan } from "./fixtures.js";
@@ -33,11 +33,11 @@ describe("stage PRs on the local platform", () => {
     const file = await repo.pullFile(13);
     expect(file).toMatchObject({ head: "okstra/12/s1", base: "main", draft: true, state: "open", title: "Stage 1: Escape CSV fields per RFC 4180 (#12)" });
     expect(file.body).toContain("#### Slice value");
-    expect(navLine(file.body)).toBe("**Stage 1 of 4**");
-    // Its own number is known only once it exists: the refresh after the `pr` row puts it in the block.
-    expect(file.body).toContain("| ➡️ | **1 · Escape CSV fields per RFC 4180** | — | 📝 draft |");
-    await refreshStackBlocks({ platform: repo.platform, task: await repo.task(), plan: repo.plan, log: silentLogger });
-    expect((await repo.pullFile(13)).body).toContain("| ➡️ | **1 · Escape CSV fields per RFC 4180** | **#13** | 📝 draft |");
+    expect(navLine(file.body)).toBe("**Stage 1 of 4** · depends on: nothing · needed by: stage 3");
+    // Opened with its final block: the refresh after the `pr` row has nothing to write.
+    expect(file.body).toContain("| ➡️ | **1 · Escape CSV fields per RFC 4180** | — | **this PR** | 📝 draft |");
+    const refreshed = await refreshStackBlocks({ platform: repo.platform, task: await repo.task(), plan: repo.plan, log: silentLogger });
+    expect(refreshed).toEqual([{ stage: 1, pr: 13, outcome: "unchanged" }]);
 
     const before = await repo.pullFileText(13);
     const again = await publish(repo, 1);
@@ -61,7 +61,7 @@ describe("stage PRs on the local platform", () => {
       draft: true,
       log: silentLogger,
     });
-    expect(result).toEqual({ number: 13, url: expect.stringMatching(/^file:/), created: false, updated: true });
+    expect(result).toMatchObject({ number: 13, url: expect.stringMatching(/^file:/), created: false, updated: true });
     const file = await repo.pullFile(13);
     expect(file.title).toBe("Stage 1: Escape CSV fields (#12)");
     expect(file.body).toBe(`Reviewer: looks good so far.\n\n${generated.replace("#### Slice value", "#### Slice value (revised)")}\n\nP.S. ship it`);
@@ -86,24 +86,26 @@ describe("stage PRs on the local platform", () => {
     expect((await repo.pullFile(14)).base).toBe("main");
   });
 
-  it("rewrites Previous/Next in every stage PR, then writes nothing when nothing changed", async () => {
+  it("rewrites the dependencies and dependents in every stage PR, then writes nothing when nothing changed", async () => {
     repo = await createStageRepo([1, 2, 3]);
     for (const stage of [1, 2, 3]) await publish(repo, stage);
-    // Stage 3 depends on two unmerged stages, so it goes to the task base.
-    expect((await repo.pullFile(15)).base).toBe("main");
+    // Stage 3 depends on two unmerged stages: its base is the merge of both it started from.
+    expect((await repo.pullFile(15)).base).toBe("okstra/12/s3-base");
+    expect(await repo.gitIn(["rev-list", "okstra/12/s3-base..okstra/12/s3"])).toBe(repo.heads.get(3));
 
     const results = await refreshStackBlocks({ platform: repo.platform, task: await repo.task(), plan: repo.plan, log: silentLogger });
+    // Stage 3 was opened last, with every number known: only the earlier PRs learn of their dependent.
     expect(results).toEqual([
       { stage: 1, pr: 13, outcome: "replaced" },
       { stage: 2, pr: 14, outcome: "replaced" },
-      { stage: 3, pr: 15, outcome: "replaced" },
+      { stage: 3, pr: 15, outcome: "unchanged" },
     ]);
-    expect(navLine((await repo.pullFile(13)).body)).toBe("**Stage 1 of 4** · Next: #14 ➡");
-    expect(navLine((await repo.pullFile(14)).body)).toBe("**Stage 2 of 4** · ⬅ Previous: #13 · Next: #15 ➡");
+    expect(navLine((await repo.pullFile(13)).body)).toBe("**Stage 1 of 4** · depends on: nothing · needed by: stage 3 (#15)");
+    expect(navLine((await repo.pullFile(14)).body)).toBe("**Stage 2 of 4** · depends on: nothing · needed by: stage 3 (#15)");
     const third = (await repo.pullFile(15)).body;
-    expect(navLine(third)).toBe("**Stage 3 of 4** · ⬅ Previous: #14");
-    expect(third).toContain("| ➡️ | **3 · Public toCsv(rows, options) API** | **#15** | 📝 draft |");
-    expect(third).toContain("| | 4 · CLI --format csv and documentation | — | not started |");
+    expect(navLine(third)).toBe("**Stage 3 of 4** · depends on: stage 1 (#13), stage 2 (#14) · needed by: stage 4");
+    expect(third).toContain("| ➡️ | **3 · Public toCsv(rows, options) API** | 1, 2 | **this PR** | 📝 draft |");
+    expect(third).toContain("| | 4 · CLI --format csv and documentation | 3 | — | not started |");
     expect(third).toContain(`<!-- okstra:meta {"v":1,"task":12,"stage":3,"head":"${repo.heads.get(3)}"} -->`);
 
     const files = await Promise.all([13, 14, 15].map((n) => repo!.pullFileText(n)));
@@ -124,12 +126,12 @@ describe("stage PRs on the local platform", () => {
     const results = await refreshStackBlocks({ platform: repo.platform, task: await repo.task(), plan: repo.plan, log });
     expect(results).toEqual([
       { stage: 1, pr: 13, outcome: "refused", reason: "duplicated stack block: 2 start and 1 end markers" },
-      { stage: 2, pr: 14, outcome: "replaced" },
+      { stage: 2, pr: 14, outcome: "unchanged" },
     ]);
     expect(await repo.pullFileText(13)).toBe(damaged);
     expect(lines()).toEqual([
       expect.objectContaining({ level: 40, pr: 13, stage: 1, reason: "duplicated stack block: 2 start and 1 end markers", msg: "stack block damaged; not rewriting" }),
     ]);
-    expect(navLine((await repo.pullFile(14)).body)).toBe("**Stage 2 of 4** · ⬅ Previous: #13");
+    expect(navLine((await repo.pullFile(14)).body)).toBe("**Stage 2 of 4** · depends on: nothing · needed by: stage 3");
   });
 });

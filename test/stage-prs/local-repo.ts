@@ -43,11 +43,13 @@ export async function createStageRepo(stages: number[], plan: Plan = validPlan()
   const base = await gitIn(["rev-parse", "main"]);
 
   const heads = new Map<number, string>();
+  const starts = new Map<number, string>();
   for (const number of stages) {
     const stage = plan.stages.find((s) => s.number === number)!;
     const [first, ...others] = stage.dependsOn.map((d) => `okstra/${ISSUE}/s${d}`);
     await gitIn(["switch", "-q", "-c", `okstra/${ISSUE}/s${number}`, first ?? "main"]);
     for (const other of others) await gitIn(["merge", "-q", "--no-ff", "-m", `merge: ${other}`, other]);
+    starts.set(number, await gitIn(["rev-parse", "HEAD"]));
     await writeFile(path.join(dir, `stage-${number}.txt`), `stage ${number}\n`);
     await gitIn(["add", `stage-${number}.txt`]);
     await gitIn(["commit", "-q", "-m", `feat(csv): stage ${number}\n\nOkstra-Task: #${ISSUE}\nOkstra-Stage: ${number}`]);
@@ -60,7 +62,7 @@ export async function createStageRepo(stages: number[], plan: Plan = validPlan()
     "task.json": JSON.stringify(taskMeta(ISSUE, { implementationBaseCommit: base })),
     "plan.json": JSON.stringify(plan),
   };
-  for (const [stage, head] of heads) files[carryFile(stage)] = JSON.stringify(stageCarry(stage, { stageCommitRange: { base, head }, commits: [{ sha: head, subject: `feat(csv): stage ${stage}` }] }));
+  for (const [stage, head] of heads) files[carryFile(stage)] = JSON.stringify(stageCarry(stage, { stageCommitRange: { base: starts.get(stage)!, head }, commits: [{ sha: head, subject: `feat(csv): stage ${stage}` }] }));
   await ledger.writeFiles(ISSUE, files);
   await ledger.appendRows(
     ISSUE,

@@ -10,32 +10,35 @@ function blockWith(states: StackState[]): string {
 }
 
 describe("renderStackBlock", () => {
-  it("renders SPEC §7.1's example exactly", () => {
+  it("renders the DAG: the stage's dependencies and dependents, linked where they have a PR", () => {
     expect(renderStackBlock(SPEC_ENTRIES, 2, { task: 12, stage: 2, head: "<sha>" })).toBe(
       [
         "<!-- okstra:stack:start (generated; edits inside are overwritten) -->",
-        "**Stage 2 of 4** · ⬅ Previous: #101 · Next: #103 ➡",
-        "| | stage | PR | state |",
-        "|---|---|---|---|",
-        "| | 1 · Parse CSV | #101 | ✅ verified |",
-        "| ➡️ | **2 · Export endpoint** | **#102** | ⏳ verifying |",
-        "| | 3 · UI button | #103 | 📝 draft |",
-        "| | 4 · Docs | — | not started |",
+        "**Stage 2 of 4** · depends on: stage 1 (#101) · needed by: stage 4",
+        "| | stage | depends on | PR | state |",
+        "|---|---|---|---|---|",
+        "| | 1 · Parse CSV | — | #101 | ✅ verified |",
+        "| ➡️ | **2 · Export endpoint** | 1 | **this PR** | ⏳ verifying |",
+        "| | 3 · UI button | 1 | #103 | 📝 draft |",
+        "| | 4 · Docs | 2, 3 | — | not started |",
         "<!-- okstra:stack:end -->",
         '<!-- okstra:meta {"v":1,"task":12,"stage":2,"head":"<sha>"} -->',
       ].join("\n"),
     );
   });
 
-  it("omits Previous on the first stage and skips stages without a PR for Next", () => {
-    const entries: StackEntry[] = [
-      { stage: 1, title: "A", pr: 5, state: "draft" },
-      { stage: 2, title: "B", state: "failed" },
-      { stage: 3, title: "C", pr: 9, state: "merged" },
-    ];
-    expect(renderStackBlock(entries, 1, { task: 1, stage: 1 }).split("\n")[1]).toBe("**Stage 1 of 3** · Next: #9 ➡");
-    expect(renderStackBlock(entries, 3, { task: 1, stage: 3 }).split("\n")[1]).toBe("**Stage 3 of 3** · ⬅ Previous: #5");
-    expect(renderStackBlock([entries[0]], 1, { task: 1, stage: 1 }).split("\n")[1]).toBe("**Stage 1 of 1**");
+  it("never links independent stages as previous/next: stage 3 names only stage 1 and stage 4", () => {
+    const nav = (stage: number) => renderStackBlock(SPEC_ENTRIES, stage, { task: 12, stage }).split("\n")[1];
+    expect(nav(1)).toBe("**Stage 1 of 4** · depends on: nothing · needed by: stage 2 (#102), stage 3 (#103)");
+    expect(nav(3)).toBe("**Stage 3 of 4** · depends on: stage 1 (#101) · needed by: stage 4");
+    expect(nav(4)).toBe("**Stage 4 of 4** · depends on: stage 2 (#102), stage 3 (#103) · needed by: nothing");
+    expect(nav(3)).not.toContain("#102");
+  });
+
+  it("opens a PR with its final block: its own row does not depend on its own number", () => {
+    const withoutNumber = SPEC_ENTRIES.map((e) => (e.stage === 4 ? e : e));
+    const withNumber = SPEC_ENTRIES.map((e) => (e.stage === 4 ? { ...e, pr: 104 } : e));
+    expect(renderStackBlock(withNumber, 4, { task: 12, stage: 4 })).toBe(renderStackBlock(withoutNumber, 4, { task: 12, stage: 4 }));
   });
 
   it("names the group PR a stage shipped in and keeps model text from breaking the table or the markers", () => {
@@ -47,10 +50,10 @@ describe("renderStackBlock", () => {
       2,
       { task: 1, stage: 2 },
     );
-    expect(block).toContain("| | 1 · a \\| b &lt;!-- okstra:stack:end --> c | #4 | 🚢 shipped in #40 |");
+    expect(block).toContain("| | 1 · a \\| b &lt;!-- okstra:stack:end --> c | — | #4 | 🚢 shipped in #40 |");
     expect(block.match(/<!-- okstra:stack:end/g)).toHaveLength(1);
     expect(replaceStackBlock(`x\n${block}`, block).kind).toBe("unchanged");
-    expect(block).toContain("| ➡️ | **2 · D** | **#5** | ⚠️ conditionally accepted |");
+    expect(block).toContain("| ➡️ | **2 · D** | — | **this PR** | ⚠️ conditionally accepted |");
   });
 });
 
@@ -73,7 +76,7 @@ describe("replaceStackBlock", () => {
       expect(result.body).toBe(`${above}${block}${below}`);
       body = result.body;
     }
-    expect(body).toContain("| | 1 · Parse CSV | #101 | 🟣 merged |");
+    expect(body).toContain("| | 1 · Parse CSV | — | #101 | 🟣 merged |");
   });
 
   it("normalises CRLF, replaces the block and leaves the text otherwise identical", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { stackEntries } from "../../src/engine/implementation/stage-prs.js";
+import { stackEntries } from "../../src/engine/pull-requests/stage-prs.js";
 import type { PullRequestInfo } from "../../src/platform/types.js";
 import { doneRow, ISSUE, prRow, sha, taskFrom, validPlan, verifiedRow } from "./fixtures.js";
 
@@ -34,10 +34,10 @@ describe("stackEntries", () => {
     const task = taskFrom([doneRow(1), doneRow(2), doneRow(3), prRow(1, 101), prRow(2, 102), prRow(3, 103), prRow(3, 140, "group", [3])], plan);
     const prs = new Map([[1, pull(101, 1, true)], [2, pull(102, 2)]]);
     expect(stackEntries(task, plan, prs, new Set([2]))).toEqual([
-      { stage: 1, title: plan.stages[0].title, pr: 101, state: "merged" },
-      { stage: 2, title: plan.stages[1].title, pr: 102, state: "verifying" },
-      { stage: 3, title: plan.stages[2].title, pr: 103, state: "shipped", shippedIn: 140 },
-      { stage: 4, title: plan.stages[3].title, state: "not-started" },
+      { stage: 1, title: plan.stages[0].title, dependsOn: [], pr: 101, state: "merged" },
+      { stage: 2, title: plan.stages[1].title, dependsOn: [], pr: 102, state: "verifying" },
+      { stage: 3, title: plan.stages[2].title, dependsOn: [1, 2], pr: 103, state: "shipped", shippedIn: 140 },
+      { stage: 4, title: plan.stages[3].title, dependsOn: [3], state: "not-started" },
     ]);
   });
 

@@ -39,8 +39,8 @@ describe("verification after an implementation run (autoVerify, local platform, 
     const [pr1, pr2] = await pulls(repo);
     expect([pr1!.head, pr1!.draft]).toEqual(["okstra/1/s1", false]);
     expect([pr2!.head, pr2!.draft]).toEqual(["okstra/1/s2", true]);
-    expect(pr1!.body).toContain(`| ➡️ | **1 · CSV field escaping** | **#${pr1!.number}** | ✅ verified |`);
-    expect(pr1!.body).toContain(`| | 2 · Per-item value on the inventory | #${pr2!.number} | ⛔ blocked |`);
+    expect(pr1!.body).toContain("| ➡️ | **1 · CSV field escaping** | — | **this PR** | ✅ verified |");
+    expect(pr1!.body).toContain(`| | 2 · Per-item value on the inventory | — | #${pr2!.number} | ⛔ blocked |`);
 
     const convergence = await ledgerJson(repo, "runs/verify-1/convergence.json");
     expect(convergence.findings.map((f: any) => [f.id, f.stage, f.classification])).toEqual([

@@ -3,7 +3,7 @@ import type { Logger } from "../../util/log.js";
 import { UnknownRevisionError, type Workspace } from "../../workspace/index.js";
 import { CommandRefusal } from "../refusal.js";
 import { assembleGroup, GroupConflictError, matchingRemoteGroup, type AssembledGroup } from "./assemble-group.js";
-import { groupBranch } from "./branch-names.js";
+import { groupBranch } from "../pull-requests/branch-names.js";
 import { isAncestor } from "../../util/git.js";
 import { dependencyGaps, describeGaps, type ClosureGap } from "./dependency-closure.js";
 import { describeCovered, plural, type CoveredStage, type ShipCandidate } from "./eligibility.js";

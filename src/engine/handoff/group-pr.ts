@@ -1,4 +1,4 @@
-import { ensurePullRequest, type EnsuredPullRequest } from "../ensure-pull-request.js";
+import { ensurePullRequest, type EnsuredPullRequest } from "../pull-requests/ensure-pull-request.js";
 import type { Platform } from "../../platform/types.js";
 import { mergeGroupPrBody, renderShippedComment, shippedCommentMarker } from "../../render/group-pr-body.js";
 import type { Logger } from "../../util/log.js";

@@ -3,7 +3,7 @@ import type { TaskLedger } from "../../ledger/task-ledger.js";
 import type { Platform } from "../../platform/types.js";
 import { groupPrTitle, renderGroupPrBody, type GroupPrStage } from "../../render/group-pr-body.js";
 import type { Logger } from "../../util/log.js";
-import { refreshStackBlocks } from "../implementation/stage-prs.js";
+import { refreshStackBlocks } from "../pull-requests/stage-prs.js";
 import type { Plan } from "../planning/plan-schema.js";
 import type { CollectedGroup } from "./collect-group.js";
 import { announceOnStagePrs, ensureGroupPullRequest, type EnsuredGroupPullRequest } from "./group-pr.js";

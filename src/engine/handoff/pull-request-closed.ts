@@ -5,10 +5,12 @@ import type { Platform } from "../../platform/types.js";
 import { groupMergedCommentMarker, renderGroupMergedComment } from "../../render/group-pr-body.js";
 import type { OkstraMetrics } from "../../server/metrics.js";
 import type { Logger } from "../../util/log.js";
-import { refreshStackBlocks, stageBranch } from "../implementation/stage-prs.js";
+import { refreshStackBlocks } from "../pull-requests/stage-prs.js";
 import { planSchema } from "../planning/plan-schema.js";
+import { settleDependentsAfterMerge } from "../pull-requests/after-merge.js";
+import { ledgerStacksMemory } from "../pull-requests/stacks-memory.js";
 import { countRun } from "../run/run-metrics.js";
-import { parseOkstraBranch, type OkstraBranch } from "./branch-names.js";
+import { parseOkstraBranch, stageBranch, type OkstraBranch } from "../pull-requests/branch-names.js";
 
 /**
  * A pull request was closed (SPEC §7.1, §7.2). For a merged PR on one of
@@ -21,7 +23,9 @@ import { parseOkstraBranch, type OkstraBranch } from "./branch-names.js";
  *   2. confirm from the ledger that okstra opened the PR; stop if not;
  *   3. for a group PR, close each of its still-open stage PRs with a comment
  *      linking the group PR (see `settleShippedStagePrs`);
- *   4. refresh the navigation blocks of the task's stage PRs.
+ *   4. for a stage PR merged by squash or rebase, replay its dependents' own
+ *      commits onto their new bases (`settleDependentsAfterMerge`, §15.4);
+ *   5. refresh the navigation blocks of the task's stage PRs.
  * A PR closed without being merged changes nothing.
  */
 
@@ -69,8 +73,15 @@ async function settleClosedPullRequest(pr: ClosedPullRequest, services: { platfo
   // 3. A merged group closes its stage PRs.
   const { closed, noted } = row.kind === "group" ? await settleShippedStagePrs(platform, task, row, pr.base, log) : { closed: [], noted: [] };
 
-  // 4. Navigation blocks.
-  if (task.plan) await refreshStackBlocks({ platform, task, plan: planSchema.parse(task.plan), log });
+  // 4. A stage merged by squash or rebase: its dependents' own commits go onto their new bases (§15.4).
+  let current = task;
+  if (row.kind === "stage" && task.plan) {
+    const replay = await settleDependentsAfterMerge({ platform, ledger }, { task, plan: planSchema.parse(task.plan), stage: row.stages[0]!, log });
+    if (replay && (replay.replayed.length > 0 || replay.conflicts.length > 0)) current = (await ledger.readTask(branch.task)) ?? task;
+  }
+
+  // 5. Navigation blocks.
+  if (current.plan) await refreshStackBlocks({ platform, task: current, plan: planSchema.parse(current.plan), log, stacks: ledgerStacksMemory(ledger) });
   log.info({ pr: pr.number, kind: row.kind, retargeted: retargeted.length, closed }, "merged okstra PR handled");
   return { action: "handled", retargeted, closed, noted };
 }

@@ -16,7 +16,7 @@ import { runSetup } from "./run-setup.js";
 import { setupHint } from "./setup-hint.js";
 import { approvedPlanProblem } from "./plan-recheck.js";
 import { checkStage, justifiedPlaceholders, linksLeavingClone } from "./stage-checks.js";
-import { stageBranch } from "./stage-prs.js";
+import { stageBranch } from "../pull-requests/branch-names.js";
 import { ensureTrailers } from "./trailers.js";
 
 /** How one stage of a batch ended. `failed` is retryable; the batch goes on with stages that do not depend on it. */

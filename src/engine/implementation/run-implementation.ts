@@ -24,7 +24,8 @@ import { decideAfterBatch, type PilotDecision } from "./pilot.js";
 import { chooseBatch, chooseRetryBatch } from "./select-batch.js";
 import { PushRejectedError } from "../../workspace/errors.js";
 import { redactSecrets } from "../../util/redact.js";
-import { publishStagePullRequest, refreshStackBlocks, stagePrRow } from "./stage-prs.js";
+import { publishStagePullRequest, refreshStackBlocks, stagePrRow } from "../pull-requests/stage-prs.js";
+import { ledgerStacksMemory } from "../pull-requests/stacks-memory.js";
 import { verifyAfterImplementation } from "../verification/verify-command.js";
 import { firstLine } from "../../util/text.js";
 
@@ -245,7 +246,10 @@ async function publishPullRequest(run: ImplementationRun, stage: number): Promis
     const task = (await ledger.readTask(issue))!;
     const pr = await publishStagePullRequest({ platform, task, plan, stage, draft: context.config.implementation.draftStagePRs, log: context.log });
     await ledger.appendRows(issue, [stagePrRow({ run: manifest.id, stage, branch: pr.branch, number: pr.number, url: pr.url })]);
-    await refreshStackBlocks({ platform, task: (await ledger.readTask(issue))!, plan, log: context.log });
+    // The PRs publish read are still current: only the other stage PRs' blocks may need a write.
+    const known = { prs: pr.known, fresh: pr.number };
+    const stacks = ledgerStacksMemory(ledger);
+    await refreshStackBlocks({ platform, task: (await ledger.readTask(issue))!, plan, log: context.log, known, stacks });
     context.run.links.push({ label: `stage ${stage} PR #${pr.number}`, url: pr.url });
     return `PR [#${pr.number}](${pr.url}) → \`${pr.baseBranch}\``;
   } catch (error) {

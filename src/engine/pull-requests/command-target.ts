@@ -2,7 +2,7 @@ import type { Command } from "../../commands/types.js";
 import type { Ledger } from "../../ledger/ledger.js";
 import type { Platform } from "../../platform/types.js";
 import type { CommandJob } from "../../jobs/types.js";
-import { parseOkstraBranch } from "../handoff/branch-names.js";
+import { parseOkstraBranch } from "./branch-names.js";
 
 /**
  * Which task a command acts on (SPEC §2, §15.1). On an issue: that issue. On a

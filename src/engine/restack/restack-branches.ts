@@ -2,7 +2,7 @@ import { isAncestor } from "../../util/git.js";
 import type { Logger } from "../../util/log.js";
 import { MergeConflictError } from "../../workspace/errors.js";
 import type { Workspace } from "../../workspace/workspace.js";
-import { stageBranch } from "../implementation/stage-prs.js";
+import { stageBaseBranch, stageBranch } from "../pull-requests/branch-names.js";
 
 /** A stage as restacking sees it: its number and dependencies. */
 export interface RestackStage {
@@ -46,12 +46,26 @@ export interface RestackOutcome {
  */
 export async function restackBranches(
   workspace: Workspace,
-  input: { issue: number; stages: readonly RestackStage[]; heads: Map<number, string>; baseHead: string; only?: number; log: Logger },
+  input: {
+    issue: number;
+    stages: readonly RestackStage[];
+    heads: Map<number, string>;
+    baseHead: string;
+    /** Heads of the `okstra/<N>/s<S>-base` branches that exist (SPEC §15.4), by stage. */
+    stageBases?: Map<number, string>;
+    only?: number;
+    log: Logger;
+  },
 ): Promise<RestackOutcome> {
   const outcome: RestackOutcome = { restacked: [], conflicts: [] };
   for (const stage of dependencyOrder(input.stages)) {
     const head = input.heads.get(stage.number);
     if (head === undefined || (input.only !== undefined && stage.number !== input.only)) continue;
+    const stageBase = input.stageBases?.get(stage.number);
+    if (stageBase !== undefined) {
+      await restackThroughBase(workspace, input, stage, head, stageBase, outcome);
+      continue;
+    }
     const behind = await dependenciesAhead(workspace, stage, head, input.heads, input.baseHead);
     if (behind.length === 0) continue;
     const branch = stageBranch(input.issue, stage.number);
@@ -72,6 +86,54 @@ export async function restackBranches(
     }
   }
   return outcome;
+}
+
+/**
+ * A stage based on `okstra/<N>/s<S>-base` (SPEC §15.4): the new dependency
+ * heads are merged into that branch first (a fast-forward push of it), then
+ * the branch into the stage, so `s<S>-base..s<S>` stays the stage's own
+ * commits plus okstra's one merge of its base.
+ */
+async function restackThroughBase(
+  workspace: Workspace,
+  input: { issue: number; heads: Map<number, string>; baseHead: string; stageBases?: Map<number, string>; log: Logger },
+  stage: RestackStage,
+  head: string,
+  stageBase: string,
+  outcome: RestackOutcome,
+): Promise<void> {
+  const baseName = stageBaseBranch(input.issue, stage.number);
+  const branch = stageBranch(input.issue, stage.number);
+  const behind = await dependenciesAhead(workspace, stage, stageBase, input.heads, input.baseHead);
+  let newBase = stageBase;
+  if (behind.length > 0) {
+    await workspace.checkoutNewBranch(baseName, stageBase);
+    try {
+      const merges = behind.map((dep) => ({ ref: input.heads.get(dep)!, message: restackMessage(input.issue, stage.number, dep) }));
+      newBase = await workspace.mergeInto(baseName, merges, { log: input.log });
+    } catch (error) {
+      if (!(error instanceof MergeConflictError)) throw error;
+      const dependency = behind.find((dep) => input.heads.get(dep) === error.head) ?? behind[0]!;
+      outcome.conflicts.push({ stage: stage.number, branch, dependency, dependencyHead: input.heads.get(dependency)!, paths: error.paths });
+      return;
+    }
+    await workspace.push(baseName, { expectedRemoteHead: stageBase, log: input.log });
+    input.stageBases?.set(stage.number, newBase);
+  }
+  if (await isAncestor(workspace.dir, newBase, head)) return;
+  await workspace.checkoutNewBranch(branch, head);
+  try {
+    const what = behind.length > 0 ? `stage ${behind.join(", ")} (through ${baseName})` : baseName;
+    const message = `chore(restack): merge ${what}\n\nOkstra-Task: #${input.issue}\nOkstra-Stage: ${stage.number}`;
+    const to = await workspace.mergeInto(branch, [{ ref: newBase, message }], { log: input.log });
+    await workspace.push(branch, { expectedRemoteHead: head, log: input.log });
+    input.heads.set(stage.number, to);
+    outcome.restacked.push({ stage: stage.number, branch, from: head, to, merged: behind });
+  } catch (error) {
+    if (!(error instanceof MergeConflictError)) throw error;
+    const dependency = behind[0] ?? stage.dependsOn[0]!;
+    outcome.conflicts.push({ stage: stage.number, branch, dependency, dependencyHead: input.heads.get(dependency) ?? newBase, paths: error.paths });
+  }
 }
 
 /** The dependencies whose heads `head` lacks, leaving out those already merged into the base. */

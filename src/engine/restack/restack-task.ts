@@ -5,6 +5,7 @@ import type { Platform } from "../../platform/types.js";
 import type { Logger } from "../../util/log.js";
 import { withWorkspace } from "../../workspace/workspace.js";
 import type { Plan } from "../planning/plan-schema.js";
+import { stageBaseBranch } from "../pull-requests/branch-names.js";
 import { restackBranches, type RestackConflict, type RestackOutcome } from "./restack-branches.js";
 
 export interface RestackTaskInput {
@@ -32,10 +33,16 @@ export async function restackTask(ports: { platform: Platform; ledger: Ledger },
   const heads = new Map<number, string>();
   for (const [stage, row] of done) heads.set(stage, (await ports.platform.getBranchHead(row.branch)) ?? row.headCommit);
   const baseHead = (await ports.platform.getBranchHead(task.meta.baseBranch)) ?? task.meta.implementationBaseCommit!;
+  const stageBases = new Map<number, string>();
+  for (const stage of plan.stages) {
+    if (stage.dependsOn.length < 2 || !done.has(stage.number)) continue;
+    const head = await ports.platform.getBranchHead(stageBaseBranch(issue, stage.number));
+    if (head) stageBases.set(stage.number, head);
+  }
 
   const outcome = await withWorkspace(
     { remote: () => ports.platform.gitRemote(), baseCommit: task.meta.implementationBaseCommit!, runId: `restack-${issue}-${input.trigger}`, log: input.log },
-    (workspace) => restackBranches(workspace, { issue, stages: plan.stages, heads, baseHead, only: input.only, log: input.log }),
+    (workspace) => restackBranches(workspace, { issue, stages: plan.stages, heads, baseHead, stageBases, only: input.only, log: input.log }),
   );
 
   const rows: RowInput[] = [
@@ -52,7 +59,7 @@ export async function restackTask(ports: { platform: Platform; ledger: Ledger },
 }
 
 /** Says on the stage's PR, once per conflicting dependency head, what conflicts and what to do. */
-async function noteConflictOnPullRequest(platform: Platform, task: TaskLedger, conflict: RestackConflict, log: Logger): Promise<void> {
+export async function noteConflictOnPullRequest(platform: Platform, task: TaskLedger, conflict: RestackConflict, log: Logger): Promise<void> {
   const pr = task.state.stages.find((s) => s.stage === conflict.stage)?.prs.filter((p) => p.kind === "stage").at(-1);
   if (!pr) return;
   const marker = `<!-- okstra:needs-restack ${JSON.stringify({ stage: conflict.stage, dependencyHead: conflict.dependencyHead })} -->`;

@@ -5,7 +5,7 @@ import type { CommandContext } from "../context.js";
 import { executeStage, type StageOutcome } from "../implementation/execute-stage.js";
 import { ImplementationRun } from "../implementation/implementation-run.js";
 import { LeaseKeeper } from "../implementation/lease-keeper.js";
-import { stageBranch } from "../implementation/stage-prs.js";
+import { stageBranch } from "../pull-requests/branch-names.js";
 import type { RunWorkers } from "../run/invoke-worker.js";
 import { stageLogger } from "../run/run-log.js";
 import { readTaskSpend } from "../run/task-spend.js";

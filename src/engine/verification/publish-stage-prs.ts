@@ -2,7 +2,7 @@ import type { TaskLedger } from "../../ledger/task-ledger.js";
 import { redactSecrets } from "../../util/redact.js";
 import { stageLogger } from "../run/run-log.js";
 import type { VerificationContext } from "./verification-context.js";
-import { refreshStackBlocks } from "../implementation/stage-prs.js";
+import { refreshStackBlocks } from "../pull-requests/stage-prs.js";
 import type { Plan } from "../planning/plan-schema.js";
 import type { StageVerdict } from "./verdict.js";
 

@@ -6,6 +6,7 @@ import { stageDiffs, type ReviewContext } from "./review-context.js";
 import { independentReview, reviewPort, verifierWorkers, type ReviewSession } from "./review-workers.js";
 import { stageVerdict } from "./verdict.js";
 import { noVerdict, type VerificationFindings, type VerificationRun } from "./verification-run.js";
+import { verifyBranch } from "../pull-requests/branch-names.js";
 
 /**
  * Steps 3–6 of a verification run, in its clone:
@@ -48,7 +49,7 @@ export async function reviewBatch(run: VerificationRun, workspace: Workspace): P
  */
 async function combineHeads(workspace: Workspace, run: string, heads: readonly string[], notes: string[]): Promise<void> {
   if (heads.length < 2) return;
-  const branch = `okstra/verify/${run}`;
+  const branch = verifyBranch(run);
   await workspace.checkoutNewBranch(branch, heads[0]!);
   try {
     await workspace.mergeInto(branch, heads.slice(1));

@@ -5,8 +5,9 @@ import { fetchComparison } from "./commits.js";
 import { fetchIssue, fetchIssueComments, patchComment, postComment, postReaction } from "./issues.js";
 import { fetchPull, findOpenPullByHead, listOpenPulls, patchPull, postPull, setPullDraft } from "./pulls.js";
 import { buildGitRemote } from "./remote.js";
+import { githubStacks } from "./stacks.js";
 import { fetchReviewComment, fetchReviews, fetchReviewThreads, patchReviewComment, postReviewCommentReaction, postReviewReply } from "./reviews.js";
-import { fetchBranchHead, fetchDefaultBranch, fetchFile, fetchPermission } from "./repository.js";
+import { fetchBranchHead, fetchDefaultBranch, fetchFile, fetchPermission, postBranch } from "./repository.js";
 
 export interface GitHubPlatformOptions {
   /** A fresh (or still valid) installation token; asked for on every `gitRemote()`, since tokens live one hour. */
@@ -64,7 +65,9 @@ export function createGitHubPlatform(client: GitHubClient, repo: RepoRef, option
     updateCheckRun: (id, check) => patchCheckRun(client, repo, id, check),
 
     getBranchHead: (branch) => fetchBranchHead(client, repo, branch),
+    createBranch: (branch, commit) => postBranch(client, repo, branch, commit),
     compareCommits: (base, head) => fetchComparison(client, repo, base, head),
     gitRemote: async () => buildGitRemote(serverUrl, repo, await options.installationToken()),
+    stacks: githubStacks(client, repo),
   };
 }

@@ -62,3 +62,8 @@ export async function fetchBranchHead(client: GitHubClient, repo: RepoRef, branc
   if (response === null) return null;
   return (response.data as { object: { sha: string } }).object.sha;
 }
+
+/** `POST git/refs` creates only: GitHub answers 422 "Reference already exists" rather than moving a branch. */
+export async function postBranch(client: GitHubClient, repo: RepoRef, branch: string, commit: string): Promise<void> {
+  await client.request("POST /repos/{owner}/{repo}/git/refs", { ...repo, ref: `refs/heads/${branch}`, sha: commit });
+}

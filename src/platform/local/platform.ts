@@ -1,6 +1,6 @@
 import { userInfo } from "node:os";
 import { basename, resolve } from "node:path";
-import type { CheckRunInfo, CheckRunWrite, CommentInfo, IssueInfo, Platform, PullRequestInfo } from "../types.js";
+import type { CheckRunInfo, CheckRunWrite, CommentInfo, IssueInfo, Platform, PullRequestInfo, StackPort } from "../types.js";
 import { LocalPlatformError } from "./errors.js";
 import { localPermission } from "./permissions.js";
 import {
@@ -22,7 +22,7 @@ import {
   type LocalComment,
   type LocalPull,
 } from "./records.js";
-import { localBranchHead, localCommitExists, localCommitsAhead, localCompareCommits, localDefaultBranch, localReadFile } from "./repository.js";
+import { localBranchHead, localCommitExists, localCreateBranch, localCommitsAhead, localCompareCommits, localDefaultBranch, localReadFile } from "./repository.js";
 import { storePath, withLock } from "./store.js";
 import { localReviewMethods } from "./review-platform.js";
 
@@ -173,10 +173,16 @@ export function createLocalPlatform(options: LocalPlatformOptions): Platform {
     },
 
     getBranchHead: (branch) => localBranchHead(repoDir, branch),
+    createBranch: (branch, commit) => localCreateBranch(repoDir, branch, commit),
     compareCommits: (base, head) => localCompareCommits(repoDir, base, head),
     gitRemote: async () => ({ url: repoDir }),
+    stacks: localStacks,
   };
 }
+
+/** The local platform has no native stacks (SPEC §15.5): the navigation block alone shows the DAG. */
+const unavailable = () => Promise.reject(new LocalPlatformError(404, "the local platform has no native stacks"));
+const localStacks: StackPort = { supported: false, list: async () => "unavailable", create: unavailable, add: unavailable, unstack: unavailable };
 
 /**
  * GitHub's update semantics: given fields replace, a conclusion completes the

@@ -1,3 +1,4 @@
+import { LocalPlatformError } from "./errors.js";
 import { git, isAncestor } from "../../util/git.js";
 import type { CommitComparison } from "../types.js";
 
@@ -26,6 +27,12 @@ export async function localReadFile(repoDir: string, path: string, ref: string):
 export async function localBranchHead(repoDir: string, branch: string): Promise<string | null> {
   const result = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], { cwd: repoDir, allowFailure: true });
   return result.exitCode === 0 ? result.stdout.trim() : null;
+}
+
+/** Creates `refs/heads/<branch>` only if it does not exist (the all-zero old value), as GitHub's `POST git/refs`. */
+export async function localCreateBranch(repoDir: string, branch: string, commit: string): Promise<void> {
+  const created = await git(["update-ref", `refs/heads/${branch}`, commit, "0".repeat(40)], { cwd: repoDir, allowFailure: true });
+  if (created.exitCode !== 0) throw new LocalPlatformError(422, `branch ${branch} already exists or ${commit} is not a commit`);
 }
 
 export async function localCommitExists(repoDir: string, sha: string): Promise<boolean> {

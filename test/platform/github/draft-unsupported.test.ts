@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { pino } from "pino";
-import { ensurePullRequest } from "../../../src/engine/ensure-pull-request.js";
+import { ensurePullRequest } from "../../../src/engine/pull-requests/ensure-pull-request.js";
 import { httpMock } from "../../helpers/http-mock.js";
 import { API_REPO, githubPlatform, restPull } from "./fixture.js";
 

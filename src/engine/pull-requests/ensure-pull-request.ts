@@ -1,7 +1,7 @@
-import type { Platform, PullRequestInfo, PullRequestUpdate } from "../platform/types.js";
-import { renderDraftUnsupportedNote } from "../render/reply.js";
-import type { SectionReplacement } from "../render/stack-block.js";
-import type { Logger } from "../util/log.js";
+import type { Platform, PullRequestInfo, PullRequestUpdate } from "../../platform/types.js";
+import { renderDraftUnsupportedNote } from "../../render/reply.js";
+import type { SectionReplacement } from "../../render/stack-block.js";
+import type { Logger } from "../../util/log.js";
 
 export interface EnsuredPullRequest {
   number: number;
@@ -9,6 +9,8 @@ export interface EnsuredPullRequest {
   created: boolean;
   /** A reused PR was edited (title, base or okstra's sections). */
   updated: boolean;
+  /** The PR as it stands after this call (body and base included), so a caller need not read it again. */
+  pr: PullRequestInfo;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function ensurePullRequest(input: {
   if (input.draft && !pr.draft) {
     await platform.createComment(pr.number, renderDraftUnsupportedNote()).catch((err: unknown) => log.warn({ err, pr: pr.number }, "could not post the not-a-draft note"));
   }
-  return { number: pr.number, url: pr.url, created: true, updated: false };
+  return { number: pr.number, url: pr.url, created: true, updated: false, pr };
 }
 
 async function reuse(input: Parameters<typeof ensurePullRequest>[0], pr: PullRequestInfo): Promise<EnsuredPullRequest> {
@@ -62,7 +64,7 @@ async function reuse(input: Parameters<typeof ensurePullRequest>[0], pr: PullReq
   const updated = Object.keys(update).length > 0;
   if (updated) await input.platform.updatePullRequest(pr.number, update);
   input.log.info({ ...input.describe, pr: pr.number, updated }, "PR reused");
-  return { number: pr.number, url: pr.url, created: false, updated };
+  return { number: pr.number, url: pr.url, created: false, updated, pr: { ...pr, ...update } };
 }
 
 function hasStatus(error: unknown, status: number): boolean {

@@ -1,4 +1,4 @@
-import { ensurePullRequest, type EnsuredPullRequest } from "../ensure-pull-request.js";
+import { ensurePullRequest, type EnsuredPullRequest } from "./ensure-pull-request.js";
 import type { PrRow, RowInput } from "../../ledger/rows.js";
 import type { StageState } from "../../ledger/derive.js";
 import type { TaskLedger } from "../../ledger/task-ledger.js";
@@ -7,6 +7,8 @@ import { mergeStagePrBody, renderStagePrBody } from "../../render/stage-pr-body.
 import { renderStackBlock, replaceStackBlock, type StackEntry, type StackState } from "../../render/stack-block.js";
 import type { Logger } from "../../util/log.js";
 import type { PlanStage } from "../planning/plan-schema.js";
+import { syncNativeStacks, type StacksMemory } from "./native-stacks.js";
+import { resolveStageBase } from "./stage-base.js";
 
 /**
  * Stage PRs (SPEC §7.1), all through the platform port. After a stage is done
@@ -18,10 +20,6 @@ import type { PlanStage } from "../planning/plan-schema.js";
  */
 
 type PlanStages = { title: string; stages: readonly PlanStage[] };
-
-export function stageBranch(issue: number, stage: number): string {
-  return `okstra/${issue}/s${stage}`;
-}
 
 // ── Ledger → navigation state ───────────────────────────────────────────────
 
@@ -62,34 +60,16 @@ export function stackEntries(
       const pr = prs.get(stage.number);
       const number = pr?.number ?? lastPrRow(state, "stage")?.number;
       const group = lastPrRow(state, "group");
-      const entry: StackEntry = { stage: stage.number, title: stage.title, state: entryState(state, pr, verifying.has(stage.number)) };
+      const entry: StackEntry = {
+        stage: stage.number,
+        title: stage.title,
+        dependsOn: stage.dependsOn,
+        state: entryState(state, pr, verifying.has(stage.number)),
+      };
       if (number !== undefined) entry.pr = number;
       if (entry.state === "shipped" && group) entry.shippedIn = group.number;
       return entry;
     });
-}
-
-// ── Base branch ─────────────────────────────────────────────────────────────
-
-async function isMerged(platform: Platform, state: StageState | undefined): Promise<boolean> {
-  const row = lastPrRow(state, "stage");
-  return row !== undefined && (await platform.getPullRequest(row.number)).merged;
-}
-
-/**
- * SPEC §7.1: the branch of the dependency when exactly one dependency is not
- * merged yet (so the PR shows only this stage's commits), else the task's
- * base branch. A dependency with no stage PR counts as not merged.
- */
-export async function stagePrBase(input: { platform: Platform; task: TaskLedger; stage: Pick<PlanStage, "number" | "dependsOn"> }): Promise<string> {
-  const states = new Map(input.task.state.stages.map((s) => [s.stage, s]));
-  const unmerged: number[] = [];
-  for (const dependency of input.stage.dependsOn) {
-    if (!(await isMerged(input.platform, states.get(dependency)))) unmerged.push(dependency);
-  }
-  if (unmerged.length !== 1) return input.task.meta.baseBranch;
-  const dependency = unmerged[0];
-  return states.get(dependency)?.done?.branch ?? stageBranch(input.task.issue, dependency);
 }
 
 // ── Open or reuse ───────────────────────────────────────────────────────────
@@ -120,10 +100,11 @@ export function stagePrRow(input: { run: string; stage: number; branch: string; 
 }
 
 /**
- * Step 1 of the pipeline for one done stage: base branch, title and body
- * from the plan and carries, then open or reuse the PR. The body's block is
- * built from the ledger alone; `refreshStackBlocks` afterwards adds what
- * only the platform knows (the new PR's number, merged states).
+ * Step 1 of the pipeline for one done stage: base branch (SPEC §15.4), title
+ * and body from the plan, carries and the stage PRs as they are now, then open
+ * or reuse the PR. The navigation block is final from the start (its own row
+ * says "this PR"), so a new PR costs one create and no edit. The PRs read here
+ * are returned for `refreshStackBlocks`, which then reads none of them again.
  */
 export async function publishStagePullRequest(input: {
   platform: Platform;
@@ -132,18 +113,20 @@ export async function publishStagePullRequest(input: {
   stage: number;
   draft: boolean;
   log: Logger;
-}): Promise<EnsuredStagePullRequest & { branch: string; baseBranch: string }> {
+}): Promise<EnsuredStagePullRequest & { branch: string; baseBranch: string; known: Map<number, PullRequestInfo> }> {
   const { task, plan } = input;
   const stage = plan.stages.find((s) => s.number === input.stage);
   const carry = task.carries.find((c) => c.carry.stage === input.stage)?.carry;
   if (!stage || !carry) throw new Error(`stage ${input.stage} has ${stage ? "no carry" : "no plan entry"}; a stage PR needs both`);
   const dependencies = task.carries.filter((c) => stage.dependsOn.includes(c.carry.stage)).map((c) => c.carry);
-  const stack = stackEntries(task, plan, new Map());
+  const known = await currentStagePrs(input.platform, task, plan, input.stage);
+  const stack = stackEntries(task, plan, known);
   const { title, body } = renderStagePrBody({ plan, stage: stage.number, carry, task, dependencies, stack });
-  const baseBranch = await stagePrBase({ platform: input.platform, task, stage });
+  const baseBranch = (await resolveStageBase({ platform: input.platform, task, stage, known })).branch;
   const branch = carry.branch;
   const pr = await ensureStagePullRequest({ platform: input.platform, stage: stage.number, branch, baseBranch, title, body, draft: input.draft, log: input.log });
-  return { ...pr, branch, baseBranch };
+  known.set(stage.number, pr.pr);
+  return { ...pr, branch, baseBranch, known };
 }
 
 // ── Navigation refresh ──────────────────────────────────────────────────────
@@ -160,10 +143,16 @@ export interface StackRefresh {
  * stage whose row was never written (a crash between create and append) —
  * the open PR of its branch.
  */
-async function currentStagePrs(platform: Platform, task: TaskLedger, plan: Pick<PlanStages, "stages">): Promise<Map<number, PullRequestInfo>> {
+async function currentStagePrs(
+  platform: Platform,
+  task: TaskLedger,
+  plan: Pick<PlanStages, "stages">,
+  skip?: number,
+): Promise<Map<number, PullRequestInfo>> {
   const states = new Map(task.state.stages.map((s) => [s.stage, s]));
   const prs = new Map<number, PullRequestInfo>();
   for (const stage of [...plan.stages].sort((a, b) => a.number - b.number)) {
+    if (stage.number === skip) continue;
     const state = states.get(stage.number);
     const row = lastPrRow(state, "stage");
     const done = state?.done;
@@ -179,7 +168,9 @@ async function currentStagePrs(platform: Platform, task: TaskLedger, plan: Pick<
  * the others were written is kept; a damaged block is reported and left
  * alone; an unchanged block costs no write. Closed, unmerged PRs are skipped.
  * Cost per stage PR: one read for the states every block shows, one re-read
- * before its write, and a write only when its block changed.
+ * before its write, and a write only when its block changed. `known` = PRs
+ * the caller read (or wrote) a moment ago: not read again; `fresh` names the
+ * one whose body the caller has just written, so it is not re-read either.
  */
 export async function refreshStackBlocks(input: {
   platform: Platform;
@@ -187,14 +178,17 @@ export async function refreshStackBlocks(input: {
   plan: Pick<PlanStages, "stages">;
   log: Logger;
   verifying?: ReadonlySet<number>;
+  known?: { prs: ReadonlyMap<number, PullRequestInfo>; fresh: number };
+  /** Given where PRs may have been opened or retargeted: the native stacks are kept in step too (SPEC §15.5). */
+  stacks?: StacksMemory;
 }): Promise<StackRefresh[]> {
   const { platform, task, log } = input;
-  const prs = await currentStagePrs(platform, task, input.plan);
+  const prs = input.known ? new Map(input.known.prs) : await currentStagePrs(platform, task, input.plan);
   const entries = stackEntries(task, input.plan, prs, input.verifying);
   const heads = new Map(task.state.stages.map((s) => [s.stage, s.done?.headCommit]));
   const results: StackRefresh[] = [];
   for (const [stage, known] of prs) {
-    const fresh = await platform.getPullRequest(known.number);
+    const fresh = input.known?.fresh === known.number ? known : await platform.getPullRequest(known.number);
     if (fresh.state === "closed" && !fresh.merged) {
       results.push({ stage, pr: fresh.number, outcome: "closed" });
       continue;
@@ -209,5 +203,16 @@ export async function refreshStackBlocks(input: {
     if (replaced.kind !== "unchanged") await platform.updatePullRequest(fresh.number, { body: replaced.body });
     results.push({ stage, pr: fresh.number, outcome: replaced.kind });
   }
+  if (input.stacks) await keepNativeStacks(platform, [...prs.values()], input.stacks, log);
   return results;
+}
+
+/** A failure of the Stacks API is logged, never a failed refresh: the navigation block is written already. */
+async function keepNativeStacks(platform: Platform, prs: PullRequestInfo[], memory: StacksMemory, log: Logger): Promise<void> {
+  const open = prs.filter((pr) => pr.state === "open");
+  try {
+    await syncNativeStacks({ platform, open, memory, log });
+  } catch (error) {
+    log.warn({ err: error }, "could not keep the native stacks in step");
+  }
 }
