@@ -180,7 +180,7 @@ describe("/okstra revise written on stage 2's PR, with a review thread and a cha
     expect(await isAncestor(world, heads.s3, heads.s3Restacked)).toBe(true);
     expect(await isAncestor(world, heads.s2Revised, heads.s3Restacked)).toBe(true);
     const message = await world.bare.commitMessage(heads.s3Restacked);
-    expect(message).toMatch(/^chore\(restack\): merge stage 2\n\nOkstra-Task: #1\nOkstra-Stage: 3/);
+    expect(message).toMatch(/^chore\(restack\): merge stage 2 \(through okstra\/1\/s3-base\)\n\nOkstra-Task: #1\nOkstra-Stage: 3/);
   });
 
   it("tells the whole loop in one status comment on stage 2's PR", () => {
