@@ -3,7 +3,7 @@ import { executeCommand } from "../engine/execute-command.js";
 import { onPullRequestClosed } from "../engine/handoff/pull-request-closed.js";
 import { onStageBranchMoved } from "../engine/reconcile/stage-branch-moved.js";
 import { Ledger } from "../ledger/ledger.js";
-import { createGitHubLedgerStore } from "../ledger/github-store.js";
+import { appObjectCache, createGitHubLedgerStore } from "../ledger/github-store.js";
 import { appLedgerKeyring } from "../ledger/ledger-key.js";
 import { createGitHubPlatform } from "../platform/github/index.js";
 import { redactingPlatform } from "../platform/redacting-platform.js";
@@ -47,7 +47,7 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
       // A fresh short-lived installation token whenever git needs one; never stored.
       installationToken: async () => ((await octokit.auth({ type: "installation" })) as { token: string }).token,
     }));
-    const ledger = new Ledger(createGitHubLedgerStore(octokit, job.repo, { webBase: serverUrl }), { log, keyring: () => appLedgerKeyring() });
+    const ledger = new Ledger(createGitHubLedgerStore(octokit, job.repo, { webBase: serverUrl, cache: appObjectCache }), { log, keyring: () => appLedgerKeyring() });
     const rateLimitWaits = rateLimitWaitsOf(octokit);
     const recovery = options.scheduleJob ? queueRecoveryScheduler(options.scheduleJob, job.repo, job.installationId) : undefined;
     const leaseMs = options.leaseMs ?? leaseMsFromEnvironment();
