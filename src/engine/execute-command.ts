@@ -18,6 +18,7 @@ import { approveCommand } from "./planning/approve.js";
 import { planCommand } from "./planning/run-planning.js";
 import type { CommandContext, EngineServices } from "./context.js";
 import { CommandRefusal } from "./refusal.js";
+import { PlanNotApprovedError } from "../plan/approved-task.js";
 import { resolveCommandTarget, withDefaultStage } from "./pull-requests/command-target.js";
 import { replyChannel } from "./run/reply-channel.js";
 import { restackCommand } from "./restack/restack-command.js";
@@ -121,7 +122,7 @@ async function executeComment(job: CommandJob, parsed: ParsedComment, services: 
     if (context.run.outcome === "failed" || context.run.outcome === "cancelled") return { result: "failed", reason: firstLine(context.run.body ?? `the run ${context.run.outcome === "cancelled" ? "was cancelled" : "failed"}`) };
     return { result: "carried-out", commentId: context.status.id };
   } catch (error) {
-    if (error instanceof CommandRefusal) return refuse(error.problem, error.instead, context.log);
+    if (error instanceof CommandRefusal || error instanceof PlanNotApprovedError) return refuse(error.problem, error.instead, context.log);
     if (error instanceof LedgerUntrustedError) {
       // Located only now: the commit that introduced the state is part of the answer.
       const located = await services.ledger.locate(error);

@@ -128,8 +128,8 @@ export class Ledger {
   }
 
   /** The ledger at its current head, every file checked against okstra's signatures as it is read. */
-  async snapshot(): Promise<TrustedSnapshot> {
-    const [head, keys] = await Promise.all([this.head(), this.keyring()]);
+  async snapshot(latest = false): Promise<TrustedSnapshot> {
+    const [head, keys] = await Promise.all([this.head(latest), this.keyring()]);
     return new TrustedSnapshot(await this.store.snapshot(head), keys);
   }
 
@@ -157,12 +157,14 @@ export class Ledger {
   }
 
   /**
-   * The task as of the current head, or null when it has no `task.json`. Costs one ref read when the ledger is unchanged.
+   * The task as of the current head, or null when it has no `task.json`. Costs one ref read when the ledger
+   * is unchanged — none on a pinned ledger, unless `latest`: what another writer may have changed since must
+   * be seen there (a plan re-checked right before its commands run).
    * Throws LedgerUntrustedError (each entry with the commit that introduced it) when the task holds state
    * okstra did not write: nothing that acts on a task may decide on one okstra cannot vouch for.
    */
-  async readTask(issue: number): Promise<TaskLedger | null> {
-    const task = await this.confirmUnsigned(await readTaskFrom(await this.snapshot(), issue, this.now()));
+  async readTask(issue: number, options: { latest?: boolean } = {}): Promise<TaskLedger | null> {
+    const task = await this.confirmUnsigned(await readTaskFrom(await this.snapshot(options.latest), issue, this.now()));
     if (task && task.untrusted.length > 0) throw new LedgerUntrustedError(issue, task.unsigned ? task.untrusted : await this.locateEntries(task.untrusted), task.unsigned);
     return task;
   }

@@ -6,7 +6,7 @@ import { groupMergedCommentMarker, renderGroupMergedComment } from "../../render
 import type { OkstraMetrics } from "../../server/metrics.js";
 import type { Logger } from "../../util/log.js";
 import { refreshStackBlocks, stageBranch } from "../implementation/stage-prs.js";
-import { planSchema } from "../planning/plan-schema.js";
+import { planSchema } from "../../plan/plan-schema.js";
 import { countRun } from "../run/run-metrics.js";
 import { parseOkstraBranch, type OkstraBranch } from "./branch-names.js";
 

@@ -1,4 +1,3 @@
-import { isPlanApproved } from "../../ledger/derive.js";
 import { StageClaimedError, StageDoneError } from "../../ledger/errors.js";
 import type { RunManifest } from "../../ledger/files.js";
 import { taskWithStageDone, type CarrySidecar } from "../../ledger/index.js";
@@ -6,7 +5,7 @@ import type { TaskLedger } from "../../ledger/task-ledger.js";
 import { BudgetMeter } from "../../workers/budget.js";
 import { withWorkspace, type Workspace } from "../../workspace/workspace.js";
 import type { CommandContext } from "../context.js";
-import { planSchema, type Plan } from "../planning/plan-schema.js";
+import { readApprovedTask } from "../../plan/approved-task.js";
 import { reconcileStageHeads } from "../reconcile/reconcile-stage-heads.js";
 import { CommandRefusal } from "../refusal.js";
 import { runResultFiles } from "../run/finish-run.js";
@@ -67,9 +66,9 @@ export async function implementCommand(context: CommandContext): Promise<void> {
   });
   // Dependents start from their dependencies' done heads: commits pushed onto a done stage branch are recorded first, so they build on them (SPEC §10).
   await reconcileStageHeads(context.services, issue, { log: context.log });
-  let task = await requireApprovedPlan(await ledger.readTask(issue), issue);
-  const plan = planSchema.parse(task.plan);
-  const baseCommit = task.meta.implementationBaseCommit;
+  const approved = await readApprovedTask(ledger, issue);
+  const { plan, baseCommit } = approved;
+  let task = approved.task;
 
   // 2–3. Batch, then the run started and the batch claimed in one commit (a lost claim re-selects).
   const choose = (stage: "auto" | number) => (command.verb === "retry" ? chooseRetryBatch : chooseBatch)(task, plan, stage, config.implementation.runStepBudget);
@@ -92,7 +91,7 @@ export async function implementCommand(context: CommandContext): Promise<void> {
         throw error;
       }
       // Another run claimed part of the batch first: choose again from what is left.
-      task = await requireApprovedPlan(await ledger.readTask(issue), issue);
+      task = (await readApprovedTask(ledger, issue)).task;
       batch = choose("auto");
     }
   }
@@ -164,7 +163,7 @@ async function executeBatch(run: ImplementationRun, workspace: Workspace, batch:
   if (retry.length === 0) return;
   const { context, manifest } = run;
   const leaseUntil = keeper.leaseUntil();
-  await context.services.ledger.claimStages(context.job.issueNumber, manifest.id, retry.map((r) => r.stage), leaseUntil, run.task.meta.implementationBaseCommit!);
+  await context.services.ledger.claimStages(context.job.issueNumber, manifest.id, retry.map((r) => r.stage), leaseUntil, run.baseCommit);
   await scheduleRecoveryCheck(context.services, context.job.issueNumber, leaseUntil, context.log);
   keeper.track(retry.map((r) => r.stage));
   for (const { stage, guidance } of retry) {
@@ -286,16 +285,6 @@ function describeStageError(error: unknown): { reason: string; detail: string } 
 
 function failedRow(run: string, outcome: Extract<StageOutcome, { status: "failed" }>) {
   return { run, status: "failed" as const, stage: outcome.stage, reason: outcome.reason, detail: outcome.detail.slice(0, 8_000) };
-}
-
-type ApprovedTask = TaskLedger & { plan: Plan; meta: TaskLedger["meta"] & { implementationBaseCommit: string } };
-
-async function requireApprovedPlan(task: TaskLedger | null, issue: number): Promise<ApprovedTask> {
-  if (!task?.plan) throw new CommandRefusal(`#${issue} has no plan yet.`, "Comment `/okstra plan`, then `/okstra approve`.");
-  if (!isPlanApproved(task.rows, task.plan) || !task.meta.implementationBaseCommit) {
-    throw new CommandRefusal(`plan v${task.meta.planVersion} of #${issue} is not approved.`, "Read the plan comment, then `/okstra approve`.");
-  }
-  return task as ApprovedTask;
 }
 
 /** A claim refused for good still leaves a run on the ledger, started and refused, saying why. */
