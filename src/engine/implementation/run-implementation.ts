@@ -22,6 +22,7 @@ import { decideAfterBatch, type PilotDecision } from "./pilot.js";
 import { chooseBatch, chooseRetryBatch } from "./select-batch.js";
 import { PushRejectedError } from "../../workspace/errors.js";
 import { redactSecrets } from "../../util/redact.js";
+import { GitError } from "../../util/git.js";
 import { publishStagePullRequest, refreshStackBlocks, stagePrRow } from "./stage-prs.js";
 import { verifyAfterImplementation } from "../verification/verify-command.js";
 import { firstLine } from "../../util/text.js";
@@ -141,7 +142,7 @@ export async function implementCommand(context: CommandContext): Promise<void> {
   }
 
   const failed = outcomes.filter((o) => o.status === "failed");
-  await finishRun(context, manifest, batch, outcomes, workers, failed.length === 0 ? "succeeded" : "failed", failed.length === 0 ? `${outcomes.length} stage(s) done` : `${failed.length} of ${batch.length} stage(s) failed`);
+  await finishRun(context, manifest, batch, outcomes, workers, run.pilot, failed.length === 0 ? "succeeded" : "failed", failed.length === 0 ? `${outcomes.length} stage(s) done` : `${failed.length} of ${batch.length} stage(s) failed`);
   if (config.verification.autoVerify) await verifyAfterImplementation(context, outcomes.flatMap((o) => (o.status === "done" ? [o.stage] : [])));
 }
 
@@ -274,10 +275,11 @@ async function publishDoneStage(run: ImplementationRun, carry: CarrySidecar, at:
 function describeStageError(error: unknown): { reason: string; detail: string } {
   const message = redactSecrets(error instanceof Error ? error.message : String(error));
   if (error instanceof PushRejectedError) return { reason: "push-rejected", detail: message };
-  if (/could not read Username|Authentication failed|HTTP 401|returned error: 401/i.test(message)) {
+  const failure = error instanceof GitError ? error.failure : error instanceof Error && error.cause instanceof GitError ? error.cause.failure : "other";
+  if (failure === "auth") {
     return { reason: "git-auth-failed", detail: `the git server refused okstra's credentials (HTTP 401): the installation token was not accepted. ${message}` };
   }
-  if (/returned error: 403|HTTP 403|Permission .* denied|write access/i.test(message)) {
+  if (failure === "permission") {
     return { reason: "git-permission-denied", detail: `the git server refused the push (HTTP 403): the App needs \`contents: write\` on this repository. ${message}` };
   }
   return { reason: "error", detail: message };
@@ -292,7 +294,7 @@ async function recordRefusedRun(context: CommandContext, batch: number[], reason
   const now = context.services.now ?? (() => new Date());
   const extra = { batch, guidance: context.guidance };
   const manifest = await startRun(context.services.ledger, { issue: context.job.issueNumber, phase: "implementation", job: context.job, now: now(), extra });
-  await finishRun(context, manifest, [], [], { budget: new BudgetMeter(context.config.budgets), records: [] }, "refused", reason);
+  await finishRun(context, manifest, [], [], { budget: new BudgetMeter(context.config.budgets), records: [] }, null, "refused", reason);
 }
 
 async function finishRun(
@@ -301,6 +303,7 @@ async function finishRun(
   batch: number[],
   outcomes: StageOutcome[],
   workers: RunWorkers,
+  pilot: PilotDecision | null,
   status: "succeeded" | "failed" | "refused",
   outcome: string,
 ): Promise<void> {
@@ -317,7 +320,7 @@ async function finishRun(
   context.run.outcome = status === "succeeded" ? "succeeded" : cancelled ? "cancelled" : "failed";
   context.run.finishedAt = now().toISOString();
   const done = outcomes.filter((o) => o.status === "done").map((o) => o.stage);
-  const pilotNote = context.run.body?.startsWith("**Pilot**") ? [context.run.body, ""] : [];
+  const pilotNote = pilot ? [pilotSummary(pilot), ""] : [];
   context.run.body = [
     `Batch ${batch.join(", ")}: ${done.length} done${done.length < batch.length ? `, ${batch.length - done.length} failed` : ""}.`,
     "",
