@@ -26,12 +26,6 @@ export interface GitHubLedgerStoreOptions {
   cache?: ObjectCache;
 }
 
-/**
- * The App's one cache of ledger objects, shared by its jobs (SPEC §13): git objects are immutable and
- * keyed by SHA, so a job reads nothing another job already read or wrote. Bounded (ObjectCache's LRU limits).
- */
-export const appObjectCache = new ObjectCache();
-
 /** How far back the search for the commit that introduced an untrusted row goes (one page of commits). */
 const INTRODUCED_BY_WALK = 30;
 

@@ -3,7 +3,8 @@ import { executeCommand } from "../engine/execute-command.js";
 import { onPullRequestClosed } from "../engine/handoff/pull-request-closed.js";
 import { onStageBranchMoved } from "../engine/reconcile/stage-branch-moved.js";
 import { Ledger } from "../ledger/ledger.js";
-import { appObjectCache, createGitHubLedgerStore } from "../ledger/github-store.js";
+import { createGitHubLedgerStore } from "../ledger/github-store.js";
+import { ObjectCache } from "../ledger/object-cache.js";
 import { appLedgerKeyring } from "../ledger/ledger-key.js";
 import { createGitHubPlatform } from "../platform/github/index.js";
 import { redactingPlatform } from "../platform/redacting-platform.js";
@@ -37,6 +38,9 @@ export interface GithubProcessorOptions {
  * come from the process that runs it.
  */
 export function githubJobProcessor(probot: Probot, options: GithubProcessorOptions = {}): JobProcessor {
+  // One cache of ledger objects for every job this processor runs (SPEC §13): git objects are immutable
+  // and keyed by SHA, so a job reads nothing an earlier job already read or wrote. Bounded (ObjectCache).
+  const ledgerObjects = new ObjectCache();
   return async (job: QueueJob) => {
     const log = probot.log.child({ task: job.issueNumber, deliveryId: job.deliveryId });
     const octokit = instrumentOctokit(await probot.auth(job.installationId), options.metrics ?? processMetrics);
@@ -47,7 +51,7 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
       // A fresh short-lived installation token whenever git needs one; never stored.
       installationToken: async () => ((await octokit.auth({ type: "installation" })) as { token: string }).token,
     }));
-    const ledger = new Ledger(createGitHubLedgerStore(octokit, job.repo, { webBase: serverUrl, cache: appObjectCache }), { log, keyring: () => appLedgerKeyring() });
+    const ledger = new Ledger(createGitHubLedgerStore(octokit, job.repo, { webBase: serverUrl, cache: ledgerObjects }), { log, keyring: () => appLedgerKeyring() });
     const rateLimitWaits = rateLimitWaitsOf(octokit);
     const recovery = options.scheduleJob ? queueRecoveryScheduler(options.scheduleJob, job.repo, job.installationId) : undefined;
     const leaseMs = options.leaseMs ?? leaseMsFromEnvironment();
