@@ -117,11 +117,19 @@ export function startRunMutation(input: StartRunInput, claim?: Omit<ClaimRequest
       const seq = new RegExp(`^${prefix}-(\\d+)$`).exec(id);
       if (seq) highest = Math.max(highest, Number(seq[1]));
     }
-    const manifest = runManifestSchema.parse({ id: `${prefix}-${highest + 1}`, phase, trigger: input.trigger, status: "running", startedAt: now.toISOString(), ...input.extra });
+    const manifest = runManifestSchema.parse({
+      id: `${prefix}-${highest + 1}`,
+      phase,
+      trigger: input.trigger,
+      status: "running",
+      startedAt: now.toISOString(),
+      ...input.extra,
+    });
     changes.set(taskPath(issue, runFile(manifest.id, "run.json")), `${JSON.stringify(manifest, null, 2)}\n`);
     if (!claim) return { changes, message: `ledger(#${issue}): start ${manifest.id}`, value: { manifest } };
     const claimed = await claimStagesMutation(issue, { ...claim, run: manifest.id }, now)(view);
     for (const [path, text] of claimed.changes) changes.set(path, text);
-    return { changes, message: `ledger(#${issue}): start ${manifest.id}, claiming stage ${claim.stages.join(", ")}`, value: { manifest, claim: claimed.value } };
+    const message = `ledger(#${issue}): start ${manifest.id}, claiming stage ${claim.stages.join(", ")}`;
+    return { changes, message, value: { manifest, claim: claimed.value } };
   };
 }

@@ -48,7 +48,8 @@ export function stageDoneMutation(issue: number, done: StageDone): Mutation<unde
     const changes = new Map<string, string | null>([[carryPath, `${JSON.stringify(carry, null, 2)}\n`]]);
     const fresh = rowsToAppend(rows, [row, ...also]);
     if (fresh.length > 0) changes.set(taskPath(issue, "ledger.jsonl"), appendRowsText(text, fresh));
-    return { changes, message: `ledger(#${issue}): ${done.source ?? "done"} s${carry.stage} (${done.run})`, value: undefined };
+    const message = `ledger(#${issue}): ${done.source ?? "done"} s${carry.stage} (${done.run})`;
+    return { changes, message, value: undefined };
   };
 }
 

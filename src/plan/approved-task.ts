@@ -27,6 +27,12 @@ export class PlanNotApprovedError extends Error {
   }
 }
 
+/** How a refusal reads for the caller: `noPlan` finishes "#N has no plan yet…", `next` the command to type. */
+export interface ApprovalWording {
+  noPlan?: string;
+  next?: string;
+}
+
 /** The plan of a task that has one, parsed; null before planning. */
 export function taskPlan(task: Pick<TaskLedger, "plan">): Plan | null {
   return task.plan ? planSchema.parse(task.plan) : null;
@@ -36,16 +42,24 @@ export function taskPlan(task: Pick<TaskLedger, "plan">): Plan | null {
  * The task with its approved plan. `noPlan` finishes the sentence for a task
  * without a plan (", so it has no stages to ship"), `next` says what to type.
  */
-export function approvedTask(task: TaskLedger | null, issue: number, options: { noPlan?: string; next?: string } = {}): ApprovedTask {
-  if (!task?.plan) throw new PlanNotApprovedError(issue, `#${issue} has no plan yet${options.noPlan ?? ""}.`, `Comment \`/okstra plan\`, then \`/okstra approve\`${options.next ?? ""}.`);
+export function approvedTask(task: TaskLedger | null, issue: number, options: ApprovalWording = {}): ApprovedTask {
+  if (!task?.plan) {
+    const instead = `Comment \`/okstra plan\`, then \`/okstra approve\`${options.next ?? ""}.`;
+    throw new PlanNotApprovedError(issue, `#${issue} has no plan yet${options.noPlan ?? ""}.`, instead);
+  }
   const baseCommit = task.meta.implementationBaseCommit;
   if (!isPlanApproved(task.rows, task.plan) || !baseCommit) {
-    throw new PlanNotApprovedError(issue, `plan v${task.meta.planVersion} of #${issue} is not approved.`, "Read the plan comment, then `/okstra approve`.");
+    const problem = `plan v${task.meta.planVersion} of #${issue} is not approved.`;
+    throw new PlanNotApprovedError(issue, problem, "Read the plan comment, then `/okstra approve`.");
   }
   return { task, plan: planSchema.parse(task.plan), baseCommit };
 }
 
 /** Reads the task and requires its approved plan (see `approvedTask`). */
-export async function readApprovedTask(ledger: { readTask(issue: number): Promise<TaskLedger | null> }, issue: number, options: { noPlan?: string; next?: string } = {}): Promise<ApprovedTask> {
+export async function readApprovedTask(
+  ledger: { readTask(issue: number): Promise<TaskLedger | null> },
+  issue: number,
+  options: ApprovalWording = {},
+): Promise<ApprovedTask> {
   return approvedTask(await ledger.readTask(issue), issue, options);
 }
