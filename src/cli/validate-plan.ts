@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { defaultConfig } from "../config/schema.js";
-import { planSchema } from "../engine/planning/plan-schema.js";
+import { planSchema } from "../plan/plan-schema.js";
 import { formatViolation, validatePlan } from "../engine/planning/validator/validate-plan.js";
 
 /** Structurally the CLI's `CliIo`; kept local so this command has no dependency on the CLI entry. */

@@ -1,5 +1,5 @@
 import type { CarrySidecar, PlanStageShape } from "./files.js";
-import { planDigest } from "./plan-digest.js";
+import { planDigest } from "../plan/plan-digest.js";
 import {
   CLAIM_END_STATUSES,
   isReconciliation,
@@ -14,7 +14,7 @@ import {
   type VerifiedRow,
 } from "./rows.js";
 
-export { canonicalJson, planDigest } from "./plan-digest.js";
+export { canonicalJson, planDigest } from "../plan/plan-digest.js";
 
 /**
  * The reading rules of SPEC §4.1 and §6.1, in one place and pure: every

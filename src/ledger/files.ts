@@ -4,7 +4,7 @@ import { gitSha } from "./rows.js";
 /**
  * The JSON files of a task besides its rows (SPEC §4): task meta, run
  * manifests and carry sidecars. `plan.json` belongs to the planning phase
- * (`engine/planning/plan-schema.ts`); the ledger treats it as opaque JSON and
+ * (`src/plan/plan-schema.ts`); the ledger treats it as opaque JSON and
  * only reads the stage structure readiness needs (see `planStagesSchema`).
  */
 

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { LedgerKeyring } from "./ledger-key.js";
-import { canonicalJson } from "./plan-digest.js";
+import { canonicalJson } from "../plan/plan-digest.js";
 
 /**
  * What makes a ledger row or file okstra's own (SPEC §14.5): an

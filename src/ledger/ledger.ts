@@ -20,6 +20,9 @@ import { redactChanges } from "./redact-changes.js";
 import { redactSecrets } from "../util/redact.js";
 import { listTaskIssues, readTaskFrom, taskPath, type TaskLedger } from "./task-ledger.js";
 import { splitTaskPath, TrustedSnapshot } from "./trusted-snapshot.js";
+import { readTaskRuns, runStartedBy, startRunMutation, taskSpend, type StartedRun, type StartRunInput, type TaskSpend } from "./runs.js";
+import type { ClaimRequest } from "./mutations.js";
+import { stageDoneMutation, type StageDone } from "./stage-done.js";
 
 /**
  * The mutation engine (SPEC §4.2), the same for every store:
@@ -82,11 +85,16 @@ export class Ledger {
   private readonly monotonic: () => number;
   private readonly log: Logger;
   private readonly keyring: () => Promise<LedgerKeyring>;
+  /** Set on a pinned ledger (see `pinned()`): the head it last read or wrote; undefined until it has one. */
+  private known: { head: string | null } | undefined;
+  private readonly pins: boolean;
 
   constructor(
     readonly store: LedgerStore,
-    options: LedgerOptions = {},
+    private readonly options: LedgerOptions = {},
+    pin = false,
   ) {
+    this.pins = pin;
     this.now = options.now ?? (() => new Date());
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -100,9 +108,28 @@ export class Ledger {
     this.keyring = typeof source === "function" ? () => (loaded ??= source()) : async () => source;
   }
 
+  /**
+   * The same ledger for one run (SPEC §13): the branch head is read once and then followed through the run's
+   * own writes, so a read after the run's own commit costs no request. Writes stay compare-and-swap: a write
+   * on a head another writer has moved loses the race and re-reads the head, as every write does. What the
+   * run reads between its writes is the ledger as of its last read or write — fresh enough for what one run
+   * decides from it (its own rows; anything another run claims is refused by the claim's own commit).
+   */
+  pinned(): Ledger {
+    return new Ledger(this.store, { ...this.options, keyring: this.keyring }, true);
+  }
+
+  /** The head to read or write on: the known one on a pinned ledger, otherwise (or when `fresh`) one ref read. */
+  private async head(fresh = false): Promise<string | null> {
+    if (this.pins && !fresh && this.known) return this.known.head;
+    const head = await this.store.head();
+    if (this.pins) this.known = { head };
+    return head;
+  }
+
   /** The ledger at its current head, every file checked against okstra's signatures as it is read. */
-  async snapshot(): Promise<TrustedSnapshot> {
-    const [head, keys] = await Promise.all([this.store.head(), this.keyring()]);
+  async snapshot(latest = false): Promise<TrustedSnapshot> {
+    const [head, keys] = await Promise.all([this.head(latest), this.keyring()]);
     return new TrustedSnapshot(await this.store.snapshot(head), keys);
   }
 
@@ -110,14 +137,17 @@ export class Ledger {
     let lastDetail = "";
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const startedAt = this.monotonic();
-      const head = await this.store.head();
+      const head = await this.head(attempt > 1);
       const view = new TrustedSnapshot(await this.store.snapshot(head), await this.keyring());
       const plan = await mutation(view);
       // Redacted first (SPEC §14.3), then signed: the signature covers the bytes that are written.
       const changes = effectiveChanges(view, await signChanges(view, effectiveChanges(view, await redactChanges(view.raw, plan.changes)), plan.adopt ?? null));
       if (changes.size === 0) return { value: plan.value, commit: head, wrote: false, attempts: attempt };
       const outcome = await this.store.commit({ parent: head, changes, message: redactSecrets(plan.message) });
-      if (outcome.ok) return { value: plan.value, commit: outcome.commit, wrote: true, attempts: attempt };
+      if (outcome.ok) {
+        if (this.pins) this.known = { head: outcome.commit };
+        return { value: plan.value, commit: outcome.commit, wrote: true, attempts: attempt };
+      }
       lastDetail = outcome.detail;
       this.log.debug({ store: this.store.describe, attempt, detail: outcome.detail }, "ledger write lost the race; re-applying");
       if (attempt < this.maxAttempts) await this.sleep(this.backoff(attempt, this.monotonic() - startedAt));
@@ -127,12 +157,14 @@ export class Ledger {
   }
 
   /**
-   * The task as of the current head, or null when it has no `task.json`. Costs one ref read when the ledger is unchanged.
+   * The task as of the current head, or null when it has no `task.json`. Costs one ref read when the ledger
+   * is unchanged — none on a pinned ledger, unless `latest`: what another writer may have changed since must
+   * be seen there (a plan re-checked right before its commands run).
    * Throws LedgerUntrustedError (each entry with the commit that introduced it) when the task holds state
    * okstra did not write: nothing that acts on a task may decide on one okstra cannot vouch for.
    */
-  async readTask(issue: number): Promise<TaskLedger | null> {
-    const task = await this.confirmUnsigned(await readTaskFrom(await this.snapshot(), issue, this.now()));
+  async readTask(issue: number, options: { latest?: boolean } = {}): Promise<TaskLedger | null> {
+    const task = await this.confirmUnsigned(await readTaskFrom(await this.snapshot(options.latest), issue, this.now()));
     if (task && task.untrusted.length > 0) throw new LedgerUntrustedError(issue, task.unsigned ? task.untrusted : await this.locateEntries(task.untrusted), task.unsigned);
     return task;
   }
@@ -194,7 +226,7 @@ export class Ledger {
 
   /** Issue numbers of every task on the ledger. */
   async listTasks(): Promise<number[]> {
-    return listTaskIssues(await this.store.snapshot(await this.store.head()));
+    return listTaskIssues(await this.store.snapshot(await this.head()));
   }
 
   /** Idempotent append (SPEC §4.1): rows whose identity is already recorded are skipped. `at` defaults to now. */
@@ -213,6 +245,30 @@ export class Ledger {
     if (!(Date.parse(until) > now.getTime())) throw new LedgerInputError(`a claim until ${until}`, "the lease must end in the future");
     if (stages.length === 0) throw new LedgerInputError("a claim", "no stages named");
     return this.mutate(claimStagesMutation(issue, { run, stages, leaseUntil: until, baseCommit }, now));
+  }
+
+  /**
+   * Starts a run (run.json, and task.json for a new task) — with `claim`, claiming its stages in the same
+   * commit, all or none (StageDoneError / StageClaimedError start no run). DuplicateTriggerError when the
+   * comment already started one.
+   */
+  async startRun(input: StartRunInput, claim?: Omit<ClaimRequest, "run">): Promise<StartedRun> {
+    if (claim) {
+      if (!(Date.parse(claim.leaseUntil) > input.now.getTime())) throw new LedgerInputError(`a claim until ${claim.leaseUntil}`, "the lease must end in the future");
+      if (claim.stages.length === 0) throw new LedgerInputError("a claim", "no stages named");
+    }
+    return (await this.mutate(startRunMutation(input, claim))).value;
+  }
+
+  /** The task's runs, each run.json read once: which run a comment started, and what the runs spent. */
+  async runs(issue: number): Promise<{ startedBy(commentId: number): string | null; spend: TaskSpend }> {
+    const runs = await readTaskRuns(await this.snapshot(), issue);
+    return { startedBy: (commentId) => runStartedBy(runs, commentId), spend: taskSpend(runs) };
+  }
+
+  /** Records a done stage — its carry, its `done` row and any rows `done.with` names — in one commit. */
+  async recordStageDone(issue: number, done: StageDone): Promise<MutationOutcome<undefined>> {
+    return this.mutate(stageDoneMutation(issue, done));
   }
 
   /** Extends the run's leases; LeaseLostError when the run no longer holds a stage. */

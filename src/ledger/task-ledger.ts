@@ -76,7 +76,8 @@ async function readJsonValue(view: LedgerSnapshot, path: string): Promise<{ valu
   return text === null ? null : parseJsonText(path, text);
 }
 
-async function readJson<T>(view: LedgerSnapshot, path: string, schema: z.ZodType<T>): Promise<T | null> {
+/** A JSON ledger file checked against `schema`: null when absent, LedgerCorruptError (file, line, problem) when it is not what it should be. */
+export async function readJson<T>(view: LedgerSnapshot, path: string, schema: z.ZodType<T>): Promise<T | null> {
   const read = await readJsonValue(view, path);
   return read === null ? null : validate(path, read.value, schema);
 }

@@ -3,6 +3,7 @@ import { type OperatorSettings, readOperatorSettings } from "../config/settings.
 import { dispatchJob } from "../engine/dispatch-job.js";
 import { Ledger } from "../ledger/ledger.js";
 import { createGitHubLedgerStore } from "../ledger/github-store.js";
+import { ObjectCache } from "../ledger/object-cache.js";
 import { appLedgerKeyring } from "../ledger/ledger-key.js";
 import { createGitHubPlatform } from "../platform/github/index.js";
 import { redactingPlatform } from "../platform/redacting-platform.js";
@@ -40,6 +41,9 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
   // One web address for clone URLs and for every link to the ledger (report.md, plan.json): GitHub Enterprise's own.
   const serverUrl = options.serverUrl ?? settings.serverUrl;
   const metrics = options.metrics ?? processMetrics;
+  // One cache of ledger objects for every job this processor runs (SPEC §13): git objects are immutable
+  // and keyed by SHA, so a job reads nothing an earlier job already read or wrote. Bounded (ObjectCache).
+  const ledgerObjects = new ObjectCache();
   return async (job: QueueJob) => {
     const log = probot.log.child({ task: job.issueNumber, deliveryId: job.deliveryId });
     const octokit = instrumentOctokit(await probot.auth(job.installationId), metrics);
@@ -50,7 +54,7 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
         installationToken: async () => ((await octokit.auth({ type: "installation" })) as { token: string }).token,
       }),
     );
-    const store = createGitHubLedgerStore(octokit, job.repo, { webBase: serverUrl });
+    const store = createGitHubLedgerStore(octokit, job.repo, { webBase: serverUrl, cache: ledgerObjects });
     const ledger = new Ledger(store, { log, keyring: () => appLedgerKeyring() });
     await dispatchJob(job, {
       platform,

@@ -1,4 +1,4 @@
-import type { Dissent, GateResult, Plan, PlanStage } from "../engine/planning/plan-schema.js";
+import type { Dissent, GateResult, Plan, PlanStage } from "../plan/plan-schema.js";
 import { blockModelText, codeSpan, htmlModelText, inlineModelText } from "./model-text.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { PlanStage } from "../engine/planning/plan-schema.js";
+import type { PlanStage } from "../plan/plan-schema.js";
 import type { CarrySidecar } from "../ledger/files.js";
 import { blockModelText, codeSpan, fitTitle, htmlModelText, inlineModelText } from "./model-text.js";
 import {

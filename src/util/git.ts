@@ -33,7 +33,22 @@ export interface GitResult {
   exitCode: number;
 }
 
+/**
+ * What a failed network command ran into, named from git's own words so the engine matches on a type, not a
+ * message: `auth` — the server refused the credential (git says "could not read Username … terminal prompts
+ * disabled", "Authentication failed", HTTP 401); `permission` — it accepted it but refused the access (HTTP 403).
+ */
+export type GitFailure = "auth" | "permission" | "other";
+
+export function classifyGitFailure(stderr: string): GitFailure {
+  if (/could not read Username|Authentication failed|HTTP 401|returned error: 401/i.test(stderr)) return "auth";
+  if (/returned error: 403|HTTP 403|Permission .* denied|write access/i.test(stderr)) return "permission";
+  return "other";
+}
+
 export class GitError extends Error {
+  readonly failure: GitFailure;
+
   constructor(
     readonly args: string[],
     readonly exitCode: number,
@@ -41,6 +56,7 @@ export class GitError extends Error {
   ) {
     super(`git ${redactArgs(args).join(" ")} failed (${exitCode}): ${stderr.trim().split("\n").slice(-3).join(" | ")}`);
     this.name = "GitError";
+    this.failure = classifyGitFailure(stderr);
   }
 }
 

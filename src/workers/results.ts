@@ -13,7 +13,7 @@ import type { JsonSchema } from "./types.js";
 
 const verdict = z.enum(["AGREE", "DISAGREE", "SUPPLEMENT"]);
 
-// The plan-reviewer result lives with the plan schema (engine/planning/plan-schema.ts: planReviewResultSchema).
+// The plan-reviewer result lives with the plan schema (src/plan/plan-schema.ts: planReviewResultSchema).
 
 /** The executor's real output is its commits; this is only its account of them. */
 export const executorResultSchema = z.object({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { deriveTaskState } from "../../src/ledger/derive.js";
-import { planDigest } from "../../src/ledger/plan-digest.js";
+import { planDigest } from "../../src/plan/plan-digest.js";
 import type { LedgerRow } from "../../src/ledger/rows.js";
 import type { TaskLedger } from "../../src/ledger/task-ledger.js";
 import { ledgerStatusLinks } from "../../src/engine/commands/status.js";

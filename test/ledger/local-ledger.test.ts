@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { LeaseLostError, LedgerContentionError, LedgerInputError, StageClaimedError, StageDoneError, TaskNotFoundError } from "../../src/ledger/errors.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { createLocalLedgerStore } from "../../src/ledger/local-store.js";
-import { planDigest } from "../../src/ledger/plan-digest.js";
+import { planDigest } from "../../src/plan/plan-digest.js";
 import type { LedgerStore } from "../../src/ledger/store.js";
 import { git } from "../../src/util/git.js";
 import { carry, json, minutes, plan, refSha, sha, showFile, T0, taskMeta, tempRepo, type TempRepo } from "./fixtures.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { contextBudgetChars } from "../../src/engine/planning/context-budget.js";
 import { gatherContext, renderContext, type IssueSnapshot } from "../../src/engine/planning/gather-context.js";
-import { analyserResultSchema } from "../../src/engine/planning/plan-schema.js";
+import { analyserResultSchema } from "../../src/plan/plan-schema.js";
 import { git } from "../../src/util/git.js";
 import { buildWorkerRequest } from "../../src/workers/build-request.js";
 import { estimateTokens } from "../../src/workers/usage.js";

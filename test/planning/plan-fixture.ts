@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { planSchema, type Plan, type PlanStage } from "../../src/engine/planning/plan-schema.js";
+import { planSchema, type Plan, type PlanStage } from "../../src/plan/plan-schema.js";
 
 export const VALID_PLAN_PATH = fileURLToPath(new URL("../../fixtures/plans/valid-4-stage.json", import.meta.url));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { analyserResultSchema, leadResultSchema, planSchema } from "../../src/engine/planning/plan-schema.js";
+import { analyserResultSchema, leadResultSchema, planSchema } from "../../src/plan/plan-schema.js";
 import { validPlan } from "./plan-fixture.js";
 
 describe("planSchema", () => {

@@ -5,7 +5,7 @@ import {
   planSchema,
   stageSchema,
   stepSchema,
-} from "../../src/engine/planning/plan-schema.js";
+} from "../../src/plan/plan-schema.js";
 import { loadTemplate } from "../../src/workers/render-prompt.js";
 
 /** The template as a worker gets it: the shared planning context first, the role's own text after it. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { access } from "node:fs/promises";
 import path from "node:path";
-import { planDigest } from "../../src/ledger/plan-digest.js";
+import { planDigest } from "../../src/plan/plan-digest.js";
 import { configureRecordedWorkers, createLocalRepo, type LocalRepo } from "../helpers/local-repo.js";
 import { appendRow, forgeLedgerCommit, revertLedgerCommit } from "./ledger-forgery-repo.js";
 

@@ -3,7 +3,7 @@ import { deriveTaskState } from "../../src/ledger/derive.js";
 import type { CarrySidecar } from "../../src/ledger/files.js";
 import type { LedgerRow } from "../../src/ledger/rows.js";
 import type { TaskLedger } from "../../src/ledger/task-ledger.js";
-import type { Plan } from "../../src/engine/planning/plan-schema.js";
+import type { Plan } from "../../src/plan/plan-schema.js";
 import type { StackEntry } from "../../src/render/stack-block.js";
 import { createLogger, type Logger } from "../../src/util/log.js";
 import { sha, taskMeta, T0 } from "../ledger/fixtures.js";

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createSampleRepository } from "../../src/cli/sample-repository.js";
-import type { Plan } from "../../src/engine/planning/plan-schema.js";
+import type { Plan } from "../../src/plan/plan-schema.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { createLocalLedgerStore } from "../../src/ledger/local-store.js";
 import { carryFile } from "../../src/ledger/paths.js";

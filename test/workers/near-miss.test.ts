@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { z } from "zod";
-import { planReviewResultSchema } from "../../src/engine/planning/plan-schema.js";
+import { planReviewResultSchema } from "../../src/plan/plan-schema.js";
 import { reviewerResultSchema, verifierResultSchema } from "../../src/workers/results.js";
 import { runWorker } from "../../src/workers/run-worker.js";
 import type { Role } from "../../src/workers/types.js";

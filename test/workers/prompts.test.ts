@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { z } from "zod";
-import { analyserResultSchema } from "../../src/engine/planning/plan-schema.js";
+import { analyserResultSchema } from "../../src/plan/plan-schema.js";
 import { buildWorkerRequest } from "../../src/workers/build-request.js";
 import { loadTemplate, placeholdersOf, PromptRenderError, renderPrompt, renderPromptParts, renderTemplate } from "../../src/workers/render-prompt.js";
 import { executorResultSchema, pilotResultSchema, resultJsonSchema, reviewerResultSchema, verifierResultSchema } from "../../src/workers/results.js";

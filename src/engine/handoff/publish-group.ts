@@ -4,7 +4,7 @@ import type { Platform } from "../../platform/types.js";
 import { groupPrTitle, renderGroupPrBody, type GroupPrStage } from "../../render/group-pr-body.js";
 import type { Logger } from "../../util/log.js";
 import { refreshStackBlocks } from "../pull-requests/stage-prs.js";
-import type { Plan } from "../planning/plan-schema.js";
+import type { Plan } from "../../plan/plan-schema.js";
 import type { CollectedGroup } from "./collect-group.js";
 import { announceOnStagePrs, ensureGroupPullRequest, type EnsuredGroupPullRequest } from "./group-pr.js";
 import { recordGroupPr } from "./ship-claims.js";

@@ -6,7 +6,7 @@ import { groupMergedCommentMarker, renderGroupMergedComment } from "../../render
 import type { OkstraMetrics } from "../../server/metrics.js";
 import type { Logger } from "../../util/log.js";
 import { refreshStackBlocks } from "../pull-requests/stage-prs.js";
-import { planSchema } from "../planning/plan-schema.js";
+import { planSchema } from "../../plan/plan-schema.js";
 import { settleDependentsAfterMerge } from "../pull-requests/after-merge.js";
 import { ledgerStacksMemory } from "../pull-requests/stacks-memory.js";
 import { countRun } from "../run/run-metrics.js";

@@ -3,7 +3,7 @@ import { LEDGER_BRANCH } from "../../ledger/paths.js";
 import type { TaskLedger } from "../../ledger/task-ledger.js";
 import type { Platform } from "../../platform/types.js";
 import type { StageSelection } from "../../commands/types.js";
-import type { PlanStage } from "../planning/plan-schema.js";
+import type { PlanStage } from "../../plan/plan-schema.js";
 import { CommandRefusal } from "../refusal.js";
 import { coveringGroup, eligibleStages, requestedStages, type CoveredStage, type ShipCandidate } from "./eligibility.js";
 

@@ -1,11 +1,10 @@
 import { z } from "zod";
 import { rowsToAppend } from "../../ledger/derive.js";
-import { LedgerCorruptError } from "../../ledger/errors.js";
 import { appendRowsText } from "../../ledger/jsonl.js";
 import type { Ledger } from "../../ledger/ledger.js";
 import type { LedgerSnapshot } from "../../ledger/store.js";
 import { ledgerRowSchema, type LedgerRow, type PrRow } from "../../ledger/rows.js";
-import { readRows, taskPath } from "../../ledger/task-ledger.js";
+import { readJson, readRows, taskPath } from "../../ledger/task-ledger.js";
 import { coveringGroup } from "./eligibility.js";
 
 /**
@@ -42,18 +41,7 @@ export class StageShippedError extends Error {
 }
 
 async function readClaims(view: LedgerSnapshot, issue: number): Promise<ShipClaim[]> {
-  const path = taskPath(issue, SHIP_CLAIMS_FILE);
-  const text = await view.read(path);
-  if (text === null) return [];
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new LedgerCorruptError(path, null, `not JSON (${(error as Error).message})`);
-  }
-  const parsed = claimsFileSchema.safeParse(value);
-  if (!parsed.success) throw new LedgerCorruptError(path, null, parsed.error.issues.map((i) => `${i.path.join(".") || "(file)"}: ${i.message}`).join("; "));
-  return parsed.data.claims;
+  return (await readJson(view, taskPath(issue, SHIP_CLAIMS_FILE), claimsFileSchema))?.claims ?? [];
 }
 
 function claimsText(claims: readonly ShipClaim[]): string | null {

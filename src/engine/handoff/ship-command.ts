@@ -1,9 +1,9 @@
-import { isPlanApproved } from "../../ledger/derive.js";
 import type { RunManifest } from "../../ledger/files.js";
 import type { TaskLedger } from "../../ledger/task-ledger.js";
 import { withWorkspace } from "../../workspace/index.js";
 import type { CommandContext } from "../context.js";
-import { planSchema, type Plan } from "../planning/plan-schema.js";
+import type { Plan } from "../../plan/plan-schema.js";
+import { readApprovedTask } from "../../plan/approved-task.js";
 import { reconcileStageHeads } from "../reconcile/reconcile-stage-heads.js";
 import { CommandRefusal } from "../refusal.js";
 import { runResultFiles, type RunStatus } from "../run/finish-run.js";
@@ -44,8 +44,7 @@ export async function shipCommand(context: CommandContext, options: { claimMs?: 
   // 1. Preconditions and the run. Eligibility is judged on stage heads: a branch rebased to the
   // same tree keeps its verdict, new content on it makes the verdict stale (SPEC §10).
   await reconcileStageHeads(services, issue, { log: context.log });
-  const task = requireApprovedPlan(await ledger.readTask(issue), issue);
-  const plan = planSchema.parse(task.plan);
+  const { task, plan } = await readApprovedTask(ledger, issue, { noPlan: ", so it has no stages to ship", next: " and `/okstra implement`" });
   const base = command.base ?? task.meta.baseBranch;
   let manifest: RunManifest;
   try {
@@ -163,8 +162,3 @@ async function writeRunFiles(run: ShipRun, status: RunStatus, outcome: string): 
   await context.services.ledger.writeFiles(task.issue, runResultFiles({ manifest, status, finishedAt: now(), outcome, report, extra }), `ledger(#${task.issue}): ${manifest.id} ${status}`);
 }
 
-function requireApprovedPlan(task: TaskLedger | null, issue: number): TaskLedger {
-  if (!task?.plan) throw new CommandRefusal(`#${issue} has no plan yet, so it has no stages to ship.`, "Comment `/okstra plan`, then `/okstra approve` and `/okstra implement`.");
-  if (!isPlanApproved(task.rows, task.plan)) throw new CommandRefusal(`plan v${task.meta.planVersion} of #${issue} is not approved.`, "Read the plan comment, then `/okstra approve`.");
-  return task;
-}

@@ -7,7 +7,7 @@ import type { Logger } from "../../util/log.js";
 import { executorResultSchema } from "../../workers/results.js";
 import { MergeConflictError } from "../../workspace/errors.js";
 import type { Workspace } from "../../workspace/workspace.js";
-import type { PlanStage } from "../planning/plan-schema.js";
+import type { PlanStage } from "../../plan/plan-schema.js";
 import { predictedFiles } from "../planning/validator/predicted-files.js";
 import { invokeWorker } from "../run/invoke-worker.js";
 import type { ImplementationRun } from "./implementation-run.js";
@@ -51,7 +51,7 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
   const depHeads = stage.dependsOn.map((dep) => dependencyHeads.get(dep)!);
   let baseCommit: string;
   try {
-    baseCommit = await checkoutStageBase(workspace, branch, depHeads.length === 0 ? [task.meta.implementationBaseCommit!] : depHeads, stage, log);
+    baseCommit = await checkoutStageBase(workspace, branch, depHeads.length === 0 ? [run.baseCommit] : depHeads, stage, log);
   } catch (error) {
     if (error instanceof MergeConflictError) return failed("merge-conflict", `merging the dependency heads conflicts in ${error.paths.join(", ")}`);
     throw error;
@@ -63,7 +63,7 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
   if (resumed) await workspace.checkoutNewBranch(branch, remoteHead);
 
   // 2. Did the base branch change the stage's files since the plan was approved?
-  const drift = await changedSinceApproval(workspace, run.baseBranch, task.meta.implementationBaseCommit!, stage);
+  const drift = await changedSinceApproval(workspace, run.baseBranch, run.baseCommit, stage);
   if (drift.length > 0) return failed("needs-replan", `files this stage targets changed on ${run.baseBranch} since the plan was approved: ${drift.join("; ")}`);
 
   const home = await mkdtemp(path.join(workspace.root, "home-"));

@@ -1,7 +1,7 @@
 import type { CarrySidecar, RunManifest } from "../../ledger/files.js";
 import type { TaskLedger } from "../../ledger/task-ledger.js";
 import type { CommandContext } from "../context.js";
-import type { Plan, PlanStage } from "../planning/plan-schema.js";
+import type { Plan, PlanStage } from "../../plan/plan-schema.js";
 import type { RunWorkers } from "../run/invoke-worker.js";
 import type { LeaseKeeper } from "./lease-keeper.js";
 import type { PilotDecision } from "./pilot.js";
@@ -24,6 +24,13 @@ export class ImplementationRun {
     readonly baseBranch: string,
   ) {
     for (const file of task.carries) this.carries.set(file.carry.stage, file.carry);
+  }
+
+  /** Where a stage without dependencies starts: the base commit recorded when the plan was approved. */
+  get baseCommit(): string {
+    const commit = this.task.meta.implementationBaseCommit;
+    if (!commit) throw new Error(`task #${this.task.issue} has no implementation base commit: its plan was never approved`);
+    return commit;
   }
 
   get signal(): AbortSignal {

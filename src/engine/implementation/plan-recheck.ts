@@ -1,4 +1,4 @@
-import { planDigest } from "../../ledger/plan-digest.js";
+import { planDigest } from "../../plan/plan-digest.js";
 import type { ImplementationRun } from "./implementation-run.js";
 
 /**
@@ -12,7 +12,8 @@ import type { ImplementationRun } from "./implementation-run.js";
  */
 export async function approvedPlanProblem(run: ImplementationRun): Promise<string | null> {
   const issue = run.context.job.issueNumber;
-  const current = await run.context.services.ledger.readTask(issue);
+  // The latest head, never the run's pinned one: a change made by anyone since must be seen here.
+  const current = await run.context.services.ledger.readTask(issue, { latest: true });
   const started = planDigest(run.task.plan);
   if (!current?.plan) return `the plan of #${issue} is no longer on the ledger`;
   if (current.state.planDigest !== started) return `the plan of #${issue} changed since this run started (digest ${started.slice(0, 12)} → ${(current.state.planDigest ?? "").slice(0, 12)})`;

@@ -1,29 +1,28 @@
-import { isPlanApproved } from "../../ledger/derive.js";
 import { StageClaimedError, StageDoneError } from "../../ledger/errors.js";
 import type { RunManifest } from "../../ledger/files.js";
+import { taskWithStageDone, type CarrySidecar } from "../../ledger/index.js";
 import type { TaskLedger } from "../../ledger/task-ledger.js";
 import { BudgetMeter } from "../../workers/budget.js";
 import { withWorkspace, type Workspace } from "../../workspace/workspace.js";
 import type { CommandContext } from "../context.js";
-import { planSchema, type Plan } from "../planning/plan-schema.js";
+import { readApprovedTask } from "../../plan/approved-task.js";
 import { reconcileStageHeads } from "../reconcile/reconcile-stage-heads.js";
 import { CommandRefusal } from "../refusal.js";
 import { runResultFiles } from "../run/finish-run.js";
 import type { RunWorkers } from "../run/invoke-worker.js";
-import { DuplicateTriggerError, runStartedBy, startRun } from "../run/start-run.js";
+import { DuplicateTriggerError, runTrigger, startRun } from "../run/start-run.js";
 import { scheduleRecoveryCheck } from "../recovery/schedule.js";
-import { readTaskSpend } from "../run/task-spend.js";
 import { registerRun } from "../run/active-runs.js";
 import { runLogger, stageLogger } from "../run/run-log.js";
 import { executeStage, type StageOutcome } from "./execute-stage.js";
 import { ImplementationRun } from "./implementation-run.js";
 import { LeaseKeeper } from "./lease-keeper.js";
-import { recordStageDone } from "./record-stage.js";
 import { renderImplementationReport } from "./implementation-report.js";
 import { decideAfterBatch, type PilotDecision } from "./pilot.js";
 import { chooseBatch, chooseRetryBatch } from "./select-batch.js";
 import { PushRejectedError } from "../../workspace/errors.js";
 import { redactSecrets } from "../../util/redact.js";
+import { GitError } from "../../util/git.js";
 import { publishStagePullRequest, refreshStackBlocks, stagePrRow } from "../pull-requests/stage-prs.js";
 import { ledgerStacksMemory } from "../pull-requests/stacks-memory.js";
 import { verifyAfterImplementation } from "../verification/verify-command.js";
@@ -48,13 +47,16 @@ export async function implementCommand(context: CommandContext): Promise<void> {
   const command = context.command;
   if (command.verb !== "implement" && command.verb !== "retry") throw new Error(`implementCommand cannot carry out ${command.verb}`);
   const requested = command.verb === "implement" ? command.stage : (command.stage ?? "auto");
-  const { ledger } = services;
+  // One run reads the ledger head once and follows its own writes from there (SPEC §13, `Ledger.pinned`).
+  const ledger = services.ledger.pinned();
+  context.services = { ...services, ledger };
   const now = services.now;
   const issue = job.issueNumber;
 
   // A job run again after its process died (a stalled queue job) finds its run started and does nothing:
   // the run is the crash-recovery check's to close, not a second run's to refuse or repeat.
-  const previous = await runStartedBy(ledger, issue, job.comment.id);
+  const runs = await ledger.runs(issue);
+  const previous = runs.startedBy(job.comment.id);
   if (previous) {
     context.log.info({ run: previous }, "this comment already started a run; nothing to do");
     return;
@@ -65,48 +67,45 @@ export async function implementCommand(context: CommandContext): Promise<void> {
     if ((error as Error).name !== "TaskNotFoundError") throw error;
   });
   // Dependents start from their dependencies' done heads: commits pushed onto a done stage branch are recorded first, so they build on them (SPEC §10).
-  await reconcileStageHeads(services, issue, { log: context.log });
-  let task = await requireApprovedPlan(await ledger.readTask(issue), issue);
-  const plan = planSchema.parse(task.plan);
+  await reconcileStageHeads(context.services, issue, { log: context.log });
+  const approved = await readApprovedTask(ledger, issue);
+  const { plan, baseCommit } = approved;
+  let task = approved.task;
 
-  // 2–3. Batch, run, claim.
-  let batch = command.verb === "retry" ? chooseRetryBatch(task, plan, requested, config.implementation.runStepBudget) : chooseBatch(task, plan, requested, config.implementation.runStepBudget);
+  // 2–3. Batch, then the run started and the batch claimed in one commit (a lost claim re-selects).
+  const choose = (stage: "auto" | number) => (command.verb === "retry" ? chooseRetryBatch : chooseBatch)(task, plan, stage, config.implementation.runStepBudget);
+  let batch = choose(requested);
   let manifest: RunManifest;
-  try {
-    manifest = await startRun(ledger, { issue, phase: "implementation", job, now: now(), extra: { batch, guidance: context.guidance, baseBranch: task.meta.baseBranch } });
-  } catch (error) {
-    if (error instanceof DuplicateTriggerError) return;
-    throw error;
-  }
-  context.log = runLogger(context.log, manifest.id);
   const leaseMs = services.leaseMs;
-  const keeperFor = (stages: number[]) => new LeaseKeeper(ledger, issue, manifest.id, stages, leaseMs, context.log, now);
-  let keeper = keeperFor(batch);
   for (let attempt = 0; ; attempt++) {
+    const leaseUntil = new Date(now().getTime() + leaseMs);
     try {
-      const leaseUntil = keeper.leaseUntil();
-      await ledger.claimStages(issue, manifest.id, batch, leaseUntil, task.meta.implementationBaseCommit!);
-      await scheduleRecoveryCheck(services, issue, leaseUntil, context.log);
+      const extra = { batch, guidance: context.guidance, baseBranch: task.meta.baseBranch };
+      const started = await ledger.startRun({ issue, phase: "implementation", trigger: runTrigger(job), now: now(), extra }, { stages: batch, leaseUntil: leaseUntil.toISOString(), baseCommit });
+      manifest = started.manifest;
+      await scheduleRecoveryCheck(context.services, issue, leaseUntil, context.log);
       break;
     } catch (error) {
+      if (error instanceof DuplicateTriggerError) return;
       if (!(error instanceof StageClaimedError || error instanceof StageDoneError) || attempt >= 2 || requested !== "auto") {
-        await finishRun(context, manifest, [], [], { budget: new BudgetMeter(config.budgets), records: [] }, "refused", error instanceof Error ? error.message : String(error));
+        if (error instanceof StageClaimedError || error instanceof StageDoneError) await recordRefusedRun(context, batch, error.message);
         if (error instanceof StageClaimedError || error instanceof StageDoneError) throw new CommandRefusal(`${error.message}.`, "`/okstra status` shows who holds which stage.");
         throw error;
       }
       // Another run claimed part of the batch first: choose again from what is left.
-      task = await requireApprovedPlan(await ledger.readTask(issue), issue);
-      batch = command.verb === "retry" ? chooseRetryBatch(task, plan, "auto", config.implementation.runStepBudget) : chooseBatch(task, plan, "auto", config.implementation.runStepBudget);
-      keeper = keeperFor(batch);
+      task = (await readApprovedTask(ledger, issue)).task;
+      batch = choose("auto");
     }
   }
+  context.log = runLogger(context.log, manifest.id);
+  // The keeper renews and polls for a cancellation with the unpinned ledger: it must see other writers.
+  const keeper = new LeaseKeeper(services.ledger, issue, manifest.id, batch, leaseMs, context.log, now);
 
   context.run.runId = manifest.id;
   context.run.phases = batch.map((stage) => ({ name: `Stage ${stage} · ${plan.stages.find((s) => s.number === stage)!.title}`, state: "pending" }));
   context.status.update(context.run);
 
-  const spent = await readTaskSpend(ledger, issue);
-  const workers: RunWorkers = { budget: new BudgetMeter(config.budgets, { task: spent }), records: [], signal: keeper.signal };
+  const workers: RunWorkers = { budget: new BudgetMeter(config.budgets, { task: runs.spend }), records: [], signal: keeper.signal };
   const run = new ImplementationRun(context, manifest, task, plan, workers, keeper, task.meta.baseBranch);
   keeper.start();
   const unregister = registerRun(job.repo, issue, manifest.id, keeper.controller);
@@ -115,7 +114,7 @@ export async function implementCommand(context: CommandContext): Promise<void> {
     await withWorkspace(
       {
         remote: () => services.platform.gitRemote(),
-        baseCommit: task.meta.implementationBaseCommit!,
+        baseCommit,
         runId: `${job.repo.owner}-${job.repo.repo}-${issue}-${manifest.id}`,
         log: context.log,
         signal: keeper.signal,
@@ -144,7 +143,7 @@ export async function implementCommand(context: CommandContext): Promise<void> {
   }
 
   const failed = outcomes.filter((o) => o.status === "failed");
-  await finishRun(context, manifest, batch, outcomes, workers, failed.length === 0 ? "succeeded" : "failed", failed.length === 0 ? `${outcomes.length} stage(s) done` : `${failed.length} of ${batch.length} stage(s) failed`);
+  await finishRun(context, manifest, batch, outcomes, workers, run.pilot, failed.length === 0 ? "succeeded" : "failed", failed.length === 0 ? `${outcomes.length} stage(s) done` : `${failed.length} of ${batch.length} stage(s) failed`);
   if (config.verification.autoVerify) await verifyAfterImplementation(context, outcomes.flatMap((o) => (o.status === "done" ? [o.stage] : [])));
 }
 
@@ -166,7 +165,7 @@ async function executeBatch(run: ImplementationRun, workspace: Workspace, batch:
   if (retry.length === 0) return;
   const { context, manifest } = run;
   const leaseUntil = keeper.leaseUntil();
-  await context.services.ledger.claimStages(context.job.issueNumber, manifest.id, retry.map((r) => r.stage), leaseUntil, run.task.meta.implementationBaseCommit!);
+  await context.services.ledger.claimStages(context.job.issueNumber, manifest.id, retry.map((r) => r.stage), leaseUntil, run.baseCommit);
   await scheduleRecoveryCheck(context.services, context.job.issueNumber, leaseUntil, context.log);
   keeper.track(retry.map((r) => r.stage));
   for (const { stage, guidance } of retry) {
@@ -207,12 +206,11 @@ async function attemptStage(run: ImplementationRun, workspace: Workspace, stageN
   }
 
   if (outcome.status === "done") {
-    await recordStageDone(ledger, issue, manifest.id, outcome.carry, now());
     heads.set(stageNumber, outcome.headCommit);
     run.carries.set(stageNumber, outcome.carry);
     phase.state = "done";
     phase.detail = `\`${outcome.headCommit.slice(0, 12)}\` on \`${outcome.branch}\` · ${describeValidation(outcome)}`;
-    phase.detail += ` · ${await publishPullRequest(run, stageNumber)}`;
+    phase.detail += ` · ${await publishDoneStage(run, outcome.carry, now())}`;
   } else {
     await ledger.appendRows(issue, [failedRow(manifest.id, outcome)]);
     phase.state = "failed";
@@ -233,29 +231,42 @@ function pilotSummary(decision: PilotDecision): string {
 }
 
 /**
- * Opens (or updates) the done stage's PR, records it, and refreshes the
- * navigation block of every stage PR of the task (SPEC §7.1). The stage is
- * done whatever happens here: its branch is pushed and its carry written, so
- * a PR that cannot be opened now is reported, and the next run publishes it.
+ * Records the done stage and its PR (SPEC §7.1): the PR is opened (or
+ * updated) from the task as it will read once the stage is done, then the
+ * carry, the `done` row and the `pr` row go into one commit; then the
+ * navigation block of every stage PR of the task is refreshed. The stage is
+ * done whatever happens to its PR: its branch is pushed and its carry written,
+ * so a PR that cannot be opened now is reported, and the next run publishes it.
  */
-async function publishPullRequest(run: ImplementationRun, stage: number): Promise<string> {
+async function publishDoneStage(run: ImplementationRun, carry: CarrySidecar, at: Date): Promise<string> {
   const { context, manifest, plan } = run;
   const { platform, ledger } = context.services;
   const issue = context.job.issueNumber;
+  const stage = carry.stage;
+  const current = await ledger.readTask(issue);
+  if (!current) throw new Error(`task #${issue} left the ledger during the run`);
+  const done = { run: manifest.id, carry, now: at };
+  let pr: Awaited<ReturnType<typeof publishStagePullRequest>> | null = null;
+  let problem = "";
   try {
-    const task = (await ledger.readTask(issue))!;
-    const pr = await publishStagePullRequest({ platform, task, plan, stage, draft: context.config.implementation.draftStagePRs, log: context.log });
-    await ledger.appendRows(issue, [stagePrRow({ run: manifest.id, stage, branch: pr.branch, number: pr.number, url: pr.url })]);
-    // The PRs publish read are still current: only the other stage PRs' blocks may need a write.
-    const known = { prs: pr.known, fresh: pr.number };
-    const stacks = ledgerStacksMemory(ledger);
-    await refreshStackBlocks({ platform, task: (await ledger.readTask(issue))!, plan, log: context.log, known, stacks });
-    context.run.links.push({ label: `stage ${stage} PR #${pr.number}`, url: pr.url });
-    return `PR [#${pr.number}](${pr.url}) → \`${pr.baseBranch}\``;
+    pr = await publishStagePullRequest({ platform, task: taskWithStageDone(current, done), plan, stage, draft: context.config.implementation.draftStagePRs, log: context.log });
   } catch (error) {
     context.log.error({ err: error, stage }, "could not publish the stage PR");
-    return `PR not opened yet: ${firstLine(error instanceof Error ? error.message : String(error))}`;
+    problem = firstLine(error instanceof Error ? error.message : String(error));
   }
+  const prRow = pr ? [stagePrRow({ run: manifest.id, stage, branch: pr.branch, number: pr.number, url: pr.url })] : [];
+  await ledger.recordStageDone(issue, { ...done, with: prRow });
+  if (!pr) return `PR not opened yet: ${problem}`;
+  try {
+    const task = await ledger.readTask(issue);
+    // The PRs publish read are still current: only the other stage PRs' blocks may need a write.
+    const known = { prs: pr.known, fresh: pr.number };
+    if (task) await refreshStackBlocks({ platform, task, plan, log: context.log, known, stacks: ledgerStacksMemory(ledger) });
+  } catch (error) {
+    context.log.error({ err: error, stage }, "could not refresh the stage PRs' navigation");
+  }
+  context.run.links.push({ label: `stage ${stage} PR #${pr.number}`, url: pr.url });
+  return `PR [#${pr.number}](${pr.url}) → \`${pr.baseBranch}\``;
 }
 
 /**
@@ -267,10 +278,11 @@ async function publishPullRequest(run: ImplementationRun, stage: number): Promis
 function describeStageError(error: unknown): { reason: string; detail: string } {
   const message = redactSecrets(error instanceof Error ? error.message : String(error));
   if (error instanceof PushRejectedError) return { reason: "push-rejected", detail: message };
-  if (/could not read Username|Authentication failed|HTTP 401|returned error: 401/i.test(message)) {
+  const failure = error instanceof GitError ? error.failure : error instanceof Error && error.cause instanceof GitError ? error.cause.failure : "other";
+  if (failure === "auth") {
     return { reason: "git-auth-failed", detail: `the git server refused okstra's credentials (HTTP 401): the installation token was not accepted. ${message}` };
   }
-  if (/returned error: 403|HTTP 403|Permission .* denied|write access/i.test(message)) {
+  if (failure === "permission") {
     return { reason: "git-permission-denied", detail: `the git server refused the push (HTTP 403): the App needs \`contents: write\` on this repository. ${message}` };
   }
   return { reason: "error", detail: message };
@@ -280,12 +292,12 @@ function failedRow(run: string, outcome: Extract<StageOutcome, { status: "failed
   return { run, status: "failed" as const, stage: outcome.stage, reason: outcome.reason, detail: outcome.detail.slice(0, 8_000) };
 }
 
-async function requireApprovedPlan(task: TaskLedger | null, issue: number): Promise<TaskLedger & { plan: Plan }> {
-  if (!task?.plan) throw new CommandRefusal(`#${issue} has no plan yet.`, "Comment `/okstra plan`, then `/okstra approve`.");
-  if (!isPlanApproved(task.rows, task.plan) || !task.meta.implementationBaseCommit) {
-    throw new CommandRefusal(`plan v${task.meta.planVersion} of #${issue} is not approved.`, "Read the plan comment, then `/okstra approve`.");
-  }
-  return task as TaskLedger & { plan: Plan };
+/** A claim refused for good still leaves a run on the ledger, started and refused, saying why. */
+async function recordRefusedRun(context: CommandContext, batch: number[], reason: string): Promise<void> {
+  const now = context.services.now;
+  const extra = { batch, guidance: context.guidance };
+  const manifest = await startRun(context.services.ledger, { issue: context.job.issueNumber, phase: "implementation", job: context.job, now: now(), extra });
+  await finishRun(context, manifest, [], [], { budget: new BudgetMeter(context.config.budgets), records: [] }, null, "refused", reason);
 }
 
 async function finishRun(
@@ -294,6 +306,7 @@ async function finishRun(
   batch: number[],
   outcomes: StageOutcome[],
   workers: RunWorkers,
+  pilot: PilotDecision | null,
   status: "succeeded" | "failed" | "refused",
   outcome: string,
 ): Promise<void> {
@@ -310,7 +323,7 @@ async function finishRun(
   context.run.outcome = status === "succeeded" ? "succeeded" : cancelled ? "cancelled" : "failed";
   context.run.finishedAt = now().toISOString();
   const done = outcomes.filter((o) => o.status === "done").map((o) => o.stage);
-  const pilotNote = context.run.body?.startsWith("**Pilot**") ? [context.run.body, ""] : [];
+  const pilotNote = pilot ? [pilotSummary(pilot), ""] : [];
   context.run.body = [
     `Batch ${batch.join(", ")}: ${done.length} done${done.length < batch.length ? `, ${batch.length - done.length} failed` : ""}.`,
     "",

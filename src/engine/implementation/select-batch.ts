@@ -1,6 +1,6 @@
 import { selectBatch } from "../../ledger/derive.js";
 import type { TaskLedger } from "../../ledger/task-ledger.js";
-import type { Plan } from "../planning/plan-schema.js";
+import type { Plan } from "../../plan/plan-schema.js";
 import { CommandRefusal } from "../refusal.js";
 
 /**

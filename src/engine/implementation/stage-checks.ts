@@ -1,6 +1,6 @@
 import path from "node:path";
 import { git } from "../../util/git.js";
-import type { PlanStage } from "../planning/plan-schema.js";
+import type { PlanStage } from "../../plan/plan-schema.js";
 import { globsOverlap } from "../planning/validator/glob-overlap.js";
 import { predictedFiles } from "../planning/validator/predicted-files.js";
 import type { ChangedFile, CommitInfo, FileAddedLines } from "../../workspace/git-output.js";

@@ -1,12 +1,12 @@
 import { isPlanApproved } from "../../ledger/derive.js";
 import { taskMetaSchema } from "../../ledger/files.js";
 import { appendRowsText } from "../../ledger/jsonl.js";
-import { planDigest } from "../../ledger/plan-digest.js";
+import { planDigest } from "../../plan/plan-digest.js";
 import { ledgerRowSchema } from "../../ledger/rows.js";
 import { readMeta, readPlan, readRows, taskPath } from "../../ledger/task-ledger.js";
 import type { CommandContext } from "../context.js";
 import { CommandRefusal } from "../refusal.js";
-import { planSchema, type Plan } from "./plan-schema.js";
+import { planSchema, type Plan } from "../../plan/plan-schema.js";
 
 /**
  * `/okstra approve` (SPEC §2): binds the approval to the plan's digest and

@@ -1,7 +1,7 @@
 import { resultJsonSchema } from "../../workers/results.js";
 import { renderPrompt, type PromptValues } from "../../workers/render-prompt.js";
 import { estimateTokens } from "../../workers/usage.js";
-import { analyserResultSchema } from "./plan-schema.js";
+import { analyserResultSchema } from "../../plan/plan-schema.js";
 
 /**
  * The planning context budget (SPEC §13): `planning.contextTokens` (default

@@ -1,8 +1,8 @@
 import type { Ledger } from "../../ledger/ledger.js";
 import { taskMetaSchema } from "../../ledger/files.js";
-import { planDigest } from "../../ledger/plan-digest.js";
+import { planDigest } from "../../plan/plan-digest.js";
 import { readMeta, readRows, taskPath } from "../../ledger/task-ledger.js";
-import type { Plan } from "./plan-schema.js";
+import type { Plan } from "../../plan/plan-schema.js";
 
 export interface PersistedPlan {
   version: number;

@@ -1,4 +1,4 @@
-import type { Clarification, Dissent, GateResult, Plan } from "./plan-schema.js";
+import type { Clarification, Dissent, GateResult, Plan } from "../../plan/plan-schema.js";
 
 /**
  * Plan-body verification (SPEC §5.1 step 5), as a pure function: every

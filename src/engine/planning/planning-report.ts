@@ -1,7 +1,7 @@
 import type { RunManifest } from "../../ledger/files.js";
 import type { WorkerRecord } from "../run/invoke-worker.js";
 import type { GateOutcome } from "./plan-gate.js";
-import type { Plan } from "./plan-schema.js";
+import type { Plan } from "../../plan/plan-schema.js";
 
 export interface PlanningReportInput {
   plan: Plan | null;

@@ -15,7 +15,7 @@ import { readTaskSpend } from "../run/task-spend.js";
 import { contextBudgetChars } from "./context-budget.js";
 import { gatherContext, renderComments, renderContext, snapshotIssue, type IssueSnapshot } from "./gather-context.js";
 import { computeGate, planItems, type GateOutcome, type ReviewerAnswers } from "./plan-gate.js";
-import { analyserResultSchema, leadResultSchema, planReviewResultSchema, type Plan } from "./plan-schema.js";
+import { analyserResultSchema, leadResultSchema, planReviewResultSchema, type Plan } from "../../plan/plan-schema.js";
 import { persistPlan } from "./persist-plan.js";
 import { renderPlanningReport } from "./planning-report.js";
 import { formatViolation } from "./validator/violation.js";

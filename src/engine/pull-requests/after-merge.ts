@@ -4,7 +4,7 @@ import type { TaskLedger } from "../../ledger/task-ledger.js";
 import type { Platform } from "../../platform/types.js";
 import type { Logger } from "../../util/log.js";
 import { withWorkspace } from "../../workspace/workspace.js";
-import type { Plan } from "../planning/plan-schema.js";
+import type { Plan } from "../../plan/plan-schema.js";
 import { noteConflictOnPullRequest } from "../restack/restack-task.js";
 import { stageBaseBranch, stageBranch } from "./branch-names.js";
 import { replayDependents, type ReplayOutcome, type ReplayStage } from "./replay-dependents.js";

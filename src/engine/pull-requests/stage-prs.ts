@@ -6,7 +6,7 @@ import type { Platform, PullRequestInfo } from "../../platform/types.js";
 import { mergeStagePrBody, renderStagePrBody } from "../../render/stage-pr-body.js";
 import { renderStackBlock, replaceStackBlock, type StackEntry, type StackState } from "../../render/stack-block.js";
 import type { Logger } from "../../util/log.js";
-import type { PlanStage } from "../planning/plan-schema.js";
+import type { PlanStage } from "../../plan/plan-schema.js";
 import { syncNativeStacks, type StacksMemory } from "./native-stacks.js";
 import { resolveStageBase } from "./stage-base.js";
 

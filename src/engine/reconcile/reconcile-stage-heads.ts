@@ -2,7 +2,7 @@ import type { TaskLedger } from "../../ledger/task-ledger.js";
 import type { Logger } from "../../util/log.js";
 import type { EngineServices } from "../context.js";
 import { refreshStackBlocks } from "../pull-requests/stage-prs.js";
-import { planSchema } from "../planning/plan-schema.js";
+import { planSchema } from "../../plan/plan-schema.js";
 import { inspectStageHeads } from "./inspect-stage-heads.js";
 import { carryCheckRun, postHeadMoveNote } from "./publish-head-moves.js";
 import { recordHeadMoves, type RecordedMove } from "./record-head-moves.js";

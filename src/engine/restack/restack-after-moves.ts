@@ -2,7 +2,7 @@ import type { Ledger } from "../../ledger/ledger.js";
 import type { TaskLedger } from "../../ledger/task-ledger.js";
 import type { Platform } from "../../platform/types.js";
 import type { Logger } from "../../util/log.js";
-import { planSchema } from "../planning/plan-schema.js";
+import { taskPlan } from "../../plan/approved-task.js";
 import { restackTask } from "./restack-task.js";
 
 /**
@@ -22,9 +22,8 @@ export async function restackAfterMoves(
   if (input.known && !dependentsOf(input.known, input.moved)) return [];
   try {
     const task = await ports.ledger.readTask(input.issue);
-    if (!task?.plan) return [];
-    if (!dependentsOf(task, input.moved)) return [];
-    const plan = planSchema.parse(task.plan);
+    const plan = task && taskPlan(task);
+    if (!task || !plan || !dependentsOf(task, input.moved)) return [];
     const outcome = await restackTask(ports, { issue: input.issue, task, plan, trigger: input.trigger, log: input.log });
     return outcome.restacked.map((r) => r.stage);
   } catch (error) {
@@ -35,8 +34,8 @@ export async function restackAfterMoves(
 
 /** Whether a done stage of the task depends on one of the moved stages. */
 function dependentsOf(task: TaskLedger, moved: readonly number[]): boolean {
-  if (!task.plan) return false;
-  const plan = planSchema.parse(task.plan);
+  const plan = taskPlan(task);
+  if (!plan) return false;
   const done = new Set(task.state.stages.filter((s) => s.done).map((s) => s.stage));
   return plan.stages.some((s) => done.has(s.number) && s.dependsOn.some((d) => moved.includes(d)));
 }

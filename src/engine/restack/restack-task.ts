@@ -4,7 +4,7 @@ import type { TaskLedger } from "../../ledger/task-ledger.js";
 import type { Platform } from "../../platform/types.js";
 import type { Logger } from "../../util/log.js";
 import { withWorkspace } from "../../workspace/workspace.js";
-import type { Plan } from "../planning/plan-schema.js";
+import type { Plan } from "../../plan/plan-schema.js";
 import { stageBaseBranch } from "../pull-requests/branch-names.js";
 import { restackBranches, type RestackConflict, type RestackOutcome } from "./restack-branches.js";
 

@@ -2,7 +2,7 @@ import type { RunManifest } from "../../ledger/files.js";
 import type { TaskLedger } from "../../ledger/task-ledger.js";
 import { firstLine } from "../../util/text.js";
 import type { CommandContext } from "../context.js";
-import type { Plan, PlanStage } from "../planning/plan-schema.js";
+import type { Plan, PlanStage } from "../../plan/plan-schema.js";
 import { reconcileStageHeads } from "../reconcile/reconcile-stage-heads.js";
 import { CommandRefusal } from "../refusal.js";
 import { describeRestack } from "../restack/restack-command.js";

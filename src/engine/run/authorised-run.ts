@@ -7,6 +7,7 @@ import { redactSecrets } from "../../util/redact.js";
 import { firstLine } from "../../util/text.js";
 import type { EngineServices } from "../context.js";
 import { CommandRefusal } from "../refusal.js";
+import { PlanNotApprovedError } from "../../plan/approved-task.js";
 import type { RunState } from "./run-state.js";
 import type { StatusComment } from "./status-comment.js";
 
@@ -105,7 +106,7 @@ async function finishOnError(
   refuse: Refuse,
 ): Promise<CommandOutcome> {
   const { log, run, status } = started;
-  if (error instanceof CommandRefusal) return refuse(error.problem, error.instead, log);
+  if (error instanceof CommandRefusal || error instanceof PlanNotApprovedError) return refuse(error.problem, error.instead, log);
   if (error instanceof LedgerUntrustedError) {
     // Located only now: the commit that introduced the state is part of the answer.
     const located = await services.ledger.locate(error);

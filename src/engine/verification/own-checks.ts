@@ -1,6 +1,6 @@
 import type { CarrySidecar } from "../../ledger/files.js";
 import type { DoneRow, FailedRow, LedgerRow } from "../../ledger/rows.js";
-import type { PlanStage } from "../planning/plan-schema.js";
+import type { PlanStage } from "../../plan/plan-schema.js";
 
 /**
  * okstra's own checks of a done stage, as verification counts them (SPEC

@@ -3,7 +3,7 @@ import { redactSecrets } from "../../util/redact.js";
 import { stageLogger } from "../run/run-log.js";
 import type { VerificationContext } from "./verification-context.js";
 import { refreshStackBlocks } from "../pull-requests/stage-prs.js";
-import type { Plan } from "../planning/plan-schema.js";
+import type { Plan } from "../../plan/plan-schema.js";
 import type { StageVerdict } from "./verdict.js";
 
 /**

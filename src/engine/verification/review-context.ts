@@ -2,7 +2,7 @@ import type { CarrySidecar } from "../../ledger/files.js";
 import type { DoneRow } from "../../ledger/rows.js";
 import { git } from "../../util/git.js";
 import { reviewerStance } from "../../workers/reviewer-stance.js";
-import type { PlanStage } from "../planning/plan-schema.js";
+import type { PlanStage } from "../../plan/plan-schema.js";
 import type { ConvergenceFinding, PreviousAnswer } from "./converge.js";
 import type { OwnChecks } from "./own-checks.js";
 

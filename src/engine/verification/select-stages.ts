@@ -1,7 +1,7 @@
 import type { StageState } from "../../ledger/derive.js";
 import type { TaskLedger } from "../../ledger/task-ledger.js";
-import type { Plan } from "../planning/plan-schema.js";
-import { planSchema } from "../planning/plan-schema.js";
+import type { Plan } from "../../plan/plan-schema.js";
+import { taskPlan } from "../../plan/approved-task.js";
 import { CommandRefusal } from "../refusal.js";
 import { ownChecks } from "./own-checks.js";
 import type { VerificationSubject } from "./review-context.js";
@@ -15,8 +15,9 @@ import type { VerificationSubject } from "./review-context.js";
  */
 
 export function requirePlan(task: TaskLedger | null, issue: number): { task: TaskLedger; plan: Plan } {
-  if (!task?.plan) throw new CommandRefusal(`#${issue} has no plan yet, so no stage is done to verify.`, "Comment `/okstra plan`, `/okstra approve`, then `/okstra implement`.");
-  return { task, plan: planSchema.parse(task.plan) };
+  const plan = task && taskPlan(task);
+  if (!task || !plan) throw new CommandRefusal(`#${issue} has no plan yet, so no stage is done to verify.`, "Comment `/okstra plan`, `/okstra approve`, then `/okstra implement`.");
+  return { task, plan };
 }
 
 /** The stages `/okstra verify` without `--stage` verifies, ascending; refused when there are none. */

@@ -1,4 +1,4 @@
-import type { Plan } from "../plan-schema.js";
+import type { Plan } from "../../../plan/plan-schema.js";
 import type { Violation } from "./violation.js";
 import { isGlob } from "./glob-overlap.js";
 import { predictedFiles } from "./predicted-files.js";

@@ -1,5 +1,5 @@
 import { findMutatingToken } from "../../../config/deny-list.js";
-import type { Plan } from "../plan-schema.js";
+import type { Plan } from "../../../plan/plan-schema.js";
 import type { Violation } from "./violation.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { Plan, PlanStage } from "../plan-schema.js";
+import type { Plan, PlanStage } from "../../../plan/plan-schema.js";
 import type { Violation } from "./violation.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { PlanStage } from "../plan-schema.js";
+import type { PlanStage } from "../../../plan/plan-schema.js";
 import { normalisePath } from "./glob-overlap.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { PlanStage } from "../plan-schema.js";
+import type { PlanStage } from "../../../plan/plan-schema.js";
 
 /**
  * The stage DAG as the validator sees it: only edges to stages that exist

@@ -1,4 +1,4 @@
-import type { Plan } from "../plan-schema.js";
+import type { Plan } from "../../../plan/plan-schema.js";
 import type { PlanValidation, ValidatePlanOptions, Violation } from "./violation.js";
 import { checkDependencies, checkStageNumbers, checkStepCounts } from "./structure-checks.js";
 import { buildStageGraph, independentPairs } from "./stage-graph.js";
