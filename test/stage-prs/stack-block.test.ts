@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { renderStackBlock, replaceStackBlock, type StackEntry, type StackState } from "../../src/render/stack-block.js";
+import { renderStackBlock, replaceStackBlock, type StackState } from "../../src/render/stack-block.js";
 import { SPEC_ENTRIES } from "./fixtures.js";
 
 const META = { task: 12, stage: 2, head: "a".repeat(40) };

@@ -1,7 +1,6 @@
 import { StageClaimedError, StageDoneError } from "../../ledger/errors.js";
 import type { RunManifest } from "../../ledger/files.js";
 import { taskWithStageDone, type CarrySidecar } from "../../ledger/index.js";
-import type { TaskLedger } from "../../ledger/task-ledger.js";
 import { BudgetMeter } from "../../workers/budget.js";
 import { withWorkspace, type Workspace } from "../../workspace/workspace.js";
 import type { CommandContext } from "../context.js";
