@@ -67,24 +67,40 @@ function sh(cwd: string, command: string, args: string[]): string {
 function commit(dir: string, file: string, text: string): Promise<void> {
   return writeFile(path.join(dir, file), text).then(() => {
     sh(dir, "git", ["add", file]);
-    sh(dir, "git", ["-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-q", "-m", `chore: ${file}`]);
+    sh(dir, "git", [
+      "-c",
+      "user.name=bench",
+      "-c",
+      "user.email=bench@example.com",
+      "commit",
+      "-q",
+      "-m",
+      `chore: ${file}`,
+    ]);
   });
 }
 
 async function runComments(engine: Engine, repo: string, issueFile: string, comments: string[]): Promise<void> {
   for (const comment of comments) {
     let out = "";
-    const code = await engine.runCli(["run", comment, "--repo", repo, "--issue", "1", "--issue-file", issueFile, "--actor", "maintainer"], {
-      stdout: (t) => (out += t),
-      stderr: (t) => (out += t),
-    });
+    const code = await engine.runCli(
+      ["run", comment, "--repo", repo, "--issue", "1", "--issue-file", issueFile, "--actor", "maintainer"],
+      {
+        stdout: (t) => (out += t),
+        stderr: (t) => (out += t),
+      },
+    );
     if (code !== 0 && !comment.startsWith("/okstra implement")) throw new Error(`${comment} failed (${code}):\n${out}`);
   }
 }
 
 async function readLog(file: string): Promise<Logged[]> {
   const text = await readFile(file, "utf8").catch(() => "");
-  return text.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Logged);
+  return text
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Logged);
 }
 
 /** The sample lifecycle with `root`'s engine and prompts; returns every logged request. */
@@ -96,7 +112,13 @@ async function lifecycle(root: string, scratch: string): Promise<Logged[]> {
   const log = path.join(dir, "requests.jsonl");
   await commit(repo, ".github/okstra.yml", logged(engine.recordedConfig(), log));
   const issue = path.join(engine.fixtures, "sample-issue.md");
-  await runComments(engine, repo, issue, ["/okstra plan\nKeep the library free of runtime dependencies.", "/okstra approve", "/okstra implement", "/okstra implement", "/okstra implement"]);
+  await runComments(engine, repo, issue, [
+    "/okstra plan\nKeep the library free of runtime dependencies.",
+    "/okstra approve",
+    "/okstra implement",
+    "/okstra implement",
+    "/okstra implement",
+  ]);
   return readLog(log);
 }
 
@@ -129,17 +151,25 @@ const pct = (n: number, d: number) => (d === 0 ? "—" : `${((100 * n) / d).toFi
 const tokens = (chars: number) => Math.ceil(chars / 4).toLocaleString("en-US");
 
 function shareTable(before: Share[], after: Share[]): string[] {
-  const lines = ["| call (in order, per run) | prompt tokens before | shared before | prompt tokens after | shared after |", "|---|---:|---:|---:|---:|"];
+  const lines = [
+    "| call (in order, per run) | prompt tokens before | shared before | prompt tokens after | shared after |",
+    "|---|---:|---:|---:|---:|",
+  ];
   const rows = Math.max(before.length, after.length);
   for (let i = 0; i < rows; i++) {
     const b = before[i];
     const a = after[i];
-    lines.push(`| ${a?.label ?? b?.label} | ${b ? tokens(b.chars) : "—"} | ${b ? pct(b.shared, b.chars) : "—"} | ${a ? tokens(a.chars) : "—"} | ${a ? pct(a.shared, a.chars) : "—"} |`);
+    lines.push(
+      `| ${a?.label ?? b?.label} | ${b ? tokens(b.chars) : "—"} | ${b ? pct(b.shared, b.chars) : "—"} | ${a ? tokens(a.chars) : "—"} | ${a ? pct(a.shared, a.chars) : "—"} |`,
+    );
   }
-  const total = (s: Share[]) => s.reduce((t, x) => ({ chars: t.chars + x.chars, shared: t.shared + x.shared }), { chars: 0, shared: 0 });
+  const total = (s: Share[]) =>
+    s.reduce((t, x) => ({ chars: t.chars + x.chars, shared: t.shared + x.shared }), { chars: 0, shared: 0 });
   const tb = total(before);
   const ta = total(after);
-  lines.push(`| **all calls** | ${tokens(tb.chars)} | **${pct(tb.shared, tb.chars)}** | ${tokens(ta.chars)} | **${pct(ta.shared, ta.chars)}** |`);
+  lines.push(
+    `| **all calls** | ${tokens(tb.chars)} | **${pct(tb.shared, tb.chars)}** | ${tokens(ta.chars)} | **${pct(ta.shared, ta.chars)}** |`,
+  );
   return lines;
 }
 
@@ -166,7 +196,12 @@ The cost column under-reports runs whose calls read the provider's prompt cache.
   (\`renderPlanningReport\`, \`renderImplementationReport\`, \`renderVerificationReport\`).
 `;
 
-async function planningSizes(engine: Engine, scratch: string, repoDir: string, contextTokens?: number): Promise<Logged[]> {
+async function planningSizes(
+  engine: Engine,
+  scratch: string,
+  repoDir: string,
+  contextTokens?: number,
+): Promise<Logged[]> {
   const dir = await mkdtemp(path.join(scratch, "sizes-"));
   process.env.OKSTRA_CACHE_DIR = path.join(dir, "cache");
   const repo = path.join(dir, "repo");
@@ -207,7 +242,9 @@ async function treeAt(rev: string, scratch: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { before: { type: "string", default: "f79e532" }, repo: { type: "string" }, out: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { before: { type: "string", default: "f79e532" }, repo: { type: "string" }, out: { type: "string" } },
+  });
   const scratch = await mkdtemp(path.join(tmpdir(), "okstra-bench-requests-"));
   try {
     const beforeRoot = await treeAt(values.before!, scratch);

@@ -56,8 +56,18 @@ interface Tool {
 }
 
 const TOOLS: Tool[] = [
-  { name: "npm", lockfile: "package-lock.json", setup: "npm ci --no-audit --no-fund", lock: (cwd, env) => exec("npm", ["install", "--package-lock-only", "--no-audit", "--no-fund"], { cwd, env }) },
-  { name: "pnpm", lockfile: "pnpm-lock.yaml", setup: `${PNPM} install --frozen-lockfile`, lock: (cwd, env) => exec("node", [PNPM_SCRIPT, "install", "--lockfile-only"], { cwd, env }) },
+  {
+    name: "npm",
+    lockfile: "package-lock.json",
+    setup: "npm ci --no-audit --no-fund",
+    lock: (cwd, env) => exec("npm", ["install", "--package-lock-only", "--no-audit", "--no-fund"], { cwd, env }),
+  },
+  {
+    name: "pnpm",
+    lockfile: "pnpm-lock.yaml",
+    setup: `${PNPM} install --frozen-lockfile`,
+    lock: (cwd, env) => exec("node", [PNPM_SCRIPT, "install", "--lockfile-only"], { cwd, env }),
+  },
 ];
 
 /** The repository: package.json and the tool's lockfile, resolved once (untimed). */
@@ -66,7 +76,12 @@ async function makeTemplate(tool: Tool): Promise<string> {
   await writeFile(join(dir, "package.json"), `${JSON.stringify(PACKAGE, null, 2)}\n`);
   await writeFile(join(dir, ".gitignore"), "node_modules/\n");
   const scratchCache = await mkdtemp(join(tmpdir(), "okstra-bench-lock-cache-"));
-  await tool.lock(dir, { ...process.env, npm_config_cache: scratchCache, npm_config_store_dir: join(scratchCache, "store"), CI: "true" });
+  await tool.lock(dir, {
+    ...process.env,
+    npm_config_cache: scratchCache,
+    npm_config_store_dir: join(scratchCache, "store"),
+    CI: "true",
+  });
   await rm(scratchCache, { recursive: true, force: true });
   return dir;
 }
@@ -86,12 +101,23 @@ async function timedSetup(tool: Tool, template: string, cacheRoot: string, expec
   try {
     const trustedCommit = (await git(["rev-parse", "HEAD"], { cwd: dir })).stdout.trim();
     const started = performance.now();
-    const results = await runSetup({ commands: [tool.setup], repoKey: "bench/repo", cwd: dir, home, timeoutMs: 600_000, log, cacheRoot, trustedCommit });
+    const results = await runSetup({
+      commands: [tool.setup],
+      repoKey: "bench/repo",
+      cwd: dir,
+      home,
+      timeoutMs: 600_000,
+      log,
+      cacheRoot,
+      trustedCommit,
+    });
     const ms = performance.now() - started;
     const failed = results.find((r) => r.exitCode !== 0);
-    if (failed) throw new Error(`${tool.name} setup failed (exit ${failed.exitCode}):\n${failed.outputTail.slice(-2000)}`);
+    if (failed)
+      throw new Error(`${tool.name} setup failed (exit ${failed.exitCode}):\n${failed.outputTail.slice(-2000)}`);
     const restored = results[0]!.outputTail.includes("restored from the setup snapshot");
-    if (restored !== expectRestored) throw new Error(`${tool.name}: expected ${expectRestored ? "a restored" : "a fresh"} setup`);
+    if (restored !== expectRestored)
+      throw new Error(`${tool.name}: expected ${expectRestored ? "a restored" : "a fresh"} setup`);
     // The installed tool chain works from the copy (links, modes and all).
     if (restored) await exec(join(dir, "node_modules/.bin/tsc"), ["--version"], { cwd: dir });
     return ms;
@@ -103,7 +129,9 @@ async function timedSetup(tool: Tool, template: string, cacheRoot: string, expec
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-console.log(`repository: ${Object.keys(PACKAGE.devDependencies).join(", ")} (dev dependencies, with their trees); ${reps} repetitions per tool`);
+console.log(
+  `repository: ${Object.keys(PACKAGE.devDependencies).join(", ")} (dev dependencies, with their trees); ${reps} repetitions per tool`,
+);
 console.log("| tool | setup | cold median | warm median (snapshot) | cold / warm | package cache only |");
 console.log("|---|---|---|---|---|---|");
 for (const tool of TOOLS.filter((t) => !values.only || t.name === values.only)) {
@@ -126,6 +154,8 @@ for (const tool of TOOLS.filter((t) => !values.only || t.name === values.only)) 
   await rm(template, { recursive: true, force: true });
   const [c, w, p] = [median(cold), median(warm), median(cacheOnly)];
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  console.log(`| ${tool.name} | \`${tool.setup}\` | ${s(c)} | ${s(w)} | ${(c / w).toFixed(1)}× | ${s(p)} (${(c / p).toFixed(1)}×) |`);
+  console.log(
+    `| ${tool.name} | \`${tool.setup}\` | ${s(c)} | ${s(w)} | ${(c / w).toFixed(1)}× | ${s(p)} (${(c / p).toFixed(1)}×) |`,
+  );
 }
 await rm(PNPM_HOME, { recursive: true, force: true });

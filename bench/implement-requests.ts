@@ -14,10 +14,19 @@ import path from "node:path";
 const dir = mkdtempSync(path.join(tmpdir(), "okstra-implement-requests-"));
 const report = path.join(dir, "table.md");
 try {
-  const jest = spawnSync(process.execPath, ["--experimental-vm-modules", "node_modules/jest/bin/jest.js", "test/github-e2e/implement-budget", "--maxWorkers=1"], {
-    env: { ...process.env, OKSTRA_IMPLEMENT_REQUESTS: report },
-    encoding: "utf8",
-  });
+  const jest = spawnSync(
+    process.execPath,
+    [
+      "--experimental-vm-modules",
+      "node_modules/jest/bin/jest.js",
+      "test/github-e2e/implement-budget",
+      "--maxWorkers=1",
+    ],
+    {
+      env: { ...process.env, OKSTRA_IMPLEMENT_REQUESTS: report },
+      encoding: "utf8",
+    },
+  );
   let table = "";
   try {
     table = readFileSync(report, "utf8");

@@ -85,7 +85,9 @@ export class FakeGitHub {
     let body: Buffer;
     if (object.type === "blob") body = object.content;
     else if (object.type === "tree") {
-      body = Buffer.concat(object.entries.map((e) => Buffer.concat([Buffer.from(`${e.mode} ${e.name}\0`), Buffer.from(e.sha, "hex")])));
+      body = Buffer.concat(
+        object.entries.map((e) => Buffer.concat([Buffer.from(`${e.mode} ${e.name}\0`), Buffer.from(e.sha, "hex")])),
+      );
     } else {
       const parents = object.parents.map((p) => `parent ${p}\n`).join("");
       const who = "okstra <okstra@users.noreply.github.com> 1700000000 +0000";
@@ -148,7 +150,8 @@ export class FakeGitHub {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = chunks.length > 0 ? (JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>) : {};
+    const body =
+      chunks.length > 0 ? (JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>) : {};
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = req.method ?? "GET";
     const route = this.route(method, url.pathname);
@@ -160,7 +163,10 @@ export class FakeGitHub {
     res.end(JSON.stringify(payload));
   }
 
-  private route(method: string, path: string): { name: string; handler: (body: Record<string, unknown>, url: URL) => [number, unknown] } {
+  private route(
+    method: string,
+    path: string,
+  ): { name: string; handler: (body: Record<string, unknown>, url: URL) => [number, unknown] } {
     const git = /^\/repos\/[^/]+\/[^/]+\/git\/(.+)$/.exec(path)?.[1];
     if (method === "POST" && path === "/graphql") return { name: "POST /graphql", handler: (b) => this.graphql(b) };
     if (!git) return { name: `${method} ?`, handler: () => [404, { message: "Not Found" }] };
@@ -168,7 +174,8 @@ export class FakeGitHub {
     const arg = decodeURIComponent(rest.join("/"));
     const name = `${method} git/${kind}`;
     if (method === "GET" && kind === "ref") return { name, handler: () => this.getRef(arg) };
-    if (method === "GET" && kind === "trees") return { name, handler: (_b, url) => this.getTree(arg, url.searchParams.get("recursive") !== null) };
+    if (method === "GET" && kind === "trees")
+      return { name, handler: (_b, url) => this.getTree(arg, url.searchParams.get("recursive") !== null) };
     if (method === "GET" && kind === "blobs") return { name, handler: () => this.getBlob(arg) };
     if (method === "GET" && kind === "commits") return { name, handler: () => this.getCommit(arg) };
     if (method === "POST" && kind === "blobs") return { name, handler: (b) => this.createBlob(b) };
@@ -187,7 +194,15 @@ export class FakeGitHub {
 
   private getRef(ref: string): [number, unknown] {
     const sha = this.refs.get(`refs/${ref}`);
-    if (!sha) return [404, { message: "Not Found", documentation_url: "https://docs.github.com/rest/git/refs#get-a-reference", status: "404" }];
+    if (!sha)
+      return [
+        404,
+        {
+          message: "Not Found",
+          documentation_url: "https://docs.github.com/rest/git/refs#get-a-reference",
+          status: "404",
+        },
+      ];
     return [200, { ref: `refs/${ref}`, node_id: "REF_x", url: "", object: { type: "commit", sha, url: "" } }];
   }
 
@@ -198,7 +213,14 @@ export class FakeGitHub {
       for (const e of (this.objects.get(t) as { entries: TreeEntry[] }).entries) {
         const isTree = e.mode === "40000";
         const size = isTree ? undefined : (this.objects.get(e.sha) as { content: Buffer }).content.length;
-        entries.push({ path: prefix + e.name, mode: isTree ? "040000" : e.mode, type: isTree ? "tree" : "blob", sha: e.sha, size, url: "" });
+        entries.push({
+          path: prefix + e.name,
+          mode: isTree ? "040000" : e.mode,
+          type: isTree ? "tree" : "blob",
+          sha: e.sha,
+          size,
+          url: "",
+        });
         if (isTree && recursive) walk(e.sha, `${prefix}${e.name}/`);
       }
     };
@@ -209,13 +231,31 @@ export class FakeGitHub {
   private getBlob(sha: string): [number, unknown] {
     const blob = this.objects.get(sha);
     if (blob?.type !== "blob") return [404, { message: "Not Found" }];
-    return [200, { sha, node_id: "B_x", size: blob.content.length, url: "", content: blob.content.toString("base64"), encoding: "base64" }];
+    return [
+      200,
+      {
+        sha,
+        node_id: "B_x",
+        size: blob.content.length,
+        url: "",
+        content: blob.content.toString("base64"),
+        encoding: "base64",
+      },
+    ];
   }
 
   private getCommit(sha: string): [number, unknown] {
     const commit = this.objects.get(sha);
     if (commit?.type !== "commit") return [404, { message: "Not Found" }];
-    return [200, { sha, tree: { sha: commit.tree, url: "" }, parents: commit.parents.map((p) => ({ sha: p, url: "" })), message: commit.message }];
+    return [
+      200,
+      {
+        sha,
+        tree: { sha: commit.tree, url: "" },
+        parents: commit.parents.map((p) => ({ sha: p, url: "" })),
+        message: commit.message,
+      },
+    ];
   }
 
   private createBlob(body: Record<string, unknown>): [number, unknown] {
@@ -229,7 +269,8 @@ export class FakeGitHub {
     for (const entry of body.tree as Array<{ path: string; sha?: string | null; content?: string }>) {
       if (entry.sha === null) {
         if (!files.delete(entry.path)) return [422, { message: `tree.path ${entry.path} does not exist` }];
-      } else if (typeof entry.content === "string") files.set(entry.path, this.put({ type: "blob", content: Buffer.from(entry.content, "utf8") }));
+      } else if (typeof entry.content === "string")
+        files.set(entry.path, this.put({ type: "blob", content: Buffer.from(entry.content, "utf8") }));
       else if (typeof entry.sha === "string") files.set(entry.path, entry.sha);
     }
     const sha = this.buildTree(files);
@@ -237,14 +278,30 @@ export class FakeGitHub {
   }
 
   private createCommit(body: Record<string, unknown>): [number, unknown] {
-    const sha = this.put({ type: "commit", tree: String(body.tree), parents: (body.parents as string[]) ?? [], message: String(body.message) });
-    return [201, { sha, tree: { sha: body.tree }, parents: ((body.parents as string[]) ?? []).map((p) => ({ sha: p })) }];
+    const sha = this.put({
+      type: "commit",
+      tree: String(body.tree),
+      parents: (body.parents as string[]) ?? [],
+      message: String(body.message),
+    });
+    return [
+      201,
+      { sha, tree: { sha: body.tree }, parents: ((body.parents as string[]) ?? []).map((p) => ({ sha: p })) },
+    ];
   }
 
   private createRef(body: Record<string, unknown>): [number, unknown] {
     this.runHook();
     const ref = String(body.ref);
-    if (this.refs.has(ref)) return [422, { message: "Reference already exists", documentation_url: "https://docs.github.com/rest/git/refs#create-a-reference", status: "422" }];
+    if (this.refs.has(ref))
+      return [
+        422,
+        {
+          message: "Reference already exists",
+          documentation_url: "https://docs.github.com/rest/git/refs#create-a-reference",
+          status: "422",
+        },
+      ];
     this.refs.set(ref, String(body.sha));
     return [201, { ref, object: { type: "commit", sha: body.sha } }];
   }
@@ -255,26 +312,52 @@ export class FakeGitHub {
     if (!current) return [422, { message: "Reference does not exist" }];
     const sha = String(body.sha);
     if (body.force !== true && !this.isAncestor(current, sha)) {
-      return [422, { message: "Update is not a fast forward", documentation_url: "https://docs.github.com/rest/git/refs#update-a-reference", status: "422" }];
+      return [
+        422,
+        {
+          message: "Update is not a fast forward",
+          documentation_url: "https://docs.github.com/rest/git/refs#update-a-reference",
+          status: "422",
+        },
+      ];
     }
     this.refs.set(`refs/${ref}`, sha);
     return [200, { ref: `refs/${ref}`, object: { type: "commit", sha } }];
   }
 
   private graphql(body: Record<string, unknown>): [number, unknown] {
-    if (!String(body.query).includes("createCommitOnBranch")) return [200, { errors: [{ message: "the fake only knows createCommitOnBranch" }] }];
+    if (!String(body.query).includes("createCommitOnBranch"))
+      return [200, { errors: [{ message: "the fake only knows createCommitOnBranch" }] }];
     this.runHook();
     const input = (body.variables as { input: GraphqlInput }).input;
     const ref = `refs/heads/${input.branch.branchName}`;
     const head = this.refs.get(ref);
-    if (!head) return [200, { data: { createCommitOnBranch: null }, errors: [{ type: "NOT_FOUND", path: ["createCommitOnBranch"], message: `A ref named "${ref}" does not exist.` }] }];
+    if (!head)
+      return [
+        200,
+        {
+          data: { createCommitOnBranch: null },
+          errors: [
+            { type: "NOT_FOUND", path: ["createCommitOnBranch"], message: `A ref named "${ref}" does not exist.` },
+          ],
+        },
+      ];
     if (head !== input.expectedHeadOid) {
       const message = `Expected branch to point to "${input.expectedHeadOid}" but it did not. Pull and try again.`;
-      return [200, { data: { createCommitOnBranch: null }, errors: [{ type: "STALE_DATA", path: ["createCommitOnBranch"], locations: [{ line: 2, column: 3 }], message }] }];
+      return [
+        200,
+        {
+          data: { createCommitOnBranch: null },
+          errors: [
+            { type: "STALE_DATA", path: ["createCommitOnBranch"], locations: [{ line: 2, column: 3 }], message },
+          ],
+        },
+      ];
     }
     const files = this.flatten(this.commitTree(head));
     for (const { path } of input.fileChanges.deletions ?? []) files.delete(path);
-    for (const { path, contents } of input.fileChanges.additions ?? []) files.set(path, this.put({ type: "blob", content: Buffer.from(contents, "base64") }));
+    for (const { path, contents } of input.fileChanges.additions ?? [])
+      files.set(path, this.put({ type: "blob", content: Buffer.from(contents, "base64") }));
     const tree = this.buildTree(files);
     const message = [input.message.headline, input.message.body].filter(Boolean).join("\n\n");
     const oid = this.put({ type: "commit", tree, parents: [head], message });

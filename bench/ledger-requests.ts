@@ -27,7 +27,12 @@ function taskJson(): string {
 }
 
 function planJson(): string {
-  const stages = [1, 2, 3, 4].map((n) => ({ number: n, title: `Stage ${n}`, dependsOn: n > 2 ? [n - 2] : [], steps: [{ n: 1 }, { n: 2 }] }));
+  const stages = [1, 2, 3, 4].map((n) => ({
+    number: n,
+    title: `Stage ${n}`,
+    dependsOn: n > 2 ? [n - 2] : [],
+    steps: [{ n: 1 }, { n: 2 }],
+  }));
   return `${JSON.stringify({ version: 1, stages }, null, 2)}\n`;
 }
 
@@ -40,7 +45,10 @@ function row(): { run: string; status: "failed"; stage: number; reason: string; 
 function ledgerFor(baseUrl: string, recipe: GitHubWriteRecipe): Ledger {
   const client = new Octokit({ baseUrl, log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } });
   // Signing is local (SPEC §14.5): a fixed key, so the bench neither needs nor creates a key file.
-  return new Ledger(createGitHubLedgerStore(client, REPO, { recipe }), { sleep: async () => undefined, keyring: BENCH_KEYS });
+  return new Ledger(createGitHubLedgerStore(client, REPO, { recipe }), {
+    sleep: async () => undefined,
+    keyring: BENCH_KEYS,
+  });
 }
 
 async function measure(recipe: GitHubWriteRecipe): Promise<Map<string, RequestCount>> {
@@ -66,7 +74,11 @@ async function measure(recipe: GitHubWriteRecipe): Promise<Map<string, RequestCo
     github.beforeNextWrite = () => {
       const rows = github.readFile("okstra/ledger", `tasks/${ISSUE}/ledger.jsonl`) ?? "";
       const other = JSON.stringify({ at: new Date().toISOString(), ...row() });
-      github.commitDirectly("okstra/ledger", new Map([[`tasks/${ISSUE}/ledger.jsonl`, `${rows}${other}\n`]]), "another writer");
+      github.commitDirectly(
+        "okstra/ledger",
+        new Map([[`tasks/${ISSUE}/ledger.jsonl`, `${rows}${other}\n`]]),
+        "another writer",
+      );
     };
     const raced = await ledger.appendRows(ISSUE, [row()]);
     if (raced.attempts !== 2) throw new Error(`expected one lost race, got ${raced.attempts} attempts`);
@@ -77,11 +89,15 @@ async function measure(recipe: GitHubWriteRecipe): Promise<Map<string, RequestCo
 
     // Nothing lost, nothing duplicated: the 6 rows appended here and the other writer's are each on the branch once.
     const text = github.readFile("okstra/ledger", `tasks/${ISSUE}/ledger.jsonl`) ?? "";
-    const identities = text.trim().split("\n").map((l) => {
-      const r = JSON.parse(l) as { run: string; stage: number; status: string };
-      return `${r.run}/${r.stage}/${r.status}`;
-    });
-    if (new Set(identities).size !== identities.length || identities.length !== 7) throw new Error(`unexpected rows on the ledger:\n${text}`);
+    const identities = text
+      .trim()
+      .split("\n")
+      .map((l) => {
+        const r = JSON.parse(l) as { run: string; stage: number; status: string };
+        return `${r.run}/${r.stage}/${r.status}`;
+      });
+    if (new Set(identities).size !== identities.length || identities.length !== 7)
+      throw new Error(`unexpected rows on the ledger:\n${text}`);
   } finally {
     await github.stop();
   }

@@ -33,19 +33,30 @@ async function oneCall(cwd: string, sandbox: "on" | "off"): Promise<number> {
   process.env.OKSTRA_SANDBOX = sandbox;
   const started = performance.now();
   const outcome = await runWorker({
-    request: { role: "executor", phase: "implementation", task: "issue-1", run: "impl-1", stage: 1, prompt: "bench", input: {}, resultSchema: resultJsonSchema(executorResultSchema) },
+    request: {
+      role: "executor",
+      phase: "implementation",
+      task: "issue-1",
+      run: "impl-1",
+      stage: 1,
+      prompt: "bench",
+      input: {},
+      resultSchema: resultJsonSchema(executorResultSchema),
+    },
     spec: { provider: "command", command: `"${process.execPath}" "${WORKER}"` },
     schema: executorResultSchema,
     cwd,
     deadlineMs: 60_000,
   });
   const elapsed = performance.now() - started;
-  if (outcome.status !== "ok") throw new Error(`the ${sandbox} call ended ${outcome.status}: ${outcome.reason}\n${outcome.transcript.tail}`);
+  if (outcome.status !== "ok")
+    throw new Error(`the ${sandbox} call ended ${outcome.status}: ${outcome.reason}\n${outcome.transcript.tail}`);
   return elapsed;
 }
 
 const probe = sandboxState({ ...process.env, OKSTRA_SANDBOX: "" });
-if (probe.mode !== "on") throw new Error(`no working bubblewrap here: ${probe.mode === "unavailable" ? probe.reason : probe.mode}`);
+if (probe.mode !== "on")
+  throw new Error(`no working bubblewrap here: ${probe.mode === "unavailable" ? probe.reason : probe.mode}`);
 const clone = await mkdtemp(path.join(tmpdir(), "okstra-bench-sandbox-"));
 try {
   await oneCall(clone, "on");
@@ -62,10 +73,16 @@ try {
     }
   }
   const [medOn, medOff] = [median(on), median(off)];
-  console.log(`machine: ${availableParallelism()} cores, load ${loadavg().map((l) => l.toFixed(1)).join(" ")}, node ${process.version}, ${probe.bwrap}`);
+  console.log(
+    `machine: ${availableParallelism()} cores, load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}, node ${process.version}, ${probe.bwrap}`,
+  );
   console.log(`| worker calls | sandboxed (bwrap) median | unconfined median | sandbox cost per call |`);
   console.log(`|---|---|---|---|`);
-  console.log(`| ${calls} each, alternating | ${medOn.toFixed(1)} ms | ${medOff.toFixed(1)} ms | ${(medOn - medOff).toFixed(1)} ms (goal ≤ 50 ms) |`);
+  console.log(
+    `| ${calls} each, alternating | ${medOn.toFixed(1)} ms | ${medOff.toFixed(1)} ms | ${(medOn - medOff).toFixed(1)} ms (goal ≤ 50 ms) |`,
+  );
 } finally {
   delete process.env.OKSTRA_SANDBOX;
   await rm(clone, { recursive: true, force: true });

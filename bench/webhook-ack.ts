@@ -98,10 +98,21 @@ async function compileServer(): Promise<{ script: string; execArgv: string[]; ru
   try {
     const { build } = await import("esbuild");
     const script = fileURLToPath(new URL("../node_modules/.cache/okstra-bench/webhook-server.mjs", import.meta.url));
-    await build({ entryPoints: [source], outfile: script, bundle: true, packages: "external", platform: "node", format: "esm", target: "node20", logLevel: "warning" });
+    await build({
+      entryPoints: [source],
+      outfile: script,
+      bundle: true,
+      packages: "external",
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      logLevel: "warning",
+    });
     return { script, execArgv: ["--expose-gc"], runtime: "plain node (sources bundled by esbuild)" };
   } catch (error) {
-    process.stderr.write(`esbuild unavailable (${(error as Error).message}); running the servers under tsx, whose loader inflates RSS\n`);
+    process.stderr.write(
+      `esbuild unavailable (${(error as Error).message}); running the servers under tsx, whose loader inflates RSS\n`,
+    );
     return { script: source, execArgv: ["--import", "tsx", "--expose-gc"], runtime: "tsx (its loader inflates RSS)" };
   }
 }
@@ -111,7 +122,10 @@ let compiled: Awaited<ReturnType<typeof compileServer>> | undefined;
 async function startServer(variant: Variant): Promise<Running> {
   const port = await freePort();
   compiled ??= await compileServer();
-  const child = fork(compiled.script, [variant, String(port), SECRET], { execArgv: compiled.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(compiled.script, [variant, String(port), SECRET], {
+    execArgv: compiled.execArgv,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const ready = await reply<{ rss: number; gc: boolean }>(child, (m) => "ready" in m);
   if (!ready.gc) throw new Error("the server process has no global.gc (--expose-gc)");
   return { variant, child, url: `http://127.0.0.1:${port}`, rssBytes: ready.rss };
@@ -123,7 +137,8 @@ const template = (() => {
   const marker = 987654321987;
   const json = JSON.stringify(issueCommentPayload("created", { body: "/okstra help", commentId: marker }));
   const [before, after] = json.split(`"id":${marker}`);
-  if (after === undefined || after.includes(`"id":${marker}`)) throw new Error("the comment id marker must occur exactly once");
+  if (after === undefined || after.includes(`"id":${marker}`))
+    throw new Error("the comment id marker must occur exactly once");
   return { before, after };
 })();
 
@@ -162,10 +177,13 @@ async function load(server: Running, durationS: number, label: string, round = 0
     total: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
-    cpuPerRequest: Math.round((await cpuMicros(server)) - cpuBefore) / Math.max(1, result.requests.total - result.non2xx),
+    cpuPerRequest:
+      Math.round((await cpuMicros(server)) - cpuBefore) / Math.max(1, result.requests.total - result.non2xx),
   };
   run.cpuPerRequest = Math.round(run.cpuPerRequest);
-  process.stderr.write(`${label.padEnd(8)} ${server.variant.padEnd(15)} p50 ${run.p50} ms  p99 ${run.p99} ms  ${run.rps} req/s  ${run.total} requests  non-2xx ${run.non2xx}  errors ${run.errors}  CPU ${run.cpuPerRequest} µs/request\n`);
+  process.stderr.write(
+    `${label.padEnd(8)} ${server.variant.padEnd(15)} p50 ${run.p50} ms  p99 ${run.p99} ms  ${run.rps} req/s  ${run.total} requests  non-2xx ${run.non2xx}  errors ${run.errors}  CPU ${run.cpuPerRequest} µs/request\n`,
+  );
   return run;
 }
 
@@ -181,7 +199,9 @@ async function verifyDelivered(runs: Run[]): Promise<Map<Variant, { acknowledged
     server.child.send({ ask: "jobs" });
     const { jobs } = await reply<{ jobs: number }>(server.child, (m) => "jobs" in m);
     // autocannon does not count requests still in flight when a run ends, which the server may have acknowledged: jobs ≥ acknowledged.
-    const acknowledged = runs.filter((r) => r.variant === server.variant).reduce((sum, r) => sum + r.total - r.non2xx, 0);
+    const acknowledged = runs
+      .filter((r) => r.variant === server.variant)
+      .reduce((sum, r) => sum + r.total - r.non2xx, 0);
     delivered.set(server.variant, { acknowledged, jobs });
   }
   return delivered;
@@ -195,7 +215,14 @@ function summarise(runs: Run[], delivered: Map<Variant, { acknowledged: number; 
   // Paired: each round's okstra p99 over the same round's bare p99, then the median — background load on a
   // shared machine drifts between rounds far more than within one.
   const pairedRatio = (variant: Variant) =>
-    median(Array.from({ length: ROUNDS }, (_, i) => runs.find((r) => r.round === i + 1 && r.variant === variant)!.p99 / runs.find((r) => r.round === i + 1 && r.variant === "bare")!.p99));
+    median(
+      Array.from(
+        { length: ROUNDS },
+        (_, i) =>
+          runs.find((r) => r.round === i + 1 && r.variant === variant)!.p99 /
+          runs.find((r) => r.round === i + 1 && r.variant === "bare")!.p99,
+      ),
+    );
   const rows = servers.map((s) => {
     const mine = of(s.variant);
     const ratio = s.variant === "bare" ? "—" : `${pairedRatio(s.variant).toFixed(2)}×`;
@@ -205,7 +232,10 @@ function summarise(runs: Run[], delivered: Map<Variant, { acknowledged: number; 
   const perRound = Array.from({ length: ROUNDS }, (_, i) => {
     const inRound = runs.filter((r) => r.round === i + 1);
     const bare = inRound.find((r) => r.variant === "bare")!.p99;
-    return `round ${i + 1}: ${inRound.filter((r) => r.variant !== "bare").map((r) => `${r.variant} ${(r.p99 / bare).toFixed(2)}×`).join(", ")} (bare p99 ${bare} ms)`;
+    return `round ${i + 1}: ${inRound
+      .filter((r) => r.variant !== "bare")
+      .map((r) => `${r.variant} ${(r.p99 / bare).toFixed(2)}×`)
+      .join(", ")} (bare p99 ${bare} ms)`;
   });
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   return [

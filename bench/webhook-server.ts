@@ -32,9 +32,18 @@ const apps: Record<Variant, ApplicationFunction> = {
   "okstra-queue": okstraApp({ createQueue: (_github, log) => createInProcessQueue(async () => void jobs++, log) }),
 };
 
-const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
 // Silent logs for both: the benchmark measures the webhook path, not log I/O.
-const server = new Server({ Probot: Probot.defaults({ appId: 1, privateKey, secret }), host: "127.0.0.1", port: Number(port), log: pino({ level: "silent" }) });
+const server = new Server({
+  Probot: Probot.defaults({ appId: 1, privateKey, secret }),
+  host: "127.0.0.1",
+  port: Number(port),
+  log: pino({ level: "silent" }),
+});
 await server.load(apps[variant]);
 await server.start();
 

@@ -72,7 +72,9 @@ const scratchRoots = values.scratch?.length ? values.scratch : [tmpdir()];
 const cacheDir = defaultCacheDir();
 const repo = await ensureSyntheticRepo(cacheDir, size);
 const objects = await countObjects(repo.path);
-console.log(`remote: ${repo.path} (${repo.built ? `built in ${seconds(repo.buildMs)}` : "cached"}; ${objects.count} objects, ${objects.packMiB} MiB packed)`);
+console.log(
+  `remote: ${repo.path} (${repo.built ? `built in ${seconds(repo.buildMs)}` : "cached"}; ${objects.count} objects, ${objects.packMiB} MiB packed)`,
+);
 
 const fetchTimes: number[] = [];
 const baseOptions = {
@@ -83,7 +85,9 @@ const baseOptions = {
 };
 
 const warmStart = Date.now();
-await (await openWorkspace({ ...baseOptions, runId: "warm-up", workspaceRoot: join(tmpdir(), "okstra-bench-warm-up") })).dispose();
+await (
+  await openWorkspace({ ...baseOptions, runId: "warm-up", workspaceRoot: join(tmpdir(), "okstra-bench-warm-up") })
+).dispose();
 console.log(`mirror warm-up: ${seconds(Date.now() - warmStart)}`);
 
 const results: Measured[] = [];
@@ -106,13 +110,16 @@ async function measureIn(root: string): Promise<Repetition[]> {
       const freshDir = join(scratch, `fresh-${rep}`);
       const timeClone = async () => {
         await execFileAsync("sync");
-        return timed(() => git(["clone", "--no-local", "--quiet", repo.path, freshDir], { cwd: scratch, timeoutMs: 30 * 60_000 }));
+        return timed(() =>
+          git(["clone", "--no-local", "--quiet", repo.path, freshDir], { cwd: scratch, timeoutMs: 30 * 60_000 }),
+        );
       };
       const timePrepare = async () => {
         await execFileAsync("sync");
         return timed(() => openWorkspace({ ...options, runId: `rep-${rep}` } as OpenWorkspaceOptions));
       };
-      const [clone, prepare] = rep % 2 === 0 ? [await timeClone(), await timePrepare()] : reversed(await timePrepare(), await timeClone());
+      const [clone, prepare] =
+        rep % 2 === 0 ? [await timeClone(), await timePrepare()] : reversed(await timePrepare(), await timeClone());
       await prepare.value.dispose();
       await rm(freshDir, { recursive: true, force: true });
       runs.push({ clone, prepare, fetchMs: fetchTimes.at(-1) ?? NaN });
@@ -203,7 +210,8 @@ function tableRows(entry: Measured, fileSystem: string): string[] {
 
 function verdict(entry: Measured, fileSystem: string): string {
   const ratio = median(entry.runs.map((run) => run.clone.ms)) / median(entry.runs.map((run) => run.prepare.ms));
-  const cpuRatio = median(entry.runs.map((run) => run.clone.cpuMs)) / median(entry.runs.map((run) => run.prepare.cpuMs));
+  const cpuRatio =
+    median(entry.runs.map((run) => run.clone.cpuMs)) / median(entry.runs.map((run) => run.prepare.cpuMs));
   return `- On ${fileSystem} (\`${entry.scratch}\`): workspace preparation **${ratio.toFixed(1)}×** faster by wall clock, ${cpuRatio.toFixed(1)}× by CPU time — budget ≥ 10×: ${ratio >= 10 ? "met" : "**not met**"}.`;
 }
 
@@ -217,7 +225,10 @@ async function writeDocs(text: string): Promise<void> {
   const block = `${START_MARK}\n${text}\n${END_MARK}`;
   const start = current.indexOf(START_MARK);
   const end = current.indexOf(END_MARK);
-  const next = start >= 0 && end > start ? `${current.slice(0, start)}${block}${current.slice(end + END_MARK.length)}` : `${current}\n## Measured figures\n\n${block}\n`;
+  const next =
+    start >= 0 && end > start
+      ? `${current.slice(0, start)}${block}${current.slice(end + END_MARK.length)}`
+      : `${current}\n## Measured figures\n\n${block}\n`;
   await writeFile(DOCS, next);
 }
 

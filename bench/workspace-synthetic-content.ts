@@ -24,7 +24,11 @@ export function filePath(file: number): string {
 
 export function initialContent(file: number): string {
   const random = seededRandom(file, 0);
-  const lines = [`// ${filePath(file)}`, `import { ${pick(WORDS, random)}, ${pick(WORDS, random)} } from "../shared/${pick(WORDS, random)}.js";`, ""];
+  const lines = [
+    `// ${filePath(file)}`,
+    `import { ${pick(WORDS, random)}, ${pick(WORDS, random)} } from "../shared/${pick(WORDS, random)}.js";`,
+    "",
+  ];
   const count = 40 + Math.floor(random() * 120);
   for (let l = 0; l < count; l++) lines.push(codeLine(random));
   return `${lines.join("\n")}\n`;

@@ -126,9 +126,12 @@ function* commitBatches(history: History, blobIds: string[][], commits: number):
     const files = history.touched[commit]!;
     if (commit > 1 && history.added[commit] === undefined) for (const file of files) version[file]!++;
     const author = `Dev ${commit % 17} <dev${commit % 17}@example.com> ${START + commit * 600} +0000`;
-    const parent = commit === 1 ? "" : (commit - 1) % COMMITS_PER_BATCH === 0 ? "from refs/heads/main^0\n" : `from :${commit - 1}\n`;
+    const parent =
+      commit === 1 ? "" : (commit - 1) % COMMITS_PER_BATCH === 0 ? "from refs/heads/main^0\n" : `from :${commit - 1}\n`;
     const message = commit === 1 ? "chore: initial import" : `feat(${dirname(filePath(files[0]!))}): change ${commit}`;
-    chunks.push(`commit refs/heads/main\nmark :${commit}\nauthor ${author}\ncommitter ${author}\n${data(message)}${parent}`);
+    chunks.push(
+      `commit refs/heads/main\nmark :${commit}\nauthor ${author}\ncommitter ${author}\n${data(message)}${parent}`,
+    );
     for (const file of files) chunks.push(`M 100644 ${blobIds[file]![version[file]!]} ${filePath(file)}\n`);
     if (commit % COMMITS_PER_BATCH === 0 || commit === commits) {
       yield `${chunks.join("")}done\n`;
@@ -142,7 +145,10 @@ function fastImport(repo: string, stream: string): Promise<unknown> {
 }
 
 function blobId(content: string): string {
-  return createHash("sha1").update(`blob ${Buffer.byteLength(content)}\0`).update(content).digest("hex");
+  return createHash("sha1")
+    .update(`blob ${Buffer.byteLength(content)}\0`)
+    .update(content)
+    .digest("hex");
 }
 
 function data(text: string): string {

@@ -45,7 +45,8 @@ export function okstraApp(options: OkstraAppOptions = {}): ApplicationFunction {
     let queue: JobQueue | undefined;
     const scheduleJob = (job: QueueJob, enqueueOptions?: EnqueueOptions) => queue!.enqueue(job, enqueueOptions);
     const processor = githubJobProcessor(app, { ...options, settings, scheduleJob });
-    const createQueue = options.createQueue ?? ((process, log) => createQueueFromSettings(process, log, settings.queue));
+    const createQueue =
+      options.createQueue ?? ((process, log) => createQueueFromSettings(process, log, settings.queue));
     queue = createQueue(processor, app.log);
     options.onQueue?.(queue);
     // Run directories of processes that died on this host go at start and every minute (SPEC §10).
@@ -55,7 +56,10 @@ export function okstraApp(options: OkstraAppOptions = {}): ApplicationFunction {
         app.log.error({ err: error }, "start-up recovery failed; tasks are reconciled by their next command"),
       );
     }
-    registerOpsRoutes(addHandler, { queue: isObservableQueue(queue) ? queue : undefined, metricsToken: settings.metricsToken });
+    registerOpsRoutes(addHandler, {
+      queue: isObservableQueue(queue) ? queue : undefined,
+      metricsToken: settings.metricsToken,
+    });
     app.on("issue_comment.created", issueCommentCreated(queue));
     app.on("pull_request_review_comment.created", reviewCommentCreated(queue));
     app.on("pull_request.closed", pullRequestClosed(queue));

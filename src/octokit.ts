@@ -42,10 +42,17 @@ interface LimitLog {
 }
 
 function waitAsAsked(kind: RateLimitWait["kind"]) {
-  return (retryAfter: number, options: { method: string; url: string }, octokit: { log: LimitLog }, retryCount: number): boolean => {
+  return (
+    retryAfter: number,
+    options: { method: string; url: string },
+    octokit: { log: LimitLog },
+    retryCount: number,
+  ): boolean => {
     const request = `${options.method} ${options.url}`;
     if (retryCount >= MAX_RATE_LIMIT_RETRIES || retryAfter > MAX_RATE_LIMIT_WAIT_SECONDS) {
-      octokit.log.warn(`${kind} rate limit on "${request}": GitHub asks to wait ${retryAfter} s (attempt ${retryCount + 1}); giving up`);
+      octokit.log.warn(
+        `${kind} rate limit on "${request}": GitHub asks to wait ${retryAfter} s (attempt ${retryCount + 1}); giving up`,
+      );
       return false;
     }
     octokit.log.warn(`${kind} rate limit on "${request}": waiting ${retryAfter} s as GitHub asks`);
@@ -57,5 +64,9 @@ function waitAsAsked(kind: RateLimitWait["kind"]) {
 export const OkstraOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
   ...options,
   retry: { ...(options.retry as object | undefined), doNotRetry: DO_NOT_RETRY },
-  throttle: { ...(options.throttle as object | undefined), onSecondaryRateLimit: waitAsAsked("secondary"), onRateLimit: waitAsAsked("primary") },
+  throttle: {
+    ...(options.throttle as object | undefined),
+    onSecondaryRateLimit: waitAsAsked("secondary"),
+    onRateLimit: waitAsAsked("primary"),
+  },
 }));

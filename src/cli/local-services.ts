@@ -1,7 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { Ledger } from "../ledger/ledger.js";
 import { createLocalLedgerStore } from "../ledger/local-store.js";
-import { addLocalComment, createLocalIssue, createLocalPlatform, readLocalComments, readLocalIssue } from "../platform/local/index.js";
+import {
+  addLocalComment,
+  createLocalIssue,
+  createLocalPlatform,
+  readLocalComments,
+  readLocalIssue,
+} from "../platform/local/index.js";
 import type { LocalComment } from "../platform/local/index.js";
 import type { Platform } from "../platform/types.js";
 import { redactingPlatform } from "../platform/redacting-platform.js";
@@ -29,8 +35,13 @@ export interface LocalServicesOptions {
   task?: number;
 }
 
-export async function openLocalServices(repoDir: string, actor: string | undefined, options: LocalServicesOptions = {}): Promise<LocalServices> {
-  const root = options.log ?? createLogger({ level: process.env.LOG_LEVEL ?? "warn", destination: pino.destination(2) });
+export async function openLocalServices(
+  repoDir: string,
+  actor: string | undefined,
+  options: LocalServicesOptions = {},
+): Promise<LocalServices> {
+  const root =
+    options.log ?? createLogger({ level: process.env.LOG_LEVEL ?? "warn", destination: pino.destination(2) });
   const log = options.task === undefined ? root : childLogger(root, { task: options.task });
   return {
     platform: redactingPlatform(createLocalPlatform({ repoDir, actor })),
@@ -70,12 +81,22 @@ export async function readIssueFile(file: string): Promise<{ title: string; body
       throw new CliUsageError(`--issue-file ${file} is not valid JSON: ${(error as Error).message}`);
     }
     const { title, body } = (parsed ?? {}) as { title?: unknown; body?: unknown };
-    if (typeof title !== "string" || !title.trim()) throw new CliUsageError(`--issue-file ${file} needs a non-empty "title"`);
+    if (typeof title !== "string" || !title.trim())
+      throw new CliUsageError(`--issue-file ${file} needs a non-empty "title"`);
     return { title: title.trim(), body: typeof body === "string" ? body : "" };
   }
   // The first non-blank line is the title, as a person writes it: "# Title" or just "Title".
   const lines = text.replace(/\r\n?/g, "\n").split("\n");
   const titleAt = lines.findIndex((line) => line.replace(/^#+\s*/, "").trim() !== "");
-  if (titleAt < 0) throw new CliUsageError(`--issue-file ${file} is empty; its first line is the issue's title, e.g. "Export the inventory as CSV"`);
-  return { title: lines[titleAt].replace(/^#+\s*/, "").trim(), body: lines.slice(titleAt + 1).join("\n").trim() };
+  if (titleAt < 0)
+    throw new CliUsageError(
+      `--issue-file ${file} is empty; its first line is the issue's title, e.g. "Export the inventory as CSV"`,
+    );
+  return {
+    title: lines[titleAt].replace(/^#+\s*/, "").trim(),
+    body: lines
+      .slice(titleAt + 1)
+      .join("\n")
+      .trim(),
+  };
 }

@@ -68,5 +68,8 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
 
 /** CLI output passes the one redaction point and carries no terminal escapes (SPEC §14.3). */
 function redactingIo(io: CliIo): CliIo {
-  return { stdout: (text) => io.stdout(stripControl(redactSecrets(text))), stderr: (text) => io.stderr(stripControl(redactSecrets(text))) };
+  return {
+    stdout: (text) => io.stdout(stripControl(redactSecrets(text))),
+    stderr: (text) => io.stderr(stripControl(redactSecrets(text))),
+  };
 }

@@ -40,15 +40,26 @@ export async function runCommandLine(args: string[], io: CliIo, deps: RunCommand
   }
 
   const posted = await postCommand(repoDir, options.place, options.actor, options.comment);
-  const job: CommandJob = { ...posted.job, deliveryId: `local-${posted.job.reviewComment ? "review-" : ""}${posted.job.comment.id}`, repo: platform.repo, receivedAt: new Date().toISOString() };
+  const job: CommandJob = {
+    ...posted.job,
+    deliveryId: `local-${posted.job.reviewComment ? "review-" : ""}${posted.job.comment.id}`,
+    repo: platform.repo,
+    receivedAt: new Date().toISOString(),
+  };
   // Every invocation is a process start: what a dead one left behind is recovered first (SPEC §10) —
   // its run directories on this host, and its expired leases, run and status comment on the ledger.
   const leaseMs = leaseMsFromEnvironment();
-  await sweepOrphanedWorkspaces(defaultWorkspaceRoot()).catch((err: unknown) => log.warn({ err }, "could not sweep orphaned run directories"));
-  if (taskHint !== undefined) await recoverTask({ platform, ledger, log, leaseMs }, taskHint).catch((err: unknown) => log.warn({ err }, "crash recovery could not run; the command goes on"));
+  await sweepOrphanedWorkspaces(defaultWorkspaceRoot()).catch((err: unknown) =>
+    log.warn({ err }, "could not sweep orphaned run directories"),
+  );
+  if (taskHint !== undefined)
+    await recoverTask({ platform, ledger, log, leaseMs }, taskHint).catch((err: unknown) =>
+      log.warn({ err }, "crash recovery could not run; the command goes on"),
+    );
   const outcome = await executeCommand(job, { platform, ledger, log, metrics: deps.metrics, leaseMs });
 
-  for (const reply of await posted.replies()) io.stdout(options.markdown ? `${reply.body}\n` : renderForTerminal(reply.body));
+  for (const reply of await posted.replies())
+    io.stdout(options.markdown ? `${reply.body}\n` : renderForTerminal(reply.body));
   if (outcome.result === "carried-out") return EXIT.ok;
   io.stderr(`okstra: ${outcome.result}: ${outcome.reason}\n`);
   return EXIT.refused;
@@ -85,24 +96,48 @@ function parseRunArguments(args: string[]): RunArguments {
     throw new CliUsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) throw new CliUsageError('run takes exactly one comment, quoted: okstra run "/okstra help" --repo DIR --issue N');
+  if (positionals.length !== 1)
+    throw new CliUsageError('run takes exactly one comment, quoted: okstra run "/okstra help" --repo DIR --issue N');
   const comment = positionals[0];
-  if (!isOkstraCommand(comment)) throw new CliUsageError(`the comment must start with /okstra, got \`${comment.split("\n")[0]}\``);
+  if (!isOkstraCommand(comment))
+    throw new CliUsageError(`the comment must start with /okstra, got \`${comment.split("\n")[0]}\``);
   if (!values.repo) throw new CliUsageError("--repo DIR is required");
-  return { comment, repo: values.repo, place: commentPlace(values), actor: values.actor ?? userInfo().username, markdown: values.markdown ?? false };
+  return {
+    comment,
+    repo: values.repo,
+    place: commentPlace(values),
+    actor: values.actor ?? userInfo().username,
+    markdown: values.markdown ?? false,
+  };
 }
 
 /** `--issue N [--issue-file F]`, or `--pr N [--path F --line L]`: exactly one place. */
-function commentPlace(values: { issue?: string; pr?: string; path?: string; line?: string; "issue-file"?: string }): CommentPlace {
-  if ((values.issue === undefined) === (values.pr === undefined)) throw new CliUsageError("give exactly one of --issue N (an issue comment) or --pr N (a pull-request comment)");
+function commentPlace(values: {
+  issue?: string;
+  pr?: string;
+  path?: string;
+  line?: string;
+  "issue-file"?: string;
+}): CommentPlace {
+  if ((values.issue === undefined) === (values.pr === undefined))
+    throw new CliUsageError("give exactly one of --issue N (an issue comment) or --pr N (a pull-request comment)");
   if (values.issue !== undefined) {
-    if (values.path !== undefined || values.line !== undefined) throw new CliUsageError("--path and --line go with --pr N: an inline review comment is written on a pull request");
-    return { kind: "issue", issue: positiveNumber("--issue", "an issue number", values.issue), issueFile: values["issue-file"] };
+    if (values.path !== undefined || values.line !== undefined)
+      throw new CliUsageError(
+        "--path and --line go with --pr N: an inline review comment is written on a pull request",
+      );
+    return {
+      kind: "issue",
+      issue: positiveNumber("--issue", "an issue number", values.issue),
+      issueFile: values["issue-file"],
+    };
   }
-  if (values["issue-file"] !== undefined) throw new CliUsageError("--issue-file creates an issue; it does not go with --pr");
+  if (values["issue-file"] !== undefined)
+    throw new CliUsageError("--issue-file creates an issue; it does not go with --pr");
   const pull = positiveNumber("--pr", "a pull request number", values.pr!);
   if (values.path === undefined && values.line === undefined) return { kind: "pull", pull };
-  if (values.path === undefined || values.line === undefined) throw new CliUsageError("an inline review comment needs both --path FILE and --line L");
+  if (values.path === undefined || values.line === undefined)
+    throw new CliUsageError("an inline review comment needs both --path FILE and --line L");
   return { kind: "review", pull, path: values.path, line: positiveNumber("--line", "a line number", values.line) };
 }
 
@@ -118,4 +153,3 @@ export async function requireRepository(dir: string): Promise<string> {
   if (!gitDir) throw new CliUsageError(`--repo ${dir} is not a git repository (no .git in ${repoDir})`);
   return repoDir;
 }
-

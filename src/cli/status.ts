@@ -13,18 +13,25 @@ import { renderForTerminal } from "./terminal.js";
 export async function runStatus(args: string[], io: CliIo): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args, strict: true, options: { repo: { type: "string" }, issue: { type: "string" }, markdown: { type: "boolean" } } }));
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      options: { repo: { type: "string" }, issue: { type: "string" }, markdown: { type: "boolean" } },
+    }));
   } catch (error) {
     throw new CliUsageError((error as Error).message);
   }
   if (!values.repo) throw new CliUsageError("--repo DIR is required");
   const issue = Number(values.issue);
-  if (!values.issue || !Number.isInteger(issue) || issue < 1) throw new CliUsageError(`--issue needs an issue number, got \`${values.issue ?? ""}\``);
+  if (!values.issue || !Number.isInteger(issue) || issue < 1)
+    throw new CliUsageError(`--issue needs an issue number, got \`${values.issue ?? ""}\``);
   const repoDir = await requireRepository(values.repo);
   const { ledger } = await openLocalServices(repoDir, undefined);
   const task = await ledger.inspectTask(issue);
   if (!task) {
-    io.stdout(`okstra has no plan for #${issue} yet. Next: okstra run "/okstra plan" --repo ${values.repo} --issue ${issue}\n`);
+    io.stdout(
+      `okstra has no plan for #${issue} yet. Next: okstra run "/okstra plan" --repo ${values.repo} --issue ${issue}\n`,
+    );
     return EXIT.ok;
   }
   const markdown = renderLedgerStatus(task, ledgerStatusLinks(task, ledger.store));

@@ -37,7 +37,10 @@ export function renderForTerminal(markdown: string): string {
   if (ledgerFiles.length > 0) {
     lines.push("", `Ledger files (git show ${LEDGER_PREFIX}PATH):`, ...ledgerFiles.map((file) => `  ${file}`));
   }
-  return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
+  return `${lines
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trimEnd()}\n`;
 }
 
 /** Markdown table blocks become space-aligned columns; the `|---|` separator becomes a rule under the header. */
@@ -59,7 +62,12 @@ function alignTables(lines: string[]): string[] {
     const widths = block[0]!.map((_, col) => Math.max(...block.map((row) => width(row[col] ?? ""))));
     block.forEach((row, index) => {
       if (index === separatorAt) out.push(widths.map((w) => "─".repeat(w)).join("  "));
-      out.push(row.map((cell, col) => (col === row.length - 1 ? cell : pad(cell, widths[col]!))).join("  ").trimEnd());
+      out.push(
+        row
+          .map((cell, col) => (col === row.length - 1 ? cell : pad(cell, widths[col]!)))
+          .join("  ")
+          .trimEnd(),
+      );
     });
   }
   return out;

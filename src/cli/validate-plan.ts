@@ -21,7 +21,11 @@ export interface ValidatePlanCliOptions {
  *   1  the plan breaks one or more checks, one line each
  *   2  the file is missing, unreadable, not JSON, or not shaped like a plan
  */
-export async function runValidatePlan(file: string, io: ValidatePlanIo, options: ValidatePlanCliOptions = {}): Promise<number> {
+export async function runValidatePlan(
+  file: string,
+  io: ValidatePlanIo,
+  options: ValidatePlanCliOptions = {},
+): Promise<number> {
   let raw: string;
   try {
     raw = await readFile(file, "utf8");
@@ -39,7 +43,8 @@ export async function runValidatePlan(file: string, io: ValidatePlanIo, options:
   const parsed = planSchema.safeParse(json);
   if (!parsed.success) {
     io.stderr(`okstra validate-plan: ${file} is not a plan:\n`);
-    for (const issue of parsed.error.issues) io.stderr(`  ${issue.path.map(String).join(".") || "(root)"}: ${issue.message}\n`);
+    for (const issue of parsed.error.issues)
+      io.stderr(`  ${issue.path.map(String).join(".") || "(root)"}: ${issue.message}\n`);
     return 2;
   }
 
@@ -49,7 +54,9 @@ export async function runValidatePlan(file: string, io: ValidatePlanIo, options:
   for (const warning of result.warnings) io.stdout(`warning ${formatViolation(warning)}\n`);
   const stages = parsed.data.stages.length;
   if (!result.valid) {
-    io.stdout(`${file}: ${plural(result.violations.length, "violation")}, ${plural(result.warnings.length, "warning")}\n`);
+    io.stdout(
+      `${file}: ${plural(result.violations.length, "violation")}, ${plural(result.warnings.length, "warning")}\n`,
+    );
     return 1;
   }
   io.stdout(`${file}: valid plan, ${plural(stages, "stage")}, ${plural(result.warnings.length, "warning")}\n`);

@@ -12,13 +12,18 @@ import { requireRepository } from "./run-command.js";
 export async function runView(args: string[], io: CliIo): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args, strict: true, options: { repo: { type: "string" }, issue: { type: "string" }, out: { type: "string" } } }));
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      options: { repo: { type: "string" }, issue: { type: "string" }, out: { type: "string" } },
+    }));
   } catch (error) {
     throw new CliUsageError((error as Error).message);
   }
   if (!values.repo) throw new CliUsageError("--repo DIR is required");
   const issue = Number(values.issue);
-  if (!values.issue || !Number.isInteger(issue) || issue < 1) throw new CliUsageError(`--issue needs an issue number, got \`${values.issue ?? ""}\``);
+  if (!values.issue || !Number.isInteger(issue) || issue < 1)
+    throw new CliUsageError(`--issue needs an issue number, got \`${values.issue ?? ""}\``);
   if (values.out === "") throw new CliUsageError("--out needs a FILE");
   const repoDir = await requireRepository(values.repo);
   const { ledger } = await openLocalServices(repoDir, undefined);

@@ -1,7 +1,12 @@
 import type { EventEmitter } from "node:events";
 import { createServer, type Server } from "node:http";
 import { createProbot, type Probot, type ProbotOctokit } from "probot";
-import { createBullmqQueue, DEFAULT_QUEUE_NAME, type BullmqJobQueue, type BullmqQueueOptions } from "../queue/bullmq.js";
+import {
+  createBullmqQueue,
+  DEFAULT_QUEUE_NAME,
+  type BullmqJobQueue,
+  type BullmqQueueOptions,
+} from "../queue/bullmq.js";
 import { githubJobProcessor, type GithubProcessorOptions } from "../queue/github-processor.js";
 import { closeWithinGrace, nextShutdownSignal } from "../queue/graceful-shutdown.js";
 import type { JobProcessor } from "../queue/types.js";
@@ -52,26 +57,50 @@ interface WorkerArgs {
 export async function runQueueWorker(args: string[], io: CliIo, deps: QueueWorkerDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
   const options = parseWorkerArgs(args, env);
-  if (!env.REDIS_URL) throw new CliUsageError("okstra worker needs REDIS_URL: the Redis the web process queues commands in");
+  if (!env.REDIS_URL)
+    throw new CliUsageError("okstra worker needs REDIS_URL: the Redis the web process queues commands in");
   const log = deps.log ?? createLogger();
   const exit = deps.exit ?? ((code: number) => process.exit(code));
   const probot = appProbot(env, log, deps.Octokit);
   // The processor schedules crash-recovery checks on the queue it consumes: bound once both exist.
   let queue: BullmqJobQueue | undefined;
   const scheduleJob: ScheduleJob = (job, enqueueOptions) => queue!.enqueue(job, enqueueOptions);
-  const processor = (deps.createProcessor ?? ((app: Probot) => githubJobProcessor(app, { ...deps.processorOptions, settings: readOperatorSettings(env), scheduleJob })))(probot);
+  const processor = (
+    deps.createProcessor ??
+    ((app: Probot) =>
+      githubJobProcessor(app, { ...deps.processorOptions, settings: readOperatorSettings(env), scheduleJob }))
+  )(probot);
 
   // Listen before connecting: a signal during start-up still shuts down cleanly.
   const shutdown = nextShutdownSignal(deps.signals);
-  queue = createBullmqQueue({ ...deps.queueOptions, connection: env.REDIS_URL, log, processor, concurrency: options.concurrency, queueName: options.queueName });
+  queue = createBullmqQueue({
+    ...deps.queueOptions,
+    connection: env.REDIS_URL,
+    log,
+    processor,
+    concurrency: options.concurrency,
+    queueName: options.queueName,
+  });
   // Redis may be down at start: the worker waits for it, but a signal meanwhile still stops it.
   const startedFirst = await Promise.race([queue.ready().then(() => true), shutdown.then(() => false)]);
-  const ops = startedFirst && options.metricsPort !== undefined ? await startOpsServer(queue, options.metricsPort, options.metricsHost) : undefined;
+  const ops =
+    startedFirst && options.metricsPort !== undefined
+      ? await startOpsServer(queue, options.metricsPort, options.metricsHost)
+      : undefined;
   // Run directories of processes that died on this host (a SIGKILLed worker) go at start and every minute.
   const stopSweeper = startedFirst ? startOrphanSweeper(log, { intervalMs: deps.sweepIntervalMs }) : () => undefined;
   if (startedFirst) {
-    log.info({ queue: options.queueName, concurrency: options.concurrency, metrics: ops ? `${options.metricsHost}:${addressPort(ops)}` : undefined }, "queue worker ready");
-    io.stderr(`okstra worker: consuming ${options.queueName} (concurrency ${options.concurrency}); SIGTERM or Ctrl-C stops it\n`);
+    log.info(
+      {
+        queue: options.queueName,
+        concurrency: options.concurrency,
+        metrics: ops ? `${options.metricsHost}:${addressPort(ops)}` : undefined,
+      },
+      "queue worker ready",
+    );
+    io.stderr(
+      `okstra worker: consuming ${options.queueName} (concurrency ${options.concurrency}); SIGTERM or Ctrl-C stops it\n`,
+    );
   }
 
   const signal = await shutdown;
@@ -137,7 +166,9 @@ function appProbot(env: NodeJS.ProcessEnv, log: Logger, Octokit: typeof ProbotOc
     // okstra's Octokit, as `npm start` uses: 409/422 from a lost ledger race are never retried blindly (SPEC §10).
     return createProbot({ env, overrides: { log, Octokit: Octokit ?? OkstraOctokit } });
   } catch (error) {
-    throw new CliUsageError(`okstra worker needs the App's credentials, APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH): ${(error as Error).message}`);
+    throw new CliUsageError(
+      `okstra worker needs the App's credentials, APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH): ${(error as Error).message}`,
+    );
   }
 }
 

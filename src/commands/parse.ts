@@ -55,7 +55,9 @@ type Parsed = { ok: true; command: Command } | { ok: false; problem: string };
 type Options = Map<string, string | true>;
 
 /** `--name value`, `--name=value` and bare `--flag`; everything else is positional. */
-function splitArguments(words: string[]): { ok: true; positionals: string[]; options: Options } | { ok: false; problem: string } {
+function splitArguments(
+  words: string[],
+): { ok: true; positionals: string[]; options: Options } | { ok: false; problem: string } {
   const positionals: string[] = [];
   const options: Options = new Map();
   for (let i = 0; i < words.length; i++) {
@@ -100,14 +102,26 @@ const ownBranch = (issue: { input: unknown }) =>
 const taskBase = branchName.refine((name) => !/^okstra(\/|$)/i.test(name), { error: ownBranch });
 
 /** A group may stack on another group's collector branch (`okstra/<N>/group-…`), never on the ledger or a stage branch. */
-const shipBase = branchName.refine((name) => !/^okstra(\/|$)/i.test(name) || /^okstra\/[1-9]\d*\/group-[\d-]+$/.test(name), { error: ownBranch });
+const shipBase = branchName.refine(
+  (name) => !/^okstra(\/|$)/i.test(name) || /^okstra\/[1-9]\d*\/group-[\d-]+$/.test(name),
+  { error: ownBranch },
+);
 
 const workerList = z
   .string()
-  .transform((value) => value.split(",").map((name) => name.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(",")
+      .map((name) => name.trim())
+      .filter(Boolean),
+  )
   .pipe(
     z
-      .array(z.enum(PROVIDERS, { error: (issue) => `\`${String(issue.input)}\` is not a provider (one of ${PROVIDERS.join(", ")})` }))
+      .array(
+        z.enum(PROVIDERS, {
+          error: (issue) => `\`${String(issue.input)}\` is not a provider (one of ${PROVIDERS.join(", ")})`,
+        }),
+      )
       .min(1, { error: "needs at least one provider" }),
   );
 
@@ -133,7 +147,12 @@ const stageSelection = z.string().transform((value, ctx): StageSelection => {
 });
 
 /** The full ledger commit `/okstra adopt` showed: a prefix could name a commit nobody was shown. */
-const ledgerCommit = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "must be the full ledger commit id `/okstra adopt` showed (40 hex characters)");
+const ledgerCommit = z
+  .string()
+  .regex(
+    /^[0-9a-f]{40}([0-9a-f]{24})?$/,
+    "must be the full ledger commit id `/okstra adopt` showed (40 hex characters)",
+  );
 
 // ---- per-verb parsers ----
 
@@ -148,16 +167,21 @@ function verbParser<T extends Record<string, unknown>>(verb: Verb, spec: VerbSpe
     const values: Record<string, unknown> = {};
     const maxPositionals = spec.positional ? 1 : 0;
     if (positionals.length > maxPositionals) {
-      const extra = positionals.slice(maxPositionals).map((p) => `\`${p}\``).join(" ");
+      const extra = positionals
+        .slice(maxPositionals)
+        .map((p) => `\`${p}\``)
+        .join(" ");
       return { ok: false, problem: `\`/okstra ${verb}\` takes no argument ${extra}.` };
     }
     if (spec.positional) {
       const raw = positionals[0];
       if (raw === undefined) {
-        if (spec.positional.required) return { ok: false, problem: `\`/okstra ${verb}\` needs ${spec.positional.name}.` };
+        if (spec.positional.required)
+          return { ok: false, problem: `\`/okstra ${verb}\` needs ${spec.positional.name}.` };
       } else {
         const result = spec.positional.schema.safeParse(raw);
-        if (!result.success) return { ok: false, problem: `${spec.positional.name}: ${result.error.issues[0].message}.` };
+        if (!result.success)
+          return { ok: false, problem: `${spec.positional.name}: ${result.error.issues[0].message}.` };
         values[spec.positional.name] = result.data;
       }
     }
@@ -188,18 +212,33 @@ const VERB_PARSERS: Record<Verb, (positionals: string[], options: Options) => Pa
     options: { stage: stageOrAuto },
     build: (v) => ({ verb: "implement", stage: (v.stage as "auto" | number | undefined) ?? "auto" }),
   }),
-  verify: verbParser("verify", { options: { stage: stageNumber }, build: (v) => ({ verb: "verify", stage: v.stage as number | undefined }) }),
+  verify: verbParser("verify", {
+    options: { stage: stageNumber },
+    build: (v) => ({ verb: "verify", stage: v.stage as number | undefined }),
+  }),
   ship: verbParser("ship", {
     positional: { name: "STAGES", schema: stageSelection, required: true },
     options: { base: shipBase },
     build: (v) => ({ verb: "ship", stages: v.STAGES as StageSelection, base: v.base as string | undefined }),
   }),
   status: verbParser("status", { options: {}, build: () => ({ verb: "status" }) }),
-  retry: verbParser("retry", { options: { stage: stageNumber }, build: (v) => ({ verb: "retry", stage: v.stage as number | undefined }) }),
+  retry: verbParser("retry", {
+    options: { stage: stageNumber },
+    build: (v) => ({ verb: "retry", stage: v.stage as number | undefined }),
+  }),
   cancel: verbParser("cancel", { options: {}, build: () => ({ verb: "cancel" }) }),
-  revise: verbParser("revise", { options: { stage: stageNumber }, build: (v) => ({ verb: "revise", stage: v.stage as number | undefined }) }),
-  restack: verbParser("restack", { options: { stage: stageNumber }, build: (v) => ({ verb: "restack", stage: v.stage as number | undefined }) }),
-  adopt: verbParser("adopt", { options: { at: ledgerCommit }, build: (v) => ({ verb: "adopt", at: v.at as string | undefined }) }),
+  revise: verbParser("revise", {
+    options: { stage: stageNumber },
+    build: (v) => ({ verb: "revise", stage: v.stage as number | undefined }),
+  }),
+  restack: verbParser("restack", {
+    options: { stage: stageNumber },
+    build: (v) => ({ verb: "restack", stage: v.stage as number | undefined }),
+  }),
+  adopt: verbParser("adopt", {
+    options: { at: ledgerCommit },
+    build: (v) => ({ verb: "adopt", at: v.at as string | undefined }),
+  }),
   help: verbParser("help", { options: {}, build: () => ({ verb: "help" }) }),
 };
 

@@ -6,13 +6,19 @@ export const VERB_USAGE: Record<Verb, { usage: string; summary: string }> = {
     usage: "/okstra plan [--base BRANCH] [--workers PROVIDER,PROVIDER]",
     summary: "Plan this issue as a DAG of small stages (replaces an unapproved plan).",
   },
-  replan: { usage: "/okstra replan", summary: "Plan again, superseding the current plan; unchanged done stages stay done." },
+  replan: {
+    usage: "/okstra replan",
+    summary: "Plan again, superseding the current plan; unchanged done stages stay done.",
+  },
   approve: { usage: "/okstra approve", summary: "Approve the current plan version (bound to its digest)." },
   implement: {
     usage: "/okstra implement [--stage auto|N]",
     summary: "Implement the ready stages (`auto`, the default) or exactly stage N.",
   },
-  verify: { usage: "/okstra verify [--stage N]", summary: "Verify stage N again, or every done stage not yet verified." },
+  verify: {
+    usage: "/okstra verify [--stage N]",
+    summary: "Verify stage N again, or every done stage not yet verified.",
+  },
   ship: {
     usage: "/okstra ship STAGES [--base BRANCH]",
     summary: "Assemble verified stages into one pull request; STAGES is `1,2,4`, `1-3` or `all`.",
@@ -22,12 +28,17 @@ export const VERB_USAGE: Record<Verb, { usage: string; summary: string }> = {
   cancel: { usage: "/okstra cancel", summary: "Cancel the task's running runs; partial work stays on its branch." },
   revise: {
     usage: "/okstra revise [--stage N]",
-    summary: "Continue done stage N from review feedback: the lines after the command, unresolved review threads, change requests (on a stage PR, N is its stage).",
+    summary:
+      "Continue done stage N from review feedback: the lines after the command, unresolved review threads, change requests (on a stage PR, N is its stage).",
   },
-  restack: { usage: "/okstra restack [--stage N]", summary: "Bring stage branches (or stage N's) up to date with their dependencies' heads by merging them in." },
+  restack: {
+    usage: "/okstra restack [--stage N]",
+    summary: "Bring stage branches (or stage N's) up to date with their dependencies' heads by merging them in.",
+  },
   adopt: {
     usage: "/okstra adopt [--at LEDGER_COMMIT]",
-    summary: "Admins: show ledger state okstra did not sign (e.g. written before it signed), then sign it as shown with `--at`.",
+    summary:
+      "Admins: show ledger state okstra did not sign (e.g. written before it signed), then sign it as shown with `--at`.",
   },
   help: { usage: "/okstra help", summary: "Show this help." },
 };

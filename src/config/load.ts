@@ -32,9 +32,14 @@ export type AuthorisedConfig =
  * and parse it; a stricter `minimumPermission` from the file is checked
  * next. An invalid file leaves the floor in force and is the caller's to report.
  */
-export async function authoriseAndLoadConfig(platform: Platform, login: string, policy: ConfigPolicy = {}): Promise<AuthorisedConfig> {
+export async function authoriseAndLoadConfig(
+  platform: Platform,
+  login: string,
+  policy: ConfigPolicy = {},
+): Promise<AuthorisedConfig> {
   const permission = await platform.getPermission(login);
-  if (!permissionAtLeast(permission, PERMISSION_FLOOR)) return { authorised: false, permission, required: PERMISSION_FLOOR };
+  if (!permissionAtLeast(permission, PERMISSION_FLOOR))
+    return { authorised: false, permission, required: PERMISSION_FLOOR };
   const config = await loadConfig(platform, policy);
   const required = config.ok ? config.config.minimumPermission : PERMISSION_FLOOR;
   if (!permissionAtLeast(permission, required)) return { authorised: false, permission, required };
@@ -68,7 +73,8 @@ function withPolicy(result: ConfigResult, policy: ConfigPolicy): ConfigResult {
   const endpoints = policy.modelEndpoints ?? modelEndpointPolicy();
   const problems: ConfigProblem[] = [];
   for (const [path, spec] of workerSpecs(result.config.workers)) {
-    if (spec.provider === "command" && policy.commandWorkers === false) problems.push({ path: `${path}.provider`, message: COMMAND_WORKERS_OFF });
+    if (spec.provider === "command" && policy.commandWorkers === false)
+      problems.push({ path: `${path}.provider`, message: COMMAND_WORKERS_OFF });
     const url = spec.baseUrl === undefined ? null : baseUrlProblem(spec.baseUrl, endpoints);
     if (url) problems.push({ path: `${path}.baseUrl`, message: url });
     const key = spec.apiKeyEnv === undefined ? null : apiKeyEnvProblem(spec.apiKeyEnv, endpoints);
@@ -79,8 +85,11 @@ function withPolicy(result: ConfigResult, policy: ConfigPolicy): ConfigResult {
 
 /** Every worker spec of the config with its key path (`workers.lead`, `workers.analysers.1`), whatever roles the schema has. */
 function workerSpecs(workers: OkstraConfig["workers"]): Array<[string, WorkerSpec]> {
-  return Object.entries(workers).flatMap(([role, value]): Array<[string, WorkerSpec]> =>
-    Array.isArray(value) ? value.map((spec, i): [string, WorkerSpec] => [`workers.${role}.${i}`, spec]) : [[`workers.${role}`, value as WorkerSpec]],
+  return Object.entries(workers).flatMap(
+    ([role, value]): Array<[string, WorkerSpec]> =>
+      Array.isArray(value)
+        ? value.map((spec, i): [string, WorkerSpec] => [`workers.${role}.${i}`, spec])
+        : [[`workers.${role}`, value as WorkerSpec]],
   );
 }
 
@@ -88,7 +97,12 @@ function workerSpecs(workers: OkstraConfig["workers"]): Array<[string, WorkerSpe
 export function parseConfig(text: string | null): ConfigResult {
   if (text === null) return { ok: true, config: configSchema.parse({}), source: "defaults" };
   if (text.length > MAX_CONFIG_CHARS) {
-    return { ok: false, problems: [{ path: "", message: `the file has ${text.length} characters; okstra reads at most ${MAX_CONFIG_CHARS}` }] };
+    return {
+      ok: false,
+      problems: [
+        { path: "", message: `the file has ${text.length} characters; okstra reads at most ${MAX_CONFIG_CHARS}` },
+      ],
+    };
   }
   const raw = parseYaml(text);
   if (!raw.ok) return raw;
@@ -99,7 +113,8 @@ export function parseConfig(text: string | null): ConfigResult {
     problems: parsed.error.issues.flatMap((issue): ConfigProblem[] => {
       const path = issue.path.map(String);
       // An unknown key is reported at its own path, so each typo gets a line.
-      if (issue.code === "unrecognized_keys") return issue.keys.map((key) => ({ path: [...path, key].join("."), message: "unknown key" }));
+      if (issue.code === "unrecognized_keys")
+        return issue.keys.map((key) => ({ path: [...path, key].join("."), message: "unknown key" }));
       return [{ path: path.join("."), message: issue.message }];
     }),
   };
@@ -108,7 +123,10 @@ export function parseConfig(text: string | null): ConfigResult {
 function parseYaml(text: string): { ok: true; value: unknown } | { ok: false; problems: ConfigProblem[] } {
   const document = parseDocument(text, { prettyErrors: false });
   if (document.errors.length > 0) {
-    return { ok: false, problems: document.errors.map((e) => ({ path: "", message: `YAML: ${e.message.split("\n")[0]}` })) };
+    return {
+      ok: false,
+      problems: document.errors.map((e) => ({ path: "", message: `YAML: ${e.message.split("\n")[0]}` })),
+    };
   }
   try {
     return { ok: true, value: document.toJS({ maxAliasCount: MAX_CONFIG_ALIASES }) ?? {} };

@@ -18,10 +18,24 @@ export interface ModelEndpointPolicy {
 }
 
 /** okstra's own credentials: never a model key, whatever the operator listed. */
-const OKSTRA_SECRETS = new Set(["PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET", "GITHUB_CLIENT_SECRET", "OKSTRA_LEDGER_KEY", "OKSTRA_LEDGER_KEY_FILE", "METRICS_TOKEN", "REDIS_URL", "APP_ID"]);
+const OKSTRA_SECRETS = new Set([
+  "PRIVATE_KEY",
+  "PRIVATE_KEY_PATH",
+  "WEBHOOK_SECRET",
+  "GITHUB_CLIENT_SECRET",
+  "OKSTRA_LEDGER_KEY",
+  "OKSTRA_LEDGER_KEY_FILE",
+  "METRICS_TOKEN",
+  "REDIS_URL",
+  "APP_ID",
+]);
 
 export function modelEndpointPolicy(env: NodeJS.ProcessEnv = process.env): ModelEndpointPolicy {
-  const list = (value: string | undefined) => (value ?? "").split(",").map((v) => v.trim()).filter(Boolean);
+  const list = (value: string | undefined) =>
+    (value ?? "")
+      .split(",")
+      .map((v) => v.trim())
+      .filter(Boolean);
   return { endpoints: list(env.OKSTRA_MODEL_ENDPOINTS), keyVars: list(env.OKSTRA_MODEL_KEY_VARS) };
 }
 
@@ -37,7 +51,8 @@ export function baseUrlProblem(baseUrl: string, policy: ModelEndpointPolicy): st
 
 /** Why a worker's `apiKeyEnv` is not allowed, or null. */
 export function apiKeyEnvProblem(name: string, policy: ModelEndpointPolicy): string | null {
-  if (OKSTRA_SECRETS.has(name)) return `\`${name}\` is one of okstra's own credentials and is never sent to a model server`;
+  if (OKSTRA_SECRETS.has(name))
+    return `\`${name}\` is one of okstra's own credentials and is never sent to a model server`;
   const allowed = policy.keyVars.filter((v) => !OKSTRA_SECRETS.has(v));
   if (allowed.includes(name)) return null;
   return `\`${name}\` is not among the variables the operator allows as model keys; the operator lists them in \`OKSTRA_MODEL_KEY_VARS\` (comma-separated)${allowed.length ? ` — now ${allowed.join(", ")}` : ", which is unset"}`;

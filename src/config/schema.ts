@@ -7,7 +7,16 @@ import { findMutatingToken } from "./deny-list.js";
  * silently ignored.
  */
 
-export const PROVIDERS = ["anthropic", "openai", "gemini", "claude-code", "codex", "gemini-cli", "command", "openai-compatible"] as const;
+export const PROVIDERS = [
+  "anthropic",
+  "openai",
+  "gemini",
+  "claude-code",
+  "codex",
+  "gemini-cli",
+  "command",
+  "openai-compatible",
+] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 export const workerSpecSchema = z
@@ -23,10 +32,17 @@ export const workerSpecSchema = z
      */
     baseUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** The environment variable holding the key, for `openai-compatible`; none for a local server without one. */
-    apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name, e.g. OPENROUTER_API_KEY").optional(),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name, e.g. OPENROUTER_API_KEY")
+      .optional(),
     /** USD per million tokens, overriding okstra's price table for this worker's model. */
     price: z
-      .strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative(), cachedInput: z.number().nonnegative().optional() })
+      .strictObject({
+        input: z.number().nonnegative(),
+        output: z.number().nonnegative(),
+        cachedInput: z.number().nonnegative().optional(),
+      })
       .optional(),
   })
   .superRefine((spec, ctx) => {
@@ -34,27 +50,50 @@ export const workerSpecSchema = z
       ctx.addIssue({ code: "custom", path: ["command"], message: "provider `command` needs a `command` to run" });
     }
     if (spec.provider !== "command" && spec.command) {
-      ctx.addIssue({ code: "custom", path: ["command"], message: `\`command\` is only for provider \`command\`, not \`${spec.provider}\`` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["command"],
+        message: `\`command\` is only for provider \`command\`, not \`${spec.provider}\``,
+      });
     }
     if (spec.provider === "openai-compatible" && !spec.model) {
-      ctx.addIssue({ code: "custom", path: ["model"], message: "provider `openai-compatible` needs a `model`, the id the server knows it by (e.g. qwen2.5-coder:32b)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["model"],
+        message: "provider `openai-compatible` needs a `model`, the id the server knows it by (e.g. qwen2.5-coder:32b)",
+      });
     }
     if (spec.provider === "openai-compatible" && !spec.baseUrl) {
-      ctx.addIssue({ code: "custom", path: ["baseUrl"], message: "provider `openai-compatible` needs a `baseUrl`, e.g. http://localhost:11434/v1" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["baseUrl"],
+        message: "provider `openai-compatible` needs a `baseUrl`, e.g. http://localhost:11434/v1",
+      });
     }
     if (spec.provider === "command" && spec.baseUrl) {
       ctx.addIssue({ code: "custom", path: ["baseUrl"], message: "`baseUrl` is for model providers, not `command`" });
     }
     if (spec.apiKeyEnv && spec.provider !== "openai-compatible") {
-      ctx.addIssue({ code: "custom", path: ["apiKeyEnv"], message: `\`apiKeyEnv\` is only for provider \`openai-compatible\`; \`${spec.provider}\` reads its vendor's key variable` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["apiKeyEnv"],
+        message: `\`apiKeyEnv\` is only for provider \`openai-compatible\`; \`${spec.provider}\` reads its vendor's key variable`,
+      });
     }
   });
 export type WorkerSpec = z.infer<typeof workerSpecSchema>;
 
-const safeCommand = z.string().min(1).superRefine((command, ctx) => {
-  const token = findMutatingToken(command);
-  if (token) ctx.addIssue({ code: "custom", message: `contains the mutating token \`${token.trim()}\`; okstra only runs read-only validation commands` });
-});
+const safeCommand = z
+  .string()
+  .min(1)
+  .superRefine((command, ctx) => {
+    const token = findMutatingToken(command);
+    if (token)
+      ctx.addIssue({
+        code: "custom",
+        message: `contains the mutating token \`${token.trim()}\`; okstra only runs read-only validation commands`,
+      });
+  });
 
 const permission = z.enum(["write", "maintain", "admin"]);
 
@@ -64,9 +103,15 @@ export const configSchema = z.strictObject({
   workers: z
     .strictObject({
       lead: workerSpecSchema.default({ provider: "anthropic", model: "claude-opus-4-1" }),
-      analysers: z.array(workerSpecSchema).min(1).default([{ provider: "anthropic" }, { provider: "openai" }]),
+      analysers: z
+        .array(workerSpecSchema)
+        .min(1)
+        .default([{ provider: "anthropic" }, { provider: "openai" }]),
       executor: workerSpecSchema.default({ provider: "claude-code" }),
-      verifiers: z.array(workerSpecSchema).min(1).default([{ provider: "anthropic" }, { provider: "openai" }]),
+      verifiers: z
+        .array(workerSpecSchema)
+        .min(1)
+        .default([{ provider: "anthropic" }, { provider: "openai" }]),
       pilot: workerSpecSchema.default({ provider: "anthropic" }),
     })
     .prefault({}),
@@ -115,7 +160,15 @@ export const configSchema = z.strictObject({
    * job, so the deny-list does not apply; changes they make to tracked files
    * are discarded, and package caches persist per repository.
    */
-  setup: z.union([z.string().min(1).transform((command) => [command]), z.array(z.string().min(1))]).default([]),
+  setup: z
+    .union([
+      z
+        .string()
+        .min(1)
+        .transform((command) => [command]),
+      z.array(z.string().min(1)),
+    ])
+    .default([]),
   pilot: z.boolean().default(true),
 });
 

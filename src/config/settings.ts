@@ -56,7 +56,8 @@ export function leaseMsFromEnvironment(env: NodeJS.ProcessEnv = process.env): nu
   const raw = env.OKSTRA_LEASE_SECONDS;
   if (raw === undefined || raw === "") return DEFAULT_LEASE_MS;
   const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds < 3) throw new Error(`OKSTRA_LEASE_SECONDS must be a number of seconds ≥ 3, got "${raw}"`);
+  if (!Number.isFinite(seconds) || seconds < 3)
+    throw new Error(`OKSTRA_LEASE_SECONDS must be a number of seconds ≥ 3, got "${raw}"`);
   return Math.round(seconds * 1000);
 }
 

@@ -13,7 +13,8 @@ export function recordedConfig(extra: string[] = []): string {
   const node = process.execPath;
   const plan = path.join(RECORDINGS_DIR, "inventory-csv");
   const verifier = path.join(RECORDINGS_DIR, "verifier-worker.mjs");
-  const planner = (flags: string) => `{ provider: command, command: "${node} ${path.join(RECORDINGS_DIR, "planning-worker.mjs")} --plan ${plan} ${flags}" }`;
+  const planner = (flags: string) =>
+    `{ provider: command, command: "${node} ${path.join(RECORDINGS_DIR, "planning-worker.mjs")} --plan ${plan} ${flags}" }`;
   return [
     "# okstra's configuration for the demo: every worker replays a recording (fixtures/recordings/), no model is called.",
     "workers:",

@@ -26,6 +26,12 @@ export async function postDemoReview(repo: string, review: DemoReview): Promise<
   const text = (await git(["show", `${pull.head}:${review.path}`], { cwd: repo })).stdout.split("\n");
   const line = text.findIndex((l) => l.includes(review.near)) + 1;
   const diffHunk = await localDiffHunk(repo, pull, review.path, line);
-  const comment = await addLocalReviewComment(repo, number, { author: review.author, body: review.body, path: review.path, line, diffHunk });
+  const comment = await addLocalReviewComment(repo, number, {
+    author: review.author,
+    body: review.body,
+    path: review.path,
+    line,
+    diffHunk,
+  });
   return `@${review.author} on #${number} at ${review.path}:${line} (review comment ${comment.id}): ${review.body}`;
 }

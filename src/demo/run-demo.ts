@@ -41,16 +41,32 @@ export type DemoScriptStep = { comment: string; why: string; onStagePr?: number 
 
 export const LIFECYCLE: DemoScriptStep[] = [
   { comment: "/okstra help", why: "what okstra can do" },
-  { comment: "/okstra plan\nKeep the library free of runtime dependencies.", why: "plan the issue: two analysers, a lead with a fix round, the plan-body gate" },
+  {
+    comment: "/okstra plan\nKeep the library free of runtime dependencies.",
+    why: "plan the issue: two analysers, a lead with a fix round, the plan-body gate",
+  },
   { comment: "/okstra approve", why: "approve the plan; the approval is bound to its digest" },
-  { comment: "/okstra implement", why: "stages 1 and 2 are ready and fit the step budget; verification runs after the batch" },
+  {
+    comment: "/okstra implement",
+    why: "stages 1 and 2 are ready and fit the step budget; verification runs after the batch",
+  },
   { comment: "/okstra implement", why: "stage 3 merges the heads of 1 and 2" },
   { comment: "/okstra implement", why: "stage 4 builds on 3" },
   {
-    review: { stage: 2, path: "src/inventory.js", near: "value: item.quantity * item.unitPrice", author: "reviewer", body: "Floating point: 3 × 0.1 shows as 0.30000000000000004 here. Round the value to cents." },
+    review: {
+      stage: 2,
+      path: "src/inventory.js",
+      near: "value: item.quantity * item.unitPrice",
+      author: "reviewer",
+      body: "Floating point: 3 × 0.1 shows as 0.30000000000000004 here. Round the value to cents.",
+    },
     why: "a reviewer leaves an inline comment on stage 2's PR",
   },
-  { comment: "/okstra revise", onStagePr: 2, why: "on that PR: the executor addresses the thread on top of stage 2, okstra answers it, restacks 3 and 4 and re-verifies" },
+  {
+    comment: "/okstra revise",
+    onStagePr: 2,
+    why: "on that PR: the executor addresses the thread on top of stage 2, okstra answers it, restacks 3 and 4 and re-verifies",
+  },
   { comment: "/okstra status", why: "the ledger as a table" },
   { comment: "/okstra ship all", why: "assemble the verified stages into one merge-ready PR" },
 ];
@@ -66,15 +82,25 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const issueFile = path.join(FIXTURES_DIR, "sample-issue.md");
   const steps: DemoStep[] = [];
   for (const entry of options.script ?? LIFECYCLE) {
-    const step = "review" in entry ? { comment: "(review comment)", why: entry.why, exitCode: 0, answer: await postDemoReview(repo, entry.review) } : await runDemoCommand(repo, issueFile, entry);
+    const step =
+      "review" in entry
+        ? { comment: "(review comment)", why: entry.why, exitCode: 0, answer: await postDemoReview(repo, entry.review) }
+        : await runDemoCommand(repo, issueFile, entry);
     steps.push(step);
     options.onStep?.(step);
   }
   return { repo, issue: 1, steps };
 }
 
-async function runDemoCommand(repo: string, issueFile: string, entry: { comment: string; why: string; onStagePr?: number }): Promise<DemoStep> {
-  const where = entry.onStagePr === undefined ? ["--issue", "1", "--issue-file", issueFile] : ["--pr", String(await stagePullNumber(repo, entry.onStagePr))];
+async function runDemoCommand(
+  repo: string,
+  issueFile: string,
+  entry: { comment: string; why: string; onStagePr?: number },
+): Promise<DemoStep> {
+  const where =
+    entry.onStagePr === undefined
+      ? ["--issue", "1", "--issue-file", issueFile]
+      : ["--pr", String(await stagePullNumber(repo, entry.onStagePr))];
   let answer = "";
   let errors = "";
   const exitCode = await runCli(["run", entry.comment, "--repo", repo, ...where, "--actor", "maintainer"], {
@@ -96,18 +122,35 @@ export async function describeOutcome(repo: string): Promise<string[]> {
   const checks = await readJsonDir(path.join(local, "check-runs"));
   if (checks.length > 0) {
     lines.push(`Check runs (${path.join(local, "check-runs")}):`);
-    for (const check of checks) lines.push(`  ${check.name} on ${String(check.headSha).slice(0, 12)}: ${check.conclusion ?? check.status}`);
+    for (const check of checks)
+      lines.push(`  ${check.name} on ${String(check.headSha).slice(0, 12)}: ${check.conclusion ?? check.status}`);
   }
-  const graph = await git(["log", "--graph", "--oneline", "--decorate", "--branches=okstra/1/*", "main"], { cwd: repo });
-  lines.push("Branches (git log --graph):", ...graph.stdout.trimEnd().split("\n").map((l) => `  ${l}`));
+  const graph = await git(["log", "--graph", "--oneline", "--decorate", "--branches=okstra/1/*", "main"], {
+    cwd: repo,
+  });
+  lines.push(
+    "Branches (git log --graph):",
+    ...graph.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => `  ${l}`),
+  );
   const ledger = await git(["ls-tree", "-r", "--name-only", "okstra/ledger"], { cwd: repo });
-  lines.push(`The ledger (git show okstra/ledger:<path> in ${repo}):`, ...ledger.stdout.trim().split("\n").map((l) => `  ${l}`));
+  lines.push(
+    `The ledger (git show okstra/ledger:<path> in ${repo}):`,
+    ...ledger.stdout
+      .trim()
+      .split("\n")
+      .map((l) => `  ${l}`),
+  );
   return lines;
 }
 
 async function readJsonDir(dir: string): Promise<Array<Record<string, unknown>>> {
   const files = await readdir(dir).catch(() => [] as string[]);
-  return Promise.all(files.filter((f) => f.endsWith(".json")).map(async (f) => JSON.parse(await readFile(path.join(dir, f), "utf8"))));
+  return Promise.all(
+    files.filter((f) => f.endsWith(".json")).map(async (f) => JSON.parse(await readFile(path.join(dir, f), "utf8"))),
+  );
 }
 
 export async function ensureDir(dir: string): Promise<string> {

@@ -24,9 +24,13 @@ export async function dispatchJob(job: QueueJob, options: EngineServiceOptions):
     }
     case "recovery-check": {
       const recovered = await recoverTask(services, job.issueNumber);
-      if (recovered.nextCheckAt && services.recovery) await services.recovery.checkAt(job.issueNumber, recovered.nextCheckAt);
+      if (recovered.nextCheckAt && services.recovery)
+        await services.recovery.checkAt(job.issueNumber, recovered.nextCheckAt);
       const closed = recovered.closedRuns.map((r) => r.id);
-      log.info({ abandoned: recovered.abandoned.length, closed, next: recovered.nextCheckAt?.toISOString() }, "recovery check done");
+      log.info(
+        { abandoned: recovered.abandoned.length, closed, next: recovered.nextCheckAt?.toISOString() },
+        "recovery check done",
+      );
       return;
     }
     case "stage-branch-moved": {

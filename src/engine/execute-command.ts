@@ -36,12 +36,26 @@ export type { CommandOutcome } from "./run/authorised-run.js";
  * Every answer goes where the command was written (a review comment's in its thread).
  * Every job is counted once when it ends (`okstra_runs_total`), refusals before the verb included.
  */
-export async function executeCommand(job: CommandJob | ReverifyJob, options: EngineServiceOptions): Promise<CommandOutcome> {
+export async function executeCommand(
+  job: CommandJob | ReverifyJob,
+  options: EngineServiceOptions,
+): Promise<CommandOutcome> {
   const services = engineServices(options);
   // A re-requested stage check run is not a comment: the same pipeline, no comment to answer (verification/reverify.ts).
-  if (job.kind === "reverify") return countRun(services.metrics, "reverify", () => executeReverify(job, services), (outcome) => outcome.result);
+  if (job.kind === "reverify")
+    return countRun(
+      services.metrics,
+      "reverify",
+      () => executeReverify(job, services),
+      (outcome) => outcome.result,
+    );
   const parsed = parseComment(job.comment.body);
-  return countRun(services.metrics, runPhase(parsed), () => executeComment(job, parsed, services), (outcome) => outcome.result);
+  return countRun(
+    services.metrics,
+    runPhase(parsed),
+    () => executeComment(job, parsed, services),
+    (outcome) => outcome.result,
+  );
 }
 
 /**
@@ -54,7 +68,11 @@ function runPhase(parsed: ParsedComment): string {
   return parsed.kind === "invalid" ? "invalid" : "unknown";
 }
 
-async function executeComment(job: CommandJob, parsed: ParsedComment, services: EngineServices): Promise<CommandOutcome> {
+async function executeComment(
+  job: CommandJob,
+  parsed: ParsedComment,
+  services: EngineServices,
+): Promise<CommandOutcome> {
   const { platform } = services;
   const log = childLogger(services.log, { task: job.issueNumber, deliveryId: job.deliveryId, comment: job.comment.id });
   if (parsed.kind === "not-a-command") return { result: "refused", reason: "the comment does not start with /okstra" };
@@ -78,9 +96,17 @@ async function executeComment(job: CommandJob, parsed: ParsedComment, services: 
     // SPEC §14.1: no worker runs unconfined unless the operator said so; nothing is started.
     const sandbox = sandboxState();
     if (sandbox.mode === "unavailable" && RUNS_WORKERS.has(parsed.command.verb)) {
-      return refuse(`okstra runs no worker without a sandbox, and none can be made on this host: ${sandbox.reason}.`, SANDBOX_HELP);
+      return refuse(
+        `okstra runs no worker without a sandbox, and none can be made on this host: ${sandbox.reason}.`,
+        SANDBOX_HELP,
+      );
     }
-    const statusOptions = { minIntervalMs: services.statusIntervalMs, now: services.now, channel, rateLimitWaits: services.rateLimitWaits };
+    const statusOptions = {
+      minIntervalMs: services.statusIntervalMs,
+      now: services.now,
+      channel,
+      rateLimitWaits: services.rateLimitWaits,
+    };
     const context: CommandContext = {
       // From here on the job is the task's: `issueNumber` is task N even when the command was written on one of its PRs.
       job: { ...job, issueNumber: target.task },
@@ -91,11 +117,20 @@ async function executeComment(job: CommandJob, parsed: ParsedComment, services: 
       config,
       services,
       log,
-      status: new StatusComment(platform, job.issueNumber, statusOptions, (err) => context.log.warn({ err }, "status comment update failed")),
+      status: new StatusComment(platform, job.issueNumber, statusOptions, (err) =>
+        context.log.warn({ err }, "status comment update failed"),
+      ),
       run: newRunState(parsed.line, job.comment.id, services.now()),
     };
     // A verb that starts a run gives the context its run's logger: refusals and errors then name the run.
-    return { status: context.status, run: context.run, get log() { return context.log; }, execute: () => dispatch(parsed.command, context) };
+    return {
+      status: context.status,
+      run: context.run,
+      get log() {
+        return context.log;
+      },
+      execute: () => dispatch(parsed.command, context),
+    };
   });
 }
 

@@ -26,10 +26,19 @@ export function checkRunReverify(queue: JobQueue) {
       kind: "reverify",
       ...eventJobBase(context),
       issueNumber: target.task,
-      checkRun: { id: checkRun.id, action: payload.action, headSha: checkRun.head_sha, stage: target.stage, run: target.run },
+      checkRun: {
+        id: checkRun.id,
+        action: payload.action,
+        headSha: checkRun.head_sha,
+        stage: target.stage,
+        run: target.run,
+      },
       sender: sender.login,
     };
     const queued = await queue.enqueue(job);
-    context.log.info({ task: target.task, stage: target.stage, checkRun: checkRun.id, queued }, queued ? "re-verification queued" : "duplicate delivery ignored");
+    context.log.info(
+      { task: target.task, stage: target.stage, checkRun: checkRun.id, queued },
+      queued ? "re-verification queued" : "duplicate delivery ignored",
+    );
   };
 }

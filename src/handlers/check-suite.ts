@@ -28,6 +28,9 @@ export function checkSuiteRerequested(queue: JobQueue) {
       sender: sender.login,
     };
     const queued = await queue.enqueue(job);
-    context.log.info({ task: branch.task, stage: branch.stage, checkSuite: suite.id, queued }, queued ? "re-verification queued" : "duplicate delivery ignored");
+    context.log.info(
+      { task: branch.task, stage: branch.stage, checkSuite: suite.id, queued },
+      queued ? "re-verification queued" : "duplicate delivery ignored",
+    );
   };
 }

@@ -14,10 +14,18 @@ export function eventJobBase(context: {
   payload: { repository: { name: string; owner: { login: string } }; installation?: { id: number } };
 }): EventJobBase {
   const { repository, installation } = context.payload;
-  return { deliveryId: context.id, repo: { owner: repository.owner.login, repo: repository.name }, installationId: installation?.id, receivedAt: new Date().toISOString() };
+  return {
+    deliveryId: context.id,
+    repo: { owner: repository.owner.login, repo: repository.name },
+    installationId: installation?.id,
+    receivedAt: new Date().toISOString(),
+  };
 }
 
 /** A comment author okstra never takes a command from: a bot, okstra itself included (SPEC §2). */
-export function isBotComment(context: { isBot: boolean }, user: { type?: string; login: string } | null | undefined): boolean {
+export function isBotComment(
+  context: { isBot: boolean },
+  user: { type?: string; login: string } | null | undefined,
+): boolean {
   return context.isBot || user?.type === "Bot" || Boolean(user?.login.endsWith("[bot]"));
 }

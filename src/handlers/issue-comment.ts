@@ -22,9 +22,14 @@ export function issueCommentCreated(queue: JobQueue) {
       comment: { id: comment.id, body: comment.body, author: comment.user?.login ?? "", createdAt: comment.created_at },
       // The body at the trigger: an edit after the command must not reach the workers (SPEC §2). On a PR
       // (okstra's stage or group PR) the task is another issue, which the job reads itself.
-      ...(issue.pull_request ? {} : { issue: { title: issue.title, body: issue.body ?? "", author: issue.user?.login ?? "ghost" } }),
+      ...(issue.pull_request
+        ? {}
+        : { issue: { title: issue.title, body: issue.body ?? "", author: issue.user?.login ?? "ghost" } }),
     };
     const queued = await queue.enqueue(job);
-    context.log.info({ task: issue.number, comment: comment.id, queued }, queued ? "command queued" : "duplicate delivery ignored");
+    context.log.info(
+      { task: issue.number, comment: comment.id, queued },
+      queued ? "command queued" : "duplicate delivery ignored",
+    );
   };
 }

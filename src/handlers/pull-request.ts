@@ -25,7 +25,10 @@ export function pullRequestClosed(queue: JobQueue) {
       pullRequest: { number: pr.number, head: pr.head.ref, base: pr.base.ref, merged: true },
     };
     const queued = await queue.enqueue(job);
-    context.log.info({ task: branch.task, pr: pr.number, queued }, queued ? "merged okstra PR queued" : "duplicate delivery ignored");
+    context.log.info(
+      { task: branch.task, pr: pr.number, queued },
+      queued ? "merged okstra PR queued" : "duplicate delivery ignored",
+    );
   };
 }
 
@@ -50,10 +53,18 @@ export function pullRequestSynchronize(queue: JobQueue) {
       ...eventJobBase(context),
       issueNumber: branch.task,
       stage: branch.stage,
-      pullRequest: { number: pr.number, head: pr.head.ref, before: context.payload.before, after: context.payload.after },
+      pullRequest: {
+        number: pr.number,
+        head: pr.head.ref,
+        before: context.payload.before,
+        after: context.payload.after,
+      },
       sender: sender.login,
     };
     const queued = await queue.enqueue(job);
-    context.log.info({ task: branch.task, stage: branch.stage, pr: pr.number, queued }, queued ? "stage branch move queued" : "duplicate delivery ignored");
+    context.log.info(
+      { task: branch.task, stage: branch.stage, pr: pr.number, queued },
+      queued ? "stage branch move queued" : "duplicate delivery ignored",
+    );
   };
 }

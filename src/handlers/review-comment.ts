@@ -20,9 +20,16 @@ export function reviewCommentCreated(queue: JobQueue) {
       issueNumber: pull.number,
       isPullRequest: true,
       comment: { id: comment.id, body: comment.body, author: comment.user?.login ?? "", createdAt: comment.created_at },
-      reviewComment: { path: comment.path, line: comment.line ?? null, threadRoot: comment.in_reply_to_id ?? comment.id },
+      reviewComment: {
+        path: comment.path,
+        line: comment.line ?? null,
+        threadRoot: comment.in_reply_to_id ?? comment.id,
+      },
     };
     const queued = await queue.enqueue(job);
-    context.log.info({ pr: pull.number, reviewComment: comment.id, queued }, queued ? "command queued" : "duplicate delivery ignored");
+    context.log.info(
+      { pr: pull.number, reviewComment: comment.id, queued },
+      queued ? "command queued" : "duplicate delivery ignored",
+    );
   };
 }

@@ -72,7 +72,13 @@ export interface ReverifyJob {
   /** The task, from the check run's `external_id` (`<task>/<stage>/<run>`). */
   issueNumber: number;
   /** `suite_rerequested`: "Re-run all checks" (`check_suite.rerequested`); then `id` is the suite's and `run` is empty. */
-  checkRun: { id: number; action: "rerequested" | "requested_action" | "suite_rerequested"; headSha: string; stage: number; run: string };
+  checkRun: {
+    id: number;
+    action: "rerequested" | "requested_action" | "suite_rerequested";
+    headSha: string;
+    stage: number;
+    run: string;
+  };
   sender: string;
   receivedAt: string;
 }

@@ -53,7 +53,10 @@ function identityRecorded(rows: readonly LedgerRow[], row: LedgerRow): boolean {
     const earlier = rows[i]!;
     if (rowIdentity(earlier) === identity) return true;
     const attemptBoundary =
-      row.status !== "started" && earlier.status === "started" && earlier.run === row.run && stageKey(earlier) === stageKey(row);
+      row.status !== "started" &&
+      earlier.status === "started" &&
+      earlier.run === row.run &&
+      stageKey(earlier) === stageKey(row);
     if (attemptBoundary) return false;
   }
   return false;
@@ -124,7 +127,18 @@ function lastVerified(rows: readonly LedgerRow[], stage: number): VerifiedRow | 
 }
 
 function emptyStage(stage: number): StageState {
-  return { stage, done: null, verdict: null, verdictCurrent: false, lastStarted: null, lastEnd: null, open: null, claim: null, failed: null, prs: [] };
+  return {
+    stage,
+    done: null,
+    verdict: null,
+    verdictCurrent: false,
+    lastStarted: null,
+    lastEnd: null,
+    open: null,
+    claim: null,
+    failed: null,
+    prs: [],
+  };
 }
 
 function stagesNamed(row: LedgerRow): number[] {

@@ -29,7 +29,9 @@ export class LedgerContentionError extends LedgerError {
     readonly attempts: number,
     readonly lastDetail: string,
   ) {
-    super(`ledger write lost the race to other writers ${attempts} times in a row; giving up (last: ${lastDetail}). Retry the command.`);
+    super(
+      `ledger write lost the race to other writers ${attempts} times in a row; giving up (last: ${lastDetail}). Retry the command.`,
+    );
   }
 }
 

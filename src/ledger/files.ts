@@ -21,7 +21,14 @@ export const taskMetaSchema = z.object({
 });
 export type TaskMeta = z.infer<typeof taskMetaSchema>;
 
-export const RUN_PHASES = ["planning", "implementation", "verification", "handoff", "discovery", "error-analysis"] as const;
+export const RUN_PHASES = [
+  "planning",
+  "implementation",
+  "verification",
+  "handoff",
+  "discovery",
+  "error-analysis",
+] as const;
 export type RunPhase = (typeof RUN_PHASES)[number];
 
 /** `abandoned`: the process running it died; crash recovery closed it after its leases expired (SPEC §10). */

@@ -41,19 +41,29 @@ function additions(changes: FileChanges): Array<{ path: string; text: string }> 
  * writes blobs, tree and commit and moves the branch only if it is still at
  * `parent` (documented as the mutation's optimistic lock).
  */
-export async function commitWithGraphql(target: GitHubTarget, parent: string, changes: FileChanges, message: string): Promise<WriteResult> {
+export async function commitWithGraphql(
+  target: GitHubTarget,
+  parent: string,
+  changes: FileChanges,
+  message: string,
+): Promise<WriteResult> {
   const { owner, repo } = target.repo;
   const input = {
     branch: { repositoryNameWithOwner: `${owner}/${repo}`, branchName: target.branch },
     expectedHeadOid: parent,
     message: splitMessage(message),
     fileChanges: {
-      additions: additions(changes).map(({ path, text }) => ({ path, contents: Buffer.from(text, "utf8").toString("base64") })),
+      additions: additions(changes).map(({ path, text }) => ({
+        path,
+        contents: Buffer.from(text, "utf8").toString("base64"),
+      })),
       deletions: [...changes].flatMap(([path, text]) => (text === null ? [{ path }] : [])),
     },
   };
   try {
-    const result = await target.client.graphql<{ createCommitOnBranch: { commit: { oid: string; tree: { oid: string } } } }>(
+    const result = await target.client.graphql<{
+      createCommitOnBranch: { commit: { oid: string; tree: { oid: string } } };
+    }>(
       `mutation OkstraLedgerCommit($input: CreateCommitOnBranchInput!) {
         createCommitOnBranch(input: $input) { commit { oid tree { oid } } }
       }`,
@@ -85,7 +95,13 @@ async function createTree(target: GitHubTarget, changes: FileChanges, baseTree?:
 
 async function createCommit(target: GitHubTarget, tree: string, parents: string[], message: string): Promise<string> {
   const { owner, repo } = target.repo;
-  const { data } = await target.client.request("POST /repos/{owner}/{repo}/git/commits", { owner, repo, message, tree, parents });
+  const { data } = await target.client.request("POST /repos/{owner}/{repo}/git/commits", {
+    owner,
+    repo,
+    message,
+    tree,
+    parents,
+  });
   return data.sha;
 }
 
@@ -106,7 +122,12 @@ export async function commitWithRest(
   const treeSha = await createTree(target, changes, parentTree);
   const commit = await createCommit(target, treeSha, [parent], message);
   try {
-    await target.client.request(`PATCH /repos/{owner}/{repo}/git/refs/heads/${encodePathSegments(target.branch)}`, { owner, repo, sha: commit, force: false });
+    await target.client.request(`PATCH /repos/{owner}/{repo}/git/refs/heads/${encodePathSegments(target.branch)}`, {
+      owner,
+      repo,
+      sha: commit,
+      force: false,
+    });
   } catch (error) {
     if (isNotFastForward(error)) return { outcome: { ok: false, lostRace: true, detail: apiMessage(error) } };
     throw error;
@@ -120,13 +141,22 @@ export async function commitWithRest(
  * branch created with `POST git/refs`; if another writer created it first,
  * GitHub answers 422 "Reference already exists" — a lost race.
  */
-export async function createOrphanBranch(target: GitHubTarget, changes: FileChanges, message: string): Promise<WriteResult> {
+export async function createOrphanBranch(
+  target: GitHubTarget,
+  changes: FileChanges,
+  message: string,
+): Promise<WriteResult> {
   const { owner, repo } = target.repo;
   const onlyAdditions = new Map(additions(changes).map(({ path, text }) => [path, text] as const));
   const treeSha = await createTree(target, onlyAdditions);
   const commit = await createCommit(target, treeSha, [], message);
   try {
-    await target.client.request("POST /repos/{owner}/{repo}/git/refs", { owner, repo, ref: `refs/heads/${target.branch}`, sha: commit });
+    await target.client.request("POST /repos/{owner}/{repo}/git/refs", {
+      owner,
+      repo,
+      ref: `refs/heads/${target.branch}`,
+      sha: commit,
+    });
   } catch (error) {
     if (isReferenceExists(error)) return { outcome: { ok: false, lostRace: true, detail: apiMessage(error) } };
     throw error;

@@ -40,7 +40,10 @@ export function isStaleHead(error: unknown): boolean {
   if (!Array.isArray(errors)) return false;
   return errors.some((e) => {
     const item = record(e);
-    return item?.type === "STALE_DATA" || (typeof item?.message === "string" && /expected branch to point to/i.test(item.message));
+    return (
+      item?.type === "STALE_DATA" ||
+      (typeof item?.message === "string" && /expected branch to point to/i.test(item.message))
+    );
   });
 }
 

@@ -1,7 +1,13 @@
 import { encodePathSegments } from "../platform/github/errors.js";
 import type { GitHubClient } from "../platform/github/client.js";
 import type { RepoRef } from "../platform/types.js";
-import { commitWithGraphql, commitWithRest, createOrphanBranch, type GitHubTarget, type WriteResult } from "./github-commit.js";
+import {
+  commitWithGraphql,
+  commitWithRest,
+  createOrphanBranch,
+  type GitHubTarget,
+  type WriteResult,
+} from "./github-commit.js";
 import { httpStatus } from "./github-errors.js";
 import { EMPTY_TREE, ObjectCache, type CachedTree } from "./object-cache.js";
 import { LEDGER_BRANCH } from "./paths.js";
@@ -29,7 +35,11 @@ export interface GitHubLedgerStoreOptions {
 /** How far back the search for the commit that introduced an untrusted row goes (one page of commits). */
 const INTRODUCED_BY_WALK = 30;
 
-export function createGitHubLedgerStore(client: GitHubClient, repo: RepoRef, options: GitHubLedgerStoreOptions = {}): LedgerStore {
+export function createGitHubLedgerStore(
+  client: GitHubClient,
+  repo: RepoRef,
+  options: GitHubLedgerStoreOptions = {},
+): LedgerStore {
   return new GitHubLedgerStore(
     { client, repo, branch: options.branch ?? LEDGER_BRANCH },
     options.recipe ?? "graphql",
@@ -53,7 +63,10 @@ class GitHubLedgerStore implements LedgerStore {
   async head(): Promise<string | null> {
     const { owner, repo } = this.target.repo;
     try {
-      const { data } = await this.target.client.request(`GET /repos/{owner}/{repo}/git/ref/heads/${encodePathSegments(this.target.branch)}`, { owner, repo });
+      const { data } = await this.target.client.request(
+        `GET /repos/{owner}/{repo}/git/ref/heads/${encodePathSegments(this.target.branch)}`,
+        { owner, repo },
+      );
       return data.object.sha;
     } catch (error) {
       if (httpStatus(error) === 404) return null;
@@ -81,7 +94,8 @@ class GitHubLedgerStore implements LedgerStore {
 
   private async write(request: CommitRequest, parentTree: CachedTree): Promise<WriteResult> {
     if (request.parent === null) return createOrphanBranch(this.target, request.changes, request.message);
-    if (this.recipe === "graphql") return commitWithGraphql(this.target, request.parent, request.changes, request.message);
+    if (this.recipe === "graphql")
+      return commitWithGraphql(this.target, request.parent, request.changes, request.message);
     const base = parentTree.treeSha ?? (await this.commitTree(request.parent));
     return commitWithRest(this.target, request.parent, base, request.changes, request.message);
   }
@@ -96,10 +110,17 @@ class GitHubLedgerStore implements LedgerStore {
     const cached = this.cache.tree(commit);
     if (cached) return cached;
     const { owner, repo } = this.target.repo;
-    const { data } = await this.target.client.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", { owner, repo, tree_sha: commit, recursive: "1" });
+    const { data } = await this.target.client.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+      owner,
+      repo,
+      tree_sha: commit,
+      recursive: "1",
+    });
     const entries = new Map<string, string>();
     if (data.truncated) await this.walk(data.sha, "", entries);
-    else for (const entry of data.tree) if (entry.type === "blob" && entry.path && entry.sha) entries.set(entry.path, entry.sha);
+    else
+      for (const entry of data.tree)
+        if (entry.type === "blob" && entry.path && entry.sha) entries.set(entry.path, entry.sha);
     const tree: CachedTree = { entries, treeSha: data.sha };
     this.cache.setTree(commit, tree);
     return tree;
@@ -107,7 +128,11 @@ class GitHubLedgerStore implements LedgerStore {
 
   private async walk(treeSha: string, prefix: string, entries: Map<string, string>): Promise<void> {
     const { owner, repo } = this.target.repo;
-    const { data } = await this.target.client.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", { owner, repo, tree_sha: treeSha });
+    const { data } = await this.target.client.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+      owner,
+      repo,
+      tree_sha: treeSha,
+    });
     for (const entry of data.tree) {
       if (!entry.path || !entry.sha) continue;
       if (entry.type === "blob") entries.set(prefix + entry.path, entry.sha);
@@ -117,7 +142,11 @@ class GitHubLedgerStore implements LedgerStore {
 
   private async blob(sha: string): Promise<string> {
     const { owner, repo } = this.target.repo;
-    const { data } = await this.target.client.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { owner, repo, file_sha: sha });
+    const { data } = await this.target.client.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
+      owner,
+      repo,
+      file_sha: sha,
+    });
     return data.encoding === "base64" ? Buffer.from(data.content, "base64").toString("utf8") : data.content;
   }
 
@@ -127,10 +156,22 @@ class GitHubLedgerStore implements LedgerStore {
    */
   async introducedBy(path: string, line: number | null, signatures?: string): Promise<string | null> {
     const { owner, repo } = this.target.repo;
-    const { data } = await this.target.client.request("GET /repos/{owner}/{repo}/commits", { owner, repo, sha: this.target.branch, path, per_page: line === null ? 1 : INTRODUCED_BY_WALK });
+    const { data } = await this.target.client.request("GET /repos/{owner}/{repo}/commits", {
+      owner,
+      repo,
+      sha: this.target.branch,
+      path,
+      per_page: line === null ? 1 : INTRODUCED_BY_WALK,
+    });
     const commits = data.map((c) => c.sha);
     if (line === null && signatures) {
-      const { data: vouching } = await this.target.client.request("GET /repos/{owner}/{repo}/commits", { owner, repo, sha: this.target.branch, path: signatures, per_page: 1 });
+      const { data: vouching } = await this.target.client.request("GET /repos/{owner}/{repo}/commits", {
+        owner,
+        repo,
+        sha: this.target.branch,
+        path: signatures,
+        per_page: 1,
+      });
       const when = (c: (typeof data)[number] | undefined) => Date.parse(c?.commit.committer?.date ?? "") || 0;
       return (when(vouching[0]) > when(data[0]) ? vouching[0]?.sha : data[0]?.sha) ?? null;
     }
@@ -147,14 +188,24 @@ class GitHubLedgerStore implements LedgerStore {
 
   async everHeld(path: string): Promise<boolean> {
     const { owner, repo } = this.target.repo;
-    const { data } = await this.target.client.request("GET /repos/{owner}/{repo}/commits", { owner, repo, sha: this.target.branch, path, per_page: 1 });
+    const { data } = await this.target.client.request("GET /repos/{owner}/{repo}/commits", {
+      owner,
+      repo,
+      sha: this.target.branch,
+      path,
+      per_page: 1,
+    });
     return data.length > 0;
   }
 
   /** Only when the REST recipe writes on top of a commit this process knows by listing alone (not seen in practice). */
   private async commitTree(commit: string): Promise<string> {
     const { owner, repo } = this.target.repo;
-    const { data } = await this.target.client.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { owner, repo, commit_sha: commit });
+    const { data } = await this.target.client.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", {
+      owner,
+      repo,
+      commit_sha: commit,
+    });
     return data.tree.sha;
   }
 }

@@ -9,7 +9,14 @@ export { createGitHubLedgerStore, type GitHubLedgerStoreOptions, type GitHubWrit
 export type { LedgerStore, LedgerSnapshot, CommitOutcome, CommitRequest, FileChanges } from "./store.js";
 export { ObjectCache } from "./object-cache.js";
 export type { TaskLedger } from "./task-ledger.js";
-export { DuplicateTriggerError, RUN_PREFIX, type StartedRun, type StartRunInput, type TaskRun, type TaskSpend } from "./runs.js";
+export {
+  DuplicateTriggerError,
+  RUN_PREFIX,
+  type StartedRun,
+  type StartRunInput,
+  type TaskRun,
+  type TaskSpend,
+} from "./runs.js";
 export { taskWithStageDone, type StageDone } from "./stage-done.js";
 export * from "./errors.js";
 export * from "./rows.js";

@@ -38,5 +38,7 @@ export function appendRowsText(existing: string | null, rows: readonly LedgerRow
 
 /** `stage: expected number, received string; url: invalid URL` — each issue with its key path. */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(row)"}: ${issue.message}`).join("; ");
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(row)"}: ${issue.message}`)
+    .join("; ");
 }

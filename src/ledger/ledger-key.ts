@@ -48,7 +48,10 @@ export function keyring(keys: readonly LedgerKey[]): LedgerKeyring {
   const accepted = new Map<string, Buffer>();
   for (const key of keys) {
     if (!KEY_ID.test(key.id)) throw new LedgerKeyError(`ledger key id \`${key.id}\` must be 1–40 of A–Z a–z 0–9 . _ -`);
-    if (key.secret.length < MIN_SECRET_BYTES) throw new LedgerKeyError(`ledger key \`${key.id}\` is ${key.secret.length} bytes; use at least ${MIN_SECRET_BYTES} (e.g. \`openssl rand -hex 32\`)`);
+    if (key.secret.length < MIN_SECRET_BYTES)
+      throw new LedgerKeyError(
+        `ledger key \`${key.id}\` is ${key.secret.length} bytes; use at least ${MIN_SECRET_BYTES} (e.g. \`openssl rand -hex 32\`)`,
+      );
     if (!accepted.has(key.id)) accepted.set(key.id, key.secret);
   }
   return { signing, accepted };
@@ -67,11 +70,15 @@ export function parseKeySetting(setting: string): LedgerKeyring {
     .filter((entry) => entry.length > 0)
     .map((entry): LedgerKey => {
       const colon = entry.indexOf(":");
-      if (colon > 0 && KEY_ID.test(entry.slice(0, colon))) return { id: entry.slice(0, colon), secret: Buffer.from(entry.slice(colon + 1), "utf8") };
+      if (colon > 0 && KEY_ID.test(entry.slice(0, colon)))
+        return { id: entry.slice(0, colon), secret: Buffer.from(entry.slice(colon + 1), "utf8") };
       const secret = Buffer.from(entry, "utf8");
       return { id: fingerprint("env", secret), secret };
     });
-  if (keys.length === 0) throw new LedgerKeyError("OKSTRA_LEDGER_KEY is set but empty; write `id:secret` (at least 32 characters of secret), or unset it");
+  if (keys.length === 0)
+    throw new LedgerKeyError(
+      "OKSTRA_LEDGER_KEY is set but empty; write `id:secret` (at least 32 characters of secret), or unset it",
+    );
   return keyring(keys);
 }
 
@@ -92,7 +99,10 @@ async function appPrivateKey(env: NodeJS.ProcessEnv): Promise<string | null> {
 export async function appLedgerKeyring(env: NodeJS.ProcessEnv = process.env): Promise<LedgerKeyring> {
   if (env.OKSTRA_LEDGER_KEY !== undefined) return parseKeySetting(env.OKSTRA_LEDGER_KEY);
   const pem = await appPrivateKey(env);
-  if (pem === null) throw new LedgerKeyError("okstra cannot sign its ledger: set OKSTRA_LEDGER_KEY, or give the App's PRIVATE_KEY / PRIVATE_KEY_PATH");
+  if (pem === null)
+    throw new LedgerKeyError(
+      "okstra cannot sign its ledger: set OKSTRA_LEDGER_KEY, or give the App's PRIVATE_KEY / PRIVATE_KEY_PATH",
+    );
   return keyring([deriveAppKey(pem)]);
 }
 
@@ -110,10 +120,17 @@ function parseKeyFile(file: string, text: string): LedgerKeyring {
   try {
     parsed = JSON.parse(text) as KeyFile;
   } catch (error) {
-    throw new LedgerKeyError(`${file} is not JSON (${(error as Error).message}); it should be { "keys": [{ "id": "…", "secret": "<base64>" }] }`);
+    throw new LedgerKeyError(
+      `${file} is not JSON (${(error as Error).message}); it should be { "keys": [{ "id": "…", "secret": "<base64>" }] }`,
+    );
   }
-  if (!Array.isArray(parsed?.keys) || parsed.keys.some((k) => typeof k?.id !== "string" || typeof k?.secret !== "string")) {
-    throw new LedgerKeyError(`${file} should be { "keys": [{ "id": "…", "secret": "<base64>" }] }, the first key signing`);
+  if (
+    !Array.isArray(parsed?.keys) ||
+    parsed.keys.some((k) => typeof k?.id !== "string" || typeof k?.secret !== "string")
+  ) {
+    throw new LedgerKeyError(
+      `${file} should be { "keys": [{ "id": "…", "secret": "<base64>" }] }, the first key signing`,
+    );
   }
   return keyring(parsed.keys.map((k) => ({ id: k.id, secret: Buffer.from(k.secret, "base64") })));
 }

@@ -53,7 +53,13 @@ export function signFile(keys: LedgerKeyring, issue: number, relative: string, b
   return `${keys.signing.id}:${hmac(keys.signing.secret, fileParts(issue, relative, blobId))}`;
 }
 
-export function fileProblem(keys: LedgerKeyring, issue: number, relative: string, blobId: string, mac: unknown): string | null {
+export function fileProblem(
+  keys: LedgerKeyring,
+  issue: number,
+  relative: string,
+  blobId: string,
+  mac: unknown,
+): string | null {
   return checkMac(keys, mac, fileParts(issue, relative, blobId));
 }
 
@@ -69,7 +75,11 @@ export interface CheckedLine {
  * caller has already refused lines that are not JSON objects).
  * Returns the chain value a row appended after them must sign over.
  */
-export function checkRows(keys: LedgerKeyring, issue: number, values: readonly Record<string, unknown>[]): { lines: CheckedLine[]; chain: string } {
+export function checkRows(
+  keys: LedgerKeyring,
+  issue: number,
+  values: readonly Record<string, unknown>[],
+): { lines: CheckedLine[]; chain: string } {
   let chain = "";
   const lines = values.map((value, i): CheckedLine => {
     const problem = checkMac(keys, value.mac, rowParts(issue, chain, value));
@@ -80,7 +90,12 @@ export function checkRows(keys: LedgerKeyring, issue: number, values: readonly R
 }
 
 /** Signs rows to append after a chain; returns the lines as written (the row's own members, then `mac`). */
-export function signRows(keys: LedgerKeyring, issue: number, chain: string, rows: readonly Record<string, unknown>[]): string[] {
+export function signRows(
+  keys: LedgerKeyring,
+  issue: number,
+  chain: string,
+  rows: readonly Record<string, unknown>[],
+): string[] {
   let previous = chain;
   return rows.map((row) => {
     const { mac: _mac, ...content } = row;
@@ -97,7 +112,8 @@ export function parseSignatures(text: string | null): Record<string, string> {
     const value = JSON.parse(text) as unknown;
     if (value && typeof value === "object" && !Array.isArray(value)) {
       const files = (value as { files?: unknown }).files;
-      if (files && typeof files === "object") return Object.fromEntries(Object.entries(files).filter((e): e is [string, string] => typeof e[1] === "string"));
+      if (files && typeof files === "object")
+        return Object.fromEntries(Object.entries(files).filter((e): e is [string, string] => typeof e[1] === "string"));
     }
   } catch {
     // fall through: an unreadable manifest signs nothing

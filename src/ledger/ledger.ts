@@ -20,7 +20,15 @@ import { redactChanges } from "./redact-changes.js";
 import { redactSecrets } from "../util/redact.js";
 import { listTaskIssues, readTaskFrom, taskPath, type TaskLedger } from "./task-ledger.js";
 import { splitTaskPath, TrustedSnapshot } from "./trusted-snapshot.js";
-import { readTaskRuns, runStartedBy, startRunMutation, taskSpend, type StartedRun, type StartRunInput, type TaskSpend } from "./runs.js";
+import {
+  readTaskRuns,
+  runStartedBy,
+  startRunMutation,
+  taskSpend,
+  type StartedRun,
+  type StartRunInput,
+  type TaskSpend,
+} from "./runs.js";
 import type { ClaimRequest } from "./mutations.js";
 import { stageDoneMutation, type StageDone } from "./stage-done.js";
 
@@ -141,7 +149,14 @@ export class Ledger {
       const view = new TrustedSnapshot(await this.store.snapshot(head), await this.keyring());
       const plan = await mutation(view);
       // Redacted first (SPEC §14.3), then signed: the signature covers the bytes that are written.
-      const changes = effectiveChanges(view, await signChanges(view, effectiveChanges(view, await redactChanges(view.raw, plan.changes)), plan.adopt ?? null));
+      const changes = effectiveChanges(
+        view,
+        await signChanges(
+          view,
+          effectiveChanges(view, await redactChanges(view.raw, plan.changes)),
+          plan.adopt ?? null,
+        ),
+      );
       if (changes.size === 0) return { value: plan.value, commit: head, wrote: false, attempts: attempt };
       const outcome = await this.store.commit({ parent: head, changes, message: redactSecrets(plan.message) });
       if (outcome.ok) {
@@ -149,10 +164,16 @@ export class Ledger {
         return { value: plan.value, commit: outcome.commit, wrote: true, attempts: attempt };
       }
       lastDetail = outcome.detail;
-      this.log.debug({ store: this.store.describe, attempt, detail: outcome.detail }, "ledger write lost the race; re-applying");
+      this.log.debug(
+        { store: this.store.describe, attempt, detail: outcome.detail },
+        "ledger write lost the race; re-applying",
+      );
       if (attempt < this.maxAttempts) await this.sleep(this.backoff(attempt, this.monotonic() - startedAt));
     }
-    this.log.warn({ store: this.store.describe, attempts: this.maxAttempts }, "ledger write gave up after repeated lost races");
+    this.log.warn(
+      { store: this.store.describe, attempts: this.maxAttempts },
+      "ledger write gave up after repeated lost races",
+    );
     throw new LedgerContentionError(this.maxAttempts, lastDetail);
   }
 
@@ -165,7 +186,12 @@ export class Ledger {
    */
   async readTask(issue: number, options: { latest?: boolean } = {}): Promise<TaskLedger | null> {
     const task = await this.confirmUnsigned(await readTaskFrom(await this.snapshot(options.latest), issue, this.now()));
-    if (task && task.untrusted.length > 0) throw new LedgerUntrustedError(issue, task.unsigned ? task.untrusted : await this.locateEntries(task.untrusted), task.unsigned);
+    if (task && task.untrusted.length > 0)
+      throw new LedgerUntrustedError(
+        issue,
+        task.unsigned ? task.untrusted : await this.locateEntries(task.untrusted),
+        task.unsigned,
+      );
     return task;
   }
 
@@ -180,7 +206,10 @@ export class Ledger {
   async locate(error: LedgerUntrustedError): Promise<LedgerUntrustedError> {
     if (error.entries.every((e) => e.commit !== undefined)) return error;
     // A reader stops at the first untrusted file; the answer lists everything untrusted in the task.
-    const task = error.issue === null ? null : await this.confirmUnsigned(await readTaskFrom(await this.snapshot(), error.issue, this.now()));
+    const task =
+      error.issue === null
+        ? null
+        : await this.confirmUnsigned(await readTaskFrom(await this.snapshot(), error.issue, this.now()));
     const all = task && task.untrusted.length > 0 ? task.untrusted : error.entries;
     const unsigned = task ? task.unsigned : error.unsigned;
     return new LedgerUntrustedError(error.issue, unsigned ? all : await this.locateEntries(all), unsigned);
@@ -218,9 +247,19 @@ export class Ledger {
    */
   async adoptTask(issue: number, shownAt: string): Promise<MutationOutcome<{ adoptedAt: string }>> {
     return this.mutate(async (view) => {
-      if (view.commit !== shownAt) throw new LedgerInputError(`an adoption of #${issue} at ${shownAt.slice(0, 12)}`, `the ledger has moved since (now at ${view.commit?.slice(0, 12) ?? "nothing"}); comment \`/okstra adopt\` again to see what it holds now`);
-      if (!view.has(taskPath(issue, "task.json"))) throw new LedgerInputError(`an adoption of #${issue}`, "the task has no ledger entry");
-      return { changes: new Map(), message: `ledger(#${issue}): adopt the task as it stood at ${shownAt.slice(0, 12)}`, value: { adoptedAt: shownAt }, adopt: issue };
+      if (view.commit !== shownAt)
+        throw new LedgerInputError(
+          `an adoption of #${issue} at ${shownAt.slice(0, 12)}`,
+          `the ledger has moved since (now at ${view.commit?.slice(0, 12) ?? "nothing"}); comment \`/okstra adopt\` again to see what it holds now`,
+        );
+      if (!view.has(taskPath(issue, "task.json")))
+        throw new LedgerInputError(`an adoption of #${issue}`, "the task has no ledger entry");
+      return {
+        changes: new Map(),
+        message: `ledger(#${issue}): adopt the task as it stood at ${shownAt.slice(0, 12)}`,
+        value: { adoptedAt: shownAt },
+        adopt: issue,
+      };
     });
   }
 
@@ -239,10 +278,17 @@ export class Ledger {
    * StageDoneError / StageClaimedError (naming the holder) when refused;
    * a stage the run already holds is not claimed twice.
    */
-  async claimStages(issue: number, run: string, stages: number[], leaseUntil: Date | string, baseCommit: string): Promise<MutationOutcome<ClaimResult>> {
+  async claimStages(
+    issue: number,
+    run: string,
+    stages: number[],
+    leaseUntil: Date | string,
+    baseCommit: string,
+  ): Promise<MutationOutcome<ClaimResult>> {
     const now = this.now();
     const until = typeof leaseUntil === "string" ? leaseUntil : leaseUntil.toISOString();
-    if (!(Date.parse(until) > now.getTime())) throw new LedgerInputError(`a claim until ${until}`, "the lease must end in the future");
+    if (!(Date.parse(until) > now.getTime()))
+      throw new LedgerInputError(`a claim until ${until}`, "the lease must end in the future");
     if (stages.length === 0) throw new LedgerInputError("a claim", "no stages named");
     return this.mutate(claimStagesMutation(issue, { run, stages, leaseUntil: until, baseCommit }, now));
   }
@@ -254,7 +300,8 @@ export class Ledger {
    */
   async startRun(input: StartRunInput, claim?: Omit<ClaimRequest, "run">): Promise<StartedRun> {
     if (claim) {
-      if (!(Date.parse(claim.leaseUntil) > input.now.getTime())) throw new LedgerInputError(`a claim until ${claim.leaseUntil}`, "the lease must end in the future");
+      if (!(Date.parse(claim.leaseUntil) > input.now.getTime()))
+        throw new LedgerInputError(`a claim until ${claim.leaseUntil}`, "the lease must end in the future");
       if (claim.stages.length === 0) throw new LedgerInputError("a claim", "no stages named");
     }
     return (await this.mutate(startRunMutation(input, claim))).value;
@@ -272,7 +319,12 @@ export class Ledger {
   }
 
   /** Extends the run's leases; LeaseLostError when the run no longer holds a stage. */
-  async renewLeases(issue: number, run: string, stages: number[], leaseUntil: Date | string): Promise<MutationOutcome<{ renewed: number[] }>> {
+  async renewLeases(
+    issue: number,
+    run: string,
+    stages: number[],
+    leaseUntil: Date | string,
+  ): Promise<MutationOutcome<{ renewed: number[] }>> {
     const until = typeof leaseUntil === "string" ? leaseUntil : leaseUntil.toISOString();
     return this.mutate(renewLeasesMutation(issue, run, stages, until, this.now()));
   }
@@ -287,7 +339,11 @@ export class Ledger {
    * commit. task.json, plan.json, carries and run.json are validated first;
    * `ledger.jsonl` is refused (rows go through appendRows).
    */
-  async writeFiles(issue: number, files: Readonly<Record<string, string | null>>, message?: string): Promise<MutationOutcome<{ written: string[] }>> {
+  async writeFiles(
+    issue: number,
+    files: Readonly<Record<string, string | null>>,
+    message?: string,
+  ): Promise<MutationOutcome<{ written: string[] }>> {
     return this.mutate(writeFilesMutation(issue, files, message));
   }
 

@@ -50,14 +50,20 @@ class LocalLedgerStore implements LedgerStore {
 
   async snapshot(commit: string | null): Promise<LedgerSnapshot> {
     const tree = commit === null ? EMPTY_TREE : await this.tree(commit);
-    return this.cache.snapshot(commit, tree, async (sha) => (await git(["cat-file", "blob", sha], { cwd: this.repoDir })).stdout);
+    return this.cache.snapshot(
+      commit,
+      tree,
+      async (sha) => (await git(["cat-file", "blob", sha], { cwd: this.repoDir })).stdout,
+    );
   }
 
   async commit(request: CommitRequest): Promise<CommitOutcome> {
     const parentTree = request.parent === null ? EMPTY_TREE : await this.tree(request.parent);
     const treeSha = await this.writeTree(request);
     const parents = request.parent === null ? [] : ["-p", request.parent];
-    const commit = (await git(["commit-tree", treeSha, ...parents], { cwd: this.repoDir, input: request.message })).stdout.trim();
+    const commit = (
+      await git(["commit-tree", treeSha, ...parents], { cwd: this.repoDir, input: request.message })
+    ).stdout.trim();
     // For creation the expected old value is all zeros, so of two creators exactly one succeeds.
     const expected = request.parent ?? "0".repeat(commit.length);
     const headline = request.message.split("\n", 1)[0] ?? "okstra ledger";
@@ -77,14 +83,20 @@ class LocalLedgerStore implements LedgerStore {
 
   async introducedBy(path: string, line: number | null, signatures?: string): Promise<string | null> {
     // blame names the commit that added a line; for a whole file, the last commit that wrote it or its signature.
-    const args = line === null ? ["log", "-1", "--format=%H", this.ref, "--", path, ...(signatures ? [signatures] : [])] : ["blame", "--porcelain", "-L", `${line},${line}`, this.ref, "--", path];
+    const args =
+      line === null
+        ? ["log", "-1", "--format=%H", this.ref, "--", path, ...(signatures ? [signatures] : [])]
+        : ["blame", "--porcelain", "-L", `${line},${line}`, this.ref, "--", path];
     const result = await git(args, { cwd: this.repoDir, allowFailure: true });
     const sha = /^([0-9a-f]{40,64})\b/.exec(result.stdout)?.[1];
     return result.exitCode === 0 && sha ? sha : null;
   }
 
   async everHeld(path: string): Promise<boolean> {
-    const result = await git(["log", "-1", "--format=%H", this.ref, "--", path], { cwd: this.repoDir, allowFailure: true });
+    const result = await git(["log", "-1", "--format=%H", this.ref, "--", path], {
+      cwd: this.repoDir,
+      allowFailure: true,
+    });
     return result.exitCode === 0 && result.stdout.trim() !== "";
   }
 

@@ -1,9 +1,24 @@
 import { deriveTaskState, rowsToAppend } from "./derive.js";
-import { LeaseLostError, LedgerInputError, LedgerUntrustedError, StageClaimedError, StageDoneError, TaskNotFoundError, type ClaimConflict } from "./errors.js";
+import {
+  LeaseLostError,
+  LedgerInputError,
+  LedgerUntrustedError,
+  StageClaimedError,
+  StageDoneError,
+  TaskNotFoundError,
+  type ClaimConflict,
+} from "./errors.js";
 import { carrySidecarSchema, planStagesSchema, runManifestSchema, taskMetaSchema } from "./files.js";
 import { appendRowsText, describeIssues } from "./jsonl.js";
 import { carryStage, invalidTaskPath, TASK_FILES } from "./paths.js";
-import { ledgerRowSchema, type AbandonedRow, type DoneRow, type LedgerRow, type RowInput, type StartedRow } from "./rows.js";
+import {
+  ledgerRowSchema,
+  type AbandonedRow,
+  type DoneRow,
+  type LedgerRow,
+  type RowInput,
+  type StartedRow,
+} from "./rows.js";
 import { SIGNATURES_FILE } from "./ledger-signature.js";
 import type { LedgerSnapshot } from "./store.js";
 import { readCarries, readPlan, readRows, taskPath } from "./task-ledger.js";
@@ -37,11 +52,17 @@ export function completeRows(rows: readonly RowInput[], now: Date): LedgerRow[] 
 }
 
 function describeRows(rows: readonly LedgerRow[]): string {
-  return rows.map((row) => `${row.status}${"stage" in row && row.stage !== undefined ? ` s${row.stage}` : ""} (${row.run})`).join(", ");
+  return rows
+    .map((row) => `${row.status}${"stage" in row && row.stage !== undefined ? ` s${row.stage}` : ""} (${row.run})`)
+    .join(", ");
 }
 
 /** Appends `rows` (after the rows already stored) as one change to `ledger.jsonl`, or no change when there is nothing new. */
-async function appendChange(view: LedgerSnapshot, issue: number, rows: readonly LedgerRow[]): Promise<Map<string, string | null>> {
+async function appendChange(
+  view: LedgerSnapshot,
+  issue: number,
+  rows: readonly LedgerRow[],
+): Promise<Map<string, string | null>> {
   const changes = new Map<string, string | null>();
   if (rows.length === 0) return changes;
   const { text } = await readRows(view, issue);
@@ -56,20 +77,32 @@ async function requireTask(view: LedgerSnapshot, issue: number): Promise<void> {
   if (!view.has(meta)) throw new TaskNotFoundError(issue);
   // okstra validated task.json when it signed it: checking the signature (by blob id) needs no read of the file itself.
   const problem = await requireTrusted(view).fileProblem(meta);
-  if (problem !== null) throw new LedgerUntrustedError(issue, [{ file: meta, line: null, problem }], requireTrusted(view).unsigned(meta));
+  if (problem !== null)
+    throw new LedgerUntrustedError(issue, [{ file: meta, line: null, problem }], requireTrusted(view).unsigned(meta));
 }
 
 export function appendRowsMutation(issue: number, rows: readonly LedgerRow[]): Mutation<{ appended: LedgerRow[] }> {
   return async (view) => {
     await requireTask(view, issue);
     const appended = rowsToAppend((await readRows(view, issue)).rows, rows);
-    return { changes: await appendChange(view, issue, appended), message: `ledger(#${issue}): ${describeRows(appended)}`, value: { appended } };
+    return {
+      changes: await appendChange(view, issue, appended),
+      message: `ledger(#${issue}): ${describeRows(appended)}`,
+      value: { appended },
+    };
   };
 }
 
 async function taskState(view: LedgerSnapshot, issue: number, now: Date) {
-  const [{ rows }, plan, carries] = await Promise.all([readRows(view, issue), readPlan(view, issue), readCarries(view, issue)]);
-  return { plan, state: deriveTaskState({ rows, plan: plan?.plan ?? null, planStages: plan?.stages ?? null, carries, now }) };
+  const [{ rows }, plan, carries] = await Promise.all([
+    readRows(view, issue),
+    readPlan(view, issue),
+    readCarries(view, issue),
+  ]);
+  return {
+    plan,
+    state: deriveTaskState({ rows, plan: plan?.plan ?? null, planStages: plan?.stages ?? null, carries, now }),
+  };
 }
 
 export interface ClaimRequest {
@@ -104,7 +137,8 @@ export function claimStagesMutation(issue: number, request: ClaimRequest, now: D
     const stages = [...new Set(request.stages)].sort((a, b) => a - b);
     const known = plan ? new Set(plan.stages.map((s) => s.number)) : null;
     const unknown = known ? stages.filter((s) => !known.has(s)) : [];
-    if (unknown.length > 0) throw new LedgerInputError(`a claim on stage ${unknown.join(", ")}`, "the plan has no such stage");
+    if (unknown.length > 0)
+      throw new LedgerInputError(`a claim on stage ${unknown.join(", ")}`, "the plan has no such stage");
 
     const byStage = new Map(state.stages.map((s) => [s.stage, s]));
     const done = stages.map((s) => byStage.get(s)?.done).find((row) => row);
@@ -136,7 +170,13 @@ export function claimStagesMutation(issue: number, request: ClaimRequest, now: D
 }
 
 /** A running stage extends its lease (SPEC §6.5); refused once the run no longer holds the stage. */
-export function renewLeasesMutation(issue: number, run: string, stages: number[], leaseUntil: string, now: Date): Mutation<{ renewed: number[] }> {
+export function renewLeasesMutation(
+  issue: number,
+  run: string,
+  stages: number[],
+  leaseUntil: string,
+  now: Date,
+): Mutation<{ renewed: number[] }> {
   return async (view) => {
     await requireTask(view, issue);
     const { state } = await taskState(view, issue, now);
@@ -144,17 +184,28 @@ export function renewLeasesMutation(issue: number, run: string, stages: number[]
     for (const stage of [...new Set(stages)].sort((a, b) => a - b)) {
       const s = state.stages.find((candidate) => candidate.stage === stage);
       if (!s?.open || s.open.run !== run) {
-        const reason = s?.open ? `run ${s.open.run} holds it` : s?.lastEnd ? `it was ${s.lastEnd.status} by ${s.lastEnd.run}` : "it was never claimed";
+        const reason = s?.open
+          ? `run ${s.open.run} holds it`
+          : s?.lastEnd
+            ? `it was ${s.lastEnd.status} by ${s.lastEnd.run}`
+            : "it was never claimed";
         throw new LeaseLostError(stage, run, reason);
       }
       rows.push({ at: now.toISOString(), run, status: "started", stage, leaseUntil, baseCommit: s.open.baseCommit });
     }
-    return { changes: await appendChange(view, issue, rows), message: `ledger(#${issue}): ${run} renews stage ${stages.join(", ")}`, value: { renewed: rows.map((r) => r.stage) } };
+    return {
+      changes: await appendChange(view, issue, rows),
+      message: `ledger(#${issue}): ${run} renews stage ${stages.join(", ")}`,
+      value: { renewed: rows.map((r) => r.stage) },
+    };
   };
 }
 
 /** Crash recovery (SPEC §10): expired leases become `abandoned`, complete carries without `done` are backfilled. */
-export function reconcileMutation(issue: number, now: Date): Mutation<{ abandoned: AbandonedRow[]; backfilled: DoneRow[] }> {
+export function reconcileMutation(
+  issue: number,
+  now: Date,
+): Mutation<{ abandoned: AbandonedRow[]; backfilled: DoneRow[] }> {
   return async (view) => {
     await requireTask(view, issue);
     const { state } = await taskState(view, issue, now);
@@ -171,15 +222,20 @@ export function reconcileMutation(issue: number, now: Date): Mutation<{ abandone
 export function validateTaskFile(issue: number, relative: string, text: string | null): void {
   const invalid = invalidTaskPath(relative);
   if (invalid) throw new LedgerInputError(relative, `the path ${invalid}`);
-  if (relative === TASK_FILES.rows) throw new LedgerInputError(relative, "rows are appended with appendRows, never written whole");
+  if (relative === TASK_FILES.rows)
+    throw new LedgerInputError(relative, "rows are appended with appendRows, never written whole");
   if (relative === SIGNATURES_FILE) throw new LedgerInputError(relative, "okstra writes its signatures itself");
   if (text === null) return;
   const schema =
-    relative === TASK_FILES.meta ? taskMetaSchema
-    : relative === TASK_FILES.plan ? planStagesSchema
-    : carryStage(relative) !== null ? carrySidecarSchema
-    : /^runs\/[^/]+\/run\.json$/.test(relative) ? runManifestSchema
-    : null;
+    relative === TASK_FILES.meta
+      ? taskMetaSchema
+      : relative === TASK_FILES.plan
+        ? planStagesSchema
+        : carryStage(relative) !== null
+          ? carrySidecarSchema
+          : /^runs\/[^/]+\/run\.json$/.test(relative)
+            ? runManifestSchema
+            : null;
   if (!schema && !/\.json$/.test(relative)) return;
   let value: unknown;
   try {
@@ -191,19 +247,32 @@ export function validateTaskFile(issue: number, relative: string, text: string |
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new LedgerInputError(relative, describeIssues(parsed.error));
   const data = parsed.data as Record<string, unknown>;
-  if (relative === TASK_FILES.meta && data.issue !== issue) throw new LedgerInputError(relative, `issue is ${String(data.issue)}, expected ${issue}`);
+  if (relative === TASK_FILES.meta && data.issue !== issue)
+    throw new LedgerInputError(relative, `issue is ${String(data.issue)}, expected ${issue}`);
   const stage = carryStage(relative);
-  if (stage !== null && data.stage !== stage) throw new LedgerInputError(relative, `stage is ${String(data.stage)} but the file is for stage ${stage}`);
+  if (stage !== null && data.stage !== stage)
+    throw new LedgerInputError(relative, `stage is ${String(data.stage)} but the file is for stage ${stage}`);
   const runDir = /^runs\/([^/]+)\/run\.json$/.exec(relative)?.[1];
-  if (runDir !== undefined && data.id !== runDir) throw new LedgerInputError(relative, `id is ${String(data.id)} but the directory is ${runDir}`);
+  if (runDir !== undefined && data.id !== runDir)
+    throw new LedgerInputError(relative, `id is ${String(data.id)} but the directory is ${runDir}`);
 }
 
 /** Task files (paths relative to `tasks/<N>/`) in one commit; validated before any attempt. */
-export function writeFilesMutation(issue: number, files: Readonly<Record<string, string | null>>, message?: string): Mutation<{ written: string[] }> {
+export function writeFilesMutation(
+  issue: number,
+  files: Readonly<Record<string, string | null>>,
+  message?: string,
+): Mutation<{ written: string[] }> {
   for (const [relative, text] of Object.entries(files)) validateTaskFile(issue, relative, text);
   return async (view) => {
     await readRows(view, issue);
-    const changes = new Map(Object.entries(files).map(([relative, text]) => [taskPath(issue, relative), text] as const));
-    return { changes, message: message ?? `ledger(#${issue}): write ${Object.keys(files).join(", ")}`, value: { written: Object.keys(files) } };
+    const changes = new Map(
+      Object.entries(files).map(([relative, text]) => [taskPath(issue, relative), text] as const),
+    );
+    return {
+      changes,
+      message: message ?? `ledger(#${issue}): write ${Object.keys(files).join(", ")}`,
+      value: { written: Object.keys(files) },
+    };
   };
 }

@@ -25,7 +25,10 @@ export function gitBlobSha(text: string): string {
 }
 
 /** The listing after `changes`, plus the new blobs by SHA. */
-export function applyChanges(entries: TreeEntries, changes: FileChanges): { entries: Map<string, string>; blobs: Map<string, string> } {
+export function applyChanges(
+  entries: TreeEntries,
+  changes: FileChanges,
+): { entries: Map<string, string>; blobs: Map<string, string> } {
   const next = new Map(entries);
   const blobs = new Map<string, string>();
   for (const [path, text] of changes) {
@@ -114,7 +117,11 @@ export class ObjectCache {
   }
 
   /** A snapshot over a listing, reading blobs through the cache with `load`. */
-  snapshot(commit: string | null, tree: CachedTree, load: (sha: string, path: string) => Promise<string>): LedgerSnapshot {
+  snapshot(
+    commit: string | null,
+    tree: CachedTree,
+    load: (sha: string, path: string) => Promise<string>,
+  ): LedgerSnapshot {
     return new CachedSnapshot(commit, tree.entries, this, load);
   }
 }

@@ -18,7 +18,12 @@ export async function redactChanges(current: LedgerSnapshot, changes: FileChange
       continue;
     }
     const before = current.has(path) ? await current.read(path) : null;
-    redacted.set(path, before !== null && text.startsWith(before) ? before + redactSecrets(text.slice(before.length)) : redactSecrets(text));
+    redacted.set(
+      path,
+      before !== null && text.startsWith(before)
+        ? before + redactSecrets(text.slice(before.length))
+        : redactSecrets(text),
+    );
   }
   return redacted;
 }

@@ -18,7 +18,9 @@ export type Verdict = (typeof VERDICTS)[number];
 
 const isoTime = z.iso.datetime({ offset: true });
 /** A git object id: SHA-1 (40 hex) or SHA-256 (64 hex). */
-export const gitSha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "a 40- or 64-character lowercase hex commit id");
+export const gitSha = z
+  .string()
+  .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "a 40- or 64-character lowercase hex commit id");
 const stage = z.number().int().positive();
 const text = z.string().min(1);
 
@@ -28,9 +30,28 @@ const base = {
   source: z.enum(ROW_SOURCES).optional(),
 };
 
-export const startedRowSchema = z.object({ ...base, status: z.literal("started"), stage, leaseUntil: isoTime, baseCommit: gitSha });
-export const doneRowSchema = z.object({ ...base, status: z.literal("done"), stage, headCommit: gitSha, branch: text, carryPath: text });
-export const failedRowSchema = z.object({ ...base, status: z.literal("failed"), stage, reason: text, detail: z.string() });
+export const startedRowSchema = z.object({
+  ...base,
+  status: z.literal("started"),
+  stage,
+  leaseUntil: isoTime,
+  baseCommit: gitSha,
+});
+export const doneRowSchema = z.object({
+  ...base,
+  status: z.literal("done"),
+  stage,
+  headCommit: gitSha,
+  branch: text,
+  carryPath: text,
+});
+export const failedRowSchema = z.object({
+  ...base,
+  status: z.literal("failed"),
+  stage,
+  reason: text,
+  detail: z.string(),
+});
 export const abandonedRowSchema = z.object({ ...base, status: z.literal("abandoned"), stage, reason: text });
 /**
  * Whether the task's accepted stage heads merge together (the ship preflight),

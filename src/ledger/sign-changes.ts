@@ -28,10 +28,20 @@ function parseLines(text: string): Record<string, unknown>[] {
     });
 }
 
-async function signRowsFile(view: TrustedSnapshot, issue: number, path: string, text: string, adopt: boolean): Promise<string> {
+async function signRowsFile(
+  view: TrustedSnapshot,
+  issue: number,
+  path: string,
+  text: string,
+  adopt: boolean,
+): Promise<string> {
   const stored = (adopt ? "" : await view.raw.read(path)) ?? "";
   const kept = stored === "" || stored.endsWith("\n") ? stored : `${stored}\n`;
-  if (!text.startsWith(kept)) throw new LedgerInputError(path, "rows are only ever appended; the new text does not start with the rows already stored");
+  if (!text.startsWith(kept))
+    throw new LedgerInputError(
+      path,
+      "rows are only ever appended; the new text does not start with the rows already stored",
+    );
   const { chain } = checkRows(view.keys, issue, parseLines(kept));
   const added = signRows(view.keys, issue, chain, parseLines(text.slice(kept.length)));
   return kept + added.map((line) => `${line}\n`).join("");
@@ -51,9 +61,14 @@ async function wholeTask(view: TrustedSnapshot, issue: number): Promise<Map<stri
  * The changes with signatures added. `adoptIssue`: sign the whole of that
  * task as it stands (its rows rewritten with fresh MACs), for `/okstra adopt`.
  */
-export async function signChanges(view: TrustedSnapshot, changes: FileChanges, adoptIssue: number | null = null): Promise<Map<string, string | null>> {
+export async function signChanges(
+  view: TrustedSnapshot,
+  changes: FileChanges,
+  adoptIssue: number | null = null,
+): Promise<Map<string, string | null>> {
   const all = new Map(changes);
-  if (adoptIssue !== null) for (const [path, text] of await wholeTask(view, adoptIssue)) if (!all.has(path)) all.set(path, text);
+  if (adoptIssue !== null)
+    for (const [path, text] of await wholeTask(view, adoptIssue)) if (!all.has(path)) all.set(path, text);
   const signed = new Map<string, string | null>();
   const manifests = new Map<number, Record<string, string>>();
   for (const [path, text] of all) {
@@ -65,15 +80,20 @@ export async function signChanges(view: TrustedSnapshot, changes: FileChanges, a
     if (task.relative === SIGNATURES_FILE) throw new LedgerInputError(path, "okstra writes its signatures itself");
     if (task.relative === ROWS_FILE) {
       // Rows carry their own MACs: an append reads no signatures file, so it costs what it did before signing.
-      signed.set(path, text === null ? null : await signRowsFile(view, task.issue, path, text, adoptIssue === task.issue));
+      signed.set(
+        path,
+        text === null ? null : await signRowsFile(view, task.issue, path, text, adoptIssue === task.issue),
+      );
       continue;
     }
-    if (!manifests.has(task.issue)) manifests.set(task.issue, adoptIssue === task.issue ? {} : { ...(await view.signatures(task.issue)) });
+    if (!manifests.has(task.issue))
+      manifests.set(task.issue, adoptIssue === task.issue ? {} : { ...(await view.signatures(task.issue)) });
     const manifest = manifests.get(task.issue)!;
     if (text === null) delete manifest[task.relative];
     else manifest[task.relative] = signFile(view.keys, task.issue, task.relative, gitBlobSha(text));
     signed.set(path, text);
   }
-  for (const [issue, manifest] of manifests) signed.set(`tasks/${issue}/${SIGNATURES_FILE}`, renderSignatures(manifest));
+  for (const [issue, manifest] of manifests)
+    signed.set(`tasks/${issue}/${SIGNATURES_FILE}`, renderSignatures(manifest));
   return signed;
 }

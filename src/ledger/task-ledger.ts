@@ -98,7 +98,11 @@ export async function readRows(view: LedgerSnapshot, issue: number): Promise<Tas
   const text = await trusted.read(path);
   if (text === null) return { rows: [], text, untrusted: [], anySigned: false };
   const parsed = parseRows(text, path);
-  const { lines } = checkRows(trusted.keys, issue, parsed.map((p) => p.value));
+  const { lines } = checkRows(
+    trusted.keys,
+    issue,
+    parsed.map((p) => p.value),
+  );
   return {
     rows: parsed.filter((_, i) => lines[i]!.problem === null).map((p) => p.row),
     text,
@@ -119,13 +123,19 @@ export async function readMeta(view: LedgerSnapshot, issue: number): Promise<Tas
   return read === null ? null : validateMeta(issue, path, read.value);
 }
 
-export async function readPlan(view: LedgerSnapshot, issue: number): Promise<{ plan: unknown; stages: PlanStageShape[] } | null> {
+export async function readPlan(
+  view: LedgerSnapshot,
+  issue: number,
+): Promise<{ plan: unknown; stages: PlanStageShape[] } | null> {
   const path = taskPath(issue, TASK_FILES.plan);
   const read = await readJsonValue(view, path);
   if (read === null) return null;
   // The document is kept exactly as stored (the digest is over it); only the structural slice is validated here.
   const { stages } = validate(path, read.value, planStagesSchema);
-  return { plan: read.value, stages: stages.map((s) => ({ number: s.number, dependsOn: s.dependsOn, steps: s.steps })) };
+  return {
+    plan: read.value,
+    stages: stages.map((s) => ({ number: s.number, dependsOn: s.dependsOn, steps: s.steps })),
+  };
 }
 
 export async function readCarries(view: LedgerSnapshot, issue: number): Promise<CarryFile[]> {
@@ -136,7 +146,8 @@ export async function readCarries(view: LedgerSnapshot, issue: number): Promise<
     if (stage === null) continue;
     const carry = await readJson(view, path, carrySidecarSchema);
     if (carry === null) continue;
-    if (carry.stage !== stage) throw new LedgerCorruptError(path, null, `stage is ${carry.stage} but the file is for stage ${stage}`);
+    if (carry.stage !== stage)
+      throw new LedgerCorruptError(path, null, `stage is ${carry.stage} but the file is for stage ${stage}`);
     carries.push({ path, carry });
   }
   return carries;
@@ -182,9 +193,32 @@ export async function readTaskFrom(view: LedgerSnapshot, issue: number, now: Dat
   const files = await untrustedFiles(trusted, issue);
   const meta = validateMeta(issue, metaPath, parseJsonText(metaPath, metaRead.text).value);
   const collecting = collectingView(trusted);
-  const [rows, plan, carries] = await Promise.all([readRows(trusted, issue), readPlan(collecting, issue), readCarries(collecting, issue)]);
-  const state = deriveTaskState({ rows: rows.rows, plan: plan?.plan ?? null, planStages: plan?.stages ?? null, carries, now });
-  const untrusted = [...files, ...rows.untrusted].sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
+  const [rows, plan, carries] = await Promise.all([
+    readRows(trusted, issue),
+    readPlan(collecting, issue),
+    readCarries(collecting, issue),
+  ]);
+  const state = deriveTaskState({
+    rows: rows.rows,
+    plan: plan?.plan ?? null,
+    planStages: plan?.stages ?? null,
+    carries,
+    now,
+  });
+  const untrusted = [...files, ...rows.untrusted].sort(
+    (a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0),
+  );
   const unsigned = !rows.anySigned && trusted.unsigned(metaPath);
-  return { issue, ledgerCommit: view.commit, meta, rows: rows.rows, plan: plan?.plan ?? null, planStages: plan?.stages ?? null, carries, state, untrusted, unsigned };
+  return {
+    issue,
+    ledgerCommit: view.commit,
+    meta,
+    rows: rows.rows,
+    plan: plan?.plan ?? null,
+    planStages: plan?.stages ?? null,
+    carries,
+    state,
+    untrusted,
+    unsigned,
+  };
 }

@@ -44,7 +44,12 @@ export class TrustedSnapshot implements LedgerSnapshot {
 
   async read(path: string): Promise<string | null> {
     const { text, problem } = await this.readChecked(path);
-    if (problem !== null) throw new LedgerUntrustedError(splitTaskPath(path)?.issue ?? null, [{ file: path, line: null, problem }], this.unsigned(path));
+    if (problem !== null)
+      throw new LedgerUntrustedError(
+        splitTaskPath(path)?.issue ?? null,
+        [{ file: path, line: null, problem }],
+        this.unsigned(path),
+      );
     return text;
   }
 

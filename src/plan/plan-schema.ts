@@ -88,7 +88,13 @@ export const clarificationSchema = z.object({
 export type Clarification = z.infer<typeof clarificationSchema>;
 
 /** Plan-body verification gate (SPEC §5.1 step 5); `not-run` until it has run or when it is disabled. */
-export const GATE_RESULTS = ["passed", "passed-with-dissent", "blocked-by-disagreement", "aborted-non-result", "not-run"] as const;
+export const GATE_RESULTS = [
+  "passed",
+  "passed-with-dissent",
+  "blocked-by-disagreement",
+  "aborted-non-result",
+  "not-run",
+] as const;
 export const gateResultSchema = z.enum(GATE_RESULTS);
 export type GateResult = z.infer<typeof gateResultSchema>;
 

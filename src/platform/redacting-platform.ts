@@ -11,11 +11,15 @@ export function redactingPlatform(platform: Platform): Platform {
   return withOverrides(platform, {
     createComment: (issueNumber: number, body: string) => platform.createComment(issueNumber, redactSecrets(body)),
     updateComment: (commentId: number, body: string) => platform.updateComment(commentId, redactSecrets(body)),
-    replyToReviewComment: (pullNumber: number, commentId: number, body: string) => platform.replyToReviewComment(pullNumber, commentId, redactSecrets(body)),
-    updateReviewComment: (commentId: number, body: string) => platform.updateReviewComment(commentId, redactSecrets(body)),
+    replyToReviewComment: (pullNumber: number, commentId: number, body: string) =>
+      platform.replyToReviewComment(pullNumber, commentId, redactSecrets(body)),
+    updateReviewComment: (commentId: number, body: string) =>
+      platform.updateReviewComment(commentId, redactSecrets(body)),
     createPullRequest: (pr: Parameters<Platform["createPullRequest"]>[0]) => platform.createPullRequest(redactDeep(pr)),
-    updatePullRequest: (number: number, update: Parameters<Platform["updatePullRequest"]>[1]) => platform.updatePullRequest(number, redactDeep(update)),
+    updatePullRequest: (number: number, update: Parameters<Platform["updatePullRequest"]>[1]) =>
+      platform.updatePullRequest(number, redactDeep(update)),
     createCheckRun: (check: Parameters<Platform["createCheckRun"]>[0]) => platform.createCheckRun(redactDeep(check)),
-    updateCheckRun: (id: number, check: Parameters<Platform["updateCheckRun"]>[1]) => platform.updateCheckRun(id, redactDeep(check)),
+    updateCheckRun: (id: number, check: Parameters<Platform["updateCheckRun"]>[1]) =>
+      platform.updateCheckRun(id, redactDeep(check)),
   });
 }

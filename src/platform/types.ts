@@ -64,7 +64,14 @@ export interface PullRequestUpdate {
 }
 
 export type CheckStatus = "queued" | "in_progress" | "completed";
-export type CheckConclusion = "success" | "neutral" | "failure" | "cancelled" | "skipped" | "timed_out" | "action_required";
+export type CheckConclusion =
+  | "success"
+  | "neutral"
+  | "failure"
+  | "cancelled"
+  | "skipped"
+  | "timed_out"
+  | "action_required";
 
 export interface CheckAnnotation {
   path: string;

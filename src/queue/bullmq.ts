@@ -79,7 +79,10 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqJobQueue {
     ...RETENTION,
   };
   // Fail fast while Redis is unreachable instead of queueing commands in memory: the webhook answers 500 and can be redelivered.
-  const queue = new Queue<StoredJob>(queueName, { connection: { url: options.connection, enableOfflineQueue: false }, defaultJobOptions });
+  const queue = new Queue<StoredJob>(queueName, {
+    connection: { url: options.connection, enableOfflineQueue: false },
+    defaultJobOptions,
+  });
   queue.on("error", (error) => log.error({ err: error, queue: queueName }, "queue connection error"));
   const worker = processor ? startWorker(queueName, processor, options, metrics) : undefined;
 
@@ -95,7 +98,11 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqJobQueue {
 
   async function depth(): Promise<QueueDepth> {
     const counts = await queue.getJobCounts("waiting", "prioritized", "active", "delayed");
-    return { waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0, delayed: counts.delayed ?? 0 };
+    return {
+      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+    };
   }
 
   return {
@@ -103,7 +110,11 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqJobQueue {
     mode: worker ? "consumer" : "producer",
     queueName,
     async enqueue(job, enqueueOptions) {
-      const queued = await withTimeout(enqueue(job, Math.max(0, enqueueOptions?.delayMs ?? 0)), options.enqueueTimeoutMs ?? 5_000, "enqueueing the command in Redis");
+      const queued = await withTimeout(
+        enqueue(job, Math.max(0, enqueueOptions?.delayMs ?? 0)),
+        options.enqueueTimeoutMs ?? 5_000,
+        "enqueueing the command in Redis",
+      );
       metrics.jobsEnqueuedTotal.inc({ backend: "bullmq", result: queued ? "queued" : "duplicate" });
       return queued;
     },
@@ -129,7 +140,8 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqJobQueue {
         const { waiting, active, delayed } = await depth();
         // Subtract the scheduled checks rather than count the others: a retry whose backoff ends between the
         // two reads leaves `delayed` for waiting, and must still count as pending until the next look.
-        const scheduled = delayed === 0 ? 0 : (await queue.getDelayed()).filter((j) => j.data.scheduled && j.attemptsMade === 0).length;
+        const scheduled =
+          delayed === 0 ? 0 : (await queue.getDelayed()).filter((j) => j.data.scheduled && j.attemptsMade === 0).length;
         if (waiting + active + delayed - scheduled <= 0) return;
         await new Promise((resolve) => setTimeout(resolve, options.drainPollMs ?? 200));
       }
@@ -151,7 +163,12 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqJobQueue {
   };
 }
 
-function startWorker(queueName: string, processor: JobProcessor, options: BullmqQueueOptions, metrics: OkstraMetrics): Worker<StoredJob> {
+function startWorker(
+  queueName: string,
+  processor: JobProcessor,
+  options: BullmqQueueOptions,
+  metrics: OkstraMetrics,
+): Worker<StoredJob> {
   const { log } = options;
   const worker = new Worker<StoredJob>(
     queueName,
@@ -177,7 +194,13 @@ function startWorker(queueName: string, processor: JobProcessor, options: Bullmq
     const { job } = bullJob.data;
     const final = bullJob.attemptsMade >= (bullJob.opts.attempts ?? 1);
     log[final ? "error" : "warn"](
-      { err: error, deliveryId: job.deliveryId, task: job.issueNumber, attempt: bullJob.attemptsMade, attempts: bullJob.opts.attempts },
+      {
+        err: error,
+        deliveryId: job.deliveryId,
+        task: job.issueNumber,
+        attempt: bullJob.attemptsMade,
+        attempts: bullJob.opts.attempts,
+      },
       final ? "job failed after its last attempt" : "job attempt failed; retrying after backoff",
     );
   });

@@ -15,11 +15,19 @@ import type { JobProcessor } from "./types.js";
  * - otherwise: the in-process queue.
  * `OKSTRA_QUEUE_NAME` and `OKSTRA_WORKER_CONCURRENCY` tune either.
  */
-export function createQueueFromEnvironment(processor: JobProcessor, log: Logger, env: NodeJS.ProcessEnv = process.env): ObservableJobQueue {
+export function createQueueFromEnvironment(
+  processor: JobProcessor,
+  log: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): ObservableJobQueue {
   return createQueueFromSettings(processor, log, readOperatorSettings(env).queue);
 }
 
-export function createQueueFromSettings(processor: JobProcessor, log: Logger, settings: QueueSettings): ObservableJobQueue {
+export function createQueueFromSettings(
+  processor: JobProcessor,
+  log: Logger,
+  settings: QueueSettings,
+): ObservableJobQueue {
   const { concurrency } = settings;
   if (!settings.redisUrl) return createObservableInProcessQueue(processor, log, { concurrency });
   const queue = createBullmqQueue({

@@ -62,7 +62,9 @@ export function githubJobProcessor(probot: Probot, options: GithubProcessorOptio
       log,
       metrics,
       statusIntervalMs: options.statusIntervalMs,
-      recovery: options.scheduleJob ? queueRecoveryScheduler(options.scheduleJob, job.repo, job.installationId) : undefined,
+      recovery: options.scheduleJob
+        ? queueRecoveryScheduler(options.scheduleJob, job.repo, job.installationId)
+        : undefined,
       leaseMs: options.leaseMs ?? settings.leaseMs,
       // SPEC §14.6: on the App a `command` worker runs only when the operator says so.
       commandWorkers: options.commandWorkers ?? settings.commandWorkers,

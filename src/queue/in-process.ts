@@ -12,7 +12,11 @@ export interface InProcessQueueOptions {
  * webhook has been answered. Keys of recent jobs are remembered so a
  * redelivered webhook or a second delivery of one comment never runs twice.
  */
-export function createInProcessQueue(processor: JobProcessor, log: Logger, options: InProcessQueueOptions = {}): JobQueue {
+export function createInProcessQueue(
+  processor: JobProcessor,
+  log: Logger,
+  options: InProcessQueueOptions = {},
+): JobQueue {
   const concurrency = options.concurrency ?? 4;
   const remember = options.rememberKeys ?? 10_000;
   const seen = new Set<string>();
@@ -27,7 +31,9 @@ export function createInProcessQueue(processor: JobProcessor, log: Logger, optio
       const job = waiting.shift()!;
       running++;
       processor(job)
-        .catch((error: unknown) => log.error({ err: error, deliveryId: job.deliveryId, task: job.issueNumber }, "job failed"))
+        .catch((error: unknown) =>
+          log.error({ err: error, deliveryId: job.deliveryId, task: job.issueNumber }, "job failed"),
+        )
         .finally(() => {
           running--;
           pump();

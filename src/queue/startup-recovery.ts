@@ -43,7 +43,11 @@ export interface AppAuth {
   auth(installationId?: number): Promise<GitHubClient>;
 }
 
-export async function scheduleStartupRecovery(app: AppAuth, schedule: ScheduleJob, options: StartupRecoveryOptions): Promise<StartupRecoveryResult> {
+export async function scheduleStartupRecovery(
+  app: AppAuth,
+  schedule: ScheduleJob,
+  options: StartupRecoveryOptions,
+): Promise<StartupRecoveryResult> {
   const now = options.now ?? (() => new Date());
   const result: StartupRecoveryResult = { installations: 0, repositories: 0, ledgers: 0, scheduled: [] };
   const appClient = await app.auth();
@@ -52,15 +56,26 @@ export async function scheduleStartupRecovery(app: AppAuth, schedule: ScheduleJo
     result.installations++;
     try {
       const octokit = await app.auth(installation.id);
-      const repositories = await paginate<{ name: string; owner: { login: string } }>(octokit, "GET /installation/repositories", {}, (data) => (data as { repositories: Array<{ name: string; owner: { login: string } }> }).repositories);
+      const repositories = await paginate<{ name: string; owner: { login: string } }>(
+        octokit,
+        "GET /installation/repositories",
+        {},
+        (data) => (data as { repositories: Array<{ name: string; owner: { login: string } }> }).repositories,
+      );
       for (const repository of repositories) {
         result.repositories++;
         const repo: RepoRef = { owner: repository.owner.login, repo: repository.name };
-        const due = await leaseChecksDue(new Ledger(createGitHubLedgerStore(octokit, repo), { log: options.log, keyring: () => appLedgerKeyring() }), recoveryGraceMs(options.leaseMs), now());
+        const due = await leaseChecksDue(
+          new Ledger(createGitHubLedgerStore(octokit, repo), { log: options.log, keyring: () => appLedgerKeyring() }),
+          recoveryGraceMs(options.leaseMs),
+          now(),
+        );
         if (due === null) continue;
         result.ledgers++;
         for (const { issue, dueAt } of due) {
-          await schedule(recoveryCheckJob(repo, installation.id, issue, dueAt, now()), { delayMs: Math.max(0, dueAt.getTime() - now().getTime()) });
+          await schedule(recoveryCheckJob(repo, installation.id, issue, dueAt, now()), {
+            delayMs: Math.max(0, dueAt.getTime() - now().getTime()),
+          });
           result.scheduled.push({ repo: `${repo.owner}/${repo.repo}`, issue, dueAt: dueAt.toISOString() });
         }
       }
@@ -74,7 +89,11 @@ export async function scheduleStartupRecovery(app: AppAuth, schedule: ScheduleJo
 }
 
 /** For each task holding a stage lease, when its check is due (its latest lease end plus grace); null when the repository has no ledger. */
-async function leaseChecksDue(ledger: Ledger, graceMs: number, now: Date): Promise<Array<{ issue: number; dueAt: Date }> | null> {
+async function leaseChecksDue(
+  ledger: Ledger,
+  graceMs: number,
+  now: Date,
+): Promise<Array<{ issue: number; dueAt: Date }> | null> {
   const view = await ledger.snapshot();
   if (view.commit === null) return null;
   const due: Array<{ issue: number; dueAt: Date }> = [];

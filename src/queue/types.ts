@@ -1,7 +1,22 @@
-import type { CommandJob, PullRequestClosedJob, QueueJob, RecoveryCheckJob, ReverifyJob, StageBranchMovedJob } from "../jobs/types.js";
+import type {
+  CommandJob,
+  PullRequestClosedJob,
+  QueueJob,
+  RecoveryCheckJob,
+  ReverifyJob,
+  StageBranchMovedJob,
+} from "../jobs/types.js";
 
 // The job shapes live in src/jobs (neutral ground); the queue re-exports them for its users.
-export type { CommandJob, JobKind, PullRequestClosedJob, QueueJob, RecoveryCheckJob, ReverifyJob, StageBranchMovedJob } from "../jobs/types.js";
+export type {
+  CommandJob,
+  JobKind,
+  PullRequestClosedJob,
+  QueueJob,
+  RecoveryCheckJob,
+  ReverifyJob,
+  StageBranchMovedJob,
+} from "../jobs/types.js";
 
 export interface EnqueueOptions {
   /**
@@ -24,7 +39,9 @@ export interface JobQueue {
 
 export type JobProcessor = (job: QueueJob) => Promise<void>;
 
-export type JobKeyInput = Pick<CommandJob, "repo" | "comment" | "reviewComment"> | Pick<PullRequestClosedJob | ReverifyJob | RecoveryCheckJob | StageBranchMovedJob, "kind" | "repo" | "deliveryId">;
+export type JobKeyInput =
+  | Pick<CommandJob, "repo" | "comment" | "reviewComment">
+  | Pick<PullRequestClosedJob | ReverifyJob | RecoveryCheckJob | StageBranchMovedJob, "kind" | "repo" | "deliveryId">;
 
 /**
  * One key per comment: a second delivery of the same comment (or a
@@ -33,6 +50,7 @@ export type JobKeyInput = Pick<CommandJob, "repo" | "comment" | "reviewComment">
  */
 export function jobKey(job: JobKeyInput): string {
   // Issue comments and review comments are numbered apart, so a review comment's key says which it is.
-  if ("comment" in job) return `${job.repo.owner}/${job.repo.repo}#${"reviewComment" in job && job.reviewComment ? "review-comment" : "comment"}-${job.comment.id}`;
+  if ("comment" in job)
+    return `${job.repo.owner}/${job.repo.repo}#${"reviewComment" in job && job.reviewComment ? "review-comment" : "comment"}-${job.comment.id}`;
   return `${job.repo.owner}/${job.repo.repo}#${job.kind}-${job.deliveryId}`;
 }

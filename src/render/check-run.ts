@@ -12,15 +12,24 @@ import { neutraliseModelText } from "./model-text.js";
  * rather than mid-row.
  */
 
-export interface CheckRunFinding extends Pick<Finding, "id" | "stage" | "claim" | "evidence" | "severity" | "category"> {
+export interface CheckRunFinding
+  extends Pick<Finding, "id" | "stage" | "claim" | "evidence" | "severity" | "category"> {
   classification: string;
   /** `AGREE 2 · DISAGREE 1` style tally of the reviewers' answers. */
   answers: string;
 }
 
-export const REVERIFY_ACTION: CheckRunAction = { label: "Re-verify", description: "Verify this stage again", identifier: "reverify" };
+export const REVERIFY_ACTION: CheckRunAction = {
+  label: "Re-verify",
+  description: "Verify this stage again",
+  identifier: "reverify",
+};
 
-export const VERDICT_CONCLUSION: Record<Verdict, CheckConclusion> = { accepted: "success", "conditional-accept": "neutral", blocked: "failure" };
+export const VERDICT_CONCLUSION: Record<Verdict, CheckConclusion> = {
+  accepted: "success",
+  "conditional-accept": "neutral",
+  blocked: "failure",
+};
 
 export const VERDICT_TITLE: Record<Verdict, string> = {
   accepted: "✅ Accepted",
@@ -28,7 +37,12 @@ export const VERDICT_TITLE: Record<Verdict, string> = {
   blocked: "⛔ Blocked",
 };
 
-const LEVEL: Record<Finding["severity"], CheckAnnotation["annotation_level"]> = { blocker: "failure", major: "failure", minor: "warning", nit: "notice" };
+const LEVEL: Record<Finding["severity"], CheckAnnotation["annotation_level"]> = {
+  blocker: "failure",
+  major: "failure",
+  minor: "warning",
+  nit: "notice",
+};
 
 const TABLE_ROWS = 200;
 
@@ -49,17 +63,28 @@ export function renderVerdictOutput(input: {
   reportUrl: string;
 }): CheckRunOutput {
   const { findings } = input;
-  const lines = [`**${VERDICT_TITLE[input.verdict]}** — run \`${input.run}\`.`, "", ...input.reasons.map((r) => `- ${oneLine(r)}`), ""];
+  const lines = [
+    `**${VERDICT_TITLE[input.verdict]}** — run \`${input.run}\`.`,
+    "",
+    ...input.reasons.map((r) => `- ${oneLine(r)}`),
+    "",
+  ];
   if (findings.length === 0) lines.push("No findings.");
   else {
     lines.push("| severity | finding | class | answers | where |", "|---|---|---|---|---|");
     for (const f of findings.slice(0, TABLE_ROWS)) {
-      const where = f.evidence[0] ? `\`${f.evidence[0].path}${f.evidence[0].line ? `:${f.evidence[0].line}` : ""}\`` : "—";
-      lines.push(`| ${f.severity} | **${f.id}** ${escapeCell(f.claim)} | ${f.classification} | ${f.answers || "—"} | ${where} |`);
+      const where = f.evidence[0]
+        ? `\`${f.evidence[0].path}${f.evidence[0].line ? `:${f.evidence[0].line}` : ""}\``
+        : "—";
+      lines.push(
+        `| ${f.severity} | **${f.id}** ${escapeCell(f.claim)} | ${f.classification} | ${f.answers || "—"} | ${where} |`,
+      );
     }
-    if (findings.length > TABLE_ROWS) lines.push("", `… and ${findings.length - TABLE_ROWS} more findings in the report.`);
+    if (findings.length > TABLE_ROWS)
+      lines.push("", `… and ${findings.length - TABLE_ROWS} more findings in the report.`);
   }
-  if (input.skippedWorkers.length > 0) lines.push("", `Skipped (verification-error): ${input.skippedWorkers.join(", ")}.`);
+  if (input.skippedWorkers.length > 0)
+    lines.push("", `Skipped (verification-error): ${input.skippedWorkers.join(", ")}.`);
   lines.push("", `[Full report](${input.reportUrl})`);
   return {
     title: `${VERDICT_TITLE[input.verdict]} · ${findings.length} finding${findings.length === 1 ? "" : "s"}`,

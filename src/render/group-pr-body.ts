@@ -1,4 +1,11 @@
-import { extractSection, normaliseNewlines, placeSection, settle, type SectionMarkers, type SectionReplacement } from "./stack-block.js";
+import {
+  extractSection,
+  normaliseNewlines,
+  placeSection,
+  settle,
+  type SectionMarkers,
+  type SectionReplacement,
+} from "./stack-block.js";
 import { fitTitle } from "./model-text.js";
 
 /**
@@ -11,7 +18,11 @@ import { fitTitle } from "./model-text.js";
 
 export const GROUP_BODY_START = "<!-- okstra:group:start (generated; edits inside are overwritten) -->";
 export const GROUP_BODY_END = "<!-- okstra:group:end -->";
-export const GROUP_BODY_MARKERS: SectionMarkers = { name: "group description", start: "<!-- okstra:group:start", end: "<!-- okstra:group:end" };
+export const GROUP_BODY_MARKERS: SectionMarkers = {
+  name: "group description",
+  start: "<!-- okstra:group:start",
+  end: "<!-- okstra:group:end",
+};
 
 export interface GroupPrStage {
   stage: number;
@@ -68,7 +79,10 @@ export function renderGroupPrBody(input: GroupPrBodyInput): string {
 /** The body of a reused group PR: okstra's section replaced, everything else kept. */
 export function mergeGroupPrBody(current: string, rendered: string): SectionReplacement {
   const normalised = normaliseNewlines(current);
-  return settle(normalised, placeSection(normalised, GROUP_BODY_MARKERS, extractSection(rendered, GROUP_BODY_MARKERS), "prepend"));
+  return settle(
+    normalised,
+    placeSection(normalised, GROUP_BODY_MARKERS, extractSection(rendered, GROUP_BODY_MARKERS), "prepend"),
+  );
 }
 
 /** Marker of the comment that tells a stage PR where it ships; found again so it is posted once. */
@@ -76,7 +90,12 @@ export function shippedCommentMarker(group: number, stage: number): string {
   return `<!-- okstra:shipped ${JSON.stringify({ group, stage })} -->`;
 }
 
-export function renderShippedComment(input: { group: number; stage: number; stages: readonly number[]; base: string }): string {
+export function renderShippedComment(input: {
+  group: number;
+  stage: number;
+  stages: readonly number[];
+  base: string;
+}): string {
   return [
     shippedCommentMarker(input.group, input.stage),
     `🚢 Stage ${input.stage} ships in #${input.group} (${input.stages.length === 1 ? "stage" : "stages"} ${input.stages.join(", ")} → \`${input.base}\`). ` +
@@ -91,7 +110,10 @@ export function groupMergedCommentMarker(group: number): string {
 /** `closing`: okstra closes the stage PR now; otherwise the platform already shows it merged. */
 export function renderGroupMergedComment(input: { group: number; base: string; closing: boolean }): string {
   const lead = `✅ This stage was merged into \`${input.base}\` as part of #${input.group}`;
-  return [groupMergedCommentMarker(input.group), input.closing ? `${lead}, so okstra closes this PR. Its branch is kept.` : `${lead}. Its branch is kept.`].join("\n");
+  return [
+    groupMergedCommentMarker(input.group),
+    input.closing ? `${lead}, so okstra closes this PR. Its branch is kept.` : `${lead}. Its branch is kept.`,
+  ].join("\n");
 }
 
 function cell(text: string): string {

@@ -35,13 +35,18 @@ export function headMoveMarker(input: Pick<HeadMoveNoteInput, "task" | "stage" |
 export function renderHeadMoveNote(input: HeadMoveNoteInput): string {
   const { stage, from, to } = input;
   const by = input.pushedBy ? ` (pushed by @${input.pushedBy})` : "";
-  const lines = [headMoveMarker(input), `**okstra · stage ${stage}: \`${input.branch}\` moved** from \`${short(from)}\` to \`${short(to)}\`${by}.`, ""];
+  const lines = [
+    headMoveMarker(input),
+    `**okstra · stage ${stage}: \`${input.branch}\` moved** from \`${short(from)}\` to \`${short(to)}\`${by}.`,
+    "",
+  ];
   lines.push(
     input.change === "commits-added"
       ? `${count(input.commits.length, "commit was", "commits were")} pushed on top of the head okstra recorded:`
       : `The branch was rewritten (rebased or force-pushed) with different content: \`${short(from)}\` is no longer on it. Its commits now:`,
   );
-  for (const commit of input.commits.slice(0, LISTED_COMMITS)) lines.push(`- \`${short(commit.sha)}\` ${plain(commit.subject)} — ${plain(commit.author)}`);
+  for (const commit of input.commits.slice(0, LISTED_COMMITS))
+    lines.push(`- \`${short(commit.sha)}\` ${plain(commit.subject)} — ${plain(commit.author)}`);
   if (input.commits.length > LISTED_COMMITS) lines.push(`- … and ${input.commits.length - LISTED_COMMITS} more`);
   lines.push("", verdictLine(input), "");
   const source = input.change === "commits-added" ? "user-edit" : "git-reconcile";
@@ -66,7 +71,14 @@ function verdictLine(input: HeadMoveNoteInput): string {
 }
 
 /** A verdict carried to a head whose tree is the one that was verified. */
-export function renderCarriedVerdictOutput(input: { stage: number; verdict: Verdict; run: string; from: string; to: string; reportUrl: string }): CheckRunOutput {
+export function renderCarriedVerdictOutput(input: {
+  stage: number;
+  verdict: Verdict;
+  run: string;
+  from: string;
+  to: string;
+  reportUrl: string;
+}): CheckRunOutput {
   return {
     title: `${VERDICT_TITLE[input.verdict]} · carried over from ${short(input.from)}`,
     summary: [

@@ -57,13 +57,18 @@ function doneCell(s: StageState, runLink: (run: string) => string, options: Ledg
   if (!s.done) return "—";
   const via = s.done.source ? ` (${s.done.source})` : "";
   const conflict = options.openRestackConflict(s.stage);
-  const restack = conflict ? ` ⚠️ needs restack: merging stage ${conflict.dependency} conflicts in ${conflict.paths.map((p) => `\`${p}\``).join(", ")}` : "";
+  const restack = conflict
+    ? ` ⚠️ needs restack: merging stage ${conflict.dependency} conflicts in ${conflict.paths.map((p) => `\`${p}\``).join(", ")}`
+    : "";
   return `${shortSha(s.done.headCommit)} ${runLink(s.done.run)}${via}${restack}`;
 }
 
 function verifiedCell(s: StageState, options: LedgerStatusOptions): string {
   if (!s.verdict) return "—";
-  const verdict = link(`${VERDICT_ICON[s.verdict.verdict]} ${s.verdict.verdict}`, options.taskFileUrl(s.verdict.reportPath));
+  const verdict = link(
+    `${VERDICT_ICON[s.verdict.verdict]} ${s.verdict.verdict}`,
+    options.taskFileUrl(s.verdict.reportPath),
+  );
   return s.verdictCurrent ? verdict : `${verdict} (stale: given at ${shortSha(s.verdict.headCommit)})`;
 }
 
@@ -71,7 +76,9 @@ function prCell(s: StageState): string {
   if (s.prs.length === 0) return "—";
   // The last row per PR number is its current description.
   const latest = new Map(s.prs.map((pr) => [pr.number, pr]));
-  return [...latest.values()].map((pr) => `${link(`#${pr.number}`, pr.url)}${pr.kind === "group" ? " (group)" : ""}`).join(", ");
+  return [...latest.values()]
+    .map((pr) => `${link(`#${pr.number}`, pr.url)}${pr.kind === "group" ? " (group)" : ""}`)
+    .join(", ");
 }
 
 function planLine(task: TaskLedger): string {
@@ -93,10 +100,14 @@ function nextStep(task: TaskLedger): string {
   const failed = task.state.stages.filter((s) => task.state.ready.includes(s.stage) && s.lastEnd?.status === "failed");
   const fresh = task.state.ready.filter((stage) => !failed.some((s) => s.stage === stage));
   if (failed.length > 0) {
-    const which = failed.map((s) => `stage ${s.stage} failed${s.lastEnd && "reason" in s.lastEnd ? ` (${s.lastEnd.reason})` : ""}`).join(", ");
+    const which = failed
+      .map((s) => `stage ${s.stage} failed${s.lastEnd && "reason" in s.lastEnd ? ` (${s.lastEnd.reason})` : ""}`)
+      .join(", ");
     return `Next: \`/okstra retry\` — ${which}; read its run report first.${fresh.length > 0 ? ` Also ready: stage ${fresh.join(", ")}.` : ""}`;
   }
-  return task.state.ready.length > 0 ? `Ready to implement: stage ${task.state.ready.join(", ")}.` : "No stage is ready to implement.";
+  return task.state.ready.length > 0
+    ? `Ready to implement: stage ${task.state.ready.join(", ")}.`
+    : "No stage is ready to implement.";
 }
 
 export function renderLedgerStatus(task: TaskLedger, options: LedgerStatusOptions): string {
@@ -109,7 +120,13 @@ export function renderLedgerStatus(task: TaskLedger, options: LedgerStatusOption
     for (const s of task.state.stages) {
       const title = stageTitle(task, s.stage);
       const name = title ? `${s.stage} · ${title}` : String(s.stage);
-      const cells = [name, startedCell(task, s, runLink), doneCell(s, runLink, options), verifiedCell(s, options), prCell(s)];
+      const cells = [
+        name,
+        startedCell(task, s, runLink),
+        doneCell(s, runLink, options),
+        verifiedCell(s, options),
+        prCell(s),
+      ];
       lines.push(`| ${cells.map(cell).join(" | ")} |`);
     }
   }

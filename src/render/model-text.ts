@@ -104,13 +104,17 @@ export function codeSpan(text: string): string {
   return longestRun > 0 ? `${ticks} ${flat} ${ticks}` : `${ticks}${flat}${ticks}`;
 }
 
-
 /**
  * `prefix` + the model's `title` (one line, shortened with `…` when needed)
  * + `suffix`, within GitHub's title limit: the stage number and the issue
  * reference okstra adds always survive.
  */
-export function fitTitle(prefix: string, title: string, suffix: string, limit: number = PULL_REQUEST_TITLE_LIMIT): string {
+export function fitTitle(
+  prefix: string,
+  title: string,
+  suffix: string,
+  limit: number = PULL_REQUEST_TITLE_LIMIT,
+): string {
   const flat = title.replace(/\s+/g, " ").trim();
   const room = limit - prefix.length - suffix.length;
   if (flat.length <= room) return `${prefix}${flat}${suffix}`;

@@ -32,7 +32,15 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions): st
   const gate = options.gate ?? { result: plan.provenance.gate, dissent: plan.provenance.dissent };
   const maxChars = options.maxChars ?? PLAN_MARKDOWN_LIMIT;
   const head = [header(plan, gate.result), optionsSection(plan), stageMap(plan), "### Stages\n"].join("\n");
-  const tail = [coverageSection(plan), risksSection(plan), gateSection(gate), clarificationSection(plan), provenanceLine(plan)].filter(Boolean).join("\n");
+  const tail = [
+    coverageSection(plan),
+    risksSection(plan),
+    gateSection(gate),
+    clarificationSection(plan),
+    provenanceLine(plan),
+  ]
+    .filter(Boolean)
+    .join("\n");
   const next = `\n---\n**Next:** \`${options.nextCommand}\`\n`;
   return fitToLimit(plan, { head, stages: plan.stages.map(stageDetails), tail, next }, maxChars);
 }
@@ -43,7 +51,10 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions): st
  */
 export function renderPlanComment(
   plan: Plan,
-  options: PlanMarkdownOptions & { marker: { task: number; version: number; digest: string }; warnings?: readonly string[] },
+  options: PlanMarkdownOptions & {
+    marker: { task: number; version: number; digest: string };
+    warnings?: readonly string[];
+  },
 ): string {
   const marker = `<!-- okstra:plan ${JSON.stringify(options.marker)} -->\n`;
   // The validator's warnings (S12) are short and few, and are what the reader weighs before approving: they are kept whole.
@@ -68,13 +79,20 @@ interface Parts {
  * reader has to act on.
  */
 function fitToLimit(plan: Plan, parts: Parts, maxChars: number): string {
-  const join = (stages: string[], notice: string): string => [parts.head, ...stages, notice, parts.tail, parts.next].filter(Boolean).join("\n");
+  const join = (stages: string[], notice: string): string =>
+    [parts.head, ...stages, notice, parts.tail, parts.next].filter(Boolean).join("\n");
   const full = join(parts.stages, "");
   if (full.length <= maxChars) return full;
 
   const kept: string[] = [];
   const noticeFor = (from: number): string =>
-    from < plan.stages.length ? truncationNotice(plan, `stages ${plan.stages[from].number}–${plan.stages.at(-1)!.number} are not shown`, maxChars) : "";
+    from < plan.stages.length
+      ? truncationNotice(
+          plan,
+          `stages ${plan.stages[from].number}–${plan.stages.at(-1)!.number} are not shown`,
+          maxChars,
+        )
+      : "";
   // Slack for the notice naming a longer stage number than stage 1.
   const reserve = noticeFor(0).length + 16;
   let used = join([], "").length + reserve;
@@ -112,15 +130,28 @@ function truncationNotice(plan: Plan, what: string, maxChars: number): string {
 const GATE_LABEL: Record<GateResult, string> = {
   passed: "✅ passed — every analyser agreed with every plan item",
   "passed-with-dissent": "✅ passed with dissent — minority objections are kept in the dissent log",
-  "blocked-by-disagreement": "⛔ blocked by disagreement — a majority disagreed with an item; answer the clarifications that block approval",
+  "blocked-by-disagreement":
+    "⛔ blocked by disagreement — a majority disagreed with an item; answer the clarifications that block approval",
   "aborted-non-result": "⚠️ aborted — too few analysers answered to judge the plan",
   "not-run": "◻️ not run",
 };
 
 function header(plan: Plan, gate: GateResult): string {
   const steps = plan.stages.reduce((sum, s) => sum + s.steps.length, 0);
-  const facts = [`\`${plan.taskKey}\``, plural(plan.stages.length, "stage"), plural(steps, "step"), `gate: ${GATE_LABEL[gate].split(" — ")[0]}`];
-  return [`## 📋 Plan v${plan.version}: ${inlineModelText(plan.title)}`, "", facts.join(" · "), "", blockModelText(plan.summary), ""].join("\n");
+  const facts = [
+    `\`${plan.taskKey}\``,
+    plural(plan.stages.length, "stage"),
+    plural(steps, "step"),
+    `gate: ${GATE_LABEL[gate].split(" — ")[0]}`,
+  ];
+  return [
+    `## 📋 Plan v${plan.version}: ${inlineModelText(plan.title)}`,
+    "",
+    facts.join(" · "),
+    "",
+    blockModelText(plan.summary),
+    "",
+  ].join("\n");
 }
 
 function optionsSection(plan: Plan): string {
@@ -129,8 +160,19 @@ function optionsSection(plan: Plan): string {
     return `| ${star} | **${cell(o.id)}** ${cell(o.title)} | ${cell(o.description)} | ${cell(o.tradeoffs)} |`;
   });
   const recommended = plan.options.find((o) => o.id === plan.recommendedOption);
-  const pick = recommended ? `option **${inlineModelText(recommended.id)}** — ${inlineModelText(recommended.title)}` : `option **${inlineModelText(plan.recommendedOption)}**`;
-  return ["### Options", "", "| | Option | Description | Trade-offs |", "|---|---|---|---|", ...rows, "", `**Recommended:** ${pick}`, ""].join("\n");
+  const pick = recommended
+    ? `option **${inlineModelText(recommended.id)}** — ${inlineModelText(recommended.title)}`
+    : `option **${inlineModelText(plan.recommendedOption)}**`;
+  return [
+    "### Options",
+    "",
+    "| | Option | Description | Trade-offs |",
+    "|---|---|---|---|",
+    ...rows,
+    "",
+    `**Recommended:** ${pick}`,
+    "",
+  ].join("\n");
 }
 
 /** The stage DAG; an edge runs from a stage to the stages that depend on it. */
@@ -138,7 +180,9 @@ export function stageMapMermaid(plan: Plan): string {
   const known = new Set(plan.stages.map((s) => s.number));
   const lines = ["graph TD"];
   for (const s of plan.stages) {
-    lines.push(`  S${s.number}["${mermaidLabel(`Stage ${s.number} · ${shorten(s.title, 60)} · ${plural(s.steps.length, "step")}`)}"]`);
+    lines.push(
+      `  S${s.number}["${mermaidLabel(`Stage ${s.number} · ${shorten(s.title, 60)} · ${plural(s.steps.length, "step")}`)}"]`,
+    );
   }
   const edges = new Set<string>();
   for (const s of plan.stages) {
@@ -155,7 +199,8 @@ function stageDetails(stage: PlanStage): string {
   const deps = stage.dependsOn.length > 0 ? stage.dependsOn.join(", ") : "none";
   const summary = `<b>Stage ${stage.number} · ${htmlModelText(stage.title)}</b> — ${plural(stage.steps.length, "step")} · depends on: ${deps}`;
   const steps = stage.steps.map(
-    (s) => `| P-${stage.number}.${s.n} | ${cell(s.action)} | ${cell(list(s.files.map(codeSpan)))} | ${s.command ? cell(codeSpan(s.command)) : "—"} | ${cell(s.expected)} |`,
+    (s) =>
+      `| P-${stage.number}.${s.n} | ${cell(s.action)} | ${cell(list(s.files.map(codeSpan)))} | ${s.command ? cell(codeSpan(s.command)) : "—"} | ${cell(s.expected)} |`,
   );
   const { files, identifiers, resources } = stage.exitContract;
   const lines = [
@@ -194,7 +239,9 @@ function stageDetails(stage: PlanStage): string {
 function coverageSection(plan: Plan): string {
   const known = new Set(plan.stages.map((s) => s.number));
   const rows = plan.requirements.map((r) => {
-    const stages = [...new Set(plan.requirementCoverage.filter((row) => row.requirement === r.id).flatMap((row) => row.stages))]
+    const stages = [
+      ...new Set(plan.requirementCoverage.filter((row) => row.requirement === r.id).flatMap((row) => row.stages)),
+    ]
       .filter((n) => known.has(n))
       .sort((a, b) => a - b);
     return `| ${cell(r.id)} | ${cell(r.text)} | ${stages.length > 0 ? stages.join(", ") : "⚠️ none"} |`;
@@ -210,8 +257,15 @@ function risksSection(plan: Plan): string {
 function gateSection(gate: PlanGateView): string {
   const lines = ["### Plan-body verification", "", `**Gate:** ${GATE_LABEL[gate.result]}`, ""];
   if (gate.dissent.length === 0) return [...lines, "Dissent log: none.", ""].join("\n");
-  lines.push("<details>", `<summary>Dissent log (${gate.dissent.length})</summary>`, "", "| Item | Worker | Stance | Evidence |", "|---|---|---|---|");
-  for (const d of gate.dissent) lines.push(`| ${cell(d.item)} | ${cell(d.worker)} | ${d.stance} | ${cell(d.evidence) || "—"} |`);
+  lines.push(
+    "<details>",
+    `<summary>Dissent log (${gate.dissent.length})</summary>`,
+    "",
+    "| Item | Worker | Stance | Evidence |",
+    "|---|---|---|---|",
+  );
+  for (const d of gate.dissent)
+    lines.push(`| ${cell(d.item)} | ${cell(d.worker)} | ${d.stance} | ${cell(d.evidence) || "—"} |`);
   return [...lines, "", "</details>", ""].join("\n");
 }
 
@@ -220,7 +274,10 @@ const BLOCKS_LABEL = { approval: "⛔ approval", "next-phase": "next phase", non
 function clarificationSection(plan: Plan): string {
   if (plan.clarifications.length === 0) return ["### Clarifications", "", "None.", ""].join("\n");
   const rows = plan.clarifications.map((c) =>
-    [c.id, c.statement, c.evidenceChecked, c.expectedForm, c.recommendedAnswer].map(cell).concat(BLOCKS_LABEL[c.blocks]).join(" | "),
+    [c.id, c.statement, c.evidenceChecked, c.expectedForm, c.recommendedAnswer]
+      .map(cell)
+      .concat(BLOCKS_LABEL[c.blocks])
+      .join(" | "),
   );
   return [
     "### Clarifications",
@@ -264,7 +321,6 @@ function cell(text: string): string {
   return inlineModelText(text).replace(/\|/g, "\\|");
 }
 
-
 function bullets(items: string[]): string[] {
   return items.length > 0 ? items.map((i) => `- ${i}`) : ["- —"];
 }
@@ -288,5 +344,13 @@ function plural(count: number, noun: string): string {
  */
 export function renderPlanWarnings(warnings: readonly string[]): string {
   if (warnings.length === 0) return "";
-  return ["", "#### ⚠️ Validator warnings", "", "These do not block `/okstra approve`; read them before approving.", "", ...warnings.map((w) => `- ${w}`), ""].join("\n");
+  return [
+    "",
+    "#### ⚠️ Validator warnings",
+    "",
+    "These do not block `/okstra approve`; read them before approving.",
+    "",
+    ...warnings.map((w) => `- ${w}`),
+    "",
+  ].join("\n");
 }

@@ -4,8 +4,16 @@ export function replyMarker(triggerCommentId: number): string {
   return `<!-- okstra:reply ${JSON.stringify({ trigger: triggerCommentId })} -->`;
 }
 
-export function renderRefusal(triggerCommentId: number, commandLine: string, problem: string, instead?: string): string {
-  const lines = [replyMarker(triggerCommentId), `🚫 **okstra did not run \`${truncate(commandLine, 120)}\`:** ${problem}`];
+export function renderRefusal(
+  triggerCommentId: number,
+  commandLine: string,
+  problem: string,
+  instead?: string,
+): string {
+  const lines = [
+    replyMarker(triggerCommentId),
+    `🚫 **okstra did not run \`${truncate(commandLine, 120)}\`:** ${problem}`,
+  ];
   if (instead) {
     lines.push("");
     if (instead.includes("\n")) lines.push("Usage:", "", instead);

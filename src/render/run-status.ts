@@ -25,7 +25,8 @@ export function renderRunStatus(state: RunState, now: Date, rateLimitWait?: Rate
   lines.push(`### okstra · \`${state.command}\` · ${OUTCOME_HEADING[state.outcome]}${run}`, "");
 
   if (state.phases.length > 0) {
-    for (const phase of state.phases) lines.push(`- ${STEP_ICON[phase.state]} ${phase.name}${phase.detail ? ` — ${phase.detail}` : ""}`);
+    for (const phase of state.phases)
+      lines.push(`- ${STEP_ICON[phase.state]} ${phase.name}${phase.detail ? ` — ${phase.detail}` : ""}`);
     lines.push("");
   }
 
@@ -34,7 +35,9 @@ export function renderRunStatus(state: RunState, now: Date, rateLimitWait?: Rate
     for (const worker of state.workers) {
       const model = worker.model ? ` / ${worker.model}` : "";
       const detail = worker.detail ? ` — ${worker.detail}` : "";
-      lines.push(`| ${worker.role} | ${worker.provider}${model} | ${STEP_ICON[worker.state]} ${worker.state}${detail} |`);
+      lines.push(
+        `| ${worker.role} | ${worker.provider}${model} | ${STEP_ICON[worker.state]} ${worker.state}${detail} |`,
+      );
     }
     lines.push("");
   }
@@ -46,7 +49,10 @@ export function renderRunStatus(state: RunState, now: Date, rateLimitWait?: Rate
   const footer = [`⏱ ${formatElapsed(state, now)}`];
   if (state.usage) {
     const { inputTokens, outputTokens, costUsd } = state.usage;
-    footer.push(`${inputTokens.toLocaleString("en-US")} tokens in / ${outputTokens.toLocaleString("en-US")} out`, `$${costUsd.toFixed(2)}`);
+    footer.push(
+      `${inputTokens.toLocaleString("en-US")} tokens in / ${outputTokens.toLocaleString("en-US")} out`,
+      `$${costUsd.toFixed(2)}`,
+    );
   }
   const unconfined = sandboxOffNotice();
   if (unconfined) footer.push(unconfined);
@@ -56,12 +62,17 @@ export function renderRunStatus(state: RunState, now: Date, rateLimitWait?: Rate
   return lines.join("\n");
 }
 
-const WAIT_REASON: Record<RateLimitWaitNotice["kind"], string> = { secondary: "secondary rate limit (retry-after)", primary: "rate limit (x-ratelimit-reset)" };
+const WAIT_REASON: Record<RateLimitWaitNotice["kind"], string> = {
+  secondary: "secondary rate limit (retry-after)",
+  primary: "rate limit (x-ratelimit-reset)",
+};
 
 /** While the wait lasts the run is waiting; afterwards the comment keeps that it waited, and until when. */
 export function renderRateLimitWait(wait: RateLimitWaitNotice, now: Date): string {
   const until = `${wait.until.toISOString().slice(11, 19)} UTC`;
-  return now < wait.until ? `⏳ waiting for GitHub's ${WAIT_REASON[wait.kind]} until ${until}` : `⏳ waited for GitHub's ${WAIT_REASON[wait.kind]} until ${until}`;
+  return now < wait.until
+    ? `⏳ waiting for GitHub's ${WAIT_REASON[wait.kind]} until ${until}`
+    : `⏳ waited for GitHub's ${WAIT_REASON[wait.kind]} until ${until}`;
 }
 
 function formatElapsed(state: RunState, now: Date): string {

@@ -41,7 +41,17 @@ export const STAGE_BODY_MARKERS: SectionMarkers = {
 
 // ── Rendering ───────────────────────────────────────────────────────────────
 
-export const STACK_STATES = ["not-started", "draft", "verifying", "verified", "conditional", "blocked", "failed", "merged", "shipped"] as const;
+export const STACK_STATES = [
+  "not-started",
+  "draft",
+  "verifying",
+  "verified",
+  "conditional",
+  "blocked",
+  "failed",
+  "merged",
+  "shipped",
+] as const;
 export type StackState = (typeof STACK_STATES)[number];
 
 export interface StackEntry {
@@ -89,10 +99,19 @@ export function renderStackBlock(entries: readonly StackEntry[], current: number
   const dependencies = [...(self.dependsOn ?? [])].sort((a, b) => a - b);
   const dependents = ordered.filter((e) => e.dependsOn?.includes(current)).map((e) => e.stage);
   const nav = [`**Stage ${current} of ${ordered.length}**`];
-  nav.push(`depends on: ${dependencies.length === 0 ? "nothing" : dependencies.map((d) => stageLink(byStage.get(d), d)).join(", ")}`);
-  nav.push(`needed by: ${dependents.length === 0 ? "nothing" : dependents.map((d) => stageLink(byStage.get(d), d)).join(", ")}`);
+  nav.push(
+    `depends on: ${dependencies.length === 0 ? "nothing" : dependencies.map((d) => stageLink(byStage.get(d), d)).join(", ")}`,
+  );
+  nav.push(
+    `needed by: ${dependents.length === 0 ? "nothing" : dependents.map((d) => stageLink(byStage.get(d), d)).join(", ")}`,
+  );
   const rows = ordered.map((e) => stackRow(e, e.stage === current));
-  const metaJson = JSON.stringify({ v: 1, task: meta.task, stage: meta.stage, ...(meta.head ? { head: meta.head } : {}) });
+  const metaJson = JSON.stringify({
+    v: 1,
+    task: meta.task,
+    stage: meta.stage,
+    ...(meta.head ? { head: meta.head } : {}),
+  });
   const header = ["| | stage | depends on | PR | state |", "|---|---|---|---|---|"];
   return [STACK_START, nav.join(" · "), ...header, ...rows, STACK_END, `<!-- okstra:meta ${metaJson} -->`].join("\n");
 }
@@ -104,9 +123,13 @@ function stageLink(entry: StackEntry | undefined, stage: number): string {
 
 function stackRow(entry: StackEntry, current: boolean): string {
   const label = `${entry.stage} · ${titleCell(entry.title)}`;
-  const deps = entry.dependsOn && entry.dependsOn.length > 0 ? [...entry.dependsOn].sort((a, b) => a - b).join(", ") : "—";
+  const deps =
+    entry.dependsOn && entry.dependsOn.length > 0 ? [...entry.dependsOn].sort((a, b) => a - b).join(", ") : "—";
   const pr = entry.pr === undefined ? "—" : `#${entry.pr}`;
-  const state = entry.state === "shipped" && entry.shippedIn !== undefined ? `${STATE_LABEL.shipped} in #${entry.shippedIn}` : STATE_LABEL[entry.state];
+  const state =
+    entry.state === "shipped" && entry.shippedIn !== undefined
+      ? `${STATE_LABEL.shipped} in #${entry.shippedIn}`
+      : STATE_LABEL[entry.state];
   if (!current) return `| | ${label} | ${deps} | ${pr} | ${state} |`;
   return `| ➡️ | **${label}** | ${deps} | **this PR** | ${state} |`;
 }
@@ -143,14 +166,22 @@ export function locateSection(body: string, markers: SectionMarkers): Located {
   const ends = occurrences(body, markers.end);
   if (starts.length === 0 && ends.length === 0) return { kind: "absent" };
   if (starts.length > 1 || ends.length > 1) {
-    return { kind: "damaged", reason: `duplicated ${markers.name}: ${starts.length} start and ${ends.length} end markers` };
+    return {
+      kind: "damaged",
+      reason: `duplicated ${markers.name}: ${starts.length} start and ${ends.length} end markers`,
+    };
   }
-  if (ends.length === 0) return { kind: "damaged", reason: `damaged ${markers.name}: a start marker without an end marker` };
-  if (starts.length === 0) return { kind: "damaged", reason: `damaged ${markers.name}: an end marker without a start marker` };
+  if (ends.length === 0)
+    return { kind: "damaged", reason: `damaged ${markers.name}: a start marker without an end marker` };
+  if (starts.length === 0)
+    return { kind: "damaged", reason: `damaged ${markers.name}: an end marker without a start marker` };
   const startClose = body.indexOf("-->", starts[0]);
   const endClose = body.indexOf("-->", ends[0]);
   if (ends[0] < starts[0] || startClose < 0 || startClose > ends[0]) {
-    return { kind: "damaged", reason: `damaged ${markers.name}: the end marker comes before the start marker is closed` };
+    return {
+      kind: "damaged",
+      reason: `damaged ${markers.name}: the end marker comes before the start marker is closed`,
+    };
   }
   if (endClose < 0) return { kind: "damaged", reason: `damaged ${markers.name}: the end marker is not closed` };
   let to = endClose + 3;
@@ -171,10 +202,16 @@ export function extractSection(text: string, markers: SectionMarkers): string {
  * when there are none — appended after a blank line or prepended before one.
  * The size limit and the `unchanged` check are the caller's.
  */
-export function placeSection(body: string, markers: SectionMarkers, section: string, whenAbsent: "append" | "prepend"): SectionReplacement {
+export function placeSection(
+  body: string,
+  markers: SectionMarkers,
+  section: string,
+  whenAbsent: "append" | "prepend",
+): SectionReplacement {
   const located = locateSection(body, markers);
   if (located.kind === "damaged") return { kind: "refused", reason: located.reason };
-  if (located.kind === "found") return { kind: "replaced", body: body.slice(0, located.from) + section + body.slice(located.to) };
+  if (located.kind === "found")
+    return { kind: "replaced", body: body.slice(0, located.from) + section + body.slice(located.to) };
   if (body === "") return { kind: "appended", body: section };
   if (whenAbsent === "prepend") return { kind: "appended", body: `${section}\n\n${body}` };
   const gap = body.endsWith("\n\n") ? "" : body.endsWith("\n") ? "\n" : "\n\n";
@@ -206,17 +243,26 @@ export function settle(current: string, placed: SectionReplacement): SectionRepl
  * Shortens okstra's generated stage description so the body fits; refuses
  * when there is none, or when the user's text and the block alone are too long.
  */
-export function fitBodyToLimit(body: string, limit: number = GITHUB_BODY_LIMIT): { ok: true; body: string } | { ok: false; reason: string } {
+export function fitBodyToLimit(
+  body: string,
+  limit: number = GITHUB_BODY_LIMIT,
+): { ok: true; body: string } | { ok: false; reason: string } {
   if (body.length <= limit) return { ok: true, body };
   const located = locateSection(body, STAGE_BODY_MARKERS);
   if (located.kind !== "found") {
-    return { ok: false, reason: `the body would be ${body.length} characters (GitHub's limit is ${limit}) and has no okstra-generated description to shorten` };
+    return {
+      ok: false,
+      reason: `the body would be ${body.length} characters (GitHub's limit is ${limit}) and has no okstra-generated description to shorten`,
+    };
   }
   const inner = body.slice(located.innerFrom, located.innerTo);
   const cut = truncateMarkdown(inner, inner.length - (body.length - limit), limit);
   if (cut === null) {
     const rest = body.length - inner.length;
-    return { ok: false, reason: `the text outside okstra's generated description takes ${rest} characters; GitHub's limit is ${limit}` };
+    return {
+      ok: false,
+      reason: `the text outside okstra's generated description takes ${rest} characters; GitHub's limit is ${limit}`,
+    };
   }
   return { ok: true, body: body.slice(0, located.innerFrom) + cut + body.slice(located.innerTo) };
 }
@@ -269,7 +315,10 @@ function closeOpenBlocks(text: string): string {
     if (marker) fence = marker;
     else details += (line.match(/<details\b/g) ?? []).length - (line.match(/<\/details>/g) ?? []).length;
   }
-  const closers = [...(fence !== null ? [fence] : []), ...Array.from({ length: Math.max(0, details) }, () => "</details>")];
+  const closers = [
+    ...(fence !== null ? [fence] : []),
+    ...Array.from({ length: Math.max(0, details) }, () => "</details>"),
+  ];
   const lead = text.endsWith("\n") || text === "" ? "" : "\n";
   return closers.length === 0 ? lead : `${lead}${closers.join("\n")}\n`;
 }

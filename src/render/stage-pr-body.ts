@@ -52,7 +52,11 @@ export function stagePrTitle(issue: number, stage: Pick<PlanStage, "number" | "t
 export function renderStagePrBody(input: StagePrBodyInput): { title: string; body: string } {
   const stage = input.plan.stages.find((s) => s.number === input.stage);
   if (!stage) throw new Error(`the plan has no stage ${input.stage}`);
-  const block = renderStackBlock(input.stack, stage.number, { task: input.task.issue, stage: stage.number, head: input.carry.stageCommitRange.head });
+  const block = renderStackBlock(input.stack, stage.number, {
+    task: input.task.issue,
+    stage: stage.number,
+    head: input.carry.stageCommitRange.head,
+  });
   const fitted = fitBodyToLimit(`${renderStageSection(input, stage)}\n\n${block}`);
   // Only a block of thousands of stages could fail this; there is no user text yet.
   if (!fitted.ok) throw new Error(`stage ${stage.number} PR body cannot fit: ${fitted.reason}`);
@@ -82,9 +86,20 @@ function renderStageSection(input: StagePrBodyInput, stage: PlanStage): string {
     section(`Steps (${stage.steps.length})`, stage.steps.map(stepLine).join("\n")),
     section("Exit contract", exitContract(stage)),
     section("Validation evidence", validationEvidence(carry)),
-    section(`Commits (${carry.commits.length})`, bullets(carry.commits.map((c) => `${sha(c.sha)} ${inlineModelText(c.subject)}`))),
-    section("Out-of-plan edits", carry.outOfPlanEdits.length === 0 ? "None." : bullets(carry.outOfPlanEdits.map((e) => `${codeSpan(e.path)} — ${inlineModelText(e.reason)}`))),
-    section("Placeholders (listed as justified)", carry.placeholders.length === 0 ? "None." : bullets(carry.placeholders.map(placeholder))),
+    section(
+      `Commits (${carry.commits.length})`,
+      bullets(carry.commits.map((c) => `${sha(c.sha)} ${inlineModelText(c.subject)}`)),
+    ),
+    section(
+      "Out-of-plan edits",
+      carry.outOfPlanEdits.length === 0
+        ? "None."
+        : bullets(carry.outOfPlanEdits.map((e) => `${codeSpan(e.path)} — ${inlineModelText(e.reason)}`)),
+    ),
+    section(
+      "Placeholders (listed as justified)",
+      carry.placeholders.length === 0 ? "None." : bullets(carry.placeholders.map(placeholder)),
+    ),
     section("Carry-in", carryIn(input)),
     validationOutput(carry),
   ].filter((part): part is string => part !== null);
@@ -108,13 +123,18 @@ type PlanStep = PlanStage["steps"][number];
 function exitContract(stage: PlanStage): string {
   const list = (items: string[]) => (items.length > 0 ? items.map(codeSpan).join(", ") : "—");
   const { files, identifiers, resources } = stage.exitContract;
-  return [`- **Files:** ${list(files)}`, `- **Identifiers:** ${list(identifiers)}`, `- **Resources:** ${list(resources)}`].join("\n");
+  return [
+    `- **Files:** ${list(files)}`,
+    `- **Identifiers:** ${list(identifiers)}`,
+    `- **Resources:** ${list(resources)}`,
+  ].join("\n");
 }
 
 function validationEvidence(carry: CarrySidecar): string {
   if (carry.validation.length === 0) return "No validation commands were recorded.";
   const rows = carry.validation.map(
-    (v) => `| ${v.phase} | ${cell(codeSpan(v.command))} | ${v.exitCode === 0 ? "✅" : "❌"} ${v.exitCode} | ${duration(v.durationMs)} |`,
+    (v) =>
+      `| ${v.phase} | ${cell(codeSpan(v.command))} | ${v.exitCode === 0 ? "✅" : "❌"} ${v.exitCode} | ${duration(v.durationMs)} |`,
   );
   return ["| phase | command | exit code | duration |", "|---|---|---|---|", ...rows].join("\n");
 }
@@ -128,7 +148,8 @@ function validationOutput(carry: CarrySidecar): string | null {
     .filter((v) => v.outputTail.trim() !== "")
     .map((v) => {
       const tail = v.outputTail.length > OUTPUT_TAIL_CHARS ? v.outputTail.slice(-OUTPUT_TAIL_CHARS) : v.outputTail;
-      const shown = tail.length < v.outputTail.length ? ` (last ${OUTPUT_TAIL_CHARS.toLocaleString("en-US")} characters)` : "";
+      const shown =
+        tail.length < v.outputTail.length ? ` (last ${OUTPUT_TAIL_CHARS.toLocaleString("en-US")} characters)` : "";
       return `<details><summary>${v.phase} · <code>${htmlModelText(v.command)}</code> · exit ${v.exitCode} · output tail${shown}</summary>\n\n${fence(tail)}\n\n</details>`;
     });
   return tails.length === 0 ? null : `#### Validation output\n\n${tails.join("\n")}`;
@@ -144,7 +165,9 @@ function carryIn(input: StagePrBodyInput): string {
         ["identifiers", dep.exposed.identifiers],
         ["endpoints", dep.exposed.endpoints],
       ] as const;
-      const listed = exposed.filter(([, items]) => items.length > 0).map(([label, items]) => `${label} ${items.map(codeSpan).join(", ")}`);
+      const listed = exposed
+        .filter(([, items]) => items.length > 0)
+        .map(([label, items]) => `${label} ${items.map(codeSpan).join(", ")}`);
       return `- **Stage ${dep.stage}**: ${codeSpan(dep.branch)} at ${sha(dep.stageCommitRange.head)}${listed.length > 0 ? ` — exposes ${listed.join("; ")}` : ""}`;
     })
     .join("\n");
@@ -155,7 +178,10 @@ function placeholder(value: unknown): string {
   if (typeof value === "string") return inlineModelText(value);
   if (typeof value !== "object" || value === null) return codeSpan(JSON.stringify(value));
   const record = value as Record<string, unknown>;
-  const where = typeof record.path === "string" ? codeSpan(typeof record.line === "number" ? `${record.path}:${record.line}` : record.path) : "";
+  const where =
+    typeof record.path === "string"
+      ? codeSpan(typeof record.line === "number" ? `${record.path}:${record.line}` : record.path)
+      : "";
   const what = ["text", "token", "match"].map((k) => record[k]).find((v): v is string => typeof v === "string");
   const why = ["justification", "reason"].map((k) => record[k]).find((v): v is string => typeof v === "string");
   const parts = [where, what ? codeSpan(what) : "", why ? `— ${inlineModelText(why)}` : ""].filter(Boolean);
@@ -189,7 +215,6 @@ function fence(text: string): string {
   const ticks = "`".repeat(longestRun + 1);
   return `${ticks}text\n${text.replace(/\n+$/, "")}\n${ticks}`;
 }
-
 
 /**
  * okstra finds its sections by marker text wherever it appears, even inside

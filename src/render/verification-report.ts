@@ -45,7 +45,13 @@ export interface VerificationReportInput {
   findings: readonly ReportFinding[];
   ignored: ReadonlyArray<{ verifier: string; finding: Pick<Finding, "id" | "stage" | "claim">; reason: string }>;
   skippedWorkers: ReadonlyArray<{ worker: string; role: string; round: number; status: string; reason?: string }>;
-  workers: ReadonlyArray<{ label: string; provider: string; model: string; status: string; usage: { inputTokens: number; outputTokens: number; costUsd: number } }>;
+  workers: ReadonlyArray<{
+    label: string;
+    provider: string;
+    model: string;
+    status: string;
+    usage: { inputTokens: number; outputTokens: number; costUsd: number };
+  }>;
 }
 
 const VERDICT_ICON: Record<Verdict, string> = { accepted: "✅", "conditional-accept": "⚠️", blocked: "⛔" };
@@ -61,12 +67,20 @@ export function renderVerificationReport(input: VerificationReportInput): string
     "",
     "| stage | head | verdict | check run |",
     "|---|---|---|---|",
-    ...input.stages.map((s) => `| ${s.stage} · ${cell(s.title)} | \`${s.headCommit.slice(0, 12)}\` | ${s.verdict ? `${VERDICT_ICON[s.verdict]} ${s.verdict}` : "— no verdict"} | ${checkRunCell(s.checkRun)} |`),
+    ...input.stages.map(
+      (s) =>
+        `| ${s.stage} · ${cell(s.title)} | \`${s.headCommit.slice(0, 12)}\` | ${s.verdict ? `${VERDICT_ICON[s.verdict]} ${s.verdict}` : "— no verdict"} | ${checkRunCell(s.checkRun)} |`,
+    ),
   ];
   for (const stage of input.stages) {
     lines.push("", `### Stage ${stage.stage} · ${stage.title}`, "");
     if (stage.reasons.length) lines.push(...stage.reasons.map((r) => `- ${r}`), "");
-    lines.push("okstra's own checks:", ...bullets("failed", stage.checks.failed), ...bullets("waived", stage.checks.waived), ...bullets("passed", stage.checks.passed));
+    lines.push(
+      "okstra's own checks:",
+      ...bullets("failed", stage.checks.failed),
+      ...bullets("waived", stage.checks.waived),
+      ...bullets("passed", stage.checks.passed),
+    );
   }
 
   lines.push("", "## Findings", "");
@@ -84,21 +98,38 @@ export function renderVerificationReport(input: VerificationReportInput): string
     if (f.answers.length === 0) lines.push("_No reviewer answered._", "");
     else {
       lines.push("| reviewer | round | verdict | evidence | note |", "|---|---|---|---|---|");
-      for (const a of f.answers) lines.push(`| ${a.reviewer} | ${a.round} | ${a.verdict}${a.verdict === "DISAGREE" && !a.evidence.trim() ? " (no evidence: does not contest)" : ""} | ${cell(a.evidence) || "—"} | ${cell(a.note ?? "") || "—"} |`);
+      for (const a of f.answers)
+        lines.push(
+          `| ${a.reviewer} | ${a.round} | ${a.verdict}${a.verdict === "DISAGREE" && !a.evidence.trim() ? " (no evidence: does not contest)" : ""} | ${cell(a.evidence) || "—"} | ${cell(a.note ?? "") || "—"} |`,
+        );
       lines.push("");
     }
   }
   if (input.ignored.length > 0) {
-    lines.push("## Set aside", "", ...input.ignored.map((i) => `- ${i.verifier} ${i.finding.id} (stage ${i.finding.stage}): ${i.reason}`), "");
+    lines.push(
+      "## Set aside",
+      "",
+      ...input.ignored.map((i) => `- ${i.verifier} ${i.finding.id} (stage ${i.finding.stage}): ${i.reason}`),
+      "",
+    );
   }
 
   lines.push("## Workers", "");
   if (input.skippedWorkers.length > 0) {
-    lines.push("Skipped as `verification-error` (never counted as a DISAGREE):", ...input.skippedWorkers.map((s) => `- ${s.worker} as ${s.role}${s.round ? ` in round ${s.round}` : ""}: ${s.status}${s.reason ? ` — ${firstLine(s.reason)}` : ""}`), "");
+    lines.push(
+      "Skipped as `verification-error` (never counted as a DISAGREE):",
+      ...input.skippedWorkers.map(
+        (s) =>
+          `- ${s.worker} as ${s.role}${s.round ? ` in round ${s.round}` : ""}: ${s.status}${s.reason ? ` — ${firstLine(s.reason)}` : ""}`,
+      ),
+      "",
+    );
   }
   lines.push("| worker | provider / model | status | tokens in / out | cost |", "|---|---|---|---|---|");
   for (const w of input.workers) {
-    lines.push(`| ${w.label} | ${w.provider} / ${w.model} | ${w.status} | ${w.usage.inputTokens} / ${w.usage.outputTokens} | $${w.usage.costUsd.toFixed(4)} |`);
+    lines.push(
+      `| ${w.label} | ${w.provider} / ${w.model} | ${w.status} | ${w.usage.inputTokens} / ${w.usage.outputTokens} | $${w.usage.costUsd.toFixed(4)} |`,
+    );
   }
   return `${lines.join("\n")}\n`;
 }
@@ -116,4 +147,3 @@ function checkRunCell(checkRun: ReportStage["checkRun"]): string {
 function cell(text: string): string {
   return text.replace(/\s*\r?\n\s*/g, " ").replaceAll("|", "\\|");
 }
-

@@ -42,7 +42,14 @@ export interface BwrapInput {
 export function bwrapCommand(input: BwrapInput): SandboxedCommand {
   const { access } = input;
   const mounts = sortedMounts(plannedMounts(input));
-  const args = ["--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"];
+  const args = [
+    "--die-with-parent",
+    "--new-session",
+    "--unshare-pid",
+    "--unshare-ipc",
+    "--unshare-uts",
+    "--unshare-cgroup-try",
+  ];
   if (access.network === false) args.push("--unshare-net");
   args.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp");
   for (const mount of mounts) args.push(...mountArgs(mount));
@@ -55,7 +62,12 @@ export function bwrapCommand(input: BwrapInput): SandboxedCommand {
 function plannedMounts(input: BwrapInput): Mount[] {
   const { access } = input;
   const forbidden = forbiddenRoots();
-  const vouched = [access.clone, ...(access.writablePaths ?? []), ...(access.readOnlyPaths ?? []), ...trustedReadOnlyPaths(access.clone)];
+  const vouched = [
+    access.clone,
+    ...(access.writablePaths ?? []),
+    ...(access.readOnlyPaths ?? []),
+    ...trustedReadOnlyPaths(access.clone),
+  ];
   const mounts: Mount[] = [];
   for (const p of SYSTEM_PATHS) {
     const mount = systemMount(p);
@@ -85,9 +97,11 @@ function plannedMounts(input: BwrapInput): Mount[] {
   const [script] = namedPaths(input.args.slice(0, 1));
   if (script && statSync(script).isFile()) readable.add(toolchainRoot(script));
   for (const p of readable) {
-    if (!reachesForbidden(p, forbidden, vouched) && !SYSTEM_PATHS.some((s) => p === s)) mounts.push({ kind: "ro", path: p });
+    if (!reachesForbidden(p, forbidden, vouched) && !SYSTEM_PATHS.some((s) => p === s))
+      mounts.push({ kind: "ro", path: p });
   }
-  for (const p of [...(access.readOnlyPaths ?? []), ...trustedReadOnlyPaths(access.clone)]) mounts.push({ kind: "ro", path: p });
+  for (const p of [...(access.readOnlyPaths ?? []), ...trustedReadOnlyPaths(access.clone)])
+    mounts.push({ kind: "ro", path: p });
   mounts.push({ kind: access.cloneWritable ? "rw" : "ro", path: access.clone });
   // okstra's own git reads this file outside the sandbox: a worker must not plant hooks, fsmonitor or filters in it.
   // Nor point the clone's object store at another repository's (the mirror cache), which okstra's own git then reads and pushes.
@@ -102,7 +116,10 @@ function plannedMounts(input: BwrapInput): Mount[] {
 /** Parents before children, so a child mount is not hidden by its parent's; equal depth keeps the planned order. */
 function sortedMounts(mounts: Mount[]): Mount[] {
   const depth = (m: Mount) => m.path.split("/").filter(Boolean).length;
-  return mounts.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m) - depth(b.m) || a.i - b.i).map(({ m }) => m);
+  return mounts
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => depth(a.m) - depth(b.m) || a.i - b.i)
+    .map(({ m }) => m);
 }
 
 function mountArgs(mount: Mount): string[] {

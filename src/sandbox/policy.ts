@@ -6,10 +6,7 @@ import { spawnSync } from "node:child_process";
  * with `OKSTRA_SANDBOX=off`. Anything else is a refusal that says what to do.
  */
 
-export type SandboxState =
-  | { mode: "on"; bwrap: string }
-  | { mode: "off" }
-  | { mode: "unavailable"; reason: string };
+export type SandboxState = { mode: "on"; bwrap: string } | { mode: "off" } | { mode: "unavailable"; reason: string };
 
 /** What an operator reads when no sandbox can be made: why, and the two ways out. */
 export const SANDBOX_HELP =
@@ -39,7 +36,21 @@ function probe(bwrap: string): string | null {
   if (known !== undefined) return known;
   const result = spawnSync(
     bwrap,
-    ["--ro-bind", "/", "/", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--proc", "/proc", "--dev", "/dev", "--die-with-parent", "--", "true"],
+    [
+      "--ro-bind",
+      "/",
+      "/",
+      "--unshare-pid",
+      "--unshare-ipc",
+      "--unshare-uts",
+      "--proc",
+      "/proc",
+      "--dev",
+      "/dev",
+      "--die-with-parent",
+      "--",
+      "true",
+    ],
     { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "ignore", "pipe"] },
   );
   const failure = result.error
@@ -55,7 +66,10 @@ export function sandboxState(env: NodeJS.ProcessEnv = process.env): SandboxState
   const setting = (env.OKSTRA_SANDBOX ?? "").trim().toLowerCase();
   if (setting === "off") return { mode: "off" };
   if (setting !== "" && setting !== "on") {
-    return { mode: "unavailable", reason: `OKSTRA_SANDBOX is "${env.OKSTRA_SANDBOX}"; it takes \`on\` (the default) or \`off\`` };
+    return {
+      mode: "unavailable",
+      reason: `OKSTRA_SANDBOX is "${env.OKSTRA_SANDBOX}"; it takes \`on\` (the default) or \`off\``,
+    };
   }
   const bwrap = bwrapBinary(env);
   const failure = probe(bwrap);
@@ -63,7 +77,9 @@ export function sandboxState(env: NodeJS.ProcessEnv = process.env): SandboxState
 }
 
 /** Throws the operator-facing refusal unless workers can run (sandboxed, or explicitly unconfined). */
-export function assertSandboxReady(env: NodeJS.ProcessEnv = process.env): Exclude<SandboxState, { mode: "unavailable" }> {
+export function assertSandboxReady(
+  env: NodeJS.ProcessEnv = process.env,
+): Exclude<SandboxState, { mode: "unavailable" }> {
   const state = sandboxState(env);
   if (state.mode === "unavailable") throw new SandboxUnavailableError(state.reason);
   return state;
@@ -71,5 +87,7 @@ export function assertSandboxReady(env: NodeJS.ProcessEnv = process.env): Exclud
 
 /** One line for `/healthz`, logs and status footers when workers run unconfined; null when they do not. */
 export function sandboxOffNotice(env: NodeJS.ProcessEnv = process.env): string | null {
-  return (env.OKSTRA_SANDBOX ?? "").trim().toLowerCase() === "off" ? "⚠️ sandbox off (OKSTRA_SANDBOX=off): workers run unconfined on the okstra host" : null;
+  return (env.OKSTRA_SANDBOX ?? "").trim().toLowerCase() === "off"
+    ? "⚠️ sandbox off (OKSTRA_SANDBOX=off): workers run unconfined on the okstra host"
+    : null;
 }

@@ -13,10 +13,35 @@ import { defaultWorkspaceRoot } from "../workspace/run-directory.js";
 export const SYSTEM_PATHS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt"];
 
 /** Secrets of the host's own that `/etc` holds: hidden even read-only. */
-export const MASKED_IN_ETC = ["/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/etc/ssh", "/etc/ssl/private", "/etc/sudoers", "/etc/sudoers.d"];
+export const MASKED_IN_ETC = [
+  "/etc/shadow",
+  "/etc/gshadow",
+  "/etc/shadow-",
+  "/etc/gshadow-",
+  "/etc/ssh",
+  "/etc/ssl/private",
+  "/etc/sudoers",
+  "/etc/sudoers.d",
+];
 
 /** What okstra's own HOME may hold that is not a worker's to use. */
-const HOME_SECRETS = [".ssh", ".git-credentials", ".gitconfig", ".config", ".netrc", ".npmrc", ".aws", ".docker", ".kube", ".gnupg", ".claude", ".claude.json", ".codex", ".gemini", ".env"];
+const HOME_SECRETS = [
+  ".ssh",
+  ".git-credentials",
+  ".gitconfig",
+  ".config",
+  ".netrc",
+  ".npmrc",
+  ".aws",
+  ".docker",
+  ".kube",
+  ".gnupg",
+  ".claude",
+  ".claude.json",
+  ".codex",
+  ".gemini",
+  ".env",
+];
 
 /**
  * Paths no bind may reach or contain: the mirror cache (every repository's
@@ -95,7 +120,10 @@ export function namedPaths(args: readonly string[]): string[] {
   return found;
 }
 
-export type Mount = { kind: "ro" | "rw"; path: string } | { kind: "symlink"; path: string; target: string } | { kind: "mask"; path: string; dir: boolean };
+export type Mount =
+  | { kind: "ro" | "rw"; path: string }
+  | { kind: "symlink"; path: string; target: string }
+  | { kind: "mask"; path: string; dir: boolean };
 
 /** `/bin -> usr/bin` on merged-/usr systems stays a link; a real directory is bound. */
 export function systemMount(p: string): Mount | undefined {

@@ -45,7 +45,8 @@ const RUN_HELP =
   "stage-branch-moved (a stage branch pushed to by someone else). " +
   "outcome: carried-out, refused (permission, configuration, preconditions), failed (the run failed, was cancelled or threw), ignored (an event okstra has nothing to do for). " +
   "autoVerify's verification is part of its implement job.";
-const WORKER_LABELS = "provider: anthropic, openai, gemini, claude-code, codex, gemini-cli, command; role: analyser, lead, plan-reviewer, executor, verifier, reviewer, pilot.";
+const WORKER_LABELS =
+  "provider: anthropic, openai, gemini, claude-code, codex, gemini-cli, command; role: analyser, lead, plan-reviewer, executor, verifier, reviewer, pilot.";
 
 export function createMetrics(options: MetricsOptions = {}): OkstraMetrics {
   const registry = new Registry();
@@ -97,9 +98,24 @@ export function createMetrics(options: MetricsOptions = {}): OkstraMetrics {
       labelNames: ["method", "route", "status"],
       registers,
     }),
-    githubRateLimitRemaining: new Gauge({ name: "okstra_github_rate_limit_remaining", help: "x-ratelimit-remaining of the latest GitHub response, by resource.", labelNames: ["resource"], registers }),
-    jobsEnqueuedTotal: new Counter({ name: "okstra_jobs_enqueued_total", help: "Commands offered to the queue: queued, or duplicate (same comment already queued or run).", labelNames: ["backend", "result"], registers }),
-    jobsProcessedTotal: new Counter({ name: "okstra_jobs_processed_total", help: "Job attempts by outcome: completed, or error (retried while attempts remain).", labelNames: ["backend", "outcome"], registers }),
+    githubRateLimitRemaining: new Gauge({
+      name: "okstra_github_rate_limit_remaining",
+      help: "x-ratelimit-remaining of the latest GitHub response, by resource.",
+      labelNames: ["resource"],
+      registers,
+    }),
+    jobsEnqueuedTotal: new Counter({
+      name: "okstra_jobs_enqueued_total",
+      help: "Commands offered to the queue: queued, or duplicate (same comment already queued or run).",
+      labelNames: ["backend", "result"],
+      registers,
+    }),
+    jobsProcessedTotal: new Counter({
+      name: "okstra_jobs_processed_total",
+      help: "Job attempts by outcome: completed, or error (retried while attempts remain).",
+      labelNames: ["backend", "outcome"],
+      registers,
+    }),
     queueJobs,
     watchQueue(queue) {
       watched.add(queue);

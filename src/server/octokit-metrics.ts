@@ -33,7 +33,11 @@ export function instrumentOctokit<T extends HookableOctokit>(octokit: T, metrics
   if (instrumented.has(octokit)) return octokit;
   instrumented.add(octokit);
   const record = (status: number | string, headers: Headers | undefined, options: RequestOptions) => {
-    metrics.githubRequestsTotal.inc({ method: options.method, route: routeTemplate(options.url), status: String(status) });
+    metrics.githubRequestsTotal.inc({
+      method: options.method,
+      route: routeTemplate(options.url),
+      status: String(status),
+    });
     const remaining = Number(headers?.["x-ratelimit-remaining"]);
     if (headers?.["x-ratelimit-remaining"] !== undefined && Number.isFinite(remaining)) {
       metrics.githubRateLimitRemaining.set({ resource: String(headers["x-ratelimit-resource"] ?? "core") }, remaining);
@@ -56,7 +60,10 @@ export function instrumentOctokit<T extends HookableOctokit>(octokit: T, metrics
  * label stays low-cardinality.
  */
 export function routeTemplate(url: string): string {
-  const path = url.replace(/^[a-z]+:\/\/[^/]+/i, "").replace(/^\/api\/v3(?=\/)/, "").split("?")[0];
+  const path = url
+    .replace(/^[a-z]+:\/\/[^/]+/i, "")
+    .replace(/^\/api\/v3(?=\/)/, "")
+    .split("?")[0];
   return path
     .split("/")
     .map((segment) => (/^\d+$/.test(segment) ? "{id}" : /^[0-9a-f]{40}$/i.test(segment) ? "{sha}" : segment))

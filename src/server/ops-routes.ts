@@ -69,7 +69,8 @@ export function opsHandler(deps: OpsDeps = {}): OpsHandler {
 function sandboxHealth(): { mode: string; warning?: string; reason?: string } {
   const state = sandboxState();
   if (state.mode === "off") return { mode: "off", warning: sandboxOffNotice() ?? undefined };
-  if (state.mode === "unavailable") return { mode: "unavailable", reason: `${state.reason}; okstra refuses to run workers. ${SANDBOX_HELP}` };
+  if (state.mode === "unavailable")
+    return { mode: "unavailable", reason: `${state.reason}; okstra refuses to run workers. ${SANDBOX_HELP}` };
   return { mode: "on" };
 }
 

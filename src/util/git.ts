@@ -84,7 +84,10 @@ const RUNS_A_PROGRAM = [
 ];
 
 /** Environment for git: only what it needs, nothing inherited that could carry a secret. */
-export function gitEnvironment(extra: Record<string, string> = {}, config: Array<[string, string]> = []): Record<string, string> {
+export function gitEnvironment(
+  extra: Record<string, string> = {},
+  config: Array<[string, string]> = [],
+): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: process.env.HOME ?? "/tmp",
@@ -136,7 +139,12 @@ async function neutralisedSettings(cwd: string): Promise<Array<[string, string]>
   const cached = settingsCache.get(cwd);
   if (stamp !== null && cached?.stamp === stamp) return cached.settings;
   const listed = await spawnGit(["config", "--null", "--name-only", "--list"], { cwd }, []);
-  const names = new Set(listed.stdout.split("\0").filter(Boolean).map((n) => n.toLowerCase()));
+  const names = new Set(
+    listed.stdout
+      .split("\0")
+      .filter(Boolean)
+      .map((n) => n.toLowerCase()),
+  );
   const settings: Array<[string, string]> = [];
   for (const name of names) {
     if (!RUNS_A_PROGRAM.some((pattern) => pattern.test(name))) continue;
@@ -183,7 +191,12 @@ function killGroup(pid: number | undefined): void {
 /** One git process as the leader of its own group: the deadline ends it and every helper it started. */
 function spawnGit(args: string[], options: GitOptions, config: Array<[string, string]>): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn("git", args, { cwd: options.cwd, env: gitEnvironment(options.env, config), stdio: ["pipe", "pipe", "pipe"], detached: true });
+    const child = spawn("git", args, {
+      cwd: options.cwd,
+      env: gitEnvironment(options.env, config),
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let timedOut = false;
@@ -204,7 +217,9 @@ function spawnGit(args: string[], options: GitOptions, config: Array<[string, st
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      const killed = timedOut ? `\nokstra: git killed at its ${Math.round((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s deadline` : "";
+      const killed = timedOut
+        ? `\nokstra: git killed at its ${Math.round((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s deadline`
+        : "";
       resolve({
         stdout: Buffer.concat(stdout).toString("utf8"),
         stderr: Buffer.concat(stderr).toString("utf8") + killed,
@@ -218,7 +233,9 @@ function spawnGit(args: string[], options: GitOptions, config: Array<[string, st
 
 /** Hides anything that looks like a credential before an argument list is logged or thrown (callers' own `-c` arguments). */
 export function redactArgs(args: string[]): string[] {
-  return args.map((arg) => arg.replace(/(extraheader=)[^ ]+.*/i, "$1[redacted]").replace(/\/\/[^/@\s]+@/, "//[redacted]@"));
+  return args.map((arg) =>
+    arg.replace(/(extraheader=)[^ ]+.*/i, "$1[redacted]").replace(/\/\/[^/@\s]+@/, "//[redacted]@"),
+  );
 }
 
 /** `git merge-base --is-ancestor`: exit 0 yes, 1 no, anything else is an error (e.g. an unknown commit). */

@@ -28,6 +28,8 @@ export const silentLogger: Logger = pino({ level: "silent" });
  */
 export function childLogger(parent: Logger, bindings: Record<string, unknown>): Logger {
   const bound = parent.bindings();
-  const fresh = Object.fromEntries(Object.entries(bindings).filter(([key, value]) => value !== undefined && bound[key] !== value));
+  const fresh = Object.fromEntries(
+    Object.entries(bindings).filter(([key, value]) => value !== undefined && bound[key] !== value),
+  );
   return Object.keys(fresh).length === 0 ? parent : parent.child(fresh);
 }

@@ -46,12 +46,14 @@ export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): string
     values.add(value);
     // As it appears inside JSON (a PEM key's newlines) and as each line of a multi-line secret.
     values.add(JSON.stringify(value).slice(1, -1));
-    for (const line of value.split(/\r?\n|\\n/)) if (line.trim().length >= MIN_SECRET_LENGTH * 2) values.add(line.trim());
+    for (const line of value.split(/\r?\n|\\n/))
+      if (line.trim().length >= MIN_SECRET_LENGTH * 2) values.add(line.trim());
   }
   if (env.PRIVATE_KEY_PATH) {
     try {
       const pem = readFileSync(env.PRIVATE_KEY_PATH, "utf8").trim();
-      for (const line of pem.split(/\r?\n/)) if (line.trim().length >= MIN_SECRET_LENGTH * 2 && !line.startsWith("-----")) values.add(line.trim());
+      for (const line of pem.split(/\r?\n/))
+        if (line.trim().length >= MIN_SECRET_LENGTH * 2 && !line.startsWith("-----")) values.add(line.trim());
     } catch {
       // unreadable here: nothing of it can be in our text either
     }
@@ -64,7 +66,8 @@ export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): string
 
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
   let result = text;
-  for (const secret of environmentSecrets(env)) if (result.includes(secret)) result = result.split(secret).join("[redacted-secret]");
+  for (const secret of environmentSecrets(env))
+    if (result.includes(secret)) result = result.split(secret).join("[redacted-secret]");
   return SHAPES.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), result);
 }
 

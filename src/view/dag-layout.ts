@@ -35,7 +35,9 @@ export const NODE = { width: 270, height: 58, gapX: 36, gapY: 56, margin: 24 } a
 export function layoutDag(stages: readonly LayoutInput[]): DagLayout {
   const known = new Set(stages.map((s) => s.number));
   // A plan that failed validation may name a missing stage; such an edge has nowhere to go.
-  const edges = stages.flatMap((s) => [...new Set(s.dependsOn)].filter((d) => known.has(d) && d !== s.number).map((d) => ({ from: d, to: s.number })));
+  const edges = stages.flatMap((s) =>
+    [...new Set(s.dependsOn)].filter((d) => known.has(d) && d !== s.number).map((d) => ({ from: d, to: s.number })),
+  );
   const layers = assignLayers(stages, known);
   const rows = orderWithinLayers(stages, layers, edges);
   const widest = Math.max(1, ...rows.map((row) => row.length));
@@ -43,7 +45,12 @@ export function layoutDag(stages: readonly LayoutInput[]): DagLayout {
   const nodes = rows.flatMap((row, layer) => {
     const rowWidth = row.length * NODE.width + (row.length - 1) * NODE.gapX;
     const left = (width - rowWidth) / 2;
-    return row.map((number, k) => ({ number, layer, x: left + k * (NODE.width + NODE.gapX), y: NODE.margin + layer * (NODE.height + NODE.gapY) }));
+    return row.map((number, k) => ({
+      number,
+      layer,
+      x: left + k * (NODE.width + NODE.gapX),
+      y: NODE.margin + layer * (NODE.height + NODE.gapY),
+    }));
   });
   const height = NODE.margin * 2 + rows.length * NODE.height + Math.max(0, rows.length - 1) * NODE.gapY;
   return { nodes, edges, width, height };
@@ -69,7 +76,11 @@ function assignLayers(stages: readonly LayoutInput[], known: Set<number>): Map<n
   return layer;
 }
 
-function orderWithinLayers(stages: readonly LayoutInput[], layers: Map<number, number>, edges: LayoutEdge[]): number[][] {
+function orderWithinLayers(
+  stages: readonly LayoutInput[],
+  layers: Map<number, number>,
+  edges: LayoutEdge[],
+): number[][] {
   const rows: number[][] = [];
   for (const s of [...stages].sort((a, b) => a.number - b.number)) (rows[layers.get(s.number)!] ??= []).push(s.number);
   const position = new Map<number, number>();

@@ -31,8 +31,16 @@ function edgePaths(layout: DagLayout): string[] {
   const at = new Map(layout.nodes.map((n) => [n.number, n]));
   const x = (n: number) => at.get(n)!.x;
   const slot = (list: number[], n: number) => (NODE.width * (list.indexOf(n) + 1)) / (list.length + 1);
-  const outgoing = (from: number) => layout.edges.filter((e) => e.from === from).map((e) => e.to).sort((a, b) => x(a) - x(b));
-  const incoming = (to: number) => layout.edges.filter((e) => e.to === to).map((e) => e.from).sort((a, b) => x(a) - x(b));
+  const outgoing = (from: number) =>
+    layout.edges
+      .filter((e) => e.from === from)
+      .map((e) => e.to)
+      .sort((a, b) => x(a) - x(b));
+  const incoming = (to: number) =>
+    layout.edges
+      .filter((e) => e.to === to)
+      .map((e) => e.from)
+      .sort((a, b) => x(a) - x(b));
   // Arrows sharing a lane are drawn side by side, each a little further out.
   const laneUse = new Map<number, number>();
   return layout.edges.map(({ from, to }) => {
@@ -72,7 +80,13 @@ function edgeRoute(start: Point, end: Point, lane: number | null): string {
  * An arrow that skips layers would cut through the boxes in between; when one
  * is in its way it runs down a lane beside them instead, on the nearer side.
  */
-function detourLane(layout: DagLayout, a: LayoutNode, b: LayoutNode, x1: number, x2: number): { x: number; outward: 1 | -1 } | null {
+function detourLane(
+  layout: DagLayout,
+  a: LayoutNode,
+  b: LayoutNode,
+  x1: number,
+  x2: number,
+): { x: number; outward: 1 | -1 } | null {
   const between = layout.nodes.filter((n) => n.layer > a.layer && n.layer < b.layer);
   const [low, high] = [Math.min(x1, x2) - 8, Math.max(x1, x2) + 8];
   if (!between.some((n) => n.x < high && n.x + NODE.width > low)) return null;
@@ -86,7 +100,9 @@ function nodeGroup(stage: ViewStage, x: number, y: number): string {
   const status = STAGE_STATUS_LABEL[stage.status];
   const title = stage.title.length > TITLE_CHARS ? `${stage.title.slice(0, TITLE_CHARS - 1)}…` : stage.title;
   const steps = `${stage.steps} step${stage.steps === 1 ? "" : "s"}`;
-  const tooltip = [`Stage ${stage.number} · ${stage.title}`, `${steps} · ${status}`, stage.note].filter(Boolean).join("\n");
+  const tooltip = [`Stage ${stage.number} · ${stage.title}`, `${steps} · ${status}`, stage.note]
+    .filter(Boolean)
+    .join("\n");
   return [
     `<g class="dag-node status-${stage.status}" data-stage="${stage.number}" transform="translate(${x},${y})">`,
     `<title>${escapeHtml(tooltip)}</title>`,

@@ -91,7 +91,11 @@ function tag(name: string, closing: boolean, openTags: string[], details: Detail
   if (name === "br") return closing ? null : "<br>";
   if (name === "details") {
     // Inline tags open inside the details must close before it does.
-    const flush = openTags.splice(0).reverse().map((t) => `</${t}>`).join("");
+    const flush = openTags
+      .splice(0)
+      .reverse()
+      .map((t) => `</${t}>`)
+      .join("");
     if (!closing) {
       details.open += 1;
       return `${flush}<details>`;
@@ -107,5 +111,9 @@ function tag(name: string, closing: boolean, openTags: string[], details: Detail
   }
   const at = openTags.lastIndexOf(name);
   if (at < 0) return "";
-  return openTags.splice(at).reverse().map((t) => `</${t}>`).join("");
+  return openTags
+    .splice(at)
+    .reverse()
+    .map((t) => `</${t}>`)
+    .join("");
 }

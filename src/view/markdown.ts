@@ -50,9 +50,11 @@ function nextBlock(lines: string[], i: number, details: DetailsDepth, depth: num
   const fence = FENCE.exec(line);
   if (fence) return codeBlock(lines, i, fence[1], fence[2]);
   const heading = HEADING.exec(line);
-  if (heading) return { html: `<h${heading[1].length}>${renderInline(heading[2], details)}</h${heading[1].length}>`, next: i + 1 };
+  if (heading)
+    return { html: `<h${heading[1].length}>${renderInline(heading[2], details)}</h${heading[1].length}>`, next: i + 1 };
   if (RULE.test(line)) return { html: "<hr>", next: i + 1 };
-  if (line.includes("|") && i + 1 < lines.length && TABLE_SEPARATOR.test(lines[i + 1]) && lines[i + 1].includes("-")) return table(lines, i, details);
+  if (line.includes("|") && i + 1 < lines.length && TABLE_SEPARATOR.test(lines[i + 1]) && lines[i + 1].includes("-"))
+    return table(lines, i, details);
   if (QUOTE.test(line) && depth < MAX_QUOTE_DEPTH) return quote(lines, i, depth);
   if (LIST_ITEM.test(line) && !RULE.test(line)) return list(lines, i, details);
   if (HTML_LINE.test(line)) return { html: renderInline(line.trim(), details), next: i + 1 };
@@ -60,7 +62,15 @@ function nextBlock(lines: string[], i: number, details: DetailsDepth, depth: num
 }
 
 function startsBlock(line: string): boolean {
-  return line.trim() === "" || FENCE.test(line) || HEADING.test(line) || RULE.test(line) || QUOTE.test(line) || LIST_ITEM.test(line) || HTML_LINE.test(line);
+  return (
+    line.trim() === "" ||
+    FENCE.test(line) ||
+    HEADING.test(line) ||
+    RULE.test(line) ||
+    QUOTE.test(line) ||
+    LIST_ITEM.test(line) ||
+    HTML_LINE.test(line)
+  );
 }
 
 function codeBlock(lines: string[], start: number, marker: string, lang: string): Block {
@@ -75,7 +85,12 @@ function codeBlock(lines: string[], start: number, marker: string, lang: string)
 function paragraph(lines: string[], start: number, details: DetailsDepth): Block {
   const body = [lines[start]];
   let i = start + 1;
-  while (i < lines.length && !startsBlock(lines[i]) && !(lines[i].includes("|") && TABLE_SEPARATOR.test(lines[i + 1] ?? ""))) body.push(lines[i++]);
+  while (
+    i < lines.length &&
+    !startsBlock(lines[i]) &&
+    !(lines[i].includes("|") && TABLE_SEPARATOR.test(lines[i + 1] ?? ""))
+  )
+    body.push(lines[i++]);
   // Comments on GitHub keep their line breaks.
   return { html: `<p>${body.map((l) => renderInline(l.trim(), details)).join("<br>\n")}</p>`, next: i };
 }
@@ -96,14 +111,19 @@ function table(lines: string[], start: number, details: DetailsDepth): Block {
       .replace(/(?<!\\)\|$/, "")
       .split(/(?<!\\)\|/)
       .map((cell) => cell.trim().replace(/\\\|/g, "|"));
-  const align = cells(lines[start + 1]).map((c) => (c.startsWith(":") && c.endsWith(":") ? "center" : c.endsWith(":") ? "right" : ""));
+  const align = cells(lines[start + 1]).map((c) =>
+    c.startsWith(":") && c.endsWith(":") ? "center" : c.endsWith(":") ? "right" : "",
+  );
   const header = cells(lines[start]);
   const row = (values: string[], tag: "th" | "td") =>
     `<tr>${header.map((_, k) => `<${tag}${align[k] ? ` class="align-${align[k]}"` : ""}>${renderInline(values[k] ?? "", details)}</${tag}>`).join("")}</tr>`;
   const body: string[] = [];
   let i = start + 2;
   while (i < lines.length && lines[i].trim() !== "" && lines[i].includes("|")) body.push(row(cells(lines[i++]), "td"));
-  return { html: `<div class="table"><table><thead>${row(header, "th")}</thead><tbody>${body.join("")}</tbody></table></div>`, next: i };
+  return {
+    html: `<div class="table"><table><thead>${row(header, "th")}</thead><tbody>${body.join("")}</tbody></table></div>`,
+    next: i,
+  };
 }
 
 /** Lists nest by indentation, as far as the author indented them; `[ ]`/`[x]` become check marks. */

@@ -49,7 +49,12 @@ ${renderThread(issue, data.comments)}
 function summaryLine(data: ViewData): string {
   const { task, stages } = data;
   const approval = task.state.approval;
-  const approved = approval === null ? "not approved" : approval.current ? `approved by ${escapeHtml(approval.row.actor)}` : "changed since it was approved";
+  const approved =
+    approval === null
+      ? "not approved"
+      : approval.current
+        ? `approved by ${escapeHtml(approval.row.actor)}`
+        : "changed since it was approved";
   const count = (pred: (s: (typeof stages)[number]) => boolean) => stages.filter(pred).length;
   const done = count((s) => ["done", "verified", "conditional", "blocked"].includes(s.status));
   const verified = count((s) => s.status === "verified" || s.status === "conditional");

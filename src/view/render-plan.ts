@@ -12,7 +12,10 @@ export function renderPlan(plan: ViewPlan | null, stages: readonly ViewStage[], 
   const used = new Set(stages.map((s) => s.status));
   const legend = (Object.keys(STAGE_STATUS_LABEL) as StageStatus[])
     .filter((status) => used.has(status) || ["not-started", "done", "verified", "failed"].includes(status))
-    .map((status) => `<span class="legend-item"><span class="swatch status-${status}"></span>${escapeHtml(STAGE_STATUS_LABEL[status])}</span>`)
+    .map(
+      (status) =>
+        `<span class="legend-item"><span class="swatch status-${status}"></span>${escapeHtml(STAGE_STATUS_LABEL[status])}</span>`,
+    )
     .join("");
   const content = [
     `<p><strong>${escapeHtml(plan.title)}</strong> · plan v${plan.version} · ${stages.length} stage${stages.length === 1 ? "" : "s"}</p>`,
@@ -26,7 +29,9 @@ export function renderPlan(plan: ViewPlan | null, stages: readonly ViewStage[], 
 
 function stageTable(stages: readonly ViewStage[], pulls: readonly ViewPull[]): string {
   const rows = stages.map((stage) => {
-    const prs = pulls.filter((p) => p.stages.includes(stage.number)).map((p) => `#${p.number}${p.kind === "group" ? " (group)" : ""}`);
+    const prs = pulls
+      .filter((p) => p.stages.includes(stage.number))
+      .map((p) => `#${p.number}${p.kind === "group" ? " (group)" : ""}`);
     return [
       String(stage.number),
       escapeHtml(stage.title),

@@ -15,9 +15,18 @@ import { pathToFileURL } from "node:url";
 export function renderPulls(repoDir: string, pulls: readonly ViewPull[]): string {
   const stagePulls = pulls.filter((p) => p.kind === "stage");
   const groupPulls = pulls.filter((p) => p.kind === "group");
-  const stageContent = stagePulls.length === 0 ? `<p class="muted">No stage PR yet: <code>/okstra implement</code> opens one per done stage.</p>` : pullTable(repoDir, stagePulls);
-  const groupContent = groupPulls.length === 0 ? `<p class="muted">No group PR yet: <code>/okstra ship</code> opens one for verified stages.</p>` : pullTable(repoDir, groupPulls);
-  return [section("stage-prs", `Stage pull requests (${stagePulls.length})`, stageContent), section("group-prs", `Group pull requests (${groupPulls.length})`, groupContent)].join("\n");
+  const stageContent =
+    stagePulls.length === 0
+      ? `<p class="muted">No stage PR yet: <code>/okstra implement</code> opens one per done stage.</p>`
+      : pullTable(repoDir, stagePulls);
+  const groupContent =
+    groupPulls.length === 0
+      ? `<p class="muted">No group PR yet: <code>/okstra ship</code> opens one for verified stages.</p>`
+      : pullTable(repoDir, groupPulls);
+  return [
+    section("stage-prs", `Stage pull requests (${stagePulls.length})`, stageContent),
+    section("group-prs", `Group pull requests (${groupPulls.length})`, groupContent),
+  ].join("\n");
 }
 
 function pullTable(repoDir: string, pulls: readonly ViewPull[]): string {
@@ -30,7 +39,8 @@ function pullTable(repoDir: string, pulls: readonly ViewPull[]): string {
     checks(pull.checks),
   ]);
   const bodies = pulls.map(
-    (pull) => `<details class="pr-body"><summary>#${pull.number} · ${escapeHtml(pull.title)}</summary><div class="md">${renderMarkdown(pull.body)}</div></details>`,
+    (pull) =>
+      `<details class="pr-body"><summary>#${pull.number} · ${escapeHtml(pull.title)}</summary><div class="md">${renderMarkdown(pull.body)}</div></details>`,
   );
   return `${table(["PR", "stages", "title", "head → base", "state", "check runs"], rows, "pulls")}\n${bodies.join("\n")}`;
 }

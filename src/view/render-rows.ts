@@ -12,16 +12,26 @@ export function renderRows(rows: readonly LedgerRow[]): string {
     time(row.at),
     `<code>${escapeHtml(row.run)}</code>`,
     `${badge(row.status, `row-${row.status}`)}${row.source ? ` ${badge(row.source, "muted")}` : ""}`,
-    escapeHtml(row.status === "pr" ? row.stages.join(", ") : "stage" in row && row.stage !== undefined ? String(row.stage) : "—"),
+    escapeHtml(
+      row.status === "pr" ? row.stages.join(", ") : "stage" in row && row.stage !== undefined ? String(row.stage) : "—",
+    ),
     details(row),
   ]);
-  const content = rows.length === 0 ? `<p class="muted">No rows yet.</p>` : table(["#", "at", "run", "status", "stage", "details"], body, "rows");
+  const content =
+    rows.length === 0
+      ? `<p class="muted">No rows yet.</p>`
+      : table(["#", "at", "run", "status", "stage", "details"], body, "rows");
   return section("ledger", `Ledger rows (${rows.length})`, content);
 }
 
 function details(row: LedgerRow): string {
   const fields = Object.entries(row).filter(([key]) => !COMMON.has(key));
-  return fields.map(([key, value]) => `<span class="field"><span class="key">${escapeHtml(key)}</span> ${fieldValue(key, value)}</span>`).join(" ");
+  return fields
+    .map(
+      ([key, value]) =>
+        `<span class="field"><span class="key">${escapeHtml(key)}</span> ${fieldValue(key, value)}</span>`,
+    )
+    .join(" ");
 }
 
 function fieldValue(key: string, value: unknown): string {

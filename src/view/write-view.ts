@@ -13,7 +13,13 @@ export function defaultViewPath(repoDir: string, issue: number): string {
 }
 
 /** Gathers, renders and writes the page for one issue; returns the absolute path written. The demo calls this too. */
-export async function writeViewPage(input: { repoDir: string; issue: number; ledger: Ledger; out?: string; now?: Date }): Promise<string> {
+export async function writeViewPage(input: {
+  repoDir: string;
+  issue: number;
+  ledger: Ledger;
+  out?: string;
+  now?: Date;
+}): Promise<string> {
   const data = await gatherView(input.repoDir, input.issue, input.ledger, input.now);
   const file = path.resolve(input.out ?? defaultViewPath(input.repoDir, input.issue));
   await mkdir(path.dirname(file), { recursive: true });

@@ -36,7 +36,11 @@ export type Reservation = { ok: true; release: () => void } | { ok: false; reaso
  */
 export const EXPECTED_OUTPUT_TOKENS = 4096;
 
-export function estimateCallUsd(model: string, request: Pick<WorkerRequest, "prompt" | "resultSchema">, override?: Price): number {
+export function estimateCallUsd(
+  model: string,
+  request: Pick<WorkerRequest, "prompt" | "resultSchema">,
+  override?: Price,
+): number {
   const { price } = resolvePrice(model, override);
   const inputTokens = estimateTokens(request.prompt) + estimateTokens(JSON.stringify(request.resultSchema));
   return (inputTokens * price.input + EXPECTED_OUTPUT_TOKENS * price.output) / 1_000_000;

@@ -4,7 +4,8 @@ import { resultJsonSchema } from "./results.js";
 import type { WorkerRequest } from "./types.js";
 
 /** A worker request's fields (SPEC §12) before its prompt is rendered and its result schema converted. */
-export interface RequestParts extends Pick<WorkerRequest, "role" | "phase" | "task" | "run" | "stage" | "round" | "input"> {
+export interface RequestParts
+  extends Pick<WorkerRequest, "role" | "phase" | "task" | "run" | "stage" | "round" | "input"> {
   /** Placeholder values of the template. */
   values: PromptValues;
   /** The role's result schema (results.ts, or the plan schema for analyser/lead). */

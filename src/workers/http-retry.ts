@@ -35,7 +35,12 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
   });
 }
 
-export const DEFAULT_HTTP_RETRY: HttpRetryPolicy = { maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 60_000, sleep: abortableSleep };
+export const DEFAULT_HTTP_RETRY: HttpRetryPolicy = {
+  maxRetries: 3,
+  baseDelayMs: 1000,
+  maxDelayMs: 60_000,
+  sleep: abortableSleep,
+};
 
 /** The delay the server asked for, in ms, or undefined when it did not say. */
 export function requestedDelayMs(headers: Headers, now: number = Date.now()): number | undefined {

@@ -29,6 +29,16 @@ export { DEFAULT_MODELS, modelFor } from "./models.js";
 export { PRICES, costOf, priceOf } from "./prices.js";
 export { addUsage, zeroUsage } from "./usage.js";
 export { ROLES, PHASES, WORKER_STATUSES } from "./types.js";
-export type { Phase, Role, Usage, WorkerInvocation, WorkerOutcome, WorkerRequest, WorkerStatus, Transcript, JsonSchema } from "./types.js";
+export type {
+  Phase,
+  Role,
+  Usage,
+  WorkerInvocation,
+  WorkerOutcome,
+  WorkerRequest,
+  WorkerStatus,
+  Transcript,
+  JsonSchema,
+} from "./types.js";
 export { workerPort, type WorkerPort } from "./port.js";
 export { builtInProviders, providerRegistry, type ProviderRegistry } from "./providers/index.js";

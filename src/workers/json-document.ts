@@ -38,7 +38,10 @@ export function lastJsonDocument(text: string): Extracted {
     const toEnd = tryParse(trimmedEnd.slice(offset));
     if (toEnd) return toEnd;
   }
-  return { ok: false, error: text.trim() === "" ? "the worker printed nothing" : "no JSON document found at the end of the output" };
+  return {
+    ok: false,
+    error: text.trim() === "" ? "the worker printed nothing" : "no JSON document found at the end of the output",
+  };
 }
 
 /**

@@ -39,9 +39,15 @@ export function normaliseNearMiss(request: Pick<WorkerRequest, "role" | "input">
     case "verifier":
       return normaliseFindings(document);
     case "reviewer":
-      return normaliseAnswers(document, knownIds(request.input, "findings", (f) => (isNode(f) ? f.id : undefined)));
+      return normaliseAnswers(
+        document,
+        knownIds(request.input, "findings", (f) => (isNode(f) ? f.id : undefined)),
+      );
     case "plan-reviewer":
-      return normaliseReviews(document, knownIds(request.input, "items", (i) => i));
+      return normaliseReviews(
+        document,
+        knownIds(request.input, "items", (i) => i),
+      );
     default:
       return { document, notes: [] };
   }
@@ -82,10 +88,14 @@ function normaliseFindings(document: Node): Normalised {
 /** A line that is not a positive integer makes the evidence file-level, said so; a numeric string is read as its number. */
 function fileLevel(evidence: unknown, label: string, notes: string[]): unknown {
   if (!isNode(evidence) || evidence.line === undefined) return evidence;
-  const line = typeof evidence.line === "string" && /^\d+$/.test(evidence.line.trim()) ? Number(evidence.line) : evidence.line;
-  if (typeof line === "number" && Number.isInteger(line) && line > 0) return line === evidence.line ? evidence : { ...evidence, line };
+  const line =
+    typeof evidence.line === "string" && /^\d+$/.test(evidence.line.trim()) ? Number(evidence.line) : evidence.line;
+  if (typeof line === "number" && Number.isInteger(line) && line > 0)
+    return line === evidence.line ? evidence : { ...evidence, line };
   const { line: dropped, ...rest } = evidence;
-  notes.push(`${label}: evidence line ${JSON.stringify(dropped)} in ${String(evidence.path)} is not a line number; kept as file-level evidence`);
+  notes.push(
+    `${label}: evidence line ${JSON.stringify(dropped)} in ${String(evidence.path)} is not a line number; kept as file-level evidence`,
+  );
   return rest;
 }
 
@@ -103,7 +113,13 @@ function resolveId(written: unknown, known: readonly string[]): string | undefin
   return tail.length === 1 ? tail[0] : undefined;
 }
 
-function normaliseEntries(document: Node, listKey: string, idKey: string, known: readonly string[] | undefined, what: string): Normalised {
+function normaliseEntries(
+  document: Node,
+  listKey: string,
+  idKey: string,
+  known: readonly string[] | undefined,
+  what: string,
+): Normalised {
   const notes: string[] = [];
   const list = document[listKey];
   if (!Array.isArray(list)) return { document, notes };
@@ -122,7 +138,9 @@ function normaliseEntries(document: Node, listKey: string, idKey: string, known:
     if (known) {
       const id = resolveId(out[idKey], known);
       if (id === undefined) {
-        notes.push(`answer about unknown ${what} ${JSON.stringify(out[idKey])} dropped (sent: ${known.join(", ") || "none"})`);
+        notes.push(
+          `answer about unknown ${what} ${JSON.stringify(out[idKey])} dropped (sent: ${known.join(", ") || "none"})`,
+        );
         continue;
       }
       if (id !== out[idKey]) notes.push(`answer about ${JSON.stringify(out[idKey])} read as ${id}`);

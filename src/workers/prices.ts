@@ -71,7 +71,11 @@ export interface ResolvedPrice {
 
 /** The price a worker is billed at: its configured `price`, else the table's, else the stated fallback. */
 export function resolvePrice(model: string, override?: Price): ResolvedPrice {
-  if (override) return { price: override, note: `${model} priced from the worker's configured \`price\` ($${override.input}/$${override.output} per Mtok in/out)` };
+  if (override)
+    return {
+      price: override,
+      note: `${model} priced from the worker's configured \`price\` ($${override.input}/$${override.output} per Mtok in/out)`,
+    };
   const known = priceOf(model);
   if (known) return { price: known };
   return {

@@ -54,7 +54,11 @@ function lookup(values: PromptValues, dotted: string): unknown {
 }
 
 function asText(value: unknown): string {
-  return typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : JSON.stringify(value, null, 2);
+  return typeof value === "string"
+    ? value
+    : typeof value === "number" || typeof value === "boolean"
+      ? String(value)
+      : JSON.stringify(value, null, 2);
 }
 
 /** The placeholders a template uses, for tests and for callers that assemble values. */
@@ -67,7 +71,8 @@ export function renderTemplate(template: string, values: PromptValues, name = "t
     const value = lookup(values, key);
     return value === undefined || value === null;
   });
-  if (missing.length > 0) throw new PromptRenderError(`prompt ${name} has no value for ${missing.map((m) => `{{${m}}}`).join(", ")}`);
+  if (missing.length > 0)
+    throw new PromptRenderError(`prompt ${name} has no value for ${missing.map((m) => `{{${m}}}`).join(", ")}`);
   return template.replace(PLACEHOLDER, (_, key: string) => asText(lookup(values, key)));
 }
 
@@ -75,7 +80,8 @@ const cache = new Map<string, string>();
 const INCLUDE = /^\{\{>\s*([a-z0-9]+(?:-[a-z0-9]+)*)\s*\}\}\n/;
 
 function readTemplate(name: string, dir: string): string {
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) throw new PromptRenderError(`invalid prompt name ${JSON.stringify(name)}`);
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name))
+    throw new PromptRenderError(`invalid prompt name ${JSON.stringify(name)}`);
   const file = path.join(dir, `${name}.md`);
   const cached = cache.get(file);
   if (cached !== undefined) return cached;
@@ -91,7 +97,8 @@ export function templateParts(name: string, dir: string = promptsDir()): { conte
   const include = INCLUDE.exec(text);
   if (!include) return { context: "", own: text };
   const context = readTemplate(include[1], dir);
-  if (INCLUDE.test(context)) throw new PromptRenderError(`prompt ${include[1]} is a context template and cannot include another`);
+  if (INCLUDE.test(context))
+    throw new PromptRenderError(`prompt ${include[1]} is a context template and cannot include another`);
   return { context, own: text.slice(include[0].length) };
 }
 

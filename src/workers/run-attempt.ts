@@ -60,8 +60,22 @@ export async function runAttempt(
       controller.signal,
     );
     if (timedOut) return { kind: "timeout", usage: answer?.usage ?? NO_TOKENS, transcript: answer?.transcript ?? "" };
-    if (cancel?.aborted) return { kind: "cancelled", reason: cancelReason(cancel), usage: answer?.usage ?? NO_TOKENS, transcript: answer?.transcript ?? "" };
-    return answer ?? { kind: "failed", reason: "the provider never answered", retryable: true, usage: NO_TOKENS, transcript: "" };
+    if (cancel?.aborted)
+      return {
+        kind: "cancelled",
+        reason: cancelReason(cancel),
+        usage: answer?.usage ?? NO_TOKENS,
+        transcript: answer?.transcript ?? "",
+      };
+    return (
+      answer ?? {
+        kind: "failed",
+        reason: "the provider never answered",
+        retryable: true,
+        usage: NO_TOKENS,
+        transcript: "",
+      }
+    );
   } finally {
     clearTimeout(timer);
     cancel?.removeEventListener("abort", onCancel);

@@ -96,7 +96,14 @@ function confined(options: RunProcessOptions): { command: string; args: string[]
   }
   // Inside, /tmp is private and empty: the host's TMPDIR does not exist there.
   const env = { ...options.env, TMPDIR: "/tmp", TMP: "/tmp", TEMP: "/tmp" };
-  const wrapped = bwrapCommand({ bwrap: state.bwrap, command: options.command, args: options.args, cwd: options.cwd, env, access: options.sandbox });
+  const wrapped = bwrapCommand({
+    bwrap: state.bwrap,
+    command: options.command,
+    args: options.args,
+    cwd: options.cwd,
+    env,
+    access: options.sandbox,
+  });
   return { ...wrapped, env };
 }
 

@@ -38,11 +38,27 @@ export async function runWorker<T>(invocation: WorkerInvocation<T>): Promise<Wor
   let feedback: string | undefined;
   let transcript: Transcript = { tail: "" };
 
-  const end = (status: WorkerStatus, extra: { result?: T; reason?: string; notes?: string[] } = {}): WorkerOutcome<T> => {
+  const end = (
+    status: WorkerStatus,
+    extra: { result?: T; reason?: string; notes?: string[] } = {},
+  ): WorkerOutcome<T> => {
     // `stage` is bound unless the caller's logger already carries it: pino would write it twice.
     const log = invocation.log && childLogger(invocation.log, { stage: request.stage });
-    log?.info({ role: request.role, provider: spec.provider, model, status, attempts, costUsd: usage.costUsd, priceNote }, "worker finished");
-    return { status, ...extra, provider: spec.provider, model, usage, attempts, ...(priceNote ? { priceNote } : {}), transcript, elapsedMs: Date.now() - started };
+    log?.info(
+      { role: request.role, provider: spec.provider, model, status, attempts, costUsd: usage.costUsd, priceNote },
+      "worker finished",
+    );
+    return {
+      status,
+      ...extra,
+      provider: spec.provider,
+      model,
+      usage,
+      attempts,
+      ...(priceNote ? { priceNote } : {}),
+      transcript,
+      elapsedMs: Date.now() - started,
+    };
   };
 
   for (;;) {
@@ -59,20 +75,31 @@ export async function runWorker<T>(invocation: WorkerInvocation<T>): Promise<Wor
         return end("cancelled", { reason: attempt.reason });
       case "timeout":
         if (redispatchesLeft-- > 0) continue;
-        return end("timeout", { reason: `no result within the ${invocation.deadlineMs / 1000} s deadline, twice (dispatched ${attempts}×)` });
+        return end("timeout", {
+          reason: `no result within the ${invocation.deadlineMs / 1000} s deadline, twice (dispatched ${attempts}×)`,
+        });
       case "failed":
         if (attempt.retryable && redispatchesLeft-- > 0) continue;
         return end("failed", { reason: attempt.reason });
       case "answer": {
         const read = attempt.document === undefined ? undefined : normaliseNearMiss(request, attempt.document);
-        const checked = read === undefined ? { ok: false as const, error: attempt.unreadable ?? "the worker returned no result" } : validateResult(invocation.schema, read.document);
+        const checked =
+          read === undefined
+            ? { ok: false as const, error: attempt.unreadable ?? "the worker returned no result" }
+            : validateResult(invocation.schema, read.document);
         // Model text leaves okstra (ledger, PRs, comments): no terminal escapes, and each field capped.
-        if (checked.ok) return end("ok", { result: cleanModelValue(checked.value), ...(read?.notes.length ? { notes: read.notes } : {}) });
+        if (checked.ok)
+          return end("ok", {
+            result: cleanModelValue(checked.value),
+            ...(read?.notes.length ? { notes: read.notes } : {}),
+          });
         if (contractRetriesLeft-- > 0) {
           feedback = contractFeedback(checked.error);
           continue;
         }
-        return end("contract-violated", { reason: `the result failed its schema twice: ${oneLineError(checked.error)}` });
+        return end("contract-violated", {
+          reason: `the result failed its schema twice: ${oneLineError(checked.error)}`,
+        });
       }
     }
   }
@@ -81,10 +108,18 @@ export async function runWorker<T>(invocation: WorkerInvocation<T>): Promise<Wor
 type Dispatched = { ok: false; refused: string } | { ok: true; attempt: Attempt; spent: Usage; transcript: Transcript };
 
 /** One budget-checked dispatch: reserve the estimate, run the attempt, record what it really cost. */
-async function dispatch<T>(invocation: WorkerInvocation<T>, model: string, feedback: string | undefined, attempt: number): Promise<Dispatched> {
+async function dispatch<T>(
+  invocation: WorkerInvocation<T>,
+  model: string,
+  feedback: string | undefined,
+  attempt: number,
+): Promise<Dispatched> {
   const { spec, request: original } = invocation;
   const request = feedback === undefined ? original : { ...original, prompt: original.prompt + feedback };
-  const hold = invocation.budget?.reserve(estimateCallUsd(model, request, spec.price), `${original.role} on ${spec.provider}/${model}`);
+  const hold = invocation.budget?.reserve(
+    estimateCallUsd(model, request, spec.price),
+    `${original.role} on ${spec.provider}/${model}`,
+  );
   if (hold && !hold.ok) return { ok: false, refused: hold.reason };
   let result: Attempt;
   try {
@@ -107,10 +142,20 @@ async function dispatch<T>(invocation: WorkerInvocation<T>, model: string, feedb
   }
   const spent = pricedUsage(model, result.usage, spec.price);
   invocation.budget?.record(spent);
-  return { ok: true, attempt: result, spent, transcript: await keepTranscript(invocation, `${spec.provider}-${model}`, attempt, result.transcript) };
+  return {
+    ok: true,
+    attempt: result,
+    spent,
+    transcript: await keepTranscript(invocation, `${spec.provider}-${model}`, attempt, result.transcript),
+  };
 }
 
-async function keepTranscript<T>(invocation: WorkerInvocation<T>, worker: string, attempt: number, text: string): Promise<Transcript> {
+async function keepTranscript<T>(
+  invocation: WorkerInvocation<T>,
+  worker: string,
+  attempt: number,
+  text: string,
+): Promise<Transcript> {
   if (!invocation.transcriptDir) return { tail: stripControl(tail(text)) };
   const path = await saveTranscript(invocation.transcriptDir, invocation.request, worker, attempt, text);
   return { tail: stripControl(tail(text)), path };

@@ -10,7 +10,13 @@ export function tail(text: string, chars: number = TAIL_CHARS): string {
 }
 
 /** Writes one attempt's full transcript under `dir`, named so a run's files sort by role, stage, worker and attempt. */
-export async function saveTranscript(dir: string, request: WorkerRequest, worker: string, attempt: number, text: string): Promise<string> {
+export async function saveTranscript(
+  dir: string,
+  request: WorkerRequest,
+  worker: string,
+  attempt: number,
+  text: string,
+): Promise<string> {
   await mkdir(dir, { recursive: true });
   const stage = request.stage === undefined ? "" : `-s${request.stage}`;
   const round = request.round === undefined ? "" : `-r${request.round}`;

@@ -69,7 +69,14 @@ export interface WorkerInvocation<T> {
   providers?: (name: ProviderName) => WorkerProvider;
 }
 
-export const WORKER_STATUSES = ["ok", "timeout", "contract-violated", "failed", "budget-exceeded", "cancelled"] as const;
+export const WORKER_STATUSES = [
+  "ok",
+  "timeout",
+  "contract-violated",
+  "failed",
+  "budget-exceeded",
+  "cancelled",
+] as const;
 export type WorkerStatus = (typeof WORKER_STATUSES)[number];
 
 export interface Usage {

@@ -11,13 +11,20 @@ function withCached(usage: Usage, cached: number): Usage {
 }
 
 export function addUsage(a: Usage, b: Usage): Usage {
-  const sum = { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens, costUsd: a.costUsd + b.costUsd };
+  const sum = {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    costUsd: a.costUsd + b.costUsd,
+  };
   return withCached(sum, (a.cachedInputTokens ?? 0) + (b.cachedInputTokens ?? 0));
 }
 
 /** A provider's token counts, priced; the cache reads it reported travel along (SPEC §6.5: recorded per run). */
 export function pricedUsage(model: string, tokens: TokenUsage, price?: Price): Usage {
-  return withCached({ inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, costUsd: costOf(model, tokens, price) }, tokens.cachedInputTokens ?? 0);
+  return withCached(
+    { inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, costUsd: costOf(model, tokens, price) },
+    tokens.cachedInputTokens ?? 0,
+  );
 }
 
 /** Four characters a token: the usual rule of thumb for English text and code. */

@@ -25,7 +25,17 @@ import { defaultCacheDir } from "./mirror-cache.js";
  */
 
 /** Files whose content decides which packages an install fetches, most specific first. */
-const LOCKFILES = ["package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock", "poetry.lock", "uv.lock", "Pipfile.lock", "requirements.txt"];
+const LOCKFILES = [
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "pnpm-lock.yaml",
+  "yarn.lock",
+  "bun.lock",
+  "poetry.lock",
+  "uv.lock",
+  "Pipfile.lock",
+  "requirements.txt",
+];
 /** Used only when there is no lockfile at all: the install then resolves from these. */
 const MANIFESTS = ["package.json", "pyproject.toml", "setup.py", "setup.cfg"];
 
@@ -51,7 +61,13 @@ export async function dependencyCacheFor(
   // trusted installs (and the setup snapshots made from them) read.
   const key = `${await dependencyKey(workspaceDir)}${scope === "untrusted" ? "-untrusted" : ""}`;
   const dir = join(cacheRoot, "dependencies", safeName(repoKey), key);
-  const paths = { npm: join(dir, "npm"), pnpmStore: join(dir, "pnpm-store"), pnpmCache: join(dir, "pnpm-cache"), yarn: join(dir, "yarn"), pip: join(dir, "pip") };
+  const paths = {
+    npm: join(dir, "npm"),
+    pnpmStore: join(dir, "pnpm-store"),
+    pnpmCache: join(dir, "pnpm-cache"),
+    yarn: join(dir, "yarn"),
+    pip: join(dir, "pip"),
+  };
   await Promise.all(Object.values(paths).map((p) => mkdir(p, { recursive: true })));
   return {
     dir,
@@ -91,6 +107,9 @@ async function digestOf(dir: string, names: string[]): Promise<string | null> {
 }
 
 function safeName(repoKey: string): string {
-  const readable = repoKey.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+|[-.]+$/g, "").slice(-80);
+  const readable = repoKey
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^[-.]+|[-.]+$/g, "")
+    .slice(-80);
   return `${readable || "repo"}-${createHash("sha256").update(repoKey).digest("hex").slice(0, 8)}`;
 }

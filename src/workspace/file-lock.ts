@@ -25,7 +25,10 @@ export interface FileLockOptions {
 }
 
 export class LockTimeoutError extends Error {
-  constructor(readonly lockPath: string, waitedMs: number) {
+  constructor(
+    readonly lockPath: string,
+    waitedMs: number,
+  ) {
     super(`timed out after ${waitedMs} ms waiting for ${lockPath}`);
     this.name = "LockTimeoutError";
   }
@@ -43,10 +46,13 @@ interface LockHolder {
 export async function withFileLock<T>(lockPath: string, options: FileLockOptions, fn: () => Promise<T>): Promise<T> {
   const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
   const inode = await acquire(lockPath, staleMs, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const heartbeat = setInterval(() => {
-    const now = new Date();
-    utimes(lockPath, now, now).catch(() => undefined);
-  }, Math.max(staleMs / 3, 10));
+  const heartbeat = setInterval(
+    () => {
+      const now = new Date();
+      utimes(lockPath, now, now).catch(() => undefined);
+    },
+    Math.max(staleMs / 3, 10),
+  );
   heartbeat.unref();
   try {
     return await fn();

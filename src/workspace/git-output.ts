@@ -40,7 +40,12 @@ export function parseLog(raw: string): CommitInfo[] {
     .filter((record) => record.trim() !== "")
     .map((record) => {
       const [sha = "", parents = "", subject = "", ...message] = record.replace(/^\n/, "").split("\n");
-      return { sha, parents: parents.split(" ").filter(Boolean), subject, message: message.join("\n").replace(/\n+$/, "\n") };
+      return {
+        sha,
+        parents: parents.split(" ").filter(Boolean),
+        subject,
+        message: message.join("\n").replace(/\n+$/, "\n"),
+      };
     });
 }
 
@@ -115,7 +120,9 @@ export function unquotePath(name: string): string {
   for (const match of body.matchAll(/\\([0-7]{3}|[\s\S])/g)) {
     const escaped = match[1]!;
     parts.push(Buffer.from(body.slice(last, match.index), "utf8"));
-    parts.push(Buffer.from([escaped.length === 3 ? parseInt(escaped, 8) : (ESCAPES[escaped] ?? escaped.charCodeAt(0))]));
+    parts.push(
+      Buffer.from([escaped.length === 3 ? parseInt(escaped, 8) : (ESCAPES[escaped] ?? escaped.charCodeAt(0))]),
+    );
     last = match.index + match[0].length;
   }
   parts.push(Buffer.from(body.slice(last), "utf8"));

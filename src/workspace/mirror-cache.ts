@@ -71,7 +71,11 @@ export function mirrorPath(url: string, cacheDir: string = defaultCacheDir()): s
 }
 
 /** Creates or fetches the remote's mirror, then runs `fn` while still holding the mirror's lock. */
-export async function withFreshMirror<T>(remote: GitRemote, options: MirrorCacheOptions, fn: (mirror: Mirror) => Promise<T>): Promise<T> {
+export async function withFreshMirror<T>(
+  remote: GitRemote,
+  options: MirrorCacheOptions,
+  fn: (mirror: Mirror) => Promise<T>,
+): Promise<T> {
   assertCredentialFreeUrl(remote.url);
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const key = mirrorKey(remote.url);
@@ -82,7 +86,10 @@ export async function withFreshMirror<T>(remote: GitRemote, options: MirrorCache
     const created = !(await isComplete(path));
     if (created) await createMirror(remote, path, options);
     else await fetchInto(path, remote, options);
-    options.log?.info({ mirror: key, created, durationMs: Date.now() - started }, created ? "mirror created" : "mirror fetched");
+    options.log?.info(
+      { mirror: key, created, durationMs: Date.now() - started },
+      created ? "mirror created" : "mirror fetched",
+    );
     return fn({ path, key, created });
   });
 }
@@ -96,11 +103,20 @@ export function refreshMirror(remote: GitRemote, options: MirrorCacheOptions = {
  * any more. No ref is written: the run needs it for minutes, and the two-week
  * prune window above outlives that.
  */
-export async function fetchCommitIntoMirror(remote: GitRemote, commit: string, options: MirrorCacheOptions): Promise<boolean> {
+export async function fetchCommitIntoMirror(
+  remote: GitRemote,
+  commit: string,
+  options: MirrorCacheOptions,
+): Promise<boolean> {
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) return false; // only full ids can be asked for
   return withFreshMirror(remote, options, async (mirror) => {
     const args = [...NO_HOOKS, "fetch", "--no-tags", "--quiet", absoluteRemoteUrl(remote.url), commit];
-    const result = await git(args, { cwd: mirror.path, extraHeader: remote.extraHeader, allowFailure: true, timeoutMs: options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS });
+    const result = await git(args, {
+      cwd: mirror.path,
+      extraHeader: remote.extraHeader,
+      allowFailure: true,
+      timeoutMs: options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
+    });
     return result.exitCode === 0;
   });
 }
@@ -116,7 +132,10 @@ async function createMirror(remote: GitRemote, path: string, options: MirrorCach
     await git(["init", "--bare", "--quiet", building], { cwd: dirname(path) });
     for (const [key, value] of MIRROR_CONFIG) await git(["config", key, value], { cwd: building });
     await fetchInto(building, remote, options);
-    await writeFile(join(building, MIRROR_MARKER), `${JSON.stringify({ createdAt: new Date().toISOString(), url: remote.url })}\n`);
+    await writeFile(
+      join(building, MIRROR_MARKER),
+      `${JSON.stringify({ createdAt: new Date().toISOString(), url: remote.url })}\n`,
+    );
     await rm(path, { recursive: true, force: true }); // an incomplete leftover without a marker
     await rename(building, path);
   } catch (error) {
@@ -126,6 +145,18 @@ async function createMirror(remote: GitRemote, path: string, options: MirrorCach
 }
 
 async function fetchInto(path: string, remote: GitRemote, options: MirrorCacheOptions): Promise<void> {
-  const args = [...NO_HOOKS, "fetch", "--prune", "--no-tags", "--quiet", absoluteRemoteUrl(remote.url), ...MIRROR_REFSPECS];
-  await git(args, { cwd: path, extraHeader: remote.extraHeader, timeoutMs: options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS });
+  const args = [
+    ...NO_HOOKS,
+    "fetch",
+    "--prune",
+    "--no-tags",
+    "--quiet",
+    absoluteRemoteUrl(remote.url),
+    ...MIRROR_REFSPECS,
+  ];
+  await git(args, {
+    cwd: path,
+    extraHeader: remote.extraHeader,
+    timeoutMs: options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
+  });
 }

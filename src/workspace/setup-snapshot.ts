@@ -86,7 +86,11 @@ export function snapshotDir(repoDir: string, key: string): string {
 
 /** The snapshot directory of a repository (`owner/repo`), outside every dir a sandbox binds. */
 export function snapshotRepoDir(repoKey: string, cacheRoot: string = defaultCacheDir()): string {
-  const readable = repoKey.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+|[-.]+$/g, "").slice(-80) || "repo";
+  const readable =
+    repoKey
+      .replace(/[^A-Za-z0-9._-]+/g, "-")
+      .replace(/^[-.]+|[-.]+$/g, "")
+      .slice(-80) || "repo";
   const digest = createHash("sha256").update(repoKey).digest("hex").slice(0, 8);
   return join(cacheRoot, "setup-snapshots", `${readable}-${digest}`);
 }

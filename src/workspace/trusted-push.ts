@@ -75,7 +75,8 @@ async function refuseIfNotFastForward(repo: string, request: TrustedPush): Promi
   if (expected === null) return;
   const check = await git(["merge-base", "--is-ancestor", expected, request.commit], { cwd: repo, allowFailure: true });
   if (check.exitCode === 0) return;
-  const detail = check.exitCode === 1 ? `${request.commit} does not contain ${expected}` : `${expected} is not a known commit`;
+  const detail =
+    check.exitCode === 1 ? `${request.commit} does not contain ${expected}` : `${expected} is not a known commit`;
   throw new PushRejectedError(request.branch, "not-fast-forward", expected, undefined, detail);
 }
 
@@ -83,10 +84,16 @@ async function push(repo: string, request: TrustedPush): Promise<PushResult> {
   const ref = `refs/heads/${request.branch}`;
   const url = absoluteRemoteUrl(request.remote.url);
   const lease = `--force-with-lease=${ref}:${request.expectedRemoteHead ?? ""}`;
-  const keep = request.rewrite && request.expectedRemoteHead ? [`${request.expectedRemoteHead}:${request.rewrite.keep}`] : [];
+  const keep =
+    request.rewrite && request.expectedRemoteHead ? [`${request.expectedRemoteHead}:${request.rewrite.keep}`] : [];
   const atomic = keep.length > 0 ? ["--atomic"] : [];
   const args = [...NO_HOOKS, "push", "--porcelain", "--no-verify", ...atomic, lease, url, `${ref}:${ref}`, ...keep];
-  const result = await git(args, { cwd: repo, extraHeader: request.remote.extraHeader, allowFailure: true, timeoutMs: request.timeoutMs ?? DEFAULT_PUSH_TIMEOUT_MS });
+  const result = await git(args, {
+    cwd: repo,
+    extraHeader: request.remote.extraHeader,
+    allowFailure: true,
+    timeoutMs: request.timeoutMs ?? DEFAULT_PUSH_TIMEOUT_MS,
+  });
   const status = result.stdout.split("\n").find((line) => line.includes(`\t${ref}:${ref}\t`));
   if (result.exitCode === 0 && status) {
     request.log?.info({ branch: request.branch, commit: request.commit }, "branch pushed");
@@ -97,7 +104,13 @@ async function push(repo: string, request: TrustedPush): Promise<PushResult> {
   const actual = await remoteHead(repo, request);
   request.log?.warn({ branch: request.branch, expected: request.expectedRemoteHead, actual, summary }, "push refused");
   const reason = rejectionReason(summary);
-  throw new PushRejectedError(request.branch, reason, request.expectedRemoteHead, actual, reason === "missing-permission" ? missingPermissionDetail(summary) : summary);
+  throw new PushRejectedError(
+    request.branch,
+    reason,
+    request.expectedRemoteHead,
+    actual,
+    reason === "missing-permission" ? missingPermissionDetail(summary) : summary,
+  );
 }
 
 /**
@@ -126,7 +139,12 @@ export function rejectionReason(summary: string): PushRejectionReason {
 async function remoteHead(repo: string, request: TrustedPush): Promise<string | null | undefined> {
   const ref = `refs/heads/${request.branch}`;
   const args = [...NO_HOOKS, "ls-remote", absoluteRemoteUrl(request.remote.url), ref];
-  const result = await git(args, { cwd: repo, extraHeader: request.remote.extraHeader, allowFailure: true, timeoutMs: 60_000 });
+  const result = await git(args, {
+    cwd: repo,
+    extraHeader: request.remote.extraHeader,
+    allowFailure: true,
+    timeoutMs: 60_000,
+  });
   if (result.exitCode !== 0) return undefined;
   const line = result.stdout.split("\n").find((entry) => entry.endsWith(`\t${ref}`));
   return line ? line.split("\t")[0] : null;

@@ -4,7 +4,15 @@ import { forgetClone, trustClone } from "../sandbox/index.js";
 import { git, GitError, type GitOptions, type GitResult } from "../util/git.js";
 import type { Logger } from "../util/log.js";
 import { InvalidBranchNameError, MergeConflictError, UnknownRevisionError } from "./errors.js";
-import { LOG_FORMAT, parseAddedLines, parseLog, parseNameStatus, type ChangedFile, type CommitInfo, type FileAddedLines } from "./git-output.js";
+import {
+  LOG_FORMAT,
+  parseAddedLines,
+  parseLog,
+  parseNameStatus,
+  type ChangedFile,
+  type CommitInfo,
+  type FileAddedLines,
+} from "./git-output.js";
 import { fetchCommitIntoMirror, withFreshMirror, type MirrorCacheOptions } from "./mirror-cache.js";
 import { absoluteRemoteUrl, assertCredentialFreeUrl } from "./remote-url.js";
 import { createRunDirectory, defaultWorkspaceRoot, removeRunDirectory } from "./run-directory.js";
@@ -27,7 +35,9 @@ import { pushFromTrustedRepository, type PushResult } from "./trusted-push.js";
 /** A remote, or a way to get one: the GitHub platform's token lives an hour, so it is asked again before every fetch or push. */
 export type RemoteSource = GitRemote | (() => Promise<GitRemote>);
 
-export type WorkspaceBase = { baseBranch: string; baseCommit?: undefined } | { baseCommit: string; baseBranch?: undefined };
+export type WorkspaceBase =
+  | { baseBranch: string; baseCommit?: undefined }
+  | { baseCommit: string; baseBranch?: undefined };
 
 export type OpenWorkspaceOptions = WorkspaceBase & {
   remote: RemoteSource;
@@ -63,12 +73,23 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
     // Sandboxed git in the clone reads the borrowed objects, and only this repository's.
     trustClone(dir, [join(mirror.path, "objects")]);
     options.signal?.throwIfAborted();
-    const workspace = new Workspace({ root, dir, runId: options.runId, mirrorPath: mirror.path, remote: options.remote, mirrorOptions, log: options.log });
+    const workspace = new Workspace({
+      root,
+      dir,
+      runId: options.runId,
+      mirrorPath: mirror.path,
+      remote: options.remote,
+      mirrorOptions,
+      log: options.log,
+    });
     const base = await workspace.resolveCommit(options.baseCommit ?? options.baseBranch);
     await git(["checkout", "--quiet", "--detach", base], { cwd: dir });
     options.signal?.throwIfAborted();
     // `workspace`, not `run`: the caller's logger carries the run id, and pino would write the key twice.
-    options.log.info({ workspace: options.runId, base, mirror: mirror.key, created: mirror.created }, "workspace ready");
+    options.log.info(
+      { workspace: options.runId, base, mirror: mirror.key, created: mirror.created },
+      "workspace ready",
+    );
     return workspace;
   } catch (error) {
     forgetClone(join(root, "repo"));
@@ -78,7 +99,10 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
 }
 
 /** Opens a workspace for `fn` and removes it afterwards, whether `fn` returns, throws or was aborted. */
-export async function withWorkspace<T>(options: OpenWorkspaceOptions, fn: (workspace: Workspace) => Promise<T>): Promise<T> {
+export async function withWorkspace<T>(
+  options: OpenWorkspaceOptions,
+  fn: (workspace: Workspace) => Promise<T>,
+): Promise<T> {
   const workspace = await openWorkspace(options);
   try {
     return await fn(workspace);
@@ -121,12 +145,16 @@ export class Workspace {
   async resolveCommit(revision: string): Promise<string> {
     if (revision.startsWith("-")) throw new UnknownRevisionError(revision);
     for (const candidate of [revision, `refs/remotes/origin/${revision}`]) {
-      const found = await this.git(["rev-parse", "--verify", "--quiet", `${candidate}^{commit}`], { allowFailure: true });
+      const found = await this.git(["rev-parse", "--verify", "--quiet", `${candidate}^{commit}`], {
+        allowFailure: true,
+      });
       if (found.exitCode === 0) return found.stdout.trim();
     }
     const remote = await currentRemote(this.parts.remote);
     if (await fetchCommitIntoMirror(remote, revision, this.parts.mirrorOptions)) {
-      const fetched = await this.git(["rev-parse", "--verify", "--quiet", `${revision}^{commit}`], { allowFailure: true });
+      const fetched = await this.git(["rev-parse", "--verify", "--quiet", `${revision}^{commit}`], {
+        allowFailure: true,
+      });
       if (fetched.exitCode === 0) return fetched.stdout.trim();
     }
     throw new UnknownRevisionError(revision);
@@ -152,7 +180,17 @@ export class Workspace {
     for (const head of heads) {
       const { ref, message } = typeof head === "string" ? { ref: head, message: undefined } : head;
       const commit = await this.resolveCommit(ref);
-      const args = ["-c", "commit.gpgSign=false", "merge", "--no-ff", "--no-edit", "--quiet", "-m", message ?? `merge: ${ref}`, commit];
+      const args = [
+        "-c",
+        "commit.gpgSign=false",
+        "merge",
+        "--no-ff",
+        "--no-edit",
+        "--quiet",
+        "-m",
+        message ?? `merge: ${ref}`,
+        commit,
+      ];
       const merged = await this.git(args, { allowFailure: true });
       if (merged.exitCode === 0) continue;
       const paths = await this.unmergedPaths();
@@ -186,7 +224,16 @@ export class Workspace {
   /** Lines the commits since `base` added, per file, with their line numbers (for placeholder scans). */
   async addedLines(base: string): Promise<FileAddedLines[]> {
     const from = await this.resolveCommit(base);
-    const args = ["-c", "core.quotePath=false", "diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames"];
+    const args = [
+      "-c",
+      "core.quotePath=false",
+      "diff",
+      "--unified=0",
+      "--no-color",
+      "--no-ext-diff",
+      "--no-textconv",
+      "--no-renames",
+    ];
     const diff = await this.git([...args, "--src-prefix=a/", "--dst-prefix=b/", from, "HEAD", "--"]);
     return parseAddedLines(diff.stdout);
   }
@@ -197,7 +244,10 @@ export class Workspace {
    * push is a fast-forward of it; otherwise a PushRejectedError. See
    * trusted-push.ts for why the push does not run in this clone.
    */
-  async push(branch: string, options: { expectedRemoteHead: string | null; log?: Logger; rewrite?: { keep: string } }): Promise<PushResult> {
+  async push(
+    branch: string,
+    options: { expectedRemoteHead: string | null; log?: Logger; rewrite?: { keep: string } },
+  ): Promise<PushResult> {
     await this.assertBranchName(branch);
     const commit = (await this.git(["rev-parse", "--verify", `refs/heads/${branch}^{commit}`])).stdout.trim();
     const result = await pushFromTrustedRepository({
@@ -233,7 +283,9 @@ export class Workspace {
   }
 
   private async assertBranchName(name: string): Promise<void> {
-    const valid = !name.startsWith("-") && (await this.git(["check-ref-format", `refs/heads/${name}`], { allowFailure: true })).exitCode === 0;
+    const valid =
+      !name.startsWith("-") &&
+      (await this.git(["check-ref-format", `refs/heads/${name}`], { allowFailure: true })).exitCode === 0;
     if (!valid) throw new InvalidBranchNameError(name);
   }
 

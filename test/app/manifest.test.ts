@@ -16,7 +16,9 @@ const { ManifestCreation } = (await import(pathToFileURL(path.join(probotLib, "m
 };
 
 function manifest(): Record<string, any> {
-  return JSON.parse(new ManifestCreation().getManifest({ pkg: { name: "okstra", description: "d" }, baseUrl: "http://localhost:3000" }));
+  return JSON.parse(
+    new ManifestCreation().getManifest({ pkg: { name: "okstra", description: "d" }, baseUrl: "http://localhost:3000" }),
+  );
 }
 
 const savedProxy = process.env.WEBHOOK_PROXY_URL;
@@ -38,8 +40,21 @@ describe("app.yml through Probot's setup flow", () => {
 
   it("asks for the workflows permission and the check_suite event, private by default", () => {
     const registered = manifest();
-    expect(registered.default_permissions).toEqual({ contents: "write", issues: "write", pull_requests: "write", checks: "write", metadata: "read", workflows: "write" });
-    expect(registered.default_events).toEqual(["issue_comment", "pull_request", "pull_request_review_comment", "check_run", "check_suite"]);
+    expect(registered.default_permissions).toEqual({
+      contents: "write",
+      issues: "write",
+      pull_requests: "write",
+      checks: "write",
+      metadata: "read",
+      workflows: "write",
+    });
+    expect(registered.default_events).toEqual([
+      "issue_comment",
+      "pull_request",
+      "pull_request_review_comment",
+      "check_run",
+      "check_suite",
+    ]);
     expect(registered.public).toBe(false);
     expect(registered.redirect_url).toBe("http://localhost:3000/probot/setup");
   });

@@ -45,7 +45,9 @@ function run(comment: string, actor = "maintainer") {
 async function comments(issue = 1): Promise<StoredComment[]> {
   const dir = path.join(repo, ".okstra-local", "issues", String(issue), "comments");
   const files = (await readdir(dir)).filter((f) => f.endsWith(".json"));
-  const stored = await Promise.all(files.map(async (f) => JSON.parse(await readFile(path.join(dir, f), "utf8")) as StoredComment));
+  const stored = await Promise.all(
+    files.map(async (f) => JSON.parse(await readFile(path.join(dir, f), "utf8")) as StoredComment),
+  );
   return stored.sort((a, b) => a.id - b.id);
 }
 
@@ -83,7 +85,9 @@ describe("okstra run (local platform)", () => {
     expect(answer.body).toContain("okstra has no plan for #1 yet");
     expect(answer.body).toContain("`/okstra plan`");
     // Reading the status never creates the ledger branch.
-    expect(await git(["rev-parse", "--verify", "-q", "refs/heads/okstra/ledger"], { cwd: repo, allowFailure: true })).toMatchObject({ exitCode: 1 });
+    expect(
+      await git(["rev-parse", "--verify", "-q", "refs/heads/okstra/ledger"], { cwd: repo, allowFailure: true }),
+    ).toMatchObject({ exitCode: 1 });
   });
 
   it("refuses a read-only user's command, naming the required permission, with no 👀 and no run", async () => {
@@ -93,7 +97,9 @@ describe("okstra run (local platform)", () => {
     expect(result.code).toBe(1);
     const [command, reply] = await comments();
     expect(command.reactions).toEqual([]);
-    expect(reply.body).toContain("@reader has `read` permission on this repository; okstra commands need `write` or higher.");
+    expect(reply.body).toContain(
+      "@reader has `read` permission on this repository; okstra commands need `write` or higher.",
+    );
     expect(reply.body).not.toContain("okstra:run-status");
     expect(result.stderr).toContain("refused");
   });
@@ -108,7 +114,11 @@ describe("okstra run (local platform)", () => {
 
   it.each([
     ["/okstra frobnicate", "Unknown command `frobnicate`.", "/okstra ship STAGES [--base BRANCH]"],
-    ["/okstra implement --stage x", "`--stage` must be `auto` or a stage number, got `x`.", "Usage: `/okstra implement [--stage auto|N]`"],
+    [
+      "/okstra implement --stage x",
+      "`--stage` must be `auto` or a stage number, got `x`.",
+      "Usage: `/okstra implement [--stage auto|N]`",
+    ],
   ])("replies to %s with the exact problem and the usage", async (comment, problem, usage) => {
     const result = await run(comment);
     expect(result.code).toBe(1);
@@ -119,7 +129,10 @@ describe("okstra run (local platform)", () => {
   });
 
   it("replies with every bad key path of an invalid .github/okstra.yml and does nothing else", async () => {
-    await commitOnMain(".github/okstra.yml", "minimumPermission: read\nplanning: { stageStepCap: -1 }\nqaCommands:\n  lint: eslint . --fix\n");
+    await commitOnMain(
+      ".github/okstra.yml",
+      "minimumPermission: read\nplanning: { stageStepCap: -1 }\nqaCommands:\n  lint: eslint . --fix\n",
+    );
     const result = await run("/okstra help");
     expect(result.code).toBe(1);
     const reply = (await comments()).at(-1)!;
@@ -162,8 +175,12 @@ describe("okstra run (local platform)", () => {
 
   it("exits 2 with the usage on a usage error", async () => {
     expect((await okstra("run", "/okstra help", "--repo", repo)).code).toBe(2);
-    expect((await okstra("run", "hello", "--repo", repo, "--issue", "1")).stderr).toContain("the comment must start with /okstra");
-    expect((await okstra("run", "/okstra help", "--repo", root, "--issue", "1")).stderr).toContain("is not a git repository");
+    expect((await okstra("run", "hello", "--repo", repo, "--issue", "1")).stderr).toContain(
+      "the comment must start with /okstra",
+    );
+    expect((await okstra("run", "/okstra help", "--repo", root, "--issue", "1")).stderr).toContain(
+      "is not a git repository",
+    );
     const missing = await okstra("run", "/okstra help", "--repo", repo, "--issue", "9");
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("pass --issue-file FILE");
@@ -180,7 +197,19 @@ describe("okstra run (local platform)", () => {
 describe("the okstra bin (built)", () => {
   it("runs /okstra help as a real process with exit code 0", async () => {
     const bin = path.resolve("bin/okstra.js");
-    const { stdout } = await promisify(execFile)(process.execPath, [bin, "run", "/okstra help", "--repo", repo, "--issue", "1", "--issue-file", ISSUE_FILE, "--actor", "maintainer"]);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      bin,
+      "run",
+      "/okstra help",
+      "--repo",
+      repo,
+      "--issue",
+      "1",
+      "--issue-file",
+      ISSUE_FILE,
+      "--actor",
+      "maintainer",
+    ]);
     expect(stdout).toContain("/okstra ship STAGES");
   });
 });

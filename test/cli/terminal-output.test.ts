@@ -55,7 +55,18 @@ describe("the CLI's terminal rendering", () => {
     repo = await createLocalRepo();
     const file = path.join(repo.root, "issue.txt");
     await writeFile(file, "Export the inventory as JSON\n\nLike the CSV export, but JSON.\n");
-    const result = await okstra("run", "/okstra help", "--repo", repo.dir, "--issue", "2", "--issue-file", file, "--actor", "maintainer");
+    const result = await okstra(
+      "run",
+      "/okstra help",
+      "--repo",
+      repo.dir,
+      "--issue",
+      "2",
+      "--issue-file",
+      file,
+      "--actor",
+      "maintainer",
+    );
     expect(result.code).toBe(0);
     const issue = JSON.parse(await readFile(path.join(repo.dir, ".okstra-local", "issues", "2.json"), "utf8"));
     expect(issue).toMatchObject({ title: "Export the inventory as JSON", body: "Like the CSV export, but JSON." });

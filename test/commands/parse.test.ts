@@ -31,14 +31,18 @@ describe("parseComment", () => {
     expect(command("/okstra implement --stage=3").command).toEqual({ verb: "implement", stage: 3 });
     expect(command("/okstra implement --stage auto").command).toEqual({ verb: "implement", stage: "auto" });
     expect(command("/okstra verify --stage 2").command).toEqual({ verb: "verify", stage: 2 });
-    expect(command("/okstra ship 1,2,4").command).toEqual({ verb: "ship", stages: { kind: "list", stages: [1, 2, 4] } });
+    expect(command("/okstra ship 1,2,4").command).toEqual({
+      verb: "ship",
+      stages: { kind: "list", stages: [1, 2, 4] },
+    });
     expect(command("/okstra ship 1-3 --base release").command).toEqual({
       verb: "ship",
       stages: { kind: "list", stages: [1, 2, 3] },
       base: "release",
     });
     expect(command("/okstra ship all").command).toEqual({ verb: "ship", stages: { kind: "all" } });
-    for (const verb of ["replan", "approve", "status", "cancel", "help"]) expect(command(`/okstra ${verb}`).command).toEqual({ verb });
+    for (const verb of ["replan", "approve", "status", "cancel", "help"])
+      expect(command(`/okstra ${verb}`).command).toEqual({ verb });
     expect(command("/okstra retry --stage 4").command).toEqual({ verb: "retry", stage: 4 });
   });
 
@@ -81,7 +85,10 @@ describe("parseComment", () => {
       "/okstra ship all --base okstra/12/s1",
       "`--base` `okstra/12/s1` is one of okstra's own branches (`okstra/…`); the base must be a branch of the repository's, such as its default branch.",
     ],
-    ["/okstra plan --workers anthropic,gpt5", "`--workers` `gpt5` is not a provider (one of anthropic, openai, gemini, claude-code, codex, gemini-cli, command, openai-compatible)."],
+    [
+      "/okstra plan --workers anthropic,gpt5",
+      "`--workers` `gpt5` is not a provider (one of anthropic, openai, gemini, claude-code, codex, gemini-cli, command, openai-compatible).",
+    ],
   ])("%s → %s", (body, expected) => {
     expect(problem(body).problem).toBe(expected);
   });

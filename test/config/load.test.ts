@@ -10,7 +10,11 @@ describe("parseConfig", () => {
     if (!result.ok) return;
     expect(result.source).toBe("defaults");
     expect(result.config.minimumPermission).toBe("write");
-    expect(result.config.implementation).toEqual({ runStepBudget: 8, autoImplementOnApprove: false, draftStagePRs: true });
+    expect(result.config.implementation).toEqual({
+      runStepBudget: 8,
+      autoImplementOnApprove: false,
+      draftStagePRs: true,
+    });
     expect(result.config.planning.stageStepCap).toBe(6);
     expect(result.config.timeouts.workerSeconds).toBe(1800);
     expect(result.config.workers.verifiers).toHaveLength(2);
@@ -85,12 +89,19 @@ describe("findMutatingToken", () => {
     expect(findMutatingToken(command)).toBe(token);
   });
 
-  it.each(["npm ci && npm test", "INSTA_UPDATE=no cargo test", "jest --fixtures-dir x", "cargo test --workspace", "ls -ua", "yarn test && yarn lint", "pnpm test", "npm init-check", "pnpm run lint"])(
-    "lets %s run",
-    (command) => {
-      expect(findMutatingToken(command)).toBeNull();
-    },
-  );
+  it.each([
+    "npm ci && npm test",
+    "INSTA_UPDATE=no cargo test",
+    "jest --fixtures-dir x",
+    "cargo test --workspace",
+    "ls -ua",
+    "yarn test && yarn lint",
+    "pnpm test",
+    "npm init-check",
+    "pnpm run lint",
+  ])("lets %s run", (command) => {
+    expect(findMutatingToken(command)).toBeNull();
+  });
 });
 
 describe("loading the configuration safely", () => {
@@ -110,14 +121,25 @@ describe("loading the configuration safely", () => {
 
   it("authorises before reading: a commenter without write access never makes okstra fetch or parse the file", async () => {
     const { platform, reads } = platformWith("minimumPermission: write\n", { stranger: "read" });
-    expect(await authoriseAndLoadConfig(platform, "stranger")).toEqual({ authorised: false, permission: "read", required: "write" });
+    expect(await authoriseAndLoadConfig(platform, "stranger")).toEqual({
+      authorised: false,
+      permission: "read",
+      required: "write",
+    });
     expect(reads).toEqual([]);
   });
 
   it("then holds the commenter to a stricter minimumPermission from the file", async () => {
     const { platform, reads } = platformWith("minimumPermission: admin\n", { writer: "write", owner: "admin" });
-    expect(await authoriseAndLoadConfig(platform, "writer")).toEqual({ authorised: false, permission: "write", required: "admin" });
-    expect(await authoriseAndLoadConfig(platform, "owner")).toMatchObject({ authorised: true, config: { ok: true, config: { minimumPermission: "admin" } } });
+    expect(await authoriseAndLoadConfig(platform, "writer")).toEqual({
+      authorised: false,
+      permission: "write",
+      required: "admin",
+    });
+    expect(await authoriseAndLoadConfig(platform, "owner")).toMatchObject({
+      authorised: true,
+      config: { ok: true, config: { minimumPermission: "admin" } },
+    });
     expect(reads).toEqual([".github/okstra.yml@main", ".github/okstra.yml@main"]);
   });
 
@@ -132,7 +154,9 @@ describe("loading the configuration safely", () => {
     const modelEndpoints = { endpoints: ["https://models.example"], keyVars: ["OPENROUTER_API_KEY", "PRIVATE_KEY"] };
     const result = await loadConfig(platform, { modelEndpoints });
     expect(result.ok).toBe(false);
-    const paths = result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message.replace(/ the worker's key .*$/, "")}`);
+    const paths = result.ok
+      ? []
+      : result.problems.map((p) => `${p.path}: ${p.message.replace(/ the worker's key .*$/, "")}`);
     expect(paths).toEqual([
       "workers.lead.baseUrl: `https://attacker.example` is not among the model endpoints the operator allows:",
       "workers.verifiers.0.baseUrl: `https://models.example.evil/v1` is not among the model endpoints the operator allows:",
@@ -140,20 +164,37 @@ describe("loading the configuration safely", () => {
       "workers.verifiers.1.apiKeyEnv: `OPENAI_API_KEY` is not among the variables the operator allows as model keys; the operator lists them in `OKSTRA_MODEL_KEY_VARS` (comma-separated) — now OPENROUTER_API_KEY",
     ]);
     // What the operator listed is allowed, on a path boundary only.
-    const allowed = await loadConfig(platformWith('workers:\n  pilot: { provider: openai-compatible, model: m, baseUrl: "https://models.example/v1", apiKeyEnv: OPENROUTER_API_KEY }\n', {}).platform, { modelEndpoints });
+    const allowed = await loadConfig(
+      platformWith(
+        'workers:\n  pilot: { provider: openai-compatible, model: m, baseUrl: "https://models.example/v1", apiKeyEnv: OPENROUTER_API_KEY }\n',
+        {},
+      ).platform,
+      { modelEndpoints },
+    );
     expect(allowed.ok).toBe(true);
   });
 
   it("answers a YAML alias bomb as a config problem instead of crashing the job", () => {
-    const laughs = ["a: &a [x, x, x, x, x, x, x, x, x]", ...["b", "c", "d", "e", "f", "g"].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefg"[i]}`).join(", ")}]`)].join("\n");
+    const laughs = [
+      "a: &a [x, x, x, x, x, x, x, x, x]",
+      ...["b", "c", "d", "e", "f", "g"].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefg"[i]}`).join(", ")}]`),
+    ].join("\n");
     const result = parseConfig(laughs);
-    expect(result).toEqual({ ok: false, problems: [{ path: "", message: "YAML: Excessive alias count indicates a resource exhaustion attack" }] });
+    expect(result).toEqual({
+      ok: false,
+      problems: [{ path: "", message: "YAML: Excessive alias count indicates a resource exhaustion attack" }],
+    });
   });
 
   it("refuses a file over the size cap without parsing it", () => {
     const huge = `qaCommands:\n${Array.from({ length: 20_000 }, (_, i) => `  c${i}: echo ${"x".repeat(20)}`).join("\n")}\n`;
     expect(huge.length).toBeGreaterThan(560_000);
     const result = parseConfig(huge);
-    expect(result).toEqual({ ok: false, problems: [{ path: "", message: `the file has ${huge.length} characters; okstra reads at most ${MAX_CONFIG_CHARS}` }] });
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        { path: "", message: `the file has ${huge.length} characters; okstra reads at most ${MAX_CONFIG_CHARS}` },
+      ],
+    });
   });
 });

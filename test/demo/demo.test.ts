@@ -21,11 +21,19 @@ afterAll(async () => {
 });
 
 async function readJsonDir(dir: string): Promise<Array<Record<string, any>>> {
-  return Promise.all((await readdir(dir)).filter((f) => f.endsWith(".json")).map(async (f) => JSON.parse(await readFile(path.join(dir, f), "utf8"))));
+  return Promise.all(
+    (await readdir(dir))
+      .filter((f) => f.endsWith(".json"))
+      .map(async (f) => JSON.parse(await readFile(path.join(dir, f), "utf8"))),
+  );
 }
 
 const ledger = async (file: string) => (await git(["show", `okstra/ledger:${file}`], { cwd: result.repo })).stdout;
-const rows = async () => (await ledger("tasks/1/ledger.jsonl")).trim().split("\n").map((l) => JSON.parse(l));
+const rows = async () =>
+  (await ledger("tasks/1/ledger.jsonl"))
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
 
 describe("the offline demo", () => {
   it("carries out every command of the lifecycle", () => {
@@ -44,12 +52,30 @@ describe("the offline demo", () => {
   });
 
   it("leaves one branch per stage, stage 3's base (a merge of 1 and 2) and the collector branch", async () => {
-    const branches = (await git(["branch", "--list", "okstra/1/*", "--format=%(refname:short)"], { cwd: result.repo })).stdout.trim().split("\n");
-    expect(branches).toEqual(["okstra/1/group-1-2-3-4", "okstra/1/s1", "okstra/1/s2", "okstra/1/s3", "okstra/1/s3-base", "okstra/1/s4"]);
+    const branches = (
+      await git(["branch", "--list", "okstra/1/*", "--format=%(refname:short)"], { cwd: result.repo })
+    ).stdout
+      .trim()
+      .split("\n");
+    expect(branches).toEqual([
+      "okstra/1/group-1-2-3-4",
+      "okstra/1/s1",
+      "okstra/1/s2",
+      "okstra/1/s3",
+      "okstra/1/s3-base",
+      "okstra/1/s4",
+    ]);
     // The revise of stage 2 reached stage 3 through its base branch (SPEC §15.4): the base took stage 2's new head, stage 3 its base.
     const merges = (await git(["log", "--merges", "--format=%s", "okstra/1/s3"], { cwd: result.repo })).stdout.trim();
-    expect(merges).toBe("chore(restack): merge stage 2 (through okstra/1/s3-base)\nchore(restack): merge stage 2\nmerge: stage 2");
-    const stagesOfCommits = (await git(["log", "--no-merges", "--format=%(trailers:key=Okstra-Stage,valueonly)", "okstra/1/s3-base..okstra/1/s3"], { cwd: result.repo })).stdout;
+    expect(merges).toBe(
+      "chore(restack): merge stage 2 (through okstra/1/s3-base)\nchore(restack): merge stage 2\nmerge: stage 2",
+    );
+    const stagesOfCommits = (
+      await git(
+        ["log", "--no-merges", "--format=%(trailers:key=Okstra-Stage,valueonly)", "okstra/1/s3-base..okstra/1/s3"],
+        { cwd: result.repo },
+      )
+    ).stdout;
     expect(new Set(stagesOfCommits.split("\n").filter(Boolean))).toEqual(new Set(["3"]));
   });
 
@@ -79,9 +105,17 @@ describe("the offline demo", () => {
       "okstra/1/group-1-2-3-4": ["main", false],
     });
     const group = pulls.find((p) => p.head === "okstra/1/group-1-2-3-4")!;
-    const merges = (await git(["log", "--merges", "--first-parent", "--format=%s", "main..okstra/1/group-1-2-3-4"], { cwd: result.repo })).stdout.trim().split("\n");
+    const merges = (
+      await git(["log", "--merges", "--first-parent", "--format=%s", "main..okstra/1/group-1-2-3-4"], {
+        cwd: result.repo,
+      })
+    ).stdout
+      .trim()
+      .split("\n");
     expect(merges).toEqual(["merge: stage 4", "merge: stage 3", "merge: stage 2", "merge: stage 1"]);
-    expect((await rows()).filter((r) => r.status === "pr" && r.kind === "group")).toEqual([expect.objectContaining({ stages: [1, 2, 3, 4], number: group.number })]);
+    expect((await rows()).filter((r) => r.status === "pr" && r.kind === "group")).toEqual([
+      expect.objectContaining({ stages: [1, 2, 3, 4], number: group.number }),
+    ]);
   });
 
   it("verifies every stage: accepted verdicts at the current heads and a successful check run each", async () => {
@@ -96,15 +130,20 @@ describe("the offline demo", () => {
       [4, "accepted", true],
     ]);
     const checks = await readJsonDir(path.join(result.repo, ".okstra-local", "check-runs"));
-    expect(checks.map((c) => [c.name, c.headSha === done[Number(c.name.split(" ").pop())], c.conclusion]).filter(([, current]) => current).sort()).toEqual(
-      [1, 2, 3, 4].map((s) => [`okstra / stage ${s}`, true, "success"]),
-    );
+    expect(
+      checks
+        .map((c) => [c.name, c.headSha === done[Number(c.name.split(" ").pop())], c.conclusion])
+        .filter(([, current]) => current)
+        .sort(),
+    ).toEqual([1, 2, 3, 4].map((s) => [`okstra / stage ${s}`, true, "success"]));
   });
 
   it("runs the review loop: the thread on stage 2's PR answered, stage 2 revised on top, 3 and 4 restacked onto it", async () => {
     const pulls = await readJsonDir(path.join(result.repo, ".okstra-local", "pulls"));
     const pr2 = pulls.find((p) => p.head === "okstra/1/s2")!;
-    const thread = await readJsonDir(path.join(result.repo, ".okstra-local", "pulls", String(pr2.number), "review-comments"));
+    const thread = await readJsonDir(
+      path.join(result.repo, ".okstra-local", "pulls", String(pr2.number), "review-comments"),
+    );
     const [question, answer] = thread.sort((a, b) => a.id - b.id);
     expect([question!.author, answer!.author, answer!.inReplyTo]).toEqual(["reviewer", "okstra[bot]", question!.id]);
     expect(answer!.body).toMatch(/^Addressed in `[0-9a-f]{12}`/);

@@ -33,8 +33,19 @@ function inProcessPlanner(name: "anthropic" | "openai", calls: string[]): Worker
       const usage = { inputTokens: Math.ceil(request.prompt.length / 4), outputTokens: 100 };
       const document =
         request.role === "plan-reviewer"
-          ? { reviews: (request.input as { items: string[] }).items.map((item) => ({ item, verdict: "AGREE", evidence: "" })) }
-          : { plan: request.role === "lead" ? { ...plan, provenance: { analysers: [], gate: "not-run", dissent: [] } } : plan };
+          ? {
+              reviews: (request.input as { items: string[] }).items.map((item) => ({
+                item,
+                verdict: "AGREE",
+                evidence: "",
+              })),
+            }
+          : {
+              plan:
+                request.role === "lead"
+                  ? { ...plan, provenance: { analysers: [], gate: "not-run", dissent: [] } }
+                  : plan,
+            };
       return { kind: "answer", document, usage, transcript: `${request.role} answered in-process` };
     },
   };
@@ -45,10 +56,22 @@ describe("injected workers", () => {
     repo = await createLocalRepo();
     // The default configuration: the lead and one analyser on anthropic, the other analyser on openai.
     const calls: string[] = [];
-    const workers = workerPort(providerRegistry({ anthropic: inProcessPlanner("anthropic", calls), openai: inProcessPlanner("openai", calls) }));
-    const posted = await postCommand(repo.dir, { kind: "issue", issue: 1, issueFile: path.join(FIXTURES_DIR, "sample-issue.md") }, "maintainer", "/okstra plan");
+    const workers = workerPort(
+      providerRegistry({ anthropic: inProcessPlanner("anthropic", calls), openai: inProcessPlanner("openai", calls) }),
+    );
+    const posted = await postCommand(
+      repo.dir,
+      { kind: "issue", issue: 1, issueFile: path.join(FIXTURES_DIR, "sample-issue.md") },
+      "maintainer",
+      "/okstra plan",
+    );
     const services = await openLocalServices(repo.dir, "maintainer");
-    const job = { ...posted.job, deliveryId: "local-injected", repo: services.platform.repo, receivedAt: new Date().toISOString() };
+    const job = {
+      ...posted.job,
+      deliveryId: "local-injected",
+      repo: services.platform.repo,
+      receivedAt: new Date().toISOString(),
+    };
 
     const outcome = await executeCommand(job, { ...services, workers });
 
@@ -61,6 +84,10 @@ describe("injected workers", () => {
     const records = files.filter((f) => f.startsWith("tasks/1/runs/plan-1/workers/"));
     expect(records.length).toBeGreaterThanOrEqual(3);
     const lead = JSON.parse(await repo.ledgerFile(records.find((f) => f.includes("lead"))!));
-    expect(lead).toMatchObject({ status: "ok", provider: "anthropic", transcriptTail: expect.stringContaining("lead answered in-process") });
+    expect(lead).toMatchObject({
+      status: "ok",
+      provider: "anthropic",
+      transcriptTail: expect.stringContaining("lead answered in-process"),
+    });
   });
 });

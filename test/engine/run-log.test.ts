@@ -35,12 +35,27 @@ function occurrences(line: string, key: string): number {
 describe("the JSON log lines of an implementation run", () => {
   it("carry task on every line, run on every line once the run started, and stage on the work of each stage", async () => {
     repo = await createLocalRepo();
-    await repo.commitFile(".github/okstra.yml", okstraConfig({ verifiers: [verifier("--findings none --review agree"), verifier("--findings none --review agree")] }));
+    await repo.commitFile(
+      ".github/okstra.yml",
+      okstraConfig({
+        verifiers: [verifier("--findings none --review agree"), verifier("--findings none --review agree")],
+      }),
+    );
     expect((await repo.run("/okstra plan")).code).toBe(0);
     expect((await repo.run("/okstra approve")).code).toBe(0);
 
     const { log, raw } = capture();
-    const args = ["/okstra implement", "--repo", repo.dir, "--issue", "1", "--issue-file", path.join(FIXTURES_DIR, "sample-issue.md"), "--actor", "maintainer"];
+    const args = [
+      "/okstra implement",
+      "--repo",
+      repo.dir,
+      "--issue",
+      "1",
+      "--issue-file",
+      path.join(FIXTURES_DIR, "sample-issue.md"),
+      "--actor",
+      "maintainer",
+    ];
     expect(await runCommandLine(args, { stdout: () => {}, stderr: () => {} }, { log })).toBe(0);
 
     const lines = raw.map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -50,7 +65,8 @@ describe("the JSON log lines of an implementation run", () => {
     // Once the run has an id, every line names it.
     const started = lines.findIndex((line) => line.run !== undefined);
     expect(started).toBeGreaterThanOrEqual(0);
-    for (const line of lines.slice(started)) expect(line).toMatchObject({ task: 1, run: expect.stringMatching(/^(impl|verify)-1$/) });
+    for (const line of lines.slice(started))
+      expect(line).toMatchObject({ task: 1, run: expect.stringMatching(/^(impl|verify)-1$/) });
     // autoVerify's verification, inside the implementation command, is a run of its own: its lines name it instead.
     const runs = lines.slice(started).map((line) => line.run);
     expect(runs.filter((run, i) => run !== runs[i - 1])).toEqual(["impl-1", "verify-1"]);
@@ -68,7 +84,9 @@ describe("the JSON log lines of an implementation run", () => {
     expect(opened.map((line) => line.stage).sort()).toEqual([1, 2]);
 
     // A binding is never written twice on one line (some log stores reject duplicate keys).
-    const repeated = raw.filter((line) => ["task", "deliveryId", "run", "stage"].some((key) => occurrences(line, key) > 1));
+    const repeated = raw.filter((line) =>
+      ["task", "deliveryId", "run", "stage"].some((key) => occurrences(line, key) > 1),
+    );
     expect(repeated).toEqual([]);
   });
 });

@@ -17,12 +17,26 @@ afterEach(async () => {
 
 /** `okstra run` on the sample repository, counting into `metrics`. */
 async function run(comment: string, metrics: OkstraMetrics, actor = "maintainer"): Promise<number> {
-  const args = [comment, "--repo", repo.dir, "--issue", "1", "--issue-file", path.join(FIXTURES_DIR, "sample-issue.md"), "--actor", actor];
+  const args = [
+    comment,
+    "--repo",
+    repo.dir,
+    "--issue",
+    "1",
+    "--issue-file",
+    path.join(FIXTURES_DIR, "sample-issue.md"),
+    "--actor",
+    actor,
+  ];
   return runCommandLine(args, { stdout: () => {}, stderr: () => {} }, { metrics, log: silentLogger });
 }
 
 /** The value of one sample in the registry's Prometheus text, or undefined when it is absent. */
-async function sample(metrics: OkstraMetrics, name: string, labels: Record<string, string>): Promise<number | undefined> {
+async function sample(
+  metrics: OkstraMetrics,
+  name: string,
+  labels: Record<string, string>,
+): Promise<number | undefined> {
   const text = await metrics.registry.metrics();
   const selector = `${name}{${Object.entries(labels)
     .map(([key, value]) => `${key}="${value}"`)
@@ -48,7 +62,13 @@ describe("okstra_runs_total and the worker metrics, counted by the engine", () =
     repo = await createLocalRepo();
     await repo.commitFile(
       ".github/okstra.yml",
-      ["workers:", `  lead: ${planningWorker("--lead good --cost 0.5")}`, "  analysers:", `    - ${planningWorker("--draft full --review agree --cost 0.25")}`, `    - ${planningWorker("--draft full --review agree --cost 0.25")}`].join("\n"),
+      [
+        "workers:",
+        `  lead: ${planningWorker("--lead good --cost 0.5")}`,
+        "  analysers:",
+        `    - ${planningWorker("--draft full --review agree --cost 0.25")}`,
+        `    - ${planningWorker("--draft full --review agree --cost 0.25")}`,
+      ].join("\n"),
     );
     const metrics = createMetrics();
 
@@ -67,8 +87,14 @@ describe("okstra_runs_total and the worker metrics, counted by the engine", () =
       expect(calls.every((r) => r.provider === "command")).toBe(true);
       const labels = { provider: "command", role };
       expect(await sample(metrics, "okstra_worker_duration_seconds_count", labels)).toBe(calls.length);
-      expect(await sample(metrics, "okstra_worker_duration_seconds_sum", labels)).toBeCloseTo(calls.reduce((sum, r) => sum + r.elapsedMs / 1000, 0), 3);
-      expect(await sample(metrics, "okstra_worker_cost_usd_total", labels)).toBeCloseTo(calls.reduce((sum, r) => sum + r.usage.costUsd, 0), 6);
+      expect(await sample(metrics, "okstra_worker_duration_seconds_sum", labels)).toBeCloseTo(
+        calls.reduce((sum, r) => sum + r.elapsedMs / 1000, 0),
+        3,
+      );
+      expect(await sample(metrics, "okstra_worker_cost_usd_total", labels)).toBeCloseTo(
+        calls.reduce((sum, r) => sum + r.usage.costUsd, 0),
+        6,
+      );
     }
     // Two analysers drafting at $0.25 each, one lead at $0.50: the recorded usage, not an estimate.
     expect(records.filter((r) => r.role === "analyser")).toHaveLength(2);
@@ -100,7 +126,15 @@ describe("okstra_runs_total and the worker metrics, counted by the engine", () =
 
   it("counts a planning run whose plan never validates as failed", async () => {
     repo = await createLocalRepo();
-    await repo.commitFile(".github/okstra.yml", ["workers:", `  lead: ${planningWorker("--lead always-bad")}`, "  analysers:", `    - ${planningWorker("--draft full --review agree")}`].join("\n"));
+    await repo.commitFile(
+      ".github/okstra.yml",
+      [
+        "workers:",
+        `  lead: ${planningWorker("--lead always-bad")}`,
+        "  analysers:",
+        `    - ${planningWorker("--draft full --review agree")}`,
+      ].join("\n"),
+    );
     const metrics = createMetrics();
 
     expect(await run("/okstra plan", metrics)).toBe(1);
@@ -127,7 +161,10 @@ describe("okstra_runs_total and the worker metrics, counted by the engine", () =
     await services.local.createIssue({ number: 1, title: "Export CSV", body: "", author: "maintainer" });
 
     expect((await executeCommand(job, { ...services, metrics })).result).toBe("refused");
-    const closed = await onPullRequestClosed({ number: 3, head: "feature", base: "main", merged: false }, { ...services, metrics });
+    const closed = await onPullRequestClosed(
+      { number: 3, head: "feature", base: "main", merged: false },
+      { ...services, metrics },
+    );
     expect(closed.action).toBe("ignored");
 
     const text = await metrics.registry.metrics();

@@ -97,7 +97,9 @@ describe("StatusComment", () => {
     run.phases[0].state = "done";
     run.outcome = "succeeded";
     await status.finish(run);
-    expect(writes.at(-1)!.body).toContain("⏳ waited for GitHub's secondary rate limit (retry-after) until 10:00:30 UTC");
+    expect(writes.at(-1)!.body).toContain(
+      "⏳ waited for GitHub's secondary rate limit (retry-after) until 10:00:30 UTC",
+    );
     // Finished: a later wait (another job's) is no longer this run's.
     announce({ kind: "primary", until: new Date(Date.now() + 60_000) });
     await jest.advanceTimersByTimeAsync(5000);

@@ -26,13 +26,21 @@ export interface FileChange {
 }
 
 // Fixed identity and dates: GitHub signs API commits as itself; the tests only need them stable.
-const COMMITTER = { GIT_AUTHOR_NAME: "okstra[bot]", GIT_AUTHOR_EMAIL: "okstra[bot]@users.noreply.github.com", GIT_COMMITTER_NAME: "GitHub", GIT_COMMITTER_EMAIL: "noreply@github.com" };
+const COMMITTER = {
+  GIT_AUTHOR_NAME: "okstra[bot]",
+  GIT_AUTHOR_EMAIL: "okstra[bot]@users.noreply.github.com",
+  GIT_COMMITTER_NAME: "GitHub",
+  GIT_COMMITTER_EMAIL: "noreply@github.com",
+};
 
 export class BareRepo {
   constructor(readonly dir: string) {}
 
   async head(branch: string): Promise<string | null> {
-    const result = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], { cwd: this.dir, allowFailure: true });
+    const result = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], {
+      cwd: this.dir,
+      allowFailure: true,
+    });
     return result.exitCode === 0 ? result.stdout.trim() : null;
   }
 
@@ -50,7 +58,10 @@ export class BareRepo {
 
   /** The tree a tree-ish names (a commit resolves to its root tree, as GitHub's trees endpoint allows). */
   async treeOf(treeish: string): Promise<string | null> {
-    const result = await git(["rev-parse", "--verify", "--quiet", `${treeish}^{tree}`], { cwd: this.dir, allowFailure: true });
+    const result = await git(["rev-parse", "--verify", "--quiet", `${treeish}^{tree}`], {
+      cwd: this.dir,
+      allowFailure: true,
+    });
     return result.exitCode === 0 ? result.stdout.trim() : null;
   }
 
@@ -92,7 +103,9 @@ export class BareRepo {
           await git(["update-index", "--force-remove", change.path], { cwd: this.dir, env });
           continue;
         }
-        const blob = (await git(["hash-object", "-w", "--stdin"], { cwd: this.dir, input: change.contents })).stdout.trim();
+        const blob = (
+          await git(["hash-object", "-w", "--stdin"], { cwd: this.dir, input: change.contents })
+        ).stdout.trim();
         await git(["update-index", "--add", "--cacheinfo", `100644,${blob},${change.path}`], { cwd: this.dir, env });
       }
       return (await git(["write-tree"], { cwd: this.dir, env })).stdout.trim();
@@ -112,7 +125,10 @@ export class BareRepo {
 
   /** Compare-and-swap on a branch; `expected` null means the branch must not exist yet. */
   async updateBranch(branch: string, sha: string, expected: string | null): Promise<boolean> {
-    const result = await git(["update-ref", `refs/heads/${branch}`, sha, expected ?? ""], { cwd: this.dir, allowFailure: true });
+    const result = await git(["update-ref", `refs/heads/${branch}`, sha, expected ?? ""], {
+      cwd: this.dir,
+      allowFailure: true,
+    });
     return result.exitCode === 0;
   }
 }

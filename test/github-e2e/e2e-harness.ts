@@ -9,7 +9,12 @@ import { okstraApp } from "../../src/app.js";
 import { createSampleRepository, FIXTURES_DIR } from "../../src/cli/sample-repository.js";
 import { git } from "../../src/util/git.js";
 import type { JobQueue } from "../../src/queue/types.js";
-import { enableReceivePack, startGitHttpServer, type GitHttpRequest, type GitHttpServer } from "../helpers/git-http-server.js";
+import {
+  enableReceivePack,
+  startGitHttpServer,
+  type GitHttpRequest,
+  type GitHttpServer,
+} from "../helpers/git-http-server.js";
 import { issueCommentPayload } from "../helpers/webhooks.js";
 import { checkDeliveries } from "../helpers/probot.js";
 import { planningWorker, RECORDINGS } from "../helpers/local-repo.js";
@@ -29,7 +34,11 @@ import { FakeGitHub, type ApiRequest } from "./fake-github-api.js";
 export const OWNER = "Codertocat";
 export const REPO = "Hello-World";
 export const INSTALLATION_TOKEN = "ghs_e2einstallationtoken000000000000000";
-const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
 
 /** The requests one command made: index ranges into `github.requests` and `server.requests`. */
 export interface Phase {
@@ -106,7 +115,11 @@ export async function createGitHubSide(options: SampleConfigOptions = {}): Promi
 }
 
 export async function createE2eWorld(options: SampleConfigOptions = {}): Promise<E2eWorld> {
-  const saved = { TMPDIR: process.env.TMPDIR, OKSTRA_CACHE_DIR: process.env.OKSTRA_CACHE_DIR, OKSTRA_SANDBOX: process.env.OKSTRA_SANDBOX };
+  const saved = {
+    TMPDIR: process.env.TMPDIR,
+    OKSTRA_CACHE_DIR: process.env.OKSTRA_CACHE_DIR,
+    OKSTRA_SANDBOX: process.env.OKSTRA_SANDBOX,
+  };
   const { root, github, server, bare, okstraDir, snapshotsDir } = await createGitHubSide(options);
   // The snapshot executor copies its whole run directory out for the credential scan, which the
   // sandbox forbids (it sees only its clone): these runs are unconfined; test/security/ covers the sandbox.
@@ -165,14 +178,20 @@ function onPullRequest(payload: Record<string, any>, number: number): void {
 
 /** A real Probot whose okstra clones from and pushes to `serverUrl`; retries and throttling off so each request is seen once. */
 async function createApp(serverUrl: string): Promise<{ probot: Probot; queue: JobQueue }> {
-  const probot = checkDeliveries(new Probot({
-    appId: 123,
-    privateKey,
-    secret: "e2e-webhook-secret",
-    // OKSTRA_E2E_LOG=error (or debug) shows okstra's own log when a scenario needs explaining.
-    log: pino({ level: process.env.OKSTRA_E2E_LOG ?? "silent" }),
-    Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
-  }));
+  const probot = checkDeliveries(
+    new Probot({
+      appId: 123,
+      privateKey,
+      secret: "e2e-webhook-secret",
+      // OKSTRA_E2E_LOG=error (or debug) shows okstra's own log when a scenario needs explaining.
+      log: pino({ level: process.env.OKSTRA_E2E_LOG ?? "silent" }),
+      Octokit: ProbotOctokit.defaults((options: object) => ({
+        ...options,
+        retry: { enabled: false },
+        throttle: { enabled: false },
+      })),
+    }),
+  );
   let queue: JobQueue | undefined;
   await probot.load(okstraApp({ onQueue: (q) => (queue = q), statusIntervalMs: 0, serverUrl }));
   if (!queue) throw new Error("okstra did not create its queue");
@@ -199,7 +218,9 @@ function sampleConfig(snapshotsDir: string, options: SampleConfigOptions): strin
     ].join("\n"),
     ...options.config,
   };
-  return `${Object.entries(keys).map(([key, value]) => `${key}:${value.startsWith("\n") ? "" : " "}${value}`).join("\n")}\n`;
+  return `${Object.entries(keys)
+    .map(([key, value]) => `${key}:${value.startsWith("\n") ? "" : " "}${value}`)
+    .join("\n")}\n`;
 }
 
 /** The sample project with `config` as `.github/okstra.yml` on `main`, published as the bare repository `<owner>/<repo>.git` the server serves. */

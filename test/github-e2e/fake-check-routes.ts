@@ -27,8 +27,21 @@ export interface CheckState {
 
 type CheckRunResource = Pick<
   Schemas["check-run"],
-  | "id" | "head_sha" | "node_id" | "external_id" | "url" | "html_url" | "details_url" | "status" | "conclusion"
-  | "started_at" | "completed_at" | "output" | "name" | "check_suite" | "pull_requests"
+  | "id"
+  | "head_sha"
+  | "node_id"
+  | "external_id"
+  | "url"
+  | "html_url"
+  | "details_url"
+  | "status"
+  | "conclusion"
+  | "started_at"
+  | "completed_at"
+  | "output"
+  | "name"
+  | "check_suite"
+  | "pull_requests"
 >;
 
 export function checkRoutes(state: CheckState): Route[] {

@@ -22,7 +22,14 @@ type GitCommit = Pick<Schemas["commit"], CommitFields> & {
 
 type Comparison = Pick<
   Schemas["commit-comparison"],
-  | "url" | "html_url" | "permalink_url" | "diff_url" | "patch_url" | "status" | "ahead_by" | "behind_by"
+  | "url"
+  | "html_url"
+  | "permalink_url"
+  | "diff_url"
+  | "patch_url"
+  | "status"
+  | "ahead_by"
+  | "behind_by"
   | "total_commits"
 > & { base_commit: GitCommit; merge_base_commit: GitCommit; commits: GitCommit[] };
 

@@ -101,8 +101,10 @@ export function gitRoutes(state: GitState): Route[] {
       path: path("/git/refs"),
       handle: async ({ body }) => {
         const branch = String(body.ref).replace(/^refs\/heads\//, "");
-        if ((await state.bare.typeOf(body.sha)) !== "commit") return unprocessable("Object does not exist", "git/refs#create-a-reference");
-        if (!(await state.bare.updateBranch(branch, body.sha, null))) return unprocessable("Reference already exists", "git/refs#create-a-reference");
+        if ((await state.bare.typeOf(body.sha)) !== "commit")
+          return unprocessable("Object does not exist", "git/refs#create-a-reference");
+        if (!(await state.bare.updateBranch(branch, body.sha, null)))
+          return unprocessable("Reference already exists", "git/refs#create-a-reference");
         return [201, ref(branch, body.sha)];
       },
     },
@@ -116,27 +118,50 @@ export function gitRoutes(state: GitState): Route[] {
   ];
 }
 
-async function createTree(state: GitState, base: string, body: { tree: Array<{ path: string; content?: string; sha?: string | null }>; base_tree?: string }): Promise<Reply> {
-  if (body.tree.some((e) => e.content === undefined && e.sha !== null)) return unprocessable("fake GitHub: only inline contents and deletions are modelled", "git/trees#create-a-tree");
-  const changes: FileChange[] = body.tree.map((e) => ({ path: e.path, contents: e.content === undefined ? null : Buffer.from(e.content, "utf8") }));
+async function createTree(
+  state: GitState,
+  base: string,
+  body: { tree: Array<{ path: string; content?: string; sha?: string | null }>; base_tree?: string },
+): Promise<Reply> {
+  if (body.tree.some((e) => e.content === undefined && e.sha !== null))
+    return unprocessable("fake GitHub: only inline contents and deletions are modelled", "git/trees#create-a-tree");
+  const changes: FileChange[] = body.tree.map((e) => ({
+    path: e.path,
+    contents: e.content === undefined ? null : Buffer.from(e.content, "utf8"),
+  }));
   const tree = await state.bare.writeTree(body.base_tree ?? null, changes);
   const entries = await state.bare.listTree(tree, false);
-  const response: Schemas["git-tree"] = { sha: tree, url: `${base}/git/trees/${tree}`, truncated: false, tree: entries };
+  const response: Schemas["git-tree"] = {
+    sha: tree,
+    url: `${base}/git/trees/${tree}`,
+    truncated: false,
+    tree: entries,
+  };
   return [201, response];
 }
 
-async function createCommit(state: GitState, base: string, body: { message: string; tree: string; parents: string[] }): Promise<Reply> {
-  if ((await state.bare.typeOf(body.tree)) !== "tree") return unprocessable("Tree SHA does not exist", "git/commits#create-a-commit");
+async function createCommit(
+  state: GitState,
+  base: string,
+  body: { message: string; tree: string; parents: string[] },
+): Promise<Reply> {
+  if ((await state.bare.typeOf(body.tree)) !== "tree")
+    return unprocessable("Tree SHA does not exist", "git/commits#create-a-commit");
   const sha = await state.bare.commitTree(body.tree, body.parents, body.message);
-  const response: Pick<Schemas["git-commit"], "sha" | "node_id" | "url" | "html_url" | "message" | "tree" | "parents"> = {
-    sha,
-    node_id: Buffer.from(`06:Commit${sha}`).toString("base64"),
-    url: `${base}/git/commits/${sha}`,
-    html_url: `https://github.com/${state.owner}/${state.repo}/commit/${sha}`,
-    message: body.message,
-    tree: { sha: body.tree, url: `${base}/git/trees/${body.tree}` },
-    parents: body.parents.map((p) => ({ sha: p, url: `${base}/git/commits/${p}`, html_url: `https://github.com/${state.owner}/${state.repo}/commit/${p}` })),
-  };
+  const response: Pick<Schemas["git-commit"], "sha" | "node_id" | "url" | "html_url" | "message" | "tree" | "parents"> =
+    {
+      sha,
+      node_id: Buffer.from(`06:Commit${sha}`).toString("base64"),
+      url: `${base}/git/commits/${sha}`,
+      html_url: `https://github.com/${state.owner}/${state.repo}/commit/${sha}`,
+      message: body.message,
+      tree: { sha: body.tree, url: `${base}/git/trees/${body.tree}` },
+      parents: body.parents.map((p) => ({
+        sha: p,
+        url: `${base}/git/commits/${p}`,
+        html_url: `https://github.com/${state.owner}/${state.repo}/commit/${p}`,
+      })),
+    };
   return [201, response];
 }
 
@@ -153,17 +178,29 @@ async function createCommitOnBranch(state: GitState, input: CreateCommitOnBranch
   await hook?.();
   const fail = (type: string, message: string): Reply => [
     200,
-    { data: { createCommitOnBranch: null }, errors: [{ type, path: ["createCommitOnBranch"], locations: [{ line: 2, column: 9 }], message }] },
+    {
+      data: { createCommitOnBranch: null },
+      errors: [{ type, path: ["createCommitOnBranch"], locations: [{ line: 2, column: 9 }], message }],
+    },
   ];
-  if (input.branch.repositoryNameWithOwner !== `${state.owner}/${state.repo}`) return fail("NOT_FOUND", `Could not resolve to a Repository with the name '${input.branch.repositoryNameWithOwner}'.`);
+  if (input.branch.repositoryNameWithOwner !== `${state.owner}/${state.repo}`)
+    return fail(
+      "NOT_FOUND",
+      `Could not resolve to a Repository with the name '${input.branch.repositoryNameWithOwner}'.`,
+    );
   const head = await state.bare.head(input.branch.branchName);
   if (head === null) return fail("NOT_FOUND", `A ref named "refs/heads/${input.branch.branchName}" does not exist.`);
-  if (head !== input.expectedHeadOid) return fail("STALE_DATA", `Expected branch to point to "${input.expectedHeadOid}" but it did not. Pull and try again.`);
+  if (head !== input.expectedHeadOid)
+    return fail(
+      "STALE_DATA",
+      `Expected branch to point to "${input.expectedHeadOid}" but it did not. Pull and try again.`,
+    );
 
   const existing = new Set((await state.bare.listTree(head, true)).filter((e) => e.type === "blob").map((e) => e.path));
   const deletions = input.fileChanges?.deletions ?? [];
   const missing = deletions.find((d) => !existing.has(d.path));
-  if (missing) return fail("UNPROCESSABLE", `A path was requested for deletion which does not exist as of commit oid \`${head}\``);
+  if (missing)
+    return fail("UNPROCESSABLE", `A path was requested for deletion which does not exist as of commit oid \`${head}\``);
   const changes: FileChange[] = [
     ...deletions.map((d) => ({ path: d.path, contents: null })),
     ...(input.fileChanges?.additions ?? []).map((a) => ({ path: a.path, contents: Buffer.from(a.contents, "base64") })),
@@ -173,7 +210,10 @@ async function createCommitOnBranch(state: GitState, input: CreateCommitOnBranch
   const oid = await state.bare.commitTree(tree, [head], message);
   // The lock is on the ref itself: a writer that moved it meanwhile makes this one stale too.
   if (!(await state.bare.updateBranch(input.branch.branchName, oid, head))) {
-    return fail("STALE_DATA", `Expected branch to point to "${input.expectedHeadOid}" but it did not. Pull and try again.`);
+    return fail(
+      "STALE_DATA",
+      `Expected branch to point to "${input.expectedHeadOid}" but it did not. Pull and try again.`,
+    );
   }
   record.oid = oid;
   return [200, { data: { createCommitOnBranch: { commit: { oid, tree: { oid: tree } } } } }];

@@ -125,7 +125,13 @@ export class FakeGitHub {
       ...gitRoutes(this.gitState),
       ...checkRoutes({ owner, repo, checkRuns: this.checkRuns }),
       ...compareRoutes({ owner, repo, bare }),
-      ...stackRoutes({ owner, repo, pulls: this.pulls, stacks: this.stacks, available: options.stacksAvailable ?? true }),
+      ...stackRoutes({
+        owner,
+        repo,
+        pulls: this.pulls,
+        stacks: this.stacks,
+        available: options.stacksAvailable ?? true,
+      }),
     ];
     const token = { route: this.tokenRoute(), needsToken: false };
     this.routes = [token, ...modelled.map((route) => ({ route, needsToken: true }))];
@@ -137,7 +143,14 @@ export class FakeGitHub {
    */
   addUserComment(login: string, body: string, issue?: number): { id: number; createdAt: string } {
     const createdAt = timestamp();
-    const comment: StoredComment = { id: ++this.commentSeq, user: simpleUser(login, "User", 21031067), body, createdAt, updatedAt: createdAt, history: [body] };
+    const comment: StoredComment = {
+      id: ++this.commentSeq,
+      user: simpleUser(login, "User", 21031067),
+      body,
+      createdAt,
+      updatedAt: createdAt,
+      history: [body],
+    };
     if (issue !== undefined && issue !== this.options.issue.number) comment.issue = issue;
     this.comments.push(comment);
     return { id: comment.id, createdAt };
@@ -206,7 +219,10 @@ export class FakeGitHub {
   async handle(request: FakeRequest): Promise<Reply | undefined> {
     const pathOnly = request.path.split("?")[0];
     const registered = this.routes.find(
-      ({ route }) => route.method === request.method && (route.path.test(request.path) || route.path.test(pathOnly)) && (!route.matchBody || route.matchBody(request.body)),
+      ({ route }) =>
+        route.method === request.method &&
+        (route.path.test(request.path) || route.path.test(pathOnly)) &&
+        (!route.matchBody || route.matchBody(request.body)),
     );
     return registered && this.answer(registered, request);
   }
@@ -217,7 +233,15 @@ export class FakeGitHub {
       method: "POST",
       name: "POST /app/installations/{installation_id}/access_tokens",
       path: new RegExp(`^/app/installations/${this.options.installationId ?? 1}/access_tokens$`),
-      handle: () => [201, { token: this.options.installationToken, expires_at: "2099-01-01T00:00:00Z", permissions: { contents: "write", issues: "write", pull_requests: "write" }, repository_selection: "selected" }],
+      handle: () => [
+        201,
+        {
+          token: this.options.installationToken,
+          expires_at: "2099-01-01T00:00:00Z",
+          permissions: { contents: "write", issues: "write", pull_requests: "write" },
+          repository_selection: "selected",
+        },
+      ],
     };
   }
 
@@ -225,12 +249,15 @@ export class FakeGitHub {
     const fake = this;
     const { route } = registered;
     // A model of GitHub, not a list of expected calls: a route no request needed is not a stale mock.
-    const interceptor = httpMock()
-      .persist()
-      .intercept(route.path, route.method, route.matchBody)
-      .optionally();
-    interceptor.reply(async function (this: { req: { headers: Record<string, string | string[]> } }, uri: string, body: unknown): Promise<Reply> {
-      const headers = Object.fromEntries(Object.entries(this.req.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
+    const interceptor = httpMock().persist().intercept(route.path, route.method, route.matchBody).optionally();
+    interceptor.reply(async function (
+      this: { req: { headers: Record<string, string | string[]> } },
+      uri: string,
+      body: unknown,
+    ): Promise<Reply> {
+      const headers = Object.fromEntries(
+        Object.entries(this.req.headers).map(([k, v]) => [k.toLowerCase(), String(v)]),
+      );
       return fake.answer(registered, { method: route.method, path: uri, body, headers });
     });
     this.interceptors.push(interceptor);
@@ -241,9 +268,16 @@ export class FakeGitHub {
     const authorized = headers.authorization === `token ${this.options.installationToken}`;
     const record: ApiRequest = { method: route.method, route: route.name, path, body, status: 0, authorized };
     this.requests.push(record);
-    const request: RouteRequest = { url: new URL(path, "https://api.github.com"), params: route.path.exec(path.split("?")[0])?.slice(1) ?? [], body, headers };
+    const request: RouteRequest = {
+      url: new URL(path, "https://api.github.com"),
+      params: route.path.exec(path.split("?")[0])?.slice(1) ?? [],
+      body,
+      headers,
+    };
     const reply: Reply =
-      needsToken && !authorized ? [401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" }] : await route.handle(request);
+      needsToken && !authorized
+        ? [401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" }]
+        : await route.handle(request);
     record.status = reply[0];
     return reply;
   }

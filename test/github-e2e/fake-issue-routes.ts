@@ -1,5 +1,15 @@
 import type { BareRepo } from "./bare-repo.js";
-import { API, notFound, repoPath, simpleUser, timestamp, type Reply, type Route, type Schemas, type SimpleUser } from "./fake-routes.js";
+import {
+  API,
+  notFound,
+  repoPath,
+  simpleUser,
+  timestamp,
+  type Reply,
+  type Route,
+  type Schemas,
+  type SimpleUser,
+} from "./fake-routes.js";
 
 /**
  * The repository, its configuration file, permissions, the issue, its
@@ -41,7 +51,19 @@ export interface IssueState {
   isPullRequest(number: number): boolean;
 }
 
-type IssueComment = Pick<Schemas["issue-comment"], "id" | "node_id" | "url" | "html_url" | "issue_url" | "body" | "user" | "created_at" | "updated_at" | "author_association">;
+type IssueComment = Pick<
+  Schemas["issue-comment"],
+  | "id"
+  | "node_id"
+  | "url"
+  | "html_url"
+  | "issue_url"
+  | "body"
+  | "user"
+  | "created_at"
+  | "updated_at"
+  | "author_association"
+>;
 
 export function commentResource(state: IssueState, comment: StoredComment): IssueComment {
   const base = `${API}/repos/${state.owner}/${state.repo}`;
@@ -76,7 +98,13 @@ export function issueRoutes(state: IssueState): Route[] {
       method: "GET",
       name: "GET /repos/{owner}/{repo}/contents/{path}",
       path: path("/contents/(.+?)"),
-      handle: ({ params, url, headers }) => contents(state, decodeURIComponent(params[0]), url.searchParams.get("ref") ?? state.defaultBranch, headers.accept ?? ""),
+      handle: ({ params, url, headers }) =>
+        contents(
+          state,
+          decodeURIComponent(params[0]),
+          url.searchParams.get("ref") ?? state.defaultBranch,
+          headers.accept ?? "",
+        ),
     },
     {
       method: "GET",
@@ -110,7 +138,14 @@ export function issueRoutes(state: IssueState): Route[] {
         const issue = Number(params[0]);
         if (!exists(issue)) return notFound("issues/comments#create-an-issue-comment");
         const now = timestamp();
-        const comment: StoredComment = { id: state.nextCommentId(), user: state.bot, body: body.body, createdAt: now, updatedAt: now, history: [body.body] };
+        const comment: StoredComment = {
+          id: state.nextCommentId(),
+          user: state.bot,
+          body: body.body,
+          createdAt: now,
+          updatedAt: now,
+          history: [body.body],
+        };
         if (issue !== state.issue.number) comment.issue = issue;
         state.comments.push(comment);
         return [201, commentResource(state, comment)];
@@ -138,7 +173,10 @@ export function issueRoutes(state: IssueState): Route[] {
   ];
 }
 
-type Repository = Pick<Schemas["full-repository"], "id" | "node_id" | "name" | "full_name" | "private" | "default_branch" | "url" | "html_url">;
+type Repository = Pick<
+  Schemas["full-repository"],
+  "id" | "node_id" | "name" | "full_name" | "private" | "default_branch" | "url" | "html_url"
+>;
 
 function repository(state: IssueState): Repository {
   return {
@@ -157,7 +195,8 @@ function repository(state: IssueState): Repository {
 async function contents(state: IssueState, filePath: string, ref: string, accept: string): Promise<Reply> {
   const text = await state.bare.fileAt(ref, filePath);
   if (text === null) return notFound("repos/contents#get-repository-content");
-  if (accept.includes("application/vnd.github.raw")) return [200, text, { "content-type": "application/vnd.github.raw+json; charset=utf-8" }];
+  if (accept.includes("application/vnd.github.raw"))
+    return [200, text, { "content-type": "application/vnd.github.raw+json; charset=utf-8" }];
   const file: Pick<Schemas["content-file"], "type" | "encoding" | "size" | "name" | "path" | "content"> = {
     type: "file",
     encoding: "base64",
@@ -184,8 +223,11 @@ function permission(state: IssueState, login: string): Reply {
 
 /** 201 for a new reaction, 200 when this user already reacted so (GitHub's documented answer). */
 function reaction(state: IssueState, commentId: number, content: string): Reply {
-  if (!state.comments.some((c) => c.id === commentId)) return notFound("reactions/reactions#create-reaction-for-an-issue-comment");
-  const existing = state.reactions.findIndex((r) => r.commentId === commentId && r.content === content && r.user === state.bot.login);
+  if (!state.comments.some((c) => c.id === commentId))
+    return notFound("reactions/reactions#create-reaction-for-an-issue-comment");
+  const existing = state.reactions.findIndex(
+    (r) => r.commentId === commentId && r.content === content && r.user === state.bot.login,
+  );
   if (existing < 0) state.reactions.push({ commentId, content, user: state.bot.login });
   const body: Pick<Schemas["reaction"], "id" | "node_id" | "user" | "content" | "created_at"> = {
     id: (existing < 0 ? state.reactions.length : existing + 1) + 100,

@@ -1,5 +1,15 @@
 import type { BareRepo } from "./bare-repo.js";
-import { API, notFound, repoPath, timestamp, unprocessable, type Reply, type Route, type Schemas, type SimpleUser } from "./fake-routes.js";
+import {
+  API,
+  notFound,
+  repoPath,
+  timestamp,
+  unprocessable,
+  type Reply,
+  type Route,
+  type Schemas,
+  type SimpleUser,
+} from "./fake-routes.js";
 
 /**
  * Pull requests, with the validations GitHub applies that matter to okstra:
@@ -33,7 +43,20 @@ export interface PullState {
 type BranchRef = Pick<Schemas["pull-request"]["head"], "label" | "ref" | "sha">;
 type PullResource = Pick<
   Schemas["pull-request"],
-  "url" | "id" | "node_id" | "html_url" | "number" | "state" | "locked" | "title" | "body" | "created_at" | "updated_at" | "closed_at" | "merged_at" | "draft"
+  | "url"
+  | "id"
+  | "node_id"
+  | "html_url"
+  | "number"
+  | "state"
+  | "locked"
+  | "title"
+  | "body"
+  | "created_at"
+  | "updated_at"
+  | "closed_at"
+  | "merged_at"
+  | "draft"
 > & { user: SimpleUser; head: BranchRef; base: BranchRef; merged?: boolean };
 
 export function pullRoutes(state: PullState): Route[] {
@@ -49,7 +72,10 @@ export function pullRoutes(state: PullState): Route[] {
         const head = url.searchParams.get("head"); // `owner:branch`
         const base = url.searchParams.get("base");
         const listed = state.pulls.filter(
-          (p) => (wanted === "all" || p.state === wanted) && (head === null || head === `${state.owner}:${p.head}`) && (base === null || base === p.base),
+          (p) =>
+            (wanted === "all" || p.state === wanted) &&
+            (head === null || head === `${state.owner}:${p.head}`) &&
+            (base === null || base === p.base),
         );
         return [200, await Promise.all(listed.map((p) => resource(state, p, false)))];
       },
@@ -77,10 +103,13 @@ export function pullRoutes(state: PullState): Route[] {
         const pull = find(params[0]);
         if (!pull) return notFound("pulls/pulls#update-a-pull-request");
         if (body.base !== undefined && (await state.bare.head(body.base)) === null) {
-          return unprocessable("Validation Failed", "pulls/pulls#update-a-pull-request", [{ resource: "PullRequest", field: "base", code: "invalid" }]);
+          return unprocessable("Validation Failed", "pulls/pulls#update-a-pull-request", [
+            { resource: "PullRequest", field: "base", code: "invalid" },
+          ]);
         }
         // `draft` is not a field of this endpoint: GitHub ignores it, and so does the fake.
-        for (const key of ["title", "body", "base", "state"] as const) if (body[key] !== undefined) (pull as unknown as Record<string, unknown>)[key] = body[key];
+        for (const key of ["title", "body", "base", "state"] as const)
+          if (body[key] !== undefined) (pull as unknown as Record<string, unknown>)[key] = body[key];
         pull.updatedAt = timestamp();
         return [200, await resource(state, pull, true)];
       },
@@ -113,23 +142,47 @@ function setDraft(state: PullState, body: { query: string; variables: Record<str
 const DRAFT_MUTATION = /\b(markPullRequestReadyForReview|convertPullRequestToDraft)\s*\(/;
 const nodeId = (number: number) => Buffer.from(`011:PullRequest${number}`).toString("base64");
 
-async function create(state: PullState, body: { title: string; body?: string; head: string; base: string; draft?: boolean }): Promise<Reply> {
+async function create(
+  state: PullState,
+  body: { title: string; body?: string; head: string; base: string; draft?: boolean },
+): Promise<Reply> {
   const docs = "pulls/pulls#create-a-pull-request";
-  const invalid = async (field: "head" | "base") => ((await state.bare.head(body[field])) === null ? [{ resource: "PullRequest", field, code: "invalid" }] : []);
+  const invalid = async (field: "head" | "base") =>
+    (await state.bare.head(body[field])) === null ? [{ resource: "PullRequest", field, code: "invalid" }] : [];
   const errors = [...(await invalid("head")), ...(await invalid("base"))];
   if (errors.length > 0) return unprocessable("Validation Failed", docs, errors);
   if (state.pulls.some((p) => p.state === "open" && p.head === body.head && p.base === body.base)) {
-    return unprocessable("Validation Failed", docs, [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${state.owner}:${body.head}.` }]);
+    return unprocessable("Validation Failed", docs, [
+      {
+        resource: "PullRequest",
+        code: "custom",
+        message: `A pull request already exists for ${state.owner}:${body.head}.`,
+      },
+    ]);
   }
   const now = timestamp();
-  const pull: StoredPull = { number: state.nextIssueNumber(), title: body.title, body: body.body ?? null, head: body.head, base: body.base, draft: body.draft ?? false, state: "open", createdAt: now, updatedAt: now };
+  const pull: StoredPull = {
+    number: state.nextIssueNumber(),
+    title: body.title,
+    body: body.body ?? null,
+    head: body.head,
+    base: body.base,
+    draft: body.draft ?? false,
+    state: "open",
+    createdAt: now,
+    updatedAt: now,
+  };
   state.pulls.push(pull);
   return [201, await resource(state, pull, true)];
 }
 
 /** The single-PR endpoints carry `merged`; lists do not. */
 async function resource(state: PullState, pull: StoredPull, single: boolean): Promise<PullResource> {
-  const branch = async (ref: string): Promise<BranchRef> => ({ label: `${state.owner}:${ref}`, ref, sha: (await state.bare.head(ref)) ?? "0".repeat(40) });
+  const branch = async (ref: string): Promise<BranchRef> => ({
+    label: `${state.owner}:${ref}`,
+    ref,
+    sha: (await state.bare.head(ref)) ?? "0".repeat(40),
+  });
   const resource: PullResource = {
     url: `${API}/repos/${state.owner}/${state.repo}/pulls/${pull.number}`,
     id: 1_000_000 + pull.number,

@@ -55,14 +55,37 @@ export interface ReviewState {
 
 type ReviewCommentResource = Pick<
   Schemas["pull-request-review-comment"],
-  | "url" | "pull_request_review_id" | "id" | "node_id" | "diff_hunk" | "path" | "commit_id" | "original_commit_id"
-  | "in_reply_to_id" | "body" | "created_at" | "updated_at" | "html_url" | "pull_request_url" | "author_association"
-  | "_links" | "line" | "side"
+  | "url"
+  | "pull_request_review_id"
+  | "id"
+  | "node_id"
+  | "diff_hunk"
+  | "path"
+  | "commit_id"
+  | "original_commit_id"
+  | "in_reply_to_id"
+  | "body"
+  | "created_at"
+  | "updated_at"
+  | "html_url"
+  | "pull_request_url"
+  | "author_association"
+  | "_links"
+  | "line"
+  | "side"
 > & { user: SimpleUser };
 
 type ReviewResource = Pick<
   Schemas["pull-request-review"],
-  | "id" | "node_id" | "body" | "state" | "html_url" | "pull_request_url" | "_links" | "submitted_at" | "commit_id"
+  | "id"
+  | "node_id"
+  | "body"
+  | "state"
+  | "html_url"
+  | "pull_request_url"
+  | "_links"
+  | "submitted_at"
+  | "commit_id"
   | "author_association"
 > & { user: SimpleUser };
 

@@ -50,7 +50,10 @@ export function timestamp(date = new Date()): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-export type SimpleUser = Pick<Schemas["simple-user"], "login" | "id" | "node_id" | "type" | "site_admin" | "url" | "html_url" | "avatar_url">;
+export type SimpleUser = Pick<
+  Schemas["simple-user"],
+  "login" | "id" | "node_id" | "type" | "site_admin" | "url" | "html_url" | "avatar_url"
+>;
 
 export function simpleUser(login: string, type: "User" | "Bot", id: number): SimpleUser {
   return {

@@ -66,7 +66,11 @@ describe("git smart-HTTP test server", () => {
     server.setReadOnly(true);
     const clone = path.join(root, "clone");
     await git(["clone", "-q", `${server.url}/o/r.git`, clone], { cwd: root, extraHeader: header(TOKEN) });
-    const push = await git(["push", "-q", "origin", "HEAD:refs/heads/okstra/1/s1"], { cwd: clone, extraHeader: header(TOKEN), allowFailure: true });
+    const push = await git(["push", "-q", "origin", "HEAD:refs/heads/okstra/1/s1"], {
+      cwd: clone,
+      extraHeader: header(TOKEN),
+      allowFailure: true,
+    });
     expect(push.stderr).toContain("403");
     expect((await git(["for-each-ref", "--format=%(refname)"], { cwd: bare })).stdout.trim()).toBe("refs/heads/main");
   });

@@ -24,8 +24,12 @@ beforeAll(async () => {
   await world.comment("/okstra implement --stage 2");
   dependent = await world.comment("/okstra implement --stage 3");
   world.github.uninstall();
-  counts = { "stage 1 (no dependency)": countImplementRequests(first.api), "stage 3 (two dependencies)": countImplementRequests(dependent.api) };
-  if (process.env.OKSTRA_IMPLEMENT_REQUESTS) await writeFile(process.env.OKSTRA_IMPLEMENT_REQUESTS, implementTable(counts));
+  counts = {
+    "stage 1 (no dependency)": countImplementRequests(first.api),
+    "stage 3 (two dependencies)": countImplementRequests(dependent.api),
+  };
+  if (process.env.OKSTRA_IMPLEMENT_REQUESTS)
+    await writeFile(process.env.OKSTRA_IMPLEMENT_REQUESTS, implementTable(counts));
 }, 180_000);
 
 afterAll(async () => {
@@ -34,12 +38,17 @@ afterAll(async () => {
 
 describe("a one-stage /okstra implement (SPEC §13)", () => {
   it("opened exactly one stage PR per run (the runs measured are one-stage runs)", () => {
-    for (const phase of [first, dependent]) expect(phase.api.filter((r) => r.route === "POST /repos/{owner}/{repo}/pulls")).toHaveLength(1);
+    for (const phase of [first, dependent])
+      expect(phase.api.filter((r) => r.route === "POST /repos/{owner}/{repo}/pulls")).toHaveLength(1);
   });
 
   it("stage 1 (no dependency): at most 30 API requests, 3 ledger reads, 3 ledger commits", () => {
     const c = counts["stage 1 (no dependency)"]!;
-    expect({ total: c.total <= 30, ledgerReads: c.ledgerReads <= 3, ledgerCommits: c.ledgerCommits <= 3 }).toEqual({ total: true, ledgerReads: true, ledgerCommits: true });
+    expect({ total: c.total <= 30, ledgerReads: c.ledgerReads <= 3, ledgerCommits: c.ledgerCommits <= 3 }).toEqual({
+      total: true,
+      ledgerReads: true,
+      ledgerCommits: true,
+    });
     expect(c.ledgerCommits).toBeGreaterThan(0); // not vacuous: the run did write
   });
 
@@ -47,6 +56,9 @@ describe("a one-stage /okstra implement (SPEC §13)", () => {
   // PR, src/engine/pull-requests): reported by the bench, not pinned here. Its ledger budget is the same.
   it("stage 3 (two dependencies): at most 3 ledger reads and 3 ledger commits", () => {
     const c = counts["stage 3 (two dependencies)"]!;
-    expect({ ledgerReads: c.ledgerReads <= 3, ledgerCommits: c.ledgerCommits <= 3 }).toEqual({ ledgerReads: true, ledgerCommits: true });
+    expect({ ledgerReads: c.ledgerReads <= 3, ledgerCommits: c.ledgerCommits <= 3 }).toEqual({
+      ledgerReads: true,
+      ledgerCommits: true,
+    });
   });
 });

@@ -18,8 +18,15 @@ export interface ImplementCounts {
 }
 
 const LEDGER_REF = /\/git\/ref\/heads\/okstra\/ledger$/;
-const OBJECT_READ = new Set(["GET /repos/{owner}/{repo}/git/trees/{tree_sha}", "GET /repos/{owner}/{repo}/git/blobs/{file_sha}"]);
-const COMMIT = new Set(["POST /graphql createCommitOnBranch", "PATCH /repos/{owner}/{repo}/git/refs/{ref}", "POST /repos/{owner}/{repo}/git/refs"]);
+const OBJECT_READ = new Set([
+  "GET /repos/{owner}/{repo}/git/trees/{tree_sha}",
+  "GET /repos/{owner}/{repo}/git/blobs/{file_sha}",
+]);
+const COMMIT = new Set([
+  "POST /graphql createCommitOnBranch",
+  "PATCH /repos/{owner}/{repo}/git/refs/{ref}",
+  "POST /repos/{owner}/{repo}/git/refs",
+]);
 
 /** The installation token exchange is Probot's, not okstra's: it is listed but not counted against the budget. */
 const NOT_OKSTRA = new Set(["POST /app/installations/{installation_id}/access_tokens"]);
@@ -42,8 +49,10 @@ export function implementTable(runs: Record<string, ImplementCounts>): string {
   const names = Object.keys(runs);
   const routes = [...new Set(names.flatMap((n) => [...runs[n]!.byRoute.keys()]))].sort();
   const lines = [`| route | ${names.join(" | ")} |`, `|---|${names.map(() => "---:").join("|")}|`];
-  for (const route of routes) lines.push(`| \`${route}\` | ${names.map((n) => runs[n]!.byRoute.get(route) ?? 0).join(" | ")} |`);
-  const row = (label: string, pick: (c: ImplementCounts) => number) => lines.push(`| **${label}** | ${names.map((n) => `**${pick(runs[n]!)}**`).join(" | ")} |`);
+  for (const route of routes)
+    lines.push(`| \`${route}\` | ${names.map((n) => runs[n]!.byRoute.get(route) ?? 0).join(" | ")} |`);
+  const row = (label: string, pick: (c: ImplementCounts) => number) =>
+    lines.push(`| **${label}** | ${names.map((n) => `**${pick(runs[n]!)}**`).join(" | ")} |`);
   row("API total (without the token exchange)", (c) => c.total);
   row("ledger reads (`okstra/ledger` ref)", (c) => c.ledgerReads);
   row("ledger object reads (trees, blobs not in the cache)", (c) => c.objectReads);

@@ -33,10 +33,14 @@ describe("a ledger write that loses the race", () => {
     expect(lost.oid).toBeNull();
     expect(retried.oid).not.toBeNull();
     expect(retried.input.expectedHeadOid).toBe(otherCommit);
-    expect(retried.input.fileChanges?.additions?.map((a) => a.path)).toEqual(lost.input.fileChanges?.additions?.map((a) => a.path));
+    expect(retried.input.fileChanges?.additions?.map((a) => a.path)).toEqual(
+      lost.input.fileChanges?.additions?.map((a) => a.path),
+    );
     // Between the two writes okstra read the moved ref again rather than retrying blindly.
     const graphql = plan.api.flatMap((r, i) => (r.route === "POST /graphql createCommitOnBranch" ? [i] : []));
-    expect(plan.api.slice(graphql[0] + 1, graphql[1]).map((r) => r.route)).toContain("GET /repos/{owner}/{repo}/git/ref/{ref}");
+    expect(plan.api.slice(graphql[0] + 1, graphql[1]).map((r) => r.route)).toContain(
+      "GET /repos/{owner}/{repo}/git/ref/{ref}",
+    );
 
     expect(await w.bare.fileAt("okstra/ledger", "tasks/2/ledger.jsonl")).toBe(otherRow);
     expect(await w.bare.fileAt("okstra/ledger", "tasks/1/plan.json")).not.toBeNull();

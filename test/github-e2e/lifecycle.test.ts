@@ -34,9 +34,16 @@ afterAll(async () => {
 });
 
 const ledgerFile = async (file: string) => (await world.bare.fileAt("okstra/ledger", `tasks/1/${file}`)) ?? "";
-const rows = async () => (await ledgerFile("ledger.jsonl")).trim().split("\n").map((line) => JSON.parse(line) as Record<string, any>);
+const rows = async () =>
+  (await ledgerFile("ledger.jsonl"))
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, any>);
 const okstraComments = () => world.github.comments.filter((c) => c.user.type === "Bot");
-const statusCommentOf = (phase: Phase) => okstraComments().find((c) => c.history[0].includes(`"trigger":${phase.commentId}`) && c.body.includes("okstra:run-status"));
+const statusCommentOf = (phase: Phase) =>
+  okstraComments().find(
+    (c) => c.history[0].includes(`"trigger":${phase.commentId}`) && c.body.includes("okstra:run-status"),
+  );
 
 describe("/okstra plan", () => {
   it("posts the plan comment with the stage DAG in Mermaid and the next command", () => {
@@ -52,12 +59,18 @@ describe("/okstra plan", () => {
   it("creates one run status comment and edits it in place up to the ✅ state", () => {
     const status = statusCommentOf(phases.plan)!;
     expect(status).toBeDefined();
-    const created = phases.plan.api.filter((r) => r.route === "POST /repos/{owner}/{repo}/issues/{issue_number}/comments" && String((r.body as { body: string }).body).includes("okstra:run-status"));
+    const created = phases.plan.api.filter(
+      (r) =>
+        r.route === "POST /repos/{owner}/{repo}/issues/{issue_number}/comments" &&
+        String((r.body as { body: string }).body).includes("okstra:run-status"),
+    );
     expect(created).toHaveLength(1);
     const edits = phases.plan.api.filter((r) => r.route === "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}");
     expect(edits.length).toBeGreaterThanOrEqual(1);
     // Every edit of the run went to that one comment, and the last one is the final state.
-    expect(new Set(edits.map((r) => r.path))).toEqual(new Set([`/repos/${OWNER}/Hello-World/issues/comments/${status.id}`]));
+    expect(new Set(edits.map((r) => r.path))).toEqual(
+      new Set([`/repos/${OWNER}/Hello-World/issues/comments/${status.id}`]),
+    );
     expect(status.history.length).toBe(edits.length + 1);
     expect(status.history.at(-1)).toContain("### okstra · `/okstra plan` · ✅ done · run `plan-1`");
     expect(status.history.at(-1)).toContain("Next: `/okstra approve`");
@@ -84,7 +97,10 @@ describe("/okstra plan", () => {
 
     const planWrite = writes.find((w) => w.input.fileChanges?.additions?.some((a) => a.path === "tasks/1/plan.json"));
     expect(planWrite).toBeDefined();
-    expect(planWrite!.input.branch).toEqual({ repositoryNameWithOwner: `${OWNER}/Hello-World`, branchName: "okstra/ledger" });
+    expect(planWrite!.input.branch).toEqual({
+      repositoryNameWithOwner: `${OWNER}/Hello-World`,
+      branchName: "okstra/ledger",
+    });
     const planJson = planWrite!.input.fileChanges!.additions!.find((a) => a.path === "tasks/1/plan.json")!;
     const plan = JSON.parse(Buffer.from(planJson.contents, "base64").toString("utf8"));
     expect(plan.stages.map((s: { number: number; dependsOn: number[] }) => [s.number, s.dependsOn])).toEqual([
@@ -100,7 +116,9 @@ describe("/okstra plan", () => {
 describe("/okstra approve, then /okstra implement three times", () => {
   it("pushes every stage branch to the git server with the installation token, and the server refused nothing", async () => {
     const implementations = [phases.implement1, phases.implement2, phases.implement3];
-    const pushes = implementations.flatMap((p) => p.git).filter((r) => r.method === "POST" && r.service === "git-receive-pack");
+    const pushes = implementations
+      .flatMap((p) => p.git)
+      .filter((r) => r.method === "POST" && r.service === "git-receive-pack");
     expect(pushes).toHaveLength(4); // one push per stage branch
     expect(world.server.requests.length).toBeGreaterThan(pushes.length);
     expect(world.server.requests.filter((r) => !r.authorized || r.status !== 200)).toEqual([]);
@@ -113,7 +131,10 @@ describe("/okstra approve, then /okstra implement three times", () => {
   });
 
   it("keeps the first implementation run to the ready stages 1 and 2, then 3, then 4", () => {
-    const pushed = (phase: Phase) => phase.api.filter((r) => r.route === "POST /repos/{owner}/{repo}/pulls").map((r) => (r.body as { head: string }).head);
+    const pushed = (phase: Phase) =>
+      phase.api
+        .filter((r) => r.route === "POST /repos/{owner}/{repo}/pulls")
+        .map((r) => (r.body as { head: string }).head);
     expect(pushed(phases.implement1)).toEqual(["okstra/1/s1", "okstra/1/s2"]);
     expect(pushed(phases.implement2)).toEqual(["okstra/1/s3"]);
     expect(pushed(phases.implement3)).toEqual(["okstra/1/s4"]);
@@ -136,13 +157,17 @@ describe("/okstra approve, then /okstra implement three times", () => {
       [4, "okstra/1/s3", true, "open"],
       [5, "okstra/1/s4", true, "open"],
     ]);
-    expect(world.github.pulls[2].body).toContain("**Stage 3 of 4** · depends on: stage 1 (#2), stage 2 (#3) · needed by: stage 4 (#5)");
+    expect(world.github.pulls[2].body).toContain(
+      "**Stage 3 of 4** · depends on: stage 1 (#2), stage 2 (#3) · needed by: stage 4 (#5)",
+    );
     // Stage 4 on stage 3 is a linear chain: one native stack, bottom first (§15.5); nothing else asked for one.
     expect(world.github.stacks.map((stack) => stack.pulls)).toEqual([[4, 5]]);
     expect(phases.implement1.api.filter((r) => r.route.includes("/stacks"))).toEqual([]);
     // Each PR's base..head is its stage's own commits: no dependency's commit, no merge.
     for (const pr of world.github.pulls) {
-      const list = async (extra: string[]) => (await git(["rev-list", ...extra, `refs/heads/${pr.base}..refs/heads/${pr.head}`], { cwd: world.bare.dir })).stdout;
+      const list = async (extra: string[]) =>
+        (await git(["rev-list", ...extra, `refs/heads/${pr.base}..refs/heads/${pr.head}`], { cwd: world.bare.dir }))
+          .stdout;
       expect(await list([])).toBe(await list(["--no-merges"]));
       expect((await list([])).trim()).not.toBe("");
     }
@@ -161,7 +186,11 @@ describe("/okstra approve, then /okstra implement three times", () => {
   });
 
   it("sends every API request with the installation token", () => {
-    expect(world.github.requests.filter((r) => r.route !== "POST /app/installations/{installation_id}/access_tokens" && !r.authorized)).toEqual([]);
+    expect(
+      world.github.requests.filter(
+        (r) => r.route !== "POST /app/installations/{installation_id}/access_tokens" && !r.authorized,
+      ),
+    ).toEqual([]);
   });
 });
 

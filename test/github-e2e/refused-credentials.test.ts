@@ -26,8 +26,14 @@ async function implementWith(refuse: (world: E2eWorld) => void): Promise<Outcome
 }
 
 const rows = async (world: E2eWorld) =>
-  ((await world.bare.fileAt("okstra/ledger", "tasks/1/ledger.jsonl")) ?? "").trim().split("\n").map((line) => JSON.parse(line) as Record<string, any>);
-const finalStatus = (o: Outcome) => o.world.github.comments.find((c) => c.history[0].includes(`"trigger":${o.implement.commentId}`) && c.body.includes("okstra:run-status"))!;
+  ((await world.bare.fileAt("okstra/ledger", "tasks/1/ledger.jsonl")) ?? "")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, any>);
+const finalStatus = (o: Outcome) =>
+  o.world.github.comments.find(
+    (c) => c.history[0].includes(`"trigger":${o.implement.commentId}`) && c.body.includes("okstra:run-status"),
+  )!;
 
 describe("a token the git server does not accept", () => {
   let outcome: Outcome;
@@ -43,7 +49,9 @@ describe("a token the git server does not accept", () => {
     expect(implRows.filter((r) => r.status === "done")).toEqual([]);
     expect(implRows.filter((r) => r.status === "failed").map((r) => r.stage)).toEqual([1, 2]);
     // The server answered 401 to okstra's first request and saw nothing else.
-    expect(outcome.implement.git).toEqual([expect.objectContaining({ service: "git-upload-pack", authorized: false, status: 401 })]);
+    expect(outcome.implement.git).toEqual([
+      expect.objectContaining({ service: "git-upload-pack", authorized: false, status: 401 }),
+    ]);
     expect(outcome.implement.api.filter((r) => r.route === "POST /repos/{owner}/{repo}/pulls")).toEqual([]);
     expect(await outcome.world.bare.branches()).not.toContain("okstra/1/s1");
   });
@@ -53,7 +61,8 @@ describe("a token the git server does not accept", () => {
     const report = (await outcome.world.bare.fileAt("okstra/ledger", "tasks/1/runs/impl-1/report.md")) ?? "";
     expect(ledger).toContain("could not read Username"); // git's refusal is recorded…
     for (const form of tokenForms(INSTALLATION_TOKEN)) {
-      for (const text of [...outcome.world.github.comments.flatMap((c) => c.history), ledger, report]) expect(text).not.toContain(form); // …without the credential
+      for (const text of [...outcome.world.github.comments.flatMap((c) => c.history), ledger, report])
+        expect(text).not.toContain(form); // …without the credential
     }
   });
 

@@ -10,11 +10,17 @@ export function requestTable(phases: Record<string, Phase>): string {
   const names = Object.keys(phases);
   const routes = [...new Set(names.flatMap((name) => phases[name].api.map((r) => r.route)))].sort();
   const count = (name: string, route: string) => phases[name].api.filter((r) => r.route === route).length;
-  const gitCount = (name: string, method: string, service: string) => phases[name].git.filter((r) => r.method === method && r.service === service).length;
+  const gitCount = (name: string, method: string, service: string) =>
+    phases[name].git.filter((r) => r.method === method && r.service === service).length;
   const lines = [`| route | ${names.join(" | ")} |`, `|---|${names.map(() => "---:").join("|")}|`];
   for (const route of routes) lines.push(`| \`${route}\` | ${names.map((n) => count(n, route)).join(" | ")} |`);
   lines.push(`| **API total** | ${names.map((n) => `**${phases[n].api.length}**`).join(" | ")} |`);
-  for (const [method, service] of [["GET", "git-upload-pack"], ["POST", "git-upload-pack"], ["GET", "git-receive-pack"], ["POST", "git-receive-pack"]]) {
+  for (const [method, service] of [
+    ["GET", "git-upload-pack"],
+    ["POST", "git-upload-pack"],
+    ["GET", "git-receive-pack"],
+    ["POST", "git-receive-pack"],
+  ]) {
     lines.push(`| git: ${method} ${service} | ${names.map((n) => gitCount(n, method, service)).join(" | ")} |`);
   }
   return `${lines.join("\n")}\n`;

@@ -103,7 +103,10 @@ afterAll(async () => {
 
 async function rows(): Promise<Array<Record<string, any>>> {
   const text = (await world.bare.fileAt("okstra/ledger", "tasks/1/ledger.jsonl")) ?? "";
-  return text.trim().split("\n").map((l) => JSON.parse(l));
+  return text
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
 }
 const okstraComments = (on: number) =>
   world.github.comments.filter((c) => c.user.type === "Bot" && (c.issue ?? 1) === on);
@@ -125,7 +128,11 @@ describe("the plan, implemented and verified on GitHub", () => {
     expect(plan.stages.find((s: { number: number }) => s.number === 3).dependsOn).toContain(2);
     const verified = (await rows()).slice(0, rowsBeforeRevise).filter((r) => r.status === "verified");
     expect(verified.map((r) => [r.stage, r.headCommit, r.verdict])).toEqual(
-      expect.arrayContaining([[1, heads.s1, "accepted"], [2, heads.s2, "accepted"], [3, heads.s3, "accepted"]]),
+      expect.arrayContaining([
+        [1, heads.s1, "accepted"],
+        [2, heads.s2, "accepted"],
+        [3, heads.s3, "accepted"],
+      ]),
     );
     for (const sha of [heads.s1, heads.s2, heads.s3]) expect(conclusionsOn(sha)).toContain("success");
   });
@@ -141,7 +148,10 @@ describe("/okstra revise written on stage 2's PR, with a review thread and a cha
   });
 
   it("gave the executor the thread (path, line, hunk, words) and the review that asked for changes", async () => {
-    const asked = (await readFile(executorLog, "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+    const asked = (await readFile(executorLog, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(asked).toHaveLength(1);
     expect(asked[0].stage).toBe(2);
     const thread = world.github.reviewComments.find((c) => c.id === threadRoot)!;
@@ -180,7 +190,9 @@ describe("/okstra revise written on stage 2's PR, with a review thread and a cha
     expect(await isAncestor(world, heads.s3, heads.s3Restacked)).toBe(true);
     expect(await isAncestor(world, heads.s2Revised, heads.s3Restacked)).toBe(true);
     const message = await world.bare.commitMessage(heads.s3Restacked);
-    expect(message).toMatch(/^chore\(restack\): merge stage 2 \(through okstra\/1\/s3-base\)\n\nOkstra-Task: #1\nOkstra-Stage: 3/);
+    expect(message).toMatch(
+      /^chore\(restack\): merge stage 2 \(through okstra\/1\/s3-base\)\n\nOkstra-Task: #1\nOkstra-Stage: 3/,
+    );
   });
 
   it("tells the whole loop in one status comment on stage 2's PR", () => {
@@ -241,7 +253,9 @@ describe("a restack that conflicts", () => {
   });
 
   it("says so on stage 3's PR, in the command's status and in /okstra status", () => {
-    const onPr = okstraComments(pr.s3).map((c) => c.body).join("\n");
+    const onPr = okstraComments(pr.s3)
+      .map((c) => c.body)
+      .join("\n");
     expect(onPr).toContain("⚠️ **Needs restack.** Stage 3 could not be brought up to date with stage 2");
     const said = statusOf(phases.restack)!.body;
     expect(said).toContain("Stage 3: ⚠️ **needs restack** — merging stage 2 conflicts in `src/inventory.js`");

@@ -20,7 +20,10 @@ export interface Finding {
   form: string;
 }
 
-export async function findSecrets(root: string, needles: string[]): Promise<{ findings: Finding[]; filesSearched: number; repositoriesSearched: number }> {
+export async function findSecrets(
+  root: string,
+  needles: string[],
+): Promise<{ findings: Finding[]; filesSearched: number; repositoriesSearched: number }> {
   const findings: Finding[] = [];
   let filesSearched = 0;
   const gitDirs: string[] = [];
@@ -33,14 +36,17 @@ export async function findSecrets(root: string, needles: string[]): Promise<{ fi
       } else if (entry.isFile()) {
         filesSearched++;
         const bytes = await readFile(full);
-        for (const needle of needles) if (bytes.includes(needle)) findings.push({ where: path.relative(root, full), form: needle });
+        for (const needle of needles)
+          if (bytes.includes(needle)) findings.push({ where: path.relative(root, full), form: needle });
       }
     }
   };
   await walk(root);
   for (const dir of gitDirs) {
     const objects = await git(["cat-file", "--batch-all-objects", "--batch"], { cwd: dir, allowFailure: true });
-    for (const needle of needles) if (objects.stdout.includes(needle)) findings.push({ where: `${path.relative(root, dir)} (git objects)`, form: needle });
+    for (const needle of needles)
+      if (objects.stdout.includes(needle))
+        findings.push({ where: `${path.relative(root, dir)} (git objects)`, form: needle });
   }
   return { findings, filesSearched, repositoriesSearched: gitDirs.length };
 }

@@ -35,7 +35,12 @@ describe("the fake GitHub served over HTTP", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
     expect(await response.json()).toMatchObject({ full_name: `${OWNER}/${REPO}`, default_branch: "main" });
-    expect(side.github.requests.at(-1)).toMatchObject({ route: "GET /repos/{owner}/{repo}", path: `/repos/${OWNER}/${REPO}`, authorized: true, status: 200 });
+    expect(side.github.requests.at(-1)).toMatchObject({
+      route: "GET /repos/{owner}/{repo}",
+      path: `/repos/${OWNER}/${REPO}`,
+      authorized: true,
+      status: 200,
+    });
 
     const raw = await fetch(`${served.url}/api/v3/repos/${OWNER}/${REPO}/contents/.github%2Fokstra.yml?ref=main`, {
       headers: { authorization: `token ${INSTALLATION_TOKEN}`, accept: "application/vnd.github.raw+json" },
@@ -48,10 +53,19 @@ describe("the fake GitHub served over HTTP", () => {
     const head = await side.bare.head("main");
     const response = await api("POST", "/api/graphql", {
       query: "mutation($input: CreateCommitOnBranchInput!) { createCommitOnBranch(input: $input) { commit { oid } } }",
-      variables: { input: { branch: { repositoryNameWithOwner: `${OWNER}/${REPO}`, branchName: "main" }, expectedHeadOid: "0".repeat(40), message: { headline: "x" } } },
+      variables: {
+        input: {
+          branch: { repositoryNameWithOwner: `${OWNER}/${REPO}`, branchName: "main" },
+          expectedHeadOid: "0".repeat(40),
+          message: { headline: "x" },
+        },
+      },
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ data: { createCommitOnBranch: null }, errors: [{ type: "STALE_DATA" }] });
+    expect(await response.json()).toMatchObject({
+      data: { createCommitOnBranch: null },
+      errors: [{ type: "STALE_DATA" }],
+    });
     expect(await side.bare.head("main")).toBe(head);
   });
 
@@ -64,7 +78,11 @@ describe("the fake GitHub served over HTTP", () => {
   it("answers a request the fake does not model with GitHub's 404 and keeps it in `unmatched`", async () => {
     const response = await api("POST", `/api/v3/repos/${OWNER}/${REPO}/issues/1/labels`, { labels: ["okstra"] });
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ message: "Not Found", documentation_url: "https://docs.github.com/rest", status: "404" });
+    expect(await response.json()).toEqual({
+      message: "Not Found",
+      documentation_url: "https://docs.github.com/rest",
+      status: "404",
+    });
     const labels = `/api/v3/repos/${OWNER}/${REPO}/issues/1/labels`;
     expect(served.unmatched).toEqual([{ method: "POST", path: labels, body: { labels: ["okstra"] } }]);
   });
@@ -76,11 +94,16 @@ describe("the fake GitHub served over HTTP", () => {
     await git(["add", "noise.bin"], { cwd: clone });
     await git(["commit", "-q", "-m", "chore: noise"], { cwd: clone });
     // Above http.postBuffer git streams the pack with Transfer-Encoding: chunked.
-    await git(["-c", "http.postBuffer=4096", "push", "-q", "origin", "HEAD:refs/heads/proxied"], { cwd: clone, extraHeader: basic });
+    await git(["-c", "http.postBuffer=4096", "push", "-q", "origin", "HEAD:refs/heads/proxied"], {
+      cwd: clone,
+      extraHeader: basic,
+    });
 
     expect(await side.bare.head("proxied")).toBe((await git(["rev-parse", "HEAD"], { cwd: clone })).stdout.trim());
     // Before a chunked pack git probes the endpoint with a small POST (`probe_rpc`), so two POSTs.
-    expect(side.server.requests.filter((r) => r.service === "git-receive-pack").map((r) => [r.method, r.path, r.status])).toEqual([
+    expect(
+      side.server.requests.filter((r) => r.service === "git-receive-pack").map((r) => [r.method, r.path, r.status]),
+    ).toEqual([
       ["GET", `/${OWNER}/${REPO}.git/info/refs`, 200],
       ["POST", `/${OWNER}/${REPO}.git/git-receive-pack`, 200],
       ["POST", `/${OWNER}/${REPO}.git/git-receive-pack`, 200],

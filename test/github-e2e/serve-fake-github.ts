@@ -1,4 +1,11 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkGitHubExchange } from "../helpers/contract/index.js";
 import { recordContractProblems } from "../helpers/http-mock.js";
@@ -35,7 +42,15 @@ export interface ServedGitHub {
 const REST_PREFIX = "/api/v3";
 const GRAPHQL_PATH = "/api/graphql";
 // Hop-by-hop headers belong to one connection; Node sets its own on each side of the proxy.
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "trailer"]);
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "upgrade",
+  "proxy-connection",
+  "te",
+  "trailer",
+]);
 
 export async function serveFakeGitHub(github: FakeGitHub, gitServerUrl: string): Promise<ServedGitHub> {
   const unmatched: UnmatchedRequest[] = [];
@@ -59,7 +74,8 @@ export async function serveFakeGitHub(github: FakeGitHub, gitServerUrl: string):
 function apiPath(url: string): string | null {
   const [pathname, query] = splitQuery(url);
   if (pathname === GRAPHQL_PATH) return `/graphql${query}`;
-  if (pathname === REST_PREFIX || pathname.startsWith(`${REST_PREFIX}/`)) return `${pathname.slice(REST_PREFIX.length) || "/"}${query}`;
+  if (pathname === REST_PREFIX || pathname.startsWith(`${REST_PREFIX}/`))
+    return `${pathname.slice(REST_PREFIX.length) || "/"}${query}`;
   return null;
 }
 
@@ -68,13 +84,23 @@ function splitQuery(url: string): [string, string] {
   return at < 0 ? [url, ""] : [url.slice(0, at), url.slice(at)];
 }
 
-async function answerApi(github: FakeGitHub, req: IncomingMessage, res: ServerResponse, unmatched: UnmatchedRequest[]): Promise<void> {
+async function answerApi(
+  github: FakeGitHub,
+  req: IncomingMessage,
+  res: ServerResponse,
+  unmatched: UnmatchedRequest[],
+): Promise<void> {
   const url = req.url ?? "/";
   const body = parseBody(await readBody(req));
-  const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : String(value)]));
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : String(value)]),
+  );
   const reply = await github.handle({ method: req.method ?? "GET", path: apiPath(url)!, body, headers });
   // The same contract checks the in-process mocks get (test/helpers/http-mock.ts).
-  if (reply) recordContractProblems(checkGitHubExchange({ method: req.method ?? "GET", path: url, body, status: reply[0], responseBody: reply[1] }));
+  if (reply)
+    recordContractProblems(
+      checkGitHubExchange({ method: req.method ?? "GET", path: url, body, status: reply[0], responseBody: reply[1] }),
+    );
   if (reply) return send(res, reply);
   unmatched.push({ method: req.method ?? "GET", path: url, body });
   send(res, [404, { message: "Not Found", documentation_url: REST_DOCS, status: "404" }]);
@@ -111,7 +137,13 @@ function send(res: ServerResponse, [status, body, headers = {}]: Reply): void {
 function proxy(req: IncomingMessage, res: ServerResponse, git: URL): Promise<void> {
   return new Promise((resolve, reject) => {
     const upstream = httpRequest(
-      { host: git.hostname, port: git.port, method: req.method, path: req.url, headers: { ...endToEnd(req.headers), host: git.host } },
+      {
+        host: git.hostname,
+        port: git.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...endToEnd(req.headers), host: git.host },
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
         answer.pipe(res);

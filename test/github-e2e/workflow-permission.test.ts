@@ -48,7 +48,9 @@ describe("a push GitHub refuses for a missing App permission", () => {
     expect(refused).toBeInstanceOf(PushRejectedError);
     expect(refused).toMatchObject({ reason: "missing-permission" });
     const message = (refused as Error).message;
-    expect(message).toContain("the okstra App lacks the `workflows` permission needed to change `.github/workflows/ci.yml`");
+    expect(message).toContain(
+      "the okstra App lacks the `workflows` permission needed to change `.github/workflows/ci.yml`",
+    );
     expect(message).toContain("Permissions → workflows: read and write");
     expect(await sandbox.remoteHead(BRANCH)).toBeNull();
   });

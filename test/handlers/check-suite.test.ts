@@ -49,11 +49,21 @@ describe("check_suite.rerequested (Re-run all checks)", () => {
     const head = await branchHead(repo, 2);
     await deliver("delivery-suite", await suitePayload("okstra/1/s2", head));
 
-    expect(jobs.at(-1)).toMatchObject({ kind: "reverify", issueNumber: 1, checkRun: { id: 5151, action: "suite_rerequested", stage: 2, headSha: head } });
+    expect(jobs.at(-1)).toMatchObject({
+      kind: "reverify",
+      issueNumber: 1,
+      checkRun: { id: 5151, action: "suite_rerequested", stage: 2, headSha: head },
+    });
     expect(outcomes.at(-1)).toMatchObject({ result: "carried-out" });
-    const verified = (await ledgerRows(repo)).filter((r) => r.status === "verified" && r.run === "verify-2").map((r) => [r.stage, r.headCommit]);
+    const verified = (await ledgerRows(repo))
+      .filter((r) => r.status === "verified" && r.run === "verify-2")
+      .map((r) => [r.stage, r.headCommit]);
     expect(verified).toEqual([[2, head]]);
-    expect((await ledgerJson(repo, "runs/verify-2/run.json")).trigger).toMatchObject({ kind: "check-run", action: "suite_rerequested", command: "check_suite.rerequested (check suite 5151)" });
+    expect((await ledgerJson(repo, "runs/verify-2/run.json")).trigger).toMatchObject({
+      kind: "check-run",
+      action: "suite_rerequested",
+      command: "check_suite.rerequested (check suite 5151)",
+    });
     expect((await checkRuns(repo)).at(-1)).toMatchObject({ name: "okstra / stage 2", externalId: "1/2/verify-2" });
   });
 

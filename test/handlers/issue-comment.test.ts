@@ -1,7 +1,13 @@
 import { beforeEach, describe, expect, it } from "@jest/globals";
 import { createHmac } from "node:crypto";
 import { httpMock } from "../helpers/http-mock.js";
-import { createTestApp, INSTALLATION_TOKEN, mockInstallationToken, WEBHOOK_SECRET, type TestApp } from "../helpers/probot.js";
+import {
+  createTestApp,
+  INSTALLATION_TOKEN,
+  mockInstallationToken,
+  WEBHOOK_SECRET,
+  type TestApp,
+} from "../helpers/probot.js";
 import { issueCommentPayload, type CommentAdjustment } from "../helpers/webhooks.js";
 
 const REPO = "/repos/Codertocat/Hello-World";
@@ -13,17 +19,26 @@ beforeEach(async () => {
 });
 
 async function deliver(action: "created" | "edited" | "deleted", adjust: CommentAdjustment, deliveryId = "delivery-1") {
-  await app.probot.receive({ id: deliveryId, name: "issue_comment", payload: issueCommentPayload(action, adjust) as never });
+  await app.probot.receive({
+    id: deliveryId,
+    name: "issue_comment",
+    payload: issueCommentPayload(action, adjust) as never,
+  });
   await app.queue.drain();
 }
 
 /** Every command starts the same way: token, permission, then — for a commenter with write access only — default branch and config (absent). */
-function mockCommandStart(permission: { permission: string; role_name: string } = { permission: "admin", role_name: "admin" }, login = "Codertocat") {
+function mockCommandStart(
+  permission: { permission: string; role_name: string } = { permission: "admin", role_name: "admin" },
+  login = "Codertocat",
+) {
   mockInstallationToken();
   // Every call of the job is made with the installation token.
   const github = httpMock().matchHeader("authorization", `token ${INSTALLATION_TOKEN}`);
   if (["write", "maintain", "admin"].includes(permission.role_name)) {
-    github.get(REPO).reply(200, { id: 1296269, name: "Hello-World", full_name: "Codertocat/Hello-World", default_branch: "main" });
+    github
+      .get(REPO)
+      .reply(200, { id: 1296269, name: "Hello-World", full_name: "Codertocat/Hello-World", default_branch: "main" });
     github.get(`${REPO}/contents/.github/okstra.yml`).query({ ref: "main" }).reply(404, { message: "Not Found" });
   }
   github.get(`${REPO}/collaborators/${login}/permission`).reply(200, { ...permission, user: { login } });
@@ -31,16 +46,26 @@ function mockCommandStart(permission: { permission: string; role_name: string } 
 }
 
 function expectEyes(github: ReturnType<typeof httpMock>, commentId = COMMENT_ID) {
-  github.post(`${REPO}/issues/comments/${commentId}/reactions`, { content: "eyes" }).reply(201, { id: 1, content: "eyes" });
+  github
+    .post(`${REPO}/issues/comments/${commentId}/reactions`, { content: "eyes" })
+    .reply(201, { id: 1, content: "eyes" });
 }
 
 /** Captures the body of the comment okstra posts on the issue. */
 function captureComment(github: ReturnType<typeof httpMock>): { body?: string } {
   const captured: { body?: string } = {};
-  github.post(`${REPO}/issues/1/comments`, (body: { body: string }) => {
-    captured.body = body.body;
-    return true;
-  }).reply(201, { id: 9001, body: "", user: { login: "okstra[bot]" }, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" });
+  github
+    .post(`${REPO}/issues/1/comments`, (body: { body: string }) => {
+      captured.body = body.body;
+      return true;
+    })
+    .reply(201, {
+      id: 9001,
+      body: "",
+      user: { login: "okstra[bot]" },
+      created_at: "2026-11-21T10:00:00Z",
+      updated_at: "2026-11-21T10:00:00Z",
+    });
   return captured;
 }
 
@@ -68,7 +93,9 @@ describe("issue_comment.created", () => {
     const github = mockCommandStart({ permission: "read", role_name: "read" }, "reader");
     const comment = captureComment(github);
     await deliver("created", { body: "/okstra status", login: "reader" });
-    expect(comment.body).toContain("@reader has `read` permission on this repository; okstra commands need `write` or higher.");
+    expect(comment.body).toContain(
+      "@reader has `read` permission on this repository; okstra commands need `write` or higher.",
+    );
     // No 👀 (the mock helper would fail on an unmatched POST .../reactions) and no ledger read.
   });
 
@@ -117,7 +144,11 @@ describe("issue_comment.created", () => {
     github
       .get(`${REPO}/contents/.github/okstra.yml`)
       .query({ ref: "trunk" })
-      .reply(200, "minimumPermission: sometimes\nverification: { maxRounds: 0 }\nqaCommands:\n  lint: npx eslint . --fix\n", { "content-type": "application/vnd.github.raw+json" });
+      .reply(
+        200,
+        "minimumPermission: sometimes\nverification: { maxRounds: 0 }\nqaCommands:\n  lint: npx eslint . --fix\n",
+        { "content-type": "application/vnd.github.raw+json" },
+      );
     github.get(`${REPO}/collaborators/Codertocat/permission`).reply(200, { permission: "write", role_name: "write" });
     expectEyes(github);
     const comment = captureComment(github);
@@ -138,7 +169,12 @@ describe("webhook authentication", () => {
   it("verifies the signature before anything is queued", async () => {
     const payload = JSON.stringify(issueCommentPayload("created", { body: "/okstra help" }));
     await expect(
-      app.probot.webhooks.verifyAndReceive({ id: "forged", name: "issue_comment", payload, signature: "sha256=" + "0".repeat(64) }),
+      app.probot.webhooks.verifyAndReceive({
+        id: "forged",
+        name: "issue_comment",
+        payload,
+        signature: "sha256=" + "0".repeat(64),
+      }),
     ).rejects.toThrow();
     await app.queue.drain();
   });

@@ -14,7 +14,12 @@ export const TASK = 1;
 const AT = T0.toISOString();
 
 /** A pull request as GitHub's REST API returns it (the fields the adapter reads). */
-export function restPull(number: number, head: string, base: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function restPull(
+  number: number,
+  head: string,
+  base: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     number,
     node_id: `PR_${number}`,
@@ -34,15 +39,41 @@ export const merged = { state: "closed", merged_at: "2026-11-21T10:00:00Z" };
 export const closed = { state: "closed", merged_at: null };
 
 export function stagePrRow(stage: number, number: number): LedgerRow {
-  return { at: AT, run: "impl-1", status: "pr", stages: [stage], kind: "stage", branch: `okstra/${TASK}/s${stage}`, number, url: `https://github.com/Codertocat/Hello-World/pull/${number}` };
+  return {
+    at: AT,
+    run: "impl-1",
+    status: "pr",
+    stages: [stage],
+    kind: "stage",
+    branch: `okstra/${TASK}/s${stage}`,
+    number,
+    url: `https://github.com/Codertocat/Hello-World/pull/${number}`,
+  };
 }
 
 export function groupPrRow(stages: number[], number: number): LedgerRow {
-  return { at: AT, run: "ship-1", status: "pr", stages, kind: "group", branch: `okstra/${TASK}/group-${stages.join("-")}`, number, url: `https://github.com/Codertocat/Hello-World/pull/${number}` };
+  return {
+    at: AT,
+    run: "ship-1",
+    status: "pr",
+    stages,
+    kind: "group",
+    branch: `okstra/${TASK}/group-${stages.join("-")}`,
+    number,
+    url: `https://github.com/Codertocat/Hello-World/pull/${number}`,
+  };
 }
 
 export function doneRow(stage: number): LedgerRow {
-  return { at: AT, run: "impl-1", status: "done", stage, headCommit: sha(`s${stage}-head`), branch: `okstra/${TASK}/s${stage}`, carryPath: `tasks/${TASK}/carry/stage-${stage}.json` };
+  return {
+    at: AT,
+    run: "impl-1",
+    status: "done",
+    stage,
+    headCommit: sha(`s${stage}-head`),
+    branch: `okstra/${TASK}/s${stage}`,
+    carryPath: `tasks/${TASK}/carry/stage-${stage}.json`,
+  };
 }
 
 /**
@@ -58,13 +89,26 @@ export function mockLedgerRead(scope: nock.Scope, rows: LedgerRow[]): void {
     [`tasks/${TASK}/plan.json`]: `${JSON.stringify(validPlan(), null, 2)}\n`,
     [`tasks/${TASK}/ledger.jsonl`]: rows.map((r) => `${JSON.stringify(r)}\n`).join(""),
   });
-  scope.get(`${REPO}/git/ref/heads/okstra/ledger`).reply(200, { ref: "refs/heads/okstra/ledger", object: { type: "commit", sha: commit } });
-  scope.get(`${REPO}/git/trees/${commit}`).query({ recursive: "1" }).reply(200, treeBody(sha("ledger-tree"), files));
-  for (const text of Object.values(files)) scope.get(`${REPO}/git/blobs/${gitBlobSha(text)}`).reply(200, blobBody(text));
+  scope
+    .get(`${REPO}/git/ref/heads/okstra/ledger`)
+    .reply(200, { ref: "refs/heads/okstra/ledger", object: { type: "commit", sha: commit } });
+  scope
+    .get(`${REPO}/git/trees/${commit}`)
+    .query({ recursive: "1" })
+    .reply(200, treeBody(sha("ledger-tree"), files));
+  for (const text of Object.values(files))
+    scope.get(`${REPO}/git/blobs/${gitBlobSha(text)}`).reply(200, blobBody(text));
 }
 
 /** A real `pull_request.closed` payload from @octokit/webhooks-examples, adjusted to one of okstra's PRs. */
-export function pullRequestClosedPayload(adjust: { number: number; head: string; base: string; merged: boolean; userType?: "Bot" | "User"; fork?: boolean }): Record<string, any> {
+export function pullRequestClosedPayload(adjust: {
+  number: number;
+  head: string;
+  base: string;
+  merged: boolean;
+  userType?: "Bot" | "User";
+  fork?: boolean;
+}): Record<string, any> {
   const payload = webhookExample("pull_request", "closed");
   const pr = payload.pull_request;
   pr.number = adjust.number;
@@ -73,7 +117,11 @@ export function pullRequestClosedPayload(adjust: { number: number; head: string;
   pr.merged_at = adjust.merged ? "2026-11-21T10:00:00Z" : null;
   pr.head.ref = adjust.head;
   pr.base.ref = adjust.base;
-  pr.user = { ...pr.user, login: adjust.userType === "User" ? "Codertocat" : "okstra[bot]", type: adjust.userType ?? "Bot" };
+  pr.user = {
+    ...pr.user,
+    login: adjust.userType === "User" ? "Codertocat" : "okstra[bot]",
+    type: adjust.userType ?? "Bot",
+  };
   if (adjust.fork) pr.head.repo = { ...pr.head.repo, full_name: "someone/Hello-World" };
   payload.installation = { id: 1, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
   return payload;
@@ -82,7 +130,9 @@ export function pullRequestClosedPayload(adjust: { number: number; head: string;
 /** Every request a scope answered, in order, as `METHOD path` (query included). */
 export function recordOrder(scope: nock.Scope): string[] {
   const order: string[] = [];
-  scope.on("request", (req: { method: string; path: string }) => order.push(`${req.method} ${decodeURIComponent(req.path)}`));
+  scope.on("request", (req: { method: string; path: string }) =>
+    order.push(`${req.method} ${decodeURIComponent(req.path)}`),
+  );
   return order;
 }
 

@@ -11,7 +11,9 @@ const groupRows = async () => (await repo.rows()).filter((r) => r.status === "pr
 
 /** Writes ship-claims.json as a run elsewhere would have left it. */
 async function leaveClaim(run: string, stage: number, until: Date) {
-  await repo.ledger.writeFiles(ISSUE, { [SHIP_CLAIMS_FILE]: `${JSON.stringify({ v: 1, claims: [{ stage, run, until: until.toISOString() }] })}\n` });
+  await repo.ledger.writeFiles(ISSUE, {
+    [SHIP_CLAIMS_FILE]: `${JSON.stringify({ v: 1, claims: [{ stage, run, until: until.toISOString() }] })}\n`,
+  });
 }
 
 describe("/okstra ship under redelivery, concurrency and repeats", () => {
@@ -53,7 +55,10 @@ describe("/okstra ship under redelivery, concurrency and repeats", () => {
     repo = await shipRepo();
     await leaveClaim("ship-9", 1, new Date(Date.now() + 10 * 60_000));
     const refused = await repo.execute(await repo.post("/okstra ship 1,2"));
-    expect(refused).toMatchObject({ result: "refused", reason: expect.stringContaining("stage 1 is being shipped by run ship-9") });
+    expect(refused).toMatchObject({
+      result: "refused",
+      reason: expect.stringContaining("stage 1 is being shipped by run ship-9"),
+    });
     expect(await repo.refExists("okstra/1/group-1-2")).toBe(false);
 
     await leaveClaim("ship-9", 1, new Date(Date.now() - 60_000));
@@ -81,7 +86,12 @@ describe("/okstra ship under redelivery, concurrency and repeats", () => {
     await repo.commitOn("main", { "CHANGELOG.md": "# Changes\n" }, "docs: start a changelog");
     await updateLocalPull(repo.dir, second.number, (p) => ({ ...p, state: "closed" }));
     const refused = await repo.execute(await repo.post("/okstra ship 1,2"));
-    expect(refused).toMatchObject({ result: "refused", reason: expect.stringContaining("branch `okstra/1/group-1-2` already exists at `" + branchHead.slice(0, 12) + "` with other content") });
+    expect(refused).toMatchObject({
+      result: "refused",
+      reason: expect.stringContaining(
+        "branch `okstra/1/group-1-2` already exists at `" + branchHead.slice(0, 12) + "` with other content",
+      ),
+    });
     expect(await repo.head(first.head)).toBe(branchHead);
   });
 });

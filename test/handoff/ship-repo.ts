@@ -9,7 +9,13 @@ import { executeCommand, type CommandOutcome } from "../../src/engine/execute-co
 import { Ledger } from "../../src/ledger/ledger.js";
 import { createLocalLedgerStore } from "../../src/ledger/local-store.js";
 import type { RowInput } from "../../src/ledger/rows.js";
-import { addLocalComment, createLocalIssue, createLocalPlatform, readLocalComments, readLocalIssue } from "../../src/platform/local/index.js";
+import {
+  addLocalComment,
+  createLocalIssue,
+  createLocalPlatform,
+  readLocalComments,
+  readLocalIssue,
+} from "../../src/platform/local/index.js";
 import { listLocalPulls, updateLocalPull, type LocalPull } from "../../src/platform/local/records.js";
 import type { Platform } from "../../src/platform/types.js";
 import type { CommandJob } from "../../src/queue/types.js";
@@ -78,13 +84,28 @@ async function buildShipTemplate(): Promise<{ root: string; dir: string }> {
   await git(["commit", "-q", "-m", "chore: configure okstra"], { cwd: dir });
 
   const repo = openShipRepo(root, dir);
-  for (const command of ["/okstra plan", "/okstra approve", "/okstra implement", "/okstra implement", "/okstra implement"]) {
+  for (const command of [
+    "/okstra plan",
+    "/okstra approve",
+    "/okstra implement",
+    "/okstra implement",
+    "/okstra implement",
+  ]) {
     const outcome = await repo.execute(await repo.post(command));
     if (outcome.result !== "carried-out") throw new Error(`${command} did not run: ${JSON.stringify(outcome)}`);
   }
   const done = (await repo.rows()).filter((r) => r.status === "done");
   if (done.length !== 4) throw new Error(`expected 4 done stages, got ${done.length}`);
-  await repo.append(done.map((r) => ({ run: "verify-1", status: "verified", stage: r.stage, verdict: "accepted", reportPath: "runs/verify-1/report.md", headCommit: r.headCommit })));
+  await repo.append(
+    done.map((r) => ({
+      run: "verify-1",
+      status: "verified",
+      stage: r.stage,
+      verdict: "accepted",
+      reportPath: "runs/verify-1/report.md",
+      headCommit: r.headCommit,
+    })),
+  );
   return { root, dir };
 }
 
@@ -134,11 +155,15 @@ function openShipRepo(root: string, dir: string): ShipRepo {
     async cli(comment) {
       let stdout = "";
       let stderr = "";
-      const code = await runCli(["run", comment, "--repo", dir, "--issue", String(ISSUE), "--actor", ACTOR], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+      const code = await runCli(["run", comment, "--repo", dir, "--issue", String(ISSUE), "--actor", ACTOR], {
+        stdout: (t) => (stdout += t),
+        stderr: (t) => (stderr += t),
+      });
       return { code, stdout, stderr };
     },
     async post(comment) {
-      if (!(await readLocalIssue(dir, ISSUE))) await createLocalIssue(dir, { number: ISSUE, ...(await readIssueFile(ISSUE_FILE)), author: ACTOR });
+      if (!(await readLocalIssue(dir, ISSUE)))
+        await createLocalIssue(dir, { number: ISSUE, ...(await readIssueFile(ISSUE_FILE)), author: ACTOR });
       const posted = await addLocalComment(dir, ISSUE, { author: ACTOR, body: comment });
       return {
         deliveryId: `local-${posted.id}`,
@@ -152,7 +177,10 @@ function openShipRepo(root: string, dir: string): ShipRepo {
     execute: (job) => executeCommand(job, { platform, ledger, log: silentLogger, statusIntervalMs: 0 }),
     async rows() {
       const text = await gitOut(["show", `okstra/ledger:tasks/${ISSUE}/ledger.jsonl`]);
-      return text.split("\n").filter(Boolean).map((line) => JSON.parse(line));
+      return text
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
     },
     async append(rows) {
       await ledger.appendRows(ISSUE, rows);
@@ -187,7 +215,8 @@ function openShipRepo(root: string, dir: string): ShipRepo {
       } finally {
         await git(["worktree", "remove", "--force", worktree], { cwd: dir });
       }
-      if (branch === (await gitOut(["branch", "--show-current"]))) await git(["reset", "-q", "--hard", branch], { cwd: dir });
+      if (branch === (await gitOut(["branch", "--show-current"])))
+        await git(["reset", "-q", "--hard", branch], { cwd: dir });
       return head;
     },
     async mergePull(number) {
@@ -195,13 +224,16 @@ function openShipRepo(root: string, dir: string): ShipRepo {
       const worktree = path.join(root, `merge-${number}`);
       await git(["worktree", "add", "-q", "--detach", worktree, pull.base], { cwd: dir });
       try {
-        await git(["merge", "-q", "--no-ff", "-m", `Merge pull request #${number} from ${pull.head}`, pull.head], { cwd: worktree });
+        await git(["merge", "-q", "--no-ff", "-m", `Merge pull request #${number} from ${pull.head}`, pull.head], {
+          cwd: worktree,
+        });
         await git(["update-ref", `refs/heads/${pull.base}`, "HEAD"], { cwd: worktree });
       } finally {
         await git(["worktree", "remove", "--force", worktree], { cwd: dir });
       }
       // DIR has `main` checked out: bring its working tree along, as a merge on GitHub leaves the clone to catch up.
-      if (pull.base === (await gitOut(["branch", "--show-current"]))) await git(["reset", "-q", "--hard", pull.base], { cwd: dir });
+      if (pull.base === (await gitOut(["branch", "--show-current"])))
+        await git(["reset", "-q", "--hard", pull.base], { cwd: dir });
       await updateLocalPull(dir, number, (p) => ({ ...p, state: "closed", merged: true }));
     },
     async dispose() {

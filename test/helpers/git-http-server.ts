@@ -79,7 +79,13 @@ async function handle(
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
   const service = serviceOf(url);
-  const record: GitHttpRequest = { method: req.method ?? "GET", path: url.pathname, service, authorized: isAuthorized(req, state.token), status: 0 };
+  const record: GitHttpRequest = {
+    method: req.method ?? "GET",
+    path: url.pathname,
+    service,
+    authorized: isAuthorized(req, state.token),
+    status: 0,
+  };
   requests.push(record);
   req.on("error", () => undefined);
 

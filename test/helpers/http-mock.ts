@@ -20,7 +20,12 @@ const unmatched: string[] = [];
 const contractProblems: string[] = [];
 let listening = false;
 
-function recordUnmatched(req: { method?: string; path?: string; href?: string; options?: { method?: string; href?: string } }): void {
+function recordUnmatched(req: {
+  method?: string;
+  path?: string;
+  href?: string;
+  options?: { method?: string; href?: string };
+}): void {
   const method = req.method ?? req.options?.method ?? "?";
   unmatched.push(`${method} ${req.href ?? req.options?.href ?? req.path ?? "?"}`);
 }
@@ -34,9 +39,18 @@ type ReplyTuple = [number, unknown, Record<string, string>?];
 type ReplyContext = { req: { method: string }; basePath: unknown };
 
 /** What a nock reply declaration yields for one request, whichever of its three forms was used. */
-async function produceReply(context: ReplyContext, args: unknown[], uri: string, requestBody: unknown): Promise<ReplyTuple> {
+async function produceReply(
+  context: ReplyContext,
+  args: unknown[],
+  uri: string,
+  requestBody: unknown,
+): Promise<ReplyTuple> {
   const call = async (fn: (...a: unknown[]) => unknown) =>
-    fn.length === 3 ? new Promise<unknown>((resolve, reject) => fn.call(context, uri, requestBody, (e: unknown, r: unknown) => (e ? reject(e) : resolve(r)))) : fn.call(context, uri, requestBody);
+    fn.length === 3
+      ? new Promise<unknown>((resolve, reject) =>
+          fn.call(context, uri, requestBody, (e: unknown, r: unknown) => (e ? reject(e) : resolve(r))),
+        )
+      : fn.call(context, uri, requestBody);
   const [first, second, third] = args;
   if (typeof first === "function") return (await call(first as (...a: unknown[]) => unknown)) as ReplyTuple;
   const status = (first as number | undefined) ?? 200;
@@ -50,14 +64,19 @@ async function produceReply(context: ReplyContext, args: unknown[], uri: string,
  * its exchanges checked. Other hosts (model APIs) are left as declared.
  */
 function checkGitHubReplies(): void {
-  const proto = Object.getPrototypeOf(nock("https://contract-check.invalid").get("/")) as { reply: (...args: unknown[]) => unknown };
+  const proto = Object.getPrototypeOf(nock("https://contract-check.invalid").get("/")) as {
+    reply: (...args: unknown[]) => unknown;
+  };
   const original = proto.reply;
   proto.reply = function (this: { basePath: unknown; path: unknown }, ...args: unknown[]) {
     if (!declaresGitHub(this)) return original.apply(this, args);
     return original.call(this, async function (this: ReplyContext, uri: string, requestBody: unknown) {
       const [status, body, headers] = await produceReply(this, args, uri, requestBody);
       const base = new URL(String(this.basePath));
-      if (isGitHubApi(new URL(uri, base))) contractProblems.push(...checkedSafely({ method: this.req.method, path: uri, body: requestBody, status, responseBody: body }));
+      if (isGitHubApi(new URL(uri, base)))
+        contractProblems.push(
+          ...checkedSafely({ method: this.req.method, path: uri, body: requestBody, status, responseBody: body }),
+        );
       return headers ? [status, body, headers] : [status, body];
     });
   };
@@ -96,7 +115,10 @@ export function assertHttpMocksSettled(): void {
   const problems: string[] = [];
   if (pending.length > 0) problems.push(`HTTP mocks never called:\n  ${pending.join("\n  ")}`);
   if (stray.length > 0) problems.push(`HTTP requests with no mock:\n  ${stray.join("\n  ")}`);
-  if (contract.length > 0) problems.push(`GitHub would not accept these (checked against @octokit/openapi, @octokit/graphql-schema, @octokit/webhooks-schemas):\n  ${[...new Set(contract)].join("\n  ")}`);
+  if (contract.length > 0)
+    problems.push(
+      `GitHub would not accept these (checked against @octokit/openapi, @octokit/graphql-schema, @octokit/webhooks-schemas):\n  ${[...new Set(contract)].join("\n  ")}`,
+    );
   if (problems.length > 0) throw new Error(problems.join("\n"));
 }
 

@@ -52,7 +52,16 @@ export async function startLocalNpmRegistry(packages: RegistryPackage[]): Promis
       await writeFile(path.join(dir, file), text);
     }
     const tgz = path.join(work, `${pkg.name}-${pkg.version}.tgz`);
-    await exec("tar", ["-czf", tgz, "-C", path.dirname(dir), "--mtime=2020-01-01", "--owner=0", "--group=0", "package"]);
+    await exec("tar", [
+      "-czf",
+      tgz,
+      "-C",
+      path.dirname(dir),
+      "--mtime=2020-01-01",
+      "--owner=0",
+      "--group=0",
+      "package",
+    ]);
     const bytes = await readFile(tgz);
     const file = `${pkg.name}-${pkg.version}.tgz`;
     tarballs.set(`/${pkg.name}/-/${file}`, bytes);
@@ -80,7 +89,11 @@ export async function startLocalNpmRegistry(packages: RegistryPackage[]): Promis
     }
     const packument = packuments.get(pathname.slice(1));
     if (packument) {
-      const body = JSON.stringify({ name: pathname.slice(1), "dist-tags": { latest: packument.latest }, versions: packument.versions });
+      const body = JSON.stringify({
+        name: pathname.slice(1),
+        "dist-tags": { latest: packument.latest },
+        versions: packument.versions,
+      });
       response.writeHead(200, { "content-type": "application/json" });
       return response.end(body);
     }

@@ -11,7 +11,9 @@ export interface LocalRepo {
   dir: string;
   run(comment: string, actor?: string): Promise<{ code: number; stdout: string; stderr: string }>;
   commitFile(file: string, text: string): Promise<void>;
-  comments(issue?: number): Promise<Array<{ id: number; author: string; body: string; reactions: Array<{ content: string }> }>>;
+  comments(
+    issue?: number,
+  ): Promise<Array<{ id: number; author: string; body: string; reactions: Array<{ content: string }> }>>;
   ledgerFiles(): Promise<string[]>;
   ledgerFile(file: string): Promise<string>;
   ledgerCommits(): Promise<string[]>;
@@ -36,7 +38,11 @@ export const EXECUTOR_WORKER = path.join(RECORDINGS, "executor-worker.mjs");
  * (e.g. `--mode commit-then-sleep --only-stage 1`); no pilot. `extra` lines
  * are appended as they are.
  */
-export async function configureRecordedWorkers(repo: LocalRepo, executorFlags: string, extra: string[] = []): Promise<void> {
+export async function configureRecordedWorkers(
+  repo: LocalRepo,
+  executorFlags: string,
+  extra: string[] = [],
+): Promise<void> {
   await repo.commitFile(
     ".github/okstra.yml",
     [
@@ -62,10 +68,13 @@ export async function createLocalRepo(options: { issueFile?: string } = {}): Pro
     async run(comment, actor = "maintainer") {
       let stdout = "";
       let stderr = "";
-      const code = await runCli(["run", comment, "--repo", dir, "--issue", "1", "--issue-file", issueFile, "--actor", actor], {
-        stdout: (t) => (stdout += t),
-        stderr: (t) => (stderr += t),
-      });
+      const code = await runCli(
+        ["run", comment, "--repo", dir, "--issue", "1", "--issue-file", issueFile, "--actor", actor],
+        {
+          stdout: (t) => (stdout += t),
+          stderr: (t) => (stderr += t),
+        },
+      );
       return { code, stdout, stderr };
     },
     async commitFile(file, text) {
@@ -76,10 +85,15 @@ export async function createLocalRepo(options: { issueFile?: string } = {}): Pro
     },
     async comments(issue = 1) {
       // A pull request's conversation comments live under pulls/<n>/, an issue's under issues/<n>/ (SPEC §11.1).
-      const isPull = await readFile(path.join(dir, ".okstra-local", "pulls", `${issue}.json`)).then(() => true, () => false);
+      const isPull = await readFile(path.join(dir, ".okstra-local", "pulls", `${issue}.json`)).then(
+        () => true,
+        () => false,
+      );
       const commentsDir = path.join(dir, ".okstra-local", isPull ? "pulls" : "issues", String(issue), "comments");
       const files = (await readdir(commentsDir)).filter((f) => f.endsWith(".json"));
-      const all = await Promise.all(files.map(async (f) => JSON.parse(await readFile(path.join(commentsDir, f), "utf8"))));
+      const all = await Promise.all(
+        files.map(async (f) => JSON.parse(await readFile(path.join(commentsDir, f), "utf8"))),
+      );
       return all.sort((a, b) => a.id - b.id);
     },
     async ledgerFiles() {

@@ -8,7 +8,11 @@ import { checkWebhook } from "./contract/index.js";
 import { httpMock, recordContractProblems } from "./http-mock.js";
 
 // One throwaway App key for the whole suite: Probot signs real JWTs with it.
-const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
 
 export const WEBHOOK_SECRET = "test-webhook-secret";
 export const INSTALLATION_TOKEN = "ghs_installationtoken0000000000000000";
@@ -37,16 +41,22 @@ export function checkDeliveries(probot: Probot): Probot {
  * A function, so it applies after Probot's own defaults: the throttling plugin would otherwise
  * space every comment 3 s apart across the whole suite (GitHub's guidance, right in production).
  */
-const QUIET_OCTOKIT = ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } }));
+const QUIET_OCTOKIT = ProbotOctokit.defaults((options: object) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+}));
 
 function testProbot(Octokit: typeof ProbotOctokit = QUIET_OCTOKIT): Probot {
-  return checkDeliveries(new Probot({
-    appId: 123,
-    privateKey,
-    secret: WEBHOOK_SECRET,
-    log: pino({ level: "silent" }),
-    Octokit,
-  }));
+  return checkDeliveries(
+    new Probot({
+      appId: 123,
+      privateKey,
+      secret: WEBHOOK_SECRET,
+      log: pino({ level: "silent" }),
+      Octokit,
+    }),
+  );
 }
 
 /** A real Probot with okstra loaded; HTTP retries off so nock sees each request once. */
@@ -64,7 +74,9 @@ export async function createTestApp(Octokit?: typeof ProbotOctokit): Promise<Tes
  * a webhook's effect is read back from a local repository. The jobs are
  * recorded in `jobs` as they arrive.
  */
-export async function createTestAppWith(carryOut: (job: QueueJob) => Promise<void>): Promise<TestApp & { jobs: QueueJob[] }> {
+export async function createTestAppWith(
+  carryOut: (job: QueueJob) => Promise<void>,
+): Promise<TestApp & { jobs: QueueJob[] }> {
   const probot = testProbot();
   const jobs: QueueJob[] = [];
   let queue: JobQueue | undefined;
@@ -84,7 +96,10 @@ export async function createTestAppWith(carryOut: (job: QueueJob) => Promise<voi
 
 /** The installation token exchange Probot makes before the job's first API call. */
 export function mockInstallationToken(installationId = 1) {
-  return httpMock()
-    .post(`/app/installations/${installationId}/access_tokens`)
-    .reply(201, { token: INSTALLATION_TOKEN, expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" });
+  return httpMock().post(`/app/installations/${installationId}/access_tokens`).reply(201, {
+    token: INSTALLATION_TOKEN,
+    expires_at: "2099-01-01T00:00:00Z",
+    permissions: {},
+    repository_selection: "all",
+  });
 }

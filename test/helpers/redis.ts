@@ -14,8 +14,11 @@ export const redisAvailable = spawnSync("redis-server", ["--version"], { stdio: 
 
 export const describeWithRedis = (() => {
   if (redisAvailable) return describe as typeof describe.skip;
-  if (process.env.CI) throw new Error("redis-server is not installed, and CI must run the Redis suites (apt-get install redis-server)");
-  process.stderr.write("SKIPPED: redis-server is not installed; the BullMQ suites need it (apt-get install redis-server)\n");
+  if (process.env.CI)
+    throw new Error("redis-server is not installed, and CI must run the Redis suites (apt-get install redis-server)");
+  process.stderr.write(
+    "SKIPPED: redis-server is not installed; the BullMQ suites need it (apt-get install redis-server)\n",
+  );
   return describe.skip;
 })();
 
@@ -30,7 +33,20 @@ export async function startRedis(port?: number): Promise<RedisServer> {
   port ??= await freePort();
   const child = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes", "--loglevel", "warning"],
+    [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--protected-mode",
+      "yes",
+      "--loglevel",
+      "warning",
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

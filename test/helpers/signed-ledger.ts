@@ -17,12 +17,26 @@ export function testKeyring(): LedgerKeyring {
 }
 
 /** `ledger.jsonl` text with each row signed after the one before it. */
-export function signedRowsText(issue: number, rows: ReadonlyArray<Record<string, unknown>>, keys: LedgerKeyring = testKeyring()): string {
-  return signRows(keys, issue, "", rows.map((r) => ({ ...r }))).map((line) => `${line}\n`).join("");
+export function signedRowsText(
+  issue: number,
+  rows: ReadonlyArray<Record<string, unknown>>,
+  keys: LedgerKeyring = testKeyring(),
+): string {
+  return signRows(
+    keys,
+    issue,
+    "",
+    rows.map((r) => ({ ...r })),
+  )
+    .map((line) => `${line}\n`)
+    .join("");
 }
 
 /** The files (full ledger paths) with rows signed and each task's `signatures.json` added. */
-export function signLedgerFiles(files: Readonly<Record<string, string>>, keys: LedgerKeyring = testKeyring()): Record<string, string> {
+export function signLedgerFiles(
+  files: Readonly<Record<string, string>>,
+  keys: LedgerKeyring = testKeyring(),
+): Record<string, string> {
   const signed: Record<string, string> = {};
   const manifests = new Map<number, Record<string, string>>();
   for (const [path, text] of Object.entries(files)) {
@@ -34,7 +48,10 @@ export function signLedgerFiles(files: Readonly<Record<string, string>>, keys: L
     const issue = Number(match[1]);
     const relative = match[2]!;
     if (relative === ROWS_FILE) {
-      const rows = text.split("\n").filter((l) => l.length > 0).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const rows = text
+        .split("\n")
+        .filter((l) => l.length > 0)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       signed[path] = signedRowsText(issue, rows, keys);
       continue;
     }

@@ -5,10 +5,14 @@ import { createRequire } from "node:module";
  * (comment body, author, ids) — never written from memory (STYLE §9).
  */
 const require = createRequire(import.meta.url);
-const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as Array<{ name: string; examples: Array<Record<string, any>> }>;
+const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as Array<{
+  name: string;
+  examples: Array<Record<string, any>>;
+}>;
 
 export function webhookExample(event: string, action: string): Record<string, any> {
-  const found = examples.find((e) => e.name === event)?.examples.find((e) => e.action === action && e.installation) ??
+  const found =
+    examples.find((e) => e.name === event)?.examples.find((e) => e.action === action && e.installation) ??
     examples.find((e) => e.name === event)?.examples.find((e) => e.action === action);
   if (!found) throw new Error(`no ${event}.${action} example in @octokit/webhooks-examples`);
   return structuredClone(found);
@@ -23,7 +27,10 @@ export interface CommentAdjustment {
 }
 
 /** An `issue_comment` payload on Codertocat/Hello-World#1 with the given comment. */
-export function issueCommentPayload(action: "created" | "edited" | "deleted", adjust: CommentAdjustment): Record<string, any> {
+export function issueCommentPayload(
+  action: "created" | "edited" | "deleted",
+  adjust: CommentAdjustment,
+): Record<string, any> {
   const payload = webhookExample("issue_comment", action);
   const login = adjust.login ?? payload.comment.user.login;
   const type = adjust.userType ?? "User";

@@ -17,13 +17,21 @@ async function approved(executorFlags: string) {
   expect((await repo.run("/okstra approve")).code).toBe(0);
 }
 
-const rows = async () => (await repo.ledgerFile("tasks/1/ledger.jsonl")).trim().split("\n").map((l) => JSON.parse(l));
+const rows = async () =>
+  (await repo.ledgerFile("tasks/1/ledger.jsonl"))
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
 /** The executor's `sleep 600`s started by this test process (other test files sleep too, in parallel). */
 const sleepers = () => {
-  const table = execSync("ps -eo pid=,ppid=,args=").toString().split("\n").filter(Boolean).map((line) => {
-    const [pid, ppid, ...args] = line.trim().split(/\s+/);
-    return { pid: Number(pid), ppid: Number(ppid), args: args.join(" ") };
-  });
+  const table = execSync("ps -eo pid=,ppid=,args=")
+    .toString()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const [pid, ppid, ...args] = line.trim().split(/\s+/);
+      return { pid: Number(pid), ppid: Number(ppid), args: args.join(" ") };
+    });
   const parent = new Map(table.map((p) => [p.pid, p.ppid]));
   const ours = (pid: number) => {
     for (let at = parent.get(pid); at !== undefined && at > 1; at = parent.get(at)) if (at === process.pid) return true;
@@ -62,15 +70,22 @@ describe("/okstra cancel", () => {
     // The partial commit (the failing test, with okstra's trailers) is on the stage branch.
     const partial = (await git(["log", "--format=%s", "main..okstra/1/s1"], { cwd: repo.dir })).stdout.trim();
     expect(partial).toBe("test(csv): escaping of fields and rows");
-    const status = (await repo.comments()).find((c) => c.body.includes("run `impl-1`") && c.body.includes("okstra:run-status"))!;
+    const status = (await repo.comments()).find(
+      (c) => c.body.includes("run `impl-1`") && c.body.includes("okstra:run-status"),
+    )!;
     expect(status.body).toContain("⏹️ cancelled");
 
     // Retry continues from the partial work: the branch keeps its first commit and gains the rest.
     await configure("");
     const partialHead = (await git(["rev-parse", "okstra/1/s1"], { cwd: repo.dir })).stdout.trim();
     expect((await repo.run("/okstra retry --stage 1")).code).toBe(0);
-    const history = (await git(["log", "--format=%H %s", "main..okstra/1/s1"], { cwd: repo.dir })).stdout.trim().split("\n");
-    expect(history.map((l) => l.slice(41))).toEqual(["feat(csv): RFC 4180 field and row encoding", "test(csv): escaping of fields and rows"]);
+    const history = (await git(["log", "--format=%H %s", "main..okstra/1/s1"], { cwd: repo.dir })).stdout
+      .trim()
+      .split("\n");
+    expect(history.map((l) => l.slice(41))).toEqual([
+      "feat(csv): RFC 4180 field and row encoding",
+      "test(csv): escaping of fields and rows",
+    ]);
     expect(history[1].slice(0, 40)).toBe(partialHead);
     expect((await rows()).filter((r) => r.status === "done").map((r) => r.stage)).toEqual([1]);
   });
@@ -87,10 +102,17 @@ describe("/okstra retry", () => {
     await approved("--mode bad-message --only-stage 1");
     expect((await repo.run("/okstra implement")).code).toBe(1);
     expect((await repo.run("/okstra retry --stage 2")).code).toBe(1);
-    expect((await repo.comments()).at(-1)!.body).toContain("stage 2 is done; `/okstra retry` is for stages that failed");
+    expect((await repo.comments()).at(-1)!.body).toContain(
+      "stage 2 is done; `/okstra retry` is for stages that failed",
+    );
     await configure("");
     expect((await repo.run("/okstra retry")).code).toBe(0);
-    expect((await rows()).filter((r) => r.status === "done").map((r) => r.stage).sort()).toEqual([1, 2]);
+    expect(
+      (await rows())
+        .filter((r) => r.status === "done")
+        .map((r) => r.stage)
+        .sort(),
+    ).toEqual([1, 2]);
     expect((await repo.run("/okstra retry")).code).toBe(1);
     expect((await repo.comments()).at(-1)!.body).toContain("no failed, abandoned or cancelled stage is ready to retry");
   });

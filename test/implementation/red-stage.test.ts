@@ -14,8 +14,13 @@ afterEach(async () => {
   await repo?.dispose();
 });
 
-const rows = async () => (await repo.ledgerFile("tasks/1/ledger.jsonl")).trim().split("\n").map((l) => JSON.parse(l));
-const log = async (range: string) => (await git(["log", "--format=%H %s", range], { cwd: repo.dir })).stdout.trim().split("\n");
+const rows = async () =>
+  (await repo.ledgerFile("tasks/1/ledger.jsonl"))
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+const log = async (range: string) =>
+  (await git(["log", "--format=%H %s", range], { cwd: repo.dir })).stdout.trim().split("\n");
 const NO_VERIFY = ["verification: { autoVerify: false }"];
 
 describe("a red stage", () => {
@@ -34,7 +39,9 @@ describe("a red stage", () => {
     expect(failed.detail).toContain(assertion);
     expect(failed.detail).not.toContain("validation-failed: validation-failed");
     expect(await repo.ledgerFile("tasks/1/runs/impl-1/report.md")).toContain(assertion);
-    const status = (await repo.comments()).find((c) => c.body.includes("okstra:run-status") && c.body.includes("run `impl-1`"))!;
+    const status = (await repo.comments()).find(
+      (c) => c.body.includes("okstra:run-status") && c.body.includes("run `impl-1`"),
+    )!;
     expect(status.body).toContain("<details><summary>Stage 1: validation-failed — output</summary>");
     expect(status.body).toContain(assertion);
     expect(status.body).toContain("Next: `/okstra retry`");
@@ -42,13 +49,20 @@ describe("a red stage", () => {
 
     // The red commits are on okstra/1/s1, with okstra's trailers; no PR was opened for them.
     const red = await log("main..okstra/1/s1");
-    expect(red.map((l) => l.slice(41))).toEqual(["feat(csv): RFC 4180 field and row encoding", "test(csv): escaping of fields and rows"]);
-    expect((await git(["log", "-1", "--format=%B", "okstra/1/s1"], { cwd: repo.dir })).stdout).toContain("Okstra-Stage: 1");
+    expect(red.map((l) => l.slice(41))).toEqual([
+      "feat(csv): RFC 4180 field and row encoding",
+      "test(csv): escaping of fields and rows",
+    ]);
+    expect((await git(["log", "-1", "--format=%B", "okstra/1/s1"], { cwd: repo.dir })).stdout).toContain(
+      "Okstra-Stage: 1",
+    );
     expect((await rows()).filter((r) => r.status === "pr")).toEqual([]);
 
     // `/okstra status` gives the same next step as the run.
     expect((await repo.run("/okstra status")).code).toBe(0);
-    expect((await repo.comments()).at(-1)!.body).toContain("Next: `/okstra retry` — stage 1 failed (validation-failed)");
+    expect((await repo.comments()).at(-1)!.body).toContain(
+      "Next: `/okstra retry` — stage 1 failed (validation-failed)",
+    );
 
     // Retry builds on the red commits: the branch keeps them and gains the fix.
     await configureRecordedWorkers(repo, "--mode repair", NO_VERIFY);

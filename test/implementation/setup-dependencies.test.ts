@@ -26,18 +26,30 @@ afterEach(async () => {
   await registry?.close();
 });
 
-const rows = async () => (await repo.ledgerFile("tasks/1/ledger.jsonl")).trim().split("\n").map((l) => JSON.parse(l));
-const treeOf = async (ref: string) => (await git(["ls-tree", "-r", "--name-only", ref], { cwd: repo.dir })).stdout.split("\n").filter(Boolean);
+const rows = async () =>
+  (await repo.ledgerFile("tasks/1/ledger.jsonl"))
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+const treeOf = async (ref: string) =>
+  (await git(["ls-tree", "-r", "--name-only", ref], { cwd: repo.dir })).stdout.split("\n").filter(Boolean);
 const show = async (spec: string) => (await git(["show", spec], { cwd: repo.dir })).stdout;
 
 async function startRegistry() {
   registry = await startLocalNpmRegistry([
-    { name: "tiny-pad", version: "1.2.0", files: { "index.js": "module.exports = (s, n) => String(s).padStart(n, ' ');\n" } },
+    {
+      name: "tiny-pad",
+      version: "1.2.0",
+      files: { "index.js": "module.exports = (s, n) => String(s).padStart(n, ' ');\n" },
+    },
     {
       name: "tiny-table",
       version: "2.0.1",
       dependencies: { "tiny-pad": "^1.0.0" },
-      files: { "index.js": "const pad = require('tiny-pad');\nmodule.exports = (cells) => cells.map((c) => pad(c, 4)).join('|');\n" },
+      files: {
+        "index.js":
+          "const pad = require('tiny-pad');\nmodule.exports = (cells) => cells.map((c) => pad(c, 4)).join('|');\n",
+      },
     },
   ]);
 }
@@ -55,7 +67,10 @@ async function addDependency(extraNpmrc: string) {
 }
 
 async function approve(setup: string[]) {
-  await configureRecordedWorkers(repo, "", [...(setup.length ? ["setup:", ...setup.map((c) => `  - ${JSON.stringify(c)}`)] : []), "verification: { autoVerify: false }"]);
+  await configureRecordedWorkers(repo, "", [
+    ...(setup.length ? ["setup:", ...setup.map((c) => `  - ${JSON.stringify(c)}`)] : []),
+    "verification: { autoVerify: false }",
+  ]);
   expect((await repo.run("/okstra plan")).code).toBe(0);
   expect((await repo.run("/okstra approve")).code).toBe(0);
 }
@@ -77,7 +92,14 @@ describe("setup: installs dependencies in every workspace, with a per-repository
     expect(JSON.parse(await show("okstra/1/s1:package.json")).description).not.toBe("rewritten-by-setup");
     // `npm test` (the stage's validation.post) ran with the installed dependency: its test is in the carry's tail.
     const carry = JSON.parse(await repo.ledgerFile("tasks/1/carry/stage-1.json"));
-    expect(carry.validation).toEqual([expect.objectContaining({ phase: "post", command: "npm test", exitCode: 0, outputTail: expect.stringContaining("renders a padded row") })]);
+    expect(carry.validation).toEqual([
+      expect.objectContaining({
+        phase: "post",
+        command: "npm test",
+        exitCode: 0,
+        outputTail: expect.stringContaining("renders a padded row"),
+      }),
+    ]);
 
     // A second workspace (another run) installs from the repository's cache: no tarball is downloaded again.
     expect((await repo.run("/okstra implement --stage 2")).code).toBe(0);
@@ -94,8 +116,14 @@ describe("setup: installs dependencies in every workspace, with a per-repository
     try {
       await writeFile(path.join(scratch, "package.json"), await show("HEAD:package.json"));
       await writeFile(path.join(scratch, ".npmrc"), `registry=${registry.url}/\n`);
-      await exec(PNPM, ["install", "--lockfile-only", "--store-dir", path.join(scratch, "store")], { cwd: scratch, env: { ...process.env, CI: "true" } });
-      await repo.commitFile("pnpm-lock.yaml", await (await import("node:fs/promises")).readFile(path.join(scratch, "pnpm-lock.yaml"), "utf8"));
+      await exec(PNPM, ["install", "--lockfile-only", "--store-dir", path.join(scratch, "store")], {
+        cwd: scratch,
+        env: { ...process.env, CI: "true" },
+      });
+      await repo.commitFile(
+        "pnpm-lock.yaml",
+        await (await import("node:fs/promises")).readFile(path.join(scratch, "pnpm-lock.yaml"), "utf8"),
+      );
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }

@@ -67,7 +67,10 @@ async function race(argsList: string[][]): Promise<WorkerResult[]> {
 
 async function rowsOnBranch(): Promise<Array<Record<string, unknown>>> {
   const text = await showFile(repo.dir, "tasks/7/ledger.jsonl");
-  return text.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+  return text
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 async function expectLinearAndSound(): Promise<void> {
@@ -81,17 +84,23 @@ describe("concurrent writers on the local store", () => {
   it(`${PROCESSES} processes appending to one task: every row exactly once, linear history`, async () => {
     await new Ledger(createLocalLedgerStore(repo.dir)).writeFiles(7, { "task.json": json(taskMeta(7)) });
 
-    const results = await race(Array.from({ length: PROCESSES }, (_, i) => [repo.dir, "7", "append", `verify-${i + 1}`, String((i % 4) + 1)]));
+    const results = await race(
+      Array.from({ length: PROCESSES }, (_, i) => [repo.dir, "7", "append", `verify-${i + 1}`, String((i % 4) + 1)]),
+    );
 
     expect(results.filter((r) => !r.ok)).toEqual([]);
     expect(results.every((r) => r.appended === 2 && r.replayWrote === false)).toBe(true);
     const rows = await rowsOnBranch();
     expect(rows).toHaveLength(PROCESSES * 2);
     const identities = rows.map((r) => `${String(r.run)}/${String(r.status)}`).sort();
-    const expected = Array.from({ length: PROCESSES }, (_, i) => [`verify-${i + 1}/pr`, `verify-${i + 1}/verified`]).flat().sort();
+    const expected = Array.from({ length: PROCESSES }, (_, i) => [`verify-${i + 1}/pr`, `verify-${i + 1}/verified`])
+      .flat()
+      .sort();
     expect(identities).toEqual(expected);
     // One commit for task.json, one per process: the replays wrote nothing.
-    expect((await git(["rev-list", "--count", "okstra/ledger"], { cwd: repo.dir })).stdout.trim()).toBe(String(PROCESSES + 1));
+    expect((await git(["rev-list", "--count", "okstra/ledger"], { cwd: repo.dir })).stdout.trim()).toBe(
+      String(PROCESSES + 1),
+    );
     await expectLinearAndSound();
     // Not an assertion (it depends on scheduling), but worth seeing when the test is read in CI logs.
     process.stdout.write(`append race: attempts per process ${results.map((r) => r.attempts).join(",")}\n`);
@@ -107,7 +116,9 @@ describe("concurrent writers on the local store", () => {
     const requests = Array.from({ length: PROCESSES }, (_, i) =>
       i < stageCount ? [i + 1] : [(i % stageCount) + 1, ((i + 3) % stageCount) + 1].sort((a, b) => a - b),
     );
-    const results = await race(requests.map((stages, i) => [repo.dir, "7", "claim", `impl-${i + 1}`, stages.join(",")]));
+    const results = await race(
+      requests.map((stages, i) => [repo.dir, "7", "claim", `impl-${i + 1}`, stages.join(",")]),
+    );
 
     const started = (await rowsOnBranch()).filter((r) => r.status === "started");
     const holders = new Map(started.map((r) => [r.stage as number, r.run as string]));
@@ -129,6 +140,8 @@ describe("concurrent writers on the local store", () => {
     });
     expect(results.filter((r) => !r.ok).length).toBeGreaterThan(0);
     await expectLinearAndSound();
-    process.stdout.write(`claim race: ${results.filter((r) => r.ok).length} winners, attempts ${results.map((r) => r.attempts ?? "-").join(",")}\n`);
+    process.stdout.write(
+      `claim race: ${results.filter((r) => r.ok).length} winners, attempts ${results.map((r) => r.attempts ?? "-").join(",")}\n`,
+    );
   });
 });

@@ -9,11 +9,22 @@ let repo: TempRepo;
 let store: LedgerStore;
 let ledger: Ledger;
 
-const goodRow = JSON.stringify({ at: T0.toISOString(), run: "impl-1", status: "started", stage: 1, leaseUntil: minutes(T0, 30).toISOString(), baseCommit: sha("base") });
+const goodRow = JSON.stringify({
+  at: T0.toISOString(),
+  run: "impl-1",
+  status: "started",
+  stage: 1,
+  leaseUntil: minutes(T0, 30).toISOString(),
+  baseCommit: sha("base"),
+});
 
 /** Puts a ledger.jsonl on the branch the way a hand edit or a buggy foreign writer would: through the store, unchecked. */
 async function plantRows(text: string): Promise<string> {
-  const outcome = await store.commit({ parent: await store.head(), changes: new Map([["tasks/7/ledger.jsonl", text]]), message: "hand edit" });
+  const outcome = await store.commit({
+    parent: await store.head(),
+    changes: new Map([["tasks/7/ledger.jsonl", text]]),
+    message: "hand edit",
+  });
   if (!outcome.ok) throw new Error("could not plant rows");
   return outcome.commit;
 }
@@ -22,7 +33,10 @@ beforeEach(async () => {
   repo = await tempRepo();
   store = createLocalLedgerStore(repo.dir);
   ledger = new Ledger(store, { now: () => T0, sleep: async () => undefined });
-  await ledger.writeFiles(7, { "task.json": json(taskMeta(7)), "plan.json": json(plan([{ number: 1 }, { number: 2 }])) });
+  await ledger.writeFiles(7, {
+    "task.json": json(taskMeta(7)),
+    "plan.json": json(plan([{ number: 1 }, { number: 2 }])),
+  });
 });
 afterEach(async () => {
   await repo.cleanup();
@@ -53,21 +67,35 @@ describe("a corrupt ledger.jsonl", () => {
   });
 
   it("with a row failing its schema: names the file, line and the field", async () => {
-    const bad = JSON.stringify({ at: T0.toISOString(), run: "verify-1", status: "verified", stage: 1, verdict: "great", reportPath: "r.md", headCommit: sha("h") });
+    const bad = JSON.stringify({
+      at: T0.toISOString(),
+      run: "verify-1",
+      status: "verified",
+      stage: 1,
+      verdict: "great",
+      reportPath: "r.md",
+      headCommit: sha("h"),
+    });
     const head = await plantRows(`${goodRow}\n${goodRow}\n${bad}\n`);
     await expectEveryOperationRefuses(head, { file: "tasks/7/ledger.jsonl", line: 3 });
     await expect(ledger.readTask(7)).rejects.toThrow(/line 3 .*verdict/);
   });
 
   it("with an unknown status: is corrupt too, not silently skipped", async () => {
-    const head = await plantRows(`${JSON.stringify({ at: T0.toISOString(), run: "x-1", status: "teleported", stage: 1 })}\n`);
+    const head = await plantRows(
+      `${JSON.stringify({ at: T0.toISOString(), run: "x-1", status: "teleported", stage: 1 })}\n`,
+    );
     await expectEveryOperationRefuses(head, { line: 1 });
   });
 });
 
 describe("other corrupt task files", () => {
   it("a task.json that is not JSON names the file and the line", async () => {
-    const outcome = await store.commit({ parent: await store.head(), changes: new Map([["tasks/7/task.json", '{\n  "issue": 7,\n  "title": }\n']]), message: "hand edit" });
+    const outcome = await store.commit({
+      parent: await store.head(),
+      changes: new Map([["tasks/7/task.json", '{\n  "issue": 7,\n  "title": }\n']]),
+      message: "hand edit",
+    });
     if (!outcome.ok) throw new Error("could not plant task.json");
     await expect(ledger.readTask(7)).rejects.toMatchObject({ file: "tasks/7/task.json" });
   });

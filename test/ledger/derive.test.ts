@@ -20,14 +20,36 @@ const at = (n: number) => minutes(T0, n).toISOString();
 function started(run: string, stage: number, leaseMinutes: number, atMinute = 0): LedgerRow {
   return { at: at(atMinute), run, status: "started", stage, leaseUntil: at(leaseMinutes), baseCommit: sha("base") };
 }
-function done(run: string, stage: number, head: string, source?: "git-reconcile" | "carry-backfill" | "user-edit"): LedgerRow {
-  return { at: at(1), run, status: "done", stage, headCommit: sha(head), branch: `okstra/7/s${stage}`, carryPath: `carry/stage-${stage}.json`, ...(source ? { source } : {}) };
+function done(
+  run: string,
+  stage: number,
+  head: string,
+  source?: "git-reconcile" | "carry-backfill" | "user-edit",
+): LedgerRow {
+  return {
+    at: at(1),
+    run,
+    status: "done",
+    stage,
+    headCommit: sha(head),
+    branch: `okstra/7/s${stage}`,
+    carryPath: `carry/stage-${stage}.json`,
+    ...(source ? { source } : {}),
+  };
 }
 function failed(run: string, stage: number): LedgerRow {
   return { at: at(2), run, status: "failed", stage, reason: "validation-failed", detail: "npm test exited 1" };
 }
 function verified(run: string, stage: number, verdict: "accepted" | "blocked", head: string): LedgerRow {
-  return { at: at(3), run, status: "verified", stage, verdict, reportPath: `runs/${run}/report.md`, headCommit: sha(head) };
+  return {
+    at: at(3),
+    run,
+    status: "verified",
+    stage,
+    verdict,
+    reportPath: `runs/${run}/report.md`,
+    headCommit: sha(head),
+  };
 }
 
 const stages = (...specs: Array<[number, number[], number]>): PlanStageShape[] =>
@@ -46,7 +68,11 @@ describe("claimed", () => {
   });
 
   it("is not claimed after a failed, done, abandoned or cancelled row newer than the started row", () => {
-    for (const end of [failed("impl-1", 1), done("impl-1", 1, "h1"), { at: at(2), run: "impl-1", status: "abandoned", stage: 1, reason: "x" } as LedgerRow]) {
+    for (const end of [
+      failed("impl-1", 1),
+      done("impl-1", 1, "h1"),
+      { at: at(2), run: "impl-1", status: "abandoned", stage: 1, reason: "x" } as LedgerRow,
+    ]) {
       const [s1] = deriveStages([started("impl-1", 1, 30), end], minutes(T0, 10));
       expect(s1!.claim).toBeNull();
       expect(s1!.open).toBeNull();
@@ -54,7 +80,12 @@ describe("claimed", () => {
   });
 
   it("a stage-less cancellation ends every claim before it, not one after it", () => {
-    const rows: LedgerRow[] = [started("impl-1", 1, 30), started("impl-1", 2, 30), { at: at(2), run: "cancel-1", status: "cancelled" }, started("impl-2", 3, 30)];
+    const rows: LedgerRow[] = [
+      started("impl-1", 1, 30),
+      started("impl-1", 2, 30),
+      { at: at(2), run: "cancel-1", status: "cancelled" },
+      started("impl-2", 3, 30),
+    ];
     const states = deriveStages(rows, minutes(T0, 10));
     expect(states.map((s) => [s.stage, s.claim?.run ?? null])).toEqual([
       [1, null],
@@ -72,7 +103,12 @@ describe("claimed", () => {
 
 describe("last-wins", () => {
   it("the effective done is the last done row and the effective verdict the last verified row", () => {
-    const rows = [done("impl-1", 1, "h1"), verified("verify-1", 1, "blocked", "h1"), done("impl-2", 1, "h2", "git-reconcile"), verified("verify-2", 1, "accepted", "h2")];
+    const rows = [
+      done("impl-1", 1, "h1"),
+      verified("verify-1", 1, "blocked", "h1"),
+      done("impl-2", 1, "h2", "git-reconcile"),
+      verified("verify-2", 1, "accepted", "h2"),
+    ];
     const [s1] = deriveStages(rows, T0);
     expect(s1!.done?.headCommit).toBe(sha("h2"));
     expect(s1!.verdict?.verdict).toBe("accepted");
@@ -80,7 +116,11 @@ describe("last-wins", () => {
   });
 
   it("a verdict given at an older head than the effective done is stale", () => {
-    const rows = [done("impl-1", 1, "h1"), verified("verify-1", 1, "accepted", "h1"), done("impl-1", 1, "h2", "user-edit")];
+    const rows = [
+      done("impl-1", 1, "h1"),
+      verified("verify-1", 1, "accepted", "h1"),
+      done("impl-1", 1, "h2", "user-edit"),
+    ];
     const [s1] = deriveStages(rows, T0);
     expect(s1!.verdictCurrent).toBe(false);
   });
@@ -114,7 +154,11 @@ describe("rowsToAppend (idempotency)", () => {
   });
 
   it("keeps a reconciliation verified that carries the verdict to a new head, which is then current", () => {
-    const existing = [done("impl-1", 1, "h1"), verified("verify-1", 1, "accepted", "h1"), done("impl-1", 1, "h2", "git-reconcile")];
+    const existing = [
+      done("impl-1", 1, "h1"),
+      verified("verify-1", 1, "accepted", "h1"),
+      done("impl-1", 1, "h2", "git-reconcile"),
+    ];
     const carried: LedgerRow = { ...verified("verify-1", 1, "accepted", "h2"), source: "git-reconcile" };
     expect(rowsToAppend(existing, [carried])).toEqual([carried]);
     const [s1] = deriveStages([...existing, carried], T0);
@@ -123,7 +167,9 @@ describe("rowsToAppend (idempotency)", () => {
 
   it("drops a reconciliation verified at the head the effective verdict already names, and a plain replay of the verdict", () => {
     const existing = [done("impl-1", 1, "h2", "git-reconcile"), verified("verify-1", 1, "accepted", "h2")];
-    expect(rowsToAppend(existing, [{ ...verified("verify-1", 1, "accepted", "h2"), source: "git-reconcile" }])).toEqual([]);
+    expect(rowsToAppend(existing, [{ ...verified("verify-1", 1, "accepted", "h2"), source: "git-reconcile" }])).toEqual(
+      [],
+    );
     expect(rowsToAppend(existing, [verified("verify-1", 1, "accepted", "h3")])).toEqual([]);
   });
 
@@ -138,12 +184,20 @@ describe("ready set and batch selection (SPEC §6.1)", () => {
 
   it("is the stages without done, not claimed, whose dependencies are all done, ascending", () => {
     const rows = [done("impl-1", 1, "h1"), started("impl-2", 5, 30)];
-    const states = deriveStages(rows, minutes(T0, 10), plan.map((s) => s.number));
+    const states = deriveStages(
+      rows,
+      minutes(T0, 10),
+      plan.map((s) => s.number),
+    );
     expect(readyStages(plan, states)).toEqual([2, 3]);
   });
 
   it("a stage whose claim expired is ready again", () => {
-    const states = deriveStages([started("impl-2", 5, 30)], minutes(T0, 45), plan.map((s) => s.number));
+    const states = deriveStages(
+      [started("impl-2", 5, 30)],
+      minutes(T0, 45),
+      plan.map((s) => s.number),
+    );
     expect(readyStages(plan, states)).toContain(5);
   });
 
@@ -167,7 +221,15 @@ describe("expired leases", () => {
     const rows = [started("impl-1", 1, 30), started("impl-1", 2, 60), started("impl-1", 3, 10), failed("impl-1", 3)];
     const now = minutes(T0, 45);
     const abandoned = expiredLeaseRows(deriveStages(rows, now), now);
-    expect(abandoned).toEqual([{ at: now.toISOString(), run: "impl-1", status: "abandoned", stage: 1, reason: expect.stringContaining("lease expired") }]);
+    expect(abandoned).toEqual([
+      {
+        at: now.toISOString(),
+        run: "impl-1",
+        status: "abandoned",
+        stage: 1,
+        reason: expect.stringContaining("lease expired"),
+      },
+    ]);
   });
 });
 
@@ -204,13 +266,17 @@ describe("carry backfill", () => {
 
 describe("plan approval", () => {
   it("canonical JSON sorts keys at every depth and ignores formatting", () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: "x" } })).toBe('{"a":{"c":"x","d":[1,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: "x" } })).toBe(
+      '{"a":{"c":"x","d":[1,{"y":2,"z":1}]},"b":1}',
+    );
     expect(planDigest(JSON.parse('{ "b": 1, "a": 2 }'))).toBe(planDigest({ a: 2, b: 1 }));
   });
 
   it("is approved only while the last approval names the current plan's digest", () => {
     const plan = { stages: [], title: "v1" };
-    const rows: LedgerRow[] = [{ at: at(1), run: "approve-1", status: "approved", planDigest: planDigest(plan), actor: "alice" }];
+    const rows: LedgerRow[] = [
+      { at: at(1), run: "approve-1", status: "approved", planDigest: planDigest(plan), actor: "alice" },
+    ];
     expect(isPlanApproved(rows, plan)).toBe(true);
     expect(isPlanApproved(rows, { ...plan, title: "v1, edited" })).toBe(false);
     expect(isPlanApproved([], plan)).toBe(false);

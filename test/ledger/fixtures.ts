@@ -20,11 +20,20 @@ export function minutes(from: Date, n: number): Date {
 }
 
 export function taskMeta(issue: number, overrides: Partial<TaskMeta> = {}): TaskMeta {
-  return { issue, title: `Task ${issue}`, baseBranch: "main", planVersion: 1, createdAt: T0.toISOString(), ...overrides };
+  return {
+    issue,
+    title: `Task ${issue}`,
+    baseBranch: "main",
+    planVersion: 1,
+    createdAt: T0.toISOString(),
+    ...overrides,
+  };
 }
 
 /** A plan with the fields the ledger reads plus a few it must carry along untouched. */
-export function plan(stages: Array<{ number: number; dependsOn?: number[]; steps?: number; title?: string }>): Record<string, unknown> {
+export function plan(
+  stages: Array<{ number: number; dependsOn?: number[]; steps?: number; title?: string }>,
+): Record<string, unknown> {
   return {
     version: 1,
     taskKey: "issue-7",
@@ -33,7 +42,12 @@ export function plan(stages: Array<{ number: number; dependsOn?: number[]; steps
       number: s.number,
       title: s.title ?? `Stage ${s.number}`,
       dependsOn: s.dependsOn ?? [],
-      steps: Array.from({ length: s.steps ?? 2 }, (_, i) => ({ n: i + 1, action: `GREEN: step ${i + 1}`, files: [], expected: "ok" })),
+      steps: Array.from({ length: s.steps ?? 2 }, (_, i) => ({
+        n: i + 1,
+        action: `GREEN: step ${i + 1}`,
+        files: [],
+        expected: "ok",
+      })),
     })),
   };
 }

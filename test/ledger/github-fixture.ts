@@ -37,23 +37,55 @@ export function treeBody(treeSha: string, files: Record<string, string>): Record
     for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join("/"));
   }
   const entries = [
-    ...[...dirs].map((path) => ({ path, mode: "040000", type: "tree", sha: gitBlobSha(`tree:${path}`), url: "https://api.github.com/x" })),
-    ...Object.entries(files).map(([path, text]) => ({ path, mode: "100644", type: "blob", sha: gitBlobSha(text), size: Buffer.byteLength(text), url: "https://api.github.com/x" })),
+    ...[...dirs].map((path) => ({
+      path,
+      mode: "040000",
+      type: "tree",
+      sha: gitBlobSha(`tree:${path}`),
+      url: "https://api.github.com/x",
+    })),
+    ...Object.entries(files).map(([path, text]) => ({
+      path,
+      mode: "100644",
+      type: "blob",
+      sha: gitBlobSha(text),
+      size: Buffer.byteLength(text),
+      url: "https://api.github.com/x",
+    })),
   ].sort((a, b) => a.path.localeCompare(b.path));
-  return { sha: treeSha, url: `https://api.github.com${API_REPO}/git/trees/${treeSha}`, tree: entries, truncated: false };
+  return {
+    sha: treeSha,
+    url: `https://api.github.com${API_REPO}/git/trees/${treeSha}`,
+    tree: entries,
+    truncated: false,
+  };
 }
 
 /** `GET git/blobs/{sha}`: base64 wrapped at 60 characters, as GitHub sends it. */
 export function blobBody(text: string): Record<string, unknown> {
   const base64 = Buffer.from(text, "utf8").toString("base64");
   const wrapped = base64.match(/.{1,60}/g)?.join("\n") ?? "";
-  return { sha: gitBlobSha(text), node_id: "B_x", size: Buffer.byteLength(text), url: "https://api.github.com/x", content: `${wrapped}\n`, encoding: "base64" };
+  return {
+    sha: gitBlobSha(text),
+    node_id: "B_x",
+    size: Buffer.byteLength(text),
+    url: "https://api.github.com/x",
+    content: `${wrapped}\n`,
+    encoding: "base64",
+  };
 }
 
 /** Mocks the reads of a cold cache for one commit: its tree, then each named file's blob. */
-export function mockCommitReads(scope: nock.Scope, commit: string, treeSha: string, files: Record<string, string>, read: string[]): void {
+export function mockCommitReads(
+  scope: nock.Scope,
+  commit: string,
+  treeSha: string,
+  files: Record<string, string>,
+  read: string[],
+): void {
   scope.get(`${API_REPO}/git/trees/${commit}`).query({ recursive: "1" }).reply(200, treeBody(treeSha, files));
-  for (const path of read) scope.get(`${API_REPO}/git/blobs/${gitBlobSha(files[path]!)}`).reply(200, blobBody(files[path]!));
+  for (const path of read)
+    scope.get(`${API_REPO}/git/blobs/${gitBlobSha(files[path]!)}`).reply(200, blobBody(files[path]!));
 }
 
 export function staleHead(expected: string): Record<string, unknown> {

@@ -36,7 +36,11 @@ function line(run: string): string {
 }
 
 function githubLedger(recipe: GitHubWriteRecipe = "graphql", slept: number[] = []): Ledger {
-  return new Ledger(createGitHubLedgerStore(client(), REPO, { recipe }), { now: () => T0, sleep: async (ms) => void slept.push(ms), random: () => 0 });
+  return new Ledger(createGitHubLedgerStore(client(), REPO, { recipe }), {
+    now: () => T0,
+    sleep: async (ms) => void slept.push(ms),
+    random: () => 0,
+  });
 }
 
 const C1 = sha("commit-1");
@@ -85,7 +89,9 @@ describe("GitHub ledger store, createCommitOnBranch recipe", () => {
     const attempt = githubLedger("graphql", slept).appendRows(7, [row("impl-9")]);
 
     await expect(attempt).rejects.toBeInstanceOf(LedgerContentionError);
-    await expect(attempt).rejects.toThrow(/lost the race to other writers 8 times in a row; giving up .*Expected branch to point to/);
+    await expect(attempt).rejects.toThrow(
+      /lost the race to other writers 8 times in a row; giving up .*Expected branch to point to/,
+    );
     expect(inputs.map((i) => i.expectedHeadOid)).toEqual(heads);
     expect(slept).toHaveLength(7);
   });
@@ -131,13 +137,27 @@ describe("GitHub ledger store, createCommitOnBranch recipe", () => {
     const treeBodies: unknown[] = [];
     const commitBodies: unknown[] = [];
     const refBodies: unknown[] = [];
-    scope.get(REF_PATH).reply(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest/git/refs#get-a-reference", status: "404" });
-    scope.post(`${API_REPO}/git/trees`, recordBodies(treeBodies)).reply(201, { sha: sha("tree-a"), url: "https://api.github.com/x", tree: [], truncated: false });
-    scope.post(`${API_REPO}/git/commits`, recordBodies(commitBodies)).reply(201, { sha: C1, tree: { sha: sha("tree-a") }, parents: [] });
-    scope.post(`${API_REPO}/git/refs`, recordBodies(refBodies)).reply(422, { message: "Reference already exists", documentation_url: "https://docs.github.com/rest/git/refs#create-a-reference", status: "422" });
+    scope.get(REF_PATH).reply(404, {
+      message: "Not Found",
+      documentation_url: "https://docs.github.com/rest/git/refs#get-a-reference",
+      status: "404",
+    });
+    scope
+      .post(`${API_REPO}/git/trees`, recordBodies(treeBodies))
+      .reply(201, { sha: sha("tree-a"), url: "https://api.github.com/x", tree: [], truncated: false });
+    scope
+      .post(`${API_REPO}/git/commits`, recordBodies(commitBodies))
+      .reply(201, { sha: C1, tree: { sha: sha("tree-a") }, parents: [] });
+    scope.post(`${API_REPO}/git/refs`, recordBodies(refBodies)).reply(422, {
+      message: "Reference already exists",
+      documentation_url: "https://docs.github.com/rest/git/refs#create-a-reference",
+      status: "422",
+    });
     // The other creator's branch: its task.json, written first.
     scope.get(REF_PATH).reply(200, refBody(C2));
-    mockCommitReads(scope, C2, sha("tree-b"), signLedgerFiles({ [TASK]: json(taskMeta(7, { title: "theirs" })) }), [SIGS]);
+    mockCommitReads(scope, C2, sha("tree-b"), signLedgerFiles({ [TASK]: json(taskMeta(7, { title: "theirs" })) }), [
+      SIGS,
+    ]);
     const inputs: GraphqlCommitInput[] = [];
     scope.post("/graphql", recordGraphqlInputs(inputs)).reply(200, commitCreated(C3, sha("tree-c")));
 
@@ -153,7 +173,9 @@ describe("GitHub ledger store, createCommitOnBranch recipe", () => {
         ],
       },
     ]);
-    expect(commitBodies).toEqual([{ message: expect.stringContaining("ledger(#7)"), tree: sha("tree-a"), parents: [] }]);
+    expect(commitBodies).toEqual([
+      { message: expect.stringContaining("ledger(#7)"), tree: sha("tree-a"), parents: [] },
+    ]);
     expect(refBodies).toEqual([{ ref: "refs/heads/okstra/ledger", sha: C1 }]);
     expect(inputs[0]!.expectedHeadOid).toBe(C2);
   });
@@ -164,14 +186,35 @@ describe("GitHub ledger store, large ledgers", () => {
     const files = filesAt("impl-1");
     const scope = httpMock();
     scope.get(REF_PATH).reply(200, refBody(C1));
-    scope.get(`${API_REPO}/git/trees/${C1}`).query({ recursive: "1" }).reply(200, { sha: sha("root"), url: "u", tree: [], truncated: true });
-    const dir = (path: string, treeSha: string) => ({ path, mode: "040000", type: "tree", sha: treeSha, url: "u" });
-    const file = (path: string, text: string) => ({ path, mode: "100644", type: "blob", sha: gitBlobSha(text), size: text.length, url: "u" });
-    scope.get(`${API_REPO}/git/trees/${sha("root")}`).reply(200, { sha: sha("root"), url: "u", tree: [dir("tasks", sha("tasks"))], truncated: false });
-    scope.get(`${API_REPO}/git/trees/${sha("tasks")}`).reply(200, { sha: sha("tasks"), url: "u", tree: [dir("7", sha("task-7"))], truncated: false });
     scope
-      .get(`${API_REPO}/git/trees/${sha("task-7")}`)
-      .reply(200, { sha: sha("task-7"), url: "u", tree: [file("ledger.jsonl", files[ROWS]!), file("signatures.json", files[SIGS]!), file("task.json", files[TASK]!)], truncated: false });
+      .get(`${API_REPO}/git/trees/${C1}`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: sha("root"), url: "u", tree: [], truncated: true });
+    const dir = (path: string, treeSha: string) => ({ path, mode: "040000", type: "tree", sha: treeSha, url: "u" });
+    const file = (path: string, text: string) => ({
+      path,
+      mode: "100644",
+      type: "blob",
+      sha: gitBlobSha(text),
+      size: text.length,
+      url: "u",
+    });
+    scope
+      .get(`${API_REPO}/git/trees/${sha("root")}`)
+      .reply(200, { sha: sha("root"), url: "u", tree: [dir("tasks", sha("tasks"))], truncated: false });
+    scope
+      .get(`${API_REPO}/git/trees/${sha("tasks")}`)
+      .reply(200, { sha: sha("tasks"), url: "u", tree: [dir("7", sha("task-7"))], truncated: false });
+    scope.get(`${API_REPO}/git/trees/${sha("task-7")}`).reply(200, {
+      sha: sha("task-7"),
+      url: "u",
+      tree: [
+        file("ledger.jsonl", files[ROWS]!),
+        file("signatures.json", files[SIGS]!),
+        file("task.json", files[TASK]!),
+      ],
+      truncated: false,
+    });
     scope.get(`${API_REPO}/git/blobs/${gitBlobSha(files[TASK]!)}`).reply(200, blobBody(files[TASK]!));
     scope.get(`${API_REPO}/git/blobs/${gitBlobSha(files[SIGS]!)}`).reply(200, blobBody(files[SIGS]!));
     scope.get(`${API_REPO}/git/blobs/${gitBlobSha(files[ROWS]!)}`).reply(200, blobBody(files[ROWS]!));
@@ -189,10 +232,14 @@ describe("GitHub ledger store, errors that are not a lost race", () => {
     mockCommitReads(scope, C1, sha("tree-1"), filesAt("impl-1"), [ROWS, SIGS]);
     scope.post("/graphql").reply(200, {
       data: { createCommitOnBranch: null },
-      errors: [{ type: "FORBIDDEN", path: ["createCommitOnBranch"], message: "Resource not accessible by integration" }],
+      errors: [
+        { type: "FORBIDDEN", path: ["createCommitOnBranch"], message: "Resource not accessible by integration" },
+      ],
     });
 
-    await expect(githubLedger().appendRows(7, [row("impl-2")])).rejects.toThrow(/Resource not accessible by integration/);
+    await expect(githubLedger().appendRows(7, [row("impl-2")])).rejects.toThrow(
+      /Resource not accessible by integration/,
+    );
   });
 });
 
@@ -205,13 +252,25 @@ describe("GitHub ledger store, Git Data recipe (tree + commit + PATCH ref)", () 
     const record = recordBodies;
     scope.get(REF_PATH).reply(200, refBody(C1));
     mockCommitReads(scope, C1, sha("tree-1"), filesAt("impl-1"), [ROWS, SIGS]);
-    scope.post(`${API_REPO}/git/trees`, record(trees)).reply(201, { sha: sha("tree-x"), url: "u", tree: [], truncated: false });
-    scope.post(`${API_REPO}/git/commits`, record(commits)).reply(201, { sha: sha("lost"), tree: { sha: sha("tree-x") }, parents: [{ sha: C1 }] });
-    scope.patch(`${API_REPO}/git/refs/heads/okstra/ledger`, record(patches)).reply(422, { message: "Update is not a fast forward", documentation_url: "https://docs.github.com/rest/git/refs#update-a-reference", status: "422" });
+    scope
+      .post(`${API_REPO}/git/trees`, record(trees))
+      .reply(201, { sha: sha("tree-x"), url: "u", tree: [], truncated: false });
+    scope
+      .post(`${API_REPO}/git/commits`, record(commits))
+      .reply(201, { sha: sha("lost"), tree: { sha: sha("tree-x") }, parents: [{ sha: C1 }] });
+    scope.patch(`${API_REPO}/git/refs/heads/okstra/ledger`, record(patches)).reply(422, {
+      message: "Update is not a fast forward",
+      documentation_url: "https://docs.github.com/rest/git/refs#update-a-reference",
+      status: "422",
+    });
     scope.get(REF_PATH).reply(200, refBody(C2));
     mockCommitReads(scope, C2, sha("tree-2"), filesAt("impl-1", "impl-2"), [ROWS]);
-    scope.post(`${API_REPO}/git/trees`, record(trees)).reply(201, { sha: sha("tree-y"), url: "u", tree: [], truncated: false });
-    scope.post(`${API_REPO}/git/commits`, record(commits)).reply(201, { sha: C4, tree: { sha: sha("tree-y") }, parents: [{ sha: C2 }] });
+    scope
+      .post(`${API_REPO}/git/trees`, record(trees))
+      .reply(201, { sha: sha("tree-y"), url: "u", tree: [], truncated: false });
+    scope
+      .post(`${API_REPO}/git/commits`, record(commits))
+      .reply(201, { sha: C4, tree: { sha: sha("tree-y") }, parents: [{ sha: C2 }] });
     scope.patch(`${API_REPO}/git/refs/heads/okstra/ledger`, record(patches)).reply(200, refBody(C4));
 
     const outcome = await githubLedger("rest").appendRows(7, [row("impl-3")]);
@@ -234,8 +293,8 @@ describe("fileUrl", () => {
     expect(createGitHubLedgerStore(client(), REPO).fileUrl("tasks/7/runs/impl-1/report.md")).toBe(
       "https://github.com/acme/widgets/blob/okstra/ledger/tasks/7/runs/impl-1/report.md",
     );
-    expect(createGitHubLedgerStore(client(), REPO, { webBase: "https://ghe.example.com/" }).fileUrl("tasks/7/plan.md")).toBe(
-      "https://ghe.example.com/acme/widgets/blob/okstra/ledger/tasks/7/plan.md",
-    );
+    expect(
+      createGitHubLedgerStore(client(), REPO, { webBase: "https://ghe.example.com/" }).fileUrl("tasks/7/plan.md"),
+    ).toBe("https://ghe.example.com/acme/widgets/blob/okstra/ledger/tasks/7/plan.md");
   });
 });

@@ -5,7 +5,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { LedgerUntrustedError } from "../../src/ledger/errors.js";
-import { appLedgerKeyring, cliLedgerKeyring, deriveAppKey, keyring, parseKeySetting } from "../../src/ledger/ledger-key.js";
+import {
+  appLedgerKeyring,
+  cliLedgerKeyring,
+  deriveAppKey,
+  keyring,
+  parseKeySetting,
+} from "../../src/ledger/ledger-key.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { createLocalLedgerStore } from "../../src/ledger/local-store.js";
 import { json, showFile, taskMeta, tempRepo, type TempRepo } from "./fixtures.js";
@@ -25,7 +31,13 @@ afterEach(async () => {
   await repo.cleanup();
 });
 
-const failed = (run: string) => ({ run, status: "failed" as const, stage: 1, reason: "validation-failed", detail: run });
+const failed = (run: string) => ({
+  run,
+  status: "failed" as const,
+  stage: 1,
+  reason: "validation-failed",
+  detail: run,
+});
 
 describe("ledger keys", () => {
   it("rotates: state written under the old key still reads after a new key is put first, and new rows are signed with the new one", async () => {
@@ -37,7 +49,12 @@ describe("ledger keys", () => {
     expect((await rotated.readTask(7))?.rows.map((r) => r.run)).toEqual(["impl-1"]);
     await rotated.appendRows(7, [failed("impl-2")]);
     const text = await showFile(repo.dir, "tasks/7/ledger.jsonl");
-    expect(text.trim().split("\n").map((l) => JSON.parse(l).mac.split(":")[0])).toEqual(["old-key", "new-key"]);
+    expect(
+      text
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).mac.split(":")[0]),
+    ).toEqual(["old-key", "new-key"]);
     expect((await rotated.readTask(7))?.rows.map((r) => r.run)).toEqual(["impl-1", "impl-2"]);
 
     // Once the old key is dropped, what it signed is no longer okstra's: named, not silently trusted.
@@ -59,9 +76,15 @@ describe("ledger keys", () => {
     const workers = Array.from({ length: 16 }, () => {
       const child = spawn(process.execPath, ["--import", "tsx", WORKER], { env, stdio: ["pipe", "pipe", "inherit"] });
       let out = "";
-      const ready = new Promise<void>((resolve) => child.stdout.on("data", (c: Buffer) => ((out += c.toString()), out.startsWith("ready\n") && resolve())));
+      const ready = new Promise<void>((resolve) =>
+        child.stdout.on("data", (c: Buffer) => ((out += c.toString()), out.startsWith("ready\n") && resolve())),
+      );
       const done = new Promise<{ id: string; secret: string }>((resolve, reject) =>
-        child.on("close", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!)) : reject(new Error(`key worker exited ${code}`)))),
+        child.on("close", (code) =>
+          code === 0
+            ? resolve(JSON.parse(out.trim().split("\n").at(-1)!))
+            : reject(new Error(`key worker exited ${code}`)),
+        ),
       );
       return { child, ready, done };
     });

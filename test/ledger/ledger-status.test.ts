@@ -10,7 +10,9 @@ import { minutes, plan, sha, T0, taskMeta } from "./fixtures.js";
 const fileUrl = (path: string) => `https://github.com/acme/widgets/blob/okstra/ledger/${path}`;
 
 function task(rows: LedgerRow[], planDoc: Record<string, unknown> | null, now = minutes(T0, 10)): TaskLedger {
-  const planStages = planDoc ? (planDoc.stages as Array<{ number: number; dependsOn: number[]; steps: unknown[] }>) : null;
+  const planStages = planDoc
+    ? (planDoc.stages as Array<{ number: number; dependsOn: number[]; steps: unknown[] }>)
+    : null;
   return {
     issue: 7,
     ledgerCommit: sha("ledger"),
@@ -26,15 +28,59 @@ function task(rows: LedgerRow[], planDoc: Record<string, unknown> | null, now = 
 }
 
 const at = T0.toISOString();
-const p = plan([{ number: 1, title: "Parse CSV" }, { number: 2, dependsOn: [1], title: "Export endpoint" }, { number: 3 }, { number: 4, dependsOn: [3] }]);
+const p = plan([
+  { number: 1, title: "Parse CSV" },
+  { number: 2, dependsOn: [1], title: "Export endpoint" },
+  { number: 3 },
+  { number: 4, dependsOn: [3] },
+]);
 const rows: LedgerRow[] = [
   { at, run: "approve-1", status: "approved", planDigest: planDigest(p), actor: "alice" },
   { at, run: "impl-1", status: "started", stage: 1, leaseUntil: minutes(T0, 5).toISOString(), baseCommit: sha("base") },
-  { at, run: "impl-1", status: "done", stage: 1, headCommit: sha("s1"), branch: "okstra/7/s1", carryPath: "carry/stage-1.json" },
-  { at, run: "verify-1", status: "verified", stage: 1, verdict: "accepted", reportPath: "runs/verify-1/report.md", headCommit: sha("s1") },
-  { at, run: "impl-1", status: "pr", stages: [1], kind: "stage", branch: "okstra/7/s1", number: 101, url: "https://github.com/acme/widgets/pull/101" },
-  { at, run: "impl-2", status: "started", stage: 2, leaseUntil: minutes(T0, 40).toISOString(), baseCommit: sha("base") },
-  { at, run: "impl-2", status: "started", stage: 3, leaseUntil: minutes(T0, 40).toISOString(), baseCommit: sha("base") },
+  {
+    at,
+    run: "impl-1",
+    status: "done",
+    stage: 1,
+    headCommit: sha("s1"),
+    branch: "okstra/7/s1",
+    carryPath: "carry/stage-1.json",
+  },
+  {
+    at,
+    run: "verify-1",
+    status: "verified",
+    stage: 1,
+    verdict: "accepted",
+    reportPath: "runs/verify-1/report.md",
+    headCommit: sha("s1"),
+  },
+  {
+    at,
+    run: "impl-1",
+    status: "pr",
+    stages: [1],
+    kind: "stage",
+    branch: "okstra/7/s1",
+    number: 101,
+    url: "https://github.com/acme/widgets/pull/101",
+  },
+  {
+    at,
+    run: "impl-2",
+    status: "started",
+    stage: 2,
+    leaseUntil: minutes(T0, 40).toISOString(),
+    baseCommit: sha("base"),
+  },
+  {
+    at,
+    run: "impl-2",
+    status: "started",
+    stage: 3,
+    leaseUntil: minutes(T0, 40).toISOString(),
+    baseCommit: sha("base"),
+  },
   { at, run: "impl-2", status: "failed", stage: 3, reason: "validation-failed", detail: "npm test | exit 1" },
 ];
 
@@ -60,7 +106,16 @@ describe("renderLedgerStatus", () => {
   });
 
   it("says when the plan changed after it was approved, and when a verdict is stale", () => {
-    const reconciled: LedgerRow = { at, run: "impl-1", status: "done", stage: 1, headCommit: sha("s1-new"), branch: "okstra/7/s1", carryPath: "carry/stage-1.json", source: "user-edit" };
+    const reconciled: LedgerRow = {
+      at,
+      run: "impl-1",
+      status: "done",
+      stage: 1,
+      headCommit: sha("s1-new"),
+      branch: "okstra/7/s1",
+      carryPath: "carry/stage-1.json",
+      source: "user-edit",
+    };
     const markdown = status(task([...rows, reconciled], { ...p, title: "edited" }));
     expect(markdown).toContain("**changed since it was approved**");
     expect(markdown).toContain(`(stale: given at \`${sha("s1").slice(0, 7)}\`)`);

@@ -1,25 +1,52 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { LeaseLostError, LedgerContentionError, LedgerInputError, StageClaimedError, StageDoneError, TaskNotFoundError } from "../../src/ledger/errors.js";
+import {
+  LeaseLostError,
+  LedgerContentionError,
+  LedgerInputError,
+  StageClaimedError,
+  StageDoneError,
+  TaskNotFoundError,
+} from "../../src/ledger/errors.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { createLocalLedgerStore } from "../../src/ledger/local-store.js";
 import { planDigest } from "../../src/plan/plan-digest.js";
 import type { LedgerStore } from "../../src/ledger/store.js";
 import { git } from "../../src/util/git.js";
-import { carry, json, minutes, plan, refSha, sha, showFile, T0, taskMeta, tempRepo, type TempRepo } from "./fixtures.js";
+import {
+  carry,
+  json,
+  minutes,
+  plan,
+  refSha,
+  sha,
+  showFile,
+  T0,
+  taskMeta,
+  tempRepo,
+  type TempRepo,
+} from "./fixtures.js";
 
 let repo: TempRepo;
 let clock: Date;
 const noSleep = async () => undefined;
 
 function ledger(options: { maxAttempts?: number } = {}): Ledger {
-  return new Ledger(createLocalLedgerStore(repo.dir), { now: () => clock, sleep: noSleep, random: () => 0.5, ...options });
+  return new Ledger(createLocalLedgerStore(repo.dir), {
+    now: () => clock,
+    sleep: noSleep,
+    random: () => 0.5,
+    ...options,
+  });
 }
 
 async function rowsOnBranch(issue: number): Promise<Array<Record<string, unknown>>> {
   const text = await showFile(repo.dir, `tasks/${issue}/ledger.jsonl`);
-  return text.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+  return text
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 beforeEach(async () => {
@@ -45,8 +72,19 @@ describe("Ledger on a local repository", () => {
 
   it("reads a task back with its rows, plan, carries and derived state", async () => {
     const l = ledger();
-    await l.writeFiles(7, { "task.json": json(taskMeta(7)), "plan.json": json(plan([{ number: 1 }, { number: 2, dependsOn: [1] }])) });
-    await l.appendRows(7, [{ run: "impl-1", status: "started", stage: 1, leaseUntil: minutes(T0, 30).toISOString(), baseCommit: sha("base") }]);
+    await l.writeFiles(7, {
+      "task.json": json(taskMeta(7)),
+      "plan.json": json(plan([{ number: 1 }, { number: 2, dependsOn: [1] }])),
+    });
+    await l.appendRows(7, [
+      {
+        run: "impl-1",
+        status: "started",
+        stage: 1,
+        leaseUntil: minutes(T0, 30).toISOString(),
+        baseCommit: sha("base"),
+      },
+    ]);
 
     const task = await l.readTask(7);
     expect(task?.meta.title).toBe("Task 7");
@@ -72,7 +110,14 @@ describe("Ledger on a local repository", () => {
   it("keeps a reconciliation done at a new head commit, and it becomes the effective done", async () => {
     const l = ledger();
     await l.writeFiles(7, { "task.json": json(taskMeta(7)) });
-    const done = { run: "impl-1", status: "done" as const, stage: 1, headCommit: sha("h1"), branch: "okstra/7/s1", carryPath: "carry/stage-1.json" };
+    const done = {
+      run: "impl-1",
+      status: "done" as const,
+      stage: 1,
+      headCommit: sha("h1"),
+      branch: "okstra/7/s1",
+      carryPath: "carry/stage-1.json",
+    };
     await l.appendRows(7, [done]);
     await l.appendRows(7, [done]);
     await l.appendRows(7, [{ ...done, headCommit: sha("h2"), source: "git-reconcile" }]);
@@ -89,13 +134,18 @@ describe("Ledger on a local repository", () => {
     await expect(l.appendRows(9, [{ run: "impl-1", status: "cancelled" }])).rejects.toBeInstanceOf(TaskNotFoundError);
     await l.writeFiles(9, { "task.json": json(taskMeta(9)) });
     const head = await refSha(repo.dir);
-    await expect(l.appendRows(9, [{ run: "impl-1", status: "done", stage: 1 } as never])).rejects.toThrow(LedgerInputError);
+    await expect(l.appendRows(9, [{ run: "impl-1", status: "done", stage: 1 } as never])).rejects.toThrow(
+      LedgerInputError,
+    );
     expect(await refSha(repo.dir)).toBe(head);
   });
 
   it("claims stages all-or-nothing and names the run holding a refused stage", async () => {
     const l = ledger();
-    await l.writeFiles(7, { "task.json": json(taskMeta(7)), "plan.json": json(plan([{ number: 1 }, { number: 2 }, { number: 3 }])) });
+    await l.writeFiles(7, {
+      "task.json": json(taskMeta(7)),
+      "plan.json": json(plan([{ number: 1 }, { number: 2 }, { number: 3 }])),
+    });
     const lease = minutes(T0, 30);
     const first = await l.claimStages(7, "impl-1", [1, 2], lease, sha("base"));
     expect(first.value.claimed).toEqual([1, 2]);
@@ -113,14 +163,23 @@ describe("Ledger on a local repository", () => {
   it("refuses to claim a done stage, and lets another run claim one whose lease expired, abandoning the old one", async () => {
     const l = ledger();
     await l.writeFiles(7, { "task.json": json(taskMeta(7)), "plan.json": json(plan([{ number: 1 }, { number: 2 }])) });
-    await l.appendRows(7, [{ run: "impl-1", status: "done", stage: 1, headCommit: sha("h1"), branch: "b", carryPath: "carry/stage-1.json" }]);
+    await l.appendRows(7, [
+      { run: "impl-1", status: "done", stage: 1, headCommit: sha("h1"), branch: "b", carryPath: "carry/stage-1.json" },
+    ]);
     await expect(l.claimStages(7, "impl-2", [1], minutes(T0, 30), sha("base"))).rejects.toBeInstanceOf(StageDoneError);
 
     await l.claimStages(7, "impl-1", [2], minutes(T0, 30), sha("base"));
     clock = minutes(T0, 31);
     const reclaim = await l.claimStages(7, "impl-2", [2], minutes(T0, 60), sha("base"));
-    expect(reclaim.value.abandoned).toEqual([expect.objectContaining({ run: "impl-1", stage: 2, status: "abandoned" })]);
-    expect((await rowsOnBranch(7)).map((r) => `${r.status}:${r.run}`)).toEqual(["done:impl-1", "started:impl-1", "abandoned:impl-1", "started:impl-2"]);
+    expect(reclaim.value.abandoned).toEqual([
+      expect.objectContaining({ run: "impl-1", stage: 2, status: "abandoned" }),
+    ]);
+    expect((await rowsOnBranch(7)).map((r) => `${r.status}:${r.run}`)).toEqual([
+      "done:impl-1",
+      "started:impl-1",
+      "abandoned:impl-1",
+      "started:impl-2",
+    ]);
   });
 
   it("backfills done from a complete carry before readiness, and records it with the next claim", async () => {
@@ -134,7 +193,9 @@ describe("Ledger on a local repository", () => {
     });
 
     const task = await l.readTask(7);
-    expect(task?.state.backfill).toEqual([expect.objectContaining({ stage: 1, source: "carry-backfill", headCommit: sha("s1-head") })]);
+    expect(task?.state.backfill).toEqual([
+      expect.objectContaining({ stage: 1, source: "carry-backfill", headCommit: sha("s1-head") }),
+    ]);
     expect(task?.state.ready).toEqual([2, 3]);
 
     await l.claimStages(7, "impl-2", [2], minutes(T0, 30), sha("base"));
@@ -249,7 +310,12 @@ describe("Ledger on a local repository", () => {
     const lock = join(repo.dir, ".git", "refs", "heads", "okstra", "ledger.lock");
     await writeFile(lock, "");
     const slept: number[] = [];
-    const stuck = new Ledger(createLocalLedgerStore(repo.dir), { now: () => clock, random: () => 1, monotonic: () => 0, sleep: async (ms) => void slept.push(ms) });
+    const stuck = new Ledger(createLocalLedgerStore(repo.dir), {
+      now: () => clock,
+      random: () => 1,
+      monotonic: () => 0,
+      sleep: async (ms) => void slept.push(ms),
+    });
 
     const attempt = stuck.appendRows(7, [{ run: "impl-1", status: "cancelled" }]);
     await expect(attempt).rejects.toBeInstanceOf(LedgerContentionError);
@@ -263,12 +329,16 @@ describe("redaction of ledger writes", () => {
   it("redacts what a write adds, and never rewrites signed rows already stored, even when a later secret occurs in them", async () => {
     await ledger().writeFiles(7, { "task.json": json(taskMeta(7)) });
     const value = "quarterly-figures-7f3a9c1e5b2d4680a1c3e5f7";
-    await ledger().appendRows(7, [{ run: "impl-1", status: "failed", stage: 1, reason: "validation-failed", detail: `saw ${value}` }]);
+    await ledger().appendRows(7, [
+      { run: "impl-1", status: "failed", stage: 1, reason: "validation-failed", detail: `saw ${value}` },
+    ]);
     const saved = process.env.ACME_TOKEN;
     // The operator configures a secret whose value happens to stand in a row okstra already signed.
     process.env.ACME_TOKEN = value;
     try {
-      await ledger().appendRows(7, [{ run: "impl-2", status: "failed", stage: 1, reason: "validation-failed", detail: `again ${value}` }]);
+      await ledger().appendRows(7, [
+        { run: "impl-2", status: "failed", stage: 1, reason: "validation-failed", detail: `again ${value}` },
+      ]);
       const rows = await rowsOnBranch(7);
       expect(rows.map((r) => r.detail)).toEqual([`saw ${value}`, "again [redacted-secret]"]);
       // Still okstra's own: the task reads, the rows after the old one included.

@@ -24,7 +24,13 @@ describe("object cache", () => {
       ["a.json", gitBlobSha("a")],
       ["b.json", gitBlobSha("b")],
     ]);
-    const { entries, blobs } = applyChanges(before, new Map([["a.json", null], ["c.json", "c"]]));
+    const { entries, blobs } = applyChanges(
+      before,
+      new Map([
+        ["a.json", null],
+        ["c.json", "c"],
+      ]),
+    );
     expect([...entries]).toEqual([
       ["b.json", gitBlobSha("b")],
       ["c.json", gitBlobSha("c")],

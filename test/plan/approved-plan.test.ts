@@ -29,17 +29,25 @@ afterEach(async () => {
 
 let approvals = 0;
 async function approve(planValue: unknown): Promise<void> {
-  await ledger.appendRows(ISSUE, [{ run: `plan-${++approvals}`, status: "approved", planDigest: planDigest(planValue), actor: "octocat" }]);
+  await ledger.appendRows(ISSUE, [
+    { run: `plan-${++approvals}`, status: "approved", planDigest: planDigest(planValue), actor: "octocat" },
+  ]);
 }
 
 async function approvedTask(): Promise<void> {
-  await ledger.writeFiles(ISSUE, { "task.json": json(taskMeta(ISSUE, { implementationBaseCommit: sha("base") })), "plan.json": json(thePlan) });
+  await ledger.writeFiles(ISSUE, {
+    "task.json": json(taskMeta(ISSUE, { implementationBaseCommit: sha("base") })),
+    "plan.json": json(thePlan),
+  });
   await approve(thePlan);
 }
 
 /** The run as approvedPlanProblem sees it: its issue, its (pinned) ledger, the plan it started on. */
 function runOn(readFrom: Ledger, planValue: unknown): ImplementationRun {
-  return { context: { job: { issueNumber: ISSUE }, services: { ledger: readFrom } }, task: { plan: planValue } } as unknown as ImplementationRun;
+  return {
+    context: { job: { issueNumber: ISSUE }, services: { ledger: readFrom } },
+    task: { plan: planValue },
+  } as unknown as ImplementationRun;
 }
 
 describe("readApprovedTask", () => {
@@ -53,16 +61,28 @@ describe("readApprovedTask", () => {
 
   it("refuses a task without a plan, finishing the sentence for the caller", async () => {
     await ledger.writeFiles(ISSUE, { "task.json": json(taskMeta(ISSUE)) });
-    const refusal = readApprovedTask(ledger, ISSUE, { noPlan: ", so it has no stages to ship", next: " and `/okstra implement`" });
+    const refusal = readApprovedTask(ledger, ISSUE, {
+      noPlan: ", so it has no stages to ship",
+      next: " and `/okstra implement`",
+    });
     await expect(refusal).rejects.toBeInstanceOf(PlanNotApprovedError);
-    await expect(refusal).rejects.toMatchObject({ problem: "#7 has no plan yet, so it has no stages to ship.", instead: "Comment `/okstra plan`, then `/okstra approve` and `/okstra implement`." });
+    await expect(refusal).rejects.toMatchObject({
+      problem: "#7 has no plan yet, so it has no stages to ship.",
+      instead: "Comment `/okstra plan`, then `/okstra approve` and `/okstra implement`.",
+    });
   });
 
   it("refuses a plan never approved, and one whose approval was for another plan", async () => {
-    await ledger.writeFiles(ISSUE, { "task.json": json(taskMeta(ISSUE, { implementationBaseCommit: sha("base") })), "plan.json": json(thePlan) });
+    await ledger.writeFiles(ISSUE, {
+      "task.json": json(taskMeta(ISSUE, { implementationBaseCommit: sha("base") })),
+      "plan.json": json(thePlan),
+    });
     await expect(readApprovedTask(ledger, ISSUE)).rejects.toMatchObject({ problem: "plan v1 of #7 is not approved." });
     await approve(validPlan((p) => (p.title = "another plan")));
-    await expect(readApprovedTask(ledger, ISSUE)).rejects.toMatchObject({ problem: "plan v1 of #7 is not approved.", instead: "Read the plan comment, then `/okstra approve`." });
+    await expect(readApprovedTask(ledger, ISSUE)).rejects.toMatchObject({
+      problem: "plan v1 of #7 is not approved.",
+      instead: "Read the plan comment, then `/okstra approve`.",
+    });
   });
 
   it("refuses an approval without the base commit implementation starts from", async () => {
@@ -84,13 +104,17 @@ describe("approvedPlanProblem, right before a plan's commands run", () => {
     await pinned.readTask(ISSUE); // the run's one read
     const changed = validPlan((p) => (p.title = "changed under the run"));
     await ledger.writeFiles(ISSUE, { "plan.json": json(changed) });
-    expect(await approvedPlanProblem(runOn(pinned, thePlan))).toMatch(/^the plan of #7 changed since this run started \(digest [0-9a-f]{12} → [0-9a-f]{12}\)$/);
+    expect(await approvedPlanProblem(runOn(pinned, thePlan))).toMatch(
+      /^the plan of #7 changed since this run started \(digest [0-9a-f]{12} → [0-9a-f]{12}\)$/,
+    );
   });
 
   it("says so when the plan is gone, or no longer the approved one", async () => {
     await approvedTask();
     await approve(validPlan((p) => (p.title = "a later approval of another plan")));
-    expect(await approvedPlanProblem(runOn(ledger, thePlan))).toMatch(/^the plan of #7 \(digest [0-9a-f]{12}\) is no longer the approved one$/);
+    expect(await approvedPlanProblem(runOn(ledger, thePlan))).toMatch(
+      /^the plan of #7 \(digest [0-9a-f]{12}\) is no longer the approved one$/,
+    );
     await ledger.writeFiles(ISSUE, { "plan.json": null });
     expect(await approvedPlanProblem(runOn(ledger, thePlan))).toBe("the plan of #7 is no longer on the ledger");
   });

@@ -28,7 +28,10 @@ async function bigRepo(): Promise<string> {
   dirs.push(dir);
   await git(["init", "-q", "-b", "main"], { cwd: dir });
   await writeFile(path.join(dir, "README.md"), `# Big\n\n${"A library with many modules. ".repeat(200)}\n`);
-  await writeFile(path.join(dir, "package.json"), JSON.stringify({ name: "big", scripts: { test: "node --test" } }, null, 2));
+  await writeFile(
+    path.join(dir, "package.json"),
+    JSON.stringify({ name: "big", scripts: { test: "node --test" } }, null, 2),
+  );
   await mkdir(path.join(dir, "src"));
   for (let i = 0; i < 60; i++) {
     const body = `export function module${i}(value) {\n  return value + ${i};\n}\n`.repeat(250);
@@ -47,10 +50,23 @@ const issue: IssueSnapshot = {
   comments: [],
 };
 
-const values = { taskKey: "issue-1", issue: { title: issue.title, body: issue.body, comments: "(none)" }, guidance: "(none)", stageStepCap: 6 };
+const values = {
+  taskKey: "issue-1",
+  issue: { title: issue.title, body: issue.body, comments: "(none)" },
+  guidance: "(none)",
+  stageStepCap: 6,
+};
 
 function analyserRequestTokens(context: string): number {
-  const request = buildWorkerRequest({ role: "analyser", phase: "planning", task: "issue-1", run: "plan-1", input: {}, values: { ...values, context }, schema: analyserResultSchema });
+  const request = buildWorkerRequest({
+    role: "analyser",
+    phase: "planning",
+    task: "issue-1",
+    run: "plan-1",
+    input: {},
+    values: { ...values, context },
+    schema: analyserResultSchema,
+  });
   return estimateTokens(request.prompt) + estimateTokens(JSON.stringify(request.resultSchema));
 }
 

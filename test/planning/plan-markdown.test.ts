@@ -21,19 +21,27 @@ describe("renderPlanMarkdown", () => {
 
   it("gives each stage one collapsible block with its steps as plan items", () => {
     expect(markdown.match(/<details>\n<summary><b>Stage \d/g)).toHaveLength(4);
-    expect(markdown).toContain("<summary><b>Stage 3 · Public toCsv(rows, options) API</b> — 4 steps · depends on: 1, 2</summary>");
-    expect(markdown).toContain("| P-3.4 | GREEN: export toCsv from src/index.js and declare it in index.d.ts | `src/index.js`, `index.d.ts` | `node --test` |");
+    expect(markdown).toContain(
+      "<summary><b>Stage 3 · Public toCsv(rows, options) API</b> — 4 steps · depends on: 1, 2</summary>",
+    );
+    expect(markdown).toContain(
+      "| P-3.4 | GREEN: export toCsv from src/index.js and declare it in index.d.ts | `src/index.js`, `index.d.ts` | `node --test` |",
+    );
     expect(markdown).toContain("- post: `node --test test/csv/escape-field.test.js`, `node --test`");
   });
 
   it("shows options, the recommendation, coverage, the gate with its dissent log and the clarifications", () => {
     expect(markdown).toContain("| ⭐ | **A** Hand-written RFC 4180 serializer |");
     expect(markdown).toContain("**Recommended:** option **A** — Hand-written RFC 4180 serializer");
-    expect(markdown).toContain("| R-2 | CSV columns follow the same `columns` option (selection and order) as the text table. | 2, 3 |");
+    expect(markdown).toContain(
+      "| R-2 | CSV columns follow the same `columns` option (selection and order) as the text table. | 2, 3 |",
+    );
     expect(markdown).toContain("**Gate:** ✅ passed with dissent");
     expect(markdown).toContain("| P-3.4 | openai/gpt-5 | SUPPLEMENT |");
     expect(markdown).toContain("| ID | Statement | Evidence checked | Expected form | Recommended answer | Blocks |");
-    expect(markdown).toMatch(/\| C-1 \| Should toCsv emit a UTF-8 byte-order mark by default\? \| Issue #12 says .* \| next phase \|/);
+    expect(markdown).toMatch(
+      /\| C-1 \| Should toCsv emit a UTF-8 byte-order mark by default\? \| Issue #12 says .* \| next phase \|/,
+    );
   });
 
   it("ends with the exact next command", () => {
@@ -41,7 +49,10 @@ describe("renderPlanMarkdown", () => {
   });
 
   it("uses the gate it is given over the plan's provenance", () => {
-    const blocked = renderPlanMarkdown(validPlan(), { gate: { result: "blocked-by-disagreement", dissent: [] }, nextCommand: "/okstra plan" });
+    const blocked = renderPlanMarkdown(validPlan(), {
+      gate: { result: "blocked-by-disagreement", dissent: [] },
+      nextCommand: "/okstra plan",
+    });
     expect(blocked).toContain("**Gate:** ⛔ blocked by disagreement");
     expect(blocked).toContain("Dissent log: none.");
     expect(blocked.trimEnd().endsWith("**Next:** `/okstra plan`")).toBe(true);
@@ -53,8 +64,10 @@ describe("renderPlanMarkdown", () => {
       stage(p, 1).steps[0].action = "RED: test a|b </details> `x|y`";
     });
     const out = renderPlanMarkdown(plan, { nextCommand: "/okstra approve" });
-    expect(mermaidBlock(out)).toContain('S1["Stage 1 · Parse #quot;quoted#quot; #91;fields#93; #35;1 #124; #123;x#125; #lt;b#gt; · 3 steps"]');
-    expect(out).toContain("<summary><b>Stage 1 · Parse \"quoted\" [fields] #1 | {x} &lt;b&gt;</b>");
+    expect(mermaidBlock(out)).toContain(
+      'S1["Stage 1 · Parse #quot;quoted#quot; #91;fields#93; #35;1 #124; #123;x#125; #lt;b#gt; · 3 steps"]',
+    );
+    expect(out).toContain('<summary><b>Stage 1 · Parse "quoted" [fields] #1 | {x} &lt;b&gt;</b>');
     expect(out).toContain("| P-1.1 | RED: test a\\|b &lt;/details> `x\\|y` |");
     expect(out.match(/<\/details>/g)).toHaveLength(out.match(/<details>/g)!.length);
   });
@@ -62,16 +75,26 @@ describe("renderPlanMarkdown", () => {
   it("keeps a 40-stage plan under the comment limit, naming the stages it leaves out", () => {
     const plan = validPlan((p) => {
       p.stages = Array.from({ length: 40 }, (_, i) =>
-        makeStage(i + 1, { dependsOn: i === 0 ? [] : [i], sliceValue: "a long slice value ".repeat(120), acceptance: ["criterion ".repeat(60)] }),
+        makeStage(i + 1, {
+          dependsOn: i === 0 ? [] : [i],
+          sliceValue: "a long slice value ".repeat(120),
+          acceptance: ["criterion ".repeat(60)],
+        }),
       );
     });
     const out = renderPlanMarkdown(plan, { nextCommand: "/okstra approve" });
     expect(out.length).toBeLessThanOrEqual(PLAN_MARKDOWN_LIMIT);
-    expect(mermaidBlock(out).split("\n").filter((l) => l.includes("-->"))).toHaveLength(39);
+    expect(
+      mermaidBlock(out)
+        .split("\n")
+        .filter((l) => l.includes("-->")),
+    ).toHaveLength(39);
     const shown = out.match(/<summary><b>Stage \d+/g)!.length;
     expect(shown).toBeGreaterThan(0);
     expect(shown).toBeLessThan(40);
-    expect(out).toContain(`**Truncated:** stages ${shown + 1}–40 are not shown — this text is limited to 65,536 characters.`);
+    expect(out).toContain(
+      `**Truncated:** stages ${shown + 1}–40 are not shown — this text is limited to 65,536 characters.`,
+    );
     expect(out).toContain("`tasks/12/plan.json` on branch `okstra/ledger`");
     expect(out).toContain("### Clarifications");
     expect(out.trimEnd().endsWith("**Next:** `/okstra approve`")).toBe(true);

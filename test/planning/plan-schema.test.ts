@@ -13,7 +13,12 @@ describe("planSchema", () => {
 
   it("leaves semantic rules to the validator: 9 steps and a cycle still parse", () => {
     const plan = validPlan((p) => {
-      p.stages[0].steps = Array.from({ length: 9 }, (_, i) => ({ n: i + 1, action: "RED: x", files: ["a.js"], expected: "x" }));
+      p.stages[0].steps = Array.from({ length: 9 }, (_, i) => ({
+        n: i + 1,
+        action: "RED: x",
+        files: ["a.js"],
+        expected: "x",
+      }));
       p.stages[0].dependsOn = [2];
       p.stages[1].dependsOn = [1];
       p.stages[1].validation.post = [];
@@ -36,6 +41,8 @@ describe("planSchema", () => {
     const result = planSchema.safeParse(validPlan((p) => void (p.recommendedOption = "C")));
     expect(result.success).toBe(false);
     if (result.success) return;
-    expect(result.error.issues).toEqual([expect.objectContaining({ path: ["recommendedOption"], message: "names no option (options are A, B)" })]);
+    expect(result.error.issues).toEqual([
+      expect.objectContaining({ path: ["recommendedOption"], message: "names no option (options are A, B)" }),
+    ]);
   });
 });

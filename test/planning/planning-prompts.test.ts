@@ -33,27 +33,41 @@ const PLAN_KEYS = [
 ];
 
 describe("planning prompts", () => {
-  it.each(["planning-analyser", "planning-lead", "planning-plan-reviewer"])("%s opens with the same shared context, its role after it", (name) => {
-    const text = prompt(name);
-    expect(text.startsWith(loadTemplate("planning-context"))).toBe(true);
-    expect(text.indexOf("# Role:")).toBeGreaterThan(text.indexOf("{{context}}"));
-  });
+  it.each(["planning-analyser", "planning-lead", "planning-plan-reviewer"])(
+    "%s opens with the same shared context, its role after it",
+    (name) => {
+      const text = prompt(name);
+      expect(text.startsWith(loadTemplate("planning-context"))).toBe(true);
+      expect(text.indexOf("# Role:")).toBeGreaterThan(text.indexOf("{{context}}"));
+    },
+  );
 
-  it.each(["planning-analyser", "planning-lead"])("%s shows every plan field and carries the planning principles", (name) => {
-    const text = prompt(name);
-    const shown = example(text);
-    for (const key of PLAN_KEYS) expect(shown).toContain(`"${key}"`);
-    expect(text).toContain("tddExemption");
-    expect(text).toMatch(/Parallelism\s+is\s+never\s+a\s+reason\s+to\s+split/);
-    expect(text).toMatch(/shared\s+file\s+and\s+module\s+proximity/);
-    for (const prefix of ["`RED:`", "`GREEN:`", "`REFACTOR:`"]) expect(text).toContain(prefix);
-    expect(text).toMatch(/never\s+mutate/i);
-    expect(text).toMatch(/least\s+two\s+options/i);
-    expect(text).toMatch(/recommended\s+answer/i);
-  });
+  it.each(["planning-analyser", "planning-lead"])(
+    "%s shows every plan field and carries the planning principles",
+    (name) => {
+      const text = prompt(name);
+      const shown = example(text);
+      for (const key of PLAN_KEYS) expect(shown).toContain(`"${key}"`);
+      expect(text).toContain("tddExemption");
+      expect(text).toMatch(/Parallelism\s+is\s+never\s+a\s+reason\s+to\s+split/);
+      expect(text).toMatch(/shared\s+file\s+and\s+module\s+proximity/);
+      for (const prefix of ["`RED:`", "`GREEN:`", "`REFACTOR:`"]) expect(text).toContain(prefix);
+      expect(text).toMatch(/never\s+mutate/i);
+      expect(text).toMatch(/least\s+two\s+options/i);
+      expect(text).toMatch(/recommended\s+answer/i);
+    },
+  );
 
   it("gives the analyser only the issue and the repository, never other drafts", () => {
-    expect(placeholders(prompt("planning-analyser"))).toEqual(["context", "guidance", "issue.body", "issue.comments", "issue.title", "stageStepCap", "taskKey"]);
+    expect(placeholders(prompt("planning-analyser"))).toEqual([
+      "context",
+      "guidance",
+      "issue.body",
+      "issue.comments",
+      "issue.title",
+      "stageStepCap",
+      "taskKey",
+    ]);
   });
 
   it("gives the lead the drafts and, in a fix round, the violations and its previous plan", () => {
@@ -73,7 +87,17 @@ describe("planning prompts", () => {
 
   it("asks the reviewer for answers in the shape planReviewResultSchema accepts", () => {
     const text = prompt("planning-plan-reviewer");
-    expect(placeholders(text)).toEqual(["context", "guidance", "issue.body", "issue.comments", "issue.title", "items", "plan", "stageStepCap", "taskKey"]);
+    expect(placeholders(text)).toEqual([
+      "context",
+      "guidance",
+      "issue.body",
+      "issue.comments",
+      "issue.title",
+      "items",
+      "plan",
+      "stageStepCap",
+      "taskKey",
+    ]);
     const parsed = planReviewResultSchema.safeParse(JSON.parse(example(text)));
     expect(parsed.success).toBe(true);
   });

@@ -13,7 +13,13 @@ afterEach(async () => {
 async function configure(analysers: string[], lead = "--lead good", extra = "") {
   await repo.commitFile(
     ".github/okstra.yml",
-    [`workers:`, `  lead: ${planningWorker(lead)}`, `  analysers:`, ...analysers.map((flags) => `    - ${planningWorker(flags)}`), extra].join("\n"),
+    [
+      `workers:`,
+      `  lead: ${planningWorker(lead)}`,
+      `  analysers:`,
+      ...analysers.map((flags) => `    - ${planningWorker(flags)}`),
+      extra,
+    ].join("\n"),
   );
 }
 
@@ -56,9 +62,20 @@ describe("/okstra plan (local platform, command workers)", () => {
     const plan = await planJson();
     expect(plan.version).toBe(1);
     expect(plan.stages.map((s: { steps: unknown[] }) => s.steps.length)).toEqual([2, 2, 2, 3]);
-    expect(plan.provenance).toMatchObject({ gate: "passed", lead: "lead-command", analysers: [{ worker: "analyser-1-command" }, { worker: "analyser-2-command" }] });
+    expect(plan.provenance).toMatchObject({
+      gate: "passed",
+      lead: "lead-command",
+      analysers: [{ worker: "analyser-1-command" }, { worker: "analyser-2-command" }],
+    });
     const run = JSON.parse(await repo.ledgerFile("tasks/1/runs/plan-1/run.json"));
-    expect(run).toMatchObject({ id: "plan-1", phase: "planning", status: "succeeded", guidance: "Keep the library dependency-free.", planVersion: 1, gate: "passed" });
+    expect(run).toMatchObject({
+      id: "plan-1",
+      phase: "planning",
+      status: "succeeded",
+      guidance: "Keep the library dependency-free.",
+      planVersion: 1,
+      gate: "passed",
+    });
     expect(run.trigger).toMatchObject({ actor: "maintainer", command: "/okstra plan" });
     expect(await repo.ledgerCommits()).toEqual(["ledger(#1): plan v1", "ledger(#1): start plan-1"]);
 
@@ -73,21 +90,33 @@ describe("/okstra plan (local platform, command workers)", () => {
 
   it("gate passed-with-dissent: a minority DISAGREE is kept in the dissent log", async () => {
     repo = await createLocalRepo();
-    await configure(["--draft full --review agree", "--draft full --review disagree:P-1.1", "--draft full --review agree"]);
+    await configure([
+      "--draft full --review agree",
+      "--draft full --review disagree:P-1.1",
+      "--draft full --review agree",
+    ]);
     expect((await repo.run("/okstra plan")).code).toBe(0);
     const plan = await planJson();
     expect(plan.provenance.gate).toBe("passed-with-dissent");
-    expect(plan.provenance.dissent).toEqual([expect.objectContaining({ item: "P-1.1", worker: "plan-reviewer-2-command", stance: "DISAGREE" })]);
+    expect(plan.provenance.dissent).toEqual([
+      expect.objectContaining({ item: "P-1.1", worker: "plan-reviewer-2-command", stance: "DISAGREE" }),
+    ]);
     expect(plan.clarifications).toEqual([]);
   });
 
   it("gate blocked-by-disagreement: a majority DISAGREE becomes a clarification that blocks approval", async () => {
     repo = await createLocalRepo();
-    await configure(["--draft full --review disagree:P-3.exit", "--draft full --review disagree:P-3.exit", "--draft full --review agree"]);
+    await configure([
+      "--draft full --review disagree:P-3.exit",
+      "--draft full --review disagree:P-3.exit",
+      "--draft full --review agree",
+    ]);
     expect((await repo.run("/okstra plan")).code).toBe(0);
     const plan = await planJson();
     expect(plan.provenance.gate).toBe("blocked-by-disagreement");
-    expect(plan.clarifications).toEqual([expect.objectContaining({ id: "C-1", blocks: "approval", statement: expect.stringContaining("P-3.exit") })]);
+    expect(plan.clarifications).toEqual([
+      expect.objectContaining({ id: "C-1", blocks: "approval", statement: expect.stringContaining("P-3.exit") }),
+    ]);
     const planComment = (await repo.comments()).at(-1)!;
     expect(planComment.body).toContain("C-1");
 
@@ -113,7 +142,10 @@ describe("/okstra plan (local platform, command workers)", () => {
 
   it("a DISAGREE without evidence never blocks", async () => {
     repo = await createLocalRepo();
-    await configure(["--draft full --review disagree-no-evidence:P-2.1", "--draft full --review disagree-no-evidence:P-2.1"]);
+    await configure([
+      "--draft full --review disagree-no-evidence:P-2.1",
+      "--draft full --review disagree-no-evidence:P-2.1",
+    ]);
     expect((await repo.run("/okstra plan")).code).toBe(0);
     expect((await planJson()).provenance.gate).toBe("passed-with-dissent");
   });
@@ -130,7 +162,10 @@ describe("/okstra approve and /okstra replan", () => {
     expect((await repo.comments()).at(-1)!.body).toContain("okstra commands need `write` or higher");
 
     expect((await repo.run("/okstra approve")).code).toBe(0);
-    const rows = (await repo.ledgerFile("tasks/1/ledger.jsonl")).trim().split("\n").map((l) => JSON.parse(l));
+    const rows = (await repo.ledgerFile("tasks/1/ledger.jsonl"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     const digest = JSON.parse(await repo.ledgerFile("tasks/1/runs/plan-1/run.json"));
     expect(rows).toEqual([expect.objectContaining({ status: "approved", actor: "maintainer", run: "approve-1" })]);
     expect(digest.planVersion).toBe(1);
@@ -140,7 +175,11 @@ describe("/okstra approve and /okstra replan", () => {
     // plan refuses to replace an approved plan; replan supersedes it and the approval no longer counts.
     expect((await repo.run("/okstra plan")).code).toBe(1);
     expect((await repo.comments()).at(-1)!.body).toContain("`/okstra replan`");
-    await configure(["--draft full --review agree", "--draft full --review agree"], "--lead good", "planning: { stageStepCap: 5 }");
+    await configure(
+      ["--draft full --review agree", "--draft full --review agree"],
+      "--lead good",
+      "planning: { stageStepCap: 5 }",
+    );
     expect((await repo.run("/okstra replan")).code).toBe(0);
     expect(await repo.ledgerFiles()).toEqual(expect.arrayContaining(["tasks/1/plan.v1.json", "tasks/1/plan.json"]));
     expect((await planJson()).version).toBe(2);
@@ -166,7 +205,9 @@ describe("bad input", () => {
   });
 
   it("plans an issue with a 1 MB body, showing workers a bounded excerpt", async () => {
-    repo = await createLocalRepo({ issueFile: await issueFile(`# Export CSV\n\n${"Lorem ipsum dolor sit amet. ".repeat(40_000)}`) });
+    repo = await createLocalRepo({
+      issueFile: await issueFile(`# Export CSV\n\n${"Lorem ipsum dolor sit amet. ".repeat(40_000)}`),
+    });
     await configure(["--draft full --review agree", "--draft full --review agree"]);
     expect((await repo.run("/okstra plan")).code).toBe(0);
     const run = JSON.parse(await repo.ledgerFile("tasks/1/runs/plan-1/run.json"));

@@ -22,13 +22,23 @@ describe("validatePlan — predicted paths and validation commands", () => {
   it.each([
     ["/etc/passwd", "is absolute", "write it relative to the repository root, e.g. src/index.ts"],
     ["C:\\repo\\src\\a.js", "is absolute", "write it relative to the repository root, e.g. src/index.ts"],
-    ["src/../../secrets.txt", "leaves the repository (`..`)", "write it relative to the repository root, e.g. src/index.ts"],
-    [".okstra/state.json", "is inside .okstra/, okstra's own state", "name the repository files the stage changes; okstra writes .okstra/ itself"],
+    [
+      "src/../../secrets.txt",
+      "leaves the repository (`..`)",
+      "write it relative to the repository root, e.g. src/index.ts",
+    ],
+    [
+      ".okstra/state.json",
+      "is inside .okstra/, okstra's own state",
+      "name the repository files the stage changes; okstra writes .okstra/ itself",
+    ],
   ])("S5: rejects the exit-contract path %s", (path, what, hint) => {
     const plan = validPlan((p) => {
       stage(p, 4).exitContract.files.push(path);
     });
-    expect(validatePlan(plan, cap).violations).toEqual([{ check: "S5", stage: 4, message: `exitContract.files[3] "${path}" ${what}`, hint }]);
+    expect(validatePlan(plan, cap).violations).toEqual([
+      { check: "S5", stage: 4, message: `exitContract.files[3] "${path}" ${what}`, hint },
+    ]);
   });
 
   it("S5: checks the files of steps too", () => {
@@ -36,7 +46,11 @@ describe("validatePlan — predicted paths and validation commands", () => {
       stage(p, 1).steps[1].files = ["../other-repo/index.js"];
     });
     expect(validatePlan(plan, cap).violations).toEqual([
-      expect.objectContaining({ check: "S5", stage: 1, message: 'step 2 file "../other-repo/index.js" leaves the repository (`..`)' }),
+      expect.objectContaining({
+        check: "S5",
+        stage: 1,
+        message: 'step 2 file "../other-repo/index.js" leaves the repository (`..`)',
+      }),
     ]);
   });
 
@@ -45,7 +59,12 @@ describe("validatePlan — predicted paths and validation commands", () => {
       stage(p, 3).validation.post = [];
     });
     expect(validatePlan(plan, cap).violations).toEqual([
-      { check: "S6", stage: 3, message: "validation.post is empty", hint: "add a read-only command that proves the stage works, e.g. `node --test`" },
+      {
+        check: "S6",
+        stage: 3,
+        message: "validation.post is empty",
+        hint: "add a read-only command that proves the stage works, e.g. `node --test`",
+      },
     ]);
   });
 
@@ -62,8 +81,16 @@ describe("validatePlan — predicted paths and validation commands", () => {
         message: "validation.pre[0] `npx eslint . --fix` contains the mutating token `--fix`",
         hint: "use the read-only form of the command (without `--fix`); validation must not change the repository",
       },
-      expect.objectContaining({ check: "S6", stage: 2, message: "validation.mid[0] `npm install && node --test` contains the mutating token `npm install`" }),
-      expect.objectContaining({ check: "S6", stage: 4, message: "validation.post[2] `jest -u` contains the mutating token `-u`" }),
+      expect.objectContaining({
+        check: "S6",
+        stage: 2,
+        message: "validation.mid[0] `npm install && node --test` contains the mutating token `npm install`",
+      }),
+      expect.objectContaining({
+        check: "S6",
+        stage: 4,
+        message: "validation.post[2] `jest -u` contains the mutating token `-u`",
+      }),
     ]);
   });
 

@@ -11,8 +11,18 @@ describe("validatePlan — vertical slices and requirement coverage", () => {
       stage(p, 2).acceptance = [];
     });
     expect(validatePlan(plan, cap).violations).toEqual([
-      { check: "S10", stage: 2, message: "sliceValue is empty", hint: "say what a user can do after this stage that they could not before" },
-      { check: "S10", stage: 2, message: "acceptance is empty", hint: "list observable criteria that show the slice works" },
+      {
+        check: "S10",
+        stage: 2,
+        message: "sliceValue is empty",
+        hint: "say what a user can do after this stage that they could not before",
+      },
+      {
+        check: "S10",
+        stage: 2,
+        message: "acceptance is empty",
+        hint: "list observable criteria that show the slice works",
+      },
     ]);
   });
 
@@ -44,7 +54,11 @@ describe("validatePlan — vertical slices and requirement coverage", () => {
       p.requirementCoverage = p.requirementCoverage.filter((row) => row.requirement !== "R-4");
     });
     expect(validatePlan(plan, cap).violations).toEqual([
-      { check: "S11", message: "R-4 is covered by no stage", hint: "add a coverage row for R-4 naming the stage that delivers it, or add that stage" },
+      {
+        check: "S11",
+        message: "R-4 is covered by no stage",
+        hint: "add a coverage row for R-4 naming the stage that delivers it, or add that stage",
+      },
     ]);
   });
 
@@ -54,9 +68,21 @@ describe("validatePlan — vertical slices and requirement coverage", () => {
       p.requirementCoverage[2].stages = [8];
     });
     expect(validatePlan(plan, cap).violations).toEqual([
-      { check: "S11", message: "the coverage of R-3 names stage 8, which does not exist", hint: "point R-3 at the stage that delivers it" },
-      { check: "S11", message: "a coverage row names R-9, which is not a requirement", hint: "remove the row or add R-9 to requirements" },
-      { check: "S11", message: "R-3 is covered by no stage", hint: "add a coverage row for R-3 naming the stage that delivers it, or add that stage" },
+      {
+        check: "S11",
+        message: "the coverage of R-3 names stage 8, which does not exist",
+        hint: "point R-3 at the stage that delivers it",
+      },
+      {
+        check: "S11",
+        message: "a coverage row names R-9, which is not a requirement",
+        hint: "remove the row or add R-9 to requirements",
+      },
+      {
+        check: "S11",
+        message: "R-3 is covered by no stage",
+        hint: "add a coverage row for R-3 naming the stage that delivers it, or add that stage",
+      },
     ]);
   });
 });

@@ -27,7 +27,9 @@ describe("validatePlan — numbering, steps and the DAG", () => {
     const plan = validPlan((p) => {
       stage(p, 2).number = 1;
     });
-    expect(validatePlan(plan, cap).violations).toContainEqual(expect.objectContaining({ check: "S1", stage: 1, message: "stage number 1 is used more than once" }));
+    expect(validatePlan(plan, cap).violations).toContainEqual(
+      expect.objectContaining({ check: "S1", stage: 1, message: "stage number 1 is used more than once" }),
+    );
   });
 
   it(`S1: rejects more than ${MAX_STAGES} stages and names the limit`, () => {
@@ -48,7 +50,12 @@ describe("validatePlan — numbering, steps and the DAG", () => {
   it("S2: rejects a stage over the step cap", () => {
     const plan = validPlan((p) => {
       const s = stage(p, 3);
-      s.steps = Array.from({ length: 9 }, (_, i) => ({ n: i + 1, action: "GREEN: step", files: ["src/csv/to-csv.js"], expected: "ok" }));
+      s.steps = Array.from({ length: 9 }, (_, i) => ({
+        n: i + 1,
+        action: "GREEN: step",
+        files: ["src/csv/to-csv.js"],
+        expected: "ok",
+      }));
     });
     expect(validatePlan(plan, cap).violations).toEqual([
       {
@@ -76,7 +83,12 @@ describe("validatePlan — numbering, steps and the DAG", () => {
       stage(p, 4).steps[2].n = 5;
     });
     expect(validatePlan(plan, cap).violations).toEqual([
-      { check: "S2", stage: 4, message: "steps are numbered 1, 2, 5; expected 1..3 in order", hint: "number the steps 1..3 in the order they run" },
+      {
+        check: "S2",
+        stage: 4,
+        message: "steps are numbered 1, 2, 5; expected 1..3 in order",
+        hint: "number the steps 1..3 in the order they run",
+      },
     ]);
   });
 
@@ -86,7 +98,12 @@ describe("validatePlan — numbering, steps and the DAG", () => {
       stage(p, 4).dependsOn = [3, 4];
     });
     expect(validatePlan(plan, cap).violations).toEqual([
-      { check: "S3", stage: 3, message: "depends on stage 9, which does not exist", hint: "remove 9 from dependsOn or add the stage it meant" },
+      {
+        check: "S3",
+        stage: 3,
+        message: "depends on stage 9, which does not exist",
+        hint: "remove 9 from dependsOn or add the stage it meant",
+      },
       { check: "S3", stage: 4, message: "the stage depends on itself", hint: "remove 4 from its dependsOn" },
     ]);
   });

@@ -13,7 +13,15 @@ import { API_REPO, githubPlatform } from "../platform/github/fixture.js";
 /** A real review comment (the REST shape), adjusted. */
 function restReviewComment(id: number, body: string, login: string, inReplyTo?: number): Record<string, unknown> {
   const comment = webhookExample("pull_request_review_comment", "created").comment;
-  return { ...comment, id, body, user: { ...comment.user, login }, line: 7, side: "RIGHT", ...(inReplyTo ? { in_reply_to_id: inReplyTo } : {}) };
+  return {
+    ...comment,
+    id,
+    body,
+    user: { ...comment.user, login },
+    line: 7,
+    side: "RIGHT",
+    ...(inReplyTo ? { in_reply_to_id: inReplyTo } : {}),
+  };
 }
 
 const thread = (resolved: boolean, id: number, body: string) => ({
@@ -23,10 +31,43 @@ const thread = (resolved: boolean, id: number, body: string) => ({
   diffSide: "RIGHT",
   comments: {
     nodes: [
-      { databaseId: id, body, createdAt: "2026-11-21T10:00:00Z", updatedAt: "2026-11-21T10:00:00Z", path: "src/csv.js", line: 7, diffHunk: "@@ -0,0 +1,7 @@\n+x", url: `https://github.com/acme/widgets/pull/101#discussion_r${id}`, author: { __typename: "User", login: "alice" }, replyTo: null },
-      { databaseId: id + 1, body: "agreed", createdAt: "2026-11-21T10:05:00Z", updatedAt: "2026-11-21T10:05:00Z", path: "src/csv.js", line: 7, diffHunk: "@@ -0,0 +1,7 @@\n+x", url: "u", author: null, replyTo: { databaseId: id } },
+      {
+        databaseId: id,
+        body,
+        createdAt: "2026-11-21T10:00:00Z",
+        updatedAt: "2026-11-21T10:00:00Z",
+        path: "src/csv.js",
+        line: 7,
+        diffHunk: "@@ -0,0 +1,7 @@\n+x",
+        url: `https://github.com/acme/widgets/pull/101#discussion_r${id}`,
+        author: { __typename: "User", login: "alice" },
+        replyTo: null,
+      },
+      {
+        databaseId: id + 1,
+        body: "agreed",
+        createdAt: "2026-11-21T10:05:00Z",
+        updatedAt: "2026-11-21T10:05:00Z",
+        path: "src/csv.js",
+        line: 7,
+        diffHunk: "@@ -0,0 +1,7 @@\n+x",
+        url: "u",
+        author: null,
+        replyTo: { databaseId: id },
+      },
       // GraphQL names a bot without REST's `[bot]` suffix.
-      { databaseId: id + 2, body: "Addressed in abc", createdAt: "2026-11-21T10:06:00Z", updatedAt: "2026-11-21T10:06:00Z", path: "src/csv.js", line: 7, diffHunk: "@@ -0,0 +1,7 @@\n+x", url: "u", author: { __typename: "Bot", login: "okstra" }, replyTo: { databaseId: id } },
+      {
+        databaseId: id + 2,
+        body: "Addressed in abc",
+        createdAt: "2026-11-21T10:06:00Z",
+        updatedAt: "2026-11-21T10:06:00Z",
+        path: "src/csv.js",
+        line: 7,
+        diffHunk: "@@ -0,0 +1,7 @@\n+x",
+        url: "u",
+        author: { __typename: "Bot", login: "okstra" },
+        replyTo: { databaseId: id },
+      },
     ],
   },
 });
@@ -34,9 +75,17 @@ const thread = (resolved: boolean, id: number, body: string) => ({
 describe("GitHub platform: review threads, reviews and replies", () => {
   it("reads every review thread through GraphQL, page after page, with its resolved state and conversation", async () => {
     const variables: unknown[] = [];
-    const page = (nodes: unknown[], hasNextPage: boolean, endCursor: string | null) => ({ data: { repository: { pullRequest: { reviewThreads: { pageInfo: { hasNextPage, endCursor }, nodes } } } } });
+    const page = (nodes: unknown[], hasNextPage: boolean, endCursor: string | null) => ({
+      data: { repository: { pullRequest: { reviewThreads: { pageInfo: { hasNextPage, endCursor }, nodes } } } },
+    });
     httpMock()
-      .post("/graphql", (body: { query: string; variables: unknown }) => /reviewThreads\(first: 50, after: \$after\)/.test(body.query) && /isResolved/.test(body.query) && Boolean(variables.push(body.variables)))
+      .post(
+        "/graphql",
+        (body: { query: string; variables: unknown }) =>
+          /reviewThreads\(first: 50, after: \$after\)/.test(body.query) &&
+          /isResolved/.test(body.query) &&
+          Boolean(variables.push(body.variables)),
+      )
       .reply(200, page([thread(false, 10, "quote the commas")], true, "CUR1"))
       .post("/graphql", (body: { variables: unknown }) => Boolean(variables.push(body.variables)))
       .reply(200, page([thread(true, 20, "nit")], false, null));
@@ -46,11 +95,35 @@ describe("GitHub platform: review threads, reviews and replies", () => {
       { owner: "acme", repo: "widgets", number: 101, after: null },
       { owner: "acme", repo: "widgets", number: 101, after: "CUR1" },
     ]);
-    expect(threads.map((t) => [t.resolved, t.path, t.line, t.comments.map((c) => [c.id, c.author, c.inReplyTo])])).toEqual([
-      [false, "src/csv.js", 7, [[10, "alice", null], [11, "ghost", 10], [12, "okstra[bot]", 10]]],
-      [true, "src/csv.js", 7, [[20, "alice", null], [21, "ghost", 20], [22, "okstra[bot]", 20]]],
+    expect(
+      threads.map((t) => [t.resolved, t.path, t.line, t.comments.map((c) => [c.id, c.author, c.inReplyTo])]),
+    ).toEqual([
+      [
+        false,
+        "src/csv.js",
+        7,
+        [
+          [10, "alice", null],
+          [11, "ghost", 10],
+          [12, "okstra[bot]", 10],
+        ],
+      ],
+      [
+        true,
+        "src/csv.js",
+        7,
+        [
+          [20, "alice", null],
+          [21, "ghost", 20],
+          [22, "okstra[bot]", 20],
+        ],
+      ],
     ]);
-    expect(threads[0]!.comments[0]).toMatchObject({ body: "quote the commas", diffHunk: "@@ -0,0 +1,7 @@\n+x", side: "RIGHT" });
+    expect(threads[0]!.comments[0]).toMatchObject({
+      body: "quote the commas",
+      diffHunk: "@@ -0,0 +1,7 @@\n+x",
+      side: "RIGHT",
+    });
   });
 
   it("lists reviews with their state, reading an unknown state as a plain comment", async () => {
@@ -69,8 +142,19 @@ describe("GitHub platform: review threads, reviews and replies", () => {
   });
 
   it("reads one review comment, and null for a deleted one", async () => {
-    httpMock().get(`${API_REPO}/pulls/comments/10`).reply(200, restReviewComment(10, "/okstra revise", "alice")).get(`${API_REPO}/pulls/comments/11`).reply(404, { message: "Not Found" });
-    expect(await githubPlatform().getReviewComment(10)).toMatchObject({ id: 10, author: "alice", body: "/okstra revise", line: 7, side: "RIGHT", inReplyTo: null });
+    httpMock()
+      .get(`${API_REPO}/pulls/comments/10`)
+      .reply(200, restReviewComment(10, "/okstra revise", "alice"))
+      .get(`${API_REPO}/pulls/comments/11`)
+      .reply(404, { message: "Not Found" });
+    expect(await githubPlatform().getReviewComment(10)).toMatchObject({
+      id: 10,
+      author: "alice",
+      body: "/okstra revise",
+      line: 7,
+      side: "RIGHT",
+      inReplyTo: null,
+    });
     expect(await githubPlatform().getReviewComment(11)).toBeNull();
   });
 
@@ -83,7 +167,11 @@ describe("GitHub platform: review threads, reviews and replies", () => {
       .post(`${API_REPO}/pulls/comments/10/reactions`, { content: "eyes" })
       .reply(201, { id: 1, content: "eyes" });
     const platform = githubPlatform();
-    expect(await platform.replyToReviewComment(101, 10, "on it")).toMatchObject({ id: 12, author: "okstra[bot]", body: "on it" });
+    expect(await platform.replyToReviewComment(101, 10, "on it")).toMatchObject({
+      id: 12,
+      author: "okstra[bot]",
+      body: "on it",
+    });
     await platform.updateReviewComment(12, "done");
     await platform.addReviewCommentReaction(10, "eyes");
   });

@@ -210,13 +210,10 @@ describe("native stacks (GitHub's Stacks API)", () => {
   it("falls back to the navigation block where the API says the feature is unavailable, and remembers it in the ledger", async () => {
     repo = await createStageRepo([1]);
     const chain = [pr(101, 1, "main"), pr(102, 2, "okstra/12/s1")];
-    httpMock()
-      .get(STACKS)
-      .query({ per_page: "100" })
-      .reply(404, {
-        message: "Not Found",
-        documentation_url: "https://docs.github.com/rest/pulls/stacks#list-pull-request-stacks",
-      });
+    httpMock().get(STACKS).query({ per_page: "100" }).reply(404, {
+      message: "Not Found",
+      documentation_url: "https://docs.github.com/rest/pulls/stacks#list-pull-request-stacks",
+    });
     expect(
       await syncNativeStacks({
         platform: github(),

@@ -16,7 +16,9 @@ let pr1: number;
 let pr2: number;
 
 beforeAll(async () => {
-  repo = await approvedRepo({ verifiers: [verifier("--findings none --review agree"), verifier("--findings none --review agree")] });
+  repo = await approvedRepo({
+    verifiers: [verifier("--findings none --review agree"), verifier("--findings none --review agree")],
+  });
   expect((await repo.run("/okstra implement --stage 1")).code).toBe(0);
   expect((await repo.run("/okstra implement --stage 2")).code).toBe(0);
   [pr1, pr2] = (await pulls(repo)).map((p) => p.number as number) as [number, number];
@@ -30,7 +32,9 @@ describe("a command on a stage PR", () => {
     expect(result.code).toBe(0);
 
     const verified = (await ledgerRows(repo)).filter((r) => r.status === "verified").slice(before);
-    expect(verified.map((r) => [r.stage, r.verdict, r.headCommit])).toEqual([[2, "accepted", await branchHead(repo, 2)]]);
+    expect(verified.map((r) => [r.stage, r.verdict, r.headCommit])).toEqual([
+      [2, "accepted", await branchHead(repo, 2)],
+    ]);
     // The status comment is on the PR, after the command, with 👀 on the command; the issue got nothing new.
     const [command, status] = await pullComments(repo, pr2);
     expect(command!.reactions.map((r: any) => r.content)).toEqual(["eyes"]);
@@ -72,7 +76,13 @@ describe("a command on a pull request okstra did not open", () => {
     await git(["checkout", "-q", "-b", "feature/manual"], { cwd: repo.dir });
     await repo.commitFile("NOTES.md", "by hand\n");
     await git(["checkout", "-q", "-"], { cwd: repo.dir });
-    const foreign = await createLocalPlatform({ repoDir: repo.dir }).createPullRequest({ title: "Manual", body: "", head: "feature/manual", base: "main", draft: false });
+    const foreign = await createLocalPlatform({ repoDir: repo.dir }).createPullRequest({
+      title: "Manual",
+      body: "",
+      head: "feature/manual",
+      base: "main",
+      draft: false,
+    });
     const ledgerBefore = await repo.ledgerCommits();
 
     const result = await runOnPull(repo, foreign.number, "/okstra verify");
@@ -85,7 +95,13 @@ describe("a command on a pull request okstra did not open", () => {
 
   it("is refused on a PR whose head looks like okstra's but that the ledger does not record", async () => {
     await git(["branch", "okstra/1/s9", "feature/manual"], { cwd: repo.dir });
-    const imposter = await createLocalPlatform({ repoDir: repo.dir }).createPullRequest({ title: "Stage 9", body: "", head: "okstra/1/s9", base: "main", draft: false });
+    const imposter = await createLocalPlatform({ repoDir: repo.dir }).createPullRequest({
+      title: "Stage 9",
+      body: "",
+      head: "okstra/1/s9",
+      base: "main",
+      draft: false,
+    });
     const result = await runOnPull(repo, imposter.number, "/okstra verify");
     expect(result.code).toBe(1);
     expect((await pullComments(repo, imposter.number)).at(-1)!.body).toContain("the ledger of #1 does not record it");

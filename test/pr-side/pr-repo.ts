@@ -5,7 +5,12 @@ import type { LocalRepo } from "../helpers/local-repo.js";
 
 /** Driving the CLI on a local pull request (SPEC §11.1 `--pr N [--path F --line L]`) and reading what lives beside it. */
 
-export async function runOnPull(repo: LocalRepo, pull: number, comment: string, options: { path?: string; line?: number; actor?: string } = {}) {
+export async function runOnPull(
+  repo: LocalRepo,
+  pull: number,
+  comment: string,
+  options: { path?: string; line?: number; actor?: string } = {},
+) {
   let stdout = "";
   let stderr = "";
   const args = ["run", comment, "--repo", repo.dir, "--pr", String(pull), "--actor", options.actor ?? "maintainer"];
@@ -21,5 +26,7 @@ async function jsonFiles(dir: string): Promise<Array<Record<string, any>>> {
   return all.sort((a, b) => a.id - b.id);
 }
 
-export const reviewComments = (repo: LocalRepo, pull: number) => jsonFiles(path.join(repo.dir, ".okstra-local", "pulls", String(pull), "review-comments"));
-export const pullComments = (repo: LocalRepo, pull: number) => jsonFiles(path.join(repo.dir, ".okstra-local", "pulls", String(pull), "comments"));
+export const reviewComments = (repo: LocalRepo, pull: number) =>
+  jsonFiles(path.join(repo.dir, ".okstra-local", "pulls", String(pull), "review-comments"));
+export const pullComments = (repo: LocalRepo, pull: number) =>
+  jsonFiles(path.join(repo.dir, ".okstra-local", "pulls", String(pull), "comments"));

@@ -15,12 +15,30 @@ describe("restack order", () => {
       { number: 5, dependsOn: [] },
     ];
     expect(dependencyOrder(stages).map((s) => s.number)).toEqual([1, 2, 3, 4, 5]);
-    expect(dependencyOrder([{ number: 2, dependsOn: [3] }, { number: 3, dependsOn: [] }]).map((s) => s.number)).toEqual([3, 2]);
+    expect(
+      dependencyOrder([
+        { number: 2, dependsOn: [3] },
+        { number: 3, dependsOn: [] },
+      ]).map((s) => s.number),
+    ).toEqual([3, 2]);
   });
 });
 
 describe("the diff hunk of an inline comment", () => {
-  const diff = ["diff --git a/x.js b/x.js", "--- a/x.js", "+++ b/x.js", "@@ -1,3 +1,4 @@", " a", "-b", "+B", "+C", " d", "@@ -10,2 +11,2 @@", " k", "+l"].join("\n");
+  const diff = [
+    "diff --git a/x.js b/x.js",
+    "--- a/x.js",
+    "+++ b/x.js",
+    "@@ -1,3 +1,4 @@",
+    " a",
+    "-b",
+    "+B",
+    "+C",
+    " d",
+    "@@ -10,2 +11,2 @@",
+    " k",
+    "+l",
+  ].join("\n");
 
   it("is the hunk holding the new-side line, cut after that line", () => {
     expect(hunkContaining(diff, 2)).toBe(["@@ -1,3 +1,4 @@", " a", "-b", "+B"].join("\n"));
@@ -36,7 +54,10 @@ describe("stage-scoped verbs on a stage PR", () => {
   it("default to the PR's stage and keep an explicit one", () => {
     expect(withDefaultStage({ verb: "revise" }, 2)).toEqual({ verb: "revise", stage: 2 });
     expect(withDefaultStage({ verb: "verify", stage: 1 }, 2)).toEqual({ verb: "verify", stage: 1 });
-    expect(withDefaultStage({ verb: "ship", stages: { kind: "all" } }, 2)).toEqual({ verb: "ship", stages: { kind: "all" } });
+    expect(withDefaultStage({ verb: "ship", stages: { kind: "all" } }, 2)).toEqual({
+      verb: "ship",
+      stages: { kind: "all" },
+    });
     expect(withDefaultStage({ verb: "restack" }, undefined)).toEqual({ verb: "restack" });
   });
 });
@@ -50,14 +71,31 @@ describe("review feedback as the executor reads it", () => {
             resolved: false,
             path: "src/a.js",
             line: null,
-            comments: [{ id: 1, author: "alice", body: "why?\nreally", path: "src/a.js", line: null, side: "RIGHT", inReplyTo: null, diffHunk: "@@ -1 +1 @@\n+x", createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z" }],
+            comments: [
+              {
+                id: 1,
+                author: "alice",
+                body: "why?\nreally",
+                path: "src/a.js",
+                line: null,
+                side: "RIGHT",
+                inReplyTo: null,
+                diffHunk: "@@ -1 +1 @@\n+x",
+                createdAt: "2026-01-01T00:00:00Z",
+                updatedAt: "2026-01-01T00:00:00Z",
+              },
+            ],
           },
         ],
-        changeRequests: [{ id: 9, author: "bob", state: "CHANGES_REQUESTED", body: "", submittedAt: "2026-01-01T00:00:00Z" }],
+        changeRequests: [
+          { id: 9, author: "bob", state: "CHANGES_REQUESTED", body: "", submittedAt: "2026-01-01T00:00:00Z" },
+        ],
       },
       7,
     );
-    expect(text).toContain("### Review thread 1 on #7: `src/a.js` (outdated)\n```diff\n@@ -1 +1 @@\n+x\n```\n> **@alice**: why?\n> really");
+    expect(text).toContain(
+      "### Review thread 1 on #7: `src/a.js` (outdated)\n```diff\n@@ -1 +1 @@\n+x\n```\n> **@alice**: why?\n> really",
+    );
     expect(text).toContain("### Changes requested by @bob\n> (no summary; see the threads)");
   });
 });
@@ -66,7 +104,16 @@ describe("the review feedback a revise reads", () => {
   it("is what was said before the command and not edited after it, and okstra's own replies do not count", async () => {
     const at = (minute: number) => `2026-11-21T10:${String(minute).padStart(2, "0")}:00Z`;
     const comment = (id: number, author: string, body: string, created: number, updated = created) => ({
-      id, author, body, path: "src/a.js", line: 3, side: "RIGHT" as const, inReplyTo: id === 1 ? null : 1, diffHunk: "@@", createdAt: at(created), updatedAt: at(updated),
+      id,
+      author,
+      body,
+      path: "src/a.js",
+      line: 3,
+      side: "RIGHT" as const,
+      inReplyTo: id === 1 ? null : 1,
+      diffHunk: "@@",
+      createdAt: at(created),
+      updatedAt: at(updated),
     });
     const platform = {
       listReviewThreads: async () => [

@@ -17,26 +17,44 @@ export const REVISIONS = path.join(RECORDINGS, "inventory-csv", "revisions");
 
 export async function reviewedRepo(executorLog: string): Promise<LocalRepo> {
   const repo = await createLocalRepo();
-  const config = okstraConfig({ verifiers: [verifier("--findings none --review agree"), verifier("--findings none --review agree")] }).replace(
+  const config = okstraConfig({
+    verifiers: [verifier("--findings none --review agree"), verifier("--findings none --review agree")],
+  }).replace(
     `${process.execPath} ${EXECUTOR}`,
     `${process.execPath} ${REVISE_WORKER} --revisions ${REVISIONS} --log ${executorLog}`,
   );
   await repo.commitFile(".github/okstra.yml", config);
-  for (const command of ["/okstra plan", "/okstra approve", "/okstra implement --stage 1", "/okstra implement --stage 2", "/okstra implement --stage 3"]) {
+  for (const command of [
+    "/okstra plan",
+    "/okstra approve",
+    "/okstra implement --stage 1",
+    "/okstra implement --stage 2",
+    "/okstra implement --stage 3",
+  ]) {
     const result = await repo.run(command);
     expect([command, result.code, result.stderr]).toEqual([command, 0, ""]);
   }
   return repo;
 }
 
-export async function stagePull(repo: LocalRepo, stage: number): Promise<{ number: number; head: string; base: string }> {
+export async function stagePull(
+  repo: LocalRepo,
+  stage: number,
+): Promise<{ number: number; head: string; base: string }> {
   const pull = (await pulls(repo)).find((p) => p.head === `okstra/1/s${stage}` && p.state === "open");
   if (!pull) throw new Error(`no open PR for stage ${stage}`);
   return pull as { number: number; head: string; base: string };
 }
 
 /** A reviewer's inline comment (not a command) on the line of `file` that contains `text`. */
-export async function reviewOnLine(repo: LocalRepo, pull: { number: number; head: string; base: string }, file: string, text: string, body: string, author = "reviewer") {
+export async function reviewOnLine(
+  repo: LocalRepo,
+  pull: { number: number; head: string; base: string },
+  file: string,
+  text: string,
+  body: string,
+  author = "reviewer",
+) {
   const content = (await git(["show", `${pull.head}:${file}`], { cwd: repo.dir })).stdout.split("\n");
   const line = content.findIndex((l) => l.includes(text)) + 1;
   const diffHunk = await localDiffHunk(repo.dir, pull, file, line);
@@ -48,11 +66,20 @@ export async function head(repo: LocalRepo, ref: string): Promise<string> {
 }
 
 export async function isAncestorIn(repo: LocalRepo, ancestor: string, of: string): Promise<boolean> {
-  return (await git(["merge-base", "--is-ancestor", ancestor, of], { cwd: repo.dir, allowFailure: true })).exitCode === 0;
+  return (
+    (await git(["merge-base", "--is-ancestor", ancestor, of], { cwd: repo.dir, allowFailure: true })).exitCode === 0
+  );
 }
 
 /** Commits a change to `file` on `branch` of the repository, as a person pushing to it would. */
-export async function pushOnBranch(repo: LocalRepo, branch: string, file: string, find: string, replace: string, message: string): Promise<string> {
+export async function pushOnBranch(
+  repo: LocalRepo,
+  branch: string,
+  file: string,
+  find: string,
+  replace: string,
+  message: string,
+): Promise<string> {
   await git(["checkout", "-q", branch], { cwd: repo.dir });
   try {
     const { readFile, writeFile } = await import("node:fs/promises");

@@ -39,7 +39,13 @@ describe("/okstra revise on a stage PR with a review thread", () => {
     const pr2 = await stagePull(repo, 2);
     const pr3 = await stagePull(repo, 3);
     const [s2Before, s3Before] = [await head(repo, "okstra/1/s2"), await head(repo, "okstra/1/s3")];
-    const thread = await reviewOnLine(repo, pr2, "src/inventory.js", "value: item.quantity * item.unitPrice", "Floating point: 3 × 0.1 shows as 0.30000000000000004. Round the value to cents.");
+    const thread = await reviewOnLine(
+      repo,
+      pr2,
+      "src/inventory.js",
+      "value: item.quantity * item.unitPrice",
+      "Floating point: 3 × 0.1 shows as 0.30000000000000004. Round the value to cents.",
+    );
     const rowsBefore = (await ledgerRows(repo)).length;
 
     const result = await runOnPull(repo, pr2.number, "/okstra revise");
@@ -48,11 +54,19 @@ describe("/okstra revise on a stage PR with a review thread", () => {
     // New commits on top of the old head: a fast-forward, nothing rewritten.
     const s2After = await head(repo, "okstra/1/s2");
     expect(await isAncestorIn(repo, s2Before, s2After)).toBe(true);
-    const subjects = (await git(["log", "--format=%s", `${s2Before}..${s2After}`], { cwd: repo.dir })).stdout.trim().split("\n");
-    expect(subjects).toEqual(["fix(inventory): round stock values to cents", "test(inventory): stock values are rounded to cents"]);
+    const subjects = (await git(["log", "--format=%s", `${s2Before}..${s2After}`], { cwd: repo.dir })).stdout
+      .trim()
+      .split("\n");
+    expect(subjects).toEqual([
+      "fix(inventory): round stock values to cents",
+      "test(inventory): stock values are rounded to cents",
+    ]);
 
     // The executor saw the thread: its place, the hunk the reviewer saw, and what they said.
-    const asked = (await readFile(executorLog, "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+    const asked = (await readFile(executorLog, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(asked).toHaveLength(1);
     expect(asked[0].stage).toBe(2);
     expect(asked[0].guidance).toContain(`\`src/inventory.js\` line ${thread.line}`);
@@ -68,10 +82,14 @@ describe("/okstra revise on a stage PR with a review thread", () => {
     const s3After = await head(repo, "okstra/1/s3");
     expect(await isAncestorIn(repo, s3Before, s3After)).toBe(true);
     expect(await isAncestorIn(repo, s2After, s3After)).toBe(true);
-    expect((await git(["log", "-1", "--format=%B", s3After], { cwd: repo.dir })).stdout).toMatch(/^chore\(restack\): merge stage 2 \(through okstra\/1\/s3-base\)\n\nOkstra-Task: #1\nOkstra-Stage: 3/);
+    expect((await git(["log", "-1", "--format=%B", s3After], { cwd: repo.dir })).stdout).toMatch(
+      /^chore\(restack\): merge stage 2 \(through okstra\/1\/s3-base\)\n\nOkstra-Task: #1\nOkstra-Stage: 3/,
+    );
 
     // Ledger: done (revise) for 2, done (restack) for 3 — verdicts stale — then both verified at the new heads.
-    const rows = (await ledgerRows(repo)).slice(rowsBefore).filter((r) => r.status === "done" || r.status === "verified");
+    const rows = (await ledgerRows(repo))
+      .slice(rowsBefore)
+      .filter((r) => r.status === "done" || r.status === "verified");
     expect(rows.map((r) => [r.status, r.stage, r.source, r.headCommit])).toEqual([
       ["done", 2, "revise", s2After],
       ["done", 3, "restack", s3After],
@@ -99,7 +117,9 @@ describe("/okstra revise on a stage PR with a review thread", () => {
   it("refuses `/okstra revise` on the issue without a stage", async () => {
     const result = await repo.run("/okstra revise");
     expect(result.code).toBe(1);
-    expect((await repo.comments()).at(-1)!.body).toContain("`/okstra revise --stage N`, or comment `/okstra revise` on the stage's PR");
+    expect((await repo.comments()).at(-1)!.body).toContain(
+      "`/okstra revise --stage N`, or comment `/okstra revise` on the stage's PR",
+    );
   });
 });
 
@@ -107,16 +127,37 @@ describe("a person's push on a stage branch (pull_request.synchronize)", () => {
   it("restacks the stage's dependents onto the new head and re-verifies both", async () => {
     const pr2 = await stagePull(repo, 2);
     const s3Before = await head(repo, "okstra/1/s3");
-    const pushed = await pushOnBranch(repo, "okstra/1/s2", "src/inventory.js", "/** Items sorted by sku", "/** Items (sorted by sku)", "docs(inventory): wording");
+    const pushed = await pushOnBranch(
+      repo,
+      "okstra/1/s2",
+      "src/inventory.js",
+      "/** Items sorted by sku",
+      "/** Items (sorted by sku)",
+      "docs(inventory): wording",
+    );
     const rowsBefore = (await ledgerRows(repo)).length;
     const services = await openLocalServices(repo.dir, "maintainer");
-    const job = { kind: "stage-branch-moved" as const, deliveryId: "push-1", repo: services.platform.repo, issueNumber: 1, stage: 2, pullRequest: { number: pr2.number, head: "okstra/1/s2", before: "", after: pushed }, sender: "alice", receivedAt: new Date().toISOString() };
+    const job = {
+      kind: "stage-branch-moved" as const,
+      deliveryId: "push-1",
+      repo: services.platform.repo,
+      issueNumber: 1,
+      stage: 2,
+      pullRequest: { number: pr2.number, head: "okstra/1/s2", before: "", after: pushed },
+      sender: "alice",
+      receivedAt: new Date().toISOString(),
+    };
 
     const moved = await onStageBranchMoved(job, services);
     expect(moved).toMatchObject({ reconciled: [2], restacked: [3] });
     const s3After = await head(repo, "okstra/1/s3");
-    expect([await isAncestorIn(repo, s3Before, s3After), await isAncestorIn(repo, pushed, s3After)]).toEqual([true, true]);
-    const rows = (await ledgerRows(repo)).slice(rowsBefore).filter((r) => r.status === "done" || r.status === "verified");
+    expect([await isAncestorIn(repo, s3Before, s3After), await isAncestorIn(repo, pushed, s3After)]).toEqual([
+      true,
+      true,
+    ]);
+    const rows = (await ledgerRows(repo))
+      .slice(rowsBefore)
+      .filter((r) => r.status === "done" || r.status === "verified");
     expect(rows.map((r) => [r.status, r.stage, r.source, r.headCommit])).toEqual([
       ["done", 2, "user-edit", pushed],
       ["done", 3, "restack", s3After],
@@ -129,16 +170,36 @@ describe("a person's push on a stage branch (pull_request.synchronize)", () => {
 describe("a restack that conflicts", () => {
   it("marks the dependent needs-restack with the paths, on the ledger, its PR and status, and pushes nothing", async () => {
     const pr3 = await stagePull(repo, 3);
-    await pushOnBranch(repo, "okstra/1/s2", "src/inventory.js", "Math.round(item.quantity * item.unitPrice * 100) / 100", "Number((item.quantity * item.unitPrice).toFixed(2))", "refactor(inventory): toFixed rounding");
-    const s3Edit = await pushOnBranch(repo, "okstra/1/s3", "src/inventory.js", "Math.round(item.quantity * item.unitPrice * 100) / 100", "Math.round(item.quantity * item.unitPrice)", "fix(inventory): whole units");
+    await pushOnBranch(
+      repo,
+      "okstra/1/s2",
+      "src/inventory.js",
+      "Math.round(item.quantity * item.unitPrice * 100) / 100",
+      "Number((item.quantity * item.unitPrice).toFixed(2))",
+      "refactor(inventory): toFixed rounding",
+    );
+    const s3Edit = await pushOnBranch(
+      repo,
+      "okstra/1/s3",
+      "src/inventory.js",
+      "Math.round(item.quantity * item.unitPrice * 100) / 100",
+      "Math.round(item.quantity * item.unitPrice)",
+      "fix(inventory): whole units",
+    );
 
     const result = await repo.run("/okstra restack");
     expect(result.code).toBe(1);
     expect(await head(repo, "okstra/1/s3")).toBe(s3Edit);
     const conflict = (await ledgerRows(repo)).filter((r) => r.status === "needs-restack");
-    expect(conflict.map((r) => [r.stage, r.dependency, r.paths, r.dependencyHead])).toEqual([[3, 2, ["src/inventory.js"], await head(repo, "okstra/1/s2")]]);
-    expect((await repo.comments()).at(-1)!.body).toContain("Stage 3: ⚠️ **needs restack** — merging stage 2 conflicts in `src/inventory.js`");
-    expect((await pullComments(repo, pr3.number)).at(-1)!.body).toContain("⚠️ **Needs restack.** Stage 3 could not be brought up to date with stage 2");
+    expect(conflict.map((r) => [r.stage, r.dependency, r.paths, r.dependencyHead])).toEqual([
+      [3, 2, ["src/inventory.js"], await head(repo, "okstra/1/s2")],
+    ]);
+    expect((await repo.comments()).at(-1)!.body).toContain(
+      "Stage 3: ⚠️ **needs restack** — merging stage 2 conflicts in `src/inventory.js`",
+    );
+    expect((await pullComments(repo, pr3.number)).at(-1)!.body).toContain(
+      "⚠️ **Needs restack.** Stage 3 could not be brought up to date with stage 2",
+    );
 
     const status = await repo.run("/okstra status");
     expect(status.stdout).toContain("needs restack: merging stage 2 conflicts in `src/inventory.js`");

@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Queue } from "bullmq";
-import { bullmqJobId, createBullmqQueue, type BullmqJobQueue, type BullmqQueueOptions } from "../../src/queue/bullmq.js";
+import {
+  bullmqJobId,
+  createBullmqQueue,
+  type BullmqJobQueue,
+  type BullmqQueueOptions,
+} from "../../src/queue/bullmq.js";
 import { jobKey, type JobProcessor } from "../../src/queue/types.js";
 import { createMetrics } from "../../src/server/metrics.js";
 import { silentLogger } from "../../src/util/log.js";
@@ -52,7 +57,13 @@ describeWithRedis("BullMQ queue on a real redis-server", () => {
   it("runs each comment's job exactly once across two producers and two workers, one in another process", async () => {
     const { queueName, outFile } = names();
     // Every job is held until both workers have started one, so both provably take part.
-    const child = await startChildWorker({ redisUrl: redis.url, queueName, outFile, args: ["--concurrency", "2"], env: { BARRIER_WORKERS: "2" } });
+    const child = await startChildWorker({
+      redisUrl: redis.url,
+      queueName,
+      outFile,
+      args: ["--concurrency", "2"],
+      env: { BARRIER_WORKERS: "2" },
+    });
     bullmq({ queueName, processor: recordingProcessor(outFile, "test", { barrierWorkers: 2 }), concurrency: 2 });
     const webA = bullmq({ queueName });
     const webB = bullmq({ queueName });
@@ -62,7 +73,12 @@ describeWithRedis("BullMQ queue on a real redis-server", () => {
     const comments = Array.from({ length: 12 }, (_, i) => 1000 + i);
     const results = await Promise.all(
       comments.map(async (id) => {
-        const deliveries = [webA.enqueue(commandJob(id)), webB.enqueue(commandJob(id)), webA.enqueue(commandJob(id, `redelivery-${id}`)), webB.enqueue(commandJob(id, `redelivery-${id}`))];
+        const deliveries = [
+          webA.enqueue(commandJob(id)),
+          webB.enqueue(commandJob(id)),
+          webA.enqueue(commandJob(id, `redelivery-${id}`)),
+          webB.enqueue(commandJob(id, `redelivery-${id}`)),
+        ];
         return (await Promise.all(deliveries)).filter(Boolean).length;
       }),
     );
@@ -117,7 +133,13 @@ describeWithRedis("BullMQ queue on a real redis-server", () => {
 
   it("on SIGTERM, okstra worker stops taking jobs and finishes the one it is running", async () => {
     const { queueName, outFile } = names();
-    const child = await startChildWorker({ redisUrl: redis.url, queueName, outFile, args: ["--concurrency", "1"], env: { JOB_HOLD_MS: "1500" } });
+    const child = await startChildWorker({
+      redisUrl: redis.url,
+      queueName,
+      outFile,
+      args: ["--concurrency", "1"],
+      env: { JOB_HOLD_MS: "1500" },
+    });
     const web = bullmq({ queueName });
     await web.enqueue(commandJob(3001));
     await waitFor(() => readRecords(outFile).some((r) => r.event === "start"));
@@ -125,7 +147,10 @@ describeWithRedis("BullMQ queue on a real redis-server", () => {
 
     child.child.kill("SIGTERM");
     expect(await child.exited).toBe(0);
-    expect(readRecords(outFile).map((r) => `${r.event} ${r.key}`)).toEqual([`start ${jobKey(commandJob(3001))}`, `end ${jobKey(commandJob(3001))}`]);
+    expect(readRecords(outFile).map((r) => `${r.event} ${r.key}`)).toEqual([
+      `start ${jobKey(commandJob(3001))}`,
+      `end ${jobKey(commandJob(3001))}`,
+    ]);
     expect((await storedJob(queueName, 3001)).state).toBe("completed");
     // The job queued during shutdown was not taken: it waits in Redis for the next worker.
     expect((await storedJob(queueName, 3002)).state).toBe("waiting");
@@ -146,16 +171,28 @@ describeWithRedis("BullMQ queue on a real redis-server", () => {
     child.child.kill("SIGTERM");
     expect(await child.exited).toBe(1);
 
-    bullmq({ queueName, processor: recordingProcessor(outFile, "rescuer"), lockDurationMs: 1000, stalledIntervalMs: 500 });
+    bullmq({
+      queueName,
+      processor: recordingProcessor(outFile, "rescuer"),
+      lockDurationMs: 1000,
+      stalledIntervalMs: 500,
+    });
     await web.drain();
-    expect(readRecords(outFile).map((r) => `${r.worker} ${r.event}`)).toEqual(["stuck start", "rescuer start", "rescuer end"]);
+    expect(readRecords(outFile).map((r) => `${r.worker} ${r.event}`)).toEqual([
+      "stuck start",
+      "rescuer start",
+      "rescuer end",
+    ]);
     expect((await storedJob(queueName, 4001)).state).toBe("completed");
   });
 
   it("closing a consumer waits for its running job", async () => {
     const { queueName } = names();
     let finished = false;
-    const queue = bullmq({ queueName, processor: async () => new Promise<void>((resolve) => setTimeout(() => ((finished = true), resolve()), 300)) });
+    const queue = bullmq({
+      queueName,
+      processor: async () => new Promise<void>((resolve) => setTimeout(() => ((finished = true), resolve()), 300)),
+    });
     await queue.enqueue(commandJob(5001));
     await waitFor(async () => (await queue.depth()).active === 1);
     await queue.close();
@@ -173,9 +210,14 @@ describeWithRedis("BullMQ queue on a real redis-server", () => {
   });
 
   it("derives job ids BullMQ accepts, distinct for distinct comments", () => {
-    const id = bullmqJobId({ repo: { owner: "a:b", repo: "c%3Ad" }, comment: { id: 7, body: "", author: "", createdAt: "" } });
+    const id = bullmqJobId({
+      repo: { owner: "a:b", repo: "c%3Ad" },
+      comment: { id: 7, body: "", author: "", createdAt: "" },
+    });
     expect(id).not.toContain(":");
-    expect(id).not.toBe(bullmqJobId({ repo: { owner: "a%3Ab", repo: "c:d" }, comment: { id: 7, body: "", author: "", createdAt: "" } }));
+    expect(id).not.toBe(
+      bullmqJobId({ repo: { owner: "a%3Ab", repo: "c:d" }, comment: { id: 7, body: "", author: "", createdAt: "" } }),
+    );
   });
 });
 

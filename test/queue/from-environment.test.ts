@@ -30,7 +30,9 @@ describe("createQueueFromEnvironment without REDIS_URL", () => {
   });
 
   it("refuses a worker concurrency that is not a positive integer", () => {
-    expect(() => fromEnvironment({ OKSTRA_WORKER_CONCURRENCY: "two" })).toThrow('OKSTRA_WORKER_CONCURRENCY must be a positive integer, got "two"');
+    expect(() => fromEnvironment({ OKSTRA_WORKER_CONCURRENCY: "two" })).toThrow(
+      'OKSTRA_WORKER_CONCURRENCY must be a positive integer, got "two"',
+    );
   });
 });
 
@@ -54,7 +56,10 @@ describeWithRedis("createQueueFromEnvironment with REDIS_URL", () => {
 
   it("also consumes when OKSTRA_INLINE_WORKER=1", async () => {
     const ran: QueueJob[] = [];
-    const queue = fromEnvironment({ REDIS_URL: redis.url, OKSTRA_QUEUE_NAME: "env-inline", OKSTRA_INLINE_WORKER: "1" }, ran);
+    const queue = fromEnvironment(
+      { REDIS_URL: redis.url, OKSTRA_QUEUE_NAME: "env-inline", OKSTRA_INLINE_WORKER: "1" },
+      ran,
+    );
     expect(await queue.enqueue(commandJob(3))).toBe(true);
     await queue.drain();
     expect(ran.map((job) => (job.kind === undefined || job.kind === "command" ? job.comment.id : null))).toEqual([3]);

@@ -28,7 +28,9 @@ async function until(check: () => boolean, what: string, ms = 15_000): Promise<v
 describe("in-process queue", () => {
   it("runs a delayed job once after its delay, without holding up drain, and reports it as delayed meanwhile", async () => {
     const ran: Array<{ job: QueueJob; at: number }> = [];
-    const queue = createObservableInProcessQueue(async (job) => void ran.push({ job, at: Date.now() }), silentLogger, { metrics: createMetrics() });
+    const queue = createObservableInProcessQueue(async (job) => void ran.push({ job, at: Date.now() }), silentLogger, {
+      metrics: createMetrics(),
+    });
     const scheduler = queueRecoveryScheduler((job, options) => queue.enqueue(job, options), REPO, 7);
     const due = new Date(Date.now() + 400);
     const scheduledAt = Date.now();
@@ -41,7 +43,13 @@ describe("in-process queue", () => {
     expect(await queue.depth()).toEqual({ waiting: 0, active: 0, delayed: 1 });
 
     await until(() => ran.length === 2, "the scheduled check");
-    expect(ran[1].job).toMatchObject({ kind: "recovery-check", issueNumber: 1, installationId: 7, dueAt: due.toISOString(), deliveryId: `recovery-1-${due.getTime()}` });
+    expect(ran[1].job).toMatchObject({
+      kind: "recovery-check",
+      issueNumber: 1,
+      installationId: 7,
+      dueAt: due.toISOString(),
+      deliveryId: `recovery-1-${due.getTime()}`,
+    });
     expect(ran[1].at - scheduledAt).toBeGreaterThanOrEqual(390);
     await sleep(100);
     expect(ran).toHaveLength(2);
@@ -51,7 +59,9 @@ describe("in-process queue", () => {
 
   it("drops scheduled jobs on close: nothing runs after the queue is closed", async () => {
     const ran: QueueJob[] = [];
-    const queue = createObservableInProcessQueue(async (job) => void ran.push(job), silentLogger, { metrics: createMetrics() });
+    const queue = createObservableInProcessQueue(async (job) => void ran.push(job), silentLogger, {
+      metrics: createMetrics(),
+    });
     await queue.enqueue(recoveryCheckJob(REPO, undefined, 2, new Date()), { delayMs: 100 });
     await queue.close();
     await sleep(250);
@@ -74,7 +84,12 @@ afterAll(async () => {
 describeWithRedis("BullMQ queue", () => {
   it("keeps a scheduled check in Redis for whichever worker is alive when it is due, once, and drain does not wait for it", async () => {
     const queueName = `okstra-scheduled-${Date.now()}`;
-    const producer = createBullmqQueue({ connection: redis.url, log: silentLogger, metrics: createMetrics(), queueName });
+    const producer = createBullmqQueue({
+      connection: redis.url,
+      log: silentLogger,
+      metrics: createMetrics(),
+      queueName,
+    });
     open.push(producer);
     await producer.ready();
     const due = new Date(Date.now() + 1_500);
@@ -91,7 +106,13 @@ describeWithRedis("BullMQ queue", () => {
     await producer.close();
     open.splice(0);
     const ran: Array<{ job: QueueJob; at: number }> = [];
-    const worker = createBullmqQueue({ connection: redis.url, log: silentLogger, metrics: createMetrics(), queueName, processor: async (job) => void ran.push({ job, at: Date.now() }) });
+    const worker = createBullmqQueue({
+      connection: redis.url,
+      log: silentLogger,
+      metrics: createMetrics(),
+      queueName,
+      processor: async (job) => void ran.push({ job, at: Date.now() }),
+    });
     open.push(worker);
     await worker.ready();
     await until(() => ran.length === 1, "the scheduled check to run");

@@ -31,7 +31,12 @@ describeWithRedis("okstra worker against the served fake GitHub", () => {
     [redis, world] = await Promise.all([startRedis(), createSharedE2eWorld()]);
     const w = world;
     worker = await startChildWorker({ redisUrl: redis.url, queueName: QUEUE, outFile: "/dev/null", env: w.childEnv() });
-    const producer = createBullmqQueue({ connection: redis.url, log: silentLogger, metrics: createMetrics(), queueName: QUEUE });
+    const producer = createBullmqQueue({
+      connection: redis.url,
+      log: silentLogger,
+      metrics: createMetrics(),
+      queueName: QUEUE,
+    });
     try {
       for (const body of ["/okstra plan", "/okstra approve", "/okstra implement --stage 1"]) {
         const job = w.commandJob(body);
@@ -65,7 +70,11 @@ describeWithRedis("okstra worker against the served fake GitHub", () => {
 
   it("asks the served fake only what it models, always with the installation token", () => {
     expect(world!.served.unmatched).toEqual([]);
-    expect(world!.github.requests.filter((r) => r.route !== "POST /app/installations/{installation_id}/access_tokens" && !r.authorized)).toEqual([]);
+    expect(
+      world!.github.requests.filter(
+        (r) => r.route !== "POST /app/installations/{installation_id}/access_tokens" && !r.authorized,
+      ),
+    ).toEqual([]);
     expect(world!.server.requests.length).toBeGreaterThan(0);
     expect(world!.server.requests.filter((r) => !r.authorized || r.status !== 200)).toEqual([]);
   });
@@ -80,14 +89,25 @@ describeWithRedis("okstra worker against the served fake GitHub", () => {
     const done = (await rows()).filter((r) => r.status === "done");
     expect(done).toEqual([expect.objectContaining({ stage: 1, branch: "okstra/1/s1" })]);
     expect(await world!.bare.head("okstra/1/s1")).toBe(done[0].headCommit);
-    expect(world!.server.requests.filter((r) => r.method === "POST" && r.service === "git-receive-pack")).toHaveLength(1);
-    expect(world!.github.pulls.map((p) => [p.head, p.base, p.draft, p.state])).toEqual([["okstra/1/s1", "main", true, "open"]]);
+    expect(world!.server.requests.filter((r) => r.method === "POST" && r.service === "git-receive-pack")).toHaveLength(
+      1,
+    );
+    expect(world!.github.pulls.map((p) => [p.head, p.base, p.draft, p.state])).toEqual([
+      ["okstra/1/s1", "main", true, "open"],
+    ]);
   });
 
   it("creates one status comment per command, edits a run's in place from ⏳ to ✅, and answers approve with ✅ at once", () => {
     const statusOf = (job: CommandJob) =>
-      world!.github.comments.filter((c) => c.user.type === "Bot" && c.history[0].includes(`"trigger":${job.comment.id}`) && c.body.includes("okstra:run-status"));
-    const headings = jobs.map((job) => statusOf(job).map((c) => c.history.map((body) => body.split("\n").find((line) => line.startsWith("### ")))));
+      world!.github.comments.filter(
+        (c) =>
+          c.user.type === "Bot" &&
+          c.history[0].includes(`"trigger":${job.comment.id}`) &&
+          c.body.includes("okstra:run-status"),
+      );
+    const headings = jobs.map((job) =>
+      statusOf(job).map((c) => c.history.map((body) => body.split("\n").find((line) => line.startsWith("### ")))),
+    );
     const [plan, approve, implement] = headings.map((comments) => {
       expect(comments).toHaveLength(1);
       return comments[0];

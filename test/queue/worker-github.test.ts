@@ -26,7 +26,12 @@ describeWithRedis("okstra worker with okstra's GitHub processor", () => {
       outFile: "/dev/null",
       env: { FIXTURE_PROCESSOR: "github", GHE_HOST: `127.0.0.1:${github.port}`, GHE_PROTOCOL: "http" },
     });
-    const web = createBullmqQueue({ connection: redis.url, log: silentLogger, metrics: createMetrics(), queueName: "github-e2e" });
+    const web = createBullmqQueue({
+      connection: redis.url,
+      log: silentLogger,
+      metrics: createMetrics(),
+      queueName: "github-e2e",
+    });
     try {
       expect(await web.enqueue(commandJob(492700400))).toBe(true);
       await web.drain();

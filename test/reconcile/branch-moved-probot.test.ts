@@ -7,7 +7,15 @@ import { git } from "../../src/util/git.js";
 import type { LocalRepo } from "../helpers/local-repo.js";
 import { createTestAppWith } from "../helpers/probot.js";
 import { webhookExample } from "../helpers/webhooks.js";
-import { approvedRepo, branchHead, checkRuns, ledgerJson, ledgerRows, pulls, verifier } from "../verification/verification-repo.js";
+import {
+  approvedRepo,
+  branchHead,
+  checkRuns,
+  ledgerJson,
+  ledgerRows,
+  pulls,
+  verifier,
+} from "../verification/verification-repo.js";
 import { cloneBranch } from "./user-clone.js";
 
 /**
@@ -26,7 +34,9 @@ let jobs: QueueJob[];
 const outcomes: BranchMovedOutcome[] = [];
 
 beforeAll(async () => {
-  repo = await approvedRepo({ verifiers: [verifier("--findings none --review agree"), verifier("--findings none --review agree")] });
+  repo = await approvedRepo({
+    verifiers: [verifier("--findings none --review agree"), verifier("--findings none --review agree")],
+  });
   expect((await repo.run("/okstra implement")).code).toBe(0);
   const services = { ...(await openLocalServices(repo.dir, "maintainer")), statusIntervalMs: 0 };
   // The queue's processor is the engine on the local platform instead of GitHub's.
@@ -41,7 +51,11 @@ afterAll(async () => {
 });
 
 /** A real `pull_request.synchronize` payload, pointed at a stage PR of the local platform. */
-async function synchronizePayload(stage: number, move: { before: string; after: string }, adjust: { head?: string; fork?: boolean } = {}) {
+async function synchronizePayload(
+  stage: number,
+  move: { before: string; after: string },
+  adjust: { head?: string; fork?: boolean } = {},
+) {
   const payload = webhookExample("pull_request", "synchronize");
   const pr = (await pulls(repo)).find((p) => p.head === `okstra/1/s${stage}`)!;
   payload.number = pr.number;
@@ -50,7 +64,8 @@ async function synchronizePayload(stage: number, move: { before: string; after: 
   payload.pull_request.head.sha = move.after;
   payload.before = move.before;
   payload.after = move.after;
-  if (adjust.fork) payload.pull_request.head.repo = { ...payload.pull_request.head.repo, full_name: "someone/Hello-World" };
+  if (adjust.fork)
+    payload.pull_request.head.repo = { ...payload.pull_request.head.repo, full_name: "someone/Hello-World" };
   payload.installation = { id: 1, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
   return { payload, pr };
 }
@@ -60,7 +75,8 @@ async function deliver(id: string, payload: Record<string, unknown>) {
   await queue.drain();
 }
 
-const rows = async (stage: number, status: string) => (await ledgerRows(repo)).filter((r) => r.stage === stage && r.status === status);
+const rows = async (stage: number, status: string) =>
+  (await ledgerRows(repo)).filter((r) => r.stage === stage && r.status === status);
 
 describe("pull_request.synchronize on a stage PR (real Probot app, local platform)", () => {
   it("a commit pushed on top: user-edit done at the pusher's head, a PR note, and the stage re-verified there in its own run", async () => {
@@ -89,13 +105,27 @@ describe("pull_request.synchronize on a stage PR (real Probot app, local platfor
       ["verify-1", "accepted", verified],
       ["verify-2", "accepted", pushed],
     ]);
-    expect(await ledgerJson(repo, "runs/verify-2/run.json")).toMatchObject({ batch: [2], status: "succeeded", trigger: { kind: "branch-moved", branch: "okstra/1/s2", actor: "Codertocat", deliveryId: "delivery-sync-1", commentId: 0 } });
-    expect((await checkRuns(repo)).filter((c) => c.headSha === pushed).map((c) => [c.name, c.conclusion])).toEqual([["okstra / stage 2", "success"]]);
+    expect(await ledgerJson(repo, "runs/verify-2/run.json")).toMatchObject({
+      batch: [2],
+      status: "succeeded",
+      trigger: {
+        kind: "branch-moved",
+        branch: "okstra/1/s2",
+        actor: "Codertocat",
+        deliveryId: "delivery-sync-1",
+        commentId: 0,
+      },
+    });
+    expect((await checkRuns(repo)).filter((c) => c.headSha === pushed).map((c) => [c.name, c.conclusion])).toEqual([
+      ["okstra / stage 2", "success"],
+    ]);
 
     const note = (await repo.comments(pr.number)).find((c) => c.body.includes("okstra:head-moved"))!.body;
     expect(note).toContain("(pushed by @Codertocat)");
     expect(note).toContain(`okstra is re-verifying stage 2 at \`${pushed.slice(0, 12)}\` now`);
-    expect((await repo.comments()).at(-1)!.body).toMatch(/### okstra · `Re-verify stage 2 \(new commits on okstra\/1\/s2\)` · ✅ done · run `verify-2`/);
+    expect((await repo.comments()).at(-1)!.body).toMatch(
+      /### okstra · `Re-verify stage 2 \(new commits on okstra\/1\/s2\)` · ✅ done · run `verify-2`/,
+    );
     expect(await branchHead(repo, 2)).toBe(pushed);
   });
 
@@ -117,10 +147,16 @@ describe("pull_request.synchronize on a stage PR (real Probot app, local platfor
     await deliver("delivery-sync-2", (await synchronizePayload(1, { before: verified, after: rebased })).payload);
 
     expect(outcomes.at(-1)).toEqual({ reconciled: [1], verification: null });
-    expect((await rows(1, "verified")).at(-1)).toMatchObject({ run: "verify-1", headCommit: rebased, source: "git-reconcile" });
+    expect((await rows(1, "verified")).at(-1)).toMatchObject({
+      run: "verify-1",
+      headCommit: rebased,
+      source: "git-reconcile",
+    });
     expect(await repo.ledgerFiles()).not.toContain("tasks/1/runs/verify-3/run.json");
     expect(await repo.comments()).toEqual(comments);
-    expect((await git(["rev-parse", `${rebased}^{tree}`], { cwd: repo.dir })).stdout).toBe((await git(["rev-parse", `${verified}^{tree}`], { cwd: repo.dir })).stdout);
+    expect((await git(["rev-parse", `${rebased}^{tree}`], { cwd: repo.dir })).stdout).toBe(
+      (await git(["rev-parse", `${verified}^{tree}`], { cwd: repo.dir })).stdout,
+    );
   });
 
   it.each([
@@ -130,7 +166,10 @@ describe("pull_request.synchronize on a stage PR (real Probot app, local platfor
   ])("ignores %s without queueing anything", async (_, adjust) => {
     const before = jobs.length;
     const head = await branchHead(repo, 1);
-    await deliver(`delivery-ignored-${Math.random()}`, (await synchronizePayload(1, { before: head, after: head }, adjust)).payload);
+    await deliver(
+      `delivery-ignored-${Math.random()}`,
+      (await synchronizePayload(1, { before: head, after: head }, adjust)).payload,
+    );
     expect(jobs.length).toBe(before);
   });
 });

@@ -1,14 +1,43 @@
 import { describe, expect, it } from "@jest/globals";
 import { deriveStages, rowsToAppend } from "../../src/ledger/derive.js";
 import type { DoneRow, LedgerRow } from "../../src/ledger/rows.js";
-import { classifyHeadChange, reconciliationRows, staleVerdict, type StageHeadMove } from "../../src/engine/reconcile/head-moves.js";
+import {
+  classifyHeadChange,
+  reconciliationRows,
+  staleVerdict,
+  type StageHeadMove,
+} from "../../src/engine/reconcile/head-moves.js";
 import { sha, T0 } from "../ledger/fixtures.js";
 
 const AT = T0.toISOString();
-const done: DoneRow = { at: AT, run: "impl-1", status: "done", stage: 1, headCommit: sha("old"), branch: "okstra/7/s1", carryPath: "tasks/7/carry/stage-1.json" };
-const verified: LedgerRow = { at: AT, run: "verify-1", status: "verified", stage: 1, verdict: "accepted", reportPath: "tasks/7/runs/verify-1/report.md", headCommit: sha("old") };
-const move = (change: StageHeadMove["change"]): StageHeadMove => ({ stage: 1, branch: "okstra/7/s1", from: sha("old"), to: sha("new"), change, commits: [] });
-const state = (rows: LedgerRow[]) => deriveStages(rows, T0)[0]! as ReturnType<typeof deriveStages>[number] & { done: DoneRow };
+const done: DoneRow = {
+  at: AT,
+  run: "impl-1",
+  status: "done",
+  stage: 1,
+  headCommit: sha("old"),
+  branch: "okstra/7/s1",
+  carryPath: "tasks/7/carry/stage-1.json",
+};
+const verified: LedgerRow = {
+  at: AT,
+  run: "verify-1",
+  status: "verified",
+  stage: 1,
+  verdict: "accepted",
+  reportPath: "tasks/7/runs/verify-1/report.md",
+  headCommit: sha("old"),
+};
+const move = (change: StageHeadMove["change"]): StageHeadMove => ({
+  stage: 1,
+  branch: "okstra/7/s1",
+  from: sha("old"),
+  to: sha("new"),
+  change,
+  commits: [],
+});
+const state = (rows: LedgerRow[]) =>
+  deriveStages(rows, T0)[0]! as ReturnType<typeof deriveStages>[number] & { done: DoneRow };
 
 describe("what a moved stage branch means", () => {
   it.each([
@@ -48,7 +77,9 @@ describe("the rows that record it", () => {
 
   it("rewritten: a git-reconcile done; a verdict that was already stale is not carried, nor called stale again", () => {
     const older: LedgerRow = { ...verified, headCommit: sha("older") };
-    expect(reconciliationRows(move("rewritten"), state([done, older]), AT).map((r) => [r.status, r.source])).toEqual([["done", "git-reconcile"]]);
+    expect(reconciliationRows(move("rewritten"), state([done, older]), AT).map((r) => [r.status, r.source])).toEqual([
+      ["done", "git-reconcile"],
+    ]);
     expect(reconciliationRows(move("same-content"), state([done, older]), AT).map((r) => r.status)).toEqual(["done"]);
     expect(staleVerdict(move("rewritten"), state([done, older]))).toBeNull();
   });

@@ -10,7 +10,12 @@ import { git } from "../../src/util/git.js";
 
 export const ALICE = { name: "Alice Example", email: "alice@example.com" };
 
-const identity = { GIT_AUTHOR_NAME: ALICE.name, GIT_AUTHOR_EMAIL: ALICE.email, GIT_COMMITTER_NAME: ALICE.name, GIT_COMMITTER_EMAIL: ALICE.email };
+const identity = {
+  GIT_AUTHOR_NAME: ALICE.name,
+  GIT_AUTHOR_EMAIL: ALICE.email,
+  GIT_COMMITTER_NAME: ALICE.name,
+  GIT_COMMITTER_EMAIL: ALICE.email,
+};
 
 export interface UserClone {
   dir: string;

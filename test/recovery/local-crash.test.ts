@@ -25,9 +25,14 @@ afterEach(async () => {
   await repo?.dispose();
 });
 
-const configure = (executorFlags: string) => configureRecordedWorkers(repo, executorFlags, ["verification: { autoVerify: false }"]);
+const configure = (executorFlags: string) =>
+  configureRecordedWorkers(repo, executorFlags, ["verification: { autoVerify: false }"]);
 
-const rows = async () => (await repo.ledgerFile("tasks/1/ledger.jsonl")).trim().split("\n").map((l) => JSON.parse(l));
+const rows = async () =>
+  (await repo.ledgerFile("tasks/1/ledger.jsonl"))
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
 
 /** Live processes whose working directory is under `root` (the executor works in its run's clone), as `pid command`. */
 async function processesUnder(root: string): Promise<string[]> {
@@ -36,7 +41,12 @@ async function processesUnder(root: string): Promise<string[]> {
     if (!/^\d+$/.test(entry)) continue;
     const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => null);
     if (!cwd?.startsWith(`${root}/`)) continue;
-    const command = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).split("\0").filter(Boolean).map((a) => path.basename(a)).slice(0, 2).join(" ");
+    const command = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => ""))
+      .split("\0")
+      .filter(Boolean)
+      .map((a) => path.basename(a))
+      .slice(0, 2)
+      .join(" ");
     found.push(`${entry} ${command}`);
   }
   return found.sort();
@@ -77,7 +87,11 @@ describe("a SIGKILLed okstra process mid-stage", () => {
     }, "the executor to be working");
     expect(executor.some((p) => p.includes("executor-worker.mjs"))).toBe(true);
     // The status comment exists and says running.
-    await until(async () => (await repo.comments()).some((c) => c.body.includes("okstra:run-status") && c.body.includes("⏳ running")), "the running status comment");
+    await until(
+      async () =>
+        (await repo.comments()).some((c) => c.body.includes("okstra:run-status") && c.body.includes("⏳ running")),
+      "the running status comment",
+    );
 
     child.kill("SIGKILL");
     expect(await died).toBe("SIGKILL");
@@ -85,7 +99,12 @@ describe("a SIGKILLed okstra process mid-stage", () => {
     // the sandbox dies with its parent (bwrap --die-with-parent), and everything in it with the sandbox.
     const [leftover] = await readdir(runs);
     expect(leftover).toMatch(/impl-1/);
-    expect(await until(async () => ((await processesUnder(runs)).length === 0 ? "gone" : false), "the sandboxed executor to die with okstra")).toBe("gone");
+    expect(
+      await until(
+        async () => ((await processesUnder(runs)).length === 0 ? "gone" : false),
+        "the sandboxed executor to die with okstra",
+      ),
+    ).toBe("gone");
     expect(new Set((await rows()).filter((r) => r.stage === 1).map((r) => r.status))).toEqual(new Set(["started"]));
 
     // Before the lease runs out, a recovery check changes nothing: the stage may still be worked on.
@@ -103,13 +122,18 @@ describe("a SIGKILLed okstra process mid-stage", () => {
     const all = await rows();
     const stage1 = all.filter((r) => r.stage === 1);
     // With a 4 s lease the retry renews it while it works: a renewal is another `started` of the same run.
-    const events = stage1.map((r) => `${r.status} ${r.run}`).filter((e, i, list) => !(e.startsWith("started") && list[i - 1] === e));
+    const events = stage1
+      .map((r) => `${r.status} ${r.run}`)
+      .filter((e, i, list) => !(e.startsWith("started") && list[i - 1] === e));
     expect(events).toEqual(["started impl-1", "abandoned impl-1", "started impl-2", "done impl-2"]);
     expect(stage1.find((r) => r.status === "abandoned").reason).toMatch(/^lease expired at .* without done or failed$/);
     expect(all.filter((r) => r.status === "done")).toHaveLength(1);
 
     const manifest = JSON.parse(await repo.ledgerFile("tasks/1/runs/impl-1/run.json"));
-    expect(manifest).toMatchObject({ status: "abandoned", outcome: expect.stringContaining("lease on stage 1 expired") });
+    expect(manifest).toMatchObject({
+      status: "abandoned",
+      outcome: expect.stringContaining("lease on stage 1 expired"),
+    });
     expect(await repo.ledgerFile("tasks/1/runs/impl-1/report.md")).toContain("| 1 | abandoned — lease expired at");
 
     // The dead run's status comment is final and says what happened (edited in place, not a new one).

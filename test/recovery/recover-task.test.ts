@@ -46,21 +46,42 @@ async function seed(): Promise<void> {
   await createLocalIssue(repo.dir, { number: 9, title: "Parse and print", body: "", author: "maintainer" });
   await ledger.writeFiles(9, {
     "task.json": json(taskMeta(9)),
-    "plan.json": json(plan([{ number: 1, title: "Parser" }, { number: 2, title: "Printer" }, { number: 3, dependsOn: [1], title: "CLI" }])),
+    "plan.json": json(
+      plan([
+        { number: 1, title: "Parser" },
+        { number: 2, title: "Printer" },
+        { number: 3, dependsOn: [1], title: "CLI" },
+      ]),
+    ),
     "runs/impl-1/run.json": json(manifest("impl-1", [1, 2], 501)),
     "runs/impl-2/run.json": json(manifest("impl-2", [3], 502)),
   });
   // impl-1 finished stage 1 and died on stage 2; impl-2 holds stage 3 on a longer lease.
   await ledger.claimStages(9, "impl-1", [1, 2], minutes(T0, 10), sha("base"));
-  await ledger.appendRows(9, [{ run: "impl-1", status: "done", stage: 1, headCommit: sha("h1"), branch: "okstra/9/s1", carryPath: "tasks/9/carry/stage-1.json" }]);
+  await ledger.appendRows(9, [
+    {
+      run: "impl-1",
+      status: "done",
+      stage: 1,
+      headCommit: sha("h1"),
+      branch: "okstra/9/s1",
+      carryPath: "tasks/9/carry/stage-1.json",
+    },
+  ]);
   await ledger.claimStages(9, "impl-2", [3], minutes(T0, 10), sha("base"));
   await ledger.renewLeases(9, "impl-2", [3], minutes(T0, 30));
 }
 
 it("closes the dead run only: abandoned row, run.json and report, its status comment rewritten in place; the live run gets the next check", async () => {
   await seed();
-  const person = await addLocalComment(repo.dir, 9, { author: "maintainer", body: '<!-- okstra:run-status {"run":"impl-1","trigger":501} --> quoted by a person' });
-  const status = await addLocalComment(repo.dir, 9, { author: "okstra[bot]", body: '<!-- okstra:run-status {"run":"impl-1","trigger":501} -->\n### okstra · `/okstra implement` · ⏳ running · run `impl-1`' });
+  const person = await addLocalComment(repo.dir, 9, {
+    author: "maintainer",
+    body: '<!-- okstra:run-status {"run":"impl-1","trigger":501} --> quoted by a person',
+  });
+  const status = await addLocalComment(repo.dir, 9, {
+    author: "okstra[bot]",
+    body: '<!-- okstra:run-status {"run":"impl-1","trigger":501} -->\n### okstra · `/okstra implement` · ⏳ running · run `impl-1`',
+  });
   clock = minutes(T0, 11);
   const metrics = createMetrics();
   const result = await recoverTask(services(metrics), 9);
@@ -68,13 +89,19 @@ it("closes the dead run only: abandoned row, run.json and report, its status com
   expect(result.abandoned.map((r) => [r.run, r.stage])).toEqual([["impl-1", 2]]);
   expect(result.closedRuns.map((r) => [r.id, r.status])).toEqual([["impl-1", "abandoned"]]);
   expect(result.nextCheckAt).toEqual(new Date(minutes(T0, 30).getTime() + 15_000));
-  expect(await metrics.registry.getSingleMetricAsString("okstra_stages_abandoned_total")).toContain("okstra_stages_abandoned_total 1");
+  expect(await metrics.registry.getSingleMetricAsString("okstra_stages_abandoned_total")).toContain(
+    "okstra_stages_abandoned_total 1",
+  );
 
   const ledger = services().ledger;
   const task = (await ledger.readTask(9))!;
   expect(task.rows.at(-1)).toMatchObject({ run: "impl-1", status: "abandoned", stage: 2 });
   const view = await ledger.store.snapshot(await ledger.store.head());
-  expect(JSON.parse((await view.read("tasks/9/runs/impl-1/run.json"))!)).toMatchObject({ status: "abandoned", finishedAt: minutes(T0, 11).toISOString(), outcome: "abandoned: the process running it stopped; lease on stage 2 expired" });
+  expect(JSON.parse((await view.read("tasks/9/runs/impl-1/run.json"))!)).toMatchObject({
+    status: "abandoned",
+    finishedAt: minutes(T0, 11).toISOString(),
+    outcome: "abandoned: the process running it stopped; lease on stage 2 expired",
+  });
   expect(JSON.parse((await view.read("tasks/9/runs/impl-2/run.json"))!).status).toBe("running");
   const report = (await view.read("tasks/9/runs/impl-1/report.md"))!;
   expect(report).toContain("| 1 | done at `");
@@ -93,7 +120,9 @@ it("closes the dead run only: abandoned row, run.json and report, its status com
   const again = await recoverTask(services(metrics), 9);
   expect(again).toMatchObject({ abandoned: [], closedRuns: [] });
   expect(await ledger.store.head()).toBe(head);
-  expect(await metrics.registry.getSingleMetricAsString("okstra_stages_abandoned_total")).toContain("okstra_stages_abandoned_total 1");
+  expect(await metrics.registry.getSingleMetricAsString("okstra_stages_abandoned_total")).toContain(
+    "okstra_stages_abandoned_total 1",
+  );
 });
 
 it("writes a status comment for a run that died before its first one", async () => {
@@ -108,6 +137,11 @@ it("writes a status comment for a run that died before its first one", async () 
 });
 
 it("does nothing for a task that does not exist", async () => {
-  expect(await recoverTask(services(), 404)).toEqual({ abandoned: [], backfilled: [], closedRuns: [], nextCheckAt: null });
+  expect(await recoverTask(services(), 404)).toEqual({
+    abandoned: [],
+    backfilled: [],
+    closedRuns: [],
+    nextCheckAt: null,
+  });
   expect(await services().ledger.store.head()).toBeNull();
 });

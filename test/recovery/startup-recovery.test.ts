@@ -21,7 +21,8 @@ const client = () => new Octokit({ auth: "token", log: quiet });
 const sha = (c: string) => c.repeat(40);
 
 const row = (fields: Record<string, unknown>) => JSON.stringify({ at: "2026-11-21T11:00:00.000Z", ...fields });
-const started = (run: string, stage: number, leaseUntil: string) => row({ run, status: "started", stage, leaseUntil, baseCommit: sha("b") });
+const started = (run: string, stage: number, leaseUntil: string) =>
+  row({ run, status: "started", stage, leaseUntil, baseCommit: sha("b") });
 
 it("schedules one check per task holding a lease — due now for an expired lease, after the lease for a live one — and skips repositories without a ledger and installations it cannot read", async () => {
   // Signed as okstra writes them (SPEC §14.5): recovery acts only on rows okstra wrote.
@@ -35,16 +36,41 @@ it("schedules one check per task holding a lease — due now for an expired leas
     "tasks/7/ledger.jsonl": `${started("impl-2", 1, "2026-11-21T12:05:00.000Z")}\n${started("impl-2", 2, "2026-11-21T12:08:00.000Z")}\n`,
   });
   const api = httpMock();
-  api.get("/app/installations").query({ per_page: "100" }).reply(200, [{ id: 11, account: { login: "acme" } }, { id: 12, account: { login: "suspended-org" } }]);
+  api
+    .get("/app/installations")
+    .query({ per_page: "100" })
+    .reply(200, [
+      { id: 11, account: { login: "acme" } },
+      { id: 12, account: { login: "suspended-org" } },
+    ]);
   api
     .get("/installation/repositories")
     .query({ per_page: "100" })
-    .reply(200, { total_count: 2, repository_selection: "selected", repositories: [{ name: "widgets", owner: { login: "acme" } }, { name: "empty", owner: { login: "acme" } }] });
-  api.get("/repos/acme/empty/git/ref/heads/okstra/ledger").reply(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest/git/refs#get-a-reference", status: "404" });
+    .reply(200, {
+      total_count: 2,
+      repository_selection: "selected",
+      repositories: [
+        { name: "widgets", owner: { login: "acme" } },
+        { name: "empty", owner: { login: "acme" } },
+      ],
+    });
+  api.get("/repos/acme/empty/git/ref/heads/okstra/ledger").reply(404, {
+    message: "Not Found",
+    documentation_url: "https://docs.github.com/rest/git/refs#get-a-reference",
+    status: "404",
+  });
   api.get(`${API_REPO}/git/ref/heads/okstra/ledger`).reply(200, refBody(sha("1")));
-  mockCommitReads(api, sha("1"), sha("2"), files, ["tasks/5/ledger.jsonl", "tasks/6/ledger.jsonl", "tasks/7/ledger.jsonl"]);
+  mockCommitReads(api, sha("1"), sha("2"), files, [
+    "tasks/5/ledger.jsonl",
+    "tasks/6/ledger.jsonl",
+    "tasks/7/ledger.jsonl",
+  ]);
   // The second installation's token no longer works (suspended): it is skipped, not fatal.
-  api.get("/installation/repositories").query({ per_page: "100" }).reply(403, { message: "This installation has been suspended", documentation_url: "https://docs.github.com/rest", status: "403" });
+  api.get("/installation/repositories").query({ per_page: "100" }).reply(403, {
+    message: "This installation has been suspended",
+    documentation_url: "https://docs.github.com/rest",
+    status: "403",
+  });
 
   const scheduled: Array<{ job: QueueJob; options: EnqueueOptions }> = [];
   const authed: Array<number | undefined> = [];
@@ -59,12 +85,23 @@ it("schedules one check per task holding a lease — due now for an expired leas
   expect(result).toMatchObject({ installations: 2, repositories: 2, ledgers: 1 });
   expect(scheduled.map(({ job, options }) => ({ job, delayMs: options.delayMs }))).toEqual([
     {
-      job: { kind: "recovery-check", deliveryId: `recovery-5-${Date.parse("2026-11-21T11:30:00.000Z") + grace}`, repo: { owner: "acme", repo: "widgets" }, installationId: 11, issueNumber: 5, dueAt: new Date(Date.parse("2026-11-21T11:30:00.000Z") + grace).toISOString(), receivedAt: NOW.toISOString() },
+      job: {
+        kind: "recovery-check",
+        deliveryId: `recovery-5-${Date.parse("2026-11-21T11:30:00.000Z") + grace}`,
+        repo: { owner: "acme", repo: "widgets" },
+        installationId: 11,
+        issueNumber: 5,
+        dueAt: new Date(Date.parse("2026-11-21T11:30:00.000Z") + grace).toISOString(),
+        receivedAt: NOW.toISOString(),
+      },
       delayMs: 0,
     },
     {
       // The same job a live run scheduled for its latest lease: a duplicate the queue drops.
-      job: expect.objectContaining({ issueNumber: 7, deliveryId: `recovery-7-${Date.parse("2026-11-21T12:08:00.000Z") + grace}` }),
+      job: expect.objectContaining({
+        issueNumber: 7,
+        deliveryId: `recovery-7-${Date.parse("2026-11-21T12:08:00.000Z") + grace}`,
+      }),
       delayMs: 8 * 60_000 + grace,
     },
   ]);

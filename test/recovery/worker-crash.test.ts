@@ -55,13 +55,40 @@ async function until<T>(check: () => Promise<T | false | undefined | null>, what
 
 describeWithRedis("kill -9 of an okstra worker mid-stage", () => {
   it("after the lease expires the other worker records it abandoned, closes the run, cleans up the clone and its executor; a retry completes the stage once", async () => {
-    [redis, world] = await Promise.all([startRedis(), createSharedE2eWorld({ executorFlags: "--mode commit-then-sleep --only-stage 1 --until-retry yes" })]);
+    [redis, world] = await Promise.all([
+      startRedis(),
+      createSharedE2eWorld({ executorFlags: "--mode commit-then-sleep --only-stage 1 --until-retry yes" }),
+    ]);
     const w = world;
-    const env: Record<string, string> = { ...w.childEnv(), OKSTRA_LEASE_SECONDS: String(LEASE_SECONDS), FIXTURE_SWEEP_MS: "1000", FIXTURE_LOCK_MS: "3000" };
+    const env: Record<string, string> = {
+      ...w.childEnv(),
+      OKSTRA_LEASE_SECONDS: String(LEASE_SECONDS),
+      FIXTURE_SWEEP_MS: "1000",
+      FIXTURE_LOCK_MS: "3000",
+    };
     // One machine: both workers share TMPDIR (run directories) and the mirror cache.
-    workers.push(await startChildWorker({ redisUrl: redis.url, queueName: QUEUE, outFile: "/dev/null", env: { ...env, WORKER_NAME: "a" } }));
-    workers.push(await startChildWorker({ redisUrl: redis.url, queueName: QUEUE, outFile: "/dev/null", env: { ...env, WORKER_NAME: "b" } }));
-    producer = createBullmqQueue({ connection: redis.url, log: silentLogger, metrics: createMetrics(), queueName: QUEUE });
+    workers.push(
+      await startChildWorker({
+        redisUrl: redis.url,
+        queueName: QUEUE,
+        outFile: "/dev/null",
+        env: { ...env, WORKER_NAME: "a" },
+      }),
+    );
+    workers.push(
+      await startChildWorker({
+        redisUrl: redis.url,
+        queueName: QUEUE,
+        outFile: "/dev/null",
+        env: { ...env, WORKER_NAME: "b" },
+      }),
+    );
+    producer = createBullmqQueue({
+      connection: redis.url,
+      log: silentLogger,
+      metrics: createMetrics(),
+      queueName: QUEUE,
+    });
     const run = async (body: string) => {
       expect(await producer!.enqueue(w.commandJob(body))).toBe(true);
       await producer!.drain();
@@ -74,17 +101,23 @@ describeWithRedis("kill -9 of an okstra worker mid-stage", () => {
         .map((line) => JSON.parse(line) as LedgerRow & Record<string, any>);
     const runsRoot = path.join(env.TMPDIR, "okstra-runs");
     const runDirectories = async () => (await readdir(runsRoot).catch(() => [] as string[])).sort();
-    const statusOf = (run: string) => w.github.comments.find((c) => c.user.type === "Bot" && c.body.includes(`okstra:run-status {"run":"${run}"`));
+    const statusOf = (run: string) =>
+      w.github.comments.find((c) => c.user.type === "Bot" && c.body.includes(`okstra:run-status {"run":"${run}"`));
 
     await run("/okstra plan");
     await run("/okstra approve");
     expect(await producer.enqueue(w.commandJob("/okstra implement --stage 1"))).toBe(true);
 
     // Mid-stage: the executor has made its first commit and sleeps in the run's clone.
-    await until(async () => (await w.processesInWorld()).some((p) => /(^|\s)sleep 600$/.test(p.command)), "the executor to be mid-stage");
+    await until(
+      async () => (await w.processesInWorld()).some((p) => /(^|\s)sleep 600$/.test(p.command)),
+      "the executor to be mid-stage",
+    );
     const [directory] = await runDirectories();
     expect(directory).toMatch(/impl-1/);
-    const owner = JSON.parse(await readFile(path.join(runsRoot, directory, "okstra-owner.json"), "utf8")) as { pid: number };
+    const owner = JSON.parse(await readFile(path.join(runsRoot, directory, "okstra-owner.json"), "utf8")) as {
+      pid: number;
+    };
     const victim = workers.find((worker) => worker.child.pid === owner.pid)!;
     const survivor = workers.find((worker) => worker !== victim)!;
     expect(victim).toBeDefined();
@@ -95,16 +128,28 @@ describeWithRedis("kill -9 of an okstra worker mid-stage", () => {
     expect(victim.child.signalCode).toBe("SIGKILL");
 
     // The survivor runs the recovery check the dead run left in Redis, once the lease has run out.
-    const abandoned = await until(async () => (await rows()).find((r) => r.status === "abandoned"), "the abandoned row", 90_000);
+    const abandoned = await until(
+      async () => (await rows()).find((r) => r.status === "abandoned"),
+      "the abandoned row",
+      90_000,
+    );
     expect(abandoned).toMatchObject({ run: "impl-1", stage: 1, reason: expect.stringMatching(/^lease expired at /) });
     const manifest = JSON.parse((await w.bare.fileAt("okstra/ledger", "tasks/1/runs/impl-1/run.json"))!);
     expect(manifest.status).toBe("abandoned");
-    const status = await until(async () => statusOf("impl-1")?.body.includes("💥 abandoned") && statusOf("impl-1")!, "the status comment to say abandoned");
+    const status = await until(
+      async () => statusOf("impl-1")?.body.includes("💥 abandoned") && statusOf("impl-1")!,
+      "the status comment to say abandoned",
+    );
     expect(status.body).toContain("`/okstra retry`");
     expect(status.history.length).toBeGreaterThan(1); // edited in place, not a new comment
 
     // The survivor's sweeper removed the dead run's clone and killed the executor that outlived its worker.
-    await until(async () => (await runDirectories()).length === 0 && !(await w.processesInWorld()).some((p) => /sleep 600/.test(p.command)), "the orphaned clone and executor to be gone", 30_000);
+    await until(
+      async () =>
+        (await runDirectories()).length === 0 && !(await w.processesInWorld()).some((p) => /sleep 600/.test(p.command)),
+      "the orphaned clone and executor to be gone",
+      30_000,
+    );
 
     // The retry completes the stage (the executor works normally on a retry).
     await run("/okstra retry --stage 1\nGuidance for this retry: carry on from the branch.");
@@ -115,7 +160,13 @@ describeWithRedis("kill -9 of an okstra worker mid-stage", () => {
     expect(statusOf("impl-2")?.body).toContain("✅ done");
 
     // The dead worker's job ran again on the survivor (BullMQ's stalled-job recovery) and started no run of its own.
-    const runIds = [...new Set((await w.bare.listTree((await w.bare.head("okstra/ledger"))!, true)).map((e) => /^tasks\/1\/runs\/([^/]+)\//.exec(e.path)?.[1]).filter(Boolean))].sort();
+    const runIds = [
+      ...new Set(
+        (await w.bare.listTree((await w.bare.head("okstra/ledger"))!, true))
+          .map((e) => /^tasks\/1\/runs\/([^/]+)\//.exec(e.path)?.[1])
+          .filter(Boolean),
+      ),
+    ].sort();
     expect(runIds).toEqual(["impl-1", "impl-2", "plan-1"]);
     expect(survivor.output()).toContain('"msg":"this comment already started a run; nothing to do"');
     // Nor did it answer the repeated job with a refusal.

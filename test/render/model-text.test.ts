@@ -1,6 +1,12 @@
 import { describe, expect, it } from "@jest/globals";
 import { PLAN_MARKDOWN_LIMIT, renderPlanComment, renderPlanMarkdown } from "../../src/render/plan-markdown.js";
-import { fitTitle, htmlModelText, neutraliseMentions, neutraliseTags, splitCodeSpans } from "../../src/render/model-text.js";
+import {
+  fitTitle,
+  htmlModelText,
+  neutraliseMentions,
+  neutraliseTags,
+  splitCodeSpans,
+} from "../../src/render/model-text.js";
 import { PULL_REQUEST_TITLE_LIMIT as MAX_PULL_TITLE_CHARS } from "../../src/util/text.js";
 import { stagePrTitle } from "../../src/render/stage-pr-body.js";
 import { groupPrTitle } from "../../src/render/group-pr-body.js";
@@ -31,13 +37,17 @@ describe("mentions in model text notify nobody", () => {
   });
 
   it("leaves e-mail addresses and code spans alone", () => {
-    expect(neutraliseMentions("mail a@example.com, `@decorator` and @x")).toBe("mail a@example.com, `@decorator` and @\u200Bx");
+    expect(neutraliseMentions("mail a@example.com, `@decorator` and @x")).toBe(
+      "mail a@example.com, `@decorator` and @\u200Bx",
+    );
   });
 
   it("inside HTML (a <summary> line) backticks are literal, so a backticked mention is neutralised too", () => {
     expect(htmlModelText("Stage 1 · `@acme/owners` fix <b>")).toBe("Stage 1 · `@\u200Bacme/owners` fix &lt;b&gt;");
     const plan = validPlan((p) => (stage(p, 1).title = "Escape `@acme/owners`"));
-    const summary = renderPlanMarkdown(plan, { nextCommand: "/okstra approve" }).split("\n").find((line) => line.includes("<summary>") && line.includes("Escape"));
+    const summary = renderPlanMarkdown(plan, { nextCommand: "/okstra approve" })
+      .split("\n")
+      .find((line) => line.includes("<summary>") && line.includes("Escape"));
     expect(summary).toContain("@\u200Bacme/owners");
   });
 
@@ -45,7 +55,12 @@ describe("mentions in model text notify nobody", () => {
     const plan = validPlan((p) => (stage(p, 1).title = "Escape fields, cc @acme/owners and @everyone"));
     const out = renderPlanMarkdown(plan, { nextCommand: "/okstra approve" });
     // (The Mermaid label is inside a code block, where GitHub notifies nobody.)
-    expect(out.split("\n").filter((line) => !line.startsWith("  S")).join("\n")).not.toMatch(/(^|[^\u200B])@(acme|everyone)/);
+    expect(
+      out
+        .split("\n")
+        .filter((line) => !line.startsWith("  S"))
+        .join("\n"),
+    ).not.toMatch(/(^|[^\u200B])@(acme|everyone)/);
     expect(out).toContain("@\u200Bacme/owners");
   });
 });
@@ -53,9 +68,13 @@ describe("mentions in model text notify nobody", () => {
 describe("every body and title fits GitHub's limits", () => {
   it("a 70,000-character plan makes a comment of at most 65,536 characters, marker first, with a notice", () => {
     const plan = validPlan((p) => {
-      p.stages = Array.from({ length: 20 }, (_, i) => makeStage(i + 1, { dependsOn: i === 0 ? [] : [i], sliceValue: "v".repeat(3_500) }));
+      p.stages = Array.from({ length: 20 }, (_, i) =>
+        makeStage(i + 1, { dependsOn: i === 0 ? [] : [i], sliceValue: "v".repeat(3_500) }),
+      );
     });
-    expect(renderPlanMarkdown(plan, { nextCommand: "/okstra approve", maxChars: 1_000_000 }).length).toBeGreaterThan(70_000);
+    expect(renderPlanMarkdown(plan, { nextCommand: "/okstra approve", maxChars: 1_000_000 }).length).toBeGreaterThan(
+      70_000,
+    );
     const marker = { task: 12, version: 3, digest: "d".repeat(64) };
     const comment = renderPlanComment(plan, { nextCommand: "/okstra approve", marker });
     expect(comment.length).toBeLessThanOrEqual(PLAN_MARKDOWN_LIMIT);

@@ -52,7 +52,8 @@ describe("a process scan during a push", () => {
       while (scanning) {
         for (const { cmdline } of await processesMatching("git")) {
           seenGit.push(cmdline);
-          if (cmdline.includes(TOKEN) || cmdline.includes(BASIC) || /extraheader/i.test(cmdline)) withToken.push(cmdline);
+          if (cmdline.includes(TOKEN) || cmdline.includes(BASIC) || /extraheader/i.test(cmdline))
+            withToken.push(cmdline);
         }
       }
     })();
@@ -62,13 +63,22 @@ describe("a process scan during a push", () => {
     const sawPush = () => seenGit.some((c) => c.includes("push") || c.includes("remote-http"));
     for (let i = 0; i < 8 || (!sawPush() && i < 80); i++) {
       const branch = `okstra/stage-${i}`;
-      const pushed = await pushFromTrustedRepository({ remote, branch, commit, expectedRemoteHead: null, objectDirectories: [path.join(source, ".git", "objects")], scratchDir: root });
+      const pushed = await pushFromTrustedRepository({
+        remote,
+        branch,
+        commit,
+        expectedRemoteHead: null,
+        objectDirectories: [path.join(source, ".git", "objects")],
+        scratchDir: root,
+      });
       expect(pushed).toMatchObject({ branch, commit, updated: true });
     }
     scanning = false;
     await scan;
 
-    expect(server.requests.filter((r) => r.service === "git-receive-pack" && r.authorized).length).toBeGreaterThanOrEqual(8);
+    expect(
+      server.requests.filter((r) => r.service === "git-receive-pack" && r.authorized).length,
+    ).toBeGreaterThanOrEqual(8);
     expect(seenGit.some((c) => c.includes("push") || c.includes("remote-http"))).toBe(true);
     expect(withToken).toEqual([]);
   });
@@ -149,7 +159,10 @@ describe("a per-command header", () => {
     const dir = path.join(root, "headers");
     await git(["init", "-q", "--bare", dir], { cwd: root });
     const headers = async (extraHeader?: string) =>
-      (await git(["config", "--get-all", "http.extraheader"], { cwd: dir, extraHeader, allowFailure: true })).stdout.trim().split("\n").filter(Boolean);
+      (await git(["config", "--get-all", "http.extraheader"], { cwd: dir, extraHeader, allowFailure: true })).stdout
+        .trim()
+        .split("\n")
+        .filter(Boolean);
     expect(await headers("AUTHORIZATION: basic OLD")).toEqual(["AUTHORIZATION: basic OLD"]);
     expect(await headers("AUTHORIZATION: basic NEW")).toEqual(["AUTHORIZATION: basic NEW"]);
     expect(await headers()).toEqual([]);

@@ -59,10 +59,24 @@ function okstraEnv(): NodeJS.ProcessEnv {
 /** One `okstra run` as a child process; its whole output is kept for the secret scan. */
 function okstra(comment: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [OKSTRA_BIN, "run", comment, "--repo", repoDir, "--issue", "1", "--issue-file", path.join(FIXTURES_DIR, "sample-issue.md")], {
-      env: okstraEnv(),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        OKSTRA_BIN,
+        "run",
+        comment,
+        "--repo",
+        repoDir,
+        "--issue",
+        "1",
+        "--issue-file",
+        path.join(FIXTURES_DIR, "sample-issue.md"),
+      ],
+      {
+        env: okstraEnv(),
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     okstraPid = child.pid ?? 0;
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -94,7 +108,13 @@ function startReportServer(): Promise<void> {
           otherRunFile,
           envFile: path.join(repoDir, "..", ".env"),
           hostMarkerDir,
-          writeTargets: [path.join(okstraTmp, "pwned"), path.join(okstraHome, "pwned"), path.join(hostMarkerDir, "pwned"), path.join(repoDir, "pwned"), path.join(FIXTURES_DIR, "pwned")],
+          writeTargets: [
+            path.join(okstraTmp, "pwned"),
+            path.join(okstraHome, "pwned"),
+            path.join(hostMarkerDir, "pwned"),
+            path.join(repoDir, "pwned"),
+            path.join(FIXTURES_DIR, "pwned"),
+          ],
           shapes: PRINTED_SHAPES,
         };
         res.end(JSON.stringify(targets));
@@ -115,7 +135,10 @@ function startReportServer(): Promise<void> {
 
 async function plantHostSecrets(): Promise<void> {
   await mkdir(path.join(okstraHome, ".ssh"), { recursive: true });
-  await writeFile(path.join(okstraHome, ".ssh", "id_rsa"), `-----BEGIN OPENSSH PRIVATE KEY-----\n${MARKER}ssh\n-----END OPENSSH PRIVATE KEY-----\n`);
+  await writeFile(
+    path.join(okstraHome, ".ssh", "id_rsa"),
+    `-----BEGIN OPENSSH PRIVATE KEY-----\n${MARKER}ssh\n-----END OPENSSH PRIVATE KEY-----\n`,
+  );
   await mkdir(cacheDir, { recursive: true });
   await writeFile(path.join(cacheDir, "planted-secret.txt"), `${MARKER} another repository's mirror\n`);
   await mkdir(path.dirname(otherRunFile), { recursive: true });
@@ -172,7 +195,10 @@ afterAll(async () => {
 describe("a hostile executor next to an honest one (okstra CLI, local platform)", () => {
   it("exits, with the honest stage done and the symlink stage failed with its reason", async () => {
     expect(implement.code).not.toBeNull();
-    const rows = (await git(["show", "okstra/ledger:tasks/1/ledger.jsonl"], { cwd: repoDir })).stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const rows = (await git(["show", "okstra/ledger:tasks/1/ledger.jsonl"], { cwd: repoDir })).stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     const latest = (stage: number) => rows.filter((r) => r.stage === stage).at(-1);
     expect(latest(1)).toMatchObject({ status: "done" });
     expect(latest(2)).toMatchObject({ status: "failed", reason: "symlink-outside-clone" });
@@ -205,7 +231,8 @@ describe("a hostile executor next to an honest one (okstra CLI, local platform)"
       expect(existsSync(target)).toBe(false);
       if (!target.startsWith("/tmp/")) expect(write).toMatchObject({ outcome: "blocked" });
     }
-    for (const name of ["git-config-fsmonitor", "append-git-config", "git-config-filter"]) expect(attempts.find((a) => a.name === name)).toMatchObject({ outcome: "blocked" });
+    for (const name of ["git-config-fsmonitor", "append-git-config", "git-config-filter"])
+      expect(attempts.find((a) => a.name === name)).toMatchObject({ outcome: "blocked" });
     for (const file of ["pwned"].map((f) => path.join(okstraTmp, f))) expect(existsSync(file)).toBe(false);
     expect(existsSync(path.join(okstraHome, "pwned"))).toBe(false);
     expect(existsSync(path.join(FIXTURES_DIR, "pwned"))).toBe(false);
@@ -228,10 +255,18 @@ describe("a hostile executor next to an honest one (okstra CLI, local platform)"
     const platform = await filesUnder(path.join(repoDir, ".okstra-local"));
     expect(platform.some((f) => f.file.includes(`${path.sep}comments${path.sep}`))).toBe(true);
     expect(platform.some((f) => f.file.includes(`${path.sep}pulls${path.sep}`))).toBe(true);
-    const places: Array<[string, string]> = [["okstra/ledger", ledger], ...platform.map((f): [string, string] => [f.file, f.text]), ...cliOutput.map((o, i): [string, string] => [`okstra run #${i + 1} output`, o])];
+    const places: Array<[string, string]> = [
+      ["okstra/ledger", ledger],
+      ...platform.map((f): [string, string] => [f.file, f.text]),
+      ...cliOutput.map((o, i): [string, string] => [`okstra run #${i + 1} output`, o]),
+    ];
     // The failure detail carries the commit subject the worker filled with secrets: redacted, not dropped.
     expect(ledger).toContain("[redacted-token]");
-    const leaks = places.flatMap(([where, text]) => forbiddenStrings().filter((secret) => text.includes(secret)).map((secret) => `${where}: ${secret.slice(0, 40)}`));
+    const leaks = places.flatMap(([where, text]) =>
+      forbiddenStrings()
+        .filter((secret) => text.includes(secret))
+        .map((secret) => `${where}: ${secret.slice(0, 40)}`),
+    );
     expect(leaks).toEqual([]);
     // No terminal escapes reached comments or the terminal.
     for (const [, text] of places) expect(text).not.toMatch(/\u001b/);

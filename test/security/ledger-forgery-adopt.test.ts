@@ -19,17 +19,31 @@ const ledgerHead = async () => (await git(["rev-parse", "okstra/ledger"], { cwd:
 
 /** The task's rows and files with every signature stripped, as one commit on top of the ledger. */
 async function stripSignatures(message: string): Promise<void> {
-  await forgeLedgerCommit(repo.dir, {
-    "tasks/1/ledger.jsonl": (text) => text!.trim().split("\n").map((l) => { const { mac: _mac, ...row } = JSON.parse(l); return `${JSON.stringify(row)}\n`; }).join(""),
-    "tasks/1/signatures.json": () => null,
-  }, message);
+  await forgeLedgerCommit(
+    repo.dir,
+    {
+      "tasks/1/ledger.jsonl": (text) =>
+        text!
+          .trim()
+          .split("\n")
+          .map((l) => {
+            const { mac: _mac, ...row } = JSON.parse(l);
+            return `${JSON.stringify(row)}\n`;
+          })
+          .join(""),
+      "tasks/1/signatures.json": () => null,
+    },
+    message,
+  );
 }
 
 /** The task as an okstra from before this change left it: the same rows and files, and no signature anywhere in the branch's history. */
 async function unsignedLedger(): Promise<void> {
   await stripSignatures("ledger written by okstra before it signed");
   const tree = (await git(["rev-parse", "okstra/ledger^{tree}"], { cwd: repo.dir })).stdout.trim();
-  const root = (await git(["commit-tree", tree, "-m", "ledger written by okstra before it signed"], { cwd: repo.dir })).stdout.trim();
+  const root = (
+    await git(["commit-tree", tree, "-m", "ledger written by okstra before it signed"], { cwd: repo.dir })
+  ).stdout.trim();
   await git(["update-ref", "refs/heads/okstra/ledger", root], { cwd: repo.dir });
 }
 

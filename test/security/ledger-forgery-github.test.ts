@@ -18,8 +18,24 @@ const ROWS = "tasks/7/ledger.jsonl";
 const C1 = sha("okstra-commit");
 const C2 = sha("forged-commit");
 const at = T0.toISOString();
-const done = { at, run: "impl-1", status: "done", stage: 1, headCommit: sha("s1"), branch: "okstra/7/s1", carryPath: "carry/stage-1.json" };
-const forgedRow = { at, run: "verify-9", status: "verified", stage: 1, verdict: "accepted", reportPath: "runs/verify-9/report.md", headCommit: sha("s1") };
+const done = {
+  at,
+  run: "impl-1",
+  status: "done",
+  stage: 1,
+  headCommit: sha("s1"),
+  branch: "okstra/7/s1",
+  carryPath: "carry/stage-1.json",
+};
+const forgedRow = {
+  at,
+  run: "verify-9",
+  status: "verified",
+  stage: 1,
+  verdict: "accepted",
+  reportPath: "runs/verify-9/report.md",
+  headCommit: sha("s1"),
+};
 
 function githubLedger(): Ledger {
   return new Ledger(createGitHubLedgerStore(client(), REPO), { now: () => T0, sleep: async () => undefined });
@@ -42,7 +58,9 @@ describe("a forged verdict on okstra/ledger (GitHub store)", () => {
     // The walk back: at C1 line 2 did not exist yet, so C2 introduced it.
     mockCommitReads(scope, C1, sha("tree-1"), ours, [ROWS]);
 
-    const refusal = await githubLedger().readTask(7).catch((e: unknown) => e);
+    const refusal = await githubLedger()
+      .readTask(7)
+      .catch((e: unknown) => e);
 
     expect(refusal).toBeInstanceOf(LedgerUntrustedError);
     const error = refusal as LedgerUntrustedError;

@@ -17,7 +17,11 @@ afterEach(async () => {
   await repo?.dispose();
 });
 
-const exists = (file: string) => access(file).then(() => true, () => false);
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 describe("a forged plan and approval on okstra/ledger (local platform)", () => {
   it("refuses /okstra implement, runs nothing, and names the commit and the repair", async () => {
@@ -32,7 +36,13 @@ describe("a forged plan and approval on okstra/ledger (local platform)", () => {
     const forged = `${JSON.stringify(plan, null, 2)}\n`;
     const commit = await forgeLedgerCommit(repo.dir, {
       "tasks/1/plan.json": () => forged,
-      "tasks/1/ledger.jsonl": appendRow({ at: new Date().toISOString(), run: "approve-9", status: "approved", planDigest: planDigest(plan), actor: "maintainer" }),
+      "tasks/1/ledger.jsonl": appendRow({
+        at: new Date().toISOString(),
+        run: "approve-9",
+        status: "approved",
+        planDigest: planDigest(plan),
+        actor: "maintainer",
+      }),
     });
 
     const implement = await repo.run("/okstra implement");

@@ -18,14 +18,24 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const exists = (file: string) => access(file).then(() => true, () => false);
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 describe("the re-check right before validation commands run", () => {
   it("does not run a command with a mutating token, and says which token", async () => {
     const marker = path.join(dir, "ran");
-    const results = await runValidation([{ phase: "post", command: `touch ${marker} && npm install left-pad` }], { cwd: dir, timeoutMs: 10_000, home: dir });
+    const results = await runValidation([{ phase: "post", command: `touch ${marker} && npm install left-pad` }], {
+      cwd: dir,
+      timeoutMs: 10_000,
+      home: dir,
+    });
     expect(await exists(marker)).toBe(false);
-    expect(results).toEqual([expect.objectContaining({ exitCode: 126, outputTail: expect.stringContaining("mutating token `npm install`") })]);
+    expect(results).toEqual([
+      expect.objectContaining({ exitCode: 126, outputTail: expect.stringContaining("mutating token `npm install`") }),
+    ]);
   });
 
   it("runs none of the commands when the plan is no longer the approved one", async () => {
@@ -46,7 +56,12 @@ describe("the re-check right before validation commands run", () => {
 
   it("runs them when the re-check passes", async () => {
     const marker = path.join(dir, "ran");
-    const results = await runValidation([{ phase: "post", command: `touch ${marker}` }], { cwd: dir, timeoutMs: 10_000, home: dir, recheck: async () => null });
+    const results = await runValidation([{ phase: "post", command: `touch ${marker}` }], {
+      cwd: dir,
+      timeoutMs: 10_000,
+      home: dir,
+      recheck: async () => null,
+    });
     expect(await exists(marker)).toBe(true);
     expect(results[0]!.exitCode).toBe(0);
   });

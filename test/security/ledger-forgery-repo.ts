@@ -9,7 +9,11 @@ import { git } from "../../src/util/git.js";
  * (here "okstra" itself, to show that authorship proves nothing) — and push.
  * Each edit gets the file's current text (null when absent) and returns the new one (null deletes it).
  */
-export async function forgeLedgerCommit(repoDir: string, edits: Record<string, (current: string | null) => string | null>, message = "ledger: hand edit"): Promise<string> {
+export async function forgeLedgerCommit(
+  repoDir: string,
+  edits: Record<string, (current: string | null) => string | null>,
+  message = "ledger: hand edit",
+): Promise<string> {
   const work = await mkdtemp(path.join(tmpdir(), "okstra-forge-"));
   try {
     await git(["worktree", "add", "--quiet", "--detach", work, "okstra/ledger"], { cwd: repoDir });
@@ -25,7 +29,12 @@ export async function forgeLedgerCommit(repoDir: string, edits: Record<string, (
       await writeFile(full, next);
       await git(["add", file], { cwd: work });
     }
-    const env = { GIT_AUTHOR_NAME: "okstra", GIT_AUTHOR_EMAIL: "okstra@users.noreply.github.com", GIT_COMMITTER_NAME: "okstra", GIT_COMMITTER_EMAIL: "okstra@users.noreply.github.com" };
+    const env = {
+      GIT_AUTHOR_NAME: "okstra",
+      GIT_AUTHOR_EMAIL: "okstra@users.noreply.github.com",
+      GIT_COMMITTER_NAME: "okstra",
+      GIT_COMMITTER_EMAIL: "okstra@users.noreply.github.com",
+    };
     await git(["commit", "--quiet", "-m", message], { cwd: work, env });
     const sha = (await git(["rev-parse", "HEAD"], { cwd: work })).stdout.trim();
     await git(["update-ref", "refs/heads/okstra/ledger", sha], { cwd: repoDir });
@@ -41,7 +50,12 @@ export async function revertLedgerCommit(repoDir: string, commit: string): Promi
   const work = await mkdtemp(path.join(tmpdir(), "okstra-revert-"));
   try {
     await git(["worktree", "add", "--quiet", "--detach", work, "okstra/ledger"], { cwd: repoDir });
-    const env = { GIT_AUTHOR_NAME: "maintainer", GIT_AUTHOR_EMAIL: "m@example.com", GIT_COMMITTER_NAME: "maintainer", GIT_COMMITTER_EMAIL: "m@example.com" };
+    const env = {
+      GIT_AUTHOR_NAME: "maintainer",
+      GIT_AUTHOR_EMAIL: "m@example.com",
+      GIT_COMMITTER_NAME: "maintainer",
+      GIT_COMMITTER_EMAIL: "m@example.com",
+    };
     await git(["revert", "--no-edit", commit], { cwd: work, env });
     const sha = (await git(["rev-parse", "HEAD"], { cwd: work })).stdout.trim();
     await git(["update-ref", "refs/heads/okstra/ledger", sha], { cwd: repoDir });

@@ -24,7 +24,11 @@ afterAll(async () => {
 });
 
 async function doneHead(stage: number): Promise<string> {
-  const done = rowsBefore.trim().split("\n").map((l) => JSON.parse(l)).filter((r) => r.status === "done" && r.stage === stage);
+  const done = rowsBefore
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l))
+    .filter((r) => r.status === "done" && r.stage === stage);
   return done.at(-1).headCommit;
 }
 
@@ -58,22 +62,46 @@ describe("forged rows and carries on okstra/ledger (local platform)", () => {
   it("a forged `verified accepted` is not the stage's verdict", async () => {
     const head = await doneHead(1);
     const commit = await forgeLedgerCommit(repo.dir, {
-      "tasks/1/ledger.jsonl": appendRow({ at: new Date().toISOString(), run: "verify-7", status: "verified", stage: 1, verdict: "accepted", reportPath: "runs/verify-7/report.md", headCommit: head }),
+      "tasks/1/ledger.jsonl": appendRow({
+        at: new Date().toISOString(),
+        run: "verify-7",
+        status: "verified",
+        stage: 1,
+        verdict: "accepted",
+        reportPath: "runs/verify-7/report.md",
+        headCommit: head,
+      }),
     });
     await expectDistrusted(commit, /`tasks\/1\/ledger\.jsonl` line \d+: not signed by okstra/, /✅ accepted/);
   });
 
   it("a forged `done` does not make a stage done", async () => {
     const commit = await forgeLedgerCommit(repo.dir, {
-      "tasks/1/ledger.jsonl": appendRow({ at: new Date().toISOString(), run: "impl-9", status: "done", stage: 4, headCommit: "f".repeat(40), branch: "okstra/1/s4", carryPath: "carry/stage-4.json" }),
+      "tasks/1/ledger.jsonl": appendRow({
+        at: new Date().toISOString(),
+        run: "impl-9",
+        status: "done",
+        stage: 4,
+        headCommit: "f".repeat(40),
+        branch: "okstra/1/s4",
+        carryPath: "carry/stage-4.json",
+      }),
     });
     await expectDistrusted(commit, /`tasks\/1\/ledger\.jsonl` line \d+: not signed by okstra/, /ffffff/);
   });
 
   it("a forged carry is not evidence that a stage is done", async () => {
     const carry = JSON.parse(await repo.ledgerFile("tasks/1/carry/stage-1.json"));
-    const forged = { ...carry, stage: 4, run: "impl-9", branch: "okstra/1/s4", stageCommitRange: { base: carry.stageCommitRange.base, head: "e".repeat(40) } };
-    const commit = await forgeLedgerCommit(repo.dir, { "tasks/1/carry/stage-4.json": () => `${JSON.stringify(forged, null, 2)}\n` });
+    const forged = {
+      ...carry,
+      stage: 4,
+      run: "impl-9",
+      branch: "okstra/1/s4",
+      stageCommitRange: { base: carry.stageCommitRange.base, head: "e".repeat(40) },
+    };
+    const commit = await forgeLedgerCommit(repo.dir, {
+      "tasks/1/carry/stage-4.json": () => `${JSON.stringify(forged, null, 2)}\n`,
+    });
     await expectDistrusted(commit, /`tasks\/1\/carry\/stage-4\.json`: not signed by okstra/, /eeeeee/);
   });
 });

@@ -32,7 +32,17 @@ afterEach(async () => {
 async function repoWithMarkingWorkers(marker: string): Promise<LocalRepo> {
   const worker = `{ provider: command, command: "${process.execPath} ${TOUCH} ${marker}" }`;
   const local = await createLocalRepo();
-  await local.commitFile(".github/okstra.yml", ["workers:", `  lead: ${worker}`, `  analysers: [ ${worker} ]`, `  executor: ${worker}`, `  verifiers: [ ${worker} ]`, "pilot: false"].join("\n"));
+  await local.commitFile(
+    ".github/okstra.yml",
+    [
+      "workers:",
+      `  lead: ${worker}`,
+      `  analysers: [ ${worker} ]`,
+      `  executor: ${worker}`,
+      `  verifiers: [ ${worker} ]`,
+      "pilot: false",
+    ].join("\n"),
+  );
   return local;
 }
 

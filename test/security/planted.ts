@@ -60,7 +60,8 @@ export async function processesMatching(needle: string): Promise<Array<{ pid: nu
     const cmdline = await readFile(path.join("/proc", entry, "cmdline"), "utf8").catch(() => "");
     const stat = await readFile(path.join("/proc", entry, "stat"), "utf8").catch(() => "");
     const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    if (cmdline.includes(needle) && state !== "Z") found.push({ pid: Number(entry), cmdline: cmdline.replace(/\0/g, " ") });
+    if (cmdline.includes(needle) && state !== "Z")
+      found.push({ pid: Number(entry), cmdline: cmdline.replace(/\0/g, " ") });
   }
   return found;
 }

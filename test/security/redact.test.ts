@@ -18,13 +18,19 @@ describe("redactSecrets", () => {
   });
 
   it("removes the literal value of every secret in okstra's environment, whatever its shape", () => {
-    const env = { ...ENV_SECRETS, GIT_AUTHOR_EMAIL: "okstra@users.noreply.github.com", PRIVATE_KEY_PATH: "/keys/app.pem" };
+    const env = {
+      ...ENV_SECRETS,
+      GIT_AUTHOR_EMAIL: "okstra@users.noreply.github.com",
+      PRIVATE_KEY_PATH: "/keys/app.pem",
+    };
     const text = `${Object.values(ENV_SECRETS).join(" | ")} ${JSON.stringify(ENV_SECRETS.PRIVATE_KEY)}`;
     const redacted = redactSecrets(text, env);
     expect(redacted).not.toContain(MARKER);
     expect(redacted).toContain("[redacted-secret]");
     // Variables that only name where a secret is, or are not secrets, are left alone.
-    expect(redactSecrets("mail okstra@users.noreply.github.com at /keys/app.pem", env)).toBe("mail okstra@users.noreply.github.com at /keys/app.pem");
+    expect(redactSecrets("mail okstra@users.noreply.github.com at /keys/app.pem", env)).toBe(
+      "mail okstra@users.noreply.github.com at /keys/app.pem",
+    );
   });
 });
 
@@ -49,7 +55,12 @@ describe("the redacting platform", () => {
       sent.push(String(args.at(-1)));
       return { id: 1, body: "", author: "okstra[bot]", createdAt: "", updatedAt: "" };
     };
-    const platform = redactingPlatform({ createComment: record, updateComment: record, replyToReviewComment: record, updateReviewComment: record } as unknown as Platform);
+    const platform = redactingPlatform({
+      createComment: record,
+      updateComment: record,
+      replyToReviewComment: record,
+      updateReviewComment: record,
+    } as unknown as Platform);
     const leak = `output: ${PRINTED_SHAPES[0]}`;
     await platform.createComment(1, leak);
     await platform.updateComment(2, leak);

@@ -46,7 +46,9 @@ describe("a worker with a writable clone", () => {
   it("cannot repoint the clone's object store at another repository's", async () => {
     const outcome = await sandboxed("echo /tmp/okstra-cache/mirrors/other.git/objects > .git/objects/info/alternates");
     expect(outcome.exitCode).not.toBe(0);
-    expect(await readFile(path.join(clone, ".git", "objects", "info", "alternates"), "utf8")).toBe("/trusted/mirror/objects\n");
+    expect(await readFile(path.join(clone, ".git", "objects", "info", "alternates"), "utf8")).toBe(
+      "/trusted/mirror/objects\n",
+    );
   });
 
   it("cannot read okstra's private key even where a system path is shown read-only", async () => {

@@ -27,18 +27,32 @@ beforeAll(async () => {
   await git(["init", "-q", clone], { cwd: root });
   await writeFile(path.join(clone, "README.md"), "# sample\n");
   await git(["add", "README.md"], { cwd: clone });
-  await git(["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "chore: init"], { cwd: clone });
+  await git(["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "chore: init"], {
+    cwd: clone,
+  });
 });
 afterAll(async () => rm(root, { recursive: true, force: true }));
 
 const setup = (command: string) =>
-  runSetup({ commands: [command], repoKey: "acme/widgets", cwd: clone, home: path.join(root, "home"), timeoutMs: 30_000, log: silentLogger, cacheRoot: path.join(root, "cache") });
+  runSetup({
+    commands: [command],
+    repoKey: "acme/widgets",
+    cwd: clone,
+    home: path.join(root, "home"),
+    timeoutMs: 30_000,
+    log: silentLogger,
+    cacheRoot: path.join(root, "cache"),
+  });
 
 describe("setup's untracked files in .git/info/exclude", () => {
   it("never writes through a link setup planted in .git, and writes no line setup chose", async () => {
     await mkdir(path.join(root, "home"), { recursive: true });
     // The host path is written into the link as text: inside the sandbox it need not exist.
-    await expect(setup(`rm -rf .git/info && ln -s ${hostDir} .git/info && mkdir -p node_modules/dep && touch "$(printf 'x\\nssh-ed25519 AAAA attacker')"`)).rejects.toThrow(/replaced .*info with a link/);
+    await expect(
+      setup(
+        `rm -rf .git/info && ln -s ${hostDir} .git/info && mkdir -p node_modules/dep && touch "$(printf 'x\\nssh-ed25519 AAAA attacker')"`,
+      ),
+    ).rejects.toThrow(/replaced .*info with a link/);
     expect(await readFile(path.join(hostDir, HOST_FILE), "utf8")).toBe("the host's own line\n");
     await expect(readFile(path.join(hostDir, "exclude"), "utf8")).rejects.toThrow(/ENOENT/);
   });

@@ -20,18 +20,32 @@ describe("instrumentOctokit", () => {
       .reply(404, { message: "Not Found" }, { "x-ratelimit-remaining": "4997", "x-ratelimit-resource": "core" });
 
     await octokit.rest.repos.get({ owner: "Codertocat", repo: "Hello-World" });
-    await octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: "Codertocat", repo: "Hello-World", issue_number: 1 });
-    await expect(octokit.rest.repos.getContent({ owner: "Codertocat", repo: "Hello-World", path: ".github/okstra.yml" })).rejects.toMatchObject({ status: 404 });
+    await octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      owner: "Codertocat",
+      repo: "Hello-World",
+      issue_number: 1,
+    });
+    await expect(
+      octokit.rest.repos.getContent({ owner: "Codertocat", repo: "Hello-World", path: ".github/okstra.yml" }),
+    ).rejects.toMatchObject({ status: 404 });
 
     const text = await metrics.registry.metrics();
     expect(text).toContain('okstra_github_requests_total{method="GET",route="/repos/{owner}/{repo}",status="200"} 1');
-    expect(text).toContain('okstra_github_requests_total{method="GET",route="/repos/{owner}/{repo}/issues/{issue_number}/comments",status="200"} 1');
-    expect(text).toContain('okstra_github_requests_total{method="GET",route="/repos/{owner}/{repo}/contents/{path}",status="404"} 1');
+    expect(text).toContain(
+      'okstra_github_requests_total{method="GET",route="/repos/{owner}/{repo}/issues/{issue_number}/comments",status="200"} 1',
+    );
+    expect(text).toContain(
+      'okstra_github_requests_total{method="GET",route="/repos/{owner}/{repo}/contents/{path}",status="404"} 1',
+    );
     expect(text).toContain('okstra_github_rate_limit_remaining{resource="core"} 4997');
   });
 
   it("turns literal URLs (pagination links) into templates", () => {
-    expect(routeTemplate("https://api.github.com/repositories/1296269/issues?page=2")).toBe("/repositories/{id}/issues");
-    expect(routeTemplate("https://ghe.example/api/v3/repos/o/r/commits/6dcb09b5b57875f334f61aebed695e2e4193db5e")).toBe("/repos/o/r/commits/{sha}");
+    expect(routeTemplate("https://api.github.com/repositories/1296269/issues?page=2")).toBe(
+      "/repositories/{id}/issues",
+    );
+    expect(routeTemplate("https://ghe.example/api/v3/repos/o/r/commits/6dcb09b5b57875f334f61aebed695e2e4193db5e")).toBe(
+      "/repos/o/r/commits/{sha}",
+    );
   });
 });

@@ -11,7 +11,11 @@ import { silentLogger } from "../../src/util/log.js";
 import { describeWithRedis, freePort, startRedis, type RedisServer } from "../helpers/redis.js";
 import { commandJob } from "../queue/fixtures/child-worker.js";
 
-const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
 
 const servers: Server[] = [];
 const queues: ObservableJobQueue[] = [];
@@ -23,7 +27,12 @@ afterEach(async () => {
 /** Probot's own HTTP server on 127.0.0.1 with an app function that registers the routes, as app.ts does. */
 async function probotServer(deps: OpsDeps): Promise<string> {
   const port = await freePort();
-  const server = new Server({ Probot: Probot.defaults({ appId: 123, privateKey, secret: "s" }), host: "127.0.0.1", port, log: pino({ level: "silent" }) });
+  const server = new Server({
+    Probot: Probot.defaults({ appId: 123, privateKey, secret: "s" }),
+    host: "127.0.0.1",
+    port,
+    log: pino({ level: "silent" }),
+  });
   await server.load((_app, { addHandler }) => void registerOpsRoutes(addHandler, deps));
   await server.start();
   servers.push(server);
@@ -58,7 +67,12 @@ describe("/metrics and /healthz on Probot's server", () => {
     expect(body).toContain('okstra_queue_jobs{backend="in-process",state="waiting"} 0');
     expect(body).toContain('okstra_runs_total{phase="plan",outcome="carried-out"} 1');
     expect(body).toContain('okstra_worker_cost_usd_total{provider="anthropic",role="analyser"} 0.25');
-    for (const name of ["okstra_worker_duration_seconds", "okstra_github_requests_total", "okstra_github_rate_limit_remaining", "process_resident_memory_bytes"]) {
+    for (const name of [
+      "okstra_worker_duration_seconds",
+      "okstra_github_requests_total",
+      "okstra_github_rate_limit_remaining",
+      "process_resident_memory_bytes",
+    ]) {
       expect(body).toContain(`# TYPE ${name} `);
     }
   });
@@ -77,7 +91,9 @@ describe("/metrics and /healthz on Probot's server", () => {
   it("adds no routes to a Probot that has no server, instead of failing the app's load", async () => {
     const probot = new Probot({ appId: 123, privateKey, secret: "s", log: pino({ level: "silent" }) });
     let added: boolean | undefined;
-    await probot.load((_app, { addHandler }) => void (added = registerOpsRoutes(addHandler, { metrics: createMetrics() })));
+    await probot.load(
+      (_app, { addHandler }) => void (added = registerOpsRoutes(addHandler, { metrics: createMetrics() })),
+    );
     expect(added).toBe(false);
   });
 
@@ -107,8 +123,14 @@ describeWithRedis("/healthz with the BullMQ queue", () => {
 
     const healthy = await fetch(`${base}/healthz`);
     expect(healthy.status).toBe(200);
-    expect(await healthy.json()).toMatchObject({ ok: true, queue: { backend: "bullmq", waiting: 1 }, redis: { ok: true } });
-    expect(await (await fetch(`${base}/metrics`)).text()).toContain('okstra_queue_jobs{backend="bullmq",state="waiting"} 1');
+    expect(await healthy.json()).toMatchObject({
+      ok: true,
+      queue: { backend: "bullmq", waiting: 1 },
+      redis: { ok: true },
+    });
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain(
+      'okstra_queue_jobs{backend="bullmq",state="waiting"} 1',
+    );
 
     await redis.stop();
     const unhealthy = await fetch(`${base}/healthz`);
@@ -123,7 +145,12 @@ describeWithRedis("/healthz with the BullMQ queue", () => {
   });
 
   it("closes even while Redis is down", async () => {
-    const queue = createBullmqQueue({ connection: redis.url, log: silentLogger, metrics: createMetrics(), queueName: "health-down" });
+    const queue = createBullmqQueue({
+      connection: redis.url,
+      log: silentLogger,
+      metrics: createMetrics(),
+      queueName: "health-down",
+    });
     await queue.ready();
     await redis.stop();
     await queue.close();

@@ -31,7 +31,15 @@ export function stageCarry(stage: number, overrides: Partial<CarrySidecar> = {})
     stageCommitRange: { base: sha("base"), head: sha(`s${stage}-head`) },
     commits: [{ sha: sha(`s${stage}-head`), subject: `feat(csv): stage ${stage}` }],
     exposed: { files: [`src/csv/s${stage}.js`], identifiers: [`stage${stage}()`], endpoints: [] },
-    validation: [{ phase: "post", command: "node --test", exitCode: 0, durationMs: 1234, outputTail: `# tests 3\n# pass 3\n# fail 0\n` }],
+    validation: [
+      {
+        phase: "post",
+        command: "node --test",
+        exitCode: 0,
+        durationMs: 1234,
+        outputTail: `# tests 3\n# pass 3\n# fail 0\n`,
+      },
+    ],
     outOfPlanEdits: [],
     placeholders: [],
     worker: { provider: "command" },
@@ -43,16 +51,50 @@ export function stageCarry(stage: number, overrides: Partial<CarrySidecar> = {})
 const AT = T0.toISOString();
 
 export function doneRow(stage: number, head = sha(`s${stage}-head`)): LedgerRow {
-  return { at: AT, run: "impl-1", status: "done", stage, headCommit: head, branch: `okstra/${ISSUE}/s${stage}`, carryPath: `tasks/${ISSUE}/carry/stage-${stage}.json` };
+  return {
+    at: AT,
+    run: "impl-1",
+    status: "done",
+    stage,
+    headCommit: head,
+    branch: `okstra/${ISSUE}/s${stage}`,
+    carryPath: `tasks/${ISSUE}/carry/stage-${stage}.json`,
+  };
 }
 
-export function prRow(stage: number, number: number, kind: "stage" | "group" = "stage", stages: number[] = [stage]): LedgerRow {
+export function prRow(
+  stage: number,
+  number: number,
+  kind: "stage" | "group" = "stage",
+  stages: number[] = [stage],
+): LedgerRow {
   const branch = kind === "stage" ? `okstra/${ISSUE}/s${stage}` : `okstra/${ISSUE}/group-${stages.join("-")}`;
-  return { at: AT, run: "impl-1", status: "pr", stages, kind, branch, number, url: `https://github.com/o/r/pull/${number}` };
+  return {
+    at: AT,
+    run: "impl-1",
+    status: "pr",
+    stages,
+    kind,
+    branch,
+    number,
+    url: `https://github.com/o/r/pull/${number}`,
+  };
 }
 
-export function verifiedRow(stage: number, verdict: "accepted" | "conditional-accept" | "blocked", head = sha(`s${stage}-head`)): LedgerRow {
-  return { at: AT, run: "verify-1", status: "verified", stage, verdict, reportPath: "runs/verify-1/report.md", headCommit: head };
+export function verifiedRow(
+  stage: number,
+  verdict: "accepted" | "conditional-accept" | "blocked",
+  head = sha(`s${stage}-head`),
+): LedgerRow {
+  return {
+    at: AT,
+    run: "verify-1",
+    status: "verified",
+    stage,
+    verdict,
+    reportPath: "runs/verify-1/report.md",
+    headCommit: head,
+  };
 }
 
 /** A task as `ledger.readTask` returns it, built from rows without a store (the GitHub tests need no git). */
@@ -60,7 +102,18 @@ export function taskFrom(rows: LedgerRow[], plan: Plan = validPlan(), carries: C
   const planStages = plan.stages.map((s) => ({ number: s.number, dependsOn: s.dependsOn, steps: s.steps }));
   const carryFiles = carries.map((carry) => ({ path: `tasks/${ISSUE}/carry/stage-${carry.stage}.json`, carry }));
   const state = deriveTaskState({ rows, plan, planStages, carries: carryFiles, now: T0 });
-  return { issue: ISSUE, ledgerCommit: null, meta: taskMeta(ISSUE), rows, plan, planStages, carries: carryFiles, state, untrusted: [], unsigned: false };
+  return {
+    issue: ISSUE,
+    ledgerCommit: null,
+    meta: taskMeta(ISSUE),
+    rows,
+    plan,
+    planStages,
+    carries: carryFiles,
+    state,
+    untrusted: [],
+    unsigned: false,
+  };
 }
 
 /** A real pino logger whose JSON lines land in `lines`. */

@@ -18,7 +18,11 @@ const PULLS = "/repos/o/r/pulls";
 function github(): Platform {
   // Octokit logs every 4xx through console.error; the race test asserts that outcome itself.
   const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-  return createGitHubPlatform(new Octokit({ auth: "ghs_test", log: quiet }), { owner: "o", repo: "r" }, { installationToken: async () => "ghs_test" });
+  return createGitHubPlatform(
+    new Octokit({ auth: "ghs_test", log: quiet }),
+    { owner: "o", repo: "r" },
+    { installationToken: async () => "ghs_test" },
+  );
 }
 
 /** A pull request as GitHub's REST API returns it (the fields the adapter reads). */
@@ -64,8 +68,22 @@ describe("stage PRs against the GitHub adapter", () => {
       .post(PULLS, capture(posted))
       .reply(201, restPull(103, 3, { base: { ref: "okstra/12/s2", sha: "c".repeat(40) } }));
 
-    const pr = await publishStagePullRequest({ platform: github(), task, plan, stage: 3, draft: true, log: silentLogger });
-    expect(pr).toMatchObject({ number: 103, url: "https://github.com/o/r/pull/103", created: true, updated: false, branch: "okstra/12/s3", baseBranch: "okstra/12/s2" });
+    const pr = await publishStagePullRequest({
+      platform: github(),
+      task,
+      plan,
+      stage: 3,
+      draft: true,
+      log: silentLogger,
+    });
+    expect(pr).toMatchObject({
+      number: 103,
+      url: "https://github.com/o/r/pull/103",
+      created: true,
+      updated: false,
+      branch: "okstra/12/s3",
+      baseBranch: "okstra/12/s2",
+    });
     expect(posted).toEqual([
       {
         title: "Stage 3: Public toCsv(rows, options) API (#12)",
@@ -80,7 +98,11 @@ describe("stage PRs against the GitHub adapter", () => {
   it("opens a stage with two unmerged dependencies on okstra/<N>/s<S>-base, made at the merge it started from, and keeps it", async () => {
     const plan = validPlan(); // stage 3 depends on 1 and 2
     const start = sha("merge-of-1-and-2");
-    const carries = [stageCarry(1), stageCarry(2), stageCarry(3, { stageCommitRange: { base: start, head: sha("s3-head") } })];
+    const carries = [
+      stageCarry(1),
+      stageCarry(2),
+      stageCarry(3, { stageCommitRange: { base: start, head: sha("s3-head") } }),
+    ];
     const task = taskFrom([doneRow(1), doneRow(2), doneRow(3), prRow(1, 101), prRow(2, 102)], plan, carries);
     const posted: Array<Record<string, unknown>> = [];
     const refs: Array<Record<string, unknown>> = [];
@@ -98,7 +120,14 @@ describe("stage PRs against the GitHub adapter", () => {
       .reply(200, [])
       .post(PULLS, capture(posted))
       .reply(201, restPull(103, 3));
-    const first = await publishStagePullRequest({ platform: github(), task, plan, stage: 3, draft: true, log: silentLogger });
+    const first = await publishStagePullRequest({
+      platform: github(),
+      task,
+      plan,
+      stage: 3,
+      draft: true,
+      log: silentLogger,
+    });
     expect(first).toMatchObject({ baseBranch: "okstra/12/s3-base", created: true });
     expect(refs).toEqual([{ ref: "refs/heads/okstra/12/s3-base", sha: start }]);
     expect(posted[0]).toMatchObject({ head: "okstra/12/s3", base: "okstra/12/s3-base", draft: true });
@@ -126,7 +155,9 @@ describe("stage PRs against the GitHub adapter", () => {
       renderStagePrBody({
         plan,
         stage: 1,
-        carry: stageCarry(1, { validation: [{ phase: "post", command: "node --test", exitCode: 0, durationMs: 9, outputTail: tail }] }),
+        carry: stageCarry(1, {
+          validation: [{ phase: "post", command: "node --test", exitCode: 0, durationMs: 9, outputTail: tail }],
+        }),
         task: { issue: ISSUE },
         dependencies: [],
         stack: [{ stage: 1, title: plan.stages[0].title, pr: 101, state: "draft" }],
@@ -142,28 +173,70 @@ describe("stage PRs against the GitHub adapter", () => {
       .patch(`${PULLS}/101`, capture(patched))
       .reply(200, restPull(101, 1));
 
-    const result = await ensureStagePullRequest({ platform: github(), stage: 1, branch: "okstra/12/s1", baseBranch: "main", title: next.title, body: next.body, draft: true, log: silentLogger });
-    expect(result).toMatchObject({ number: 101, url: "https://github.com/o/r/pull/101", created: false, updated: true });
+    const result = await ensureStagePullRequest({
+      platform: github(),
+      stage: 1,
+      branch: "okstra/12/s1",
+      baseBranch: "main",
+      title: next.title,
+      body: next.body,
+      draft: true,
+      log: silentLogger,
+    });
+    expect(result).toMatchObject({
+      number: 101,
+      url: "https://github.com/o/r/pull/101",
+      created: false,
+      updated: true,
+    });
     expect(patched).toEqual([
-      { body: `Notes from @alice:\n- check quoting\n\n${extractSection(next.body, STAGE_BODY_MARKERS)}\n\n${extractSection(next.body, STACK_MARKERS)}\n\nThanks!` },
+      {
+        body: `Notes from @alice:\n- check quoting\n\n${extractSection(next.body, STAGE_BODY_MARKERS)}\n\n${extractSection(next.body, STACK_MARKERS)}\n\nThanks!`,
+      },
     ]);
     expect(patched[0].body).toContain("new run");
   });
 
   it("reuses the PR another run opened between the lookup and the create", async () => {
     const plan = validPlan();
-    const { title, body } = renderStagePrBody({ plan, stage: 1, carry: stageCarry(1), task: { issue: ISSUE }, dependencies: [], stack: [{ stage: 1, title: "x", state: "draft" }] });
+    const { title, body } = renderStagePrBody({
+      plan,
+      stage: 1,
+      carry: stageCarry(1),
+      task: { issue: ISSUE },
+      dependencies: [],
+      stack: [{ stage: 1, title: "x", state: "draft" }],
+    });
     httpMock()
       .get(PULLS)
       .query(openByHead(1))
       .reply(200, [])
       .post(PULLS)
-      .reply(422, { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "custom", message: "A pull request already exists for o:okstra/12/s1." }] })
+      .reply(422, {
+        message: "Validation Failed",
+        errors: [
+          { resource: "PullRequest", code: "custom", message: "A pull request already exists for o:okstra/12/s1." },
+        ],
+      })
       .get(PULLS)
       .query(openByHead(1))
       .reply(200, [restPull(101, 1, { title, body })]);
-    const result = await ensureStagePullRequest({ platform: github(), stage: 1, branch: "okstra/12/s1", baseBranch: "main", title, body, draft: true, log: silentLogger });
-    expect(result).toMatchObject({ number: 101, url: "https://github.com/o/r/pull/101", created: false, updated: false });
+    const result = await ensureStagePullRequest({
+      platform: github(),
+      stage: 1,
+      branch: "okstra/12/s1",
+      baseBranch: "main",
+      title,
+      body,
+      draft: true,
+      log: silentLogger,
+    });
+    expect(result).toMatchObject({
+      number: 101,
+      url: "https://github.com/o/r/pull/101",
+      created: false,
+      updated: false,
+    });
   });
 
   it("refreshes the block of every stage PR from fresh reads: PATCH where it changed, nothing where it did not or is damaged", async () => {
@@ -175,8 +248,13 @@ describe("stage PRs against the GitHub adapter", () => {
       { stage: 3, title: plan.stages[2].title, pr: 103, state: "draft" as const },
       { stage: 4, title: plan.stages[3].title, state: "not-started" as const },
     ].map((e) => ({ ...e, dependsOn: plan.stages[e.stage - 1].dependsOn }));
-    const blockFor = (stage: number) => renderStackBlock(entries, stage, { task: ISSUE, stage, head: sha(`s${stage}-head`) });
-    const stale = renderStackBlock(entries.map((e) => ({ ...e, state: "draft" as const })), 1, { task: ISSUE, stage: 1 });
+    const blockFor = (stage: number) =>
+      renderStackBlock(entries, stage, { task: ISSUE, stage, head: sha(`s${stage}-head`) });
+    const stale = renderStackBlock(
+      entries.map((e) => ({ ...e, state: "draft" as const })),
+      1,
+      { task: ISSUE, stage: 1 },
+    );
     const merged = { state: "closed", merged_at: "2025-03-02T00:00:00Z" };
     const bodies = {
       101: `Above\n\n${stale}\n\nBelow`,
@@ -212,6 +290,8 @@ describe("stage PRs against the GitHub adapter", () => {
     expect(patched).toEqual([{ body: `Above\n\n${blockFor(1)}\n\nBelow` }]);
     expect(patched[0].body).toContain("| ➡️ | **1 · Escape CSV fields per RFC 4180** | — | **this PR** | 🟣 merged |");
     expect(patched[0].body).toContain("**Stage 1 of 4** · depends on: nothing · needed by: stage 3 (#103)");
-    expect(lines()).toEqual([expect.objectContaining({ level: 40, pr: 102, msg: "stack block damaged; not rewriting" })]);
+    expect(lines()).toEqual([
+      expect.objectContaining({ level: 40, pr: 102, msg: "stack block damaged; not rewriting" }),
+    ]);
   });
 });

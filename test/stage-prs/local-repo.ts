@@ -39,7 +39,12 @@ export async function createStageRepo(stages: number[], plan: Plan = validPlan()
   const root = await mkdtemp(path.join(tmpdir(), "okstra-stage-prs-"));
   const dir = await createSampleRepository(path.join(root, "repo"));
   const gitIn = async (args: string[]) => (await git(args, { cwd: dir })).stdout.trim();
-  await createLocalIssue(dir, { number: ISSUE, title: "Add CSV export", body: "Please add CSV export.", author: "maintainer" });
+  await createLocalIssue(dir, {
+    number: ISSUE,
+    title: "Add CSV export",
+    body: "Please add CSV export.",
+    author: "maintainer",
+  });
   const base = await gitIn(["rev-parse", "main"]);
 
   const heads = new Map<number, string>();
@@ -52,7 +57,12 @@ export async function createStageRepo(stages: number[], plan: Plan = validPlan()
     starts.set(number, await gitIn(["rev-parse", "HEAD"]));
     await writeFile(path.join(dir, `stage-${number}.txt`), `stage ${number}\n`);
     await gitIn(["add", `stage-${number}.txt`]);
-    await gitIn(["commit", "-q", "-m", `feat(csv): stage ${number}\n\nOkstra-Task: #${ISSUE}\nOkstra-Stage: ${number}`]);
+    await gitIn([
+      "commit",
+      "-q",
+      "-m",
+      `feat(csv): stage ${number}\n\nOkstra-Task: #${ISSUE}\nOkstra-Stage: ${number}`,
+    ]);
     heads.set(number, await gitIn(["rev-parse", "HEAD"]));
   }
   await gitIn(["switch", "-q", "main"]);
@@ -62,11 +72,24 @@ export async function createStageRepo(stages: number[], plan: Plan = validPlan()
     "task.json": JSON.stringify(taskMeta(ISSUE, { implementationBaseCommit: base })),
     "plan.json": JSON.stringify(plan),
   };
-  for (const [stage, head] of heads) files[carryFile(stage)] = JSON.stringify(stageCarry(stage, { stageCommitRange: { base: starts.get(stage)!, head }, commits: [{ sha: head, subject: `feat(csv): stage ${stage}` }] }));
+  for (const [stage, head] of heads)
+    files[carryFile(stage)] = JSON.stringify(
+      stageCarry(stage, {
+        stageCommitRange: { base: starts.get(stage)!, head },
+        commits: [{ sha: head, subject: `feat(csv): stage ${stage}` }],
+      }),
+    );
   await ledger.writeFiles(ISSUE, files);
   await ledger.appendRows(
     ISSUE,
-    [...heads].map(([stage, head]) => ({ run: "impl-1", status: "done" as const, stage, headCommit: head, branch: `okstra/${ISSUE}/s${stage}`, carryPath: `tasks/${ISSUE}/${carryFile(stage)}` })),
+    [...heads].map(([stage, head]) => ({
+      run: "impl-1",
+      status: "done" as const,
+      stage,
+      headCommit: head,
+      branch: `okstra/${ISSUE}/s${stage}`,
+      carryPath: `tasks/${ISSUE}/${carryFile(stage)}`,
+    })),
   );
 
   const pullPath = (n: number) => path.join(dir, ".okstra-local", "pulls", `${n}.json`);

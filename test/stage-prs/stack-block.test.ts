@@ -38,7 +38,9 @@ describe("renderStackBlock", () => {
   it("opens a PR with its final block: its own row does not depend on its own number", () => {
     const withoutNumber = SPEC_ENTRIES.map((e) => (e.stage === 4 ? e : e));
     const withNumber = SPEC_ENTRIES.map((e) => (e.stage === 4 ? { ...e, pr: 104 } : e));
-    expect(renderStackBlock(withNumber, 4, { task: 12, stage: 4 })).toBe(renderStackBlock(withoutNumber, 4, { task: 12, stage: 4 }));
+    expect(renderStackBlock(withNumber, 4, { task: 12, stage: 4 })).toBe(
+      renderStackBlock(withoutNumber, 4, { task: 12, stage: 4 }),
+    );
   });
 
   it("names the group PR a stage shipped in and keeps model text from breaking the table or the markers", () => {
@@ -109,9 +111,17 @@ describe("replaceStackBlock", () => {
   it.each([
     ["a duplicated start marker", (b: string) => `${b.split("\n")[0]}\n${b}`, /duplicated stack block/],
     ["a duplicated block", (b: string) => `${b}\n\n${b}`, /duplicated stack block/],
-    ["a missing end marker", (b: string) => b.replace("<!-- okstra:stack:end -->", ""), /start marker without an end marker/],
+    [
+      "a missing end marker",
+      (b: string) => b.replace("<!-- okstra:stack:end -->", ""),
+      /start marker without an end marker/,
+    ],
     ["a missing start marker", (b: string) => b.replace(/^<!--[^\n]*-->/, ""), /end marker without a start marker/],
-    ["an end before the start", (b: string) => `<!-- okstra:stack:end -->\n${b.replace("<!-- okstra:stack:end -->", "")}`, /end marker comes before/],
+    [
+      "an end before the start",
+      (b: string) => `<!-- okstra:stack:end -->\n${b.replace("<!-- okstra:stack:end -->", "")}`,
+      /end marker comes before/,
+    ],
   ])("refuses %s", (_label, damage, reason) => {
     const body = `above\n${damage(blockWith(["draft", "draft", "draft", "draft"]))}\nbelow`;
     const result = replaceStackBlock(body, blockWith(["verified", "draft", "draft", "draft"]));

@@ -21,22 +21,36 @@ interface CheckResult {
 
 async function check(dir: string, command: string, args: string[]): Promise<CheckResult> {
   try {
-    const { stdout, stderr } = await run(join(ROOT, "node_modules/.bin", command), args, { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+    const { stdout, stderr } = await run(join(ROOT, "node_modules/.bin", command), args, {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === "number" ? failed.code : 1, output: `${failed.stdout ?? ""}${failed.stderr ?? ""}` };
+    return {
+      code: typeof failed.code === "number" ? failed.code : 1,
+      output: `${failed.stdout ?? ""}${failed.stderr ?? ""}`,
+    };
   }
 }
 
 const boundaries = (dir: string) => check(dir, "depcruise", ["--config", ".dependency-cruiser.cjs", "src"]);
-const biome = (dir: string, ...files: string[]) => check(dir, "biome", ["check", "--vcs-enabled=false", "--error-on-warnings", ...files]);
+const biome = (dir: string, ...files: string[]) =>
+  check(dir, "biome", ["check", "--vcs-enabled=false", "--error-on-warnings", ...files]);
 
 let copy: string;
 
 beforeAll(async () => {
   copy = await mkdtemp(join(tmpdir(), "okstra-lint-"));
-  for (const entry of ["src", "biome.json", ".dependency-cruiser.cjs", "tsconfig.json", "tsconfig.build.json", "package.json"]) {
+  for (const entry of [
+    "src",
+    "biome.json",
+    ".dependency-cruiser.cjs",
+    "tsconfig.json",
+    "tsconfig.build.json",
+    "package.json",
+  ]) {
     await cp(join(ROOT, entry), join(copy, entry), { recursive: true });
   }
   await symlink(join(ROOT, "node_modules"), join(copy, "node_modules"));
@@ -59,11 +73,16 @@ describe("the import direction (dependency-cruiser)", () => {
   });
 
   it("fails an engine file that imports Probot, naming the rule and the file", async () => {
-    const remove = await plant("src/engine/planted.ts", 'import { Probot } from "probot";\nexport const app = Probot;\n');
+    const remove = await plant(
+      "src/engine/planted.ts",
+      'import { Probot } from "probot";\nexport const app = Probot;\n',
+    );
     const result = await boundaries(copy);
     await remove();
     expect(result.code).not.toBe(0);
-    expect(result.output).toMatch(/error engine-imports-no-github-client: src\/engine\/planted\.ts → node_modules\/probot\//);
+    expect(result.output).toMatch(
+      /error engine-imports-no-github-client: src\/engine\/planted\.ts → node_modules\/probot\//,
+    );
   });
 
   it("fails a render file that calls engine code, and lets one that names an engine type through", async () => {
@@ -80,13 +99,18 @@ describe("the import direction (dependency-cruiser)", () => {
     const result = await boundaries(copy);
     await remove();
     expect(result.code).not.toBe(0);
-    expect(result.output).toContain("error render-imports-no-engine-values: src/render/planted.ts → src/engine/execute-command.ts");
+    expect(result.output).toContain(
+      "error render-imports-no-engine-values: src/render/planted.ts → src/engine/execute-command.ts",
+    );
     // One finding per rule: the value import. The type import alone would have passed.
     expect(result.output.match(/render-imports-no-engine-values/g)).toHaveLength(1);
   });
 
   it("fails the engine importing from the queue above it", async () => {
-    const remove = await plant("src/engine/planted.ts", 'import { jobKey } from "../queue/types.js";\nexport const key = jobKey;\n');
+    const remove = await plant(
+      "src/engine/planted.ts",
+      'import { jobKey } from "../queue/types.js";\nexport const key = jobKey;\n',
+    );
     const result = await boundaries(copy);
     await remove();
     expect(result.code).not.toBe(0);
@@ -106,7 +130,10 @@ describe("lint and format (Biome)", () => {
   });
 
   it("fails a lint finding, naming the rule and the file", async () => {
-    const remove = await plant("src/util/planted.ts", 'import { join } from "node:path";\n\nexport const planted = 1;\n');
+    const remove = await plant(
+      "src/util/planted.ts",
+      'import { join } from "node:path";\n\nexport const planted = 1;\n',
+    );
     const result = await biome(copy, "src/util/planted.ts");
     await remove();
     expect(result.code).not.toBe(0);

@@ -74,7 +74,9 @@ describe("a fetch from a loopback server that accepts and never answers", () => 
 describe("hooks and fsmonitor off per call", () => {
   it("simple-git refuses the settings unless each is opted into as unsafe", async () => {
     const config = ["core.hooksPath=/dev/null", "core.fsmonitor=false"];
-    await expect(simpleGit({ baseDir: repo, config }).raw(["status", "--porcelain"])).rejects.toThrow(/allowUnsafeHooksPath/);
+    await expect(simpleGit({ baseDir: repo, config }).raw(["status", "--porcelain"])).rejects.toThrow(
+      /allowUnsafeHooksPath/,
+    );
     const unsafe = { allowUnsafeHooksPath: true, allowUnsafeFsMonitor: true };
     await expect(simpleGit({ baseDir: repo, config, unsafe }).raw(["status", "--porcelain"])).resolves.toBe("");
   });

@@ -18,7 +18,10 @@ let remote: string;
 const header = (token: string) => `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`;
 
 async function failureOf(run: Promise<unknown>): Promise<string> {
-  const error = await run.then(() => null, (e: unknown) => e);
+  const error = await run.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(GitError);
   return (error as GitError).failure;
 }
@@ -50,14 +53,18 @@ describe("GitError.failure", () => {
   it("is `permission` when the credential is accepted but a push is refused (HTTP 403)", async () => {
     server.setReadOnly(true);
     try {
-      expect(await failureOf(git(["push", remote, "main:refs/heads/other"], { cwd: work, extraHeader: header(TOKEN) }))).toBe("permission");
+      expect(
+        await failureOf(git(["push", remote, "main:refs/heads/other"], { cwd: work, extraHeader: header(TOKEN) })),
+      ).toBe("permission");
     } finally {
       server.setReadOnly(false);
     }
   });
 
   it("is `other` for anything else (a repository that does not exist)", async () => {
-    expect(await failureOf(git(["ls-remote", `${server.url}/acme/nothing.git`], { cwd: work, extraHeader: header(TOKEN) }))).toBe("other");
+    expect(
+      await failureOf(git(["ls-remote", `${server.url}/acme/nothing.git`], { cwd: work, extraHeader: header(TOKEN) })),
+    ).toBe("other");
   });
 
   it("the credential works when it is right (the cases above are not vacuous)", async () => {

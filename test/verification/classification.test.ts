@@ -1,6 +1,11 @@
 import { describe, expect, it } from "@jest/globals";
 import { classifyFinding } from "../../src/engine/verification/classify.js";
-import { converge, type ConvergenceFinding, type ReviewOutcome, type ReviewPort } from "../../src/engine/verification/converge.js";
+import {
+  converge,
+  type ConvergenceFinding,
+  type ReviewOutcome,
+  type ReviewPort,
+} from "../../src/engine/verification/converge.js";
 import { reviewerResultSchema } from "../../src/workers/results.js";
 
 /**
@@ -35,10 +40,23 @@ function scriptedReviewers(scripts: Record<string, Record<string, Script[]>>) {
     for (const f of findings) {
       const steps = scripts[reviewer]?.[f.id] ?? ["agree"];
       const step = steps[Math.min(round, steps.length) - 1]!;
-      if (step === "timeout" || step === "fail") return { status: step === "timeout" ? "timeout" : "failed", reason: `${reviewer} ${step}` } satisfies ReviewOutcome;
+      if (step === "timeout" || step === "fail")
+        return {
+          status: step === "timeout" ? "timeout" : "failed",
+          reason: `${reviewer} ${step}`,
+        } satisfies ReviewOutcome;
       if (step === "omit") continue;
       const verdict = step === "agree" ? "AGREE" : step === "supplement" ? "SUPPLEMENT" : "DISAGREE";
-      answers.push({ findingId: f.id, verdict, evidence: step === "disagree" ? "src/a.js:3 is guarded by the check on line 2" : step === "supplement" ? "src/b.js:9 has the same problem" : "" } as const);
+      answers.push({
+        findingId: f.id,
+        verdict,
+        evidence:
+          step === "disagree"
+            ? "src/a.js:3 is guarded by the check on line 2"
+            : step === "supplement"
+              ? "src/b.js:9 has the same problem"
+              : "",
+      } as const);
     }
     return { status: "ok", answers };
   };
@@ -47,7 +65,12 @@ function scriptedReviewers(scripts: Record<string, Record<string, Script[]>>) {
 
 async function classifyOne(b: Script[], c: Script[]) {
   const { review, calls } = scriptedReviewers({ B: { "A-F-1": b }, C: { "A-F-1": c } });
-  const result = await converge({ findings: [finding("A-F-1", "A")], reviewers: ["A", "B", "C"], maxRounds: 2, review });
+  const result = await converge({
+    findings: [finding("A-F-1", "A")],
+    reviewers: ["A", "B", "C"],
+    maxRounds: 2,
+    review,
+  });
   return { ...result, finding: result.findings[0]!, calls };
 }
 
@@ -100,7 +123,16 @@ describe("classification of a finding by the two other verifiers' answers", () =
 
   it("lists a reviewer that timed out as a verification-error in skippedWorkers, never as an answer", async () => {
     const { finding: f, skippedWorkers, calls } = await classifyOne(["agree"], ["timeout"]);
-    expect(skippedWorkers).toEqual([{ worker: "C", role: "reviewer", round: 1, status: "timeout", reason: "C timeout", classification: "verification-error" }]);
+    expect(skippedWorkers).toEqual([
+      {
+        worker: "C",
+        role: "reviewer",
+        round: 1,
+        status: "timeout",
+        reason: "C timeout",
+        classification: "verification-error",
+      },
+    ]);
     expect(f.answers.map((a) => [a.reviewer, a.verdict])).toEqual([["B", "AGREE"]]);
     // Settled after round 1: the reviewer that timed out is not asked again.
     expect(f.classifiedInRound).toBe(1);
@@ -121,21 +153,37 @@ describe("classification of a finding by the two other verifiers' answers", () =
   });
 
   it("classifies from standing answers alone: the latest answer of each reviewer counts", () => {
-    expect(classifyFinding([{ verdict: "AGREE", evidence: "" }, { verdict: "DISAGREE", evidence: "  " }])).toBe("partial-consensus");
+    expect(
+      classifyFinding([
+        { verdict: "AGREE", evidence: "" },
+        { verdict: "DISAGREE", evidence: "  " },
+      ]),
+    ).toBe("partial-consensus");
     expect(classifyFinding([{ verdict: "DISAGREE", evidence: "" }])).toBe("worker-unique");
     expect(classifyFinding([])).toBe("worker-unique");
   });
 
   it("accepts a reviewer's DISAGREE without evidence as a valid answer rather than a contract violation", () => {
-    expect(reviewerResultSchema.safeParse({ answers: [{ findingId: "V1-F-1", verdict: "DISAGREE", evidence: "" }] }).success).toBe(true);
+    expect(
+      reviewerResultSchema.safeParse({ answers: [{ findingId: "V1-F-1", verdict: "DISAGREE", evidence: "" }] }).success,
+    ).toBe(true);
   });
 });
 
 describe("convergence rounds", () => {
   it("prunes the queue: a finding classified in round 1 is not sent again in round 2", async () => {
     // A reports F-1, B reports F-2. F-1 is agreed by B and C in round 1; C answers F-2 without evidence, so only F-2 goes to C again.
-    const { review, calls, reminders } = scriptedReviewers({ B: { "A-F-1": ["agree"] }, C: { "A-F-1": ["agree"], "B-F-2": ["bare", "agree"] }, A: { "B-F-2": ["agree"] } });
-    const result = await converge({ findings: [finding("A-F-1", "A"), finding("B-F-2", "B")], reviewers: ["A", "B", "C"], maxRounds: 2, review });
+    const { review, calls, reminders } = scriptedReviewers({
+      B: { "A-F-1": ["agree"] },
+      C: { "A-F-1": ["agree"], "B-F-2": ["bare", "agree"] },
+      A: { "B-F-2": ["agree"] },
+    });
+    const result = await converge({
+      findings: [finding("A-F-1", "A"), finding("B-F-2", "B")],
+      reviewers: ["A", "B", "C"],
+      maxRounds: 2,
+      review,
+    });
 
     expect(result.rounds).toEqual([
       {
@@ -150,7 +198,9 @@ describe("convergence rounds", () => {
     ]);
     expect(calls.filter((c) => c.round === 2).flatMap((c) => c.findings)).not.toContain("A-F-1");
     // C is reminded that its round-1 answer did not count.
-    expect(reminders.filter((r) => r.round === 2)).toEqual([{ reviewer: "C", round: 2, previous: ["B-F-2 r1 DISAGREE"] }]);
+    expect(reminders.filter((r) => r.round === 2)).toEqual([
+      { reviewer: "C", round: 2, previous: ["B-F-2 r1 DISAGREE"] },
+    ]);
     expect(result.findings.map((f) => [f.id, f.classification, f.classifiedInRound])).toEqual([
       ["A-F-1", "full-consensus", 1],
       ["B-F-2", "full-consensus", 2],
@@ -158,7 +208,12 @@ describe("convergence rounds", () => {
   });
 
   it("makes one call per reviewer per round for every finding open to it, never one per finding", async () => {
-    const findings = [finding("A-F-1", "A", 1), finding("A-F-2", "A", 2), finding("A-F-3", "A", 3), finding("B-F-1", "B", 2)];
+    const findings = [
+      finding("A-F-1", "A", 1),
+      finding("A-F-2", "A", 2),
+      finding("A-F-3", "A", 3),
+      finding("B-F-1", "B", 2),
+    ];
     const { review, calls } = scriptedReviewers({});
     await converge({ findings, reviewers: ["A", "B", "C"], maxRounds: 2, review });
     expect(calls).toEqual([
@@ -170,7 +225,12 @@ describe("convergence rounds", () => {
 
   it("stops at maxRounds and classifies what is still open with the answers given", async () => {
     const { review, calls } = scriptedReviewers({ B: { "A-F-1": ["agree"] }, C: { "A-F-1": ["bare"] } });
-    const result = await converge({ findings: [finding("A-F-1", "A")], reviewers: ["A", "B", "C"], maxRounds: 1, review });
+    const result = await converge({
+      findings: [finding("A-F-1", "A")],
+      reviewers: ["A", "B", "C"],
+      maxRounds: 1,
+      review,
+    });
     expect(calls).toHaveLength(2);
     expect(result.findings[0]).toMatchObject({ classification: "partial-consensus", classifiedInRound: 1 });
   });
@@ -179,11 +239,20 @@ describe("convergence rounds", () => {
     const review: ReviewPort = async ({ reviewer }) => ({
       status: "ok",
       answers: [
-        { findingId: "A-F-1", verdict: reviewer === "A" ? "DISAGREE" : "AGREE", evidence: reviewer === "A" ? "src/a.js:1 says otherwise" : "" },
+        {
+          findingId: "A-F-1",
+          verdict: reviewer === "A" ? "DISAGREE" : "AGREE",
+          evidence: reviewer === "A" ? "src/a.js:1 says otherwise" : "",
+        },
         { findingId: "Z-F-9", verdict: "DISAGREE", evidence: "src/z.js:1" },
       ],
     });
-    const result = await converge({ findings: [finding("A-F-1", "A")], reviewers: ["A", "B", "C"], maxRounds: 2, review });
+    const result = await converge({
+      findings: [finding("A-F-1", "A")],
+      reviewers: ["A", "B", "C"],
+      maxRounds: 2,
+      review,
+    });
     expect(result.findings[0]!.classification).toBe("full-consensus");
     expect(result.findings[0]!.answers.map((a) => a.reviewer)).toEqual(["B", "C"]);
   });

@@ -5,7 +5,11 @@ describe("a stage check run's external_id", () => {
   it("round-trips `<task>/<stage>/<run>` for a check run named after its stage", () => {
     const externalId = checkRunExternalId({ task: 12, stage: 3, run: "verify-4" });
     expect(externalId).toBe("12/3/verify-4");
-    expect(parseCheckRunTarget({ name: stageCheckName(3), external_id: externalId })).toEqual({ task: 12, stage: 3, run: "verify-4" });
+    expect(parseCheckRunTarget({ name: stageCheckName(3), external_id: externalId })).toEqual({
+      task: 12,
+      stage: 3,
+      run: "verify-4",
+    });
   });
 
   it.each([

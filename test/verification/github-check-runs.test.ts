@@ -30,7 +30,13 @@ function findings(count: number): ClassifiedFinding[] {
   }));
 }
 
-type Body = { status?: string; conclusion?: string; external_id?: string; actions?: unknown; output?: { title: string; summary: string; annotations?: Array<Record<string, unknown>> } };
+type Body = {
+  status?: string;
+  conclusion?: string;
+  external_id?: string;
+  actions?: unknown;
+  output?: { title: string; summary: string; annotations?: Array<Record<string, unknown>> };
+};
 
 describe("stage check runs over the GitHub adapter (nock)", () => {
   it("creates the check run in progress, then completes it with 120 findings in three annotation requests", async () => {
@@ -39,7 +45,14 @@ describe("stage check runs over the GitHub adapter (nock)", () => {
       bodies.push(body);
       return true;
     };
-    const restRun = { id: 7001, name: "okstra / stage 2", head_sha: HEAD, status: "in_progress", conclusion: null, html_url: "https://github.com/acme/widgets/runs/7001" };
+    const restRun = {
+      id: 7001,
+      name: "okstra / stage 2",
+      head_sha: HEAD,
+      status: "in_progress",
+      conclusion: null,
+      html_url: "https://github.com/acme/widgets/runs/7001",
+    };
     httpMock()
       .post(`${API_REPO}/check-runs`, capture)
       .reply(201, restRun)
@@ -48,8 +61,18 @@ describe("stage check runs over the GitHub adapter (nock)", () => {
       .reply(200, { ...restRun, status: "completed", conclusion: "failure" });
 
     const runs = new StageCheckRuns(githubPlatform(), 12, "verify-3", pino({ level: "silent" }));
-    await runs.start([{ stage: 2, headSha: HEAD, output: renderVerifyingOutput({ stage: 2, run: "verify-3", verifiers: 3 }) }]);
-    expect(runs.all).toEqual([{ stage: 2, headSha: HEAD, externalId: "12/2/verify-3", id: 7001, url: "https://github.com/acme/widgets/runs/7001" }]);
+    await runs.start([
+      { stage: 2, headSha: HEAD, output: renderVerifyingOutput({ stage: 2, run: "verify-3", verifiers: 3 }) },
+    ]);
+    expect(runs.all).toEqual([
+      {
+        stage: 2,
+        headSha: HEAD,
+        externalId: "12/2/verify-3",
+        id: 7001,
+        url: "https://github.com/acme/widgets/runs/7001",
+      },
+    ]);
 
     const output = renderVerdictOutput({
       stage: 2,
@@ -75,21 +98,41 @@ describe("stage check runs over the GitHub adapter (nock)", () => {
 
     // Three requests carry annotations: 50, 50 and 20, in order; the first one completes the run.
     expect(updates.map((u) => u.output?.annotations?.length)).toEqual([50, 50, 20]);
-    expect(updates[0]).toMatchObject({ status: "completed", conclusion: "failure", actions: [{ identifier: "reverify" }] });
+    expect(updates[0]).toMatchObject({
+      status: "completed",
+      conclusion: "failure",
+      actions: [{ identifier: "reverify" }],
+    });
     const annotations = updates.flatMap((u) => u.output!.annotations!);
-    expect(annotations.map((a) => `${a.path}:${a.start_line}`)).toEqual(Array.from({ length: 120 }, (_, i) => `src/file-${i + 1}.js:${i + 1}`));
+    expect(annotations.map((a) => `${a.path}:${a.start_line}`)).toEqual(
+      Array.from({ length: 120 }, (_, i) => `src/file-${i + 1}.js:${i + 1}`),
+    );
     expect(annotations.slice(0, 4).map((a) => a.annotation_level)).toEqual(["failure", "failure", "warning", "notice"]);
-    expect(annotations[0]).toMatchObject({ end_line: 1, title: "V1-F-1 · blocker · full-consensus", message: expect.stringContaining("reviewers: AGREE 2") });
+    expect(annotations[0]).toMatchObject({
+      end_line: 1,
+      title: "V1-F-1 · blocker · full-consensus",
+      message: expect.stringContaining("reviewers: AGREE 2"),
+    });
     // Every request restates title and summary, and the summary carries the findings table.
-    for (const update of updates) expect(update.output).toMatchObject({ title: "⛔ Blocked · 120 findings", summary: expect.stringContaining("| severity | finding | class | answers | where |") });
-    expect(updates[0]!.output!.summary).toContain("| blocker | **V1-F-1** problem 1 | full-consensus | AGREE 2 | `src/file-1.js:1` |");
+    for (const update of updates)
+      expect(update.output).toMatchObject({
+        title: "⛔ Blocked · 120 findings",
+        summary: expect.stringContaining("| severity | finding | class | answers | where |"),
+      });
+    expect(updates[0]!.output!.summary).toContain(
+      "| blocker | **V1-F-1** problem 1 | full-consensus | AGREE 2 | `src/file-1.js:1` |",
+    );
   });
 
   it("keeps going when GitHub refuses the check run, and says why — without a credential the error quoted", async () => {
     const token = "ghs_leakedinstallationtoken0000000000000";
-    httpMock().post(`${API_REPO}/check-runs`).reply(422, { message: `No commit found for SHA: cccc (request sent with authorization: token ${token})` });
+    httpMock()
+      .post(`${API_REPO}/check-runs`)
+      .reply(422, { message: `No commit found for SHA: cccc (request sent with authorization: token ${token})` });
     const runs = new StageCheckRuns(githubPlatform(), 12, "verify-3", pino({ level: "silent" }));
-    await runs.start([{ stage: 2, headSha: HEAD, output: renderVerifyingOutput({ stage: 2, run: "verify-3", verifiers: 2 }) }]);
+    await runs.start([
+      { stage: 2, headSha: HEAD, output: renderVerifyingOutput({ stage: 2, run: "verify-3", verifiers: 2 }) },
+    ]);
     await runs.complete(2, "success", { title: "Accepted", summary: "ok" });
     expect(runs.all[0]!.error).toMatch(/^the check run could not be created: No commit found for SHA/);
     expect(runs.all[0]!.error).not.toContain(token);

@@ -32,7 +32,15 @@ function carry(overrides: Partial<CarrySidecar> = {}): CarrySidecar {
   };
 }
 
-const done: DoneRow = { at: "2026-01-01T00:00:00Z", run: "impl-1", status: "done", stage: 2, headCommit: HEAD, branch: "okstra/1/s2", carryPath: "tasks/1/carry/stage-2.json" };
+const done: DoneRow = {
+  at: "2026-01-01T00:00:00Z",
+  run: "impl-1",
+  status: "done",
+  stage: 2,
+  headCommit: HEAD,
+  branch: "okstra/1/s2",
+  carryPath: "tasks/1/carry/stage-2.json",
+};
 const stage = { number: 2, validation: { pre: [], mid: [], post: ["npm test"] } };
 
 describe("the verdict on a stage", () => {
@@ -42,7 +50,11 @@ describe("the verdict on a stage", () => {
     ["a contested blocker", [judged("blocker", "contested")]],
   ])("is blocked when okstra's own checks failed, whatever the findings (%s)", (_, findings) => {
     const checks: OwnChecks = { ...PASSED, failed: ["post `npm test` exited 1"] };
-    expect(stageVerdict({ stage: 2, checks, findings })).toEqual({ stage: 2, verdict: "blocked", reasons: ["okstra's own check failed: post `npm test` exited 1"] });
+    expect(stageVerdict({ stage: 2, checks, findings })).toEqual({
+      stage: 2,
+      verdict: "blocked",
+      reasons: ["okstra's own check failed: post `npm test` exited 1"],
+    });
   });
 
   it.each<[Finding["severity"], Classification]>([
@@ -56,13 +68,28 @@ describe("the verdict on a stage", () => {
     expect(verdict.reasons).toEqual([`${severity} V1-F-${severity} (${classification}): a ${severity} problem`]);
   });
 
-  it.each<Finding["severity"]>(["blocker", "major"])("is conditional-accept when an uncontested worker-unique %s remains", (severity) => {
-    const verdict = stageVerdict({ stage: 2, checks: PASSED, findings: [judged(severity, "worker-unique"), judged("nit", "full-consensus")] });
-    expect(verdict).toEqual({ stage: 2, verdict: "conditional-accept", reasons: [`${severity} V1-F-${severity} (worker-unique): a ${severity} problem`] });
-  });
+  it.each<Finding["severity"]>(["blocker", "major"])(
+    "is conditional-accept when an uncontested worker-unique %s remains",
+    (severity) => {
+      const verdict = stageVerdict({
+        stage: 2,
+        checks: PASSED,
+        findings: [judged(severity, "worker-unique"), judged("nit", "full-consensus")],
+      });
+      expect(verdict).toEqual({
+        stage: 2,
+        verdict: "conditional-accept",
+        reasons: [`${severity} V1-F-${severity} (worker-unique): a ${severity} problem`],
+      });
+    },
+  );
 
   it("is conditional-accept when a required check was waived", () => {
-    const verdict = stageVerdict({ stage: 2, checks: { ...PASSED, waived: ["validation.post `npm run lint` has no result in the carry"] }, findings: [] });
+    const verdict = stageVerdict({
+      stage: 2,
+      checks: { ...PASSED, waived: ["validation.post `npm run lint` has no result in the carry"] },
+      findings: [],
+    });
     expect(verdict.verdict).toBe("conditional-accept");
   });
 
@@ -76,24 +103,49 @@ describe("the verdict on a stage", () => {
   });
 
   it("lets a blocking reason win over conditional ones", () => {
-    const verdict = stageVerdict({ stage: 2, checks: { ...PASSED, waived: ["a waiver"] }, findings: [judged("major", "full-consensus"), judged("blocker", "worker-unique")] });
+    const verdict = stageVerdict({
+      stage: 2,
+      checks: { ...PASSED, waived: ["a waiver"] },
+      findings: [judged("major", "full-consensus"), judged("blocker", "worker-unique")],
+    });
     expect(verdict.verdict).toBe("blocked");
   });
 });
 
 describe("okstra's own checks of a done stage", () => {
   it("passes a complete carry whose validation exited 0", () => {
-    expect(ownChecks({ stage, carry: carry(), done, rows: [done] })).toEqual({ stage: 2, failed: [], waived: [], passed: ["post `npm test` exited 0"] });
+    expect(ownChecks({ stage, carry: carry(), done, rows: [done] })).toEqual({
+      stage: 2,
+      failed: [],
+      waived: [],
+      passed: ["post `npm test` exited 0"],
+    });
   });
 
   it("fails on a validation command that exited non-zero in the carry", () => {
-    const checks = ownChecks({ stage, carry: carry({ validation: [{ phase: "post", command: "npm test", exitCode: 1, durationMs: 1, outputTail: "# fail 1" }] }), done, rows: [done] });
+    const checks = ownChecks({
+      stage,
+      carry: carry({
+        validation: [{ phase: "post", command: "npm test", exitCode: 1, durationMs: 1, outputTail: "# fail 1" }],
+      }),
+      done,
+      rows: [done],
+    });
     expect(checks.failed).toEqual(["post `npm test` exited 1"]);
   });
 
   it("fails when a later attempt at the stage failed after the done being verified", () => {
-    const failed: LedgerRow = { at: "2026-01-02T00:00:00Z", run: "impl-2", status: "failed", stage: 2, reason: "validation-failed", detail: "npm test exited 1" };
-    expect(ownChecks({ stage, carry: carry(), done, rows: [done, failed] }).failed).toEqual(["a later attempt at stage 2 failed (run impl-2: validation-failed)"]);
+    const failed: LedgerRow = {
+      at: "2026-01-02T00:00:00Z",
+      run: "impl-2",
+      status: "failed",
+      stage: 2,
+      reason: "validation-failed",
+      detail: "npm test exited 1",
+    };
+    expect(ownChecks({ stage, carry: carry(), done, rows: [done, failed] }).failed).toEqual([
+      "a later attempt at stage 2 failed (run impl-2: validation-failed)",
+    ]);
     // A failure before the done is history, not a check of this head.
     expect(ownChecks({ stage, carry: carry(), done, rows: [failed, done] }).failed).toEqual([]);
   });
@@ -101,11 +153,16 @@ describe("okstra's own checks of a done stage", () => {
   it("counts a required post command without a result, and a justified placeholder, as waived", () => {
     const checks = ownChecks({
       stage: { number: 2, validation: { pre: [], mid: [], post: ["npm test", "npm run lint"] } },
-      carry: carry({ placeholders: [{ path: "src/inventory.js", line: 30, text: "// TODO: currency", justified: true }] }),
+      carry: carry({
+        placeholders: [{ path: "src/inventory.js", line: 30, text: "// TODO: currency", justified: true }],
+      }),
       done,
       rows: [done],
     });
-    expect(checks.waived).toEqual(["validation.post `npm run lint` has no result in the carry", "placeholder at src/inventory.js:30 kept, justified by the executor"]);
+    expect(checks.waived).toEqual([
+      "validation.post `npm run lint` has no result in the carry",
+      "placeholder at src/inventory.js:30 kept, justified by the executor",
+    ]);
     expect(checks.failed).toEqual([]);
   });
 });

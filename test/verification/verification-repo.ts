@@ -48,7 +48,10 @@ export async function approvedRepo(options: VerificationConfig): Promise<LocalRe
 }
 
 export async function ledgerRows(repo: LocalRepo): Promise<Array<Record<string, any>>> {
-  return (await repo.ledgerFile("tasks/1/ledger.jsonl")).trim().split("\n").map((line) => JSON.parse(line));
+  return (await repo.ledgerFile("tasks/1/ledger.jsonl"))
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line));
 }
 
 export async function ledgerJson(repo: LocalRepo, file: string): Promise<any> {
@@ -72,11 +75,19 @@ export async function branchHead(repo: LocalRepo, stage: number): Promise<string
 /** The worker records a run left in the ledger (`runs/<id>/workers/*.json`), by file name. */
 export async function workerFiles(repo: LocalRepo, run: string): Promise<string[]> {
   const prefix = `tasks/1/runs/${run}/workers/`;
-  return (await repo.ledgerFiles()).filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length)).sort();
+  return (await repo.ledgerFiles())
+    .filter((f) => f.startsWith(prefix))
+    .map((f) => f.slice(prefix.length))
+    .sort();
 }
 
 /** The requests the recorded verifiers logged (`--log FILE`): role, round, stages and finding ids. */
-export async function verifierLog(file: string): Promise<Array<{ role: string; round: number | null; stages: number[]; findings: string[] }>> {
+export async function verifierLog(
+  file: string,
+): Promise<Array<{ role: string; round: number | null; stages: number[]; findings: string[] }>> {
   const text = await readFile(file, "utf8").catch(() => "");
-  return text.split("\n").filter(Boolean).map((line) => JSON.parse(line));
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 }

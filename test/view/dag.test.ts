@@ -58,7 +58,11 @@ describe("layoutDag", () => {
 
 describe("renderDagSvg", () => {
   it("draws one node per stage and one arrow per dependency, with escaped titles", () => {
-    const svg = renderDagSvg([stage(1, [], { title: `<script>alert(1)</script> and a long tail`, status: "verified" }), stage(2, [1], { status: "failed", note: "validation-failed" }), stage(3, [1, 2])]);
+    const svg = renderDagSvg([
+      stage(1, [], { title: `<script>alert(1)</script> and a long tail`, status: "verified" }),
+      stage(2, [1], { status: "failed", note: "validation-failed" }),
+      stage(3, [1, 2]),
+    ]);
     expect(svg.match(/<g class="dag-node/g)).toHaveLength(3);
     expect(svg.match(/<path class="dag-edge"/g)).toHaveLength(3);
     expect(svg).toContain('<g class="dag-node status-verified" data-stage="1"');
@@ -86,12 +90,30 @@ describe("stageStatus", () => {
   const now = new Date("2030-01-01T00:10:00Z");
   const sha = (c: string) => c.repeat(40);
   const base = { run: "impl-1", at: "2030-01-01T00:00:00Z" };
-  const states = (rows: LedgerRow[]) => new Map(deriveStages(rows, now, [1, 2, 3, 4, 5, 6, 7]).map((s) => [s.stage, stageStatus(s)]));
+  const states = (rows: LedgerRow[]) =>
+    new Map(deriveStages(rows, now, [1, 2, 3, 4, 5, 6, 7]).map((s) => [s.stage, stageStatus(s)]));
 
   it("reads not started, running, done, verified, conditional, blocked and failed from the ledger rows", () => {
-    const started = (stage: number, leaseUntil = "2030-01-01T01:00:00Z"): LedgerRow => ({ ...base, status: "started", stage, leaseUntil, baseCommit: sha("0") });
-    const done = (stage: number, head = sha("a")): LedgerRow => ({ ...base, status: "done", stage, headCommit: head, branch: `okstra/1/s${stage}`, carryPath: "c" });
-    const verified = (stage: number, verdict: "accepted" | "conditional-accept" | "blocked", head = sha("a")): LedgerRow => ({
+    const started = (stage: number, leaseUntil = "2030-01-01T01:00:00Z"): LedgerRow => ({
+      ...base,
+      status: "started",
+      stage,
+      leaseUntil,
+      baseCommit: sha("0"),
+    });
+    const done = (stage: number, head = sha("a")): LedgerRow => ({
+      ...base,
+      status: "done",
+      stage,
+      headCommit: head,
+      branch: `okstra/1/s${stage}`,
+      carryPath: "c",
+    });
+    const verified = (
+      stage: number,
+      verdict: "accepted" | "conditional-accept" | "blocked",
+      head = sha("a"),
+    ): LedgerRow => ({
       ...base,
       run: "verify-1",
       status: "verified",
@@ -116,7 +138,15 @@ describe("stageStatus", () => {
       started(7),
       { ...base, status: "failed", stage: 7, reason: "validation-failed", detail: "npm test exited 1" },
     ]);
-    expect(Object.fromEntries(result)).toEqual({ 1: "not-started", 2: "running", 3: "done", 4: "verified", 5: "conditional", 6: "done", 7: "failed" });
+    expect(Object.fromEntries(result)).toEqual({
+      1: "not-started",
+      2: "running",
+      3: "done",
+      4: "verified",
+      5: "conditional",
+      6: "done",
+      7: "failed",
+    });
   });
 
   it("shows a blocked verdict and an expired lease without a result", () => {
@@ -130,6 +160,10 @@ describe("stageStatus", () => {
     // An expired lease with no row ending it is not a failure yet: reconciliation writes `abandoned` first.
     expect(result.get(1)).toBe("not-started");
     expect(result.get(2)).toBe("blocked");
-    expect(stageStatus(deriveStages([...rows, { ...base, status: "abandoned", stage: 1, reason: "lease expired" }], now, [1])[0])).toBe("failed");
+    expect(
+      stageStatus(
+        deriveStages([...rows, { ...base, status: "abandoned", stage: 1, reason: "lease expired" }], now, [1])[0],
+      ),
+    ).toBe("failed");
   });
 });

@@ -4,9 +4,13 @@ import { renderMarkdown } from "../../src/view/markdown.js";
 
 describe("renderMarkdown: what okstra's comments use", () => {
   it("renders headings, lists with check boxes, emphasis and code spans", () => {
-    const html = renderMarkdown("### Plan v1\n\n- ☐ one **bold** and *it*\n- [x] `a <b> c`\n  - nested\n\n1. first\n2. second");
+    const html = renderMarkdown(
+      "### Plan v1\n\n- ☐ one **bold** and *it*\n- [x] `a <b> c`\n  - nested\n\n1. first\n2. second",
+    );
     expect(html).toContain("<h3>Plan v1</h3>");
-    expect(html).toContain("<ul><li>☐ one <strong>bold</strong> and <em>it</em></li><li>☑ <code>a &lt;b&gt; c</code><ul><li>nested</li></ul></li></ul>");
+    expect(html).toContain(
+      "<ul><li>☐ one <strong>bold</strong> and <em>it</em></li><li>☑ <code>a &lt;b&gt; c</code><ul><li>nested</li></ul></li></ul>",
+    );
     expect(html).toContain("<ol><li>first</li><li>second</li></ol>");
   });
 
@@ -18,7 +22,9 @@ describe("renderMarkdown: what okstra's comments use", () => {
   });
 
   it("keeps okstra's <details>/<summary>/<b> and closes what the text left open", () => {
-    const html = renderMarkdown("<details>\n<summary><b>Stage 1 · x</b> — 2 steps</summary>\n\n**Slice**\n\n<details><summary>inner <code>npm test</code>");
+    const html = renderMarkdown(
+      "<details>\n<summary><b>Stage 1 · x</b> — 2 steps</summary>\n\n**Slice**\n\n<details><summary>inner <code>npm test</code>",
+    );
     expect(html).toContain("<details>\n<summary><b>Stage 1 · x</b> — 2 steps</summary>");
     expect(html).toContain("<summary>inner <code>npm test</code></summary>");
     expect(html.match(/<details>/g)).toHaveLength(2);
@@ -32,11 +38,15 @@ describe("renderMarkdown: what okstra's comments use", () => {
   it("hides HTML comments (okstra's markers) and renders fenced code verbatim", () => {
     const html = renderMarkdown('<!-- okstra:plan {"task":1} -->\n```mermaid\ngraph TD\n  S1["<b>x</b>"] --> S2\n```');
     expect(html).not.toContain("okstra:plan");
-    expect(html).toBe('<pre data-lang="mermaid"><code>graph TD\n  S1[&quot;&lt;b&gt;x&lt;/b&gt;&quot;] --&gt; S2</code></pre>');
+    expect(html).toBe(
+      '<pre data-lang="mermaid"><code>graph TD\n  S1[&quot;&lt;b&gt;x&lt;/b&gt;&quot;] --&gt; S2</code></pre>',
+    );
   });
 
   it("links http(s) and file URLs and shows pseudo-URLs as text", () => {
-    const html = renderMarkdown("[plan](file:///tmp/a.json) · [report](okstra/ledger:tasks/1/report.md) · see https://example.com/x");
+    const html = renderMarkdown(
+      "[plan](file:///tmp/a.json) · [report](okstra/ledger:tasks/1/report.md) · see https://example.com/x",
+    );
     expect(html).toContain('<a href="file:///tmp/a.json">plan</a>');
     expect(html).toContain('report <code class="url">okstra/ledger:tasks/1/report.md</code>');
     expect(html).toContain('<a href="https://example.com/x">https://example.com/x</a>');

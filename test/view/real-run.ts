@@ -41,7 +41,10 @@ export interface RealRun {
 
 export async function createRealRun(implementRuns: number): Promise<RealRun> {
   const issueFile = path.join(tmpdir(), `okstra-view-issue-${process.pid}-${Date.now()}.md`);
-  await writeFile(issueFile, `# ${HOSTILE_TITLE}\n\nPlease export CSV. ${SCRIPT_PAYLOAD}\n\nA name like ${ATTRIBUTE_PAYLOAD} must survive.\n`);
+  await writeFile(
+    issueFile,
+    `# ${HOSTILE_TITLE}\n\nPlease export CSV. ${SCRIPT_PAYLOAD}\n\nA name like ${ATTRIBUTE_PAYLOAD} must survive.\n`,
+  );
   const repo = await createLocalRepo({ issueFile });
   await repo.commitFile(
     ".github/okstra.yml",
@@ -53,12 +56,18 @@ export async function createRealRun(implementRuns: number): Promise<RealRun> {
       "pilot: false",
     ].join("\n"),
   );
-  for (const command of ["/okstra plan", "/okstra approve", ...Array<string>(implementRuns).fill("/okstra implement")]) {
+  for (const command of [
+    "/okstra plan",
+    "/okstra approve",
+    ...Array<string>(implementRuns).fill("/okstra implement"),
+  ]) {
     expect({ command, code: (await repo.run(command)).code }).toEqual({ command, code: 0 });
   }
   await rm(issueFile);
   const ledger = new Ledger(createLocalLedgerStore(repo.dir));
-  const plan = JSON.parse(await repo.ledgerFile("tasks/1/plan.json")) as { stages: Array<{ number: number; dependsOn: number[] }> };
+  const plan = JSON.parse(await repo.ledgerFile("tasks/1/plan.json")) as {
+    stages: Array<{ number: number; dependsOn: number[] }>;
+  };
   const groupPull = await laterPhases(repo, ledger);
   return { repo, ledger, planStages: plan.stages.map(({ number, dependsOn }) => ({ number, dependsOn })), groupPull };
 }
@@ -67,13 +76,50 @@ export async function createRealRun(implementRuns: number): Promise<RealRun> {
 async function laterPhases(repo: LocalRepo, ledger: Ledger): Promise<number> {
   const platform = createLocalPlatform({ repoDir: repo.dir, actor: "maintainer" });
   const s1 = (await git(["rev-parse", "okstra/1/s1"], { cwd: repo.dir })).stdout.trim();
-  await ledger.appendRows(1, [{ run: "verify-view", status: "verified", stage: 1, verdict: "accepted", reportPath: "runs/verify-view/report.md", headCommit: s1 }]);
-  await platform.createCheckRun({ name: "ci / test", headSha: s1, status: "completed", conclusion: "success", output: { title: "7 passed", summary: "" } });
+  await ledger.appendRows(1, [
+    {
+      run: "verify-view",
+      status: "verified",
+      stage: 1,
+      verdict: "accepted",
+      reportPath: "runs/verify-view/report.md",
+      headCommit: s1,
+    },
+  ]);
+  await platform.createCheckRun({
+    name: "ci / test",
+    headSha: s1,
+    status: "completed",
+    conclusion: "success",
+    output: { title: "7 passed", summary: "" },
+  });
 
   await git(["branch", "okstra/1/group-1-2", "okstra/1/s2"], { cwd: repo.dir });
-  const group = await platform.createPullRequest({ title: "Stages 1–2 (#1)", body: "Group of stages 1 and 2.", head: "okstra/1/group-1-2", base: "main", draft: false });
-  await ledger.appendRows(1, [{ run: "ship-view", status: "pr", stages: [1, 2], kind: "group", branch: "okstra/1/group-1-2", number: group.number, url: group.url }]);
-  await platform.createCheckRun({ name: "ci / test", headSha: await branchHead(repo, "okstra/1/group-1-2"), status: "completed", conclusion: "failure", output: { title: "1 failed", summary: "" } });
+  const group = await platform.createPullRequest({
+    title: "Stages 1–2 (#1)",
+    body: "Group of stages 1 and 2.",
+    head: "okstra/1/group-1-2",
+    base: "main",
+    draft: false,
+  });
+  await ledger.appendRows(1, [
+    {
+      run: "ship-view",
+      status: "pr",
+      stages: [1, 2],
+      kind: "group",
+      branch: "okstra/1/group-1-2",
+      number: group.number,
+      url: group.url,
+    },
+  ]);
+  await platform.createCheckRun({
+    name: "ci / test",
+    headSha: await branchHead(repo, "okstra/1/group-1-2"),
+    status: "completed",
+    conclusion: "failure",
+    output: { title: "1 failed", summary: "" },
+  });
 
   const comment = await addLocalComment(repo.dir, 1, { author: "mallory", body: HOSTILE_COMMENT });
   await platform.addReaction(comment.id, "heart");

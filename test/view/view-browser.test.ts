@@ -20,7 +20,10 @@ const available = existsSync(CHROMIUM);
 const required = process.env.CI === "true" || process.env.CI === "1";
 const NAME = "opens in headless Chromium with no console errors, no failed or outside requests and no injected markup";
 const browserIt = available || required ? it : it.skip;
-const title = available || required ? NAME : `${NAME} — skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; CI installs it)`;
+const title =
+  available || required
+    ? NAME
+    : `${NAME} — skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; CI installs it)`;
 // Jest lists no test names for a file whose every test is skipped, so the reason is printed too.
 if (!available && !required) console.warn(`view-browser: ${title}`);
 
@@ -32,7 +35,15 @@ beforeAll(async () => {
   run = await createRealRun(1);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
   });
 }, 120_000);
 
@@ -49,10 +60,13 @@ describe("the okstra view page in a browser", () => {
     const problems: string[] = [];
     const requests: string[] = [];
     page.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") problems.push(`console ${message.type()}: ${message.text()}`);
+      if (message.type() === "error" || message.type() === "warning")
+        problems.push(`console ${message.type()}: ${message.text()}`);
     });
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ""}`));
+    page.on("requestfailed", (request) =>
+      problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ""}`),
+    );
     page.on("dialog", (dialog) => problems.push(`dialog: ${dialog.message()}`));
     page.on("request", (request) => requests.push(request.url()));
 
@@ -62,13 +76,19 @@ describe("the okstra view page in a browser", () => {
 
     // The page draws what it promises: one box per stage, arrows for dependencies.
     expect(await page.locator("svg.dag g.dag-node").count()).toBe(run!.planStages.length);
-    expect(await page.locator("svg.dag path.dag-edge").count()).toBe(run!.planStages.reduce((n, s) => n + s.dependsOn.length, 0));
+    expect(await page.locator("svg.dag path.dag-edge").count()).toBe(
+      run!.planStages.reduce((n, s) => n + s.dependsOn.length, 0),
+    );
     expect(await page.locator("h1").innerText()).toContain(`Export <b>CSV</b> & "quotes" <script>alert(1)</script>`);
     // The hostile issue and comment produced no element and no handler.
     const injected = await page.evaluate(() => ({
       elements: document.querySelectorAll("script, img, iframe, object, embed, link, base, form").length,
-      handlers: [...document.querySelectorAll("*")].flatMap((el) => [...el.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${el.tagName} ${a.name}`)),
-      unsafeLinks: [...document.querySelectorAll("a")].map((a) => a.getAttribute("href") ?? "").filter((href) => !/^(https?|file|mailto):|^#/.test(href)),
+      handlers: [...document.querySelectorAll("*")].flatMap((el) =>
+        [...el.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${el.tagName} ${a.name}`),
+      ),
+      unsafeLinks: [...document.querySelectorAll("a")]
+        .map((a) => a.getAttribute("href") ?? "")
+        .filter((href) => !/^(https?|file|mailto):|^#/.test(href)),
     }));
     expect(injected).toEqual({ elements: 0, handlers: [], unsafeLinks: [] });
 

@@ -4,7 +4,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createLocalIssue } from "../../src/platform/local/index.js";
 import { escapeHtml } from "../../src/view/escape.js";
-import { ATTRIBUTE_PAYLOAD, createRealRun, HOSTILE_TITLE, SCRIPT_PAYLOAD, viewCli, writePage, type RealRun } from "./real-run.js";
+import {
+  ATTRIBUTE_PAYLOAD,
+  createRealRun,
+  HOSTILE_TITLE,
+  SCRIPT_PAYLOAD,
+  viewCli,
+  writePage,
+  type RealRun,
+} from "./real-run.js";
 
 let run: RealRun;
 let file: string;
@@ -54,7 +62,10 @@ describe("okstra view on a real local run (plan → approve → implement)", () 
   });
 
   it("draws one SVG node per plan stage and one edge per dependency, coloured by the ledger's state", () => {
-    const nodes = [...html.matchAll(/<g class="dag-node status-([a-z-]+)" data-stage="(\d+)"/g)].map((m) => [Number(m[2]), m[1]]);
+    const nodes = [...html.matchAll(/<g class="dag-node status-([a-z-]+)" data-stage="(\d+)"/g)].map((m) => [
+      Number(m[2]),
+      m[1],
+    ]);
     expect(nodes.sort()).toEqual([
       [1, "verified"],
       [2, "done"],
@@ -62,7 +73,10 @@ describe("okstra view on a real local run (plan → approve → implement)", () 
       [4, "not-started"],
     ]);
     expect(nodes.map(([n]) => n)).toEqual(run.planStages.map((s) => s.number));
-    const edges = [...html.matchAll(/class="dag-edge" data-from="(\d+)" data-to="(\d+)"/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    const edges = [...html.matchAll(/class="dag-edge" data-from="(\d+)" data-to="(\d+)"/g)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]);
     const dependencies = run.planStages.flatMap((s) => s.dependsOn.map((d) => [d, s.number]));
     expect(edges.sort()).toEqual(dependencies.sort());
     expect(edges.length).toBe(3);
@@ -115,7 +129,7 @@ describe("okstra view arguments and exit codes", () => {
       const out = path.join(dir, "nested", "page.html");
       const result = await viewCli(["--repo", run.repo.dir, "--issue", "1", "--out", out]);
       expect(result).toEqual({ code: 0, stdout: `${out}\n`, stderr: "" });
-      expect(await readFile(out, "utf8")).toContain("<svg class=\"dag\"");
+      expect(await readFile(out, "utf8")).toContain('<svg class="dag"');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -30,7 +30,12 @@ const verifierRequest = () =>
     input: { stages: [2, 3] },
   });
 
-const run = (retry = recordingRetry(), env: NodeJS.ProcessEnv = APP_ENV) => runApiWorker({ request: verifierRequest(), spec: { provider: "anthropic" }, schema: verifierResultSchema }, env, retry);
+const run = (retry = recordingRetry(), env: NodeJS.ProcessEnv = APP_ENV) =>
+  runApiWorker(
+    { request: verifierRequest(), spec: { provider: "anthropic" }, schema: verifierResultSchema },
+    env,
+    retry,
+  );
 
 type Body = Record<string, any>;
 
@@ -48,7 +53,13 @@ describe("anthropic provider", () => {
     const outcome = await run();
 
     expect(scope.isDone()).toBe(true);
-    expect(outcome).toMatchObject({ status: "ok", attempts: 1, provider: "anthropic", model: "claude-sonnet-4-6", result: { findings: [FINDING] } });
+    expect(outcome).toMatchObject({
+      status: "ok",
+      attempts: 1,
+      provider: "anthropic",
+      model: "claude-sonnet-4-6",
+      result: { findings: [FINDING] },
+    });
     // 1200 fresh + 2048 written to the cache + 4096 read from it.
     expect(outcome.usage.inputTokens).toBe(7344);
     expect(outcome.usage.outputTokens).toBe(350);
@@ -79,7 +90,11 @@ describe("anthropic provider", () => {
     const retry = recordingRetry();
     httpMock(API)
       .post("/v1/messages")
-      .reply(429, anthropicError("rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit"), { "retry-after": "7" })
+      .reply(
+        429,
+        anthropicError("rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit"),
+        { "retry-after": "7" },
+      )
       .post("/v1/messages")
       .reply(200, anthropicToolUse({ findings: [] }));
 
@@ -121,7 +136,9 @@ describe("anthropic provider", () => {
     expect(own).toEqual({ type: "text", text: ROLE_TEXT });
     expect(feedback.cache_control).toBeUndefined();
     expect(feedback.text).toContain("does not match the required result schema");
-    expect(feedback.text).toMatch(/Invalid option: expected one of "blocker"\|"major"\|"minor"\|"nit"\s+→ at findings\[0\]\.severity/);
+    expect(feedback.text).toMatch(
+      /Invalid option: expected one of "blocker"\|"major"\|"minor"\|"nit"\s+→ at findings\[0\]\.severity/,
+    );
     expect(feedback.text).toMatch(/→ at findings\[0\]\.evidence\[0\]\.quote/);
     // Both calls were paid for.
     expect(outcome.usage.outputTokens).toBe(700);
@@ -130,6 +147,8 @@ describe("anthropic provider", () => {
   it("fails with the variable to set when ANTHROPIC_API_KEY is missing, making no request", async () => {
     const outcome = await run(recordingRetry(), {});
     expect(outcome).toMatchObject({ status: "failed", attempts: 1 });
-    expect(outcome.reason).toBe("ANTHROPIC_API_KEY is not set in okstra's environment; provider `anthropic` cannot run");
+    expect(outcome.reason).toBe(
+      "ANTHROPIC_API_KEY is not set in okstra's environment; provider `anthropic` cannot run",
+    );
   });
 });

@@ -29,14 +29,18 @@ describe("BudgetMeter", () => {
     const second = meter.reserve(0.3, "verifier on openai/gpt-5.4");
     expect(second).toEqual({
       ok: false,
-      reason: "budgets.runUsd ($1.0000) would be exceeded: $0.5000 spent, $0.3000 held by running workers, next call (verifier on openai/gpt-5.4) estimated at $0.3000",
+      reason:
+        "budgets.runUsd ($1.0000) would be exceeded: $0.5000 spent, $0.3000 held by running workers, next call (verifier on openai/gpt-5.4) estimated at $0.3000",
     });
     if (first.ok) first.release();
     expect(meter.reserve(0.3, "again").ok).toBe(true);
   });
 
   it("applies the task budget across runs", () => {
-    const meter = new BudgetMeter({ taskUsd: 2 }, { task: { inputTokens: 0, outputTokens: 0, costUsd: 1.99, calls: 9 } });
+    const meter = new BudgetMeter(
+      { taskUsd: 2 },
+      { task: { inputTokens: 0, outputTokens: 0, costUsd: 1.99, calls: 9 } },
+    );
     const refused = meter.reserve(0.02, "pilot on anthropic/claude-sonnet-4-6");
     expect(refused.ok).toBe(false);
     expect(!refused.ok && refused.reason).toMatch(/^budgets\.taskUsd \(\$2\.0000\) would be exceeded: \$1\.9900 spent/);
@@ -45,13 +49,19 @@ describe("BudgetMeter", () => {
   it("estimates a call from the prompt size and the model's price", () => {
     const request = { prompt: "x".repeat(40_000), resultSchema: {} };
     // 10,000 prompt tokens + "{}" (1 token) at $3/M, plus the expected answer at $15/M.
-    expect(estimateCallUsd("claude-sonnet-4-6", request)).toBeCloseTo((10_001 * 3 + EXPECTED_OUTPUT_TOKENS * 15) / 1e6, 12);
+    expect(estimateCallUsd("claude-sonnet-4-6", request)).toBeCloseTo(
+      (10_001 * 3 + EXPECTED_OUTPUT_TOKENS * 15) / 1e6,
+      12,
+    );
   });
 });
 
 describe("budgets in runWorker", () => {
   it("makes no call when the run budget is nearly spent, and says why", async () => {
-    const budget = new BudgetMeter({ runUsd: 5 }, { run: { inputTokens: 0, outputTokens: 0, costUsd: 4.99, calls: 12 } });
+    const budget = new BudgetMeter(
+      { runUsd: 5 },
+      { run: { inputTokens: 0, outputTokens: 0, costUsd: 4.99, calls: 12 } },
+    );
 
     // No HTTP mock is declared: a request would fail the test.
     const outcome = await runWorker({
@@ -64,15 +74,23 @@ describe("budgets in runWorker", () => {
       appEnv: APP_ENV,
     });
 
-    expect(outcome).toMatchObject({ status: "budget-exceeded", attempts: 0, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } });
-    expect(outcome.reason).toMatch(/^budgets\.runUsd \(\$5\.0000\) would be exceeded: \$4\.9900 spent, \$0\.0000 held by running workers, next call \(executor on anthropic\/claude-sonnet-4-6\) estimated at \$0\.06/);
+    expect(outcome).toMatchObject({
+      status: "budget-exceeded",
+      attempts: 0,
+      usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+    });
+    expect(outcome.reason).toMatch(
+      /^budgets\.runUsd \(\$5\.0000\) would be exceeded: \$4\.9900 spent, \$0\.0000 held by running workers, next call \(executor on anthropic\/claude-sonnet-4-6\) estimated at \$0\.06/,
+    );
     expect(budget.snapshot().run.calls).toBe(12);
   });
 
   it("stops before a contract retry once the first call's real cost leaves too little", async () => {
     const request = executorRequest();
     const budget = new BudgetMeter({ runUsd: estimateCallUsd("claude-sonnet-4-6", request) + 0.001 });
-    httpMock(API).post("/v1/messages").reply(200, anthropicToolUse({ summary: 42 }));
+    httpMock(API)
+      .post("/v1/messages")
+      .reply(200, anthropicToolUse({ summary: 42 }));
 
     const outcome = await runWorker({
       request,
@@ -93,7 +111,14 @@ describe("budgets in runWorker", () => {
 
   it("records a command worker's reported cost on the meter", async () => {
     const budget = new BudgetMeter({ runUsd: 10 });
-    const outcome = await runWorker({ request: executorRequest(), spec: commandSpec("result-file.mjs"), schema: executorResultSchema, cwd: workspace(), deadlineMs: 20_000, budget });
+    const outcome = await runWorker({
+      request: executorRequest(),
+      spec: commandSpec("result-file.mjs"),
+      schema: executorResultSchema,
+      cwd: workspace(),
+      deadlineMs: 20_000,
+      budget,
+    });
     expect(outcome.status).toBe("ok");
     expect(budget.snapshot().run).toEqual({ inputTokens: 1200, outputTokens: 300, costUsd: 0.0042, calls: 1 });
   });

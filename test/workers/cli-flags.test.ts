@@ -23,14 +23,22 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 function help(bin: string, args: string[]): string {
   // A private HOME, so the CLIs write no state into the developer's.
-  return execFileSync(bin, args, { env: { PATH: process.env.PATH, HOME: home, NO_COLOR: "1" }, encoding: "utf8", timeout: 120_000 });
+  return execFileSync(bin, args, {
+    env: { PATH: process.env.PATH, HOME: home, NO_COLOR: "1" },
+    encoding: "utf8",
+    timeout: 120_000,
+  });
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 function expectAccepted(helpText: string, argv: string[], values: string[]): void {
   const flags = argv.filter((a) => a.startsWith("-") && a !== "-").map((a) => a.split("=")[0]);
-  for (const flag of flags) expect({ flag, listed: new RegExp(`(^|[\\s,])${escape(flag)}([\\s,=<]|$)`, "m").test(helpText) }).toEqual({ flag, listed: true });
+  for (const flag of flags)
+    expect({ flag, listed: new RegExp(`(^|[\\s,])${escape(flag)}([\\s,=<]|$)`, "m").test(helpText) }).toEqual({
+      flag,
+      listed: true,
+    });
   for (const value of values) expect({ value, listed: helpText.includes(value) }).toEqual({ value, listed: true });
 }
 

@@ -8,7 +8,15 @@ import { PROVIDER_KEY_VARS } from "../../src/workers/env.js";
 import { executorResultSchema, resultJsonSchema, verifierResultSchema } from "../../src/workers/results.js";
 import { runWorker } from "../../src/workers/run-worker.js";
 import type { WorkerRequest } from "../../src/workers/types.js";
-import { executorRequest, FIXTURE_BIN, fixtureCalls, PLANTED_SECRETS, removeWorkspaces, scriptAnswers, workspace } from "./helpers.js";
+import {
+  executorRequest,
+  FIXTURE_BIN,
+  fixtureCalls,
+  PLANTED_SECRETS,
+  removeWorkspaces,
+  scriptAnswers,
+  workspace,
+} from "./helpers.js";
 
 /**
  * The agent-CLI providers against executables that print each real CLI's
@@ -26,7 +34,13 @@ const APP_ENV: NodeJS.ProcessEnv = {
 const SUMMARY = { summary: "added the CSV export endpoint with tests", notes: "kept the old route" };
 
 function verifierRequest(): WorkerRequest {
-  return { ...executorRequest(), role: "verifier", phase: "verification", stage: undefined, resultSchema: resultJsonSchema(verifierResultSchema) };
+  return {
+    ...executorRequest(),
+    role: "verifier",
+    phase: "verification",
+    stage: undefined,
+    resultSchema: resultJsonSchema(verifierResultSchema),
+  };
 }
 
 /**
@@ -45,9 +59,21 @@ async function unconfined<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function run(provider: ProviderName, cwd: string, request: WorkerRequest = executorRequest(), appEnv: NodeJS.ProcessEnv = APP_ENV) {
+function run(
+  provider: ProviderName,
+  cwd: string,
+  request: WorkerRequest = executorRequest(),
+  appEnv: NodeJS.ProcessEnv = APP_ENV,
+) {
   const schema = request.role === "executor" ? executorResultSchema : verifierResultSchema;
-  return runWorker({ request, spec: { provider }, schema: schema as typeof executorResultSchema, cwd, deadlineMs: 30_000, appEnv });
+  return runWorker({
+    request,
+    spec: { provider },
+    schema: schema as typeof executorResultSchema,
+    cwd,
+    deadlineMs: 30_000,
+    appEnv,
+  });
 }
 
 /** The agent sees its own provider's key and nothing else of the App's secrets. */
@@ -95,7 +121,11 @@ describe("claude-code provider", () => {
       "--no-session-persistence",
     ]);
     // No telemetry, update checks or error reports: the model API is the only thing the CLI may reach.
-    expect(call.env).toMatchObject({ CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1", DISABLE_AUTOUPDATER: "1", DISABLE_TELEMETRY: "1" });
+    expect(call.env).toMatchObject({
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+      DISABLE_AUTOUPDATER: "1",
+      DISABLE_TELEMETRY: "1",
+    });
     expect(call.stdin).toBe(executorRequest().prompt);
     expectOnlyOwnKey(call.env, "claude-code");
   });
@@ -127,12 +157,19 @@ describe("claude-code provider", () => {
     const cwd = workspace();
     scriptAnswers(cwd, [{ $error: "API Error: 529 overloaded_error" }]);
     const outcome = await run("claude-code", cwd);
-    expect(outcome).toMatchObject({ status: "failed", attempts: 2, reason: "claude ended with error_during_execution: API Error: 529 overloaded_error" });
+    expect(outcome).toMatchObject({
+      status: "failed",
+      attempts: 2,
+      reason: "claude ended with error_during_execution: API Error: 529 overloaded_error",
+    });
   });
 
   it("fails without re-dispatching when the claude binary is missing", async () => {
     const cwd = workspace();
-    const outcome = await run("claude-code", cwd, executorRequest(), { ...APP_ENV, OKSTRA_CLAUDE_BIN: "/nonexistent/claude" });
+    const outcome = await run("claude-code", cwd, executorRequest(), {
+      ...APP_ENV,
+      OKSTRA_CLAUDE_BIN: "/nonexistent/claude",
+    });
     expect(outcome).toMatchObject({ status: "failed", attempts: 1 });
     expect(outcome.reason).toMatch(/cannot start \/nonexistent\/claude/);
   });
@@ -173,7 +210,9 @@ describe("codex provider", () => {
     ]);
     // Codex 0.169 reads CODEX_API_KEY; okstra hands it the App's OpenAI key under that name.
     expect(call.env.CODEX_API_KEY).toBe(call.env.OPENAI_API_KEY);
-    expect(JSON.parse(readFileSync(path.join(cwd, "okstra-fixture-schema.json"), "utf8"))).toEqual(strictJsonSchema(resultJsonSchema(executorResultSchema)));
+    expect(JSON.parse(readFileSync(path.join(cwd, "okstra-fixture-schema.json"), "utf8"))).toEqual(
+      strictJsonSchema(resultJsonSchema(executorResultSchema)),
+    );
     expect(call.stdin).toBe(executorRequest().prompt);
     expectOnlyOwnKey(call.env, "codex");
   });
@@ -198,7 +237,11 @@ describe("codex provider", () => {
     const cwd = workspace();
     scriptAnswers(cwd, [{ $error: "stream disconnected before completion" }]);
     const outcome = await run("codex", cwd);
-    expect(outcome).toMatchObject({ status: "failed", attempts: 2, reason: "codex failed: stream disconnected before completion" });
+    expect(outcome).toMatchObject({
+      status: "failed",
+      attempts: 2,
+      reason: "codex failed: stream disconnected before completion",
+    });
   });
 });
 
@@ -241,15 +284,22 @@ describe("gemini-cli provider", () => {
 
   it("reports the CLI's JSON error", async () => {
     const cwd = workspace();
-    scriptAnswers(cwd, [{ $error: "[API Error: Quota exceeded for quota metric 'Generate Content API requests per minute']" }]);
+    scriptAnswers(cwd, [
+      { $error: "[API Error: Quota exceeded for quota metric 'Generate Content API requests per minute']" },
+    ]);
     const outcome = await run("gemini-cli", cwd);
     expect(outcome.status).toBe("failed");
-    expect(outcome.reason).toBe("gemini failed (code 1): [API Error: Quota exceeded for quota metric 'Generate Content API requests per minute']");
+    expect(outcome.reason).toBe(
+      "gemini failed (code 1): [API Error: Quota exceeded for quota metric 'Generate Content API requests per minute']",
+    );
   });
 
   it("reports the JSON error the CLI prints on stderr, not the last line of it", async () => {
     const cwd = workspace();
-    scriptAnswers(cwd, [{ $stderrError: "Invalid auth method selected." }, { $stderrError: "Invalid auth method selected." }]);
+    scriptAnswers(cwd, [
+      { $stderrError: "Invalid auth method selected." },
+      { $stderrError: "Invalid auth method selected." },
+    ]);
     const outcome = await run("gemini-cli", cwd);
     expect(outcome.status).toBe("failed");
     expect(outcome.reason).toBe("gemini failed (code 41): Invalid auth method selected.");

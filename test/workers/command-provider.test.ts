@@ -11,8 +11,19 @@ import { commandSpec, executorRequest, PLANTED_SECRETS, removeWorkspaces, worksp
 
 const DEADLINE_MS = 20_000;
 
-function run(script: string, cwd: string, extra: { deadlineMs?: number; signal?: AbortSignal; transcriptDir?: string } = {}) {
-  return runWorker({ request: executorRequest(), spec: commandSpec(script), schema: executorResultSchema, cwd, deadlineMs: DEADLINE_MS, ...extra });
+function run(
+  script: string,
+  cwd: string,
+  extra: { deadlineMs?: number; signal?: AbortSignal; transcriptDir?: string } = {},
+) {
+  return runWorker({
+    request: executorRequest(),
+    spec: commandSpec(script),
+    schema: executorResultSchema,
+    cwd,
+    deadlineMs: DEADLINE_MS,
+    ...extra,
+  });
 }
 
 /** Alive = in the process table and not a zombie waiting for its reaper. */
@@ -105,7 +116,10 @@ describe("command provider", () => {
     expect(outcome.status).toBe("contract-violated");
     expect(outcome.attempts).toBe(2);
     expect(outcome.reason).toContain("no JSON document found");
-    const prompts = readFileSync(path.join(cwd, "prompts.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as string);
+    const prompts = readFileSync(path.join(cwd, "prompts.jsonl"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as string);
     expect(prompts).toHaveLength(2);
     expect(prompts[0]).toBe("Implement stage 2: export the CSV endpoint.");
     expect(prompts[1].startsWith(prompts[0])).toBe(true);
@@ -117,7 +131,10 @@ describe("command provider", () => {
     const cwd = workspace();
     const outcome = await run("fixed-on-retry.mjs", cwd);
     expect(outcome).toMatchObject({ status: "ok", attempts: 2, result: { summary: "fixed after feedback" } });
-    const prompts = readFileSync(path.join(cwd, "prompts.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as string);
+    const prompts = readFileSync(path.join(cwd, "prompts.jsonl"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as string);
     expect(prompts[1]).toMatch(/expected string, received number\s+→ at summary/);
   });
 
@@ -145,7 +162,10 @@ describe("command provider", () => {
   it("writes each attempt's full transcript when asked to", async () => {
     const dir = path.join(workspace(), "transcripts");
     const outcome = await run("garbage.mjs", workspace(), { transcriptDir: dir });
-    expect(readdirSync(dir).sort()).toEqual(["executor-s2-command-command-a1.log", "executor-s2-command-command-a2.log"]);
+    expect(readdirSync(dir).sort()).toEqual([
+      "executor-s2-command-command-a1.log",
+      "executor-s2-command-command-a2.log",
+    ]);
     expect(outcome.transcript.path).toBe(path.join(dir, "executor-s2-command-command-a2.log"));
     expect(readFileSync(outcome.transcript.path!, "utf8")).toContain("Sure! Here is what I found");
   });
@@ -174,7 +194,13 @@ describe("worker environment", () => {
       expect(env).not.toHaveProperty(name);
       expect(Object.values(env)).not.toContain(value);
     }
-    expect(env).toMatchObject({ OKSTRA_ROLE: "executor", OKSTRA_PHASE: "implementation", OKSTRA_TASK: "issue-12", OKSTRA_RUN: "impl-3", OKSTRA_STAGE: "2" });
+    expect(env).toMatchObject({
+      OKSTRA_ROLE: "executor",
+      OKSTRA_PHASE: "implementation",
+      OKSTRA_TASK: "issue-12",
+      OKSTRA_RUN: "impl-3",
+      OKSTRA_STAGE: "2",
+    });
     expect(env.OKSTRA_RESULT).toMatch(new RegExp(`^${tmpdir()}`));
     expect(env.PATH).toBe(process.env.PATH);
     expect(env.HOME).not.toBe(homedir());

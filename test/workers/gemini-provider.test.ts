@@ -11,11 +11,23 @@ const API = "https://generativelanguage.googleapis.com";
 const PATH = "/v1/models/gemini-2.5-pro:generateContent";
 const APP_ENV = { GEMINI_API_KEY: "gemini-test-key" };
 
-const DECISION = { analysis: "stage 3 failed its post validation on a flaky port", retry: [{ stage: 3, guidance: "bind to port 0" }], skip: [], replan: false };
+const DECISION = {
+  analysis: "stage 3 failed its post validation on a flaky port",
+  retry: [{ stage: 3, guidance: "bind to port 0" }],
+  skip: [],
+  replan: false,
+};
 
-const pilotRequest = () => workerRequest(pilotResultSchema, { role: "pilot", phase: "implementation", prompt: "Stages 3 and 4 failed. Decide what to retry.", input: { failed: [3, 4] } });
+const pilotRequest = () =>
+  workerRequest(pilotResultSchema, {
+    role: "pilot",
+    phase: "implementation",
+    prompt: "Stages 3 and 4 failed. Decide what to retry.",
+    input: { failed: [3, 4] },
+  });
 
-const run = (retry = recordingRetry(), env: NodeJS.ProcessEnv = APP_ENV) => runApiWorker({ request: pilotRequest(), spec: { provider: "gemini" }, schema: pilotResultSchema }, env, retry);
+const run = (retry = recordingRetry(), env: NodeJS.ProcessEnv = APP_ENV) =>
+  runApiWorker({ request: pilotRequest(), spec: { provider: "gemini" }, schema: pilotResultSchema }, env, retry);
 
 type Body = Record<string, any>;
 
@@ -40,14 +52,20 @@ describe("gemini provider", () => {
     expect(body.contents).toEqual([{ role: "user", parts: [{ text: pilotRequest().prompt }] }]);
     expect(body.systemInstruction.parts[0].text).toContain("worker of okstra");
     const { $schema: _, ...schema } = resultJsonSchema(pilotResultSchema);
-    expect(body.generationConfig).toMatchObject({ responseMimeType: "application/json", responseJsonSchema: schema, maxOutputTokens: 16000 });
+    expect(body.generationConfig).toMatchObject({
+      responseMimeType: "application/json",
+      responseJsonSchema: schema,
+      maxOutputTokens: 16000,
+    });
   });
 
   it("retries a 429 after its retry-after, then succeeds", async () => {
     const retry = recordingRetry();
     httpMock(API)
       .post(PATH)
-      .reply(429, geminiError(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota)."), { "retry-after": "3" })
+      .reply(429, geminiError(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota)."), {
+        "retry-after": "3",
+      })
       .post(PATH)
       .reply(200, geminiResponse(JSON.stringify(DECISION)));
 
@@ -77,7 +95,10 @@ describe("gemini provider", () => {
       .post(PATH, (body: Body) => bodies.push(body) > 0)
       .reply(200, geminiResponse("Here is my analysis: retry stage 3."))
       .post(PATH, (body: Body) => bodies.push(body) > 0)
-      .reply(200, geminiResponse(JSON.stringify({ analysis: "retry", retry: [{ stage: "three" }], skip: [], replan: "no" })));
+      .reply(
+        200,
+        geminiResponse(JSON.stringify({ analysis: "retry", retry: [{ stage: "three" }], skip: [], replan: "no" })),
+      );
 
     const outcome = await run();
 
@@ -92,6 +113,10 @@ describe("gemini provider", () => {
 
   it("names GEMINI_API_KEY when it is missing", async () => {
     const outcome = await run(recordingRetry(), {});
-    expect(outcome).toMatchObject({ status: "failed", attempts: 1, reason: "GEMINI_API_KEY is not set in okstra's environment; provider `gemini` cannot run" });
+    expect(outcome).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      reason: "GEMINI_API_KEY is not set in okstra's environment; provider `gemini` cannot run",
+    });
   });
 });

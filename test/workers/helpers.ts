@@ -37,7 +37,10 @@ export function executorRequest(overrides: Partial<WorkerRequest> = {}): WorkerR
 }
 
 /** A request of task `issue-12`, run `impl-3`, asking for a result of `schema`. */
-export function workerRequest(schema: z.ZodType, fields: Pick<WorkerRequest, "role" | "phase" | "prompt" | "input"> & Partial<WorkerRequest>): WorkerRequest {
+export function workerRequest(
+  schema: z.ZodType,
+  fields: Pick<WorkerRequest, "role" | "phase" | "prompt" | "input"> & Partial<WorkerRequest>,
+): WorkerRequest {
   return { task: "issue-12", run: "impl-3", resultSchema: resultJsonSchema(schema), ...fields };
 }
 
@@ -46,7 +49,11 @@ export function workerRequest(schema: z.ZodType, fields: Pick<WorkerRequest, "ro
  * makes it: the app's environment holds the key, transport retries are
  * recorded instead of waited out.
  */
-export function runApiWorker<T>(call: { request: WorkerRequest; spec: WorkerSpec; schema: z.ZodType<T> }, appEnv: NodeJS.ProcessEnv, retry = recordingRetry()) {
+export function runApiWorker<T>(
+  call: { request: WorkerRequest; spec: WorkerSpec; schema: z.ZodType<T> },
+  appEnv: NodeJS.ProcessEnv,
+  retry = recordingRetry(),
+) {
   return runWorker({ ...call, cwd: workspace(), deadlineMs: 30_000, appEnv, httpRetry: retry.policy });
 }
 

@@ -18,7 +18,14 @@ import { FIXTURES, removeWorkspaces, workerRequest, workspace } from "./helpers.
 
 afterEach(removeWorkspaces);
 
-const FINDING = { id: "F-1", stage: 1, claim: "csvRow drops the last field.", evidence: [{ path: "src/csv.js", line: 3, quote: "fields.slice(0, -1)" }], severity: "major", category: "correctness" };
+const FINDING = {
+  id: "F-1",
+  stage: 1,
+  claim: "csvRow drops the last field.",
+  evidence: [{ path: "src/csv.js", line: 3, quote: "fields.slice(0, -1)" }],
+  severity: "major",
+  category: "correctness",
+};
 const SENT_FINDINGS = { findings: [{ id: "V1-F-1" }, { id: "V1-F-2" }] };
 const PLAN_ITEMS = { items: ["P-1.1", "P-1.2", "P-1.exit"] };
 
@@ -108,7 +115,12 @@ const CASES: Case[] = [
     role: "reviewer",
     schema: reviewerResultSchema,
     input: SENT_FINDINGS,
-    output: json({ answers: [{ findingId: "V1-F-2", verdict: "AGREE", evidence: "" }, { findingId: "V9-F-9", verdict: "AGREE", evidence: "" }] }),
+    output: json({
+      answers: [
+        { findingId: "V1-F-2", verdict: "AGREE", evidence: "" },
+        { findingId: "V9-F-9", verdict: "AGREE", evidence: "" },
+      ],
+    }),
     status: "ok",
     result: { answers: [{ findingId: "V1-F-2", verdict: "AGREE", evidence: "" }] },
     notes: [/answer about unknown finding "V9-F-9" dropped/],
@@ -118,7 +130,12 @@ const CASES: Case[] = [
     role: "plan-reviewer",
     schema: planReviewResultSchema,
     input: PLAN_ITEMS,
-    output: json({ reviews: [{ item: "P-1.1", verdict: "AGREE", evidence: "" }, { item: "P-7.2", verdict: "DISAGREE", evidence: "no such step" }] }),
+    output: json({
+      reviews: [
+        { item: "P-1.1", verdict: "AGREE", evidence: "" },
+        { item: "P-7.2", verdict: "DISAGREE", evidence: "no such step" },
+      ],
+    }),
     status: "ok",
     result: { reviews: [{ item: "P-1.1", verdict: "AGREE", evidence: "" }] },
     notes: [/answer about unknown plan item "P-7\.2" dropped \(sent: P-1\.1, P-1\.2, P-1\.exit\)/],
@@ -128,10 +145,19 @@ const CASES: Case[] = [
     role: "plan-reviewer",
     schema: planReviewResultSchema,
     input: PLAN_ITEMS,
-    output: json({ reviews: [{ item: "p-1.EXIT", verdict: "supplement", evidence: "also check the README" }, { item: "step 2", verdict: "AGREE" }] }),
+    output: json({
+      reviews: [
+        { item: "p-1.EXIT", verdict: "supplement", evidence: "also check the README" },
+        { item: "step 2", verdict: "AGREE" },
+      ],
+    }),
     status: "ok",
     result: { reviews: [{ item: "P-1.exit", verdict: "SUPPLEMENT", evidence: "also check the README" }] },
-    notes: [/verdict "supplement" read as SUPPLEMENT/, /answer about "p-1\.EXIT" read as P-1\.exit/, /answer about unknown plan item "step 2" dropped/],
+    notes: [
+      /verdict "supplement" read as SUPPLEMENT/,
+      /answer about "p-1\.EXIT" read as P-1\.exit/,
+      /answer about unknown plan item "step 2" dropped/,
+    ],
   },
   {
     name: "JSON wrapped in prose by a command worker",
@@ -155,7 +181,8 @@ const CASES: Case[] = [
     schema: verifierResultSchema,
     output: json({ findings: [{ ...FINDING, severity: "catastrophic", claim: "" }] }),
     status: "contract-violated",
-    reason: /^the result failed its schema twice: Too small: expected string to have >=1 characters \(at findings\[0\]\.claim\); Invalid option: expected one of "blocker"\|"major"\|"minor"\|"nit" \(at findings\[0\]\.severity\)$/,
+    reason:
+      /^the result failed its schema twice: Too small: expected string to have >=1 characters \(at findings\[0\]\.claim\); Invalid option: expected one of "blocker"\|"major"\|"minor"\|"nit" \(at findings\[0\]\.severity\)$/,
   },
 ];
 
@@ -165,8 +192,16 @@ describe("near-miss answers", () => {
     const file = path.join(cwd, "answer.txt");
     writeFileSync(file, c.output);
     const outcome = await runWorker({
-      request: workerRequest(c.schema, { role: c.role, phase: c.role === "plan-reviewer" ? "planning" : "verification", prompt: "Answer.", input: c.input ?? {} }),
-      spec: { provider: "command", command: `"${process.execPath}" "${path.join(FIXTURES, "command", "print-file.mjs")}" "${file}"` },
+      request: workerRequest(c.schema, {
+        role: c.role,
+        phase: c.role === "plan-reviewer" ? "planning" : "verification",
+        prompt: "Answer.",
+        input: c.input ?? {},
+      }),
+      spec: {
+        provider: "command",
+        command: `"${process.execPath}" "${path.join(FIXTURES, "command", "print-file.mjs")}" "${file}"`,
+      },
       schema: c.schema,
       cwd,
       deadlineMs: 20_000,
@@ -176,6 +211,7 @@ describe("near-miss answers", () => {
     if (c.reason) expect(outcome.reason).toMatch(c.reason);
     // Every correction and every dropped entry is recorded; an answer needing none records none.
     expect(outcome.notes ?? []).toHaveLength(c.notes?.length ?? 0);
-    for (const note of c.notes ?? []) expect(outcome.notes).toEqual(expect.arrayContaining([expect.stringMatching(note)]));
+    for (const note of c.notes ?? [])
+      expect(outcome.notes).toEqual(expect.arrayContaining([expect.stringMatching(note)]));
   });
 });

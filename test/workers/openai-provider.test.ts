@@ -9,7 +9,12 @@ import { executorRequest, recordingRetry, removeWorkspaces, runApiWorker } from 
 const API = "https://api.openai.com";
 const APP_ENV = { OPENAI_API_KEY: "sk-test-openai" };
 
-const run = (retry = recordingRetry(), env: NodeJS.ProcessEnv = APP_ENV) => runApiWorker({ request: executorRequest(), spec: { provider: "openai", model: "gpt-5.4" }, schema: executorResultSchema }, env, retry);
+const run = (retry = recordingRetry(), env: NodeJS.ProcessEnv = APP_ENV) =>
+  runApiWorker(
+    { request: executorRequest(), spec: { provider: "openai", model: "gpt-5.4" }, schema: executorResultSchema },
+    env,
+    retry,
+  );
 
 type Body = Record<string, any>;
 
@@ -26,7 +31,12 @@ describe("openai provider", () => {
 
     const outcome = await run();
 
-    expect(outcome).toMatchObject({ status: "ok", attempts: 1, model: "gpt-5.4", result: { summary: "added the export endpoint" } });
+    expect(outcome).toMatchObject({
+      status: "ok",
+      attempts: 1,
+      model: "gpt-5.4",
+      result: { summary: "added the export endpoint" },
+    });
     expect(outcome.result).not.toHaveProperty("notes");
     expect(outcome.usage.inputTokens).toBe(3000);
     expect(outcome.usage.outputTokens).toBe(200);
@@ -56,13 +66,21 @@ describe("openai provider", () => {
     const retry = recordingRetry();
     httpMock(API)
       .post("/v1/chat/completions")
-      .reply(429, openaiError("Rate limit reached for gpt-5.4 on tokens per min (TPM)", "tokens", "rate_limit_exceeded"), { "retry-after": "2" })
+      .reply(
+        429,
+        openaiError("Rate limit reached for gpt-5.4 on tokens per min (TPM)", "tokens", "rate_limit_exceeded"),
+        { "retry-after": "2" },
+      )
       .post("/v1/chat/completions")
       .reply(200, openaiCompletion(JSON.stringify({ summary: "done", notes: "after a rate limit" })));
 
     const outcome = await run(retry);
 
-    expect(outcome).toMatchObject({ status: "ok", attempts: 1, result: { summary: "done", notes: "after a rate limit" } });
+    expect(outcome).toMatchObject({
+      status: "ok",
+      attempts: 1,
+      result: { summary: "done", notes: "after a rate limit" },
+    });
     expect(retry.delays).toEqual([2000]);
   });
 
@@ -70,7 +88,10 @@ describe("openai provider", () => {
     const retry = recordingRetry();
     httpMock(API)
       .post("/v1/chat/completions")
-      .reply(500, openaiError("The server had an error while processing your request. Sorry about that!", "server_error"))
+      .reply(
+        500,
+        openaiError("The server had an error while processing your request. Sorry about that!", "server_error"),
+      )
       .post("/v1/chat/completions")
       .reply(200, openaiCompletion(JSON.stringify({ summary: "done", notes: null })));
 
@@ -102,6 +123,10 @@ describe("openai provider", () => {
 
   it("names OPENAI_API_KEY when it is missing", async () => {
     const outcome = await run(recordingRetry(), {});
-    expect(outcome).toMatchObject({ status: "failed", attempts: 1, reason: "OPENAI_API_KEY is not set in okstra's environment; provider `openai` cannot run" });
+    expect(outcome).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      reason: "OPENAI_API_KEY is not set in okstra's environment; provider `openai` cannot run",
+    });
   });
 });

@@ -48,7 +48,10 @@ describe("lastJsonDocument", () => {
   });
 
   it("says when there is none", () => {
-    expect(lastJsonDocument("no json here {oops")).toEqual({ ok: false, error: "no JSON document found at the end of the output" });
+    expect(lastJsonDocument("no json here {oops")).toEqual({
+      ok: false,
+      error: "no JSON document found at the end of the output",
+    });
     expect(lastJsonDocument("")).toEqual({ ok: false, error: "the worker printed nothing" });
   });
 });
@@ -56,7 +59,10 @@ describe("lastJsonDocument", () => {
 describe("jsonFromModelText", () => {
   it("accepts a bare document, the last fenced block, or braces inside prose", () => {
     expect(jsonFromModelText(' {"a":1} ')).toEqual({ ok: true, value: { a: 1 } });
-    expect(jsonFromModelText('Draft:\n```json\n{"a":1}\n```\nFinal:\n```json\n{"a":2}\n```')).toEqual({ ok: true, value: { a: 2 } });
+    expect(jsonFromModelText('Draft:\n```json\n{"a":1}\n```\nFinal:\n```json\n{"a":2}\n```')).toEqual({
+      ok: true,
+      value: { a: 2 },
+    });
     expect(jsonFromModelText('Here it is: {"a": {"b": 3}} — done.')).toEqual({ ok: true, value: { a: { b: 3 } } });
   });
 
@@ -83,7 +89,9 @@ describe("strictJsonSchema", () => {
   });
 
   it("round-trips: nulls for optional fields become absent again", () => {
-    expect(dropNulls({ answers: [{ findingId: "F-1", note: null, evidence: "" }] })).toEqual({ answers: [{ findingId: "F-1", evidence: "" }] });
+    expect(dropNulls({ answers: [{ findingId: "F-1", note: null, evidence: "" }] })).toEqual({
+      answers: [{ findingId: "F-1", evidence: "" }],
+    });
   });
 });
 

@@ -5,8 +5,21 @@ import path from "node:path";
 import type { z } from "zod";
 import { analyserResultSchema } from "../../src/plan/plan-schema.js";
 import { buildWorkerRequest } from "../../src/workers/build-request.js";
-import { loadTemplate, placeholdersOf, PromptRenderError, renderPrompt, renderPromptParts, renderTemplate } from "../../src/workers/render-prompt.js";
-import { executorResultSchema, pilotResultSchema, resultJsonSchema, reviewerResultSchema, verifierResultSchema } from "../../src/workers/results.js";
+import {
+  loadTemplate,
+  placeholdersOf,
+  PromptRenderError,
+  renderPrompt,
+  renderPromptParts,
+  renderTemplate,
+} from "../../src/workers/render-prompt.js";
+import {
+  executorResultSchema,
+  pilotResultSchema,
+  resultJsonSchema,
+  reviewerResultSchema,
+  verifierResultSchema,
+} from "../../src/workers/results.js";
 import { reviewerStance } from "../../src/workers/reviewer-stance.js";
 
 /** The prompt templates this area owns, and the one renderer every role's template goes through. */
@@ -32,9 +45,21 @@ const TEMPLATES: Array<{ name: string; schema: z.ZodType; placeholders: string[]
       "taskKey",
     ],
   },
-  { name: "verification-verifier", schema: verifierResultSchema, placeholders: ["carries", "checks", "diff", "issue.title", "stages", "taskKey"] },
-  { name: "verification-reviewer", schema: reviewerResultSchema, placeholders: ["carries", "checks", "diff", "findings", "issue.title", "round", "stages", "stance", "taskKey"] },
-  { name: "implementation-pilot", schema: pilotResultSchema, placeholders: ["batch", "failures", "findings", "issue.title", "remaining", "taskKey"] },
+  {
+    name: "verification-verifier",
+    schema: verifierResultSchema,
+    placeholders: ["carries", "checks", "diff", "issue.title", "stages", "taskKey"],
+  },
+  {
+    name: "verification-reviewer",
+    schema: reviewerResultSchema,
+    placeholders: ["carries", "checks", "diff", "findings", "issue.title", "round", "stages", "stance", "taskKey"],
+  },
+  {
+    name: "implementation-pilot",
+    schema: pilotResultSchema,
+    placeholders: ["batch", "failures", "findings", "issue.title", "remaining", "taskKey"],
+  },
 ];
 
 /** The JSON example a template shows its worker. */
@@ -83,7 +108,10 @@ describe("prompt templates", () => {
 
 describe("renderPrompt", () => {
   it("fills dotted placeholders, strings verbatim and anything else as JSON", () => {
-    const text = renderTemplate("{{stage.title}} / {{ stage.number }} / {{steps}}", { stage: { title: "Export", number: 2 }, steps: [{ n: 1 }] });
+    const text = renderTemplate("{{stage.title}} / {{ stage.number }} / {{steps}}", {
+      stage: { title: "Export", number: 2 },
+      steps: [{ n: 1 }],
+    });
     expect(text).toBe('Export / 2 / [\n  {\n    "n": 1\n  }\n]');
   });
 
@@ -119,10 +147,17 @@ describe("shared context include", () => {
     writeFileSync(path.join(dir, "demo-reviewer.md"), "{{> demo-context}}\nRole: reviewer, round {{round}}\n");
     const verifier = renderPromptParts("demo-verifier", { task: "issue-12" }, { dir });
     const reviewer = renderPromptParts("demo-reviewer", { task: "issue-12", round: 1 }, { dir });
-    expect(verifier).toEqual({ prompt: "Issue issue-12\n---\nRole: verifier of issue-12\n", stablePrefixLength: "Issue issue-12\n---\n".length });
+    expect(verifier).toEqual({
+      prompt: "Issue issue-12\n---\nRole: verifier of issue-12\n",
+      stablePrefixLength: "Issue issue-12\n---\n".length,
+    });
     // Two roles of one run repeat the same bytes up to the breakpoint.
-    expect(reviewer.prompt.slice(0, reviewer.stablePrefixLength)).toBe(verifier.prompt.slice(0, verifier.stablePrefixLength));
-    expect(() => renderPromptParts("demo-reviewer", { task: "issue-12" }, { dir })).toThrow(/no value for \{\{round\}\}/);
+    expect(reviewer.prompt.slice(0, reviewer.stablePrefixLength)).toBe(
+      verifier.prompt.slice(0, verifier.stablePrefixLength),
+    );
+    expect(() => renderPromptParts("demo-reviewer", { task: "issue-12" }, { dir })).toThrow(
+      /no value for \{\{round\}\}/,
+    );
   });
 
   it.each(["verification-verifier", "verification-reviewer"])("%s opens with the verification context", (name) => {
@@ -132,10 +167,13 @@ describe("shared context include", () => {
 
 describe("buildWorkerRequest", () => {
   it("generates the result schema from zod's input side: a defaulted field is not required", () => {
-    const schema = resultJsonSchema(reviewerResultSchema) as { properties: { answers: { items: { required: string[] } } } };
+    const schema = resultJsonSchema(reviewerResultSchema) as {
+      properties: { answers: { items: { required: string[] } } };
+    };
     expect(schema.properties.answers.items.required).toEqual(["findingId", "verdict"]);
     // The analyser's and lead's plan: okstra fills `provenance` in itself, so a worker need not write it.
-    const plan = (resultJsonSchema(analyserResultSchema) as { properties: { plan: { required: string[] } } }).properties.plan;
+    const plan = (resultJsonSchema(analyserResultSchema) as { properties: { plan: { required: string[] } } }).properties
+      .plan;
     expect(plan.required).not.toContain("provenance");
     expect(plan.required).toContain("stages");
   });
@@ -147,12 +185,25 @@ describe("buildWorkerRequest", () => {
       task: "issue-12",
       run: "impl-3",
       input: { failed: [3] },
-      values: { taskKey: "issue-12", issue: { title: "CSV export" }, batch: "…", failures: "…", findings: "none", remaining: [4] },
+      values: {
+        taskKey: "issue-12",
+        issue: { title: "CSV export" },
+        batch: "…",
+        failures: "…",
+        findings: "none",
+        remaining: [4],
+      },
       schema: pilotResultSchema,
     });
-    expect(request).toMatchObject({ role: "pilot", phase: "implementation", task: "issue-12", run: "impl-3", input: { failed: [3] } });
+    expect(request).toMatchObject({
+      role: "pilot",
+      phase: "implementation",
+      task: "issue-12",
+      run: "impl-3",
+      input: { failed: [3] },
+    });
     expect(request).not.toHaveProperty("stage");
-    expect(request.prompt).toContain("`issue-12` — \"CSV export\"");
+    expect(request.prompt).toContain('`issue-12` — "CSV export"');
     expect(request.resultSchema).toEqual(resultJsonSchema(pilotResultSchema));
   });
 });

@@ -15,13 +15,17 @@ describe("claude-code, end to end", () => {
     // claude-code reports its own cost (total_cost_usd), which okstra keeps rather than re-pricing.
     expect(executor.usage.costUsd).toBeGreaterThan(0);
     // Read-only roles are offered read tools only; the executor Bash, Edit and Write, and never WebFetch.
-    const tools = (role: string) => run.server.turns().find((r) => r.turn!.text.includes(`# Role: ${role}`))!.turn!.tools;
+    const tools = (role: string) =>
+      run.server.turns().find((r) => r.turn!.text.includes(`# Role: ${role}`))!.turn!.tools;
     // (claude 2.1.328 offers file writing through Edit; Glob and Grep are not separate tools in --bare mode.)
-    for (const tool of ["Bash", "Edit", "Write", "WebFetch", "WebSearch"]) expect(tools("verifier")).not.toContain(tool);
+    for (const tool of ["Bash", "Edit", "Write", "WebFetch", "WebSearch"])
+      expect(tools("verifier")).not.toContain(tool);
     expect(tools("verifier")).toContain("Read");
     expect(tools("stage executor")).toEqual(expect.arrayContaining(["Bash", "Edit", "Read"]));
     for (const tool of ["WebFetch", "WebSearch"]) expect(tools("stage executor")).not.toContain(tool);
     // Pointed at the scripted server through ANTHROPIC_BASE_URL, with the key okstra gave it.
-    expect(run.server.turns()[0]!.headers["x-api-key"] ?? run.server.turns()[0]!.headers.authorization).toMatch(/test-key-for-claude-code/);
+    expect(run.server.turns()[0]!.headers["x-api-key"] ?? run.server.turns()[0]!.headers.authorization).toMatch(
+      /test-key-for-claude-code/,
+    );
   }, 300_000);
 });

@@ -4,7 +4,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { git } from "../../src/util/git.js";
 import { createLocalRepo, planningWorker, PLAN_RECORDING, type LocalRepo } from "../helpers/local-repo.js";
-import { startModelServer, type ModelServer, type ModelTurn, type ScriptedReply, type ToolCall } from "../helpers/model-server/index.js";
+import {
+  startModelServer,
+  type ModelServer,
+  type ModelTurn,
+  type ScriptedReply,
+  type ToolCall,
+} from "../helpers/model-server/index.js";
 
 /**
  * One stage of the sample plan completed by a REAL agent CLI (claude, codex
@@ -127,7 +133,8 @@ export function cliScript(cli: RealCli): (turn: ModelTurn) => ScriptedReply {
         const next = steps[step];
         return { toolCalls: [typeof next === "string" ? dialect.shell(next) : dialect.write(next)] };
       }
-      if (step === steps.length) return dialect.answer({ summary: "Stage 1: csvField and csvRow with their tests, two commits." });
+      if (step === steps.length)
+        return dialect.answer({ summary: "Stage 1: csvField and csvRow with their tests, two commits." });
       return { text: "Done." };
     }
     if (role === "verifier") return step === 0 ? dialect.answer({ findings: [findingFor(cli)] }) : { text: "Done." };
@@ -181,7 +188,10 @@ export async function commitSubjects(repo: LocalRepo, range: string): Promise<st
 }
 
 /** What the scripted server reported for the requests of one role: what the CLI's own usage report must add up to. */
-export function reportedUsage(server: ModelServer, role: Role): { inputTokens: number; outputTokens: number; cachedTokens: number; requests: number } {
+export function reportedUsage(
+  server: ModelServer,
+  role: Role,
+): { inputTokens: number; outputTokens: number; cachedTokens: number; requests: number } {
   const turns = server.turns().filter((r) => roleOf(r.turn!) === role && r.usage);
   return {
     inputTokens: turns.reduce((n, r) => n + r.usage!.inputTokens, 0),

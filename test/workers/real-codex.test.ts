@@ -14,7 +14,10 @@ describe("codex, end to end", () => {
 
     // Priced by okstra from the table (codex reports tokens, not dollars): gpt-5.4 at $2.5 in / $15 out per Mtok, cached at $0.25.
     const cached = executor.usage.cachedInputTokens ?? 0;
-    expect(executor.usage.costUsd).toBeCloseTo(((executor.usage.inputTokens - cached) * 2.5 + cached * 0.25 + executor.usage.outputTokens * 15) / 1e6, 10);
+    expect(executor.usage.costUsd).toBeCloseTo(
+      ((executor.usage.inputTokens - cached) * 2.5 + cached * 0.25 + executor.usage.outputTokens * 15) / 1e6,
+      10,
+    );
     // The agent loop resends its growing conversation: later requests read the earlier ones' prefix from the cache, and okstra records it.
     expect(cached).toBeGreaterThan(0);
     expect(verifier.usage.costUsd).toBeGreaterThan(0);

@@ -15,7 +15,10 @@ describe("gemini-cli, end to end", () => {
     // Priced by okstra from the table, cached input at Gemini's cached price: gemini-2.5-pro at $1.25 in, $0.125 cached, $10 out per Mtok.
     const cached = executor.usage.cachedInputTokens ?? 0;
     expect(cached).toBeGreaterThan(0);
-    expect(executor.usage.costUsd).toBeCloseTo(((executor.usage.inputTokens - cached) * 1.25 + cached * 0.125 + executor.usage.outputTokens * 10) / 1e6, 10);
+    expect(executor.usage.costUsd).toBeCloseTo(
+      ((executor.usage.inputTokens - cached) * 1.25 + cached * 0.125 + executor.usage.outputTokens * 10) / 1e6,
+      10,
+    );
     // Streamed over the documented base URL, with the key okstra gave it.
     const first = run.server.turns()[0]!;
     expect(first.path).toMatch(/^\/v1beta\/models\/gemini-2\.5-pro:streamGenerateContent\?alt=sse$/);

@@ -67,7 +67,9 @@ describe("file lock", () => {
 
   it("waits for a live holder and gives up with a typed error", async () => {
     await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname() }));
-    await expect(withFileLock(lock, { staleMs: 60_000, timeoutMs: 300 }, async () => "never")).rejects.toBeInstanceOf(LockTimeoutError);
+    await expect(withFileLock(lock, { staleMs: 60_000, timeoutMs: 300 }, async () => "never")).rejects.toBeInstanceOf(
+      LockTimeoutError,
+    );
     expect(await exists(lock)).toBe(true); // a live holder's lock is never removed
   });
 });

@@ -19,7 +19,6 @@ afterEach(async () => {
   await sandbox.remove();
 });
 
-
 async function commitWithMessage(files: Record<string, string | null>, message: string): Promise<string> {
   for (const [path, content] of Object.entries(files)) {
     if (content === null) await rm(join(workspace.dir, path));
@@ -39,13 +38,21 @@ describe("workspace: what the commits since the base did", () => {
     const second = await commitWithMessage({ "y.txt": "y\n" }, "feat(x): implement");
     const commits = await workspace.commitsSince(base);
     expect(commits.map((c) => c.sha)).toEqual([first, second]);
-    expect(commits[0]).toEqual({ sha: first, parents: [base], subject: "test(x): failing test", message: "test(x): failing test\n\nBody line.\n\nOkstra-Task: #4\n" });
+    expect(commits[0]).toEqual({
+      sha: first,
+      parents: [base],
+      subject: "test(x): failing test",
+      message: "test(x): failing test\n\nBody line.\n\nOkstra-Task: #4\n",
+    });
     expect(commits[1]?.subject).toBe("feat(x): implement");
     expect(await workspace.commitsSince(second)).toEqual([]);
   });
 
   it("lists changed files with their status, including odd names", async () => {
-    await commitWithMessage({ "src/a.ts": "export const a = 2;\n", "src/b.ts": null, "docs/new file.md": "n\n", "naïve\ttab.txt": "t\n" }, "feat: changes");
+    await commitWithMessage(
+      { "src/a.ts": "export const a = 2;\n", "src/b.ts": null, "docs/new file.md": "n\n", "naïve\ttab.txt": "t\n" },
+      "feat: changes",
+    );
     const changed = await workspace.changedFiles(base);
     expect(changed.sort((l, r) => l.path.localeCompare(r.path))).toEqual(
       [
@@ -58,11 +65,31 @@ describe("workspace: what the commits since the base did", () => {
   });
 
   it("gives the added lines per file with their line numbers, not removed or header-like ones", async () => {
-    await commitWithMessage({ "src/a.ts": "// TODO: later\nexport const a = 1;\n++ not a header\n", "src/b.ts": null, "docs/new file.md": "one\n+++ b/fake\ntwo" }, "feat: scan");
+    await commitWithMessage(
+      {
+        "src/a.ts": "// TODO: later\nexport const a = 1;\n++ not a header\n",
+        "src/b.ts": null,
+        "docs/new file.md": "one\n+++ b/fake\ntwo",
+      },
+      "feat: scan",
+    );
     const added = await workspace.addedLines(base);
     expect(added.sort((l, r) => l.path.localeCompare(r.path))).toEqual([
-      { path: "docs/new file.md", lines: [{ line: 1, text: "one" }, { line: 2, text: "+++ b/fake" }, { line: 3, text: "two" }] },
-      { path: "src/a.ts", lines: [{ line: 1, text: "// TODO: later" }, { line: 3, text: "++ not a header" }] },
+      {
+        path: "docs/new file.md",
+        lines: [
+          { line: 1, text: "one" },
+          { line: 2, text: "+++ b/fake" },
+          { line: 3, text: "two" },
+        ],
+      },
+      {
+        path: "src/a.ts",
+        lines: [
+          { line: 1, text: "// TODO: later" },
+          { line: 3, text: "++ not a header" },
+        ],
+      },
     ]);
   });
 

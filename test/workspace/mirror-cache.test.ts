@@ -59,7 +59,9 @@ describe("mirror cache", () => {
   it("survives runs in this process and in three other processes creating and fetching it at once", async () => {
     const startAt = Date.now() + 4000; // after the children have started up
     const children = Array.from({ length: 3 }, () =>
-      run(TSX, [MIRROR_CHILD, "refresh", sandbox.remoteDir, sandbox.cacheDir, String(startAt)]).then(({ stdout }) => JSON.parse(stdout) as { created: boolean; path: string }),
+      run(TSX, [MIRROR_CHILD, "refresh", sandbox.remoteDir, sandbox.cacheDir, String(startAt)]).then(
+        ({ stdout }) => JSON.parse(stdout) as { created: boolean; path: string },
+      ),
     );
     await new Promise((resolve) => setTimeout(resolve, startAt - Date.now()));
     const here = Array.from({ length: 3 }, () => refreshMirror(sandbox.remote, { cacheDir: sandbox.cacheDir }));

@@ -16,7 +16,14 @@ if (mode === "refresh") {
   const mirror = await refreshMirror(remote, { cacheDir });
   process.stdout.write(JSON.stringify({ created: mirror.created, path: mirror.path }));
 } else if (mode === "hold-workspace") {
-  const workspace = await openWorkspace({ remote, baseBranch: "main", runId: "held", log: silentLogger, cacheDir, workspaceRoot: third });
+  const workspace = await openWorkspace({
+    remote,
+    baseBranch: "main",
+    runId: "held",
+    log: silentLogger,
+    cacheDir,
+    workspaceRoot: third,
+  });
   process.stdout.write(`${workspace.root}\n`);
   setInterval(() => undefined, 60_000); // stay alive until signalled
 }

@@ -30,13 +30,23 @@ async function commitInWorkspace(file: string, content: string, message: string)
 describe("workspace: push", () => {
   it("pushes a new branch, then a fast-forward of it", async () => {
     const first = await commitInWorkspace("one.txt", "1\n", "feat: one");
-    expect(await workspace.push(BRANCH, { expectedRemoteHead: null })).toEqual({ branch: BRANCH, commit: first, updated: true });
+    expect(await workspace.push(BRANCH, { expectedRemoteHead: null })).toEqual({
+      branch: BRANCH,
+      commit: first,
+      updated: true,
+    });
     expect(await sandbox.remoteHead(BRANCH)).toBe(first);
 
     const second = await commitInWorkspace("two.txt", "2\n", "feat: two");
-    expect(await workspace.push(BRANCH, { expectedRemoteHead: first })).toMatchObject({ commit: second, updated: true });
+    expect(await workspace.push(BRANCH, { expectedRemoteHead: first })).toMatchObject({
+      commit: second,
+      updated: true,
+    });
     expect(await sandbox.remoteHead(BRANCH)).toBe(second);
-    expect(await workspace.push(BRANCH, { expectedRemoteHead: second })).toMatchObject({ commit: second, updated: false });
+    expect(await workspace.push(BRANCH, { expectedRemoteHead: second })).toMatchObject({
+      commit: second,
+      updated: false,
+    });
   });
 
   it("refuses to overwrite a foreign commit on the remote branch, which stays", async () => {
@@ -47,7 +57,12 @@ describe("workspace: push", () => {
 
     const failure = await workspace.push(BRANCH, { expectedRemoteHead: ours }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(PushRejectedError);
-    expect(failure).toMatchObject({ branch: BRANCH, reason: "stale-lease", expectedRemoteHead: ours, actualRemoteHead: foreign });
+    expect(failure).toMatchObject({
+      branch: BRANCH,
+      reason: "stale-lease",
+      expectedRemoteHead: ours,
+      actualRemoteHead: foreign,
+    });
     expect(await sandbox.remoteHead(BRANCH)).toBe(foreign);
   });
 
@@ -66,7 +81,10 @@ describe("workspace: push", () => {
     await gitIn(workspace.dir, "reset", "--quiet", "--hard", sandbox.initial);
     await commitInWorkspace("other.txt", "o\n", "feat: rewritten");
 
-    await expect(workspace.push(BRANCH, { expectedRemoteHead: first })).rejects.toMatchObject({ name: "PushRejectedError", reason: "not-fast-forward" });
+    await expect(workspace.push(BRANCH, { expectedRemoteHead: first })).rejects.toMatchObject({
+      name: "PushRejectedError",
+      reason: "not-fast-forward",
+    });
     expect(await sandbox.remoteHead(BRANCH)).toBe(first);
   });
 
@@ -77,7 +95,8 @@ describe("workspace: push", () => {
     const hookEnvironments = join(workspace.root, "hook-environments");
     await mkdir(hooks);
     await writeFile(join(hooks, "pre-push"), `#!/bin/sh\ntouch "${prePushRan}"\n`);
-    for (const hook of ["reference-transaction", "post-update", "push-to-checkout"]) await writeFile(join(hooks, hook), `#!/bin/sh\nenv >> "${hookEnvironments}"\n`);
+    for (const hook of ["reference-transaction", "post-update", "push-to-checkout"])
+      await writeFile(join(hooks, hook), `#!/bin/sh\nenv >> "${hookEnvironments}"\n`);
     for (const hook of await readdir(hooks)) await chmod(join(hooks, hook), 0o755);
     await gitIn(workspace.dir, "config", "core.hooksPath", hooks); // what husky's install does
     await gitIn(workspace.dir, "remote", "set-url", "origin", join(sandbox.base, "elsewhere.git"));

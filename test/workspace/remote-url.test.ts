@@ -18,17 +18,34 @@ describe("remote URLs", () => {
   });
 
   it("gives different remotes different names, and only safe characters", () => {
-    const keys = ["https://github.com/o/r.git", "https://github.com/o/r2.git", "https://ghe.example.com/o/r.git", "/srv/repos/r", "git@github.com:o/r.git", "/tmp/a b/../r"].map(mirrorKey);
+    const keys = [
+      "https://github.com/o/r.git",
+      "https://github.com/o/r2.git",
+      "https://ghe.example.com/o/r.git",
+      "/srv/repos/r",
+      "git@github.com:o/r.git",
+      "/tmp/a b/../r",
+    ].map(mirrorKey);
     expect(new Set(keys).size).toBe(keys.length);
     for (const key of keys) expect(key).toMatch(/^[A-Za-z0-9._-]+$/);
   });
 
   it("refuses URLs with credentials, accepts those without", () => {
-    for (const url of ["https://x-access-token:t@github.com/o/r.git", "https://ghp_token@github.com/o/r.git", "ssh://git:pw@host/r.git"]) {
+    for (const url of [
+      "https://x-access-token:t@github.com/o/r.git",
+      "https://ghp_token@github.com/o/r.git",
+      "ssh://git:pw@host/r.git",
+    ]) {
       expect(() => assertCredentialFreeUrl(url)).toThrow(CredentialInUrlError);
       expect(() => assertCredentialFreeUrl(url)).not.toThrow(/t@|ghp_token|pw/);
     }
-    for (const url of ["https://github.com/o/r.git", "git@github.com:o/r.git", "ssh://git@host/r.git", "/srv/repos/r", "file:///srv/r"]) {
+    for (const url of [
+      "https://github.com/o/r.git",
+      "git@github.com:o/r.git",
+      "ssh://git@host/r.git",
+      "/srv/repos/r",
+      "file:///srv/r",
+    ]) {
       expect(() => assertCredentialFreeUrl(url)).not.toThrow();
     }
   });

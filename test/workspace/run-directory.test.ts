@@ -7,7 +7,6 @@ import { OWNER_FILE, sweepOrphanedWorkspaces } from "../../src/workspace/run-dir
 import { createSandbox, exists, MIRROR_CHILD, type Sandbox } from "./sandbox.js";
 import { TSX } from "../helpers/tsx.js";
 
-
 let sandbox: Sandbox;
 
 beforeEach(async () => {
@@ -20,7 +19,11 @@ afterEach(async () => {
 
 describe("run directories", () => {
   it("are removed when the process holding them is terminated with SIGTERM", async () => {
-    const child = spawn(TSX, [MIRROR_CHILD, "hold-workspace", sandbox.remoteDir, sandbox.cacheDir, sandbox.workspaceRoot], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(
+      TSX,
+      [MIRROR_CHILD, "hold-workspace", sandbox.remoteDir, sandbox.cacheDir, sandbox.workspaceRoot],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
     const root = await new Promise<string>((resolve, reject) => {
       let output = "";
       child.stdout.on("data", (chunk: Buffer) => {
@@ -31,7 +34,9 @@ describe("run directories", () => {
     });
     expect(await exists(join(root, "repo", "README.md"))).toBe(true);
 
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on("exit", (_code, signal) => resolve(signal)),
+    );
     child.kill("SIGTERM");
     // tsx relays the signal to node and exits alike; what matters is the directory
     await exited;
@@ -45,8 +50,14 @@ describe("run directories", () => {
     const alive = join(sandbox.workspaceRoot, "run-alive");
     const unrelated = join(sandbox.workspaceRoot, "not-a-run");
     for (const dir of [orphan, alive, unrelated]) await mkdir(dir, { recursive: true });
-    await writeFile(join(orphan, OWNER_FILE), JSON.stringify({ pid: dead.pid, host: hostname(), runId: "x", createdAt: "" }));
-    await writeFile(join(alive, OWNER_FILE), JSON.stringify({ pid: process.pid, host: hostname(), runId: "y", createdAt: "" }));
+    await writeFile(
+      join(orphan, OWNER_FILE),
+      JSON.stringify({ pid: dead.pid, host: hostname(), runId: "x", createdAt: "" }),
+    );
+    await writeFile(
+      join(alive, OWNER_FILE),
+      JSON.stringify({ pid: process.pid, host: hostname(), runId: "y", createdAt: "" }),
+    );
 
     expect(await sweepOrphanedWorkspaces(sandbox.workspaceRoot)).toEqual([orphan]);
     expect((await readdir(sandbox.workspaceRoot)).sort()).toEqual(["not-a-run", "run-alive"]);
@@ -57,9 +68,16 @@ describe("run directories", () => {
     await new Promise((resolve) => dead.on("exit", resolve));
     const orphan = join(sandbox.workspaceRoot, "run-orphan");
     await mkdir(join(orphan, "repo"), { recursive: true });
-    await writeFile(join(orphan, OWNER_FILE), JSON.stringify({ pid: dead.pid, host: hostname(), runId: "x", createdAt: "" }));
+    await writeFile(
+      join(orphan, OWNER_FILE),
+      JSON.stringify({ pid: dead.pid, host: hostname(), runId: "x", createdAt: "" }),
+    );
     // An executor in its own process group, as okstra starts them, with a child of its own.
-    const worker = spawn("sh", ["-c", "sleep 600 & wait"], { cwd: join(orphan, "repo"), detached: true, stdio: "ignore" });
+    const worker = spawn("sh", ["-c", "sleep 600 & wait"], {
+      cwd: join(orphan, "repo"),
+      detached: true,
+      stdio: "ignore",
+    });
     const gone = new Promise((resolve) => worker.on("exit", resolve));
     await new Promise((resolve) => setTimeout(resolve, 200));
     // Live processes of the group (a killed one may linger as a zombie until its reaper collects it).

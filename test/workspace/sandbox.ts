@@ -61,7 +61,11 @@ export async function createSandbox(): Promise<Sandbox> {
     return (await git(["rev-parse", "HEAD"], { cwd: author })).stdout.trim();
   };
 
-  const initial = await commit("main", { "README.md": "# sample\n", "src/a.ts": "export const a = 1;\n", "src/b.ts": "export const b = 2;\n" }, "chore: initial");
+  const initial = await commit(
+    "main",
+    { "README.md": "# sample\n", "src/a.ts": "export const a = 1;\n", "src/b.ts": "export const b = 2;\n" },
+    "chore: initial",
+  );
   const sandbox: Sandbox = {
     base,
     remoteDir,
@@ -87,7 +91,10 @@ export async function createSandbox(): Promise<Sandbox> {
 }
 
 async function remoteRef(remoteDir: string, branch: string): Promise<string | null> {
-  const found = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], { cwd: remoteDir, allowFailure: true });
+  const found = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], {
+    cwd: remoteDir,
+    allowFailure: true,
+  });
   return found.exitCode === 0 ? found.stdout.trim() : null;
 }
 

@@ -87,8 +87,18 @@ describe("workspace: bases and branches", () => {
 
 describe("workspace: merging dependency heads", () => {
   it("merges two dependency heads into the stage branch", async () => {
-    const s1 = await sandbox.commit("okstra/1/s1", { "src/a.ts": "export const a = 11;\n" }, "feat: s1", sandbox.initial);
-    const s2 = await sandbox.commit("okstra/1/s2", { "src/c.ts": "export const c = 3;\n" }, "feat: s2", sandbox.initial);
+    const s1 = await sandbox.commit(
+      "okstra/1/s1",
+      { "src/a.ts": "export const a = 11;\n" },
+      "feat: s1",
+      sandbox.initial,
+    );
+    const s2 = await sandbox.commit(
+      "okstra/1/s2",
+      { "src/c.ts": "export const c = 3;\n" },
+      "feat: s2",
+      sandbox.initial,
+    );
     const workspace = await openTracked();
     await workspace.checkoutNewBranch("okstra/1/s3", s1);
     const head = await workspace.mergeInto("okstra/1/s3", [s1, { ref: "okstra/1/s2", message: "merge: stage 2" }]);
@@ -100,9 +110,19 @@ describe("workspace: merging dependency heads", () => {
   });
 
   it("reports a conflict with its paths and leaves the branch where it was, clean", async () => {
-    const s1 = await sandbox.commit("okstra/1/s1", { "src/a.ts": "one\n", "src/b.ts": "one\n" }, "feat: s1", sandbox.initial);
+    const s1 = await sandbox.commit(
+      "okstra/1/s1",
+      { "src/a.ts": "one\n", "src/b.ts": "one\n" },
+      "feat: s1",
+      sandbox.initial,
+    );
     const s2 = await sandbox.commit("okstra/1/s2", { "src/c.ts": "c\n" }, "feat: s2", sandbox.initial);
-    const s3 = await sandbox.commit("okstra/1/s3", { "src/a.ts": "three\n", "src/b.ts": "three\n" }, "feat: s3", sandbox.initial);
+    const s3 = await sandbox.commit(
+      "okstra/1/s3",
+      { "src/a.ts": "three\n", "src/b.ts": "three\n" },
+      "feat: s3",
+      sandbox.initial,
+    );
     const workspace = await openTracked();
     await workspace.checkoutNewBranch("okstra/1/s4", s1);
 
@@ -142,7 +162,9 @@ describe("workspace: lifetime", () => {
   it("an open aborted before it finishes leaves no run directory", async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(openWorkspace(sandbox.options({ signal: controller.signal }))).rejects.toMatchObject({ name: "AbortError" });
+    await expect(openWorkspace(sandbox.options({ signal: controller.signal }))).rejects.toMatchObject({
+      name: "AbortError",
+    });
     expect(await readdir(sandbox.workspaceRoot)).toEqual([]);
   });
 
@@ -158,7 +180,10 @@ describe("workspace: lifetime", () => {
       await gitIn(workspace.dir, "add", ".");
       await gitIn(workspace.dir, "commit", "--quiet", "-m", `feat: ${name}`);
     }
-    await Promise.all([one.push("okstra/2/s-a", { expectedRemoteHead: null }), two.push("okstra/2/s-b", { expectedRemoteHead: null })]);
+    await Promise.all([
+      one.push("okstra/2/s-a", { expectedRemoteHead: null }),
+      two.push("okstra/2/s-b", { expectedRemoteHead: null }),
+    ]);
     expect(await sandbox.remoteHead("okstra/2/s-a")).toBe(await one.headCommit());
     expect(await sandbox.remoteHead("okstra/2/s-b")).toBe(await two.headCommit());
     expect(await exists(join(one.dir, "b.txt"))).toBe(false);

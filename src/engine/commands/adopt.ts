@@ -19,19 +19,38 @@ export async function adoptCommand(context: CommandContext): Promise<void> {
   const issue = job.issueNumber;
   const permission = await services.platform.getPermission(job.comment.author);
   if (!permissionAtLeast(permission, "admin")) {
-    throw new CommandRefusal(`@${job.comment.author} has \`${permission}\` permission; adopting ledger state okstra did not write needs \`admin\`.`, "Ask a repository admin to review `/okstra status` and comment `/okstra adopt`.");
+    throw new CommandRefusal(
+      `@${job.comment.author} has \`${permission}\` permission; adopting ledger state okstra did not write needs \`admin\`.`,
+      "Ask a repository admin to review `/okstra status` and comment `/okstra adopt`.",
+    );
   }
   const task = await services.ledger.inspectTask(issue);
-  if (!task) throw new CommandRefusal(`#${issue} has no task on the ledger, so there is nothing to adopt.`, "Comment `/okstra plan` to plan it.");
-  if (task.untrusted.length === 0) throw new CommandRefusal(`every row and file of #${issue} on the ledger is already okstra's own; there is nothing to adopt.`, "`/okstra status` shows the task.");
+  if (!task)
+    throw new CommandRefusal(
+      `#${issue} has no task on the ledger, so there is nothing to adopt.`,
+      "Comment `/okstra plan` to plan it.",
+    );
+  if (task.untrusted.length === 0)
+    throw new CommandRefusal(
+      `every row and file of #${issue} on the ledger is already okstra's own; there is nothing to adopt.`,
+      "`/okstra status` shows the task.",
+    );
   const at = task.ledgerCommit!;
-  context.run.body = command.at === undefined ? showing(issue, at, task.untrusted, task.unsigned) : await adopting(context, issue, command.at, at);
+  context.run.body =
+    command.at === undefined
+      ? showing(issue, at, task.untrusted, task.unsigned)
+      : await adopting(context, issue, command.at, at);
   context.run.outcome = "succeeded";
   context.run.finishedAt = services.now().toISOString();
   await context.status.finish(context.run);
 }
 
-function showing(issue: number, at: string, entries: Parameters<typeof renderUntrustedList>[0], unsigned: boolean): string {
+function showing(
+  issue: number,
+  at: string,
+  entries: Parameters<typeof renderUntrustedList>[0],
+  unsigned: boolean,
+): string {
   return [
     unsigned
       ? `The ledger of #${issue} was written before okstra signed its state. At ledger commit \`${at}\` it holds, unsigned:`
@@ -51,7 +70,11 @@ function showing(issue: number, at: string, entries: Parameters<typeof renderUnt
 
 async function adopting(context: CommandContext, issue: number, at: string, current: string): Promise<string> {
   const again = "Comment `/okstra adopt` again to see what the ledger holds now.";
-  if (at !== current) throw new CommandRefusal(`the ledger of #${issue} is at \`${current}\`, not \`${at}\`: it moved since that state was shown, so okstra signs nothing.`, again);
+  if (at !== current)
+    throw new CommandRefusal(
+      `the ledger of #${issue} is at \`${current}\`, not \`${at}\`: it moved since that state was shown, so okstra signs nothing.`,
+      again,
+    );
   let outcome;
   try {
     outcome = await context.services.ledger.adoptTask(issue, at);

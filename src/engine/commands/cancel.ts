@@ -16,8 +16,16 @@ export async function cancelCommand(context: CommandContext): Promise<void> {
   const holders = [...new Set((task?.state.stages ?? []).filter((s) => s.claim).map((s) => s.claim!.run))];
   const local = cancelRuns(job.repo, issue, `cancelled by @${job.comment.author}`);
   const runs = [...new Set([...holders, ...local])].sort();
-  if (runs.length === 0) throw new CommandRefusal(`no okstra run of #${issue} is running, so there is nothing to cancel.`, "`/okstra status` shows the task's state.");
-  if (holders.length > 0) await services.ledger.appendRows(issue, holders.map((run) => ({ run, status: "cancelled" as const })));
+  if (runs.length === 0)
+    throw new CommandRefusal(
+      `no okstra run of #${issue} is running, so there is nothing to cancel.`,
+      "`/okstra status` shows the task's state.",
+    );
+  if (holders.length > 0)
+    await services.ledger.appendRows(
+      issue,
+      holders.map((run) => ({ run, status: "cancelled" as const })),
+    );
 
   const now = services.now;
   context.run.body = [

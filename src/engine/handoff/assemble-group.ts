@@ -41,35 +41,55 @@ export class GroupConflictError extends Error {
     /** Already-merged stages that touched the conflicting paths; empty when the conflict is with the base itself. */
     readonly withStages: number[],
   ) {
-    super(`merging stage ${stage} conflicts ${withStages.length > 0 ? `with stage ${withStages.join(", ")}` : "with the base"} in ${paths.join(", ")}`);
+    super(
+      `merging stage ${stage} conflicts ${withStages.length > 0 ? `with stage ${withStages.join(", ")}` : "with the base"} in ${paths.join(", ")}`,
+    );
     this.name = "GroupConflictError";
   }
 }
 
-export async function assembleGroup(workspace: Workspace, input: { branch: string; baseCommit: string; members: readonly GroupMember[] }): Promise<AssembledGroup> {
+export async function assembleGroup(
+  workspace: Workspace,
+  input: { branch: string; baseCommit: string; members: readonly GroupMember[] },
+): Promise<AssembledGroup> {
   await workspace.checkoutNewBranch(input.branch, input.baseCommit);
   const members = [...input.members].sort((a, b) => a.stage - b.stage);
   const merges: GroupMerge[] = [];
   for (const member of members) {
     try {
-      const commit = await workspace.mergeInto(input.branch, [{ ref: member.head, message: `merge: stage ${member.stage}` }]);
+      const commit = await workspace.mergeInto(input.branch, [
+        { ref: member.head, message: `merge: stage ${member.stage}` },
+      ]);
       merges.push({ stage: member.stage, head: member.head, commit });
     } catch (error) {
       if (!(error instanceof MergeConflictError)) throw error;
       const merged = members.filter((m) => merges.some((done) => done.stage === m.stage));
-      throw new GroupConflictError(member.stage, error.paths, await stagesTouching(workspace.dir, merged, error.paths, input.baseCommit));
+      throw new GroupConflictError(
+        member.stage,
+        error.paths,
+        await stagesTouching(workspace.dir, merged, error.paths, input.baseCommit),
+      );
     }
   }
   return { branch: input.branch, baseCommit: input.baseCommit, head: await workspace.headCommit(), merges };
 }
 
 /** The already-merged stages whose own changes include any of `paths`. */
-async function stagesTouching(dir: string, merged: readonly GroupMember[], paths: readonly string[], baseCommit: string): Promise<number[]> {
+async function stagesTouching(
+  dir: string,
+  merged: readonly GroupMember[],
+  paths: readonly string[],
+  baseCommit: string,
+): Promise<number[]> {
   const touching: number[] = [];
   for (const member of merged) {
     // Without a carry range, everything the stage brings over the base counts as its change.
     const from = member.ownBase ?? (await git(["merge-base", baseCommit, member.head], { cwd: dir })).stdout.trim();
-    const changed = (await git(["diff", "--name-only", "-z", "--no-renames", from, member.head, "--"], { cwd: dir })).stdout.split("\0").filter(Boolean);
+    const changed = (
+      await git(["diff", "--name-only", "-z", "--no-renames", from, member.head, "--"], { cwd: dir })
+    ).stdout
+      .split("\0")
+      .filter(Boolean);
     if (changed.some((path) => paths.includes(path))) touching.push(member.stage);
   }
   return touching;
@@ -82,14 +102,20 @@ async function stagesTouching(dir: string, merged: readonly GroupMember[], paths
  * with the base and every stage head in its history. Its own merge commits
  * are then the ones to report. Null: it holds something else.
  */
-export async function matchingRemoteGroup(dir: string, assembled: AssembledGroup, remoteHead: string): Promise<AssembledGroup | null> {
+export async function matchingRemoteGroup(
+  dir: string,
+  assembled: AssembledGroup,
+  remoteHead: string,
+): Promise<AssembledGroup | null> {
   const tree = async (commit: string) => (await git(["rev-parse", `${commit}^{tree}`], { cwd: dir })).stdout.trim();
   if ((await tree(remoteHead)) !== (await tree(assembled.head))) return null;
   for (const commit of [assembled.baseCommit, ...assembled.merges.map((m) => m.head)]) {
     const contained = await git(["merge-base", "--is-ancestor", commit, remoteHead], { cwd: dir, allowFailure: true });
     if (contained.exitCode !== 0) return null;
   }
-  const log = await git(["log", "--first-parent", "--format=%H%x09%s", `${assembled.baseCommit}..${remoteHead}`], { cwd: dir });
+  const log = await git(["log", "--first-parent", "--format=%H%x09%s", `${assembled.baseCommit}..${remoteHead}`], {
+    cwd: dir,
+  });
   const subjects = new Map(
     log.stdout
       .split("\n")

@@ -66,18 +66,37 @@ export async function collectGroup(input: CollectInput): Promise<CollectedGroup>
   const alreadyInBase: number[] = [];
   for (const candidate of input.candidates) if (await inBase(candidate.stage)) alreadyInBase.push(candidate.stage);
   if (alreadyInBase.length > 0 && input.selection === "list") {
-    throw new CommandRefusal(`${plural("stage", alreadyInBase)} ${alreadyInBase.join(", ")} ${alreadyInBase.length > 1 ? "are" : "is"} already in \`${base}\`: there is nothing of ${alreadyInBase.length > 1 ? "them" : "it"} left to ship.`, "Ship the other stages.");
+    throw new CommandRefusal(
+      `${plural("stage", alreadyInBase)} ${alreadyInBase.join(", ")} ${alreadyInBase.length > 1 ? "are" : "is"} already in \`${base}\`: there is nothing of ${alreadyInBase.length > 1 ? "them" : "it"} left to ship.`,
+      "Ship the other stages.",
+    );
   }
   const stages = input.candidates.filter((c) => !alreadyInBase.includes(c.stage));
-  if (stages.length === 0) throw new CommandRefusal(`every stage left to ship is already in \`${base}\` (${alreadyInBase.join(", ")}).`, "`/okstra status` shows every stage.");
+  if (stages.length === 0)
+    throw new CommandRefusal(
+      `every stage left to ship is already in \`${base}\` (${alreadyInBase.join(", ")}).`,
+      "`/okstra status` shows every stage.",
+    );
 
   // 2. Dependency closure.
   const gaps = await dependencyGaps({ planStages: input.planStages, selected: stages.map((s) => s.stage), inBase });
-  if (gaps.length > 0) throw closureRefusal(input, gaps, stages.map((s) => s.stage));
+  if (gaps.length > 0)
+    throw closureRefusal(
+      input,
+      gaps,
+      stages.map((s) => s.stage),
+    );
 
   // 3. Assembly.
-  const branch = groupBranch(input.issue, stages.map((s) => s.stage));
-  if (branch === base) throw new CommandRefusal(`\`${base}\` is the collector branch of these stages itself; okstra never pushes to the base of a ship.`, "/okstra ship STAGES [--base BRANCH]");
+  const branch = groupBranch(
+    input.issue,
+    stages.map((s) => s.stage),
+  );
+  if (branch === base)
+    throw new CommandRefusal(
+      `\`${base}\` is the collector branch of these stages itself; okstra never pushes to the base of a ship.`,
+      "/okstra ship STAGES [--base BRANCH]",
+    );
   let assembled: AssembledGroup;
   try {
     assembled = await assembleGroup(workspace, {
@@ -87,7 +106,10 @@ export async function collectGroup(input: CollectInput): Promise<CollectedGroup>
     });
   } catch (error) {
     if (!(error instanceof GroupConflictError)) throw error;
-    throw new CommandRefusal(describeConflict(error, branch, base), "Ship the conflicting stages in separate groups, or `/okstra replan` so they stop touching the same lines.");
+    throw new CommandRefusal(
+      describeConflict(error, branch, base),
+      "Ship the conflicting stages in separate groups, or `/okstra replan` so they stop touching the same lines.",
+    );
   }
 
   // 4. Push, or reuse what is already there.
@@ -116,11 +138,18 @@ export async function collectGroup(input: CollectInput): Promise<CollectedGroup>
  */
 function closureRefusal(input: CollectInput, gaps: readonly ClosureGap[], selected: readonly number[]): CommandRefusal {
   const missing = [...new Set(gaps.flatMap((g) => g.missing))].sort((a, b) => a - b);
-  const left = input.skipped.length > 0 ? `\`all\` leaves out what is already shipped (${describeCovered(input.skipped)}), and ` : "";
+  const left =
+    input.skipped.length > 0
+      ? `\`all\` leaves out what is already shipped (${describeCovered(input.skipped)}), and `
+      : "";
   const groups = new Map<number, { branch: string; stages: number[] }>();
   for (const stage of missing) {
     const shipped = input.shippedIn.get(stage);
-    if (shipped) groups.set(shipped.group, { branch: shipped.branch, stages: [...(groups.get(shipped.group)?.stages ?? []), stage] });
+    if (shipped)
+      groups.set(shipped.group, {
+        branch: shipped.branch,
+        stages: [...(groups.get(shipped.group)?.stages ?? []), stage],
+      });
   }
   const [only] = groups.size === 1 && [...groups.values()][0]!.stages.length === missing.length ? [...groups] : [];
   const instead = only
@@ -131,6 +160,9 @@ function closureRefusal(input: CollectInput, gaps: readonly ClosureGap[], select
 
 function describeConflict(error: GroupConflictError, branch: string, base: string): string {
   const paths = error.paths.map((p) => `\`${p}\``).join(", ");
-  const other = error.withStages.length > 0 ? `${plural("stage", error.withStages)} ${error.withStages.join(", ")}, merged before it,` : `\`${base}\``;
+  const other =
+    error.withStages.length > 0
+      ? `${plural("stage", error.withStages)} ${error.withStages.join(", ")}, merged before it,`
+      : `\`${base}\``;
   return `merging stage ${error.stage} into \`${branch}\` conflicts with ${other} in ${paths}. Nothing was pushed.`;
 }

@@ -40,5 +40,10 @@ export async function dependencyGaps(input: {
 
 /** "stage 3 needs stages 1, 2 in the base or in this ship; stage 4 needs stage 3 …" */
 export function describeGaps(gaps: readonly ClosureGap[], base: string): string {
-  return gaps.map((g) => `stage ${g.stage} needs ${plural("stage", g.missing)} ${g.missing.join(", ")} in the base \`${base}\` or in this ship`).join("; ");
+  return gaps
+    .map(
+      (g) =>
+        `stage ${g.stage} needs ${plural("stage", g.missing)} ${g.missing.join(", ")} in the base \`${base}\` or in this ship`,
+    )
+    .join("; ");
 }

@@ -49,18 +49,31 @@ export function requestedStages(input: {
   if (input.selection.kind === "all") {
     const skipped = known.map(covered).filter((c): c is CoveredStage => c !== null);
     const stages = known.filter((s) => !skipped.some((c) => c.stage === s));
-    if (stages.length === 0) return { ok: false, problem: `every stage of the plan is already shipped: ${describeCovered(skipped)}.`, instead: "Review and merge those group PRs; `/okstra status` lists them." };
+    if (stages.length === 0)
+      return {
+        ok: false,
+        problem: `every stage of the plan is already shipped: ${describeCovered(skipped)}.`,
+        instead: "Review and merge those group PRs; `/okstra status` lists them.",
+      };
     return { ok: true, value: { stages, skipped } };
   }
 
   const stages = [...new Set(input.selection.stages)].sort((a, b) => a - b);
   const unknown = stages.filter((s) => !known.includes(s));
   if (unknown.length > 0) {
-    return { ok: false, problem: `the plan has no ${plural("stage", unknown)} ${unknown.join(", ")}; its stages are ${known.join(", ")}.`, instead: "/okstra ship STAGES [--base BRANCH]" };
+    return {
+      ok: false,
+      problem: `the plan has no ${plural("stage", unknown)} ${unknown.join(", ")}; its stages are ${known.join(", ")}.`,
+      instead: "/okstra ship STAGES [--base BRANCH]",
+    };
   }
   const shipped = stages.map(covered).filter((c): c is CoveredStage => c !== null);
   if (shipped.length > 0) {
-    return { ok: false, problem: `${describeCovered(shipped, "already shipped in")}: a stage ships in one group PR only.`, instead: "Review and merge that group PR, or ship the other stages without it." };
+    return {
+      ok: false,
+      problem: `${describeCovered(shipped, "already shipped in")}: a stage ships in one group PR only.`,
+      instead: "Review and merge that group PR, or ship the other stages without it.",
+    };
   }
   return { ok: true, value: { stages, skipped: [] } };
 }
@@ -79,7 +92,8 @@ function ineligibility(state: StageState | undefined, branchHead: string | null 
   if (!done) return "is not done";
   const verdict = state.verdict;
   if (!verdict) return "is not verified yet";
-  if (verdict.headCommit !== done.headCommit) return `verdict is for an older head (verified at \`${short(verdict.headCommit)}\`, done at \`${short(done.headCommit)}\`)`;
+  if (verdict.headCommit !== done.headCommit)
+    return `verdict is for an older head (verified at \`${short(verdict.headCommit)}\`, done at \`${short(done.headCommit)}\`)`;
   // A commit pushed onto the stage branch after verification is not what was verified.
   if (branchHead !== undefined && branchHead !== done.headCommit) {
     return branchHead === null
@@ -121,7 +135,11 @@ function describeIneligible(refused: readonly Ineligible[]): string {
   const byReason = new Map<string, number[]>();
   for (const { stage, reason } of refused) byReason.set(reason, [...(byReason.get(reason) ?? []), stage]);
   return [...byReason]
-    .map(([reason, stages]) => (reason.startsWith("is ") ? `${plural("stage", stages)} ${stages.join(", ")} ${stages.length > 1 ? reason.replace(/^is /, "are ") : reason}` : `${plural("stage", stages)} ${stages.join(", ")}: ${reason}`))
+    .map(([reason, stages]) =>
+      reason.startsWith("is ")
+        ? `${plural("stage", stages)} ${stages.join(", ")} ${stages.length > 1 ? reason.replace(/^is /, "are ") : reason}`
+        : `${plural("stage", stages)} ${stages.join(", ")}: ${reason}`,
+    )
     .join("; ");
 }
 

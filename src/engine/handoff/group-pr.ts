@@ -12,9 +12,22 @@ import type { Logger } from "../../util/log.js";
 
 export type EnsuredGroupPullRequest = EnsuredPullRequest;
 
-export function ensureGroupPullRequest(input: { platform: Platform; branch: string; base: string; title: string; body: string; log: Logger }): Promise<EnsuredGroupPullRequest> {
+export function ensureGroupPullRequest(input: {
+  platform: Platform;
+  branch: string;
+  base: string;
+  title: string;
+  body: string;
+  log: Logger;
+}): Promise<EnsuredGroupPullRequest> {
   // Not a draft: every stage in it is verified, so it is ready for review the moment it opens.
-  return ensurePullRequest({ ...input, head: input.branch, draft: false, mergeBody: mergeGroupPrBody, describe: { group: input.branch } });
+  return ensurePullRequest({
+    ...input,
+    head: input.branch,
+    draft: false,
+    mergeBody: mergeGroupPrBody,
+    describe: { group: input.branch },
+  });
 }
 
 /**

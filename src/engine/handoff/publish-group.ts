@@ -31,7 +31,10 @@ export async function publishGroup(input: {
   const { platform, ledger, task, collected, base, log } = input;
   const { assembled, stages } = collected;
   const stagePrs = stages.flatMap((s) => {
-    const row = task.state.stages.find((state) => state.stage === s.stage)?.prs.filter((pr) => pr.kind === "stage").at(-1);
+    const row = task.state.stages
+      .find((state) => state.stage === s.stage)
+      ?.prs.filter((pr) => pr.kind === "stage")
+      .at(-1);
     return row ? [{ stage: s.stage, number: row.number, url: row.url }] : [];
   });
   const rows: GroupPrStage[] = stages.map((s) => {
@@ -47,10 +50,37 @@ export async function publishGroup(input: {
     };
   });
   const shipped = stages.map((s) => s.stage);
-  const body = renderGroupPrBody({ issue: task.issue, taskTitle: task.meta.title, branch: assembled.branch, base, baseCommit: assembled.baseCommit, stages: rows });
-  const pr = await ensureGroupPullRequest({ platform, branch: assembled.branch, base, title: groupPrTitle(task.issue, task.meta.title, shipped), body, log });
+  const body = renderGroupPrBody({
+    issue: task.issue,
+    taskTitle: task.meta.title,
+    branch: assembled.branch,
+    base,
+    baseCommit: assembled.baseCommit,
+    stages: rows,
+  });
+  const pr = await ensureGroupPullRequest({
+    platform,
+    branch: assembled.branch,
+    base,
+    title: groupPrTitle(task.issue, task.meta.title, shipped),
+    body,
+    log,
+  });
 
-  await recordGroupPr(ledger, task.issue, { run: input.run, status: "pr", stages: shipped, kind: "group", branch: assembled.branch, number: pr.number, url: pr.url }, input.now);
+  await recordGroupPr(
+    ledger,
+    task.issue,
+    {
+      run: input.run,
+      status: "pr",
+      stages: shipped,
+      kind: "group",
+      branch: assembled.branch,
+      number: pr.number,
+      url: pr.url,
+    },
+    input.now,
+  );
 
   await announceOnStagePrs({ platform, group: pr.number, base, stagePrs, log });
   await refreshStackBlocks({ platform, task: (await ledger.readTask(task.issue))!, plan: input.plan, log });

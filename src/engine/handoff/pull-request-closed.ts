@@ -47,14 +47,31 @@ export interface PullRequestClosedOutcome {
   noted: number[];
 }
 
-export async function onPullRequestClosed(pr: ClosedPullRequest, services: { platform: Platform; ledger: Ledger; log: Logger; metrics?: OkstraMetrics }): Promise<PullRequestClosedOutcome> {
+export async function onPullRequestClosed(
+  pr: ClosedPullRequest,
+  services: { platform: Platform; ledger: Ledger; log: Logger; metrics?: OkstraMetrics },
+): Promise<PullRequestClosedOutcome> {
   // Counted once as phase `pull-request-closed`: `carried-out` when handled, `ignored` when okstra had nothing to do.
-  return countRun(services.metrics, "pull-request-closed", () => settleClosedPullRequest(pr, services), (outcome) => (outcome.action === "handled" ? "carried-out" : "ignored"));
+  return countRun(
+    services.metrics,
+    "pull-request-closed",
+    () => settleClosedPullRequest(pr, services),
+    (outcome) => (outcome.action === "handled" ? "carried-out" : "ignored"),
+  );
 }
 
-async function settleClosedPullRequest(pr: ClosedPullRequest, services: { platform: Platform; ledger: Ledger; log: Logger }): Promise<PullRequestClosedOutcome> {
+async function settleClosedPullRequest(
+  pr: ClosedPullRequest,
+  services: { platform: Platform; ledger: Ledger; log: Logger },
+): Promise<PullRequestClosedOutcome> {
   const { platform, ledger, log } = services;
-  const ignored = (reason: string): PullRequestClosedOutcome => ({ action: "ignored", reason, retargeted: [], closed: [], noted: [] });
+  const ignored = (reason: string): PullRequestClosedOutcome => ({
+    action: "ignored",
+    reason,
+    retargeted: [],
+    closed: [],
+    noted: [],
+  });
   if (!pr.merged) return ignored("closed without merging");
   const branch = parseOkstraBranch(pr.head);
   if (!branch) return ignored("not an okstra branch");
@@ -71,17 +88,29 @@ async function settleClosedPullRequest(pr: ClosedPullRequest, services: { platfo
   }
 
   // 3. A merged group closes its stage PRs.
-  const { closed, noted } = row.kind === "group" ? await settleShippedStagePrs(platform, task, row, pr.base, log) : { closed: [], noted: [] };
+  const { closed, noted } =
+    row.kind === "group" ? await settleShippedStagePrs(platform, task, row, pr.base, log) : { closed: [], noted: [] };
 
   // 4. A stage merged by squash or rebase: its dependents' own commits go onto their new bases (§15.4).
   let current = task;
   if (row.kind === "stage" && task.plan) {
-    const replay = await settleDependentsAfterMerge({ platform, ledger }, { task, plan: planSchema.parse(task.plan), stage: row.stages[0]!, log });
-    if (replay && (replay.replayed.length > 0 || replay.conflicts.length > 0)) current = (await ledger.readTask(branch.task)) ?? task;
+    const replay = await settleDependentsAfterMerge(
+      { platform, ledger },
+      { task, plan: planSchema.parse(task.plan), stage: row.stages[0]!, log },
+    );
+    if (replay && (replay.replayed.length > 0 || replay.conflicts.length > 0))
+      current = (await ledger.readTask(branch.task)) ?? task;
   }
 
   // 5. Navigation blocks.
-  if (current.plan) await refreshStackBlocks({ platform, task: current, plan: planSchema.parse(current.plan), log, stacks: ledgerStacksMemory(ledger) });
+  if (current.plan)
+    await refreshStackBlocks({
+      platform,
+      task: current,
+      plan: planSchema.parse(current.plan),
+      log,
+      stacks: ledgerStacksMemory(ledger),
+    });
   log.info({ pr: pr.number, kind: row.kind, retargeted: retargeted.length, closed }, "merged okstra PR handled");
   return { action: "handled", retargeted, closed, noted };
 }
@@ -92,7 +121,12 @@ function mergedBranches(head: string, branch: OkstraBranch): string[] {
   return [head, ...branch.stages.map((stage) => stageBranch(branch.task, stage))];
 }
 
-async function retargetDependents(platform: Platform, branches: readonly string[], to: string, log: Logger): Promise<Array<[number, string, string]>> {
+async function retargetDependents(
+  platform: Platform,
+  branches: readonly string[],
+  to: string,
+  log: Logger,
+): Promise<Array<[number, string, string]>> {
   const done: Array<[number, string, string]> = [];
   for (const from of branches) {
     for (const dependent of await platform.listOpenPullRequests({ base: from })) {
@@ -110,18 +144,28 @@ async function retargetDependents(platform: Platform, branches: readonly string[
  * which a group merge often does; such a PR only gets the comment. A comment
  * is found by its marker before it is posted, so a redelivered event adds none.
  */
-async function settleShippedStagePrs(platform: Platform, task: TaskLedger, group: PrRow, base: string, log: Logger): Promise<{ closed: number[]; noted: number[] }> {
+async function settleShippedStagePrs(
+  platform: Platform,
+  task: TaskLedger,
+  group: PrRow,
+  base: string,
+  log: Logger,
+): Promise<{ closed: number[]; noted: number[] }> {
   const closed: number[] = [];
   const noted: number[] = [];
   for (const stage of group.stages) {
-    const stageRow = task.state.stages.find((s) => s.stage === stage)?.prs.filter((r) => r.kind === "stage").at(-1);
+    const stageRow = task.state.stages
+      .find((s) => s.stage === stage)
+      ?.prs.filter((r) => r.kind === "stage")
+      .at(-1);
     if (!stageRow) continue;
     const stagePr = await platform.getPullRequest(stageRow.number);
     if (stagePr.state !== "open" && !stagePr.merged) continue;
     const marker = groupMergedCommentMarker(group.number);
     const comments = await platform.listIssueComments(stagePr.number);
     const closing = stagePr.state === "open";
-    if (!comments.some((c) => c.body.includes(marker))) await platform.createComment(stagePr.number, renderGroupMergedComment({ group: group.number, base, closing }));
+    if (!comments.some((c) => c.body.includes(marker)))
+      await platform.createComment(stagePr.number, renderGroupMergedComment({ group: group.number, base, closing }));
     noted.push(stagePr.number);
     if (closing) {
       await platform.updatePullRequest(stagePr.number, { state: "closed" });

@@ -5,7 +5,13 @@ import type { Platform } from "../../platform/types.js";
 import type { StageSelection } from "../../commands/types.js";
 import type { PlanStage } from "../../plan/plan-schema.js";
 import { CommandRefusal } from "../refusal.js";
-import { coveringGroup, eligibleStages, requestedStages, type CoveredStage, type ShipCandidate } from "./eligibility.js";
+import {
+  coveringGroup,
+  eligibleStages,
+  requestedStages,
+  type CoveredStage,
+  type ShipCandidate,
+} from "./eligibility.js";
 
 /**
  * Step 2 of a ship: the rules of eligibility.ts applied to what the platform
@@ -26,23 +32,43 @@ export interface ShipSelection {
 
 const USAGE = "/okstra ship STAGES [--base BRANCH]";
 
-export async function selectStages(input: { platform: Platform; task: TaskLedger; stages: readonly PlanStage[]; selection: StageSelection; base: string }): Promise<ShipSelection> {
+export async function selectStages(input: {
+  platform: Platform;
+  task: TaskLedger;
+  stages: readonly PlanStage[];
+  selection: StageSelection;
+  base: string;
+}): Promise<ShipSelection> {
   const { platform, task, base } = input;
-  if (base === LEDGER_BRANCH) throw new CommandRefusal(`\`${LEDGER_BRANCH}\` holds okstra's ledger; nothing ships onto it.`, USAGE);
+  if (base === LEDGER_BRANCH)
+    throw new CommandRefusal(`\`${LEDGER_BRANCH}\` holds okstra's ledger; nothing ships onto it.`, USAGE);
   const baseCommit = await platform.getBranchHead(base);
   if (!baseCommit) throw new CommandRefusal(`the base branch \`${base}\` does not exist.`, USAGE);
 
   const closedGroups = await closedGroupPrs(platform, task);
-  const requested = requestedStages({ planStages: input.stages, states: task.state.stages, selection: input.selection, closedGroups });
+  const requested = requestedStages({
+    planStages: input.stages,
+    states: task.state.stages,
+    selection: input.selection,
+    closedGroups,
+  });
   if (!requested.ok) throw new CommandRefusal(requested.problem, requested.instead);
   const heads = await branchHeads(platform, task.state.stages, requested.value.stages);
   const eligible = eligibleStages({ stages: requested.value.stages, states: task.state.stages, branchHeads: heads });
   if (!eligible.ok) throw new CommandRefusal(eligible.problem, eligible.instead);
-  return { baseCommit, candidates: eligible.value, skipped: requested.value.skipped, closedGroups, shippedIn: shippedIn(task, closedGroups) };
+  return {
+    baseCommit,
+    candidates: eligible.value,
+    skipped: requested.value.skipped,
+    closedGroups,
+    shippedIn: shippedIn(task, closedGroups),
+  };
 }
 
 async function closedGroupPrs(platform: Platform, task: TaskLedger): Promise<Set<number>> {
-  const numbers = new Set(task.state.stages.flatMap((s) => s.prs.filter((pr) => pr.kind === "group").map((pr) => pr.number)));
+  const numbers = new Set(
+    task.state.stages.flatMap((s) => s.prs.filter((pr) => pr.kind === "group").map((pr) => pr.number)),
+  );
   const closed = new Set<number>();
   for (const number of numbers) {
     const pr = await platform.getPullRequest(number);
@@ -51,7 +77,10 @@ async function closedGroupPrs(platform: Platform, task: TaskLedger): Promise<Set
   return closed;
 }
 
-function shippedIn(task: TaskLedger, closedGroups: ReadonlySet<number>): Map<number, { group: number; branch: string }> {
+function shippedIn(
+  task: TaskLedger,
+  closedGroups: ReadonlySet<number>,
+): Map<number, { group: number; branch: string }> {
   const shipped = new Map<number, { group: number; branch: string }>();
   for (const state of task.state.stages) {
     const row = coveringGroup(state.prs, closedGroups);
@@ -61,7 +90,11 @@ function shippedIn(task: TaskLedger, closedGroups: ReadonlySet<number>): Map<num
 }
 
 /** So that a commit pushed onto a stage branch after verification is noticed. */
-async function branchHeads(platform: Platform, states: readonly StageState[], stages: readonly number[]): Promise<Map<number, string | null>> {
+async function branchHeads(
+  platform: Platform,
+  states: readonly StageState[],
+  stages: readonly number[],
+): Promise<Map<number, string | null>> {
   const heads = new Map<number, string | null>();
   for (const stage of stages) {
     const done = states.find((s) => s.stage === stage)?.done;

@@ -20,7 +20,11 @@ import { coveringGroup } from "./eligibility.js";
 export const SHIP_CLAIMS_FILE = "ship-claims.json";
 export const DEFAULT_SHIP_CLAIM_MS = 30 * 60_000;
 
-const claimSchema = z.object({ stage: z.number().int().positive(), run: z.string().min(1), until: z.iso.datetime({ offset: true }) });
+const claimSchema = z.object({
+  stage: z.number().int().positive(),
+  run: z.string().min(1),
+  until: z.iso.datetime({ offset: true }),
+});
 const claimsFileSchema = z.object({ v: z.literal(1), claims: z.array(claimSchema) });
 export type ShipClaim = z.infer<typeof claimSchema>;
 
@@ -50,7 +54,11 @@ function claimsText(claims: readonly ShipClaim[]): string | null {
   return `${JSON.stringify({ v: 1, claims: sorted }, null, 2)}\n`;
 }
 
-function coveredIn(rows: readonly LedgerRow[], stages: readonly number[], closedGroups: ReadonlySet<number>): Array<{ stage: number; group: number }> {
+function coveredIn(
+  rows: readonly LedgerRow[],
+  stages: readonly number[],
+  closedGroups: ReadonlySet<number>,
+): Array<{ stage: number; group: number }> {
   const prs = rows.filter((row): row is PrRow => row.status === "pr");
   return stages.flatMap((stage) => {
     const row = coveringGroup(
@@ -94,10 +102,16 @@ export async function recordGroupPr(ledger: Ledger, issue: number, row: Omit<PrR
   await ledger.mutate(async (view) => {
     const { rows, text } = await readRows(view, issue);
     const appended = rowsToAppend(rows, [complete]);
-    const claims = (await readClaims(view, issue)).filter((c) => c.run !== row.run && Date.parse(c.until) > now.getTime());
+    const claims = (await readClaims(view, issue)).filter(
+      (c) => c.run !== row.run && Date.parse(c.until) > now.getTime(),
+    );
     const changes = new Map<string, string | null>([[taskPath(issue, SHIP_CLAIMS_FILE), claimsText(claims)]]);
     if (appended.length > 0) changes.set(taskPath(issue, "ledger.jsonl"), appendRowsText(text, appended));
-    return { changes, message: `ledger(#${issue}): ${row.run} ships stage ${row.stages.join(", ")} in #${row.number}`, value: undefined };
+    return {
+      changes,
+      message: `ledger(#${issue}): ${row.run} ships stage ${row.stages.join(", ")} in #${row.number}`,
+      value: undefined,
+    };
   });
 }
 
@@ -105,6 +119,10 @@ export async function recordGroupPr(ledger: Ledger, issue: number, row: Omit<PrR
 export async function releaseShipClaims(ledger: Ledger, issue: number, run: string, now: Date): Promise<void> {
   await ledger.mutate(async (view) => {
     const claims = (await readClaims(view, issue)).filter((c) => c.run !== run && Date.parse(c.until) > now.getTime());
-    return { changes: new Map([[taskPath(issue, SHIP_CLAIMS_FILE), claimsText(claims)]]), message: `ledger(#${issue}): ${run} releases its ship claims`, value: undefined };
+    return {
+      changes: new Map([[taskPath(issue, SHIP_CLAIMS_FILE), claimsText(claims)]]),
+      message: `ledger(#${issue}): ${run} releases its ship claims`,
+      value: undefined,
+    };
   });
 }

@@ -14,7 +14,13 @@ import { describeCovered, type CoveredStage } from "./eligibility.js";
 import type { EnsuredGroupPullRequest } from "./group-pr.js";
 import { publishGroup } from "./publish-group.js";
 import { selectStages } from "./select-stages.js";
-import { claimShipStages, DEFAULT_SHIP_CLAIM_MS, releaseShipClaims, ShipClaimedError, StageShippedError } from "./ship-claims.js";
+import {
+  claimShipStages,
+  DEFAULT_SHIP_CLAIM_MS,
+  releaseShipClaims,
+  ShipClaimedError,
+  StageShippedError,
+} from "./ship-claims.js";
 import { renderShipReport } from "./ship-report.js";
 
 /**
@@ -44,11 +50,20 @@ export async function shipCommand(context: CommandContext, options: { claimMs?: 
   // 1. Preconditions and the run. Eligibility is judged on stage heads: a branch rebased to the
   // same tree keeps its verdict, new content on it makes the verdict stale (SPEC §10).
   await reconcileStageHeads(services, issue, { log: context.log });
-  const { task, plan } = await readApprovedTask(ledger, issue, { noPlan: ", so it has no stages to ship", next: " and `/okstra implement`" });
+  const { task, plan } = await readApprovedTask(ledger, issue, {
+    noPlan: ", so it has no stages to ship",
+    next: " and `/okstra implement`",
+  });
   const base = command.base ?? task.meta.baseBranch;
   let manifest: RunManifest;
   try {
-    manifest = await startRun(ledger, { issue, phase: "handoff", job, now: now(), extra: { selection: command.stages, base, guidance: context.guidance } });
+    manifest = await startRun(ledger, {
+      issue,
+      phase: "handoff",
+      job,
+      now: now(),
+      extra: { selection: command.stages, base, guidance: context.guidance },
+    });
   } catch (error) {
     if (error instanceof DuplicateTriggerError) return;
     throw error;
@@ -62,8 +77,13 @@ export async function shipCommand(context: CommandContext, options: { claimMs?: 
   } catch (error) {
     const refused = error instanceof CommandRefusal;
     const reason = refused ? error.problem : error instanceof Error ? error.message : String(error);
-    if (run.claimed) await releaseShipClaims(ledger, issue, manifest.id, now()).catch((err: unknown) => context.log.error({ err }, "could not release the ship claims"));
-    await writeRunFiles(run, refused ? "refused" : "failed", reason).catch((err: unknown) => context.log.error({ err }, "could not record the ship run"));
+    if (run.claimed)
+      await releaseShipClaims(ledger, issue, manifest.id, now()).catch((err: unknown) =>
+        context.log.error({ err }, "could not release the ship claims"),
+      );
+    await writeRunFiles(run, refused ? "refused" : "failed", reason).catch((err: unknown) =>
+      context.log.error({ err }, "could not record the ship run"),
+    );
     throw error;
   }
 }
@@ -94,17 +114,32 @@ async function ship(run: ShipRun, claimMs: number): Promise<void> {
   // 3. Claim.
   const claimed = selected.candidates.map((c) => c.stage);
   try {
-    await claimShipStages(ledger, issue, { run: manifest.id, stages: claimed, until: new Date(now().getTime() + claimMs), now: now(), closedGroups: selected.closedGroups });
+    await claimShipStages(ledger, issue, {
+      run: manifest.id,
+      stages: claimed,
+      until: new Date(now().getTime() + claimMs),
+      now: now(),
+      closedGroups: selected.closedGroups,
+    });
     run.claimed = true;
   } catch (error) {
-    if (error instanceof ShipClaimedError || error instanceof StageShippedError) throw new CommandRefusal(`${error.message}.`, "Wait for that ship to finish; `/okstra status` shows the group PRs.");
+    if (error instanceof ShipClaimedError || error instanceof StageShippedError)
+      throw new CommandRefusal(
+        `${error.message}.`,
+        "Wait for that ship to finish; `/okstra status` shows the group PRs.",
+      );
     throw error;
   }
 
   // 4. Workspace: closure, assembly, push.
   const { baseCommit } = selected;
   run.collected = await withWorkspace(
-    { remote: () => platform.gitRemote(), baseCommit, runId: `${context.job.repo.owner}-${context.job.repo.repo}-${issue}-${manifest.id}`, log: context.log },
+    {
+      remote: () => platform.gitRemote(),
+      baseCommit,
+      runId: `${context.job.repo.owner}-${context.job.repo.repo}-${issue}-${manifest.id}`,
+      log: context.log,
+    },
     (workspace) =>
       collectGroup({
         workspace,
@@ -124,7 +159,17 @@ async function ship(run: ShipRun, claimMs: number): Promise<void> {
   );
 
   // 5–7. The group PR, its row (ending the claim), the stage PRs.
-  run.pr = await publishGroup({ platform, ledger, task, plan, run: manifest.id, base, collected: run.collected, now: now(), log: context.log });
+  run.pr = await publishGroup({
+    platform,
+    ledger,
+    task,
+    plan,
+    run: manifest.id,
+    base,
+    collected: run.collected,
+    now: now(),
+    log: context.log,
+  });
   run.claimed = false;
 
   // 8. Files and status.
@@ -139,9 +184,15 @@ async function finishShip(run: ShipRun): Promise<void> {
   await writeRunFiles(run, "succeeded", outcome);
   const notes: string[] = [];
   if (run.skipped?.length) notes.push(`Skipped, already shipped: ${describeCovered(run.skipped)}.`);
-  if (collected!.alreadyInBase.length) notes.push(`Skipped, already in \`${run.base}\`: stage ${collected!.alreadyInBase.join(", ")}.`);
-  if (!collected!.pushed) notes.push(`\`${collected!.assembled.branch}\` already held exactly this assembly, so nothing was pushed.`);
-  context.run.phases = collected!.assembled.merges.map((m) => ({ name: `merge: stage ${m.stage}`, state: "done", detail: `\`${m.commit.slice(0, 12)}\`` }));
+  if (collected!.alreadyInBase.length)
+    notes.push(`Skipped, already in \`${run.base}\`: stage ${collected!.alreadyInBase.join(", ")}.`);
+  if (!collected!.pushed)
+    notes.push(`\`${collected!.assembled.branch}\` already held exactly this assembly, so nothing was pushed.`);
+  context.run.phases = collected!.assembled.merges.map((m) => ({
+    name: `merge: stage ${m.stage}`,
+    state: "done",
+    detail: `\`${m.commit.slice(0, 12)}\``,
+  }));
   context.run.outcome = "succeeded";
   context.run.finishedAt = now().toISOString();
   context.run.body = [
@@ -150,15 +201,36 @@ async function finishShip(run: ShipRun): Promise<void> {
     "",
     `Next: review and merge #${pr!.number}; okstra then closes the stage PRs it ships.`,
   ].join("\n");
-  context.run.links = [...context.run.links, { label: `group PR #${pr!.number}`, url: pr!.url }, { label: "report", url: context.services.ledger.fileUrl(run.task.issue, `runs/${run.manifest.id}/report.md`) }];
+  context.run.links = [
+    ...context.run.links,
+    { label: `group PR #${pr!.number}`, url: pr!.url },
+    { label: "report", url: context.services.ledger.fileUrl(run.task.issue, `runs/${run.manifest.id}/report.md`) },
+  ];
   await context.status.finish(context.run);
 }
 
 async function writeRunFiles(run: ShipRun, status: RunStatus, outcome: string): Promise<void> {
   const { context, manifest, task } = run;
   const now = context.services.now;
-  const report = renderShipReport({ manifest, base: run.base, outcome, assembled: run.collected?.assembled, pr: run.pr, skipped: run.skipped, alreadyInBase: run.collected?.alreadyInBase });
-  const extra = run.collected ? { stages: run.collected.stages.map((s) => s.stage), branch: run.collected.assembled.branch, ...(run.pr ? { pr: run.pr.number } : {}) } : {};
-  await context.services.ledger.writeFiles(task.issue, runResultFiles({ manifest, status, finishedAt: now(), outcome, report, extra }), `ledger(#${task.issue}): ${manifest.id} ${status}`);
+  const report = renderShipReport({
+    manifest,
+    base: run.base,
+    outcome,
+    assembled: run.collected?.assembled,
+    pr: run.pr,
+    skipped: run.skipped,
+    alreadyInBase: run.collected?.alreadyInBase,
+  });
+  const extra = run.collected
+    ? {
+        stages: run.collected.stages.map((s) => s.stage),
+        branch: run.collected.assembled.branch,
+        ...(run.pr ? { pr: run.pr.number } : {}),
+      }
+    : {};
+  await context.services.ledger.writeFiles(
+    task.issue,
+    runResultFiles({ manifest, status, finishedAt: now(), outcome, report, extra }),
+    `ledger(#${task.issue}): ${manifest.id} ${status}`,
+  );
 }
-

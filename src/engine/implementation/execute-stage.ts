@@ -21,8 +21,23 @@ import { ensureTrailers } from "./trailers.js";
 
 /** How one stage of a batch ended. `failed` is retryable; the batch goes on with stages that do not depend on it. */
 export type StageOutcome =
-  | { stage: number; status: "done"; branch: string; baseCommit: string; headCommit: string; carry: CarrySidecar; validation: ValidationResult[] }
-  | { stage: number; status: "failed"; reason: string; detail: string; validation: ValidationResult[]; evidence?: string };
+  | {
+      stage: number;
+      status: "done";
+      branch: string;
+      baseCommit: string;
+      headCommit: string;
+      carry: CarrySidecar;
+      validation: ValidationResult[];
+    }
+  | {
+      stage: number;
+      status: "failed";
+      reason: string;
+      detail: string;
+      validation: ValidationResult[];
+      evidence?: string;
+    };
 
 /**
  * One stage, in the run's workspace (SPEC §6.3):
@@ -36,35 +51,64 @@ export type StageOutcome =
  * Recording the outcome in the ledger and the PR are the caller's. `log` is
  * the run's logger for this stage (it carries `stage`).
  */
-export async function executeStage(run: ImplementationRun, workspace: Workspace, stage: PlanStage, dependencyHeads: Map<number, string>, guidance: string, log: Logger): Promise<StageOutcome> {
+export async function executeStage(
+  run: ImplementationRun,
+  workspace: Workspace,
+  stage: PlanStage,
+  dependencyHeads: Map<number, string>,
+  guidance: string,
+  log: Logger,
+): Promise<StageOutcome> {
   const { context, task } = run;
   const issue = context.job.issueNumber;
   const branch = stageBranch(issue, stage.number);
   // The failing commands' output tails travel with the failure: in the ledger row's detail, the report and the comment.
   const failed = (reason: string, detail: string, validation: ValidationResult[] = []): StageOutcome => {
     const evidence = failureEvidence(validation);
-    return { stage: stage.number, status: "failed", reason, detail: evidence ? `${detail}\n\n${evidence}` : detail, validation, ...(evidence ? { evidence } : {}) };
+    return {
+      stage: stage.number,
+      status: "failed",
+      reason,
+      detail: evidence ? `${detail}\n\n${evidence}` : detail,
+      validation,
+      ...(evidence ? { evidence } : {}),
+    };
   };
-  const describeFailed = (results: ValidationResult[]) => failedValidations(results).map((r) => `${r.phase} \`${r.command}\` ${r.timedOut ? "timed out" : `exited ${r.exitCode}`}`).join("; ");
+  const describeFailed = (results: ValidationResult[]) =>
+    failedValidations(results)
+      .map((r) => `${r.phase} \`${r.command}\` ${r.timedOut ? "timed out" : `exited ${r.exitCode}`}`)
+      .join("; ");
 
   // 1. The base.
   const depHeads = stage.dependsOn.map((dep) => dependencyHeads.get(dep)!);
   let baseCommit: string;
   try {
-    baseCommit = await checkoutStageBase(workspace, branch, depHeads.length === 0 ? [run.baseCommit] : depHeads, stage, log);
+    baseCommit = await checkoutStageBase(
+      workspace,
+      branch,
+      depHeads.length === 0 ? [run.baseCommit] : depHeads,
+      stage,
+      log,
+    );
   } catch (error) {
-    if (error instanceof MergeConflictError) return failed("merge-conflict", `merging the dependency heads conflicts in ${error.paths.join(", ")}`);
+    if (error instanceof MergeConflictError)
+      return failed("merge-conflict", `merging the dependency heads conflicts in ${error.paths.join(", ")}`);
     throw error;
   }
 
   // A branch left by a cancelled or crashed attempt on this base is continued, never overwritten.
   const remoteHead = await run.context.services.platform.getBranchHead(branch);
-  const resumed = remoteHead !== null && remoteHead !== baseCommit && (await isAncestor(workspace.dir, baseCommit, remoteHead));
+  const resumed =
+    remoteHead !== null && remoteHead !== baseCommit && (await isAncestor(workspace.dir, baseCommit, remoteHead));
   if (resumed) await workspace.checkoutNewBranch(branch, remoteHead);
 
   // 2. Did the base branch change the stage's files since the plan was approved?
   const drift = await changedSinceApproval(workspace, run.baseBranch, run.baseCommit, stage);
-  if (drift.length > 0) return failed("needs-replan", `files this stage targets changed on ${run.baseBranch} since the plan was approved: ${drift.join("; ")}`);
+  if (drift.length > 0)
+    return failed(
+      "needs-replan",
+      `files this stage targets changed on ${run.baseBranch} since the plan was approved: ${drift.join("; ")}`,
+    );
 
   const home = await mkdtemp(path.join(workspace.root, "home-"));
   try {
@@ -73,10 +117,36 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
     // 3. Setup (installs dependencies; tracked changes discarded), then pre-validation.
     const repoKey = `${context.job.repo.owner}/${context.job.repo.repo}`;
     const trustedCommit = task.meta.implementationBaseCommit;
-    const setup = await runSetup({ commands: context.config.setup, repoKey, cwd: workspace.dir, home, timeoutMs, signal: run.signal, network, log, trustedCommit });
-    if (failedValidations(setup).length > 0) return failed("setup-failed", `${describeFailed(setup)}${setupHint(setup, context.config.setup, workspace.dir)}`, setup);
-    const pre = [...setup, ...(await runValidation(stage.validation.pre.map((command) => ({ phase: "pre" as const, command })), { cwd: workspace.dir, timeoutMs, signal: run.signal, home, network, recheck: () => approvedPlanProblem(run) }))];
-    if (failedValidations(pre).length > 0) return failed("validation-failed", `${describeFailed(pre)}${setupHint(pre, context.config.setup, workspace.dir)}`, pre);
+    const setup = await runSetup({
+      commands: context.config.setup,
+      repoKey,
+      cwd: workspace.dir,
+      home,
+      timeoutMs,
+      signal: run.signal,
+      network,
+      log,
+      trustedCommit,
+    });
+    if (failedValidations(setup).length > 0)
+      return failed(
+        "setup-failed",
+        `${describeFailed(setup)}${setupHint(setup, context.config.setup, workspace.dir)}`,
+        setup,
+      );
+    const pre = [
+      ...setup,
+      ...(await runValidation(
+        stage.validation.pre.map((command) => ({ phase: "pre" as const, command })),
+        { cwd: workspace.dir, timeoutMs, signal: run.signal, home, network, recheck: () => approvedPlanProblem(run) },
+      )),
+    ];
+    if (failedValidations(pre).length > 0)
+      return failed(
+        "validation-failed",
+        `${describeFailed(pre)}${setupHint(pre, context.config.setup, workspace.dir)}`,
+        pre,
+      );
 
     // 4. The executor.
     await git(["config", "user.name", "okstra"], { cwd: workspace.dir });
@@ -90,18 +160,39 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
       run: run.manifest.id,
       stage: stage.number,
       cwd: workspace.dir,
-      input: { stage, branch, baseCommit, carryIn: run.carryIn(stage), guidance, qaCommands: context.config.qaCommands },
+      input: {
+        stage,
+        branch,
+        baseCommit,
+        carryIn: run.carryIn(stage),
+        guidance,
+        qaCommands: context.config.qaCommands,
+      },
       values: executorValues(run, stage, branch, guidance),
       schema: executorResultSchema,
     });
-    if (run.signal.aborted) return failed("cancelled", `the run stopped: ${describeAbort(run.signal)}${await keepFailedWork(run, workspace, branch, baseCommit, remoteHead, log)}`, pre);
-    if (executor.status !== "ok") return failed(executor.status, `the executor ended ${executor.status}${executor.reason ? `: ${executor.reason}` : ""}`, pre);
+    if (run.signal.aborted)
+      return failed(
+        "cancelled",
+        `the run stopped: ${describeAbort(run.signal)}${await keepFailedWork(run, workspace, branch, baseCommit, remoteHead, log)}`,
+        pre,
+      );
+    if (executor.status !== "ok")
+      return failed(
+        executor.status,
+        `the executor ended ${executor.status}${executor.reason ? `: ${executor.reason}` : ""}`,
+        pre,
+      );
     // The executor may have left uncommitted files or switched branches; only its commits on the stage branch count.
     await git(["checkout", "--quiet", "--force", branch], { cwd: workspace.dir });
     await git(["clean", "-fdq"], { cwd: workspace.dir });
 
     // 5. okstra's own checks.
-    const [commits, changed, addedLines] = await Promise.all([workspace.commitsSince(baseCommit), workspace.changedFiles(baseCommit), workspace.addedLines(baseCommit)]);
+    const [commits, changed, addedLines] = await Promise.all([
+      workspace.commitsSince(baseCommit),
+      workspace.changedFiles(baseCommit),
+      workspace.addedLines(baseCommit),
+    ]);
     const checkedHead = (await git(["rev-parse", "HEAD"], { cwd: workspace.dir })).stdout.trim();
     // A qa command the stage already runs as `post` is not run twice.
     const qa = Object.values(context.config.qaCommands).filter((command) => !stage.validation.post.includes(command));
@@ -109,8 +200,18 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
       commits.length === 0
         ? []
         : await runValidation(
-            [...stage.validation.post.map((command) => ({ phase: "post" as const, command })), ...qa.map((command) => ({ phase: "qa" as const, command }))],
-            { cwd: workspace.dir, timeoutMs, signal: run.signal, home, network, recheck: () => approvedPlanProblem(run) },
+            [
+              ...stage.validation.post.map((command) => ({ phase: "post" as const, command })),
+              ...qa.map((command) => ({ phase: "qa" as const, command })),
+            ],
+            {
+              cwd: workspace.dir,
+              timeoutMs,
+              signal: run.signal,
+              home,
+              network,
+              recheck: () => approvedPlanProblem(run),
+            },
           );
     // Validation is repository code with the clone writable: whatever it committed, moved or left is not the
     // stage's work. The branch goes back to the commits okstra checked, and only those are pushed.
@@ -118,16 +219,32 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
     await git(["clean", "-fdq"], { cwd: workspace.dir });
     const validation = [...pre, ...post];
     const escapingLinks = await linksLeavingClone(workspace.dir, baseCommit);
-    const checks = checkStage({ stage, commits, changed, addedLines, validation, justified: justifiedPlaceholders(executor.result?.notes), escapingLinks });
+    const checks = checkStage({
+      stage,
+      commits,
+      changed,
+      addedLines,
+      validation,
+      justified: justifiedPlaceholders(executor.result?.notes),
+      escapingLinks,
+    });
     if (checks.failures.length > 0) {
       const [first] = checks.failures;
       // A red attempt is kept for retry to build on, unless no later commit could repair it:
       // a commit message is history, and a commit under `.okstra/` is not pushed anywhere.
-      const unrepairable = checks.failures.some((f) => f.reason === "okstra-path-committed" || f.reason === "non-conventional-commit");
+      const unrepairable = checks.failures.some(
+        (f) => f.reason === "okstra-path-committed" || f.reason === "non-conventional-commit",
+      );
       const kept = unrepairable ? "" : await keepFailedWork(run, workspace, branch, baseCommit, remoteHead, log);
       // Each reason once: the first is the outcome's own, later ones prefix their detail.
-      const summary = checks.failures.map((f) => (f.reason === first.reason ? f.detail : `${f.reason}: ${f.detail}`)).join("\n");
-      return failed(first.reason, `${summary}${kept}${setupHint(validation, context.config.setup, workspace.dir)}`, validation);
+      const summary = checks.failures
+        .map((f) => (f.reason === first.reason ? f.detail : `${f.reason}: ${f.detail}`))
+        .join("\n");
+      return failed(
+        first.reason,
+        `${summary}${kept}${setupHint(validation, context.config.setup, workspace.dir)}`,
+        validation,
+      );
     }
     if (run.signal.aborted) return failed("cancelled", `the run stopped: ${describeAbort(run.signal)}`, validation);
 
@@ -142,11 +259,28 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
       branch,
       stageCommitRange: { base: baseCommit, head: headCommit },
       commits: finalCommits.map((c) => ({ sha: c.sha, subject: c.subject })),
-      exposed: { files: changed.filter((f) => f.status !== "deleted").map((f) => f.path), identifiers: stage.exitContract.identifiers, endpoints: stage.exitContract.resources },
-      validation: validation.filter(isCarriedValidation).map(({ phase, command, exitCode, durationMs, outputTail }) => ({ phase, command, exitCode, durationMs, outputTail })),
+      exposed: {
+        files: changed.filter((f) => f.status !== "deleted").map((f) => f.path),
+        identifiers: stage.exitContract.identifiers,
+        endpoints: stage.exitContract.resources,
+      },
+      validation: validation
+        .filter(isCarriedValidation)
+        .map(({ phase, command, exitCode, durationMs, outputTail }) => ({
+          phase,
+          command,
+          exitCode,
+          durationMs,
+          outputTail,
+        })),
       outOfPlanEdits: checks.outOfPlanEdits,
       placeholders: checks.placeholders,
-      worker: { provider: executor.provider, model: executor.model, usage: executor.usage, summary: executor.result?.summary },
+      worker: {
+        provider: executor.provider,
+        model: executor.model,
+        usage: executor.usage,
+        summary: executor.result?.summary,
+      },
       status: "complete",
     });
     return { stage: stage.number, status: "done", branch, baseCommit, headCommit, carry, validation };
@@ -161,12 +295,24 @@ export async function executeStage(run: ImplementationRun, workspace: Workspace,
  * nothing is lost, a person can look at the red commits, and `/okstra retry`
  * continues from them; uncommitted edits are not kept.
  */
-async function keepFailedWork(run: ImplementationRun, workspace: Workspace, branch: string, baseCommit: string, remoteHead: string | null, log: Logger): Promise<string> {
+async function keepFailedWork(
+  run: ImplementationRun,
+  workspace: Workspace,
+  branch: string,
+  baseCommit: string,
+  remoteHead: string | null,
+  log: Logger,
+): Promise<string> {
   try {
     await git(["checkout", "--quiet", "--force", branch], { cwd: workspace.dir });
     const from = remoteHead && (await isAncestor(workspace.dir, baseCommit, remoteHead)) ? remoteHead : baseCommit;
     if ((await workspace.commitsSince(from)).length === 0) return "; the executor had committed nothing";
-    const head = await ensureTrailers(workspace.dir, from, run.context.job.issueNumber, Number(branch.split("/s").pop()));
+    const head = await ensureTrailers(
+      workspace.dir,
+      from,
+      run.context.job.issueNumber,
+      Number(branch.split("/s").pop()),
+    );
     await workspace.push(branch, { expectedRemoteHead: remoteHead, log });
     return `; partial work kept on \`${branch}\` at \`${head.slice(0, 12)}\``;
   } catch (error) {
@@ -179,7 +325,13 @@ function describeAbort(signal: AbortSignal): string {
   return signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? "aborted");
 }
 
-async function checkoutStageBase(workspace: Workspace, branch: string, heads: string[], stage: PlanStage, log: Logger): Promise<string> {
+async function checkoutStageBase(
+  workspace: Workspace,
+  branch: string,
+  heads: string[],
+  stage: PlanStage,
+  log: Logger,
+): Promise<string> {
   await workspace.checkoutNewBranch(branch, heads[0]);
   if (heads.length === 1) return heads[0];
   const deps = stage.dependsOn;
@@ -191,11 +343,19 @@ async function checkoutStageBase(workspace: Workspace, branch: string, heads: st
 }
 
 /** Commits on the base branch since approval that touch the stage's predicted files, as `sha subject`. */
-async function changedSinceApproval(workspace: Workspace, baseBranch: string, approvedBase: string, stage: PlanStage): Promise<string[]> {
+async function changedSinceApproval(
+  workspace: Workspace,
+  baseBranch: string,
+  approvedBase: string,
+  stage: PlanStage,
+): Promise<string[]> {
   const current = await workspace.resolveCommit(baseBranch).catch(() => approvedBase);
   if (current === approvedBase) return [];
   const pathspecs = predictedFiles(stage).map((p) => `:(glob)${p.endsWith("/") ? `${p}**` : p}`);
-  const log = await git(["log", "--format=%h %s", `${approvedBase}..${current}`, "--", ...pathspecs], { cwd: workspace.dir, allowFailure: true });
+  const log = await git(["log", "--format=%h %s", `${approvedBase}..${current}`, "--", ...pathspecs], {
+    cwd: workspace.dir,
+    allowFailure: true,
+  });
   return log.stdout.split("\n").filter(Boolean).slice(0, 10);
 }
 
@@ -218,7 +378,12 @@ function executorValues(run: ImplementationRun, stage: PlanStage, branch: string
       title: stage.title,
       sliceValue: stage.sliceValue,
       acceptance: list(stage.acceptance),
-      steps: stage.steps.map((s) => `${s.n}. ${s.action} — files: ${s.files.join(", ") || "(none)"}${s.command ? ` — run \`${s.command}\`` : ""} — expect: ${s.expected}`).join("\n"),
+      steps: stage.steps
+        .map(
+          (s) =>
+            `${s.n}. ${s.action} — files: ${s.files.join(", ") || "(none)"}${s.command ? ` — run \`${s.command}\`` : ""} — expect: ${s.expected}`,
+        )
+        .join("\n"),
       exitContract: `files: ${stage.exitContract.files.join(", ")}\nidentifiers: ${stage.exitContract.identifiers.join(", ") || "(none)"}\nresources: ${stage.exitContract.resources.join(", ") || "(none)"}`,
       validation: `pre: ${stage.validation.pre.join("; ") || "(none)"}\nmid: ${stage.validation.mid.join("; ") || "(none)"}\npost: ${stage.validation.post.join("; ")}`,
       tddExemption: stage.tddExemption ? `Exempt: ${stage.tddExemption}` : "(none: every behaviour is test-first)",

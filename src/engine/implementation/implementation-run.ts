@@ -29,7 +29,8 @@ export class ImplementationRun {
   /** Where a stage without dependencies starts: the base commit recorded when the plan was approved. */
   get baseCommit(): string {
     const commit = this.task.meta.implementationBaseCommit;
-    if (!commit) throw new Error(`task #${this.task.issue} has no implementation base commit: its plan was never approved`);
+    if (!commit)
+      throw new Error(`task #${this.task.issue} has no implementation base commit: its plan was never approved`);
     return commit;
   }
 
@@ -56,7 +57,10 @@ export class ImplementationRun {
     const carries = this.carryIn(stage);
     if (carries.length === 0) return "(this stage has no dependencies)";
     return carries
-      .map((c) => `Stage ${c.stage} on \`${c.branch}\` at \`${c.stageCommitRange.head}\`: files ${c.exposed.files.join(", ") || "(none)"}; identifiers ${c.exposed.identifiers.join(", ") || "(none)"}`)
+      .map(
+        (c) =>
+          `Stage ${c.stage} on \`${c.branch}\` at \`${c.stageCommitRange.head}\`: files ${c.exposed.files.join(", ") || "(none)"}; identifiers ${c.exposed.identifiers.join(", ") || "(none)"}`,
+      )
       .join("\n");
   }
 }

@@ -51,7 +51,12 @@ export class LeaseKeeper {
     if (this.stages.length === 0 || this.controller.signal.aborted) return;
     try {
       const task = await this.ledger.readTask(this.issue);
-      const cancel = task?.rows.find((row, i) => row.status === "cancelled" && (row.run === this.run || row.stage === undefined) && startedBefore(task.rows, i, this.run));
+      const cancel = task?.rows.find(
+        (row, i) =>
+          row.status === "cancelled" &&
+          (row.run === this.run || row.stage === undefined) &&
+          startedBefore(task.rows, i, this.run),
+      );
       if (cancel) this.controller.abort(new Error(`cancelled (${cancel.run})`));
     } catch (error) {
       this.log.debug({ err: error }, "cancellation poll failed; trying again");
@@ -74,7 +79,9 @@ export class LeaseKeeper {
       await this.ledger.renewLeases(this.issue, this.run, this.stages, this.leaseUntil());
     } catch (error) {
       this.log.warn({ err: error, stages: this.stages }, "stage lease lost; stopping the run");
-      this.controller.abort(new Error(`lost the lease on stages ${this.stages.join(", ")}: ${(error as Error).message}`));
+      this.controller.abort(
+        new Error(`lost the lease on stages ${this.stages.join(", ")}: ${(error as Error).message}`),
+      );
     }
   }
 

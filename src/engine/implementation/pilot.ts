@@ -7,7 +7,16 @@ import type { ImplementationRun } from "./implementation-run.js";
 type Failed = Extract<StageOutcome, { status: "failed" }>;
 
 /** Failures worth a second attempt in the same run: not a cancel, a lost lease, or a stage that never ran. */
-const NOT_RETRYABLE = new Set(["cancelled", "lease-lost", "dependency-failed", "needs-replan", "budget-exceeded", "push-rejected", "git-auth-failed", "git-permission-denied"]);
+const NOT_RETRYABLE = new Set([
+  "cancelled",
+  "lease-lost",
+  "dependency-failed",
+  "needs-replan",
+  "budget-exceeded",
+  "push-rejected",
+  "git-auth-failed",
+  "git-permission-denied",
+]);
 
 export interface PilotDecision {
   source: "pilot" | "fallback";
@@ -26,7 +35,12 @@ export interface PilotDecision {
  * no stage may be both retried and skipped — and on any failure okstra falls
  * back to retrying each failed stage once with its failure log as guidance.
  */
-export async function decideAfterBatch(run: ImplementationRun, workspace: Workspace, outcomes: StageOutcome[], remaining: number[]): Promise<PilotDecision | null> {
+export async function decideAfterBatch(
+  run: ImplementationRun,
+  workspace: Workspace,
+  outcomes: StageOutcome[],
+  remaining: number[],
+): Promise<PilotDecision | null> {
   const failed = outcomes.filter((o): o is Failed => o.status === "failed" && !NOT_RETRYABLE.has(o.reason));
   if (failed.length === 0 || !run.context.config.pilot) return null;
   const fallback = (rejected: string): PilotDecision => ({
@@ -51,13 +65,16 @@ export async function decideAfterBatch(run: ImplementationRun, workspace: Worksp
       taskKey: run.taskKey,
       issue: { title: run.task.meta.title },
       batch: outcomes.map((o) => `- stage ${o.stage}: ${o.status}`).join("\n"),
-      failures: failed.map((f) => `### Stage ${f.stage}: ${f.reason}\n\n\`\`\`\n${failureGuidance(f)}\n\`\`\``).join("\n\n"),
+      failures: failed
+        .map((f) => `### Stage ${f.stage}: ${f.reason}\n\n\`\`\`\n${failureGuidance(f)}\n\`\`\``)
+        .join("\n\n"),
       findings: "(verification has not run for this batch)",
       remaining: remaining.length ? remaining.map((s) => `- stage ${s}`).join("\n") : "(none)",
     },
     schema: pilotResultSchema,
   });
-  if (outcome.status !== "ok" || !outcome.result) return fallback(`the pilot ended ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ""}`);
+  if (outcome.status !== "ok" || !outcome.result)
+    return fallback(`the pilot ended ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ""}`);
   const problem = invalidDecision(outcome.result, new Set(failed.map((f) => f.stage)));
   if (problem) return fallback(`the pilot's decision was rejected: ${problem}`);
   return { source: "pilot", ...outcome.result };
@@ -75,6 +92,8 @@ export function invalidDecision(decision: PilotResult, failed: ReadonlySet<numbe
 }
 
 function failureGuidance(failure: Failed): string {
-  const tails = failure.validation.filter((v) => v.exitCode !== 0).map((v) => `$ ${v.command} (exit ${v.exitCode})\n${v.outputTail.slice(-1500)}`);
+  const tails = failure.validation
+    .filter((v) => v.exitCode !== 0)
+    .map((v) => `$ ${v.command} (exit ${v.exitCode})\n${v.outputTail.slice(-1500)}`);
   return [`The previous attempt failed: ${failure.reason}.`, failure.detail.slice(0, 3000), ...tails].join("\n\n");
 }

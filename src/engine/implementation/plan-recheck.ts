@@ -16,7 +16,9 @@ export async function approvedPlanProblem(run: ImplementationRun): Promise<strin
   const current = await run.context.services.ledger.readTask(issue, { latest: true });
   const started = planDigest(run.task.plan);
   if (!current?.plan) return `the plan of #${issue} is no longer on the ledger`;
-  if (current.state.planDigest !== started) return `the plan of #${issue} changed since this run started (digest ${started.slice(0, 12)} → ${(current.state.planDigest ?? "").slice(0, 12)})`;
-  if (!current.state.approval?.current) return `the plan of #${issue} (digest ${started.slice(0, 12)}) is no longer the approved one`;
+  if (current.state.planDigest !== started)
+    return `the plan of #${issue} changed since this run started (digest ${started.slice(0, 12)} → ${(current.state.planDigest ?? "").slice(0, 12)})`;
+  if (!current.state.approval?.current)
+    return `the plan of #${issue} (digest ${started.slice(0, 12)}) is no longer the approved one`;
   return null;
 }

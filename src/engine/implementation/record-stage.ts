@@ -1,7 +1,14 @@
 import type { CarrySidecar, Ledger, LedgerRow } from "../../ledger/index.js";
 
 /** A done (or, with `source: "revise"`, revised) stage: its carry and `done` row in one commit (see `Ledger.recordStageDone`). */
-export async function recordStageDone(ledger: Ledger, issue: number, run: string, carry: CarrySidecar, now: Date, source?: "revise"): Promise<void> {
+export async function recordStageDone(
+  ledger: Ledger,
+  issue: number,
+  run: string,
+  carry: CarrySidecar,
+  now: Date,
+  source?: "revise",
+): Promise<void> {
   await ledger.recordStageDone(issue, { run, carry, now, source });
 }
 

@@ -44,7 +44,8 @@ import { firstLine } from "../../util/text.js";
 export async function implementCommand(context: CommandContext): Promise<void> {
   const { job, services, config } = context;
   const command = context.command;
-  if (command.verb !== "implement" && command.verb !== "retry") throw new Error(`implementCommand cannot carry out ${command.verb}`);
+  if (command.verb !== "implement" && command.verb !== "retry")
+    throw new Error(`implementCommand cannot carry out ${command.verb}`);
   const requested = command.verb === "implement" ? command.stage : (command.stage ?? "auto");
   // One run reads the ledger head once and follows its own writes from there (SPEC §13, `Ledger.pinned`).
   const ledger = services.ledger.pinned();
@@ -72,7 +73,8 @@ export async function implementCommand(context: CommandContext): Promise<void> {
   let task = approved.task;
 
   // 2–3. Batch, then the run started and the batch claimed in one commit (a lost claim re-selects).
-  const choose = (stage: "auto" | number) => (command.verb === "retry" ? chooseRetryBatch : chooseBatch)(task, plan, stage, config.implementation.runStepBudget);
+  const choose = (stage: "auto" | number) =>
+    (command.verb === "retry" ? chooseRetryBatch : chooseBatch)(task, plan, stage, config.implementation.runStepBudget);
   let batch = choose(requested);
   let manifest: RunManifest;
   const leaseMs = services.leaseMs;
@@ -80,15 +82,24 @@ export async function implementCommand(context: CommandContext): Promise<void> {
     const leaseUntil = new Date(now().getTime() + leaseMs);
     try {
       const extra = { batch, guidance: context.guidance, baseBranch: task.meta.baseBranch };
-      const started = await ledger.startRun({ issue, phase: "implementation", trigger: runTrigger(job), now: now(), extra }, { stages: batch, leaseUntil: leaseUntil.toISOString(), baseCommit });
+      const started = await ledger.startRun(
+        { issue, phase: "implementation", trigger: runTrigger(job), now: now(), extra },
+        { stages: batch, leaseUntil: leaseUntil.toISOString(), baseCommit },
+      );
       manifest = started.manifest;
       await scheduleRecoveryCheck(context.services, issue, leaseUntil, context.log);
       break;
     } catch (error) {
       if (error instanceof DuplicateTriggerError) return;
-      if (!(error instanceof StageClaimedError || error instanceof StageDoneError) || attempt >= 2 || requested !== "auto") {
-        if (error instanceof StageClaimedError || error instanceof StageDoneError) await recordRefusedRun(context, batch, error.message);
-        if (error instanceof StageClaimedError || error instanceof StageDoneError) throw new CommandRefusal(`${error.message}.`, "`/okstra status` shows who holds which stage.");
+      if (
+        !(error instanceof StageClaimedError || error instanceof StageDoneError) ||
+        attempt >= 2 ||
+        requested !== "auto"
+      ) {
+        if (error instanceof StageClaimedError || error instanceof StageDoneError)
+          await recordRefusedRun(context, batch, error.message);
+        if (error instanceof StageClaimedError || error instanceof StageDoneError)
+          throw new CommandRefusal(`${error.message}.`, "`/okstra status` shows who holds which stage.");
         throw error;
       }
       // Another run claimed part of the batch first: choose again from what is left.
@@ -101,10 +112,17 @@ export async function implementCommand(context: CommandContext): Promise<void> {
   const keeper = new LeaseKeeper(services.ledger, issue, manifest.id, batch, leaseMs, context.log, now);
 
   context.run.runId = manifest.id;
-  context.run.phases = batch.map((stage) => ({ name: `Stage ${stage} · ${plan.stages.find((s) => s.number === stage)!.title}`, state: "pending" }));
+  context.run.phases = batch.map((stage) => ({
+    name: `Stage ${stage} · ${plan.stages.find((s) => s.number === stage)!.title}`,
+    state: "pending",
+  }));
   context.status.update(context.run);
 
-  const workers: RunWorkers = { budget: new BudgetMeter(config.budgets, { task: runs.spend }), records: [], signal: keeper.signal };
+  const workers: RunWorkers = {
+    budget: new BudgetMeter(config.budgets, { task: runs.spend }),
+    records: [],
+    signal: keeper.signal,
+  };
   const run = new ImplementationRun(context, manifest, task, plan, workers, keeper, task.meta.baseBranch);
   keeper.start();
   const unregister = registerRun(job.repo, issue, manifest.id, keeper.controller);
@@ -124,7 +142,9 @@ export async function implementCommand(context: CommandContext): Promise<void> {
     context.log.error({ err: error }, "implementation run stopped");
     const done = new Set(outcomes.map((o) => o.stage));
     const abortReason = String((keeper.signal.reason as Error)?.message ?? keeper.signal.reason);
-    const { reason, detail } = keeper.signal.aborted ? { reason: abortReason.startsWith("cancelled") ? "cancelled" : "lease-lost", detail: abortReason } : describeStageError(error);
+    const { reason, detail } = keeper.signal.aborted
+      ? { reason: abortReason.startsWith("cancelled") ? "cancelled" : "lease-lost", detail: abortReason }
+      : describeStageError(error);
     for (const stage of batch.filter((s) => !done.has(s))) {
       outcomes.push({ stage, status: "failed", reason, detail, validation: [] });
       const phase = context.run.phases.find((p) => p.name.startsWith(`Stage ${stage} `));
@@ -133,7 +153,9 @@ export async function implementCommand(context: CommandContext): Promise<void> {
     await ledger
       .appendRows(
         issue,
-        outcomes.filter((o): o is Extract<StageOutcome, { status: "failed" }> => o.status === "failed" && !done.has(o.stage)).map((o) => failedRow(manifest.id, o)),
+        outcomes
+          .filter((o): o is Extract<StageOutcome, { status: "failed" }> => o.status === "failed" && !done.has(o.stage))
+          .map((o) => failedRow(manifest.id, o)),
       )
       .catch((err: unknown) => context.log.error({ err }, "could not record the stopped stages"));
   } finally {
@@ -142,8 +164,21 @@ export async function implementCommand(context: CommandContext): Promise<void> {
   }
 
   const failed = outcomes.filter((o) => o.status === "failed");
-  await finishRun(context, manifest, batch, outcomes, workers, run.pilot, failed.length === 0 ? "succeeded" : "failed", failed.length === 0 ? `${outcomes.length} stage(s) done` : `${failed.length} of ${batch.length} stage(s) failed`);
-  if (config.verification.autoVerify) await verifyAfterImplementation(context, outcomes.flatMap((o) => (o.status === "done" ? [o.stage] : [])));
+  await finishRun(
+    context,
+    manifest,
+    batch,
+    outcomes,
+    workers,
+    run.pilot,
+    failed.length === 0 ? "succeeded" : "failed",
+    failed.length === 0 ? `${outcomes.length} stage(s) done` : `${failed.length} of ${batch.length} stage(s) failed`,
+  );
+  if (config.verification.autoVerify)
+    await verifyAfterImplementation(
+      context,
+      outcomes.flatMap((o) => (o.status === "done" ? [o.stage] : [])),
+    );
 }
 
 /**
@@ -151,9 +186,18 @@ export async function implementCommand(context: CommandContext): Promise<void> {
  * the pilot (or its fallback) says so — one more attempt at each stage it
  * picked, re-claimed first because the failure ended the claim.
  */
-async function executeBatch(run: ImplementationRun, workspace: Workspace, batch: number[], keeper: LeaseKeeper, outcomes: StageOutcome[]): Promise<void> {
-  const heads = new Map<number, string>(run.task.state.stages.filter((s) => s.done).map((s) => [s.stage, s.done!.headCommit]));
-  for (const stageNumber of batch) outcomes.push(await attemptStage(run, workspace, stageNumber, heads, outcomes, run.context.guidance));
+async function executeBatch(
+  run: ImplementationRun,
+  workspace: Workspace,
+  batch: number[],
+  keeper: LeaseKeeper,
+  outcomes: StageOutcome[],
+): Promise<void> {
+  const heads = new Map<number, string>(
+    run.task.state.stages.filter((s) => s.done).map((s) => [s.stage, s.done!.headCommit]),
+  );
+  for (const stageNumber of batch)
+    outcomes.push(await attemptStage(run, workspace, stageNumber, heads, outcomes, run.context.guidance));
 
   const remaining = run.plan.stages.map((s) => s.number).filter((s) => !heads.has(s));
   const decision = await decideAfterBatch(run, workspace, outcomes, remaining);
@@ -164,18 +208,38 @@ async function executeBatch(run: ImplementationRun, workspace: Workspace, batch:
   if (retry.length === 0) return;
   const { context, manifest } = run;
   const leaseUntil = keeper.leaseUntil();
-  await context.services.ledger.claimStages(context.job.issueNumber, manifest.id, retry.map((r) => r.stage), leaseUntil, run.baseCommit);
+  await context.services.ledger.claimStages(
+    context.job.issueNumber,
+    manifest.id,
+    retry.map((r) => r.stage),
+    leaseUntil,
+    run.baseCommit,
+  );
   await scheduleRecoveryCheck(context.services, context.job.issueNumber, leaseUntil, context.log);
   keeper.track(retry.map((r) => r.stage));
   for (const { stage, guidance } of retry) {
     const index = outcomes.findIndex((o) => o.stage === stage);
     const others = outcomes.filter((_, i) => i !== index);
-    outcomes[index] = await attemptStage(run, workspace, stage, heads, others, [context.guidance, `Guidance for this retry:\n${guidance}`].filter(Boolean).join("\n\n"));
+    outcomes[index] = await attemptStage(
+      run,
+      workspace,
+      stage,
+      heads,
+      others,
+      [context.guidance, `Guidance for this retry:\n${guidance}`].filter(Boolean).join("\n\n"),
+    );
   }
 }
 
 /** One attempt at one stage: run it (unless a dependency failed in this run), then record it as done — with its PR — or failed. */
-async function attemptStage(run: ImplementationRun, workspace: Workspace, stageNumber: number, heads: Map<number, string>, earlier: StageOutcome[], guidance: string): Promise<StageOutcome> {
+async function attemptStage(
+  run: ImplementationRun,
+  workspace: Workspace,
+  stageNumber: number,
+  heads: Map<number, string>,
+  earlier: StageOutcome[],
+  guidance: string,
+): Promise<StageOutcome> {
   const { context, manifest } = run;
   const issue = context.job.issueNumber;
   const ledger = context.services.ledger;
@@ -187,9 +251,16 @@ async function attemptStage(run: ImplementationRun, workspace: Workspace, stageN
 
   let outcome: StageOutcome;
   if (blockedBy.length > 0) {
-    outcome = { stage: stageNumber, status: "failed", reason: "dependency-failed", detail: `stage ${blockedBy.join(", ")} failed in this run`, validation: [] };
+    outcome = {
+      stage: stageNumber,
+      status: "failed",
+      reason: "dependency-failed",
+      detail: `stage ${blockedBy.join(", ")} failed in this run`,
+      validation: [],
+    };
   } else {
-    if (run.signal.aborted) throw run.signal.reason instanceof Error ? run.signal.reason : new Error("the run was stopped");
+    if (run.signal.aborted)
+      throw run.signal.reason instanceof Error ? run.signal.reason : new Error("the run was stopped");
     phase.state = "running";
     phase.detail = guidance !== context.guidance ? "retrying" : undefined;
     context.status.update(context.run);
@@ -221,10 +292,13 @@ async function attemptStage(run: ImplementationRun, workspace: Workspace, stageN
 }
 
 function pilotSummary(decision: PilotDecision): string {
-  const lines = [`**Pilot** (${decision.source === "pilot" ? "the pilot worker" : "okstra's fallback"}): ${decision.analysis}`];
+  const lines = [
+    `**Pilot** (${decision.source === "pilot" ? "the pilot worker" : "okstra's fallback"}): ${decision.analysis}`,
+  ];
   if (decision.rejected) lines.push(`_The pilot's answer was not used: ${decision.rejected}._`);
   if (decision.retry.length) lines.push(`Retrying: ${decision.retry.map((r) => `stage ${r.stage}`).join(", ")}.`);
-  if (decision.skip.length) lines.push(`Skipped: ${decision.skip.map((s) => `stage ${s.stage} (${s.reason})`).join(", ")}.`);
+  if (decision.skip.length)
+    lines.push(`Skipped: ${decision.skip.map((s) => `stage ${s.stage} (${s.reason})`).join(", ")}.`);
   if (decision.replan) lines.push("The pilot recommends `/okstra replan`.");
   return lines.join("\n");
 }
@@ -248,7 +322,14 @@ async function publishDoneStage(run: ImplementationRun, carry: CarrySidecar, at:
   let pr: Awaited<ReturnType<typeof publishStagePullRequest>> | null = null;
   let problem = "";
   try {
-    pr = await publishStagePullRequest({ platform, task: taskWithStageDone(current, done), plan, stage, draft: context.config.implementation.draftStagePRs, log: context.log });
+    pr = await publishStagePullRequest({
+      platform,
+      task: taskWithStageDone(current, done),
+      plan,
+      stage,
+      draft: context.config.implementation.draftStagePRs,
+      log: context.log,
+    });
   } catch (error) {
     context.log.error({ err: error, stage }, "could not publish the stage PR");
     problem = firstLine(error instanceof Error ? error.message : String(error));
@@ -260,7 +341,8 @@ async function publishDoneStage(run: ImplementationRun, carry: CarrySidecar, at:
     const task = await ledger.readTask(issue);
     // The PRs publish read are still current: only the other stage PRs' blocks may need a write.
     const known = { prs: pr.known, fresh: pr.number };
-    if (task) await refreshStackBlocks({ platform, task, plan, log: context.log, known, stacks: ledgerStacksMemory(ledger) });
+    if (task)
+      await refreshStackBlocks({ platform, task, plan, log: context.log, known, stacks: ledgerStacksMemory(ledger) });
   } catch (error) {
     context.log.error({ err: error, stage }, "could not refresh the stage PRs' navigation");
   }
@@ -277,26 +359,58 @@ async function publishDoneStage(run: ImplementationRun, carry: CarrySidecar, at:
 function describeStageError(error: unknown): { reason: string; detail: string } {
   const message = redactSecrets(error instanceof Error ? error.message : String(error));
   if (error instanceof PushRejectedError) return { reason: "push-rejected", detail: message };
-  const failure = error instanceof GitError ? error.failure : error instanceof Error && error.cause instanceof GitError ? error.cause.failure : "other";
+  const failure =
+    error instanceof GitError
+      ? error.failure
+      : error instanceof Error && error.cause instanceof GitError
+        ? error.cause.failure
+        : "other";
   if (failure === "auth") {
-    return { reason: "git-auth-failed", detail: `the git server refused okstra's credentials (HTTP 401): the installation token was not accepted. ${message}` };
+    return {
+      reason: "git-auth-failed",
+      detail: `the git server refused okstra's credentials (HTTP 401): the installation token was not accepted. ${message}`,
+    };
   }
   if (failure === "permission") {
-    return { reason: "git-permission-denied", detail: `the git server refused the push (HTTP 403): the App needs \`contents: write\` on this repository. ${message}` };
+    return {
+      reason: "git-permission-denied",
+      detail: `the git server refused the push (HTTP 403): the App needs \`contents: write\` on this repository. ${message}`,
+    };
   }
   return { reason: "error", detail: message };
 }
 
 function failedRow(run: string, outcome: Extract<StageOutcome, { status: "failed" }>) {
-  return { run, status: "failed" as const, stage: outcome.stage, reason: outcome.reason, detail: outcome.detail.slice(0, 8_000) };
+  return {
+    run,
+    status: "failed" as const,
+    stage: outcome.stage,
+    reason: outcome.reason,
+    detail: outcome.detail.slice(0, 8_000),
+  };
 }
 
 /** A claim refused for good still leaves a run on the ledger, started and refused, saying why. */
 async function recordRefusedRun(context: CommandContext, batch: number[], reason: string): Promise<void> {
   const now = context.services.now;
   const extra = { batch, guidance: context.guidance };
-  const manifest = await startRun(context.services.ledger, { issue: context.job.issueNumber, phase: "implementation", job: context.job, now: now(), extra });
-  await finishRun(context, manifest, [], [], { budget: new BudgetMeter(context.config.budgets), records: [] }, null, "refused", reason);
+  const manifest = await startRun(context.services.ledger, {
+    issue: context.job.issueNumber,
+    phase: "implementation",
+    job: context.job,
+    now: now(),
+    extra,
+  });
+  await finishRun(
+    context,
+    manifest,
+    [],
+    [],
+    { budget: new BudgetMeter(context.config.budgets), records: [] },
+    null,
+    "refused",
+    reason,
+  );
 }
 
 async function finishRun(
@@ -318,7 +432,10 @@ async function finishRun(
     `ledger(#${issue}): ${manifest.id} ${status}`,
   );
   if (status === "refused") return;
-  const cancelled = outcomes.length > 0 && outcomes.every((o) => o.status === "done" || o.reason === "cancelled") && outcomes.some((o) => o.status === "failed");
+  const cancelled =
+    outcomes.length > 0 &&
+    outcomes.every((o) => o.status === "done" || o.reason === "cancelled") &&
+    outcomes.some((o) => o.status === "failed");
   context.run.outcome = status === "succeeded" ? "succeeded" : cancelled ? "cancelled" : "failed";
   context.run.finishedAt = now().toISOString();
   const done = outcomes.filter((o) => o.status === "done").map((o) => o.stage);
@@ -327,21 +444,35 @@ async function finishRun(
     `Batch ${batch.join(", ")}: ${done.length} done${done.length < batch.length ? `, ${batch.length - done.length} failed` : ""}.`,
     "",
     ...pilotNote,
-    ...outcomes.flatMap((o) => (o.status === "failed" && o.evidence ? [failureDetails(o.stage, o.reason, o.evidence), ""] : [])),
-    status === "succeeded" ? "Next: `/okstra implement` for the next ready stages, or `/okstra status`." : "Next: `/okstra retry` the failed stages after reading the report, or `/okstra status`.",
+    ...outcomes.flatMap((o) =>
+      o.status === "failed" && o.evidence ? [failureDetails(o.stage, o.reason, o.evidence), ""] : [],
+    ),
+    status === "succeeded"
+      ? "Next: `/okstra implement` for the next ready stages, or `/okstra status`."
+      : "Next: `/okstra retry` the failed stages after reading the report, or `/okstra status`.",
   ].join("\n");
-  context.run.links = [...context.run.links, { label: "report", url: context.services.ledger.fileUrl(issue, `runs/${manifest.id}/report.md`) }];
+  context.run.links = [
+    ...context.run.links,
+    { label: "report", url: context.services.ledger.fileUrl(issue, `runs/${manifest.id}/report.md`) },
+  ];
   await context.status.finish(context.run);
 }
 
 /** A failed stage's output tails, folded: the comment says why without burying the rest. */
 function failureDetails(stage: number, reason: string, evidence: string): string {
   const fence = evidence.includes("```") ? "~~~~" : "```";
-  return [`<details><summary>Stage ${stage}: ${reason} — output</summary>`, "", fence, evidence, fence, "", "</details>"].join("\n");
+  return [
+    `<details><summary>Stage ${stage}: ${reason} — output</summary>`,
+    "",
+    fence,
+    evidence,
+    fence,
+    "",
+    "</details>",
+  ].join("\n");
 }
 
 function describeValidation(outcome: Extract<StageOutcome, { status: "done" }>): string {
   const passed = outcome.validation.filter((v) => v.exitCode === 0).length;
   return `${passed}/${outcome.validation.length} validation commands passed`;
 }
-

@@ -117,8 +117,12 @@ async function excludeUntracked(cwd: string): Promise<void> {
   // writes only into the clone's own `.git/info`, and never through a link.
   const info = path.join(await realpath(cwd), ".git", "info");
   await mkdir(info, { recursive: true });
-  if ((await realpath(info)) !== info) throw new Error(`setup replaced ${info} with a link; okstra writes nothing through it`);
-  const file = await open(path.join(info, "exclude"), constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW);
+  if ((await realpath(info)) !== info)
+    throw new Error(`setup replaced ${info} with a link; okstra writes nothing through it`);
+  const file = await open(
+    path.join(info, "exclude"),
+    constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
+  );
   try {
     await file.appendFile(`\n# okstra setup\n${entries.map((e) => `/${escapeGlob(e)}`).join("\n")}\n`);
   } finally {

@@ -58,10 +58,28 @@ export async function runValidation(
     const started = Date.now();
     const deadline = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
-    const env = workerEnv({ appEnv: process.env, provider: "command", home: options.home, extra: { CI: "true", ...options.env } });
+    const env = workerEnv({
+      appEnv: process.env,
+      provider: "command",
+      home: options.home,
+      extra: { CI: "true", ...options.env },
+    });
     // Repository code: sandboxed, on a writable clone, like the executor that wrote it.
-    const sandbox = { clone: options.cwd, cloneWritable: true, writablePaths: [options.home, ...(options.writablePaths ?? [])], network: options.network };
-    const outcome = await runProcess({ command: "/bin/sh", args: ["-c", command], cwd: options.cwd, env, stdin: "", signal, sandbox });
+    const sandbox = {
+      clone: options.cwd,
+      cloneWritable: true,
+      writablePaths: [options.home, ...(options.writablePaths ?? [])],
+      network: options.network,
+    };
+    const outcome = await runProcess({
+      command: "/bin/sh",
+      args: ["-c", command],
+      cwd: options.cwd,
+      env,
+      stdin: "",
+      signal,
+      sandbox,
+    });
     const output = `${outcome.stdout}${outcome.stderr ? `\n${outcome.stderr}` : ""}`.trimEnd();
     const timedOut = outcome.aborted && deadline.aborted;
     results.push({

@@ -55,25 +55,42 @@ export function checkStage(input: {
   escapingLinks?: EscapingLink[];
 }): StageCheckResult {
   const failures: StageCheckResult["failures"] = [];
-  for (const link of input.escapingLinks ?? []) failures.push({ reason: "symlink-outside-clone", detail: `${link.path} -> ${link.target}` });
+  for (const link of input.escapingLinks ?? [])
+    failures.push({ reason: "symlink-outside-clone", detail: `${link.path} -> ${link.target}` });
 
   if (input.commits.length === 0 || input.changed.length === 0) {
-    failures.push({ reason: "contract-violated", detail: input.commits.length === 0 ? "the executor made no commit" : "the executor's commits change no file" });
+    failures.push({
+      reason: "contract-violated",
+      detail: input.commits.length === 0 ? "the executor made no commit" : "the executor's commits change no file",
+    });
   }
   const badMessages = input.commits.filter((c) => !isConventionalCommit(c.subject));
   if (badMessages.length > 0) {
-    failures.push({ reason: "non-conventional-commit", detail: badMessages.map((c) => `${c.sha.slice(0, 12)} "${c.subject}"`).join("; ") });
+    failures.push({
+      reason: "non-conventional-commit",
+      detail: badMessages.map((c) => `${c.sha.slice(0, 12)} "${c.subject}"`).join("; "),
+    });
   }
   const okstraPaths = input.changed.filter((f) => f.path === ".okstra" || f.path.startsWith(".okstra/"));
-  if (okstraPaths.length > 0) failures.push({ reason: "okstra-path-committed", detail: okstraPaths.map((f) => f.path).join(", ") });
+  if (okstraPaths.length > 0)
+    failures.push({ reason: "okstra-path-committed", detail: okstraPaths.map((f) => f.path).join(", ") });
 
   const placeholders: Placeholder[] = input.addedLines.flatMap((file) =>
     file.lines
       .filter((l) => PLACEHOLDER_WORDS.test(l.text) || PLACEHOLDER_PHRASES.test(l.text))
-      .map((l) => ({ path: file.path, line: l.line, text: l.text.trim().slice(0, 200), justified: input.justified.has(`${file.path}:${l.line}`) })),
+      .map((l) => ({
+        path: file.path,
+        line: l.line,
+        text: l.text.trim().slice(0, 200),
+        justified: input.justified.has(`${file.path}:${l.line}`),
+      })),
   );
   const unjustified = placeholders.filter((p) => !p.justified);
-  if (unjustified.length > 0) failures.push({ reason: "placeholder", detail: unjustified.map((p) => `${p.path}:${p.line}: ${p.text}`).join("; ") });
+  if (unjustified.length > 0)
+    failures.push({
+      reason: "placeholder",
+      detail: unjustified.map((p) => `${p.path}:${p.line}: ${p.text}`).join("; "),
+    });
 
   const predicted = predictedFiles(input.stage);
   const outOfPlanEdits = input.changed
@@ -118,7 +135,8 @@ export async function linksLeavingClone(repoDir: string, baseCommit: string): Pr
     if (newMode !== "120000") continue;
     const file = fields[i + 1]!;
     const target = (await git(["cat-file", "blob", blob!], { cwd: repoDir })).stdout;
-    if (!insideClone(repoDir, path.resolve(path.dirname(path.join(repoDir, file)), target))) found.push({ path: file, target });
+    if (!insideClone(repoDir, path.resolve(path.dirname(path.join(repoDir, file)), target)))
+      found.push({ path: file, target });
   }
   return found;
 }
@@ -126,5 +144,10 @@ export async function linksLeavingClone(repoDir: string, baseCommit: string): Pr
 /** Inside the clone's working tree, and not into its `.git`. */
 export function insideClone(repoDir: string, resolved: string): boolean {
   const relative = path.relative(repoDir, resolved);
-  return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative) && relative.split(path.sep)[0] !== ".git";
+  return (
+    relative !== "" &&
+    !relative.startsWith("..") &&
+    !path.isAbsolute(relative) &&
+    relative.split(path.sep)[0] !== ".git"
+  );
 }

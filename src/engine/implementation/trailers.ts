@@ -7,18 +7,34 @@ import { git } from "../../util/git.js";
  * published commit is ever rewritten.
  */
 export async function ensureTrailers(repoDir: string, base: string, task: number, stage: number): Promise<string> {
-  const shas = (await git(["rev-list", "--reverse", "--topo-order", `${base}..HEAD`], { cwd: repoDir })).stdout.split("\n").filter(Boolean);
+  const shas = (await git(["rev-list", "--reverse", "--topo-order", `${base}..HEAD`], { cwd: repoDir })).stdout
+    .split("\n")
+    .filter(Boolean);
   let parent = base;
   let rewritten = false;
   for (const sha of shas) {
     const message = (await git(["log", "-1", "--format=%B", sha], { cwd: repoDir })).stdout;
     const withTrailers = (
-      await git(["interpret-trailers", "--if-exists", "doNothing", "--trailer", `Okstra-Task: #${task}`, "--trailer", `Okstra-Stage: ${stage}`], {
-        cwd: repoDir,
-        input: message,
-      })
+      await git(
+        [
+          "interpret-trailers",
+          "--if-exists",
+          "doNothing",
+          "--trailer",
+          `Okstra-Task: #${task}`,
+          "--trailer",
+          `Okstra-Stage: ${stage}`,
+        ],
+        {
+          cwd: repoDir,
+          input: message,
+        },
+      )
     ).stdout;
-    const parents = (await git(["log", "-1", "--format=%P", sha], { cwd: repoDir })).stdout.trim().split(" ").filter(Boolean);
+    const parents = (await git(["log", "-1", "--format=%P", sha], { cwd: repoDir })).stdout
+      .trim()
+      .split(" ")
+      .filter(Boolean);
     if (!rewritten && withTrailers.trim() === message.trim() && parents.length === 1 && parents[0] === parent) {
       parent = sha;
       continue;

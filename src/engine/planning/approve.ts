@@ -22,29 +22,50 @@ export async function approveCommand(context: CommandContext): Promise<void> {
   const issue = job.issueNumber;
 
   const task = await ledger.readTask(issue);
-  if (!task?.plan) throw new CommandRefusal(`#${issue} has no plan to approve yet.`, "Comment `/okstra plan` to plan it.");
+  if (!task?.plan)
+    throw new CommandRefusal(`#${issue} has no plan to approve yet.`, "Comment `/okstra plan` to plan it.");
   const plan = parsePlan(task.plan);
   const version = task.meta.planVersion;
   refuseUnapprovable(plan, version);
   const digest = planDigest(task.plan);
   if (isPlanApproved(task.rows, task.plan)) {
-    return finish(context, `Plan v${version} is already approved (digest \`${digest.slice(0, 12)}\`). Nothing changed.`, now());
+    return finish(
+      context,
+      `Plan v${version} is already approved (digest \`${digest.slice(0, 12)}\`). Nothing changed.`,
+      now(),
+    );
   }
 
   const baseCommit = await platform.getBranchHead(task.meta.baseBranch);
-  if (!baseCommit) throw new CommandRefusal(`the base branch \`${task.meta.baseBranch}\` no longer exists.`, "Restore it, or `/okstra replan` on another base.");
+  if (!baseCommit)
+    throw new CommandRefusal(
+      `the base branch \`${task.meta.baseBranch}\` no longer exists.`,
+      "Restore it, or `/okstra replan` on another base.",
+    );
 
   await ledger.mutate(async (view) => {
     const { text } = await readRows(view, issue);
     const meta = await readMeta(view, issue);
     const current = await readPlan(view, issue);
     if (!meta || !current || planDigest(current.plan) !== digest) {
-      throw new CommandRefusal("the plan changed while it was being approved.", "Read the new plan, then comment `/okstra approve` again.");
+      throw new CommandRefusal(
+        "the plan changed while it was being approved.",
+        "Read the new plan, then comment `/okstra approve` again.",
+      );
     }
-    const row = ledgerRowSchema.parse({ at: now().toISOString(), run: `approve-${version}`, status: "approved", planDigest: digest, actor: job.comment.author });
+    const row = ledgerRowSchema.parse({
+      at: now().toISOString(),
+      run: `approve-${version}`,
+      status: "approved",
+      planDigest: digest,
+      actor: job.comment.author,
+    });
     const changes = new Map<string, string | null>([
       [taskPath(issue, "ledger.jsonl"), appendRowsText(text, [row])],
-      [taskPath(issue, "task.json"), `${JSON.stringify(taskMetaSchema.parse({ ...meta, implementationBaseCommit: baseCommit }), null, 2)}\n`],
+      [
+        taskPath(issue, "task.json"),
+        `${JSON.stringify(taskMetaSchema.parse({ ...meta, implementationBaseCommit: baseCommit }), null, 2)}\n`,
+      ],
     ]);
     return { changes, message: `ledger(#${issue}): approve plan v${version}`, value: undefined };
   });
@@ -65,7 +86,11 @@ export async function approveCommand(context: CommandContext): Promise<void> {
 
 function parsePlan(raw: unknown): Plan {
   const parsed = planSchema.safeParse(raw);
-  if (!parsed.success) throw new CommandRefusal("the stored plan.json does not match the plan schema, so it cannot be approved.", "Comment `/okstra replan` to plan again.");
+  if (!parsed.success)
+    throw new CommandRefusal(
+      "the stored plan.json does not match the plan schema, so it cannot be approved.",
+      "Comment `/okstra replan` to plan again.",
+    );
   return parsed.data;
 }
 
@@ -76,7 +101,10 @@ function refuseUnapprovable(plan: Plan, version: number): void {
       plan.provenance.gate === "aborted-non-result"
         ? "too few reviewers answered its plan-body verification"
         : `its plan-body verification is blocked by disagreement${blocking.length ? ` on ${blocking.join("; ")}` : ""}`;
-    throw new CommandRefusal(`plan v${version} cannot be approved: ${reason}.`, "Answer in a comment, then `/okstra replan`.");
+    throw new CommandRefusal(
+      `plan v${version} cannot be approved: ${reason}.`,
+      "Answer in a comment, then `/okstra replan`.",
+    );
   }
   const open = plan.clarifications.filter((c) => c.blocks === "approval");
   if (open.length > 0) {

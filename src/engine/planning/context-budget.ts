@@ -19,6 +19,7 @@ export const MIN_CONTEXT_CHARS = 8_000;
 
 export function contextBudgetChars(contextTokens: number, values: PromptValues): number {
   const withoutContext = renderPrompt("planning-analyser", { ...values, context: "" });
-  const overheadTokens = estimateTokens(withoutContext) + estimateTokens(JSON.stringify(resultJsonSchema(analyserResultSchema)));
+  const overheadTokens =
+    estimateTokens(withoutContext) + estimateTokens(JSON.stringify(resultJsonSchema(analyserResultSchema)));
   return Math.max(MIN_CONTEXT_CHARS, Math.floor((contextTokens - overheadTokens) * 4 * SLACK));
 }

@@ -72,20 +72,30 @@ export function snapshotIssue(
 ): IssueSnapshot {
   const cutoff = Date.parse(trigger.createdAt);
   const visible = comments.filter(
-    (c) => c.id !== trigger.id && !isOkstra(c.author) && Date.parse(c.createdAt) < cutoff && Date.parse(c.updatedAt) <= cutoff,
+    (c) =>
+      c.id !== trigger.id &&
+      !isOkstra(c.author) &&
+      Date.parse(c.createdAt) < cutoff &&
+      Date.parse(c.updatedAt) <= cutoff,
   );
   const body = issue.body ?? "";
   const truncated = body.length > ISSUE_BODY_BUDGET_CHARS;
   return {
     title: issue.title,
-    body: truncated ? `${body.slice(0, ISSUE_BODY_BUDGET_CHARS)}\n\n[… the issue body is ${body.length.toLocaleString("en-US")} characters; only the first ${ISSUE_BODY_BUDGET_CHARS.toLocaleString("en-US")} are shown]` : body,
+    body: truncated
+      ? `${body.slice(0, ISSUE_BODY_BUDGET_CHARS)}\n\n[… the issue body is ${body.length.toLocaleString("en-US")} characters; only the first ${ISSUE_BODY_BUDGET_CHARS.toLocaleString("en-US")} are shown]`
+      : body,
     bodyTruncated: truncated,
     bodyChars: body.length,
     comments: visible.map((c) => ({ author: c.author, createdAt: c.createdAt, body: c.body.slice(0, 8_000) })),
   };
 }
 
-export async function gatherContext(repoDir: string, issue: IssueSnapshot, budgetChars = CONTEXT_BUDGET_CHARS): Promise<PlanningContext> {
+export async function gatherContext(
+  repoDir: string,
+  issue: IssueSnapshot,
+  budgetChars = CONTEXT_BUDGET_CHARS,
+): Promise<PlanningContext> {
   const baseCommit = (await git(["rev-parse", "HEAD"], { cwd: repoDir })).stdout.trim();
   const allFiles = (await git(["ls-files", "-z"], { cwd: repoDir })).stdout.split("\0").filter(Boolean);
   const tree = treeWithin(allFiles, budgetChars * TREE_SHARE);
@@ -159,7 +169,10 @@ function treeWithin(files: string[], maxChars: number): string[] {
  * symlink is followed only while it stays inside the clone; one that leaves
  * it (`/proc/self/environ`, a host file) is never read.
  */
-async function readablePath(repoDir: string, file: string): Promise<{ ok: true; path: string } | { ok: false; reason: string }> {
+async function readablePath(
+  repoDir: string,
+  file: string,
+): Promise<{ ok: true; path: string } | { ok: false; reason: string }> {
   const full = path.join(repoDir, file);
   const info = await lstat(full).catch(() => null);
   if (!info?.isSymbolicLink()) return { ok: true, path: full };
@@ -167,7 +180,12 @@ async function readablePath(repoDir: string, file: string): Promise<{ ok: true; 
   const root = await realpath(repoDir);
   const resolved = await realpath(full).catch(() => path.resolve(path.dirname(full), target));
   const relative = path.relative(root, resolved);
-  if (relative === "" || relative.startsWith("..") || path.isAbsolute(relative) || relative.split(path.sep)[0] === ".git") {
+  if (
+    relative === "" ||
+    relative.startsWith("..") ||
+    path.isAbsolute(relative) ||
+    relative.split(path.sep)[0] === ".git"
+  ) {
     return { ok: false, reason: `symlink leaving the clone (-> ${target}), not read` };
   }
   return { ok: true, path: resolved };
@@ -194,7 +212,9 @@ function namedPaths(text: string, files: string[]): string[] {
  * identifiers, then those mentioning them on more lines.
  */
 async function keywordMatches(repoDir: string, text: string): Promise<string[]> {
-  const identifiers = [...new Set([...text.matchAll(/`([A-Za-z_][\w.]{2,60})`/g)].map((m) => m[1].split(".").pop()!))].slice(0, 12);
+  const identifiers = [
+    ...new Set([...text.matchAll(/`([A-Za-z_][\w.]{2,60})`/g)].map((m) => m[1].split(".").pop()!)),
+  ].slice(0, 12);
   const scores = new Map<string, { identifiers: number; lines: number }>();
   for (const identifier of identifiers) {
     const result = await git(["grep", "-c", "-F", "-I", "-e", identifier], { cwd: repoDir, allowFailure: true });
@@ -220,7 +240,8 @@ export function renderContext(context: PlanningContext): string {
     lines.push("", `### \`${file.path}\` (${file.reason})`, "```", file.text, "```");
     if (file.truncated) lines.push("(truncated)");
   }
-  if (context.omitted.length > 0) lines.push("", "Not shown:", ...context.omitted.map((o) => `- \`${o.path}\`: ${o.reason}`));
+  if (context.omitted.length > 0)
+    lines.push("", "Not shown:", ...context.omitted.map((o) => `- \`${o.path}\`: ${o.reason}`));
   return lines.join("\n");
 }
 

@@ -35,7 +35,10 @@ export async function persistPlan(
     const stored: Plan = { ...plan, version };
     changes.set(taskPath(issue, "plan.json"), `${JSON.stringify(stored, null, 2)}\n`);
     changes.set(taskPath(issue, "plan.md"), markdown);
-    changes.set(taskPath(issue, "task.json"), `${JSON.stringify(taskMetaSchema.parse({ ...meta, planVersion: version }), null, 2)}\n`);
+    changes.set(
+      taskPath(issue, "task.json"),
+      `${JSON.stringify(taskMetaSchema.parse({ ...meta, planVersion: version }), null, 2)}\n`,
+    );
     for (const [relative, text] of Object.entries(runFiles)) changes.set(taskPath(issue, relative), text);
     return {
       changes,

@@ -32,7 +32,10 @@ export interface GateOutcome {
 
 /** Every reviewable item of a plan: `P-<stage>.<step>` and `P-<stage>.exit`. */
 export function planItems(plan: Plan): string[] {
-  return plan.stages.flatMap((stage) => [...stage.steps.map((step) => `P-${stage.number}.${step.n}`), `P-${stage.number}.exit`]);
+  return plan.stages.flatMap((stage) => [
+    ...stage.steps.map((step) => `P-${stage.number}.${step.n}`),
+    `P-${stage.number}.exit`,
+  ]);
 }
 
 export function computeGate(plan: Plan, answers: ReviewerAnswers[], configuredReviewers: number): GateOutcome {
@@ -74,7 +77,8 @@ export function computeGate(plan: Plan, answers: ReviewerAnswers[], configuredRe
   }
   const blocked = new Set(blockedItems);
   const minority = dissent.filter((d) => !blocked.has(d.item));
-  const result = blockedItems.length > 0 ? "blocked-by-disagreement" : dissent.length > 0 ? "passed-with-dissent" : "passed";
+  const result =
+    blockedItems.length > 0 ? "blocked-by-disagreement" : dissent.length > 0 ? "passed-with-dissent" : "passed";
   return { ...base, result, blockedItems, dissent: minority, supplements, clarifications };
 }
 

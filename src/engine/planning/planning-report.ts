@@ -27,18 +27,39 @@ export function renderPlanningReport(input: PlanningReportInput): string {
     lines.push(`- Plan: v${plan.version}, ${plan.stages.length} stages, recommended option ${plan.recommendedOption}`);
     lines.push(`- Fix rounds: ${input.fixRounds}`);
   }
-  lines.push("", "## Workers", "", "| worker | provider / model | status | attempts | tokens in / out | cost |", "|---|---|---|---|---|---|");
+  lines.push(
+    "",
+    "## Workers",
+    "",
+    "| worker | provider / model | status | attempts | tokens in / out | cost |",
+    "|---|---|---|---|---|---|",
+  );
   for (const w of input.workers) {
-    lines.push(`| ${w.label} | ${w.provider} / ${w.model} | ${w.status}${w.reason ? ` — ${oneLine(w.reason)}` : ""} | ${w.attempts} | ${w.usage.inputTokens} / ${w.usage.outputTokens} | $${w.usage.costUsd.toFixed(4)} |`);
+    lines.push(
+      `| ${w.label} | ${w.provider} / ${w.model} | ${w.status}${w.reason ? ` — ${oneLine(w.reason)}` : ""} | ${w.attempts} | ${w.usage.inputTokens} / ${w.usage.outputTokens} | $${w.usage.costUsd.toFixed(4)} |`,
+    );
   }
   if (gate) {
-    lines.push("", "## Plan-body verification", "", `Gate: **${gate.result}** (${gate.answered} reviewers answered, ${gate.required} needed).`);
+    lines.push(
+      "",
+      "## Plan-body verification",
+      "",
+      `Gate: **${gate.result}** (${gate.answered} reviewers answered, ${gate.required} needed).`,
+    );
     if (gate.blockedItems.length > 0) lines.push("", `Blocked items: ${gate.blockedItems.join(", ")}.`);
     if (gate.dissent.length > 0) {
-      lines.push("", "Dissent:", ...gate.dissent.map((d) => `- ${d.item} — ${d.worker} (${d.stance}): ${oneLine(d.evidence)}`));
+      lines.push(
+        "",
+        "Dissent:",
+        ...gate.dissent.map((d) => `- ${d.item} — ${d.worker} (${d.stance}): ${oneLine(d.evidence)}`),
+      );
     }
     if (gate.supplements.length > 0) {
-      lines.push("", "Supplements:", ...gate.supplements.map((d) => `- ${d.item} — ${d.worker}: ${oneLine(d.evidence)}`));
+      lines.push(
+        "",
+        "Supplements:",
+        ...gate.supplements.map((d) => `- ${d.item} — ${d.worker}: ${oneLine(d.evidence)}`),
+      );
     }
   }
   if (input.warnings.length > 0) lines.push("", "## Validator warnings", "", ...input.warnings.map((w) => `- ${w}`));

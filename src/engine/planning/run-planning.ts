@@ -35,7 +35,14 @@ import { validatePlan } from "./validator/validate-plan.js";
  * and never a plan: nothing half-written.
  */
 
-const PHASES = ["Gather context", "Analysis", "Synthesis", "Validation", "Plan-body verification", "Save the plan"] as const;
+const PHASES = [
+  "Gather context",
+  "Analysis",
+  "Synthesis",
+  "Validation",
+  "Plan-body verification",
+  "Save the plan",
+] as const;
 
 export class PlanningFailure extends Error {
   constructor(
@@ -59,7 +66,8 @@ interface PlanningRun {
 export async function planCommand(context: CommandContext): Promise<void> {
   const { job, services, config } = context;
   const command = context.command;
-  if (command.verb !== "plan" && command.verb !== "replan") throw new Error(`planCommand cannot carry out ${command.verb}`);
+  if (command.verb !== "plan" && command.verb !== "replan")
+    throw new Error(`planCommand cannot carry out ${command.verb}`);
   const { platform, ledger } = services;
   const now = services.now;
   const issueNumber = job.issueNumber;
@@ -76,16 +84,30 @@ export async function planCommand(context: CommandContext): Promise<void> {
   if (command.verb === "replan" && !hasPlan) {
     throw new CommandRefusal(`#${issueNumber} has no plan to replace yet.`, "Comment `/okstra plan` to plan it.");
   }
-  const base = (command.verb === "plan" ? command.base : undefined) ?? task?.meta.baseBranch ?? config.baseBranch ?? (await platform.getDefaultBranch());
+  const base =
+    (command.verb === "plan" ? command.base : undefined) ??
+    task?.meta.baseBranch ??
+    config.baseBranch ??
+    (await platform.getDefaultBranch());
   if ((await platform.getBranchHead(base)) === null) {
-    throw new CommandRefusal(`the base branch \`${base}\` does not exist in this repository.`, "Name an existing branch: `/okstra plan --base BRANCH`.");
+    throw new CommandRefusal(
+      `the base branch \`${base}\` does not exist in this repository.`,
+      "Name an existing branch: `/okstra plan --base BRANCH`.",
+    );
   }
   const analysers = selectAnalysers(config.workers.analysers, command.verb === "plan" ? command.workers : undefined);
 
   // The issue as the webhook carried it at the trigger, when it did (SPEC §2); the CLI reads it live.
-  const issueInfo = job.issue ? { number: issueNumber, ...job.issue, isPullRequest: job.isPullRequest } : await platform.getIssue(issueNumber);
+  const issueInfo = job.issue
+    ? { number: issueNumber, ...job.issue, isPullRequest: job.isPullRequest }
+    : await platform.getIssue(issueNumber);
   const comments = await platform.listIssueComments(issueNumber);
-  const issue = snapshotIssue(issueInfo, comments, { id: job.comment.id, createdAt: job.comment.createdAt }, isOkstraLogin);
+  const issue = snapshotIssue(
+    issueInfo,
+    comments,
+    { id: job.comment.id, createdAt: job.comment.createdAt },
+    isOkstraLogin,
+  );
 
   let manifest: RunManifest;
   try {
@@ -98,8 +120,16 @@ export async function planCommand(context: CommandContext): Promise<void> {
       extra: {
         baseBranch: base,
         guidance: context.guidance,
-        issueSnapshot: { title: issue.title, body: issue.body, bodyChars: issue.bodyChars, bodyTruncated: issue.bodyTruncated, comments: issue.comments.length },
-        issueBodySha256: createHash("sha256").update(issueInfo.body ?? "").digest("hex"),
+        issueSnapshot: {
+          title: issue.title,
+          body: issue.body,
+          bodyChars: issue.bodyChars,
+          bodyTruncated: issue.bodyTruncated,
+          comments: issue.comments.length,
+        },
+        issueBodySha256: createHash("sha256")
+          .update(issueInfo.body ?? "")
+          .digest("hex"),
       },
     });
   } catch (error) {
@@ -128,7 +158,12 @@ export async function planCommand(context: CommandContext): Promise<void> {
 
   try {
     const planned = await withWorkspace(
-      { remote: () => platform.gitRemote(), baseBranch: base, runId: `${job.repo.owner}-${job.repo.repo}-${issueNumber}-${manifest.id}`, log: context.log },
+      {
+        remote: () => platform.gitRemote(),
+        baseBranch: base,
+        runId: `${job.repo.owner}-${job.repo.repo}-${issueNumber}-${manifest.id}`,
+        log: context.log,
+      },
       (workspace) => planInWorkspace(run, workspace.dir),
     );
     await saveAndAnnounce(run, planned);
@@ -157,35 +192,66 @@ async function planInWorkspace(run: PlanningRun, repoDir: string): Promise<Plann
   step(run, 0, "running");
   const baseValues = {
     taskKey: run.taskKey,
-    issue: { title: run.issue.title, body: run.issue.body.trim() || "(the issue has no description)", comments: renderComments(run.issue) },
+    issue: {
+      title: run.issue.title,
+      body: run.issue.body.trim() || "(the issue has no description)",
+      comments: renderComments(run.issue),
+    },
     guidance: context.guidance || "(none)",
     stageStepCap: config.planning.stageStepCap,
   };
-  const gathered = await gatherContext(repoDir, run.issue, contextBudgetChars(config.planning.contextTokens, baseValues));
+  const gathered = await gatherContext(
+    repoDir,
+    run.issue,
+    contextBudgetChars(config.planning.contextTokens, baseValues),
+  );
   step(run, 0, "done", `${gathered.files.length} files, ${gathered.tree.length} paths`);
   const values = { ...baseValues, context: renderContext(gathered) };
-  const input = { issue: run.issue, guidance: context.guidance, context: gathered, stageStepCap: config.planning.stageStepCap };
+  const input = {
+    issue: run.issue,
+    guidance: context.guidance,
+    context: gathered,
+    stageStepCap: config.planning.stageStepCap,
+  };
   const common = { phase: "planning" as const, task: run.taskKey, run: run.manifest.id, cwd: repoDir };
 
   // 3. Analysis: independent drafts, in parallel.
   step(run, 1, "running", `${run.analysers.length} analysers`);
   const drafts = await Promise.all(
     run.analysers.map((spec, index) =>
-      invokeWorker(context, run.workers, { ...common, label: workerLabel("analyser", index, spec), spec, role: "analyser", input, values, schema: analyserResultSchema }),
+      invokeWorker(context, run.workers, {
+        ...common,
+        label: workerLabel("analyser", index, spec),
+        spec,
+        role: "analyser",
+        input,
+        values,
+        schema: analyserResultSchema,
+      }),
     ),
   );
-  const usable = drafts.flatMap((outcome, index) => (outcome.status === "ok" && outcome.result ? [{ worker: workerLabel("analyser", index, run.analysers[index]), plan: outcome.result.plan }] : []));
+  const usable = drafts.flatMap((outcome, index) =>
+    outcome.status === "ok" && outcome.result
+      ? [{ worker: workerLabel("analyser", index, run.analysers[index]), plan: outcome.result.plan }]
+      : [],
+  );
   if (usable.length === 0) {
     step(run, 1, "failed");
-    throw new PlanningFailure("no-draft", `no analyser produced a draft plan (${drafts.map((d) => `${d.provider}: ${d.status}${d.reason ? ` — ${d.reason}` : ""}`).join("; ")})`);
+    throw new PlanningFailure(
+      "no-draft",
+      `no analyser produced a draft plan (${drafts.map((d) => `${d.provider}: ${d.status}${d.reason ? ` — ${d.reason}` : ""}`).join("; ")})`,
+    );
   }
   step(run, 1, "done", `${usable.length} of ${run.analysers.length} drafts`);
 
   // 4–5. Synthesis, then validation with bounded fix rounds.
   step(run, 2, "running");
-  const draftsText = usable.map((d) => `### Draft by ${d.worker}\n\n\`\`\`json\n${JSON.stringify(d.plan, null, 2)}\n\`\`\``).join("\n\n");
+  const draftsText = usable
+    .map((d) => `### Draft by ${d.worker}\n\n\`\`\`json\n${JSON.stringify(d.plan, null, 2)}\n\`\`\``)
+    .join("\n\n");
   const leadSpec = config.workers.lead;
-  const leadLabel = (round: number) => (round === 0 ? `lead-${leadSpec.provider}` : `lead-${leadSpec.provider}-fix-${round}`);
+  const leadLabel = (round: number) =>
+    round === 0 ? `lead-${leadSpec.provider}` : `lead-${leadSpec.provider}-fix-${round}`;
   let violationsText = "(none)";
   let previousPlan = "(none)";
   for (let round = 0; ; round++) {
@@ -195,29 +261,51 @@ async function planInWorkspace(run: PlanningRun, repoDir: string): Promise<Plann
       spec: leadSpec,
       role: "lead",
       round: round + 1,
-      input: { ...input, drafts: usable, violations: round === 0 ? [] : violationsText.split("\n"), previousPlan: round === 0 ? null : JSON.parse(previousPlan) },
+      input: {
+        ...input,
+        drafts: usable,
+        violations: round === 0 ? [] : violationsText.split("\n"),
+        previousPlan: round === 0 ? null : JSON.parse(previousPlan),
+      },
       values: { ...values, drafts: draftsText, violations: violationsText, plan: previousPlan },
       schema: leadResultSchema,
     });
     if (lead.status !== "ok" || !lead.result) {
       step(run, round === 0 ? 2 : 3, "failed");
-      throw new PlanningFailure("lead-failed", `the lead (${lead.provider}) ended ${lead.status}${lead.reason ? `: ${lead.reason}` : ""}`);
+      throw new PlanningFailure(
+        "lead-failed",
+        `the lead (${lead.provider}) ended ${lead.status}${lead.reason ? `: ${lead.reason}` : ""}`,
+      );
     }
     if (round === 0) step(run, 2, "done");
     step(run, 3, "running", round === 0 ? undefined : `fix round ${round}`);
-    const plan = normalisePlan(lead.result.plan, run, usable.map((d) => d.worker), leadLabel(0));
+    const plan = normalisePlan(
+      lead.result.plan,
+      run,
+      usable.map((d) => d.worker),
+      leadLabel(0),
+    );
     const validation = validatePlan(plan, { stageStepCap: config.planning.stageStepCap });
     if (validation.valid) {
       step(run, 3, "done", round === 0 ? "valid" : `valid after ${round} fix round${round > 1 ? "s" : ""}`);
       // 6. Plan-body verification.
       const gate = config.planning.planBodyVerification ? await reviewPlan(run, plan, values, input, common) : null;
-      return { plan, gate, fixRounds: round, baseCommit: gathered.baseCommit, warnings: validation.warnings.map(formatViolation) };
+      return {
+        plan,
+        gate,
+        fixRounds: round,
+        baseCommit: gathered.baseCommit,
+        warnings: validation.warnings.map(formatViolation),
+      };
     }
     violationsText = validation.violations.map(formatViolation).join("\n");
     previousPlan = JSON.stringify(plan, null, 2);
     if (round >= config.planning.maxFixRounds) {
       step(run, 3, "failed", `${validation.violations.length} violations after ${round} fix rounds`);
-      throw new PlanningFailure("invalid-plan", `the plan still breaks the structural rules after ${round} fix round${round === 1 ? "" : "s"}:\n${violationsText}`);
+      throw new PlanningFailure(
+        "invalid-plan",
+        `the plan still breaks the structural rules after ${round} fix round${round === 1 ? "" : "s"}:\n${violationsText}`,
+      );
     }
   }
 }
@@ -246,7 +334,9 @@ async function reviewPlan(
     ),
   );
   const answers: ReviewerAnswers[] = outcomes.flatMap((outcome, index) =>
-    outcome.status === "ok" && outcome.result ? [{ reviewer: workerLabel("plan-reviewer", index, run.analysers[index]), reviews: outcome.result.reviews }] : [],
+    outcome.status === "ok" && outcome.result
+      ? [{ reviewer: workerLabel("plan-reviewer", index, run.analysers[index]), reviews: outcome.result.reviews }]
+      : [],
   );
   const gate = computeGate(plan, answers, run.analysers.length);
   step(run, 4, gate.result === "passed" || gate.result === "passed-with-dissent" ? "done" : "failed", gate.result);
@@ -277,7 +367,11 @@ async function saveAndAnnounce(run: PlanningRun, planned: PlannedResult): Promis
   const plan: Plan = {
     ...planned.plan,
     clarifications: [...planned.plan.clarifications, ...(gate?.clarifications ?? [])],
-    provenance: { ...planned.plan.provenance, gate: gate?.result ?? "not-run", dissent: gate ? [...gate.dissent, ...gate.supplements] : [] },
+    provenance: {
+      ...planned.plan.provenance,
+      gate: gate?.result ?? "not-run",
+      dissent: gate ? [...gate.dissent, ...gate.supplements] : [],
+    },
   };
   const nextCommand = nextCommandFor(plan);
   const status: RunStatus = gate?.result === "aborted-non-result" ? "failed" : "succeeded";
@@ -287,7 +381,15 @@ async function saveAndAnnounce(run: PlanningRun, planned: PlannedResult): Promis
   const saved = await persistPlan(services.ledger, context.job.issueNumber, (version) => {
     const versioned = { ...plan, version };
     const markdown = renderPlanMarkdown(versioned, { nextCommand });
-    const report = renderPlanningReport({ plan: versioned, manifest, gate, fixRounds: planned.fixRounds, warnings: planned.warnings, workers: run.workers.records, outcome });
+    const report = renderPlanningReport({
+      plan: versioned,
+      manifest,
+      gate,
+      fixRounds: planned.fixRounds,
+      warnings: planned.warnings,
+      workers: run.workers.records,
+      outcome,
+    });
     return {
       plan: versioned,
       markdown,
@@ -306,7 +408,14 @@ async function saveAndAnnounce(run: PlanningRun, planned: PlannedResult): Promis
 
   const planComment = await services.platform.createComment(
     context.job.issueNumber,
-    renderPlanComment({ ...plan, version: saved.version }, { nextCommand, marker: { task: context.job.issueNumber, version: saved.version, digest: saved.digest }, warnings: planned.warnings }),
+    renderPlanComment(
+      { ...plan, version: saved.version },
+      {
+        nextCommand,
+        marker: { task: context.job.issueNumber, version: saved.version, digest: saved.digest },
+        warnings: planned.warnings,
+      },
+    ),
   );
 
   context.run.outcome = status === "succeeded" ? "succeeded" : "failed";
@@ -336,11 +445,26 @@ async function finishWithoutPlan(run: PlanningRun, status: RunStatus, outcome: s
   const { context, manifest } = run;
   const now = context.services.now;
   for (const phase of context.run.phases) if (phase.state === "running") phase.state = "failed";
-  const report = renderPlanningReport({ plan: null, manifest, gate: null, fixRounds: 0, warnings: [], workers: run.workers.records, outcome: `${outcome}: ${detail}` });
+  const report = renderPlanningReport({
+    plan: null,
+    manifest,
+    gate: null,
+    fixRounds: 0,
+    warnings: [],
+    workers: run.workers.records,
+    outcome: `${outcome}: ${detail}`,
+  });
   try {
     await context.services.ledger.writeFiles(
       context.job.issueNumber,
-      runResultFiles({ manifest, status, finishedAt: now(), outcome: `${outcome}: ${detail}`, report, workers: run.workers }),
+      runResultFiles({
+        manifest,
+        status,
+        finishedAt: now(),
+        outcome: `${outcome}: ${detail}`,
+        report,
+        workers: run.workers,
+      }),
       `ledger(#${context.job.issueNumber}): ${manifest.id} ${status}`,
     );
   } catch (error) {
@@ -349,7 +473,9 @@ async function finishWithoutPlan(run: PlanningRun, status: RunStatus, outcome: s
   context.run.outcome = "failed";
   context.run.finishedAt = now().toISOString();
   context.run.body = `Planning stopped (${outcome}); no plan was saved.\n\n${detail.length > 6000 ? `${detail.slice(0, 6000)}…` : detail}`;
-  context.run.links = [{ label: "report", url: context.services.ledger.fileUrl(context.job.issueNumber, `runs/${manifest.id}/report.md`) }];
+  context.run.links = [
+    { label: "report", url: context.services.ledger.fileUrl(context.job.issueNumber, `runs/${manifest.id}/report.md`) },
+  ];
   await context.status.finish(context.run);
 }
 
@@ -361,7 +487,10 @@ function selectAnalysers(configured: WorkerSpec[], requested: string[] | undefin
     if (match) return match;
     // These two have no defaults to fall back on: a command to run, a server's baseUrl and model.
     if (provider === "command" || provider === "openai-compatible") {
-      throw new CommandRefusal(`\`--workers ${provider}\` needs a configured \`${provider}\` analyser in \`.github/okstra.yml\`.`, "Configure it under `workers.analysers`, or name another provider.");
+      throw new CommandRefusal(
+        `\`--workers ${provider}\` needs a configured \`${provider}\` analyser in \`.github/okstra.yml\`.`,
+        "Configure it under `workers.analysers`, or name another provider.",
+      );
     }
     return { provider } as WorkerSpec;
   });

@@ -7,7 +7,9 @@
  * these names, so building and parsing live in one place.
  */
 
-export type OkstraBranch = { kind: "stage"; task: number; stage: number } | { kind: "group"; task: number; stages: number[] };
+export type OkstraBranch =
+  | { kind: "stage"; task: number; stage: number }
+  | { kind: "group"; task: number; stages: number[] };
 
 const STAGE = /^okstra\/([1-9]\d*)\/s([1-9]\d*)$/;
 const GROUP = /^okstra\/([1-9]\d*)\/group-([1-9]\d*(?:-[1-9]\d*)*)$/;

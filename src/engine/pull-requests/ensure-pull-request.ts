@@ -39,7 +39,13 @@ export async function ensurePullRequest(input: {
   if (existing) return reuse(input, existing);
   let pr: PullRequestInfo;
   try {
-    pr = await platform.createPullRequest({ title: input.title, body: input.body, head, base: input.base, draft: input.draft });
+    pr = await platform.createPullRequest({
+      title: input.title,
+      body: input.body,
+      head,
+      base: input.base,
+      draft: input.draft,
+    });
   } catch (error) {
     const raced = hasStatus(error, 422) ? await platform.findOpenPullRequest(head) : null;
     if (!raced) throw error;
@@ -49,7 +55,9 @@ export async function ensurePullRequest(input: {
   // Asked for a draft on a repository without drafts: the PR is open for review, so say it is not verified yet.
   // The PR exists whatever happens to the note: a failed note is logged, never taken for a failed PR.
   if (input.draft && !pr.draft) {
-    await platform.createComment(pr.number, renderDraftUnsupportedNote()).catch((err: unknown) => log.warn({ err, pr: pr.number }, "could not post the not-a-draft note"));
+    await platform
+      .createComment(pr.number, renderDraftUnsupportedNote())
+      .catch((err: unknown) => log.warn({ err, pr: pr.number }, "could not post the not-a-draft note"));
   }
   return { number: pr.number, url: pr.url, created: true, updated: false, pr };
 }
@@ -59,7 +67,8 @@ async function reuse(input: Parameters<typeof ensurePullRequest>[0], pr: PullReq
   if (pr.title !== input.title) update.title = input.title;
   if (pr.base !== input.base) update.base = input.base;
   const body = input.mergeBody(pr.body, input.body);
-  if (body.kind === "refused") input.log.warn({ ...input.describe, pr: pr.number, reason: body.reason }, "PR body damaged; not rewriting");
+  if (body.kind === "refused")
+    input.log.warn({ ...input.describe, pr: pr.number, reason: body.reason }, "PR body damaged; not rewriting");
   else if (body.kind !== "unchanged") update.body = body.body;
   const updated = Object.keys(update).length > 0;
   if (updated) await input.platform.updatePullRequest(pr.number, update);

@@ -91,12 +91,32 @@ export interface EnsureStagePullRequestInput {
 export type EnsuredStagePullRequest = EnsuredPullRequest;
 
 export function ensureStagePullRequest(input: EnsureStagePullRequestInput): Promise<EnsuredStagePullRequest> {
-  return ensurePullRequest({ ...input, head: input.branch, base: input.baseBranch, mergeBody: mergeStagePrBody, describe: { stage: input.stage } });
+  return ensurePullRequest({
+    ...input,
+    head: input.branch,
+    base: input.baseBranch,
+    mergeBody: mergeStagePrBody,
+    describe: { stage: input.stage },
+  });
 }
 
 /** The `pr` row recording a stage PR okstra opened or reused (SPEC §4.1). */
-export function stagePrRow(input: { run: string; stage: number; branch: string; number: number; url: string }): RowInput {
-  return { run: input.run, status: "pr", stages: [input.stage], kind: "stage", branch: input.branch, number: input.number, url: input.url };
+export function stagePrRow(input: {
+  run: string;
+  stage: number;
+  branch: string;
+  number: number;
+  url: string;
+}): RowInput {
+  return {
+    run: input.run,
+    status: "pr",
+    stages: [input.stage],
+    kind: "stage",
+    branch: input.branch,
+    number: input.number,
+    url: input.url,
+  };
 }
 
 /**
@@ -117,14 +137,24 @@ export async function publishStagePullRequest(input: {
   const { task, plan } = input;
   const stage = plan.stages.find((s) => s.number === input.stage);
   const carry = task.carries.find((c) => c.carry.stage === input.stage)?.carry;
-  if (!stage || !carry) throw new Error(`stage ${input.stage} has ${stage ? "no carry" : "no plan entry"}; a stage PR needs both`);
+  if (!stage || !carry)
+    throw new Error(`stage ${input.stage} has ${stage ? "no carry" : "no plan entry"}; a stage PR needs both`);
   const dependencies = task.carries.filter((c) => stage.dependsOn.includes(c.carry.stage)).map((c) => c.carry);
   const known = await currentStagePrs(input.platform, task, plan, input.stage);
   const stack = stackEntries(task, plan, known);
   const { title, body } = renderStagePrBody({ plan, stage: stage.number, carry, task, dependencies, stack });
   const baseBranch = (await resolveStageBase({ platform: input.platform, task, stage, known })).branch;
   const branch = carry.branch;
-  const pr = await ensureStagePullRequest({ platform: input.platform, stage: stage.number, branch, baseBranch, title, body, draft: input.draft, log: input.log });
+  const pr = await ensureStagePullRequest({
+    platform: input.platform,
+    stage: stage.number,
+    branch,
+    baseBranch,
+    title,
+    body,
+    draft: input.draft,
+    log: input.log,
+  });
   known.set(stage.number, pr.pr);
   return { ...pr, branch, baseBranch, known };
 }
@@ -156,7 +186,11 @@ async function currentStagePrs(
     const state = states.get(stage.number);
     const row = lastPrRow(state, "stage");
     const done = state?.done;
-    const pr = row ? await platform.getPullRequest(row.number) : done ? await platform.findOpenPullRequest(done.branch) : null;
+    const pr = row
+      ? await platform.getPullRequest(row.number)
+      : done
+        ? await platform.findOpenPullRequest(done.branch)
+        : null;
     if (pr) prs.set(stage.number, pr);
   }
   return prs;
@@ -208,7 +242,12 @@ export async function refreshStackBlocks(input: {
 }
 
 /** A failure of the Stacks API is logged, never a failed refresh: the navigation block is written already. */
-async function keepNativeStacks(platform: Platform, prs: PullRequestInfo[], memory: StacksMemory, log: Logger): Promise<void> {
+async function keepNativeStacks(
+  platform: Platform,
+  prs: PullRequestInfo[],
+  memory: StacksMemory,
+  log: Logger,
+): Promise<void> {
   const open = prs.filter((pr) => pr.state === "open");
   try {
     await syncNativeStacks({ platform, open, memory, log });

@@ -49,12 +49,36 @@ export function staleVerdict(move: StageHeadMove, state: StageState): VerifiedRo
  * reconcile: the `done` keeps its run, branch and carry; a carried verdict
  * keeps its run, verdict and report.
  */
-export function reconciliationRows(move: StageHeadMove, state: StageState & { done: DoneRow }, at: string): Array<DoneRow | VerifiedRow> {
+export function reconciliationRows(
+  move: StageHeadMove,
+  state: StageState & { done: DoneRow },
+  at: string,
+): Array<DoneRow | VerifiedRow> {
   const { done, verdict } = state;
   const source = move.change === "commits-added" ? "user-edit" : "git-reconcile";
-  const rows: Array<DoneRow | VerifiedRow> = [{ at, run: done.run, status: "done", source, stage: move.stage, headCommit: move.to, branch: done.branch, carryPath: done.carryPath }];
+  const rows: Array<DoneRow | VerifiedRow> = [
+    {
+      at,
+      run: done.run,
+      status: "done",
+      source,
+      stage: move.stage,
+      headCommit: move.to,
+      branch: done.branch,
+      carryPath: done.carryPath,
+    },
+  ];
   if (move.change === "same-content" && verdict && verdict.headCommit === move.from) {
-    rows.push({ at, run: verdict.run, status: "verified", source: "git-reconcile", stage: move.stage, verdict: verdict.verdict, reportPath: verdict.reportPath, headCommit: move.to });
+    rows.push({
+      at,
+      run: verdict.run,
+      status: "verified",
+      source: "git-reconcile",
+      stage: move.stage,
+      verdict: verdict.verdict,
+      reportPath: verdict.reportPath,
+      headCommit: move.to,
+    });
   }
   return rows;
 }

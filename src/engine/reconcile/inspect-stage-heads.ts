@@ -21,7 +21,14 @@ export async function inspectStageHeads(platform: Platform, task: TaskLedger): P
     const head = await platform.getBranchHead(done.branch);
     if (head === null || head === done.headCommit) continue;
     const comparison = await platform.compareCommits(done.headCommit, head);
-    moves.push({ stage: state.stage, branch: done.branch, from: done.headCommit, to: head, change: classifyHeadChange(comparison), commits: comparison?.commits ?? [] });
+    moves.push({
+      stage: state.stage,
+      branch: done.branch,
+      from: done.headCommit,
+      to: head,
+      change: classifyHeadChange(comparison),
+      commits: comparison?.commits ?? [],
+    });
   }
   return moves;
 }

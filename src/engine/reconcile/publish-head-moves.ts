@@ -19,7 +19,13 @@ import type { RecordedMove } from "./record-head-moves.js";
  * never thrown.
  */
 
-export async function carryCheckRun(input: { platform: Platform; ledger: Ledger; issue: number; recorded: RecordedMove; log: Logger }): Promise<void> {
+export async function carryCheckRun(input: {
+  platform: Platform;
+  ledger: Ledger;
+  issue: number;
+  recorded: RecordedMove;
+  log: Logger;
+}): Promise<void> {
   const { platform, ledger, issue, recorded, log } = input;
   const verdict = recorded.carriedVerdict;
   if (!verdict || !recorded.hadCheckRun) return;
@@ -32,7 +38,14 @@ export async function carryCheckRun(input: { platform: Platform; ledger: Ledger;
       conclusion: VERDICT_CONCLUSION[verdict.verdict],
       // The verdict's own run: Re-verify on this check run verifies the stage again, like on the original.
       externalId: checkRunExternalId({ task: issue, stage, run: verdict.run }),
-      output: renderCarriedVerdictOutput({ stage, verdict: verdict.verdict, run: verdict.run, from, to, reportUrl: ledger.fileUrl(issue, runFile(verdict.run, "report.md")) }),
+      output: renderCarriedVerdictOutput({
+        stage,
+        verdict: verdict.verdict,
+        run: verdict.run,
+        from,
+        to,
+        reportUrl: ledger.fileUrl(issue, runFile(verdict.run, "report.md")),
+      }),
       actions: [REVERIFY_ACTION],
     });
   } catch (error) {
@@ -61,7 +74,9 @@ export async function postHeadMoveNote(input: {
     change: move.change,
     commits: move.commits,
     pushedBy: input.pushedBy,
-    staleVerdict: recorded.staleVerdict ? { verdict: recorded.staleVerdict.verdict, run: recorded.staleVerdict.run } : null,
+    staleVerdict: recorded.staleVerdict
+      ? { verdict: recorded.staleVerdict.verdict, run: recorded.staleVerdict.run }
+      : null,
     reverifying: input.reverifying,
     onIssue: recorded.stagePr === null,
   });

@@ -41,7 +41,11 @@ export interface ReconcileOutcome {
   task?: TaskLedger;
 }
 
-export async function reconcileStageHeads(services: EngineServices, issue: number, options: ReconcileOptions): Promise<ReconcileOutcome> {
+export async function reconcileStageHeads(
+  services: EngineServices,
+  issue: number,
+  options: ReconcileOptions,
+): Promise<ReconcileOutcome> {
   const { platform, ledger } = services;
   const now = services.now;
   const reverifying = options.reverifying ?? (() => false);
@@ -52,17 +56,32 @@ export async function reconcileStageHeads(services: EngineServices, issue: numbe
   if (!task?.plan) return { recorded: [], stale: [] };
   const recorded = await recordHeadMoves(ledger, issue, await inspectStageHeads(platform, task), now());
   if (recorded.length === 0) return { recorded, stale: [] };
-  for (const { move } of recorded) log.info({ stage: move.stage, from: move.from, to: move.to, change: move.change }, "stage branch moved; new head recorded");
+  for (const { move } of recorded)
+    log.info(
+      { stage: move.stage, from: move.from, to: move.to, change: move.change },
+      "stage branch moved; new head recorded",
+    );
 
   // 3–4. Check runs and notes.
   for (const entry of recorded) {
     await carryCheckRun({ platform, ledger, issue, recorded: entry, log });
-    await postHeadMoveNote({ platform, issue, recorded: entry, reverifying: reverifying(entry.move.stage, entry.staleVerdict !== null), pushedBy: options.pushedBy, log });
+    await postHeadMoveNote({
+      platform,
+      issue,
+      recorded: entry,
+      reverifying: reverifying(entry.move.stage, entry.staleVerdict !== null),
+      pushedBy: options.pushedBy,
+      log,
+    });
   }
 
   // 5. Navigation blocks.
-  const stale = recorded.filter((r) => r.staleVerdict !== null).map((r) => r.move.stage).sort((a, b) => a - b);
-  const refreshedByVerification = stale.length > 0 && recorded.every((r) => r.staleVerdict !== null && reverifying(r.move.stage, true));
+  const stale = recorded
+    .filter((r) => r.staleVerdict !== null)
+    .map((r) => r.move.stage)
+    .sort((a, b) => a - b);
+  const refreshedByVerification =
+    stale.length > 0 && recorded.every((r) => r.staleVerdict !== null && reverifying(r.move.stage, true));
   if (!refreshedByVerification) await refreshBlocks(services, issue, log);
   return { recorded, stale, task };
 }
@@ -71,7 +90,8 @@ export async function reconcileStageHeads(services: EngineServices, issue: numbe
 async function refreshBlocks(services: EngineServices, issue: number, log: Logger): Promise<void> {
   try {
     const task = await services.ledger.readTask(issue);
-    if (task?.plan) await refreshStackBlocks({ platform: services.platform, task, plan: planSchema.parse(task.plan), log });
+    if (task?.plan)
+      await refreshStackBlocks({ platform: services.platform, task, plan: planSchema.parse(task.plan), log });
   } catch (err) {
     log.warn({ err }, "stack blocks not refreshed after reconciliation");
   }

@@ -29,7 +29,12 @@ export interface RecordedMove {
  * the move was observed from (another pass or run got there first), is left
  * alone. A pass that finds nothing new writes nothing.
  */
-export async function recordHeadMoves(ledger: Ledger, issue: number, moves: readonly StageHeadMove[], now: Date): Promise<RecordedMove[]> {
+export async function recordHeadMoves(
+  ledger: Ledger,
+  issue: number,
+  moves: readonly StageHeadMove[],
+  now: Date,
+): Promise<RecordedMove[]> {
   if (moves.length === 0) return [];
   const outcome = await ledger.mutate(async (view) => {
     const [task, { text }] = await Promise.all([readTaskFrom(view, issue, now), readRows(view, issue)]);
@@ -38,7 +43,10 @@ export async function recordHeadMoves(ledger: Ledger, issue: number, moves: read
     for (const move of moves) {
       const state = task?.state.stages.find((s) => s.stage === move.stage);
       if (!task || !state?.done || state.claim || state.done.headCommit !== move.from) continue;
-      const fresh = rowsToAppend([...task.rows, ...appended], reconciliationRows(move, { ...state, done: state.done }, now.toISOString()));
+      const fresh = rowsToAppend(
+        [...task.rows, ...appended],
+        reconciliationRows(move, { ...state, done: state.done }, now.toISOString()),
+      );
       if (fresh.length === 0) continue;
       appended.push(...fresh);
       const carriedVerdict = (fresh.find((row) => row.status === "verified") as VerifiedRow | undefined) ?? null;
@@ -53,7 +61,9 @@ export async function recordHeadMoves(ledger: Ledger, issue: number, moves: read
     }
     const changes = new Map<string, string | null>();
     if (appended.length > 0) changes.set(taskPath(issue, TASK_FILES.rows), appendRowsText(text, appended));
-    const described = recorded.map(({ move }) => `s${move.stage} ${move.from.slice(0, 7)}→${move.to.slice(0, 7)} (${move.change})`).join(", ");
+    const described = recorded
+      .map(({ move }) => `s${move.stage} ${move.from.slice(0, 7)}→${move.to.slice(0, 7)} (${move.change})`)
+      .join(", ");
     return { changes, message: `ledger(#${issue}): reconcile ${described}`, value: recorded };
   });
   return outcome.value;
@@ -69,5 +79,8 @@ async function createdCheckRun(view: LedgerSnapshot, issue: number, run: string,
   if (text === null) return false;
   const manifest = runManifestSchema.safeParse(JSON.parse(text));
   const checkRuns = manifest.success ? (manifest.data as { checkRuns?: unknown }).checkRuns : undefined;
-  return Array.isArray(checkRuns) && checkRuns.some((c: { stage?: unknown; id?: unknown }) => c.stage === stage && typeof c.id === "number");
+  return (
+    Array.isArray(checkRuns) &&
+    checkRuns.some((c: { stage?: unknown; id?: unknown }) => c.stage === stage && typeof c.id === "number")
+  );
 }

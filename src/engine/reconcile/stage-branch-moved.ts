@@ -37,36 +37,84 @@ export interface BranchMovedOutcome {
  *    own verdict.
  * A stage branch that moved to the same tree costs no verification at all.
  */
-export function onStageBranchMoved(job: StageBranchMovedJob, options: EngineServiceOptions): Promise<BranchMovedOutcome> {
+export function onStageBranchMoved(
+  job: StageBranchMovedJob,
+  options: EngineServiceOptions,
+): Promise<BranchMovedOutcome> {
   const services = engineServices(options);
-  return countRun(services.metrics, "stage-branch-moved", () => reconcileAndReverify(job, services), (outcome) => (outcome.problem ? "failed" : outcome.reconciled.length > 0 ? "carried-out" : "ignored"));
+  return countRun(
+    services.metrics,
+    "stage-branch-moved",
+    () => reconcileAndReverify(job, services),
+    (outcome) => (outcome.problem ? "failed" : outcome.reconciled.length > 0 ? "carried-out" : "ignored"),
+  );
 }
 
 async function reconcileAndReverify(job: StageBranchMovedJob, services: EngineServices): Promise<BranchMovedOutcome> {
   const { platform } = services;
-  const log = childLogger(services.log, { task: job.issueNumber, deliveryId: job.deliveryId, pr: job.pullRequest.number, branch: job.pullRequest.head });
+  const log = childLogger(services.log, {
+    task: job.issueNumber,
+    deliveryId: job.deliveryId,
+    pr: job.pullRequest.number,
+    branch: job.pullRequest.head,
+  });
   const issue = job.issueNumber;
 
-  const pass = await reconcileStageHeads(services, issue, { log, reverifying: (_stage, hadVerdict) => hadVerdict, pushedBy: job.sender });
+  const pass = await reconcileStageHeads(services, issue, {
+    log,
+    reverifying: (_stage, hadVerdict) => hadVerdict,
+    pushedBy: job.sender,
+  });
   const moved = pass.recorded.filter((r) => r.move.change !== "same-content").map((r) => r.move.stage);
-  const restacked = await restackAfterMoves(services, { issue, moved, trigger: `restack-${job.deliveryId}`, log, known: pass.task });
-  const outcome: BranchMovedOutcome = { reconciled: pass.recorded.map((r) => r.move.stage), verification: null, ...(restacked.length > 0 ? { restacked } : {}) };
+  const restacked = await restackAfterMoves(services, {
+    issue,
+    moved,
+    trigger: `restack-${job.deliveryId}`,
+    log,
+    known: pass.task,
+  });
+  const outcome: BranchMovedOutcome = {
+    reconciled: pass.recorded.map((r) => r.move.stage),
+    verification: null,
+    ...(restacked.length > 0 ? { restacked } : {}),
+  };
   const stale = [...new Set([...pass.stale, ...restacked])].sort((a, b) => a - b);
   if (stale.length === 0) return outcome;
 
   const now = services.now;
   const commandLine = `Re-verify stage${stale.length === 1 ? "" : "s"} ${stale.join(", ")} (new commits on ${job.pullRequest.head})`;
-  const status = new StatusComment(platform, issue, { minIntervalMs: services.statusIntervalMs, now: services.now, rateLimitWaits: services.rateLimitWaits }, (err) => log.warn({ err }, "status comment update failed"));
+  const status = new StatusComment(
+    platform,
+    issue,
+    { minIntervalMs: services.statusIntervalMs, now: services.now, rateLimitWaits: services.rateLimitWaits },
+    (err) => log.warn({ err }, "status comment update failed"),
+  );
   const run = newRunState(commandLine, 0, now());
   const stop = async (problem: string): Promise<BranchMovedOutcome> => {
-    Object.assign(run, { outcome: "failed", body: `okstra could not re-verify: ${problem}`, finishedAt: now().toISOString() });
+    Object.assign(run, {
+      outcome: "failed",
+      body: `okstra could not re-verify: ${problem}`,
+      finishedAt: now().toISOString(),
+    });
     await status.finish(run).catch((err: unknown) => log.error({ err }, "could not write the final status"));
     return { ...outcome, problem };
   };
 
   const config = await loadConfig(platform, { commandWorkers: services.commandWorkers });
-  if (!config.ok) return stop(`\`.github/okstra.yml\` on the default branch is invalid: ${config.problems.map((p) => `\`${p.path || "."}\` ${p.message}`).join("; ")}. Fix it, then comment \`/okstra verify\`.`);
-  const context: VerificationContext = { issue, repo: job.repo, commandLine, config: config.config, services, log, status, run };
+  if (!config.ok)
+    return stop(
+      `\`.github/okstra.yml\` on the default branch is invalid: ${config.problems.map((p) => `\`${p.path || "."}\` ${p.message}`).join("; ")}. Fix it, then comment \`/okstra verify\`.`,
+    );
+  const context: VerificationContext = {
+    issue,
+    repo: job.repo,
+    commandLine,
+    config: config.config,
+    services,
+    log,
+    status,
+    run,
+  };
   try {
     const { task, plan } = requirePlan(await services.ledger.readTask(issue), issue);
     const verified = await runVerification(context, {
@@ -79,6 +127,10 @@ async function reconcileAndReverify(job: StageBranchMovedJob, services: EngineSe
     return { ...outcome, verification: verified?.run ?? null };
   } catch (error) {
     log.error({ err: error }, "re-verification after a branch move failed");
-    return stop(error instanceof CommandRefusal ? error.problem : redactSecrets(error instanceof Error ? error.message : String(error)));
+    return stop(
+      error instanceof CommandRefusal
+        ? error.problem
+        : redactSecrets(error instanceof Error ? error.message : String(error)),
+    );
   }
 }

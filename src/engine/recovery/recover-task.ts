@@ -41,7 +41,12 @@ export async function recoverTask(options: EngineServiceOptions, issue: number):
   const { ledger, log } = services;
   const now = services.now();
   const outcome = await ledger.mutate(async (view) => {
-    if ((await readMeta(view, issue)) === null) return { changes: new Map(), message: "", value: { ...NOTHING, titles: new Map<number, string>(), rows: [] as LedgerRow[] } };
+    if ((await readMeta(view, issue)) === null)
+      return {
+        changes: new Map(),
+        message: "",
+        value: { ...NOTHING, titles: new Map<number, string>(), rows: [] as LedgerRow[] },
+      };
     const reconciled = await reconcileMutation(issue, now)(view);
     const { rows } = await readRows(view, issue);
     const after: LedgerRow[] = [...rows, ...reconciled.value.backfilled, ...reconciled.value.abandoned];
@@ -50,7 +55,12 @@ export async function recoverTask(options: EngineServiceOptions, issue: number):
     const changes = new Map(reconciled.changes);
     const closedRuns: RunManifest[] = [];
     for (const manifest of closing) {
-      const closed = runManifestSchema.parse({ ...manifest, status: "abandoned", finishedAt: now.toISOString(), outcome: abandonedOutcome(manifest, after) });
+      const closed = runManifestSchema.parse({
+        ...manifest,
+        status: "abandoned",
+        finishedAt: now.toISOString(),
+        outcome: abandonedOutcome(manifest, after),
+      });
       changes.set(taskPath(issue, runFile(manifest.id, "run.json")), `${JSON.stringify(closed, null, 2)}\n`);
       changes.set(taskPath(issue, runFile(manifest.id, "report.md")), abandonedReport(closed, after, now));
       closedRuns.push(closed);
@@ -60,30 +70,53 @@ export async function recoverTask(options: EngineServiceOptions, issue: number):
     const nextCheckAt = live.length > 0 ? new Date(Math.max(...live) + grace) : null;
     const plan = await readPlan(view, issue);
     const planned = (plan?.plan as { stages?: Array<{ number?: unknown; title?: unknown }> } | undefined)?.stages ?? [];
-    const titles = new Map<number, string>(planned.map((s) => [Number(s.number), typeof s.title === "string" ? s.title : ""]));
+    const titles = new Map<number, string>(
+      planned.map((s) => [Number(s.number), typeof s.title === "string" ? s.title : ""]),
+    );
     const names = closedRuns.map((r) => r.id).join(", ");
     return {
       changes,
       message: closedRuns.length > 0 ? `${reconciled.message}; close ${names} as abandoned` : reconciled.message,
-      value: { abandoned: reconciled.value.abandoned, backfilled: reconciled.value.backfilled, closedRuns, nextCheckAt, titles, rows: after },
+      value: {
+        abandoned: reconciled.value.abandoned,
+        backfilled: reconciled.value.backfilled,
+        closedRuns,
+        nextCheckAt,
+        titles,
+        rows: after,
+      },
     };
   });
   // What the comments show is what this commit recorded: no second read of the ledger.
   const { titles, rows, ...result } = outcome.value;
   services.metrics?.stagesAbandonedTotal.inc(result.abandoned.length);
   if (result.abandoned.length > 0 || result.closedRuns.length > 0) {
-    log.warn({ abandoned: result.abandoned.map((r) => ({ run: r.run, stage: r.stage })), closed: result.closedRuns.map((r) => r.id) }, "crash recovery: expired leases recorded as abandoned");
+    log.warn(
+      {
+        abandoned: result.abandoned.map((r) => ({ run: r.run, stage: r.stage })),
+        closed: result.closedRuns.map((r) => r.id),
+      },
+      "crash recovery: expired leases recorded as abandoned",
+    );
   }
   for (const manifest of result.closedRuns) {
     await showAbandoned(services, issue, manifest, { titles, rows }, now).catch((error: unknown) =>
-      log.error({ err: error, task: issue, run: manifest.id }, "could not update the status comment of an abandoned run"),
+      log.error(
+        { err: error, task: issue, run: manifest.id },
+        "could not update the status comment of an abandoned run",
+      ),
     );
   }
   return result;
 }
 
 /** Runs still `running` on the ledger that hold no live lease and lost at least one to expiry. */
-async function abandonedRuns(view: LedgerSnapshot, issue: number, rows: readonly LedgerRow[], stages: ReturnType<typeof deriveStages>): Promise<RunManifest[]> {
+async function abandonedRuns(
+  view: LedgerSnapshot,
+  issue: number,
+  rows: readonly LedgerRow[],
+  stages: ReturnType<typeof deriveStages>,
+): Promise<RunManifest[]> {
   const expiredRuns = new Set(rows.filter((r) => r.status === "abandoned").map((r) => r.run));
   const holding = new Set(stages.filter((s) => s.open).map((s) => s.open!.run));
   const runs: RunManifest[] = [];
@@ -97,16 +130,29 @@ async function abandonedRuns(view: LedgerSnapshot, issue: number, rows: readonly
   return runs;
 }
 
-function stageOutcomes(manifest: RunManifest, rows: readonly LedgerRow[]): Array<{ stage: number; row: LedgerRow | undefined }> {
+function stageOutcomes(
+  manifest: RunManifest,
+  rows: readonly LedgerRow[],
+): Array<{ stage: number; row: LedgerRow | undefined }> {
   return (manifest.batch ?? []).map((stage) => ({
     stage,
     // The run's last word on the stage: done, failed or the abandonment just recorded.
-    row: [...rows].reverse().find((r) => r.run === manifest.id && "stage" in r && r.stage === stage && (r.status === "done" || r.status === "failed" || r.status === "abandoned")),
+    row: [...rows]
+      .reverse()
+      .find(
+        (r) =>
+          r.run === manifest.id &&
+          "stage" in r &&
+          r.stage === stage &&
+          (r.status === "done" || r.status === "failed" || r.status === "abandoned"),
+      ),
   }));
 }
 
 function abandonedOutcome(manifest: RunManifest, rows: readonly LedgerRow[]): string {
-  const lost = stageOutcomes(manifest, rows).filter((o) => o.row?.status === "abandoned").map((o) => o.stage);
+  const lost = stageOutcomes(manifest, rows)
+    .filter((o) => o.row?.status === "abandoned")
+    .map((o) => o.stage);
   return `abandoned: the process running it stopped; lease${lost.length === 1 ? "" : "s"} on stage ${lost.join(", ")} expired`;
 }
 
@@ -124,20 +170,38 @@ function abandonedReport(manifest: RunManifest, rows: readonly LedgerRow[], now:
     "|---|---|",
   ];
   for (const { stage, row } of stageOutcomes(manifest, rows)) {
-    const what = !row ? "not started" : row.status === "abandoned" ? `abandoned — ${row.reason}` : row.status === "done" ? `done at \`${row.headCommit.slice(0, 12)}\`` : row.status === "failed" ? `failed — ${row.reason}` : row.status;
+    const what = !row
+      ? "not started"
+      : row.status === "abandoned"
+        ? `abandoned — ${row.reason}`
+        : row.status === "done"
+          ? `done at \`${row.headCommit.slice(0, 12)}\``
+          : row.status === "failed"
+            ? `failed — ${row.reason}`
+            : row.status;
     lines.push(`| ${stage} | ${what} |`);
   }
-  lines.push("", "Abandoned stages are ready again. Whatever the executor had pushed to a stage branch stays there, and `/okstra retry` continues from it.");
+  lines.push(
+    "",
+    "Abandoned stages are ready again. Whatever the executor had pushed to a stage branch stays there, and `/okstra retry` continues from it.",
+  );
   return `${lines.join("\n")}\n`;
 }
 
 /** Rewrites the run's status comment (or writes one, if the run died before its first) with the final, abandoned state. */
-async function showAbandoned(services: EngineServices, issue: number, manifest: RunManifest, recorded: { titles: Map<number, string>; rows: readonly LedgerRow[] }, now: Date): Promise<void> {
+async function showAbandoned(
+  services: EngineServices,
+  issue: number,
+  manifest: RunManifest,
+  recorded: { titles: Map<number, string>; rows: readonly LedgerRow[] },
+  now: Date,
+): Promise<void> {
   const { platform, ledger } = services;
   const { titles, rows } = recorded;
   const phases: PhaseStep[] = stageOutcomes(manifest, rows).map(({ stage, row }) => {
     const name = `Stage ${stage}${titles.get(stage) ? ` · ${titles.get(stage)}` : ""}`;
-    if (row?.status === "done") return { name, state: "done", detail: `\`${row.headCommit.slice(0, 12)}\` on \`${row.branch}\`` };
+    if (row?.status === "done")
+      return { name, state: "done", detail: `\`${row.headCommit.slice(0, 12)}\` on \`${row.branch}\`` };
     if (row?.status === "failed") return { name, state: "failed", detail: `${row.reason}` };
     if (row?.status === "abandoned") return { name, state: "failed", detail: `abandoned: ${row.reason}` };
     return { name, state: "skipped" };
@@ -161,7 +225,9 @@ async function showAbandoned(services: EngineServices, issue: number, manifest: 
   const body = renderRunStatus(state, now);
   const marker = runStatusMarker({ runId: manifest.id, triggerCommentId: manifest.trigger.commentId });
   // Only an App's own comment carries the marker legitimately; a person quoting one is not edited.
-  const existing = (await platform.listIssueComments(issue)).find((c) => c.author.endsWith("[bot]") && c.body.startsWith(marker));
+  const existing = (await platform.listIssueComments(issue)).find(
+    (c) => c.author.endsWith("[bot]") && c.body.startsWith(marker),
+  );
   if (existing) await platform.updateComment(existing.id, body);
   else await platform.createComment(issue, body);
 }

@@ -31,12 +31,20 @@ export function recoveryGraceMs(leaseMs: number): number {
  * check could not be scheduled still runs, and its leases are reconciled by
  * the next command on the task or by the start-up sweep.
  */
-export async function scheduleRecoveryCheck(services: Pick<EngineServices, "recovery" | "leaseMs">, issue: number, leaseUntil: Date, log: Logger): Promise<void> {
+export async function scheduleRecoveryCheck(
+  services: Pick<EngineServices, "recovery" | "leaseMs">,
+  issue: number,
+  leaseUntil: Date,
+  log: Logger,
+): Promise<void> {
   if (!services.recovery) return;
   const at = new Date(leaseUntil.getTime() + recoveryGraceMs(services.leaseMs));
   try {
     await services.recovery.checkAt(issue, at);
   } catch (error) {
-    log.warn({ err: error, at: at.toISOString() }, "could not schedule the crash-recovery check; the next command on the task reconciles instead");
+    log.warn(
+      { err: error, at: at.toISOString() },
+      "could not schedule the crash-recovery check; the next command on the task reconciles instead",
+    );
   }
 }

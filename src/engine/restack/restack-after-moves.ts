@@ -24,7 +24,13 @@ export async function restackAfterMoves(
     const task = await ports.ledger.readTask(input.issue);
     const plan = task && taskPlan(task);
     if (!task || !plan || !dependentsOf(task, input.moved)) return [];
-    const outcome = await restackTask(ports, { issue: input.issue, task, plan, trigger: input.trigger, log: input.log });
+    const outcome = await restackTask(ports, {
+      issue: input.issue,
+      task,
+      plan,
+      trigger: input.trigger,
+      log: input.log,
+    });
     return outcome.restacked.map((r) => r.stage);
   } catch (error) {
     input.log.warn({ err: error }, "could not restack the dependents of moved stages");

@@ -82,7 +82,13 @@ export async function restackBranches(
     } catch (error) {
       if (!(error instanceof MergeConflictError)) throw error;
       const dependency = behind.find((dep) => input.heads.get(dep) === error.head) ?? behind[0]!;
-      outcome.conflicts.push({ stage: stage.number, branch, dependency, dependencyHead: input.heads.get(dependency)!, paths: error.paths });
+      outcome.conflicts.push({
+        stage: stage.number,
+        branch,
+        dependency,
+        dependencyHead: input.heads.get(dependency)!,
+        paths: error.paths,
+      });
     }
   }
   return outcome;
@@ -109,12 +115,21 @@ async function restackThroughBase(
   if (behind.length > 0) {
     await workspace.checkoutNewBranch(baseName, stageBase);
     try {
-      const merges = behind.map((dep) => ({ ref: input.heads.get(dep)!, message: restackMessage(input.issue, stage.number, dep) }));
+      const merges = behind.map((dep) => ({
+        ref: input.heads.get(dep)!,
+        message: restackMessage(input.issue, stage.number, dep),
+      }));
       newBase = await workspace.mergeInto(baseName, merges, { log: input.log });
     } catch (error) {
       if (!(error instanceof MergeConflictError)) throw error;
       const dependency = behind.find((dep) => input.heads.get(dep) === error.head) ?? behind[0]!;
-      outcome.conflicts.push({ stage: stage.number, branch, dependency, dependencyHead: input.heads.get(dependency)!, paths: error.paths });
+      outcome.conflicts.push({
+        stage: stage.number,
+        branch,
+        dependency,
+        dependencyHead: input.heads.get(dependency)!,
+        paths: error.paths,
+      });
       return;
     }
     await workspace.push(baseName, { expectedRemoteHead: stageBase, log: input.log });
@@ -132,12 +147,24 @@ async function restackThroughBase(
   } catch (error) {
     if (!(error instanceof MergeConflictError)) throw error;
     const dependency = behind[0] ?? stage.dependsOn[0]!;
-    outcome.conflicts.push({ stage: stage.number, branch, dependency, dependencyHead: input.heads.get(dependency) ?? newBase, paths: error.paths });
+    outcome.conflicts.push({
+      stage: stage.number,
+      branch,
+      dependency,
+      dependencyHead: input.heads.get(dependency) ?? newBase,
+      paths: error.paths,
+    });
   }
 }
 
 /** The dependencies whose heads `head` lacks, leaving out those already merged into the base. */
-async function dependenciesAhead(workspace: Workspace, stage: RestackStage, head: string, heads: Map<number, string>, baseHead: string): Promise<number[]> {
+async function dependenciesAhead(
+  workspace: Workspace,
+  stage: RestackStage,
+  head: string,
+  heads: Map<number, string>,
+  baseHead: string,
+): Promise<number[]> {
   const behind: number[] = [];
   for (const dep of stage.dependsOn) {
     const depHead = heads.get(dep);

@@ -20,23 +20,46 @@ export async function restackCommand(context: CommandContext): Promise<void> {
   await reconcileStageHeads(services, issue, { log: context.log });
   const { task, plan } = requirePlan(await services.ledger.readTask(issue), issue);
   if (command.stage !== undefined && !task.state.stages.some((s) => s.stage === command.stage && s.done)) {
-    throw new CommandRefusal(`stage ${command.stage} of #${issue} is not done, so it has no branch to restack.`, "`/okstra status` shows which stages are done.");
+    throw new CommandRefusal(
+      `stage ${command.stage} of #${issue} is not done, so it has no branch to restack.`,
+      "`/okstra status` shows which stages are done.",
+    );
   }
 
-  const outcome = await restackTask(services, { issue, task, plan, only: command.stage, trigger: `restack-c${job.comment.id}`, log: context.log });
+  const outcome = await restackTask(services, {
+    issue,
+    task,
+    plan,
+    only: command.stage,
+    trigger: `restack-c${job.comment.id}`,
+    log: context.log,
+  });
   run.outcome = outcome.conflicts.length > 0 ? "failed" : "succeeded";
   run.body = describeRestack(outcome);
   run.finishedAt = services.now().toISOString();
   await context.status.finish(run);
-  await verifyAfterStageMoves(context, outcome.restacked.map((r) => r.stage));
+  await verifyAfterStageMoves(
+    context,
+    outcome.restacked.map((r) => r.stage),
+  );
 }
 
 export function describeRestack(outcome: RestackOutcome): string {
-  if (outcome.restacked.length === 0 && outcome.conflicts.length === 0) return "Every stage branch already has its dependencies' heads: nothing to restack.";
+  if (outcome.restacked.length === 0 && outcome.conflicts.length === 0)
+    return "Every stage branch already has its dependencies' heads: nothing to restack.";
   const lines = [
-    ...outcome.restacked.map((r) => `- Stage ${r.stage}: merged the new head of stage ${r.merged.join(", ")} into \`${r.branch}\` (\`${r.from.slice(0, 7)}\` → \`${r.to.slice(0, 7)}\`, a fast-forward).`),
-    ...outcome.conflicts.map((c) => `- Stage ${c.stage}: ⚠️ **needs restack** — merging stage ${c.dependency} conflicts in ${c.paths.map((p) => `\`${p}\``).join(", ")}; nothing pushed.`),
+    ...outcome.restacked.map(
+      (r) =>
+        `- Stage ${r.stage}: merged the new head of stage ${r.merged.join(", ")} into \`${r.branch}\` (\`${r.from.slice(0, 7)}\` → \`${r.to.slice(0, 7)}\`, a fast-forward).`,
+    ),
+    ...outcome.conflicts.map(
+      (c) =>
+        `- Stage ${c.stage}: ⚠️ **needs restack** — merging stage ${c.dependency} conflicts in ${c.paths.map((p) => `\`${p}\``).join(", ")}; nothing pushed.`,
+    ),
   ];
-  const next = outcome.conflicts.length > 0 ? "\n\nNext: merge the dependency's head into each conflicting stage branch by hand and push; okstra records the merge and re-verifies." : "";
+  const next =
+    outcome.conflicts.length > 0
+      ? "\n\nNext: merge the dependency's head into each conflicting stage branch by hand and push; okstra records the merge and re-verifies."
+      : "";
   return `**Restack**\n${lines.join("\n")}${next}`;
 }

@@ -27,7 +27,10 @@ export interface RestackTaskInput {
  * `needs-restack` row with the paths for each conflict, which is also said
  * on the stage's PR. The ledger is written only after the pushes landed.
  */
-export async function restackTask(ports: { platform: Platform; ledger: Ledger }, input: RestackTaskInput): Promise<RestackOutcome> {
+export async function restackTask(
+  ports: { platform: Platform; ledger: Ledger },
+  input: RestackTaskInput,
+): Promise<RestackOutcome> {
   const { task, plan, issue } = input;
   const done = new Map(task.state.stages.flatMap((s) => (s.done ? [[s.stage, s.done] as const] : [])));
   const heads = new Map<number, string>();
@@ -41,33 +44,78 @@ export async function restackTask(ports: { platform: Platform; ledger: Ledger },
   }
 
   const outcome = await withWorkspace(
-    { remote: () => ports.platform.gitRemote(), baseCommit: task.meta.implementationBaseCommit!, runId: `restack-${issue}-${input.trigger}`, log: input.log },
-    (workspace) => restackBranches(workspace, { issue, stages: plan.stages, heads, baseHead, stageBases, only: input.only, log: input.log }),
+    {
+      remote: () => ports.platform.gitRemote(),
+      baseCommit: task.meta.implementationBaseCommit!,
+      runId: `restack-${issue}-${input.trigger}`,
+      log: input.log,
+    },
+    (workspace) =>
+      restackBranches(workspace, {
+        issue,
+        stages: plan.stages,
+        heads,
+        baseHead,
+        stageBases,
+        only: input.only,
+        log: input.log,
+      }),
   );
 
   const rows: RowInput[] = [
     ...outcome.restacked.map((r): RowInput => {
       const previous = done.get(r.stage)!;
-      return { run: previous.run, status: "done", source: "restack", stage: r.stage, headCommit: r.to, branch: previous.branch, carryPath: previous.carryPath };
+      return {
+        run: previous.run,
+        status: "done",
+        source: "restack",
+        stage: r.stage,
+        headCommit: r.to,
+        branch: previous.branch,
+        carryPath: previous.carryPath,
+      };
     }),
-    ...outcome.conflicts.map((c): RowInput => ({ run: input.trigger, status: "needs-restack", stage: c.stage, dependency: c.dependency, dependencyHead: c.dependencyHead, paths: c.paths })),
+    ...outcome.conflicts.map(
+      (c): RowInput => ({
+        run: input.trigger,
+        status: "needs-restack",
+        stage: c.stage,
+        dependency: c.dependency,
+        dependencyHead: c.dependencyHead,
+        paths: c.paths,
+      }),
+    ),
   ];
   if (rows.length > 0) await ports.ledger.appendRows(issue, rows);
   for (const conflict of outcome.conflicts) await noteConflictOnPullRequest(ports.platform, task, conflict, input.log);
-  input.log.info({ restacked: outcome.restacked.map((r) => r.stage), conflicts: outcome.conflicts.map((c) => c.stage) }, "restack pass done");
+  input.log.info(
+    { restacked: outcome.restacked.map((r) => r.stage), conflicts: outcome.conflicts.map((c) => c.stage) },
+    "restack pass done",
+  );
   return outcome;
 }
 
 /** Says on the stage's PR, once per conflicting dependency head, what conflicts and what to do. */
-export async function noteConflictOnPullRequest(platform: Platform, task: TaskLedger, conflict: RestackConflict, log: Logger): Promise<void> {
-  const pr = task.state.stages.find((s) => s.stage === conflict.stage)?.prs.filter((p) => p.kind === "stage").at(-1);
+export async function noteConflictOnPullRequest(
+  platform: Platform,
+  task: TaskLedger,
+  conflict: RestackConflict,
+  log: Logger,
+): Promise<void> {
+  const pr = task.state.stages
+    .find((s) => s.stage === conflict.stage)
+    ?.prs.filter((p) => p.kind === "stage")
+    .at(-1);
   if (!pr) return;
   const marker = `<!-- okstra:needs-restack ${JSON.stringify({ stage: conflict.stage, dependencyHead: conflict.dependencyHead })} -->`;
   try {
     if ((await platform.listIssueComments(pr.number)).some((c) => c.body.includes(marker))) return;
     await platform.createComment(pr.number, renderConflictNote(conflict, marker));
   } catch (error) {
-    log.warn({ err: error, stage: conflict.stage, pr: pr.number }, "could not say on the PR that the stage needs a restack");
+    log.warn(
+      { err: error, stage: conflict.stage, pr: pr.number },
+      "could not say on the PR that the stage needs a restack",
+    );
   }
 }
 

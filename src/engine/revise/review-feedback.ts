@@ -18,7 +18,12 @@ const isBot = (login: string) => login.endsWith("[bot]");
  * the executor (SPEC §2): a comment added or edited while the job waits in the
  * queue cannot inject instructions. `trigger` is the command's own comment.
  */
-export async function gatherReviewFeedback(platform: Platform, pull: number, since: string, trigger: { id: number; createdAt: string }): Promise<ReviewFeedback> {
+export async function gatherReviewFeedback(
+  platform: Platform,
+  pull: number,
+  since: string,
+  trigger: { id: number; createdAt: string },
+): Promise<ReviewFeedback> {
   const [threads, reviews] = await Promise.all([platform.listReviewThreads(pull), platform.listReviews(pull)]);
   // GitHub's timestamps are whole seconds, okstra's `since` has milliseconds: a comment written in the
   // second the stage was done would read as earlier than it. Both bounds are compared at GitHub's
@@ -58,7 +63,9 @@ export function renderReviewFeedback(feedback: ReviewFeedback, pull: number): st
     );
   }
   for (const review of feedback.changeRequests) {
-    parts.push(`### Changes requested by @${review.author}\n> ${(review.body || "(no summary; see the threads)").replace(/\r?\n/g, "\n> ")}`);
+    parts.push(
+      `### Changes requested by @${review.author}\n> ${(review.body || "(no summary; see the threads)").replace(/\r?\n/g, "\n> ")}`,
+    );
   }
   return parts.length === 0 ? "" : `## Review feedback to address\n\n${parts.join("\n\n")}`;
 }

@@ -40,7 +40,11 @@ export async function reviseCommand(context: CommandContext): Promise<void> {
   const { command, job, services } = context;
   if (command.verb !== "revise") throw new Error(`reviseCommand cannot carry out ${command.verb}`);
   const issue = job.issueNumber;
-  if (command.stage === undefined) throw new CommandRefusal("`/okstra revise` needs to know which stage to revise.", "`/okstra revise --stage N`, or comment `/okstra revise` on the stage's PR.");
+  if (command.stage === undefined)
+    throw new CommandRefusal(
+      "`/okstra revise` needs to know which stage to revise.",
+      "`/okstra revise --stage N`, or comment `/okstra revise` on the stage's PR.",
+    );
   if (await runStartedBy(services.ledger, issue, job.comment.id)) return;
   await services.ledger.reconcile(issue).catch((error: unknown) => {
     if ((error as Error).name !== "TaskNotFoundError") throw error;
@@ -51,7 +55,18 @@ export async function reviseCommand(context: CommandContext): Promise<void> {
   let manifest: RunManifest;
   try {
     const now = services.now();
-    manifest = await startRun(services.ledger, { issue, phase: "implementation", job, now, extra: { batch: [revision.stage.number], revise: true, guidance: context.guidance, baseBranch: revision.task.meta.baseBranch } });
+    manifest = await startRun(services.ledger, {
+      issue,
+      phase: "implementation",
+      job,
+      now,
+      extra: {
+        batch: [revision.stage.number],
+        revise: true,
+        guidance: context.guidance,
+        baseBranch: revision.task.meta.baseBranch,
+      },
+    });
   } catch (error) {
     if (error instanceof DuplicateTriggerError) return;
     throw error;
@@ -68,11 +83,20 @@ export async function reviseCommand(context: CommandContext): Promise<void> {
     const answered = await answerThreads(context, revision, outcome);
     context.run.body = `Stage ${revision.stage.number} revised: ${answered} review thread(s) answered.`;
   } else {
-    await services.ledger.appendRows(issue, [{ run: manifest.id, status: "failed", stage: revision.stage.number, reason: outcome.reason, detail: outcome.detail.slice(0, 8_000) }]);
+    await services.ledger.appendRows(issue, [
+      {
+        run: manifest.id,
+        status: "failed",
+        stage: revision.stage.number,
+        reason: outcome.reason,
+        detail: outcome.detail.slice(0, 8_000),
+      },
+    ]);
     Object.assign(phase, { state: "failed", detail: `${outcome.reason}: ${firstLine(outcome.detail)}` });
     context.run.body = `Stage ${revision.stage.number} was not revised: ${outcome.reason}. The branch is as it was.`;
   }
-  const moved = outcome.status === "done" ? [revision.stage.number, ...(await restackAfterRevision(context, manifest.id))] : [];
+  const moved =
+    outcome.status === "done" ? [revision.stage.number, ...(await restackAfterRevision(context, manifest.id))] : [];
   await finishRevisionRun(context, manifest, revision, outcome, workers);
   await verifyAfterStageMoves(context, moved);
 }
@@ -81,19 +105,39 @@ async function prepareRevision(context: CommandContext, stageNumber: number): Pr
   const { job, services } = context;
   const { task, plan } = requirePlan(await services.ledger.readTask(job.issueNumber), job.issueNumber);
   const stage = plan.stages.find((s) => s.number === stageNumber);
-  if (!stage) throw new CommandRefusal(`stage ${stageNumber} is not in plan v${task.meta.planVersion} of #${task.issue}.`, "`/okstra status` lists the stages.");
+  if (!stage)
+    throw new CommandRefusal(
+      `stage ${stageNumber} is not in plan v${task.meta.planVersion} of #${task.issue}.`,
+      "`/okstra status` lists the stages.",
+    );
   const state = task.state.stages.find((s) => s.stage === stageNumber);
-  if (!state?.done) throw new CommandRefusal(`stage ${stageNumber} is not done, so there is nothing to revise yet.`, `\`/okstra implement --stage ${stageNumber}\` first.`);
-  if (state.claim) throw new CommandRefusal(`stage ${stageNumber} is being worked on by run \`${state.claim.run}\`.`, "Wait for it to finish, then comment `/okstra revise` again.");
+  if (!state?.done)
+    throw new CommandRefusal(
+      `stage ${stageNumber} is not done, so there is nothing to revise yet.`,
+      `\`/okstra implement --stage ${stageNumber}\` first.`,
+    );
+  if (state.claim)
+    throw new CommandRefusal(
+      `stage ${stageNumber} is being worked on by run \`${state.claim.run}\`.`,
+      "Wait for it to finish, then comment `/okstra revise` again.",
+    );
   const pull = state.prs.filter((p) => p.kind === "stage").at(-1)?.number ?? null;
-  const feedback = pull === null ? { threads: [], changeRequests: [] } : await gatherReviewFeedback(services.platform, pull, state.done.at, job.comment);
+  const feedback =
+    pull === null
+      ? { threads: [], changeRequests: [] }
+      : await gatherReviewFeedback(services.platform, pull, state.done.at, job.comment);
   if (isEmptyFeedback(feedback) && context.guidance.trim() === "") {
     throw new CommandRefusal(
       `there is nothing to revise stage ${stageNumber} from: no unresolved review thread or change request on ${pull === null ? "its PR" : `#${pull}`} since it was done (${state.done.at}), and no guidance after the command.`,
       "Leave review comments on the stage's PR, or write what to change on the lines after `/okstra revise`.",
     );
   }
-  const guidance = [context.guidance.trim() && `## Guidance from @${job.comment.author}\n\n${context.guidance.trim()}`, pull === null ? "" : renderReviewFeedback(feedback, pull)].filter(Boolean).join("\n\n");
+  const guidance = [
+    context.guidance.trim() && `## Guidance from @${job.comment.author}\n\n${context.guidance.trim()}`,
+    pull === null ? "" : renderReviewFeedback(feedback, pull),
+  ]
+    .filter(Boolean)
+    .join("\n\n");
   return { task, plan, stage, pull, feedback, guidance };
 }
 
@@ -102,6 +146,7 @@ async function restackAfterRevision(context: CommandContext, run: string): Promi
   const { services, job } = context;
   const { task, plan } = requirePlan(await services.ledger.readTask(job.issueNumber), job.issueNumber);
   const outcome = await restackTask(services, { issue: job.issueNumber, task, plan, trigger: run, log: context.log });
-  if (outcome.restacked.length > 0 || outcome.conflicts.length > 0) context.run.body = [context.run.body, describeRestack(outcome)].filter(Boolean).join("\n\n");
+  if (outcome.restacked.length > 0 || outcome.conflicts.length > 0)
+    context.run.body = [context.run.body, describeRestack(outcome)].filter(Boolean).join("\n\n");
   return outcome.restacked.map((r) => r.stage);
 }

@@ -18,15 +18,30 @@ export async function verifyAfterStageMoves(context: CommandContext, stages: rea
     await runVerification(fromCommandContext(context), {
       task,
       plan,
-      subjects: verificationSubjects(task, plan, [...new Set(stages)].sort((a, b) => a - b)),
-      trigger: { kind: "comment", commentId: job.comment.id, deliveryId: job.deliveryId, actor: job.comment.author, command: context.commandLine },
+      subjects: verificationSubjects(
+        task,
+        plan,
+        [...new Set(stages)].sort((a, b) => a - b),
+      ),
+      trigger: {
+        kind: "comment",
+        commentId: job.comment.id,
+        deliveryId: job.deliveryId,
+        actor: job.comment.author,
+        command: context.commandLine,
+      },
       embedded: true,
     });
   } catch (error) {
     context.log.error({ err: error }, "re-verification after the stage moves could not run");
     Object.assign(context.run, outcome);
     const reason = redactSecrets(error instanceof Error ? error.message : String(error));
-    context.run.body = [context.run.body, `**Verification** could not run: ${reason}. Comment \`/okstra verify\` to try again.`].filter(Boolean).join("\n\n");
+    context.run.body = [
+      context.run.body,
+      `**Verification** could not run: ${reason}. Comment \`/okstra verify\` to try again.`,
+    ]
+      .filter(Boolean)
+      .join("\n\n");
     await context.status.finish(context.run);
   }
 }

@@ -10,7 +10,12 @@ function taskKey(repo: { owner: string; repo: string }, issue: number): string {
   return `${repo.owner}/${repo.repo}#${issue}`;
 }
 
-export function registerRun(repo: { owner: string; repo: string }, issue: number, runId: string, controller: AbortController): () => void {
+export function registerRun(
+  repo: { owner: string; repo: string },
+  issue: number,
+  runId: string,
+  controller: AbortController,
+): () => void {
   const key = taskKey(repo, issue);
   const runs = active.get(key) ?? new Map<string, AbortController>();
   runs.set(runId, controller);

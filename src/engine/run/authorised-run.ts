@@ -67,7 +67,9 @@ export async function authorisedRun(
     return { result: "refused", reason: problem };
   };
 
-  const access = await authoriseAndLoadConfig(services.platform, request.actor, { commandWorkers: services.commandWorkers });
+  const access = await authoriseAndLoadConfig(services.platform, request.actor, {
+    commandWorkers: services.commandWorkers,
+  });
   if (!access.authorised) {
     const { permission, required } = access;
     return refuse(
@@ -93,7 +95,10 @@ export async function authorisedRun(
   const { run } = started;
   // A run that failed has said why on its status comment; the caller (CLI exit code, metrics) needs to know too.
   if (run.outcome === "failed" || run.outcome === "cancelled") {
-    return { result: "failed", reason: firstLine(run.body ?? `the run ${run.outcome === "cancelled" ? "was cancelled" : "failed"}`) };
+    return {
+      result: "failed",
+      reason: firstLine(run.body ?? `the run ${run.outcome === "cancelled" ? "was cancelled" : "failed"}`),
+    };
   }
   return { result: "carried-out", commentId: started.status.id };
 }
@@ -106,11 +111,16 @@ async function finishOnError(
   refuse: Refuse,
 ): Promise<CommandOutcome> {
   const { log, run, status } = started;
-  if (error instanceof CommandRefusal || error instanceof PlanNotApprovedError) return refuse(error.problem, error.instead, log);
+  if (error instanceof CommandRefusal || error instanceof PlanNotApprovedError)
+    return refuse(error.problem, error.instead, log);
   if (error instanceof LedgerUntrustedError) {
     // Located only now: the commit that introduced the state is part of the answer.
     const located = await services.ledger.locate(error);
-    const { problem, instead } = renderUntrustedRefusal(located.issue ?? request.issue, located.entries, located.unsigned);
+    const { problem, instead } = renderUntrustedRefusal(
+      located.issue ?? request.issue,
+      located.entries,
+      located.unsigned,
+    );
     return refuse(problem, instead, log);
   }
   if (error instanceof LedgerCorruptError) {
@@ -123,7 +133,11 @@ async function finishOnError(
   log.error({ err: error }, "run failed");
   // The reason is shown on the issue: never let a credential from an error message through.
   const reason = redactSecrets(error instanceof Error ? error.message : String(error));
-  Object.assign(run, { outcome: "failed", body: `okstra hit an error and stopped: ${reason}`, finishedAt: services.now().toISOString() });
+  Object.assign(run, {
+    outcome: "failed",
+    body: `okstra hit an error and stopped: ${reason}`,
+    finishedAt: services.now().toISOString(),
+  });
   await status.finish(run).catch((err: unknown) => log.error({ err }, "could not write the final status"));
   return { result: "failed", reason };
 }

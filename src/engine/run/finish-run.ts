@@ -32,12 +32,19 @@ export function runResultFiles(result: RunResultFiles): Record<string, string> {
     outcome: result.outcome,
     finishedAt: result.finishedAt.toISOString(),
     usage: result.workers?.budget.snapshot().run ?? { inputTokens: 0, outputTokens: 0, costUsd: 0 },
-    workers: records.map((w) => ({ label: w.label, provider: w.provider, model: w.model, status: w.status, attempts: w.attempts })),
+    workers: records.map((w) => ({
+      label: w.label,
+      provider: w.provider,
+      model: w.model,
+      status: w.status,
+      attempts: w.attempts,
+    })),
   };
   const files: Record<string, string> = {
     [runFile(id, "run.json")]: `${JSON.stringify(manifest, null, 2)}\n`,
     [runFile(id, "report.md")]: result.report.endsWith("\n") ? result.report : `${result.report}\n`,
   };
-  for (const worker of records) files[runFile(id, `workers/${worker.label}.json`)] = `${JSON.stringify(worker, null, 2)}\n`;
+  for (const worker of records)
+    files[runFile(id, `workers/${worker.label}.json`)] = `${JSON.stringify(worker, null, 2)}\n`;
   return files;
 }

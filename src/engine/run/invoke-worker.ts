@@ -45,11 +45,18 @@ export interface RunWorkers {
  */
 export async function invokeWorker<T>(
   // Only what a worker call shows and obeys: a verification started by a check run has no comment job.
-  context: Pick<CommandContext, "run" | "status" | "config" | "log"> & { services: Pick<EngineServices, "metrics" | "workers"> },
+  context: Pick<CommandContext, "run" | "status" | "config" | "log"> & {
+    services: Pick<EngineServices, "metrics" | "workers">;
+  },
   workers: RunWorkers,
   call: Omit<RequestParts, "schema"> & { label: string; spec: WorkerSpec; schema: z.ZodType<T>; cwd: string },
 ): Promise<WorkerOutcome<T>> {
-  const line: WorkerLine = { role: call.label, provider: call.spec.provider, model: displayModel(call.spec), state: "running" };
+  const line: WorkerLine = {
+    role: call.label,
+    provider: call.spec.provider,
+    model: displayModel(call.spec),
+    state: "running",
+  };
   context.run.workers.push(line);
   context.status.update(context.run);
 
@@ -67,8 +74,10 @@ export async function invokeWorker<T>(
   countWorker(context.services.metrics, call.role, outcome);
 
   line.state = outcome.status === "ok" ? "done" : "failed";
-  if (outcome.status !== "ok") line.detail = `${outcome.status}${outcome.reason ? `: ${firstLine(outcome.reason, 300)}` : ""}`;
-  else if (outcome.notes?.length) line.detail = `${outcome.notes.length} near-miss note${outcome.notes.length === 1 ? "" : "s"}: ${firstLine(outcome.notes.join("; "), 300)}`;
+  if (outcome.status !== "ok")
+    line.detail = `${outcome.status}${outcome.reason ? `: ${firstLine(outcome.reason, 300)}` : ""}`;
+  else if (outcome.notes?.length)
+    line.detail = `${outcome.notes.length} near-miss note${outcome.notes.length === 1 ? "" : "s"}: ${firstLine(outcome.notes.join("; "), 300)}`;
   context.run.usage = addUsage(context.run.usage ?? zeroUsage(), outcome.usage);
   context.status.update(context.run);
   workers.records.push({

@@ -14,7 +14,10 @@ export interface ReplyChannel {
   react(content: ReactionContent): Promise<void>;
 }
 
-export function replyChannel(platform: Platform, job: Pick<CommandJob, "issueNumber" | "comment" | "reviewComment">): ReplyChannel {
+export function replyChannel(
+  platform: Platform,
+  job: Pick<CommandJob, "issueNumber" | "comment" | "reviewComment">,
+): ReplyChannel {
   if (job.reviewComment) {
     return {
       post: (body) => platform.replyToReviewComment(job.issueNumber, job.reviewComment!.threadRoot, body),

@@ -13,7 +13,12 @@ export type RunOutcomeLabel = "carried-out" | "refused" | "failed" | "ignored";
  * `outcomeOf` reads from its result — or `failed` when it threw (the queue
  * may try it again; each attempt that ends is counted).
  */
-export async function countRun<T>(metrics: OkstraMetrics | undefined, phase: string, work: () => Promise<T>, outcomeOf: (result: T) => RunOutcomeLabel): Promise<T> {
+export async function countRun<T>(
+  metrics: OkstraMetrics | undefined,
+  phase: string,
+  work: () => Promise<T>,
+  outcomeOf: (result: T) => RunOutcomeLabel,
+): Promise<T> {
   let result: T;
   try {
     result = await work();

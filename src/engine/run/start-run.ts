@@ -22,7 +22,12 @@ export interface StartRunInput {
 
 /** The trigger a run records: the comment that asked for it. */
 export function runTrigger(job: CommandJob): { commentId: number; deliveryId: string; actor: string; command: string } {
-  return { commentId: job.comment.id, deliveryId: job.deliveryId, actor: job.comment.author, command: job.comment.body.split("\n")[0] ?? "" };
+  return {
+    commentId: job.comment.id,
+    deliveryId: job.deliveryId,
+    actor: job.comment.author,
+    command: job.comment.body.split("\n")[0] ?? "",
+  };
 }
 
 /**

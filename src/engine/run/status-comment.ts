@@ -78,7 +78,8 @@ export class StatusComment {
     this.lastState = structuredClone(state);
     this.pending = structuredClone(state);
     if (this.timer) return;
-    const wait = this.commentId === null ? 0 : Math.max(0, this.lastWriteAt + this.minIntervalMs - this.now().getTime());
+    const wait =
+      this.commentId === null ? 0 : Math.max(0, this.lastWriteAt + this.minIntervalMs - this.now().getTime());
     this.timer = setTimeout(() => {
       this.timer = null;
       const next = this.pending;
@@ -109,7 +110,9 @@ export class StatusComment {
 
   /** Intermediate writes are best-effort: a failed one is superseded by the next, and the final one is awaited. */
   private enqueueWrite(state: RunState): void {
-    this.writing = this.writing.then(() => this.write(state)).catch((error: unknown) => this.onIntermediateError(error));
+    this.writing = this.writing
+      .then(() => this.write(state))
+      .catch((error: unknown) => this.onIntermediateError(error));
   }
 
   private async write(state: RunState): Promise<void> {

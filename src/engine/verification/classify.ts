@@ -71,7 +71,10 @@ export function classifyFinding(standing: Iterable<Pick<ReviewAnswer, "verdict" 
  * able to answer has given a counted answer. `reviewers` are the live
  * verifiers other than the finding's author.
  */
-export function isSettled(standing: ReadonlyMap<string, Pick<ReviewAnswer, "verdict" | "evidence">>, reviewers: readonly string[]): boolean {
+export function isSettled(
+  standing: ReadonlyMap<string, Pick<ReviewAnswer, "verdict" | "evidence">>,
+  reviewers: readonly string[],
+): boolean {
   if (classifyFinding(standing.values()) === "contested") return true;
   return reviewers.every((reviewer) => isCounted(standing.get(reviewer)));
 }

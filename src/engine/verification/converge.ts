@@ -1,6 +1,14 @@
 import type { Finding } from "../../workers/results.js";
 import type { WorkerStatus } from "../../workers/types.js";
-import { classifyFinding, isCounted, isSettled, standingAnswers, type Classification, type ReviewAnswer, type ReviewVerdict } from "./classify.js";
+import {
+  classifyFinding,
+  isCounted,
+  isSettled,
+  standingAnswers,
+  type Classification,
+  type ReviewAnswer,
+  type ReviewVerdict,
+} from "./classify.js";
 
 /**
  * Convergence (SPEC §9.2): every finding is replayed to the verifiers that did
@@ -33,13 +41,20 @@ export interface ReviewerReply {
   note?: string;
 }
 
-export type ReviewOutcome = { status: "ok"; answers: ReviewerReply[] } | { status: Exclude<WorkerStatus, "ok">; reason?: string };
+export type ReviewOutcome =
+  | { status: "ok"; answers: ReviewerReply[] }
+  | { status: Exclude<WorkerStatus, "ok">; reason?: string };
 
 /** A reviewer's own earlier answer on a finding it is asked about again (it did not count). */
 export type PreviousAnswer = ReviewAnswer & { findingId: string };
 
 /** `previous` lets the reviewer be told why it is asked again. */
-export type ReviewPort = (request: { reviewer: string; round: number; findings: ConvergenceFinding[]; previous: PreviousAnswer[] }) => Promise<ReviewOutcome>;
+export type ReviewPort = (request: {
+  reviewer: string;
+  round: number;
+  findings: ConvergenceFinding[];
+  previous: PreviousAnswer[];
+}) => Promise<ReviewOutcome>;
 
 export interface SkippedWorker {
   worker: string;
@@ -87,17 +102,26 @@ export async function converge(input: {
   const othersOf = (finding: ConvergenceFinding) => [...live].filter((reviewer) => reviewer !== finding.author);
   const standingOf = (finding: ConvergenceFinding) => standingAnswers(answers.get(finding.id)!);
   const classify = (finding: ConvergenceFinding, round: number) => {
-    classified.set(finding.id, { ...finding, classification: classifyFinding(standingOf(finding).values()), classifiedInRound: round, answers: answers.get(finding.id)! });
+    classified.set(finding.id, {
+      ...finding,
+      classification: classifyFinding(standingOf(finding).values()),
+      classifiedInRound: round,
+      answers: answers.get(finding.id)!,
+    });
     open.delete(finding.id);
   };
   const settle = (round: number) => {
-    for (const finding of [...open.values()]) if (isSettled(standingOf(finding), othersOf(finding))) classify(finding, round);
+    for (const finding of [...open.values()])
+      if (isSettled(standingOf(finding), othersOf(finding))) classify(finding, round);
   };
 
   settle(0);
   for (let round = 1; round <= input.maxRounds && open.size > 0; round++) {
     const batches = [...live]
-      .map((reviewer) => ({ reviewer, findings: [...open.values()].filter((f) => f.author !== reviewer && !isCounted(standingOf(f).get(reviewer))) }))
+      .map((reviewer) => ({
+        reviewer,
+        findings: [...open.values()].filter((f) => f.author !== reviewer && !isCounted(standingOf(f).get(reviewer))),
+      }))
       .filter((batch) => batch.findings.length > 0);
     const outcomes = await Promise.all(
       batches.map((batch) => {
@@ -111,17 +135,34 @@ export async function converge(input: {
     const record: RoundRecord = { round, requests: [] };
     batches.forEach((batch, index) => {
       const outcome = outcomes[index]!;
-      record.requests.push({ reviewer: batch.reviewer, findings: batch.findings.map((f) => f.id), status: outcome.status });
+      record.requests.push({
+        reviewer: batch.reviewer,
+        findings: batch.findings.map((f) => f.id),
+        status: outcome.status,
+      });
       if (outcome.status !== "ok") {
         live.delete(batch.reviewer);
-        skippedWorkers.push({ worker: batch.reviewer, role: "reviewer", round, status: outcome.status, reason: outcome.reason, classification: "verification-error" });
+        skippedWorkers.push({
+          worker: batch.reviewer,
+          role: "reviewer",
+          round,
+          status: outcome.status,
+          reason: outcome.reason,
+          classification: "verification-error",
+        });
         return;
       }
       // Only answers about findings it was sent count; a reviewer cannot vote on its own findings or on settled ones.
       const asked = new Set(batch.findings.map((f) => f.id));
       for (const reply of outcome.answers) {
         if (!asked.has(reply.findingId)) continue;
-        answers.get(reply.findingId)!.push({ reviewer: batch.reviewer, round, verdict: reply.verdict, evidence: reply.evidence, ...(reply.note ? { note: reply.note } : {}) });
+        answers.get(reply.findingId)!.push({
+          reviewer: batch.reviewer,
+          round,
+          verdict: reply.verdict,
+          evidence: reply.evidence,
+          ...(reply.note ? { note: reply.note } : {}),
+        });
       }
     });
     rounds.push(record);

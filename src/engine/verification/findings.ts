@@ -22,7 +22,10 @@ export interface IgnoredFinding {
   reason: string;
 }
 
-export function collectFindings(results: readonly VerifierFindings[], stages: readonly number[]): { findings: ConvergenceFinding[]; ignored: IgnoredFinding[] } {
+export function collectFindings(
+  results: readonly VerifierFindings[],
+  stages: readonly number[],
+): { findings: ConvergenceFinding[]; ignored: IgnoredFinding[] } {
   const verified = new Set(stages);
   const findings: ConvergenceFinding[] = [];
   const ignored: IgnoredFinding[] = [];
@@ -30,7 +33,11 @@ export function collectFindings(results: readonly VerifierFindings[], stages: re
   for (const { verifier, index, findings: reported } of results) {
     for (const finding of reported) {
       if (!verified.has(finding.stage)) {
-        ignored.push({ verifier, finding, reason: `stage ${finding.stage} is not verified in this run (stages ${stages.join(", ")})` });
+        ignored.push({
+          verifier,
+          finding,
+          reason: `stage ${finding.stage} is not verified in this run (stages ${stages.join(", ")})`,
+        });
         continue;
       }
       let id = `V${index + 1}-${finding.id}`;

@@ -22,11 +22,15 @@ export async function finishVerification(run: VerificationRun, found: Verificati
   const { ledger } = context.services;
   const now = context.services.now;
   const status = found.noVerdict ? "failed" : "succeeded";
-  const outcome = found.noVerdict ? `no verdict: ${found.noVerdict}` : found.verdicts.map((v) => `stage ${v.stage} ${v.verdict}`).join(", ");
+  const outcome = found.noVerdict
+    ? `no verdict: ${found.noVerdict}`
+    : found.verdicts.map((v) => `stage ${v.stage} ${v.verdict}`).join(", ");
   const reportUrl = ledger.fileUrl(context.issue, `runs/${manifest.id}/report.md`);
   const headOf = new Map(request.subjects.map((s) => [s.stage.number, s.done.headCommit]));
 
-  const report = renderVerificationReport(reportInput(context, request, manifest, found, checkRuns.all, workers.records, outcome));
+  const report = renderVerificationReport(
+    reportInput(context, request, manifest, found, checkRuns.all, workers.records, outcome),
+  );
   await persistVerification(ledger, {
     issue: context.issue,
     run: manifest.id,
@@ -47,28 +51,61 @@ export async function finishVerification(run: VerificationRun, found: Verificati
 
   await completeCheckRuns(run, found, reportUrl);
   const task = (await ledger.readTask(context.issue)) ?? request.task;
-  await publishStagePrs({ context, task, plan: request.plan, verifying: new Set(), verdicts: found.verdicts, notes: found.notes });
+  await publishStagePrs({
+    context,
+    task,
+    plan: request.plan,
+    verifying: new Set(),
+    verdicts: found.verdicts,
+    notes: found.notes,
+  });
   if (found.preflight) {
     const previous = latestShipPreflight(request.task.rows);
-    await publishPreflightComments({ context, task, run: manifest.id, preflight: found.preflight, previous, notes: found.notes });
+    await publishPreflightComments({
+      context,
+      task,
+      run: manifest.id,
+      preflight: found.preflight,
+      previous,
+      notes: found.notes,
+    });
   }
 
   for (const { stage } of request.subjects) {
     const verdict = found.verdicts.find((v) => v.stage === stage.number);
-    display.step(`Stage ${stage.number} · ${stage.title}`, !verdict ? "skipped" : verdict.verdict === "blocked" ? "failed" : "done", verdict?.verdict ?? "no verdict");
+    display.step(
+      `Stage ${stage.number} · ${stage.title}`,
+      !verdict ? "skipped" : verdict.verdict === "blocked" ? "failed" : "done",
+      verdict?.verdict ?? "no verdict",
+    );
   }
-  const links = [{ label: `verification report (${manifest.id})`, url: reportUrl }, ...checkRuns.all.flatMap((c) => (c.url ? [{ label: `check run · stage ${c.stage}`, url: c.url }] : []))];
+  const links = [
+    { label: `verification report (${manifest.id})`, url: reportUrl },
+    ...checkRuns.all.flatMap((c) => (c.url ? [{ label: `check run · stage ${c.stage}`, url: c.url }] : [])),
+  ];
   await display.finish(status, redactSecrets(statusBody(found, checkRuns.all)), links);
 }
 
 /** Each stage's check run: the verdict's conclusion with the findings, or `cancelled` when no verdict was given. */
-export async function completeCheckRuns(run: VerificationRun, found: VerificationFindings, reportUrl: string): Promise<void> {
+export async function completeCheckRuns(
+  run: VerificationRun,
+  found: VerificationFindings,
+  reportUrl: string,
+): Promise<void> {
   const { request, manifest, checkRuns } = run;
   const skipped = found.convergence.skippedWorkers.map((s) => s.worker);
   for (const { stage } of request.subjects) {
     const verdict = found.verdicts.find((v) => v.stage === stage.number);
     const output = verdict
-      ? renderVerdictOutput({ stage: stage.number, run: manifest.id, verdict: verdict.verdict, reasons: verdict.reasons, findings: checkRunFindings(found.convergence.findings, stage.number), skippedWorkers: skipped, reportUrl })
+      ? renderVerdictOutput({
+          stage: stage.number,
+          run: manifest.id,
+          verdict: verdict.verdict,
+          reasons: verdict.reasons,
+          findings: checkRunFindings(found.convergence.findings, stage.number),
+          skippedWorkers: skipped,
+          reportUrl,
+        })
       : renderNoVerdictOutput({ stage: stage.number, run: manifest.id, reason: found.noVerdict ?? "no verdict" });
     const preflight = renderPreflightCheckRun(found.preflight ?? null, stage.number);
     if (preflight) output.summary = `${preflight}\n\n${output.summary}`;

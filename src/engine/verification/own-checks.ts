@@ -31,7 +31,13 @@ interface CarryPlaceholder {
 
 function isPlaceholder(value: unknown): value is CarryPlaceholder {
   const p = value as Partial<CarryPlaceholder> | null;
-  return typeof p === "object" && p !== null && typeof p.path === "string" && typeof p.line === "number" && typeof p.justified === "boolean";
+  return (
+    typeof p === "object" &&
+    p !== null &&
+    typeof p.path === "string" &&
+    typeof p.line === "number" &&
+    typeof p.justified === "boolean"
+  );
 }
 
 export function ownChecks(input: {
@@ -53,12 +59,17 @@ export function ownChecks(input: {
     else failed.push(`${line} exited ${result.exitCode}`);
   }
   const laterFailure = failureAfter(input.rows, input.done);
-  if (laterFailure) failed.push(`a later attempt at stage ${laterFailure.stage} failed (run ${laterFailure.run}: ${laterFailure.reason})`);
+  if (laterFailure)
+    failed.push(
+      `a later attempt at stage ${laterFailure.stage} failed (run ${laterFailure.run}: ${laterFailure.reason})`,
+    );
 
   const ran = new Set(carry.validation.filter((v) => v.phase === "post").map((v) => v.command));
-  for (const command of input.stage.validation.post) if (!ran.has(command)) waived.push(`validation.post \`${command}\` has no result in the carry`);
+  for (const command of input.stage.validation.post)
+    if (!ran.has(command)) waived.push(`validation.post \`${command}\` has no result in the carry`);
   for (const placeholder of carry.placeholders.filter(isPlaceholder)) {
-    if (placeholder.justified) waived.push(`placeholder at ${placeholder.path}:${placeholder.line} kept, justified by the executor`);
+    if (placeholder.justified)
+      waived.push(`placeholder at ${placeholder.path}:${placeholder.line} kept, justified by the executor`);
   }
   return { stage: carry.stage, failed, waived, passed };
 }

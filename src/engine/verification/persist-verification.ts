@@ -29,10 +29,21 @@ export async function persistVerification(
   const { issue, run } = input;
   const reportPath = taskPath(issue, runFile(run, "report.md"));
   const preflight = input.shipPreflight ? { shipPreflight: input.shipPreflight } : {};
-  const rows: RowInput[] = input.verdicts.map((v) => ({ run, status: "verified", stage: v.stage, verdict: v.verdict, reportPath, headCommit: v.headCommit, ...preflight }));
+  const rows: RowInput[] = input.verdicts.map((v) => ({
+    run,
+    status: "verified",
+    stage: v.stage,
+    verdict: v.verdict,
+    reportPath,
+    headCommit: v.headCommit,
+    ...preflight,
+  }));
   const appendRows = appendRowsMutation(issue, completeRows(rows, input.now));
   // Redacted by the ledger itself, like every write (SPEC §14.3).
-  const files = { ...input.runFiles, [runFile(run, "convergence.json")]: `${JSON.stringify(input.convergence, null, 2)}\n` };
+  const files = {
+    ...input.runFiles,
+    [runFile(run, "convergence.json")]: `${JSON.stringify(input.convergence, null, 2)}\n`,
+  };
   const writeFiles = writeFilesMutation(issue, files);
   const verdicts = input.verdicts.map((v) => `s${v.stage} ${v.verdict}`).join(", ");
   await ledger.mutate(async (view) => {

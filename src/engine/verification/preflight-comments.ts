@@ -28,7 +28,10 @@ export async function publishPreflightComments(input: {
   const stages = [...new Set(said)].sort((a, b) => a - b);
   const conflicting = new Set(conflictingStages(preflight));
   for (const stage of stages) {
-    const pr = task.state.stages.find((s) => s.stage === stage)?.prs.filter((p) => p.kind === "stage").at(-1);
+    const pr = task.state.stages
+      .find((s) => s.stage === stage)
+      ?.prs.filter((p) => p.kind === "stage")
+      .at(-1);
     if (!pr) continue;
     try {
       // Only okstra's own comment is edited: a person can quote the marker, not post as the app.

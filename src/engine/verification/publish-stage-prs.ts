@@ -25,7 +25,10 @@ export async function publishStagePrs(input: {
   const { context, task, notes } = input;
   const { platform } = context.services;
   for (const { stage } of input.verdicts.filter((v) => v.verdict === "accepted")) {
-    const row = task.state.stages.find((s) => s.stage === stage)?.prs.filter((p) => p.kind === "stage").at(-1);
+    const row = task.state.stages
+      .find((s) => s.stage === stage)
+      ?.prs.filter((p) => p.kind === "stage")
+      .at(-1);
     if (!row) continue;
     try {
       const pr = await platform.getPullRequest(row.number);

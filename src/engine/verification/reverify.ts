@@ -20,7 +20,12 @@ export async function executeReverify(job: ReverifyJob, options: EngineServiceOp
   const services = engineServices(options);
   const { platform } = services;
   const { checkRun } = job;
-  const log = childLogger(services.log, { task: job.issueNumber, deliveryId: job.deliveryId, checkRun: checkRun.id, stage: checkRun.stage });
+  const log = childLogger(services.log, {
+    task: job.issueNumber,
+    deliveryId: job.deliveryId,
+    checkRun: checkRun.id,
+    stage: checkRun.stage,
+  });
   const commandLine = `Re-verify stage ${checkRun.stage}`;
   const request: RunRequest = {
     actor: job.sender,
@@ -35,7 +40,11 @@ export async function executeReverify(job: ReverifyJob, options: EngineServiceOp
     },
   };
   return authorisedRun(services, request, async (config) => {
-    const statusOptions = { minIntervalMs: services.statusIntervalMs, now: services.now, rateLimitWaits: services.rateLimitWaits };
+    const statusOptions = {
+      minIntervalMs: services.statusIntervalMs,
+      now: services.now,
+      rateLimitWaits: services.rateLimitWaits,
+    };
     const context: VerificationContext = {
       issue: job.issueNumber,
       repo: job.repo,
@@ -43,7 +52,9 @@ export async function executeReverify(job: ReverifyJob, options: EngineServiceOp
       config,
       services,
       log,
-      status: new StatusComment(platform, job.issueNumber, statusOptions, (err) => log.warn({ err }, "status comment update failed")),
+      status: new StatusComment(platform, job.issueNumber, statusOptions, (err) =>
+        log.warn({ err }, "status comment update failed"),
+      ),
       // The status marker's trigger is the check run: there is no comment.
       run: newRunState(commandLine, checkRun.id, services.now()),
     };
@@ -54,7 +65,13 @@ export async function executeReverify(job: ReverifyJob, options: EngineServiceOp
         task,
         plan,
         subjects: verificationSubjects(task, plan, stages),
-        trigger: { kind: "check-run", checkRunId: checkRun.id, action: checkRun.action, deliveryId: job.deliveryId, actor: job.sender },
+        trigger: {
+          kind: "check-run",
+          checkRunId: checkRun.id,
+          action: checkRun.action,
+          deliveryId: job.deliveryId,
+          actor: job.sender,
+        },
         embedded: false,
       });
     };

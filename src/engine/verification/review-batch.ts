@@ -18,25 +18,65 @@ import { verifyBranch } from "../pull-requests/branch-names.js";
 export async function reviewBatch(run: VerificationRun, workspace: Workspace): Promise<VerificationFindings> {
   const { context, request, manifest, display } = run;
   const notes: string[] = [];
-  await combineHeads(workspace, manifest.id, request.subjects.map((s) => s.done.headCommit), notes);
-  const reviewContext: ReviewContext = { taskKey: `issue-${context.issue}`, title: request.task.meta.title, subjects: request.subjects, diffs: await stageDiffs(workspace.dir, request.subjects) };
-  const session: ReviewSession = { context, workers: run.workers, run: manifest.id, taskKey: reviewContext.taskKey, cwd: workspace.dir };
+  await combineHeads(
+    workspace,
+    manifest.id,
+    request.subjects.map((s) => s.done.headCommit),
+    notes,
+  );
+  const reviewContext: ReviewContext = {
+    taskKey: `issue-${context.issue}`,
+    title: request.task.meta.title,
+    subjects: request.subjects,
+    diffs: await stageDiffs(workspace.dir, request.subjects),
+  };
+  const session: ReviewSession = {
+    context,
+    workers: run.workers,
+    run: manifest.id,
+    taskKey: reviewContext.taskKey,
+    cwd: workspace.dir,
+  };
   const verifiers = verifierWorkers(context.config.workers.verifiers);
-  if (verifiers.length < 2) notes.push("only one verifier is configured, so no finding can reach consensus: each is worker-unique");
+  if (verifiers.length < 2)
+    notes.push("only one verifier is configured, so no finding can reach consensus: each is worker-unique");
 
   display.step("Independent review", "running", `${verifiers.length} verifiers`);
   const independent = await independentReview(session, verifiers, reviewContext);
-  const { findings, ignored } = collectFindings(independent.results, request.subjects.map((s) => s.stage.number));
-  display.step("Independent review", independent.results.length > 0 ? "done" : "failed", `${independent.results.length} of ${verifiers.length} answered · ${findings.length} findings`);
-  if (independent.results.length === 0) return noVerdict("no verifier answered", { convergence: { findings: [], rounds: [], skippedWorkers: independent.skipped }, ignored, notes });
+  const { findings, ignored } = collectFindings(
+    independent.results,
+    request.subjects.map((s) => s.stage.number),
+  );
+  display.step(
+    "Independent review",
+    independent.results.length > 0 ? "done" : "failed",
+    `${independent.results.length} of ${verifiers.length} answered · ${findings.length} findings`,
+  );
+  if (independent.results.length === 0)
+    return noVerdict("no verifier answered", {
+      convergence: { findings: [], rounds: [], skippedWorkers: independent.skipped },
+      ignored,
+      notes,
+    });
 
   display.step("Convergence", "running");
   const answered = verifiers.filter((v) => independent.results.some((r) => r.verifier === v.label));
-  const convergence = await converge({ findings, reviewers: answered.map((v) => v.label), maxRounds: context.config.verification.maxRounds, review: reviewPort(session, answered, reviewContext) });
+  const convergence = await converge({
+    findings,
+    reviewers: answered.map((v) => v.label),
+    maxRounds: context.config.verification.maxRounds,
+    review: reviewPort(session, answered, reviewContext),
+  });
   convergence.skippedWorkers.unshift(...independent.skipped);
-  display.step("Convergence", "done", `${convergence.rounds.length} round${convergence.rounds.length === 1 ? "" : "s"}`);
+  display.step(
+    "Convergence",
+    "done",
+    `${convergence.rounds.length} round${convergence.rounds.length === 1 ? "" : "s"}`,
+  );
 
-  const verdicts = request.subjects.map((s) => stageVerdict({ stage: s.stage.number, checks: s.checks, findings: convergence.findings }));
+  const verdicts = request.subjects.map((s) =>
+    stageVerdict({ stage: s.stage.number, checks: s.checks, findings: convergence.findings }),
+  );
   display.step("Verdicts", "done", verdicts.map((v) => `s${v.stage} ${v.verdict}`).join(", "));
   return { convergence, ignored, verdicts, notes };
 }
@@ -47,7 +87,12 @@ export async function reviewBatch(run: VerificationRun, workspace: Workspace): P
  * If the heads do not merge, the last stage's head is checked out and the
  * diffs still cover every stage.
  */
-async function combineHeads(workspace: Workspace, run: string, heads: readonly string[], notes: string[]): Promise<void> {
+async function combineHeads(
+  workspace: Workspace,
+  run: string,
+  heads: readonly string[],
+  notes: string[],
+): Promise<void> {
   if (heads.length < 2) return;
   const branch = verifyBranch(run);
   await workspace.checkoutNewBranch(branch, heads[0]!);
@@ -56,6 +101,8 @@ async function combineHeads(workspace: Workspace, run: string, heads: readonly s
   } catch (error) {
     if (!(error instanceof MergeConflictError)) throw error;
     await workspace.checkoutNewBranch(branch, heads.at(-1)!);
-    notes.push(`the stage heads do not merge (${error.paths.join(", ")}): the verifiers' working tree holds the last stage's head`);
+    notes.push(
+      `the stage heads do not merge (${error.paths.join(", ")}): the verifiers' working tree holds the last stage's head`,
+    );
   }
 }

@@ -44,24 +44,56 @@ export async function stageDiffs(cwd: string, subjects: readonly VerificationSub
   const diffs: StageDiff[] = [];
   for (const { carry, done } of subjects) {
     const base = carry.stageCommitRange.base;
-    const { stdout } = await git(["-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv", base, done.headCommit, "--"], { cwd });
+    const { stdout } = await git(
+      [
+        "-c",
+        "core.quotePath=false",
+        "diff",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        base,
+        done.headCommit,
+        "--",
+      ],
+      { cwd },
+    );
     const truncated = stdout.length > MAX_DIFF_CHARS;
-    diffs.push({ stage: done.stage, base, head: done.headCommit, text: truncated ? stdout.slice(0, MAX_DIFF_CHARS) : stdout, truncated });
+    diffs.push({
+      stage: done.stage,
+      base,
+      head: done.headCommit,
+      text: truncated ? stdout.slice(0, MAX_DIFF_CHARS) : stdout,
+      truncated,
+    });
   }
   return diffs;
 }
 
-export function verifierRequest(context: ReviewContext): { values: Record<string, unknown>; input: Record<string, unknown> } {
+export function verifierRequest(context: ReviewContext): {
+  values: Record<string, unknown>;
+  input: Record<string, unknown>;
+} {
   return { values: commonValues(context), input: commonInput(context) };
 }
 
 export function reviewerRequest(
   context: ReviewContext,
-  ask: { round: number; findings: readonly ConvergenceFinding[]; previous: readonly PreviousAnswer[]; adversarial: boolean },
+  ask: {
+    round: number;
+    findings: readonly ConvergenceFinding[];
+    previous: readonly PreviousAnswer[];
+    adversarial: boolean;
+  },
 ): { values: Record<string, unknown>; input: Record<string, unknown> } {
   const { round, findings, previous, adversarial } = ask;
   return {
-    values: { ...commonValues(context), round, stance: reviewerStance(adversarial), findings: findingsText(findings, previous) },
+    values: {
+      ...commonValues(context),
+      round,
+      stance: reviewerStance(adversarial),
+      findings: findingsText(findings, previous),
+    },
     input: { ...commonInput(context), round, adversarial, findings, previous },
   };
 }
@@ -81,7 +113,12 @@ function commonInput(context: ReviewContext): Record<string, unknown> {
   return {
     taskKey: context.taskKey,
     issue: { title: context.title },
-    stages: context.subjects.map(({ stage, done, carry }) => ({ ...stage, branch: done.branch, baseCommit: carry.stageCommitRange.base, headCommit: done.headCommit })),
+    stages: context.subjects.map(({ stage, done, carry }) => ({
+      ...stage,
+      branch: done.branch,
+      baseCommit: carry.stageCommitRange.base,
+      headCommit: done.headCommit,
+    })),
     diffs: context.diffs,
     carries: context.subjects.map((s) => s.carry),
     checks: context.subjects.map((s) => s.checks),
@@ -101,7 +138,9 @@ function stageText({ stage, done }: VerificationSubject): string {
     list(stage.acceptance),
     "",
     "**Steps:**",
-    stage.steps.map((s) => `${s.n}. ${s.action} — files: ${s.files.join(", ") || "(none)"} — expect: ${s.expected}`).join("\n"),
+    stage.steps
+      .map((s) => `${s.n}. ${s.action} — files: ${s.files.join(", ") || "(none)"} — expect: ${s.expected}`)
+      .join("\n"),
     "",
     `**Exit contract:** files ${stage.exitContract.files.join(", ") || "(none)"}; identifiers ${stage.exitContract.identifiers.join(", ") || "(none)"}; resources ${stage.exitContract.resources.join(", ") || "(none)"}`,
     `**Validation:** post ${stage.validation.post.map((c) => `\`${c}\``).join(", ") || "(none)"}`,
@@ -109,7 +148,9 @@ function stageText({ stage, done }: VerificationSubject): string {
 }
 
 function diffText(diff: StageDiff): string {
-  const notice = diff.truncated ? `\n_(cut at ${MAX_DIFF_CHARS.toLocaleString("en-US")} characters: read the rest in your working directory)_` : "";
+  const notice = diff.truncated
+    ? `\n_(cut at ${MAX_DIFF_CHARS.toLocaleString("en-US")} characters: read the rest in your working directory)_`
+    : "";
   return `### Stage ${diff.stage}: \`git diff ${diff.base.slice(0, 12)} ${diff.head.slice(0, 12)}\`\n\n\`\`\`diff\n${diff.text.trimEnd() || "(empty)"}\n\`\`\`${notice}`;
 }
 
@@ -132,7 +173,16 @@ function checksText({ checks, carry }: VerificationSubject): string {
   const tails = carry.validation
     .filter((v) => v.exitCode !== 0)
     .map((v) => `Output of \`${v.command}\` (exit ${v.exitCode}):\n\`\`\`\n${v.outputTail.slice(-2000)}\n\`\`\``);
-  return [`### Stage ${checks.stage}`, "Failed:", list(checks.failed), "Waived:", list(checks.waived), "Passed:", list(checks.passed), ...tails].join("\n");
+  return [
+    `### Stage ${checks.stage}`,
+    "Failed:",
+    list(checks.failed),
+    "Waived:",
+    list(checks.waived),
+    "Passed:",
+    list(checks.passed),
+    ...tails,
+  ].join("\n");
 }
 
 /** Each finding, and — when the reviewer is asked again — why its last answer did not count. */
@@ -145,7 +195,11 @@ function findingsText(findings: readonly ConvergenceFinding[], previous: readonl
         f.claim,
         "Evidence:",
         list(f.evidence.map((e) => `\`${e.path}:${e.line}\` — \`${e.quote}\``)),
-        ...(earlier.has(f.id) ? [`_Your round ${earlier.get(f.id)!.round} answer was DISAGREE without evidence, which does not count: cite the \`path:line\` that refutes it, or AGREE / SUPPLEMENT._`] : []),
+        ...(earlier.has(f.id)
+          ? [
+              `_Your round ${earlier.get(f.id)!.round} answer was DISAGREE without evidence, which does not count: cite the \`path:line\` that refutes it, or AGREE / SUPPLEMENT._`,
+            ]
+          : []),
       ].join("\n"),
     )
     .join("\n\n");

@@ -60,14 +60,27 @@ export async function independentReview(
   const skipped: SkippedWorker[] = [];
   outcomes.forEach((outcome, i) => {
     const verifier = verifiers[i]!;
-    if (outcome.status === "ok" && outcome.result) results.push({ verifier: verifier.label, index: verifier.index, findings: outcome.result.findings });
-    else skipped.push({ worker: verifier.label, role: "verifier", round: 0, status: outcome.status === "ok" ? "contract-violated" : outcome.status, reason: outcome.reason, classification: "verification-error" });
+    if (outcome.status === "ok" && outcome.result)
+      results.push({ verifier: verifier.label, index: verifier.index, findings: outcome.result.findings });
+    else
+      skipped.push({
+        worker: verifier.label,
+        role: "verifier",
+        round: 0,
+        status: outcome.status === "ok" ? "contract-violated" : outcome.status,
+        reason: outcome.reason,
+        classification: "verification-error",
+      });
   });
   return { results, skipped };
 }
 
 /** The reviewer calls of convergence: one per reviewer per round, labelled `reviewer-2-openai-r1`. */
-export function reviewPort(session: ReviewSession, verifiers: readonly VerifierWorker[], reviewContext: ReviewContext): ReviewPort {
+export function reviewPort(
+  session: ReviewSession,
+  verifiers: readonly VerifierWorker[],
+  reviewContext: ReviewContext,
+): ReviewPort {
   const byLabel = new Map(verifiers.map((v) => [v.label, v]));
   const adversarial = session.context.config.verification.adversarial;
   return async ({ reviewer, round, findings, previous }) => {
@@ -86,7 +99,8 @@ export function reviewPort(session: ReviewSession, verifiers: readonly VerifierW
       values,
       schema: reviewerResultSchema,
     });
-    if (outcome.status !== "ok" || !outcome.result) return { status: outcome.status === "ok" ? "contract-violated" : outcome.status, reason: outcome.reason };
+    if (outcome.status !== "ok" || !outcome.result)
+      return { status: outcome.status === "ok" ? "contract-violated" : outcome.status, reason: outcome.reason };
     return { status: "ok", answers: outcome.result.answers };
   };
 }

@@ -15,7 +15,12 @@ import { startVerificationRun } from "./start-verification.js";
 import type { StageVerdict } from "./verdict.js";
 import type { VerificationContext } from "./verification-context.js";
 import { VerificationDisplay } from "./verification-display.js";
-import { noVerdict, type VerificationFindings, type VerificationRequest, type VerificationRun } from "./verification-run.js";
+import {
+  noVerdict,
+  type VerificationFindings,
+  type VerificationRequest,
+  type VerificationRun,
+} from "./verification-run.js";
 
 /**
  * A verification run (SPEC §9), for `/okstra verify`, `verification.autoVerify`
@@ -39,14 +44,22 @@ export interface VerificationOutcome {
 
 const STEPS = ["Independent review", "Convergence", "Verdicts"] as const;
 
-export async function runVerification(context: VerificationContext, request: VerificationRequest): Promise<VerificationOutcome | null> {
+export async function runVerification(
+  context: VerificationContext,
+  request: VerificationRequest,
+): Promise<VerificationOutcome | null> {
   const { services } = context;
   const now = services.now;
   const stages = request.subjects.map((s) => s.stage.number);
 
   let manifest: RunManifest;
   try {
-    manifest = await startVerificationRun(services.ledger, { issue: context.issue, trigger: request.trigger, stages, now: now() });
+    manifest = await startVerificationRun(services.ledger, {
+      issue: context.issue,
+      trigger: request.trigger,
+      stages,
+      now: now(),
+    });
   } catch (error) {
     if (!(error instanceof DuplicateTriggerError)) throw error;
     context.log.info({ run: error.runId }, "this trigger already started a verification run; nothing to do");
@@ -60,14 +73,30 @@ export async function runVerification(context: VerificationContext, request: Ver
     request,
     manifest,
     display,
-    workers: { budget: new BudgetMeter(context.config.budgets, { task: await readTaskSpend(services.ledger, context.issue) }), records: [] },
+    workers: {
+      budget: new BudgetMeter(context.config.budgets, { task: await readTaskSpend(services.ledger, context.issue) }),
+      records: [],
+    },
     checkRuns: new StageCheckRuns(services.platform, context.issue, manifest.id, context.log),
   };
 
   const verifiers = context.config.workers.verifiers.length;
-  await run.checkRuns.start(request.subjects.map((s) => ({ stage: s.stage.number, headSha: s.done.headCommit, output: renderVerifyingOutput({ stage: s.stage.number, run: manifest.id, verifiers }) })));
+  await run.checkRuns.start(
+    request.subjects.map((s) => ({
+      stage: s.stage.number,
+      headSha: s.done.headCommit,
+      output: renderVerifyingOutput({ stage: s.stage.number, run: manifest.id, verifiers }),
+    })),
+  );
   const notes: string[] = [];
-  await publishStagePrs({ context, task: request.task, plan: request.plan, verifying: new Set(stages), verdicts: [], notes });
+  await publishStagePrs({
+    context,
+    task: request.task,
+    plan: request.plan,
+    verifying: new Set(stages),
+    verdicts: [],
+    notes,
+  });
 
   const found = await reviewInClone(run);
   found.notes.unshift(...notes);
@@ -75,7 +104,11 @@ export async function runVerification(context: VerificationContext, request: Ver
     await finishVerification(run, found);
   } catch (error) {
     // The verdicts may not be on the ledger: no check run may stay "in progress" or show one.
-    await completeCheckRuns(run, noVerdict(`the run could not be recorded: ${message(error)}`), services.ledger.fileUrl(context.issue, `runs/${manifest.id}/report.md`));
+    await completeCheckRuns(
+      run,
+      noVerdict(`the run could not be recorded: ${message(error)}`),
+      services.ledger.fileUrl(context.issue, `runs/${manifest.id}/report.md`),
+    );
     throw error;
   }
   return { run: manifest.id, verdicts: found.verdicts };

@@ -16,14 +16,22 @@ import type { VerificationSubject } from "./review-context.js";
 
 export function requirePlan(task: TaskLedger | null, issue: number): { task: TaskLedger; plan: Plan } {
   const plan = task && taskPlan(task);
-  if (!task || !plan) throw new CommandRefusal(`#${issue} has no plan yet, so no stage is done to verify.`, "Comment `/okstra plan`, `/okstra approve`, then `/okstra implement`.");
+  if (!task || !plan)
+    throw new CommandRefusal(
+      `#${issue} has no plan yet, so no stage is done to verify.`,
+      "Comment `/okstra plan`, `/okstra approve`, then `/okstra implement`.",
+    );
   return { task, plan };
 }
 
 /** The stages `/okstra verify` without `--stage` verifies, ascending; refused when there are none. */
 export function unverifiedStages(task: TaskLedger, plan: Plan): number[] {
   const done = task.state.stages.filter((s) => s.done && plan.stages.some((p) => p.number === s.stage));
-  if (done.length === 0) throw new CommandRefusal(`no stage of #${task.issue} is done yet, so there is nothing to verify.`, "Comment `/okstra implement` first.");
+  if (done.length === 0)
+    throw new CommandRefusal(
+      `no stage of #${task.issue} is done yet, so there is nothing to verify.`,
+      "Comment `/okstra implement` first.",
+    );
   const pending = done.filter((s) => !s.verdict || !s.verdictCurrent).map((s) => s.stage);
   if (pending.length === 0) {
     throw new CommandRefusal(
@@ -37,15 +45,24 @@ export function unverifiedStages(task: TaskLedger, plan: Plan): number[] {
 /** Stage N for `--stage N` or a re-requested check run: done, or refused saying why not. */
 export function requireDoneStage(task: TaskLedger, plan: Plan, stage: number): number[] {
   const planned = plan.stages.find((s) => s.number === stage);
-  if (!planned) throw new CommandRefusal(`stage ${stage} is not in plan v${task.meta.planVersion} of #${task.issue} (stages ${plan.stages.map((s) => s.number).join(", ")}).`, "`/okstra status` lists the stages.");
+  if (!planned)
+    throw new CommandRefusal(
+      `stage ${stage} is not in plan v${task.meta.planVersion} of #${task.issue} (stages ${plan.stages.map((s) => s.number).join(", ")}).`,
+      "`/okstra status` lists the stages.",
+    );
   const state = task.state.stages.find((s) => s.stage === stage);
-  if (!state?.done) throw new CommandRefusal(`stage ${stage} is not done: ${notDoneReason(state, planned.dependsOn, task)}. Only a done stage can be verified.`, `\`/okstra implement --stage ${stage}\` once it is ready, then verify it.`);
+  if (!state?.done)
+    throw new CommandRefusal(
+      `stage ${stage} is not done: ${notDoneReason(state, planned.dependsOn, task)}. Only a done stage can be verified.`,
+      `\`/okstra implement --stage ${stage}\` once it is ready, then verify it.`,
+    );
   return [stage];
 }
 
 function notDoneReason(state: StageState | undefined, dependsOn: number[], task: TaskLedger): string {
   if (state?.claim) return `run ${state.claim.run} is implementing it`;
-  if (state?.lastEnd?.status === "failed") return `its last attempt failed (run ${state.lastEnd.run}: ${state.lastEnd.reason})`;
+  if (state?.lastEnd?.status === "failed")
+    return `its last attempt failed (run ${state.lastEnd.run}: ${state.lastEnd.reason})`;
   const waiting = dependsOn.filter((dep) => !task.state.stages.find((s) => s.stage === dep)?.done);
   if (waiting.length > 0) return `it waits on stage${waiting.length === 1 ? "" : "s"} ${waiting.join(", ")}`;
   return "it has not been implemented yet";
@@ -57,7 +74,11 @@ export function verificationSubjects(task: TaskLedger, plan: Plan, stages: reado
     const stage = plan.stages.find((s) => s.number === number)!;
     const done = task.state.stages.find((s) => s.stage === number)?.done;
     const carry = task.carries.find((c) => c.carry.stage === number)?.carry;
-    if (!done || !carry) throw new CommandRefusal(`stage ${number} has ${done ? "no carry sidecar" : "no done row"} on the ledger, so okstra has no evidence to verify it against.`, "`/okstra status` shows the stage's state.");
+    if (!done || !carry)
+      throw new CommandRefusal(
+        `stage ${number} has ${done ? "no carry sidecar" : "no done row"} on the ledger, so okstra has no evidence to verify it against.`,
+        "`/okstra status` shows the stage's state.",
+      );
     return { stage, done, carry, checks: ownChecks({ stage, carry, done, rows: task.state.effectiveRows }) };
   });
 }

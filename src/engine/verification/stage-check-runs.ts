@@ -39,7 +39,11 @@ export class StageCheckRuns {
 
   async start(stages: ReadonlyArray<{ stage: number; headSha: string; output: CheckRunOutput }>): Promise<void> {
     for (const { stage, headSha, output } of stages) {
-      const entry: StageCheckRun = { stage, headSha, externalId: checkRunExternalId({ task: this.task, stage, run: this.run }) };
+      const entry: StageCheckRun = {
+        stage,
+        headSha,
+        externalId: checkRunExternalId({ task: this.task, stage, run: this.run }),
+      };
       this.runs.set(stage, entry);
       try {
         const created = await this.platform.createCheckRun({
@@ -63,7 +67,12 @@ export class StageCheckRuns {
     const entry = this.runs.get(stage);
     if (entry?.id === undefined) return;
     try {
-      await this.platform.updateCheckRun(entry.id, { status: "completed", conclusion, output, actions: [REVERIFY_ACTION] });
+      await this.platform.updateCheckRun(entry.id, {
+        status: "completed",
+        conclusion,
+        output,
+        actions: [REVERIFY_ACTION],
+      });
     } catch (error) {
       entry.error = `the check run could not be completed: ${message(error)}`;
       this.logFor(stage).warn({ err: error, checkRun: entry.id }, "stage check run not completed");

@@ -19,8 +19,21 @@ import { DuplicateTriggerError, RUN_PREFIX } from "../run/start-run.js";
 
 export type VerificationTrigger =
   | { kind: "comment"; commentId: number; deliveryId: string; actor: string; command: string }
-  | { kind: "after-implementation"; commentId: number; deliveryId: string; actor: string; command: string; implementationRun: string }
-  | { kind: "check-run"; checkRunId: number; action: "rerequested" | "requested_action" | "suite_rerequested"; deliveryId: string; actor: string }
+  | {
+      kind: "after-implementation";
+      commentId: number;
+      deliveryId: string;
+      actor: string;
+      command: string;
+      implementationRun: string;
+    }
+  | {
+      kind: "check-run";
+      checkRunId: number;
+      action: "rerequested" | "requested_action" | "suite_rerequested";
+      deliveryId: string;
+      actor: string;
+    }
   | { kind: "branch-moved"; branch: string; deliveryId: string; actor: string };
 
 export async function startVerificationRun(
@@ -51,7 +64,9 @@ export async function startVerificationRun(
       batch: input.stages,
       ...input.extra,
     });
-    const changes = new Map<string, string | null>([[taskPath(issue, runFile(manifest.id, "run.json")), `${JSON.stringify(manifest, null, 2)}\n`]]);
+    const changes = new Map<string, string | null>([
+      [taskPath(issue, runFile(manifest.id, "run.json")), `${JSON.stringify(manifest, null, 2)}\n`],
+    ]);
     return { changes, message: `ledger(#${issue}): start ${manifest.id}`, value: manifest };
   });
   return outcome.value;
@@ -60,10 +75,14 @@ export async function startVerificationRun(
 /** run.json's `trigger`: the fields every run has (a check-run trigger has no comment: `commentId` 0), plus the kind. */
 function manifestTrigger(trigger: VerificationTrigger): Record<string, unknown> {
   if (trigger.kind === "check-run") {
-    const event = trigger.action === "suite_rerequested" ? `check_suite.rerequested (check suite ${trigger.checkRunId})` : `check_run.${trigger.action} (okstra / stage check run ${trigger.checkRunId})`;
+    const event =
+      trigger.action === "suite_rerequested"
+        ? `check_suite.rerequested (check suite ${trigger.checkRunId})`
+        : `check_run.${trigger.action} (okstra / stage check run ${trigger.checkRunId})`;
     return { ...trigger, commentId: 0, command: event };
   }
-  if (trigger.kind === "branch-moved") return { ...trigger, commentId: 0, command: `pull_request.synchronize (new commits on ${trigger.branch})` };
+  if (trigger.kind === "branch-moved")
+    return { ...trigger, commentId: 0, command: `pull_request.synchronize (new commits on ${trigger.branch})` };
   return { ...trigger };
 }
 

@@ -24,15 +24,29 @@ type JudgedFinding = Pick<Finding, "id" | "stage" | "severity" | "claim"> & { cl
 const SERIOUS: ReadonlySet<Finding["severity"]> = new Set(["blocker", "major"]);
 const CONSENSUS: ReadonlySet<Classification> = new Set(["full-consensus", "partial-consensus"]);
 
-export function stageVerdict(input: { stage: number; checks: OwnChecks; findings: readonly JudgedFinding[] }): StageVerdict {
+export function stageVerdict(input: {
+  stage: number;
+  checks: OwnChecks;
+  findings: readonly JudgedFinding[];
+}): StageVerdict {
   const serious = input.findings.filter((f) => f.stage === input.stage && SERIOUS.has(f.severity));
   const agreed = serious.filter((f) => CONSENSUS.has(f.classification));
   const unique = serious.filter((f) => f.classification === "worker-unique");
   const describe = (f: JudgedFinding) => `${f.severity} ${f.id} (${f.classification}): ${f.claim}`;
 
-  const blocking = [...input.checks.failed.map((failure) => `okstra's own check failed: ${failure}`), ...agreed.map(describe)];
+  const blocking = [
+    ...input.checks.failed.map((failure) => `okstra's own check failed: ${failure}`),
+    ...agreed.map(describe),
+  ];
   if (blocking.length > 0) return { stage: input.stage, verdict: "blocked", reasons: blocking };
-  const conditions = [...unique.map(describe), ...input.checks.waived.map((waiver) => `required check waived: ${waiver}`)];
+  const conditions = [
+    ...unique.map(describe),
+    ...input.checks.waived.map((waiver) => `required check waived: ${waiver}`),
+  ];
   if (conditions.length > 0) return { stage: input.stage, verdict: "conditional-accept", reasons: conditions };
-  return { stage: input.stage, verdict: "accepted", reasons: ["okstra's own checks passed and no blocker or major finding stands"] };
+  return {
+    stage: input.stage,
+    verdict: "accepted",
+    reasons: ["okstra's own checks passed and no blocker or major finding stands"],
+  };
 }

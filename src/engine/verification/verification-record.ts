@@ -29,11 +29,20 @@ export function checkRunFindings(findings: readonly ClassifiedFinding[], stage: 
   return findings.filter((f) => f.stage === stage).map((f) => ({ ...f, answers: answerTally(f) }));
 }
 
-export function convergenceRecord(context: VerificationContext, manifest: RunManifest, request: VerificationRequest, found: VerificationFindings): Record<string, unknown> {
+export function convergenceRecord(
+  context: VerificationContext,
+  manifest: RunManifest,
+  request: VerificationRequest,
+  found: VerificationFindings,
+): Record<string, unknown> {
   const { verification, workers } = context.config;
   return {
     run: manifest.id,
-    stages: request.subjects.map((s) => ({ stage: s.stage.number, headCommit: s.done.headCommit, baseCommit: s.carry.stageCommitRange.base })),
+    stages: request.subjects.map((s) => ({
+      stage: s.stage.number,
+      headCommit: s.done.headCommit,
+      baseCommit: s.carry.stageCommitRange.base,
+    })),
     adversarial: verification.adversarial,
     maxRounds: verification.maxRounds,
     verifiers: workers.verifiers.map((spec, index) => ({ index, provider: spec.provider, model: spec.model ?? null })),
@@ -68,7 +77,15 @@ export function reportInput(
     stages: request.subjects.map((s) => {
       const verdict = found.verdicts.find((v) => v.stage === s.stage.number);
       const checkRun = checkRuns.find((c) => c.stage === s.stage.number);
-      return { stage: s.stage.number, title: s.stage.title, headCommit: s.done.headCommit, verdict: verdict?.verdict ?? null, reasons: verdict?.reasons ?? [], checks: s.checks, checkRun };
+      return {
+        stage: s.stage.number,
+        title: s.stage.title,
+        headCommit: s.done.headCommit,
+        verdict: verdict?.verdict ?? null,
+        reasons: verdict?.reasons ?? [],
+        checks: s.checks,
+        checkRun,
+      };
     }),
     findings: found.convergence.findings,
     ignored: found.ignored,
@@ -88,11 +105,17 @@ const ICON = { accepted: "✅", "conditional-accept": "⚠️", blocked: "⛔" }
 export function statusBody(found: VerificationFindings, checkRuns: readonly StageCheckRun[]): string {
   const lines: string[] = [];
   if (found.noVerdict) lines.push(`No verdict: ${found.noVerdict}.`);
-  for (const v of found.verdicts) lines.push(`- Stage ${v.stage}: ${ICON[v.verdict]} **${v.verdict}** — ${firstLine(v.reasons[0] ?? "")}`);
+  for (const v of found.verdicts)
+    lines.push(`- Stage ${v.stage}: ${ICON[v.verdict]} **${v.verdict}** — ${firstLine(v.reasons[0] ?? "")}`);
   const findings = found.convergence.findings;
-  if (findings.length > 0) lines.push("", `${findings.length} finding${findings.length === 1 ? "" : "s"}: ${tally(findings.map((f) => f.classification))}.`);
+  if (findings.length > 0)
+    lines.push(
+      "",
+      `${findings.length} finding${findings.length === 1 ? "" : "s"}: ${tally(findings.map((f) => f.classification))}.`,
+    );
   const skipped = found.convergence.skippedWorkers;
-  if (skipped.length > 0) lines.push("", `Skipped as verification-error: ${skipped.map((s) => `${s.worker} (${s.status})`).join(", ")}.`);
+  if (skipped.length > 0)
+    lines.push("", `Skipped as verification-error: ${skipped.map((s) => `${s.worker} (${s.status})`).join(", ")}.`);
   const problems = [...found.notes, ...checkRuns.flatMap((c) => (c.error ? [`stage ${c.stage}: ${c.error}`] : []))];
   if (problems.length > 0) lines.push("", ...problems.map((p) => `_Note: ${p}_`));
   const blocked = found.verdicts.filter((v) => v.verdict === "blocked").map((v) => v.stage);
@@ -112,4 +135,3 @@ function tally(values: readonly string[]): string {
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
   return [...counts].map(([value, n]) => `${n} ${value}`).join(", ");
 }
-

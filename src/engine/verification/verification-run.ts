@@ -46,5 +46,12 @@ export interface VerificationFindings {
 }
 
 export function noVerdict(reason: string, partial: Partial<VerificationFindings> = {}): VerificationFindings {
-  return { convergence: { findings: [], rounds: [], skippedWorkers: [] }, ignored: [], verdicts: [], notes: [], ...partial, noVerdict: reason };
+  return {
+    convergence: { findings: [], rounds: [], skippedWorkers: [] },
+    ignored: [],
+    verdicts: [],
+    notes: [],
+    ...partial,
+    noVerdict: reason,
+  };
 }

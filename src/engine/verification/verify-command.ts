@@ -21,14 +21,24 @@ export async function verifyCommand(context: CommandContext): Promise<void> {
     if ((error as Error).name !== "TaskNotFoundError") throw error;
   });
   // A stage branch rebased, force-pushed or pushed on top since its `done`: verify judges the head it has now (SPEC §10).
-  await reconcileStageHeads(services, issue, { log: context.log, reverifying: (stage) => command.stage === undefined || command.stage === stage });
+  await reconcileStageHeads(services, issue, {
+    log: context.log,
+    reverifying: (stage) => command.stage === undefined || command.stage === stage,
+  });
   const { task, plan } = requirePlan(await services.ledger.readTask(issue), issue);
-  const stages = command.stage === undefined ? unverifiedStages(task, plan) : requireDoneStage(task, plan, command.stage);
+  const stages =
+    command.stage === undefined ? unverifiedStages(task, plan) : requireDoneStage(task, plan, command.stage);
   await runVerification(fromCommandContext(context), {
     task,
     plan,
     subjects: verificationSubjects(task, plan, stages),
-    trigger: { kind: "comment", commentId: job.comment.id, deliveryId: job.deliveryId, actor: job.comment.author, command: context.commandLine },
+    trigger: {
+      kind: "comment",
+      commentId: job.comment.id,
+      deliveryId: job.deliveryId,
+      actor: job.comment.author,
+      command: context.commandLine,
+    },
     embedded: false,
   });
 }
@@ -47,8 +57,19 @@ export async function verifyAfterImplementation(context: CommandContext, doneSta
     await runVerification(fromCommandContext(context), {
       task,
       plan,
-      subjects: verificationSubjects(task, plan, [...doneStages].sort((a, b) => a - b)),
-      trigger: { kind: "after-implementation", commentId: job.comment.id, deliveryId: job.deliveryId, actor: job.comment.author, command: context.commandLine, implementationRun: context.run.runId },
+      subjects: verificationSubjects(
+        task,
+        plan,
+        [...doneStages].sort((a, b) => a - b),
+      ),
+      trigger: {
+        kind: "after-implementation",
+        commentId: job.comment.id,
+        deliveryId: job.deliveryId,
+        actor: job.comment.author,
+        command: context.commandLine,
+        implementationRun: context.run.runId,
+      },
       embedded: true,
     });
   } catch (error) {
@@ -56,7 +77,12 @@ export async function verifyAfterImplementation(context: CommandContext, doneSta
     const reason = redactSecrets(error instanceof Error ? error.message : String(error));
     // The implementation's outcome stands: verification is reported next to it, never instead of it.
     Object.assign(context.run, implementation);
-    context.run.body = [context.run.body, `**Verification** could not run: ${reason}. Comment \`/okstra verify\` to try again.`].filter(Boolean).join("\n\n");
+    context.run.body = [
+      context.run.body,
+      `**Verification** could not run: ${reason}. Comment \`/okstra verify\` to try again.`,
+    ]
+      .filter(Boolean)
+      .join("\n\n");
     await context.status.finish(context.run);
   }
 }

@@ -16,7 +16,8 @@ export const MAX_BODY_CHARS = 65_536;
  */
 export function truncateWithNotice(text: string, limit: number = MAX_OUTPUT_TEXT_CHARS): string {
   if (text.length <= limit) return text;
-  const notice = (omitted: number) => `\n\n… truncated by okstra: ${omitted} characters omitted (GitHub's limit is ${limit}).`;
+  const notice = (omitted: number) =>
+    `\n\n… truncated by okstra: ${omitted} characters omitted (GitHub's limit is ${limit}).`;
   // The notice's own length depends on the count; the longest count is the whole text.
   const kept = sliceWholeChars(text, limit - notice(text.length).length);
   return kept + notice(text.length - kept.length);
@@ -31,7 +32,8 @@ export function clampTitle(title: string, limit: number = PULL_REQUEST_TITLE_LIM
 function truncateBytesWithNotice(text: string, limit: number): string {
   if (Buffer.byteLength(text, "utf8") <= limit) return text;
   let chars = Math.min(text.length, limit);
-  while (chars > 0 && Buffer.byteLength(truncateWithNotice(text, chars), "utf8") > limit) chars = Math.floor(chars * 0.9);
+  while (chars > 0 && Buffer.byteLength(truncateWithNotice(text, chars), "utf8") > limit)
+    chars = Math.floor(chars * 0.9);
   return truncateWithNotice(text, chars);
 }
 
@@ -47,8 +49,12 @@ export function splitOutput(output: CheckRunOutput): { first: CheckRunOutput; fo
   if (output.text !== undefined) base.text = truncateWithNotice(output.text);
   const annotations = (output.annotations ?? []).map(clampAnnotation);
   const batches: CheckAnnotation[][] = [];
-  for (let i = 0; i < annotations.length; i += MAX_ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + MAX_ANNOTATIONS_PER_REQUEST));
+  for (let i = 0; i < annotations.length; i += MAX_ANNOTATIONS_PER_REQUEST)
+    batches.push(annotations.slice(i, i + MAX_ANNOTATIONS_PER_REQUEST));
   if (batches.length === 0) return { first: base, followUps: [] };
   // Each update needs title and summary again; GitHub appends its annotations to the ones already there.
-  return { first: { ...base, annotations: batches[0] }, followUps: batches.slice(1).map((batch) => ({ ...base, annotations: batch })) };
+  return {
+    first: { ...base, annotations: batches[0] },
+    followUps: batches.slice(1).map((batch) => ({ ...base, annotations: batch })),
+  };
 }

@@ -15,12 +15,21 @@ interface RestCheckRun {
   html_url: string | null;
 }
 
-const CONCLUSIONS: readonly string[] = ["success", "neutral", "failure", "cancelled", "skipped", "timed_out", "action_required"];
+const CONCLUSIONS: readonly string[] = [
+  "success",
+  "neutral",
+  "failure",
+  "cancelled",
+  "skipped",
+  "timed_out",
+  "action_required",
+];
 
 function toCheckRunInfo(run: RestCheckRun): CheckRunInfo {
   // GitHub has statuses (waiting, requested, pending) and a conclusion (stale) that okstra never sets.
   const status: CheckStatus = run.status === "completed" || run.status === "in_progress" ? run.status : "queued";
-  const conclusion = run.conclusion !== null && CONCLUSIONS.includes(run.conclusion) ? (run.conclusion as CheckConclusion) : null;
+  const conclusion =
+    run.conclusion !== null && CONCLUSIONS.includes(run.conclusion) ? (run.conclusion as CheckConclusion) : null;
   const info: CheckRunInfo = { id: Number(run.id), name: run.name, headSha: run.head_sha, status, conclusion };
   if (run.html_url) info.url = run.html_url;
   return info;
@@ -37,7 +46,11 @@ function restFields(check: CheckRunWrite): Record<string, unknown> {
   return body;
 }
 
-export async function postCheckRun(client: GitHubClient, repo: RepoRef, check: CheckRunWrite & { name: string; headSha: string }): Promise<CheckRunInfo> {
+export async function postCheckRun(
+  client: GitHubClient,
+  repo: RepoRef,
+  check: CheckRunWrite & { name: string; headSha: string },
+): Promise<CheckRunInfo> {
   const output = check.output === undefined ? undefined : splitOutput(check.output);
   const create = async () =>
     toCheckRunInfo(
@@ -55,7 +68,13 @@ export async function postCheckRun(client: GitHubClient, repo: RepoRef, check: C
   // After a 5xx: the check run of this commit with this name and external_id, if GitHub made it.
   const findCreated = async () => {
     if (check.externalId === undefined) return null;
-    const { data } = await client.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { ...repo, ref: check.headSha, check_name: check.name, filter: "all", per_page: 100 });
+    const { data } = await client.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
+      ...repo,
+      ref: check.headSha,
+      check_name: check.name,
+      filter: "all",
+      per_page: 100,
+    });
     const found = data.check_runs.find((run) => run.external_id === check.externalId);
     return found ? toCheckRunInfo(found) : null;
   };
@@ -64,7 +83,12 @@ export async function postCheckRun(client: GitHubClient, repo: RepoRef, check: C
   return created;
 }
 
-export async function patchCheckRun(client: GitHubClient, repo: RepoRef, id: number, check: CheckRunWrite): Promise<void> {
+export async function patchCheckRun(
+  client: GitHubClient,
+  repo: RepoRef,
+  id: number,
+  check: CheckRunWrite,
+): Promise<void> {
   const output = check.output === undefined ? undefined : splitOutput(check.output);
   await client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
     ...repo,
@@ -76,8 +100,17 @@ export async function patchCheckRun(client: GitHubClient, repo: RepoRef, id: num
 }
 
 /** One request per further batch of 50, in order, so GitHub appends them as given. */
-async function appendAnnotations(client: GitHubClient, repo: RepoRef, id: number, batches: CheckRunOutput[]): Promise<void> {
+async function appendAnnotations(
+  client: GitHubClient,
+  repo: RepoRef,
+  id: number,
+  batches: CheckRunOutput[],
+): Promise<void> {
   for (const output of batches) {
-    await client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", { ...repo, check_run_id: id, output });
+    await client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+      ...repo,
+      check_run_id: id,
+      output,
+    });
   }
 }

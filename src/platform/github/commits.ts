@@ -20,7 +20,12 @@ function requestComparison(client: GitHubClient, repo: RepoRef, base: string, he
   return client.request("GET /repos/{owner}/{repo}/compare/{basehead}", { ...repo, basehead: `${base}...${head}` });
 }
 
-export async function fetchComparison(client: GitHubClient, repo: RepoRef, base: string, head: string): Promise<CommitComparison | null> {
+export async function fetchComparison(
+  client: GitHubClient,
+  repo: RepoRef,
+  base: string,
+  head: string,
+): Promise<CommitComparison | null> {
   const response = await nullOn404(() => requestComparison(client, repo, base, head));
   if (response === null) return null;
   const data = response.data;
@@ -34,11 +39,18 @@ async function headTreeOf(client: GitHubClient, repo: RepoRef, data: Comparison,
   if (data.status === "behind") return data.merge_base_commit.commit.tree.sha;
   const listed = data.commits.find((c) => c.sha === head);
   if (listed) return listed.commit.tree.sha;
-  const { data: commit } = await client.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { ...repo, commit_sha: head });
+  const { data: commit } = await client.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", {
+    ...repo,
+    commit_sha: head,
+  });
   return commit.tree.sha;
 }
 
 function summary(commit: RestCommit): CommitSummary {
   const login = commit.author && "login" in commit.author ? commit.author.login : undefined;
-  return { sha: commit.sha, author: login ?? commit.commit.author?.name ?? "unknown", subject: commit.commit.message.split("\n")[0]! };
+  return {
+    sha: commit.sha,
+    author: login ?? commit.commit.author?.name ?? "unknown",
+    subject: commit.commit.message.split("\n")[0]!,
+  };
 }

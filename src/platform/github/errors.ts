@@ -4,7 +4,9 @@
  * status field rather than importing the error class of a transitive package.
  */
 export function hasStatus(error: unknown, status: number): boolean {
-  return typeof error === "object" && error !== null && "status" in error && (error as { status: unknown }).status === status;
+  return (
+    typeof error === "object" && error !== null && "status" in error && (error as { status: unknown }).status === status
+  );
 }
 
 /** Runs a read whose 404 means "does not exist", returning null for it. */

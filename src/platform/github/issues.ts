@@ -29,7 +29,10 @@ export function toCommentInfo(comment: RestComment): CommentInfo {
 }
 
 export async function fetchIssue(client: GitHubClient, repo: RepoRef, number: number): Promise<IssueInfo> {
-  const { data } = await client.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...repo, issue_number: number });
+  const { data } = await client.request("GET /repos/{owner}/{repo}/issues/{issue_number}", {
+    ...repo,
+    issue_number: number,
+  });
   return {
     number: data.number,
     title: data.title,
@@ -41,7 +44,10 @@ export async function fetchIssue(client: GitHubClient, repo: RepoRef, number: nu
 
 /** Oldest first: GitHub lists issue comments in ascending id order. */
 export async function fetchIssueComments(client: GitHubClient, repo: RepoRef, number: number): Promise<CommentInfo[]> {
-  const comments = await paginate<RestComment>(client, "GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: number });
+  const comments = await paginate<RestComment>(client, "GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+    ...repo,
+    issue_number: number,
+  });
   return comments.map(toCommentInfo);
 }
 
@@ -50,25 +56,61 @@ export async function fetchIssueComments(client: GitHubClient, repo: RepoRef, nu
  * comments since just before the attempt for one with this very body
  * (okstra's bodies open with their marker) before posting again.
  */
-export async function postComment(client: GitHubClient, repo: RepoRef, number: number, body: string): Promise<CommentInfo> {
+export async function postComment(
+  client: GitHubClient,
+  repo: RepoRef,
+  number: number,
+  body: string,
+): Promise<CommentInfo> {
   const fitted = truncateWithNotice(body, MAX_BODY_CHARS);
   // GitHub's clock and ours may differ by a little; a minute back costs one short page.
   const since = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
   const create = async () =>
-    toCommentInfo((await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: number, body: fitted, ...NO_BLIND_RETRY })).data);
+    toCommentInfo(
+      (
+        await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+          ...repo,
+          issue_number: number,
+          body: fitted,
+          ...NO_BLIND_RETRY,
+        })
+      ).data,
+    );
   const findCreated = async () => {
-    const recent = await paginate<RestComment>(client, "GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: number, since });
+    const recent = await paginate<RestComment>(client, "GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...repo,
+      issue_number: number,
+      since,
+    });
     const found = recent.find((comment) => comment.body === fitted);
     return found ? toCommentInfo(found) : null;
   };
   return createOnce(create, findCreated);
 }
 
-export async function patchComment(client: GitHubClient, repo: RepoRef, commentId: number, body: string): Promise<void> {
-  await client.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...repo, comment_id: commentId, body: truncateWithNotice(body, MAX_BODY_CHARS) });
+export async function patchComment(
+  client: GitHubClient,
+  repo: RepoRef,
+  commentId: number,
+  body: string,
+): Promise<void> {
+  await client.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
+    ...repo,
+    comment_id: commentId,
+    body: truncateWithNotice(body, MAX_BODY_CHARS),
+  });
 }
 
 /** GitHub answers 200 instead of 201 when this reaction already exists, so a retry is harmless. */
-export async function postReaction(client: GitHubClient, repo: RepoRef, commentId: number, content: ReactionContent): Promise<void> {
-  await client.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { ...repo, comment_id: commentId, content });
+export async function postReaction(
+  client: GitHubClient,
+  repo: RepoRef,
+  commentId: number,
+  content: ReactionContent,
+): Promise<void> {
+  await client.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", {
+    ...repo,
+    comment_id: commentId,
+    content,
+  });
 }

@@ -6,7 +6,14 @@ import { fetchIssue, fetchIssueComments, patchComment, postComment, postReaction
 import { fetchPull, findOpenPullByHead, listOpenPulls, patchPull, postPull, setPullDraft } from "./pulls.js";
 import { buildGitRemote } from "./remote.js";
 import { githubStacks } from "./stacks.js";
-import { fetchReviewComment, fetchReviews, fetchReviewThreads, patchReviewComment, postReviewCommentReaction, postReviewReply } from "./reviews.js";
+import {
+  fetchReviewComment,
+  fetchReviews,
+  fetchReviewThreads,
+  patchReviewComment,
+  postReviewCommentReaction,
+  postReviewReply,
+} from "./reviews.js";
 import { fetchBranchHead, fetchDefaultBranch, fetchFile, fetchPermission, postBranch } from "./repository.js";
 
 export interface GitHubPlatformOptions {

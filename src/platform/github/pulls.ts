@@ -36,7 +36,10 @@ export function toPullRequestInfo(pull: RestPull): PullRequestInfo {
 }
 
 async function fetchRestPull(client: GitHubClient, repo: RepoRef, number: number): Promise<RestPull> {
-  const { data } = await client.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: number });
+  const { data } = await client.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+    ...repo,
+    pull_number: number,
+  });
   return data;
 }
 
@@ -45,14 +48,26 @@ export async function fetchPull(client: GitHubClient, repo: RepoRef, number: num
 }
 
 /** `head` must be qualified as `owner:branch`; an unqualified one is ignored by GitHub and would list every PR. */
-export async function findOpenPullByHead(client: GitHubClient, repo: RepoRef, head: string): Promise<PullRequestInfo | null> {
-  const pulls = await paginate<RestPull>(client, "GET /repos/{owner}/{repo}/pulls", { ...repo, state: "open", head: `${repo.owner}:${head}` });
+export async function findOpenPullByHead(
+  client: GitHubClient,
+  repo: RepoRef,
+  head: string,
+): Promise<PullRequestInfo | null> {
+  const pulls = await paginate<RestPull>(client, "GET /repos/{owner}/{repo}/pulls", {
+    ...repo,
+    state: "open",
+    head: `${repo.owner}:${head}`,
+  });
   // Filter again: a fork's branch of the same name must never be mistaken for ours.
   const match = pulls.find((pull) => pull.head.ref === head);
   return match ? toPullRequestInfo(match) : null;
 }
 
-export async function listOpenPulls(client: GitHubClient, repo: RepoRef, filter: { base?: string }): Promise<PullRequestInfo[]> {
+export async function listOpenPulls(
+  client: GitHubClient,
+  repo: RepoRef,
+  filter: { base?: string },
+): Promise<PullRequestInfo[]> {
   const params = filter.base === undefined ? { ...repo, state: "open" } : { ...repo, state: "open", base: filter.base };
   const pulls = await paginate<RestPull>(client, "GET /repos/{owner}/{repo}/pulls", params);
   return pulls.map(toPullRequestInfo);
@@ -73,7 +88,8 @@ function repositoryKey(client: GitHubClient, repo: RepoRef): string {
 
 function draftsUnsupported(error: unknown): boolean {
   if (!hasStatus(error, 422)) return false;
-  const data = (error as { response?: { data?: { message?: string; errors?: Array<{ message?: string } | string> } } }).response?.data;
+  const data = (error as { response?: { data?: { message?: string; errors?: Array<{ message?: string } | string> } } })
+    .response?.data;
   const messages = [data?.message, ...(data?.errors ?? []).map((e) => (typeof e === "string" ? e : e.message))];
   return messages.some((m) => typeof m === "string" && /draft pull requests are not supported/i.test(m));
 }
@@ -86,7 +102,14 @@ function draftsUnsupported(error: unknown): boolean {
 export async function postPull(client: GitHubClient, repo: RepoRef, pr: NewPullRequest): Promise<PullRequestInfo> {
   const key = repositoryKey(client, repo);
   const open = async (draft: boolean) =>
-    client.request("POST /repos/{owner}/{repo}/pulls", { ...repo, title: clampTitle(pr.title), body: truncateWithNotice(pr.body, MAX_BODY_CHARS), head: pr.head, base: pr.base, draft });
+    client.request("POST /repos/{owner}/{repo}/pulls", {
+      ...repo,
+      title: clampTitle(pr.title),
+      body: truncateWithNotice(pr.body, MAX_BODY_CHARS),
+      head: pr.head,
+      base: pr.base,
+      draft,
+    });
   const asDraft = pr.draft && !withoutDrafts.has(key);
   try {
     return toPullRequestInfo((await open(asDraft)).data);
@@ -97,9 +120,22 @@ export async function postPull(client: GitHubClient, repo: RepoRef, pr: NewPullR
   }
 }
 
-export async function patchPull(client: GitHubClient, repo: RepoRef, number: number, update: PullRequestUpdate): Promise<void> {
-  const fitted = { ...update, title: update.title === undefined ? undefined : clampTitle(update.title), body: update.body === undefined ? undefined : truncateWithNotice(update.body, MAX_BODY_CHARS) };
-  await client.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: number, ...definedOnly(fitted) });
+export async function patchPull(
+  client: GitHubClient,
+  repo: RepoRef,
+  number: number,
+  update: PullRequestUpdate,
+): Promise<void> {
+  const fitted = {
+    ...update,
+    title: update.title === undefined ? undefined : clampTitle(update.title),
+    body: update.body === undefined ? undefined : truncateWithNotice(update.body, MAX_BODY_CHARS),
+  };
+  await client.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", {
+    ...repo,
+    pull_number: number,
+    ...definedOnly(fitted),
+  });
 }
 
 const READY_FOR_REVIEW = `mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { isDraft } } }`;

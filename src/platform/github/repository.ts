@@ -15,7 +15,12 @@ export async function fetchDefaultBranch(client: GitHubClient, repo: RepoRef): P
  * The path is encoded per segment so the slashes stay literal, the form
  * GitHub documents and every GitHub Enterprise version accepts.
  */
-export async function fetchFile(client: GitHubClient, repo: RepoRef, path: string, ref: string): Promise<string | null> {
+export async function fetchFile(
+  client: GitHubClient,
+  repo: RepoRef,
+  path: string,
+  ref: string,
+): Promise<string | null> {
   const response = await nullOn404(() =>
     client.request(`GET /repos/{owner}/{repo}/contents/${encodePathSegments(path.replace(/^\/+/, ""))}`, {
       ...repo,
@@ -44,7 +49,10 @@ function decodeContent(data: unknown): string | null {
  */
 export async function fetchPermission(client: GitHubClient, repo: RepoRef, login: string): Promise<Permission> {
   try {
-    const { data } = await client.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", { ...repo, username: login });
+    const { data } = await client.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", {
+      ...repo,
+      username: login,
+    });
     return asPermission(data.role_name) ?? asPermission(data.permission) ?? "none";
   } catch (error) {
     if (hasStatus(error, 404)) return "none";
@@ -58,7 +66,9 @@ function asPermission(value: string | undefined | null): Permission | null {
 
 /** `GET git/ref/heads/<branch>` matches the branch exactly (unlike the old `git/refs` prefix match). */
 export async function fetchBranchHead(client: GitHubClient, repo: RepoRef, branch: string): Promise<string | null> {
-  const response = await nullOn404(() => client.request(`GET /repos/{owner}/{repo}/git/ref/heads/${encodePathSegments(branch)}`, { ...repo }));
+  const response = await nullOn404(() =>
+    client.request(`GET /repos/{owner}/{repo}/git/ref/heads/${encodePathSegments(branch)}`, { ...repo }),
+  );
   if (response === null) return null;
   return (response.data as { object: { sha: string } }).object.sha;
 }

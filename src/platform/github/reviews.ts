@@ -1,4 +1,12 @@
-import type { CommentInfo, ReactionContent, RepoRef, ReviewCommentInfo, ReviewInfo, ReviewState, ReviewThreadInfo } from "../types.js";
+import type {
+  CommentInfo,
+  ReactionContent,
+  RepoRef,
+  ReviewCommentInfo,
+  ReviewInfo,
+  ReviewState,
+  ReviewThreadInfo,
+} from "../types.js";
 import { MAX_BODY_CHARS, truncateWithNotice } from "./check-limits.js";
 import type { GitHubClient } from "./client.js";
 import { nullOn404 } from "./errors.js";
@@ -52,14 +60,27 @@ interface ThreadNode {
 }
 
 interface ThreadsPage {
-  repository: { pullRequest: { reviewThreads: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ThreadNode[] } } | null } | null;
+  repository: {
+    pullRequest: {
+      reviewThreads: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ThreadNode[] };
+    } | null;
+  } | null;
 }
 
-export async function fetchReviewThreads(client: GitHubClient, repo: RepoRef, pull: number): Promise<ReviewThreadInfo[]> {
+export async function fetchReviewThreads(
+  client: GitHubClient,
+  repo: RepoRef,
+  pull: number,
+): Promise<ReviewThreadInfo[]> {
   const threads: ReviewThreadInfo[] = [];
   let after: string | null = null;
   for (;;) {
-    const page: ThreadsPage = await client.graphql<ThreadsPage>(REVIEW_THREADS, { owner: repo.owner, repo: repo.repo, number: pull, after });
+    const page: ThreadsPage = await client.graphql<ThreadsPage>(REVIEW_THREADS, {
+      owner: repo.owner,
+      repo: repo.repo,
+      number: pull,
+      after,
+    });
     const connection = page.repository?.pullRequest?.reviewThreads;
     if (!connection) return threads;
     threads.push(...connection.nodes.map(toThread));
@@ -106,7 +127,10 @@ interface RestReview {
 const REVIEW_STATES: readonly ReviewState[] = ["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"];
 
 export async function fetchReviews(client: GitHubClient, repo: RepoRef, pull: number): Promise<ReviewInfo[]> {
-  const reviews = await paginate<RestReview>(client, "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", { ...repo, pull_number: pull });
+  const reviews = await paginate<RestReview>(client, "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", {
+    ...repo,
+    pull_number: pull,
+  });
   return reviews.map((r) => ({
     id: Number(r.id),
     author: r.user?.login ?? "ghost",
@@ -117,9 +141,16 @@ export async function fetchReviews(client: GitHubClient, repo: RepoRef, pull: nu
   }));
 }
 
-export async function fetchReviewComment(client: GitHubClient, repo: RepoRef, commentId: number): Promise<ReviewCommentInfo | null> {
+export async function fetchReviewComment(
+  client: GitHubClient,
+  repo: RepoRef,
+  commentId: number,
+): Promise<ReviewCommentInfo | null> {
   return nullOn404(async () => {
-    const { data } = await client.request("GET /repos/{owner}/{repo}/pulls/comments/{comment_id}", { ...repo, comment_id: commentId });
+    const { data } = await client.request("GET /repos/{owner}/{repo}/pulls/comments/{comment_id}", {
+      ...repo,
+      comment_id: commentId,
+    });
     return {
       id: Number(data.id),
       author: data.user?.login ?? "ghost",
@@ -136,15 +167,42 @@ export async function fetchReviewComment(client: GitHubClient, repo: RepoRef, co
   });
 }
 
-export async function postReviewReply(client: GitHubClient, repo: RepoRef, pull: number, commentId: number, body: string): Promise<CommentInfo> {
-  const { data } = await client.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies", { ...repo, pull_number: pull, comment_id: commentId, body: truncateWithNotice(body, MAX_BODY_CHARS) });
+export async function postReviewReply(
+  client: GitHubClient,
+  repo: RepoRef,
+  pull: number,
+  commentId: number,
+  body: string,
+): Promise<CommentInfo> {
+  const { data } = await client.request(
+    "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+    { ...repo, pull_number: pull, comment_id: commentId, body: truncateWithNotice(body, MAX_BODY_CHARS) },
+  );
   return toCommentInfo(data);
 }
 
-export async function patchReviewComment(client: GitHubClient, repo: RepoRef, commentId: number, body: string): Promise<void> {
-  await client.request("PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}", { ...repo, comment_id: commentId, body: truncateWithNotice(body, MAX_BODY_CHARS) });
+export async function patchReviewComment(
+  client: GitHubClient,
+  repo: RepoRef,
+  commentId: number,
+  body: string,
+): Promise<void> {
+  await client.request("PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}", {
+    ...repo,
+    comment_id: commentId,
+    body: truncateWithNotice(body, MAX_BODY_CHARS),
+  });
 }
 
-export async function postReviewCommentReaction(client: GitHubClient, repo: RepoRef, commentId: number, content: ReactionContent): Promise<void> {
-  await client.request("POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions", { ...repo, comment_id: commentId, content });
+export async function postReviewCommentReaction(
+  client: GitHubClient,
+  repo: RepoRef,
+  commentId: number,
+  content: ReactionContent,
+): Promise<void> {
+  await client.request("POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions", {
+    ...repo,
+    comment_id: commentId,
+    content,
+  });
 }

@@ -1,6 +1,14 @@
 import { userInfo } from "node:os";
 import { basename, resolve } from "node:path";
-import type { CheckRunInfo, CheckRunWrite, CommentInfo, IssueInfo, Platform, PullRequestInfo, StackPort } from "../types.js";
+import type {
+  CheckRunInfo,
+  CheckRunWrite,
+  CommentInfo,
+  IssueInfo,
+  Platform,
+  PullRequestInfo,
+  StackPort,
+} from "../types.js";
 import { LocalPlatformError } from "./errors.js";
 import { localPermission } from "./permissions.js";
 import {
@@ -22,7 +30,15 @@ import {
   type LocalComment,
   type LocalPull,
 } from "./records.js";
-import { localBranchHead, localCommitExists, localCreateBranch, localCommitsAhead, localCompareCommits, localDefaultBranch, localReadFile } from "./repository.js";
+import {
+  localBranchHead,
+  localCommitExists,
+  localCreateBranch,
+  localCommitsAhead,
+  localCompareCommits,
+  localDefaultBranch,
+  localReadFile,
+} from "./repository.js";
 import { storePath, withLock } from "./store.js";
 import { localReviewMethods } from "./review-platform.js";
 
@@ -77,7 +93,8 @@ export function createLocalPlatform(options: LocalPlatformOptions): Platform {
     url: fileUrl(localPaths.checkRun(repoDir, run.id)),
   });
   const requireBranch = async (branch: string, role: string) => {
-    if ((await localBranchHead(repoDir, branch)) === null) throw new LocalPlatformError(422, `${role} branch ${branch} does not exist`);
+    if ((await localBranchHead(repoDir, branch)) === null)
+      throw new LocalPlatformError(422, `${role} branch ${branch} does not exist`);
   };
 
   return {
@@ -122,16 +139,21 @@ export function createLocalPlatform(options: LocalPlatformOptions): Platform {
     },
     async listOpenPullRequests(filter) {
       const pulls = await listLocalPulls(repoDir);
-      return pulls.filter((p) => p.state === "open" && (filter.base === undefined || p.base === filter.base)).map(toPull);
+      return pulls
+        .filter((p) => p.state === "open" && (filter.base === undefined || p.base === filter.base))
+        .map(toPull);
     },
     async createPullRequest(pr) {
       // The checks GitHub makes before it opens a pull request (each is a 422 there).
       await requireBranch(pr.head, "head");
       await requireBranch(pr.base, "base");
-      if ((await localCommitsAhead(repoDir, pr.base, pr.head)) === 0) throw new LocalPlatformError(422, `no commits between ${pr.base} and ${pr.head}`);
+      if ((await localCommitsAhead(repoDir, pr.base, pr.head)) === 0)
+        throw new LocalPlatformError(422, `no commits between ${pr.base} and ${pr.head}`);
       // The duplicate check and the insert hold one lock, so two processes cannot both open a PR for one branch.
       const pull = await withLock(storePath(repoDir, "pulls"), async () => {
-        if ((await listLocalPulls(repoDir)).some((p) => p.state === "open" && p.head === pr.head && p.base === pr.base)) {
+        if (
+          (await listLocalPulls(repoDir)).some((p) => p.state === "open" && p.head === pr.head && p.base === pr.base)
+        ) {
           throw new LocalPlatformError(422, `a pull request already exists for ${pr.head} into ${pr.base}`);
         }
         return insertLocalPull(repoDir, { ...pr, state: "open", merged: false, author: bot });
@@ -155,7 +177,8 @@ export function createLocalPlatform(options: LocalPlatformOptions): Platform {
     ...localReviewMethods(repoDir, bot),
 
     async createCheckRun(check) {
-      if (!(await localCommitExists(repoDir, check.headSha))) throw new LocalPlatformError(422, `no commit found for SHA: ${check.headSha}`);
+      if (!(await localCommitExists(repoDir, check.headSha)))
+        throw new LocalPlatformError(422, `no commit found for SHA: ${check.headSha}`);
       const blank: CheckRunFields = {
         name: check.name,
         headSha: check.headSha,
@@ -182,7 +205,13 @@ export function createLocalPlatform(options: LocalPlatformOptions): Platform {
 
 /** The local platform has no native stacks (SPEC §15.5): the navigation block alone shows the DAG. */
 const unavailable = () => Promise.reject(new LocalPlatformError(404, "the local platform has no native stacks"));
-const localStacks: StackPort = { supported: false, list: async () => "unavailable", create: unavailable, add: unavailable, unstack: unavailable };
+const localStacks: StackPort = {
+  supported: false,
+  list: async () => "unavailable",
+  create: unavailable,
+  add: unavailable,
+  unstack: unavailable,
+};
 
 /**
  * GitHub's update semantics: given fields replace, a conclusion completes the

@@ -3,7 +3,17 @@ import { pathToFileURL } from "node:url";
 import type { CheckAnnotation, CheckConclusion, CheckRunAction, CheckStatus, ReactionContent } from "../types.js";
 import { LocalPlatformError } from "./errors.js";
 import { localBranchMergedInto } from "./repository.js";
-import { claimExact, claimId, ensureStore, readClaim, readJson, recordNumbers, storePath, withLock, writeJsonAtomic } from "./store.js";
+import {
+  claimExact,
+  claimId,
+  ensureStore,
+  readClaim,
+  readJson,
+  recordNumbers,
+  storePath,
+  withLock,
+  writeJsonAtomic,
+} from "./store.js";
 
 /**
  * The JSON records of the local platform (SPEC §11.1) and the helpers the CLI
@@ -66,7 +76,8 @@ const paths = {
   issue: (dir: string, n: number) => storePath(dir, "issues", `${n}.json`),
   // A pull request's conversation comments live beside it (SPEC §11.1); an issue's beside the issue.
   comments: (dir: string, issue: number) => storePath(dir, conversationRoot(dir, issue), String(issue), "comments"),
-  comment: (dir: string, issue: number, id: number) => storePath(dir, conversationRoot(dir, issue), String(issue), "comments", `${id}.json`),
+  comment: (dir: string, issue: number, id: number) =>
+    storePath(dir, conversationRoot(dir, issue), String(issue), "comments", `${id}.json`),
   pulls: (dir: string) => storePath(dir, "pulls"),
   pull: (dir: string, n: number) => storePath(dir, "pulls", `${n}.json`),
   checkRuns: (dir: string) => storePath(dir, "check-runs"),
@@ -94,10 +105,14 @@ const now = () => new Date().toISOString();
  * space, as on GitHub, so a number already used by a pull request is refused.
  */
 export async function createLocalIssue(repoDir: string, issue: LocalIssue): Promise<LocalIssue> {
-  if (!Number.isInteger(issue.number) || issue.number < 1) throw new LocalPlatformError(422, `issue number must be a positive integer, got ${issue.number}`);
+  if (!Number.isInteger(issue.number) || issue.number < 1)
+    throw new LocalPlatformError(422, `issue number must be a positive integer, got ${issue.number}`);
   await ensureStore(repoDir);
   await claimExact(paths.numberIds(repoDir), issue.number, "issue");
-  if ((await readJson(paths.pull(repoDir, issue.number))) !== null || (await readClaim(paths.numberIds(repoDir), issue.number)) === "pull") {
+  if (
+    (await readJson(paths.pull(repoDir, issue.number))) !== null ||
+    (await readClaim(paths.numberIds(repoDir), issue.number)) === "pull"
+  ) {
     throw new LocalPlatformError(422, `#${issue.number} is a pull request, not an issue`);
   }
   const record: LocalIssue = { number: issue.number, title: issue.title, body: issue.body, author: issue.author };
@@ -122,13 +137,19 @@ export async function readLocalPull(repoDir: string, number: number): Promise<Lo
  */
 async function refreshMerged(repoDir: string, pull: LocalPull): Promise<LocalPull> {
   if (pull.state !== "open" || !(await localBranchMergedInto(repoDir, pull.head, pull.base))) return pull;
-  return updateLocalPull(repoDir, pull.number, (current) => (current.state === "open" ? { ...current, state: "closed", merged: true } : current));
+  return updateLocalPull(repoDir, pull.number, (current) =>
+    current.state === "open" ? { ...current, state: "closed", merged: true } : current,
+  );
 }
 
 /** Comments live under their issue (or pull request) number; commenting on a number that is neither is a 404, as on GitHub. */
 async function requireIssueOrPull(repoDir: string, number: number): Promise<void> {
-  if ((await readLocalIssue(repoDir, number)) !== null || (await readJson(paths.pull(repoDir, number))) !== null) return;
-  throw new LocalPlatformError(404, `issue #${number} does not exist in ${storePath(repoDir, "issues")} (create it first, e.g. from an issue file)`);
+  if ((await readLocalIssue(repoDir, number)) !== null || (await readJson(paths.pull(repoDir, number))) !== null)
+    return;
+  throw new LocalPlatformError(
+    404,
+    `issue #${number} does not exist in ${storePath(repoDir, "issues")} (create it first, e.g. from an issue file)`,
+  );
 }
 
 /** Every comment of an issue, oldest first (ids grow with time, as on GitHub). */
@@ -139,19 +160,35 @@ export async function readLocalComments(repoDir: string, issue: number): Promise
 }
 
 /** Posts a comment as `author`: the CLI posts the user's command through this, okstra its own comments. */
-export async function addLocalComment(repoDir: string, issue: number, comment: { author: string; body: string }): Promise<LocalComment> {
+export async function addLocalComment(
+  repoDir: string,
+  issue: number,
+  comment: { author: string; body: string },
+): Promise<LocalComment> {
   await ensureStore(repoDir);
   await requireIssueOrPull(repoDir, issue);
   // Comment ids are unique across all issues, like GitHub's; the claim records the issue for lookups by id.
   const id = await claimId(paths.commentIds(repoDir), { note: String(issue) });
   const at = now();
-  const record: LocalComment = { id, author: comment.author, body: comment.body, createdAt: at, updatedAt: at, reactions: [], issue };
+  const record: LocalComment = {
+    id,
+    author: comment.author,
+    body: comment.body,
+    createdAt: at,
+    updatedAt: at,
+    reactions: [],
+    issue,
+  };
   await writeJsonAtomic(paths.comment(repoDir, issue, id), record);
   return record;
 }
 
 /** Read-modify-write of one comment under its lock; 404 when the id was never handed out. */
-export async function updateLocalComment(repoDir: string, id: number, change: (comment: LocalComment) => LocalComment): Promise<LocalComment> {
+export async function updateLocalComment(
+  repoDir: string,
+  id: number,
+  change: (comment: LocalComment) => LocalComment,
+): Promise<LocalComment> {
   const issue = Number(await readClaim(paths.commentIds(repoDir), id));
   const file = paths.comment(repoDir, issue, id);
   return withLock(file, async () => {
@@ -174,7 +211,10 @@ export async function listLocalPulls(repoDir: string): Promise<LocalPull[]> {
 }
 
 /** Allocates the next number in the shared issue/PR space (above every issue file too) and writes the pull request. */
-export async function insertLocalPull(repoDir: string, pull: Omit<LocalPull, "number" | "createdAt" | "updatedAt">): Promise<LocalPull> {
+export async function insertLocalPull(
+  repoDir: string,
+  pull: Omit<LocalPull, "number" | "createdAt" | "updatedAt">,
+): Promise<LocalPull> {
   await ensureStore(repoDir);
   const issueNumbers = await recordNumbers(storePath(repoDir, "issues"));
   const number = await claimId(paths.numberIds(repoDir), { floor: Math.max(0, ...issueNumbers), note: "pull" });
@@ -184,7 +224,11 @@ export async function insertLocalPull(repoDir: string, pull: Omit<LocalPull, "nu
   return record;
 }
 
-export async function updateLocalPull(repoDir: string, number: number, change: (pull: LocalPull) => LocalPull): Promise<LocalPull> {
+export async function updateLocalPull(
+  repoDir: string,
+  number: number,
+  change: (pull: LocalPull) => LocalPull,
+): Promise<LocalPull> {
   const file = paths.pull(repoDir, number);
   return withLock(file, async () => {
     const current = await readJson<LocalPull>(file);
@@ -201,7 +245,10 @@ export async function listLocalCheckRuns(repoDir: string): Promise<LocalCheckRun
   return runs.filter((r): r is LocalCheckRun => r !== null);
 }
 
-export async function insertLocalCheckRun(repoDir: string, run: Omit<LocalCheckRun, "id" | "createdAt" | "updatedAt">): Promise<LocalCheckRun> {
+export async function insertLocalCheckRun(
+  repoDir: string,
+  run: Omit<LocalCheckRun, "id" | "createdAt" | "updatedAt">,
+): Promise<LocalCheckRun> {
   await ensureStore(repoDir);
   const id = await claimId(paths.checkRunIds(repoDir));
   const at = now();
@@ -210,7 +257,11 @@ export async function insertLocalCheckRun(repoDir: string, run: Omit<LocalCheckR
   return record;
 }
 
-export async function updateLocalCheckRun(repoDir: string, id: number, change: (run: LocalCheckRun) => LocalCheckRun): Promise<LocalCheckRun> {
+export async function updateLocalCheckRun(
+  repoDir: string,
+  id: number,
+  change: (run: LocalCheckRun) => LocalCheckRun,
+): Promise<LocalCheckRun> {
   const file = paths.checkRun(repoDir, id);
   return withLock(file, async () => {
     const current = await readJson<LocalCheckRun>(file);

@@ -25,14 +25,21 @@ export async function localReadFile(repoDir: string, path: string, ref: string):
 }
 
 export async function localBranchHead(repoDir: string, branch: string): Promise<string | null> {
-  const result = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], { cwd: repoDir, allowFailure: true });
+  const result = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], {
+    cwd: repoDir,
+    allowFailure: true,
+  });
   return result.exitCode === 0 ? result.stdout.trim() : null;
 }
 
 /** Creates `refs/heads/<branch>` only if it does not exist (the all-zero old value), as GitHub's `POST git/refs`. */
 export async function localCreateBranch(repoDir: string, branch: string, commit: string): Promise<void> {
-  const created = await git(["update-ref", `refs/heads/${branch}`, commit, "0".repeat(40)], { cwd: repoDir, allowFailure: true });
-  if (created.exitCode !== 0) throw new LocalPlatformError(422, `branch ${branch} already exists or ${commit} is not a commit`);
+  const created = await git(["update-ref", `refs/heads/${branch}`, commit, "0".repeat(40)], {
+    cwd: repoDir,
+    allowFailure: true,
+  });
+  if (created.exitCode !== 0)
+    throw new LocalPlatformError(422, `branch ${branch} already exists or ${commit} is not a commit`);
 }
 
 export async function localCommitExists(repoDir: string, sha: string): Promise<boolean> {
@@ -61,11 +68,18 @@ const MAX_LISTED_COMMITS = 250; // as many as GitHub's compare lists
  * and the commits head has that base lacks (oldest first). Null when either
  * commit is not in DIR, as GitHub answers 404.
  */
-export async function localCompareCommits(repoDir: string, base: string, head: string): Promise<CommitComparison | null> {
+export async function localCompareCommits(
+  repoDir: string,
+  base: string,
+  head: string,
+): Promise<CommitComparison | null> {
   if (!(await localCommitExists(repoDir, base)) || !(await localCommitExists(repoDir, head))) return null;
   const trees = await git(["rev-parse", `${base}^{tree}`, `${head}^{tree}`], { cwd: repoDir });
   const [baseTree, headTree] = trees.stdout.trim().split("\n");
-  const [baseInHead, headInBase] = await Promise.all([isAncestor(repoDir, base, head), isAncestor(repoDir, head, base)]);
+  const [baseInHead, headInBase] = await Promise.all([
+    isAncestor(repoDir, base, head),
+    isAncestor(repoDir, head, base),
+  ]);
   const status = baseInHead && headInBase ? "identical" : baseInHead ? "ahead" : headInBase ? "behind" : "diverged";
   const log = await git(["log", "--reverse", "--format=%H%x00%an%x00%s", `${base}..${head}`], { cwd: repoDir });
   const commits = log.stdout

@@ -7,10 +7,22 @@ import { LocalPlatformError } from "./errors.js";
  * diff (`base...head`), and shows the hunk above it. The hunk is cut after the
  * commented line, as GitHub's `diff_hunk` is.
  */
-export async function localDiffHunk(repoDir: string, pull: { number: number; base: string; head: string }, path: string, line: number): Promise<string> {
-  const { stdout } = await git(["diff", "--no-color", "--no-ext-diff", `refs/heads/${pull.base}...refs/heads/${pull.head}`, "--", path], { cwd: repoDir });
+export async function localDiffHunk(
+  repoDir: string,
+  pull: { number: number; base: string; head: string },
+  path: string,
+  line: number,
+): Promise<string> {
+  const { stdout } = await git(
+    ["diff", "--no-color", "--no-ext-diff", `refs/heads/${pull.base}...refs/heads/${pull.head}`, "--", path],
+    { cwd: repoDir },
+  );
   const hunk = hunkContaining(stdout, line);
-  if (hunk === null) throw new LocalPlatformError(422, `line ${line} of ${path} is not part of the diff of #${pull.number} (${pull.base}...${pull.head}); comment on a changed line`);
+  if (hunk === null)
+    throw new LocalPlatformError(
+      422,
+      `line ${line} of ${path} is not part of the diff of #${pull.number} (${pull.base}...${pull.head}); comment on a changed line`,
+    );
   return hunk;
 }
 

@@ -14,7 +14,12 @@ import {
 
 type ReviewMethods = Pick<
   Platform,
-  "listReviewThreads" | "listReviews" | "getReviewComment" | "replyToReviewComment" | "updateReviewComment" | "addReviewCommentReaction"
+  | "listReviewThreads"
+  | "listReviews"
+  | "getReviewComment"
+  | "replyToReviewComment"
+  | "updateReviewComment"
+  | "addReviewCommentReaction"
 >;
 
 /** The review half of the local platform port (SPEC §11.1): threads, reviews, replies in a thread. */
@@ -32,7 +37,14 @@ export function localReviewMethods(repoDir: string, bot: string): ReviewMethods 
     updatedAt: c.updatedAt,
     url: fileUrl(localReviewPaths.comment(repoDir, c.pull, c.id)),
   });
-  const toComment = (c: LocalReviewComment): CommentInfo => ({ id: c.id, author: c.author, body: c.body, createdAt: c.createdAt, updatedAt: c.updatedAt, url: fileUrl(localReviewPaths.comment(repoDir, c.pull, c.id)) });
+  const toComment = (c: LocalReviewComment): CommentInfo => ({
+    id: c.id,
+    author: c.author,
+    body: c.body,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    url: fileUrl(localReviewPaths.comment(repoDir, c.pull, c.id)),
+  });
 
   return {
     async listReviewThreads(pull) {
@@ -44,7 +56,13 @@ export function localReviewMethods(repoDir: string, bot: string): ReviewMethods 
       }));
     },
     async listReviews(pull) {
-      return (await readLocalReviews(repoDir, pull)).map((r) => ({ id: r.id, author: r.author, state: r.state, body: r.body, submittedAt: r.submittedAt }));
+      return (await readLocalReviews(repoDir, pull)).map((r) => ({
+        id: r.id,
+        author: r.author,
+        state: r.state,
+        body: r.body,
+        submittedAt: r.submittedAt,
+      }));
     },
     async getReviewComment(commentId) {
       const comment = await readLocalReviewComment(repoDir, commentId);
@@ -52,8 +70,17 @@ export function localReviewMethods(repoDir: string, bot: string): ReviewMethods 
     },
     async replyToReviewComment(pull, commentId, body) {
       const parent = await readLocalReviewComment(repoDir, commentId);
-      if (parent === null || parent.pull !== pull) throw new LocalPlatformError(404, `review comment ${commentId} does not exist on #${pull}`);
-      const reply = await addLocalReviewComment(repoDir, pull, { author: bot, body, path: parent.path, line: parent.line, side: parent.side, diffHunk: parent.diffHunk, inReplyTo: commentId });
+      if (parent === null || parent.pull !== pull)
+        throw new LocalPlatformError(404, `review comment ${commentId} does not exist on #${pull}`);
+      const reply = await addLocalReviewComment(repoDir, pull, {
+        author: bot,
+        body,
+        path: parent.path,
+        line: parent.line,
+        side: parent.side,
+        diffHunk: parent.diffHunk,
+        inReplyTo: commentId,
+      });
       return toComment(reply);
     },
     async updateReviewComment(commentId, body) {

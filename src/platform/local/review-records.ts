@@ -1,7 +1,16 @@
 import type { ReactionContent, ReviewState } from "../types.js";
 import { LocalPlatformError } from "./errors.js";
 import type { LocalReaction } from "./records.js";
-import { claimId, ensureStore, readClaim, readJson, recordNumbers, storePath, withLock, writeJsonAtomic } from "./store.js";
+import {
+  claimId,
+  ensureStore,
+  readClaim,
+  readJson,
+  recordNumbers,
+  storePath,
+  withLock,
+  writeJsonAtomic,
+} from "./store.js";
 
 /**
  * A local pull request's inline review comments and reviews (SPEC §11.1),
@@ -40,7 +49,8 @@ export interface LocalReview {
 
 const paths = {
   comments: (dir: string, pull: number) => storePath(dir, "pulls", String(pull), "review-comments"),
-  comment: (dir: string, pull: number, id: number) => storePath(dir, "pulls", String(pull), "review-comments", `${id}.json`),
+  comment: (dir: string, pull: number, id: number) =>
+    storePath(dir, "pulls", String(pull), "review-comments", `${id}.json`),
   reviews: (dir: string, pull: number) => storePath(dir, "pulls", String(pull), "reviews"),
   review: (dir: string, pull: number, id: number) => storePath(dir, "pulls", String(pull), "reviews", `${id}.json`),
   commentIds: (dir: string) => storePath(dir, "ids", "review-comments"),
@@ -51,7 +61,8 @@ export const localReviewPaths = paths;
 const now = () => new Date().toISOString();
 
 async function requirePull(repoDir: string, pull: number): Promise<void> {
-  if ((await readJson(storePath(repoDir, "pulls", `${pull}.json`))) === null) throw new LocalPlatformError(404, `pull request #${pull} does not exist`);
+  if ((await readJson(storePath(repoDir, "pulls", `${pull}.json`))) === null)
+    throw new LocalPlatformError(404, `pull request #${pull} does not exist`);
 }
 
 export interface NewLocalReviewComment {
@@ -65,13 +76,18 @@ export interface NewLocalReviewComment {
 }
 
 /** Posts an inline review comment, or a reply in a thread; a reply always points at the thread's first comment, as on GitHub. */
-export async function addLocalReviewComment(repoDir: string, pull: number, comment: NewLocalReviewComment): Promise<LocalReviewComment> {
+export async function addLocalReviewComment(
+  repoDir: string,
+  pull: number,
+  comment: NewLocalReviewComment,
+): Promise<LocalReviewComment> {
   await ensureStore(repoDir);
   await requirePull(repoDir, pull);
   let inReplyTo = comment.inReplyTo;
   if (inReplyTo !== undefined) {
     const parent = await readLocalReviewComment(repoDir, inReplyTo);
-    if (parent === null || parent.pull !== pull) throw new LocalPlatformError(404, `review comment ${inReplyTo} does not exist on #${pull}`);
+    if (parent === null || parent.pull !== pull)
+      throw new LocalPlatformError(404, `review comment ${inReplyTo} does not exist on #${pull}`);
     inReplyTo = parent.inReplyTo ?? parent.id;
   }
   const id = await claimId(paths.commentIds(repoDir), { note: String(pull) });
@@ -107,7 +123,11 @@ export async function readLocalReviewComment(repoDir: string, id: number): Promi
   return pull > 0 ? readJson<LocalReviewComment>(paths.comment(repoDir, pull, id)) : null;
 }
 
-export async function updateLocalReviewComment(repoDir: string, id: number, change: (comment: LocalReviewComment) => LocalReviewComment): Promise<LocalReviewComment> {
+export async function updateLocalReviewComment(
+  repoDir: string,
+  id: number,
+  change: (comment: LocalReviewComment) => LocalReviewComment,
+): Promise<LocalReviewComment> {
   const pull = Number(await readClaim(paths.commentIds(repoDir), id));
   const file = paths.comment(repoDir, pull, id);
   return withLock(file, async () => {
@@ -119,21 +139,35 @@ export async function updateLocalReviewComment(repoDir: string, id: number, chan
   });
 }
 
-export function addLocalReviewReaction(repoDir: string, id: number, content: ReactionContent, user: string): Promise<LocalReviewComment> {
+export function addLocalReviewReaction(
+  repoDir: string,
+  id: number,
+  content: ReactionContent,
+  user: string,
+): Promise<LocalReviewComment> {
   return updateLocalReviewComment(repoDir, id, (comment) =>
-    comment.reactions.some((r) => r.content === content && r.user === user) ? comment : { ...comment, reactions: [...comment.reactions, { content, user, createdAt: now() }] },
+    comment.reactions.some((r) => r.content === content && r.user === user)
+      ? comment
+      : { ...comment, reactions: [...comment.reactions, { content, user, createdAt: now() }] },
   );
 }
 
 /** The threads of a pull request: each first comment with its replies, oldest first. */
-export async function localReviewThreads(repoDir: string, pull: number): Promise<Array<{ root: LocalReviewComment; comments: LocalReviewComment[] }>> {
+export async function localReviewThreads(
+  repoDir: string,
+  pull: number,
+): Promise<Array<{ root: LocalReviewComment; comments: LocalReviewComment[] }>> {
   const comments = await readLocalReviewComments(repoDir, pull);
   return comments
     .filter((c) => c.inReplyTo === undefined)
     .map((root) => ({ root, comments: [root, ...comments.filter((c) => c.inReplyTo === root.id)] }));
 }
 
-export async function addLocalReview(repoDir: string, pull: number, review: { author: string; state: ReviewState; body: string }): Promise<LocalReview> {
+export async function addLocalReview(
+  repoDir: string,
+  pull: number,
+  review: { author: string; state: ReviewState; body: string },
+): Promise<LocalReview> {
   await ensureStore(repoDir);
   await requirePull(repoDir, pull);
   const id = await claimId(paths.reviewIds(repoDir), { note: String(pull) });

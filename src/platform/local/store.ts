@@ -138,7 +138,10 @@ export async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age > LOCK_STALE_MS) await unlink(lock).catch(() => undefined);
       else if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
       else await new Promise((done) => setTimeout(done, 5 + Math.random() * 20));

@@ -26,17 +26,29 @@ const EPHEMERAL = { type: "ephemeral" } as const;
 
 export function anthropicRequest(call: ProviderCall): Anthropic.MessageCreateParamsNonStreaming {
   const { request, feedback } = call;
-  const prompt = feedback === undefined ? request.prompt : request.prompt.slice(0, request.prompt.length - feedback.length);
+  const prompt =
+    feedback === undefined ? request.prompt : request.prompt.slice(0, request.prompt.length - feedback.length);
   const shared = Math.min(request.stablePrefixLength ?? 0, prompt.length);
   const content: Anthropic.TextBlockParam[] =
     shared > 0
-      ? [{ type: "text", text: prompt.slice(0, shared), cache_control: EPHEMERAL }, ...(shared < prompt.length ? [{ type: "text" as const, text: prompt.slice(shared) }] : [])]
+      ? [
+          { type: "text", text: prompt.slice(0, shared), cache_control: EPHEMERAL },
+          ...(shared < prompt.length ? [{ type: "text" as const, text: prompt.slice(shared) }] : []),
+        ]
       : [{ type: "text", text: prompt }];
   if (feedback !== undefined) content.push({ type: "text", text: feedback });
   return {
     model: call.model,
     max_tokens: MAX_OUTPUT_TOKENS,
-    system: [{ type: "text", text: systemPrompt(request, `Answer only by calling the \`${SUBMIT_TOOL}\` tool once, with your result as its input.`) }],
+    system: [
+      {
+        type: "text",
+        text: systemPrompt(
+          request,
+          `Answer only by calling the \`${SUBMIT_TOOL}\` tool once, with your result as its input.`,
+        ),
+      },
+    ],
     tools: [
       {
         name: SUBMIT_TOOL,
@@ -54,7 +66,13 @@ export const anthropicProvider: WorkerProvider = {
   async invoke(call: ProviderCall): Promise<ProviderAnswer> {
     const key = apiKey(call, "ANTHROPIC_API_KEY");
     if ("answer" in key) return key.answer;
-    const client = new Anthropic({ apiKey: key.key, baseURL: call.spec.baseUrl, fetch: retryingFetch(call.httpRetry), maxRetries: 0, timeout: sdkTimeoutMs(call) });
+    const client = new Anthropic({
+      apiKey: key.key,
+      baseURL: call.spec.baseUrl,
+      fetch: retryingFetch(call.httpRetry),
+      maxRetries: 0,
+      timeout: sdkTimeoutMs(call),
+    });
     const body = anthropicRequest(call);
     let message: Anthropic.Message;
     try {
@@ -67,10 +85,20 @@ export const anthropicProvider: WorkerProvider = {
     const cacheRead = u.cache_read_input_tokens ?? 0;
     const cacheWrite = u.cache_creation_input_tokens ?? 0;
     // input_tokens counts only the uncached part of the prompt.
-    const usage: TokenUsage = { inputTokens: u.input_tokens + cacheRead + cacheWrite, outputTokens: u.output_tokens, cachedInputTokens: cacheRead, cacheWriteTokens: cacheWrite };
+    const usage: TokenUsage = {
+      inputTokens: u.input_tokens + cacheRead + cacheWrite,
+      outputTokens: u.output_tokens,
+      cachedInputTokens: cacheRead,
+      cacheWriteTokens: cacheWrite,
+    };
     const toolUse = message.content.find((block) => block.type === "tool_use" && block.name === SUBMIT_TOOL);
     if (toolUse?.type !== "tool_use") {
-      return { kind: "answer", unreadable: `the model did not call ${SUBMIT_TOOL} (stop_reason: ${message.stop_reason})`, usage, transcript };
+      return {
+        kind: "answer",
+        unreadable: `the model did not call ${SUBMIT_TOOL} (stop_reason: ${message.stop_reason})`,
+        usage,
+        transcript,
+      };
     }
     return { kind: "answer", document: toolUse.input, usage, transcript };
   },

@@ -80,7 +80,12 @@ interface ResultMessage {
   result?: string;
   errors?: string[];
   total_cost_usd?: number;
-  usage?: { input_tokens?: number; output_tokens?: number; cache_read_input_tokens?: number; cache_creation_input_tokens?: number };
+  usage?: {
+    input_tokens?: number;
+    output_tokens?: number;
+    cache_read_input_tokens?: number;
+    cache_creation_input_tokens?: number;
+  };
   modelUsage?: Record<string, ModelUsage>;
   structured_output?: unknown;
 }
@@ -131,14 +136,28 @@ export const claudeCodeProvider: WorkerProvider = {
     }
     const usage = claudeUsage(result);
     if (result.subtype === "error_max_structured_output_retries") {
-      return { kind: "answer", unreadable: "claude could not produce output matching the result schema", usage, transcript };
+      return {
+        kind: "answer",
+        unreadable: "claude could not produce output matching the result schema",
+        usage,
+        transcript,
+      };
     }
     if (result.subtype !== "success" || result.is_error) {
       const detail = result.errors?.join("; ") || result.result || "no detail";
-      return { kind: "failed", reason: `claude ended with ${result.subtype}: ${detail}`, retryable: true, usage, transcript };
+      return {
+        kind: "failed",
+        reason: `claude ended with ${result.subtype}: ${detail}`,
+        retryable: true,
+        usage,
+        transcript,
+      };
     }
-    if (result.structured_output !== undefined) return { kind: "answer", document: result.structured_output, usage, transcript };
+    if (result.structured_output !== undefined)
+      return { kind: "answer", document: result.structured_output, usage, transcript };
     const parsed = jsonFromModelText(result.result ?? "");
-    return parsed.ok ? { kind: "answer", document: parsed.value, usage, transcript } : { kind: "answer", unreadable: parsed.error, usage, transcript };
+    return parsed.ok
+      ? { kind: "answer", document: parsed.value, usage, transcript }
+      : { kind: "answer", unreadable: parsed.error, usage, transcript };
   },
 };

@@ -123,7 +123,9 @@ export const codexProvider: WorkerProvider = {
     await writeFile(schemaFile, JSON.stringify(strictJsonSchema(call.request.resultSchema)), "utf8");
     const bin = binaryFor(call, "OKSTRA_CODEX_BIN", "codex");
     const key = call.appEnv.CODEX_API_KEY || call.appEnv.OPENAI_API_KEY;
-    const spawned = await spawnWorker(call, bin, codexArgs(call, schemaFile), call.request.prompt, { CODEX_API_KEY: key });
+    const spawned = await spawnWorker(call, bin, codexArgs(call, schemaFile), call.request.prompt, {
+      CODEX_API_KEY: key,
+    });
     if (!spawned.ok) return spawned.answer;
     const { run, transcript } = spawned;
     const events = readCodexEvents(run.stdout);
@@ -132,7 +134,14 @@ export const codexProvider: WorkerProvider = {
       return { kind: "failed", reason, retryable: true, usage: events.usage, transcript };
     }
     if (events.lastMessage === undefined) {
-      if (events.lastError) return { kind: "failed", reason: `codex produced no answer; its last error: ${events.lastError}`, retryable: true, usage: events.usage, transcript };
+      if (events.lastError)
+        return {
+          kind: "failed",
+          reason: `codex produced no answer; its last error: ${events.lastError}`,
+          retryable: true,
+          usage: events.usage,
+          transcript,
+        };
       return { kind: "answer", unreadable: "codex produced no agent message", usage: events.usage, transcript };
     }
     const parsed = jsonFromModelText(events.lastMessage);

@@ -58,7 +58,9 @@ export function geminiCliStdin(call: Pick<ProviderCall, "request">): string {
 
 interface GeminiJsonOutput {
   response?: string;
-  stats?: { models?: Record<string, { tokens?: { prompt?: number; candidates?: number; cached?: number; thoughts?: number } }> };
+  stats?: {
+    models?: Record<string, { tokens?: { prompt?: number; candidates?: number; cached?: number; thoughts?: number } }>;
+  };
   error?: { type?: string; message?: string; code?: number | string };
 }
 
@@ -93,10 +95,14 @@ export const geminiCliProvider: WorkerProvider = {
     const usage = output ? geminiUsage(output) : NO_TOKENS;
     if (output?.error || run.exitCode !== 0 || !output) {
       const error = output?.error ?? stderrError(run.stderr);
-      const reason = error ? `gemini failed${error.code !== undefined ? ` (code ${error.code})` : ""}: ${error.message ?? error.type}` : exitReason("gemini", run);
+      const reason = error
+        ? `gemini failed${error.code !== undefined ? ` (code ${error.code})` : ""}: ${error.message ?? error.type}`
+        : exitReason("gemini", run);
       return { kind: "failed", reason, retryable: true, usage, transcript };
     }
     const parsed = jsonFromModelText(output.response ?? "");
-    return parsed.ok ? { kind: "answer", document: parsed.value, usage, transcript } : { kind: "answer", unreadable: parsed.error, usage, transcript };
+    return parsed.ok
+      ? { kind: "answer", document: parsed.value, usage, transcript }
+      : { kind: "answer", unreadable: parsed.error, usage, transcript };
   },
 };

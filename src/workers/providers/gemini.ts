@@ -29,14 +29,25 @@ export const geminiProvider: WorkerProvider = {
   async invoke(call: ProviderCall): Promise<ProviderAnswer> {
     const key = apiKey(call, "GEMINI_API_KEY");
     if ("answer" in key) return key.answer;
-    const client = new GoogleGenAI({ apiKey: key.key, httpOptions: { fetch: retryingFetch(call.httpRetry), timeout: sdkTimeoutMs(call), ...(call.spec.baseUrl ? { baseUrl: call.spec.baseUrl } : {}) } });
+    const client = new GoogleGenAI({
+      apiKey: key.key,
+      httpOptions: {
+        fetch: retryingFetch(call.httpRetry),
+        timeout: sdkTimeoutMs(call),
+        ...(call.spec.baseUrl ? { baseUrl: call.spec.baseUrl } : {}),
+      },
+    });
     let response: GenerateContentResponse;
     try {
       response = await client.models.generateContent(geminiRequest(call));
     } catch (error) {
       return apiFailure(error, `POST models/${call.model}:generateContent`);
     }
-    const transcript = JSON.stringify({ candidates: response.candidates, usageMetadata: response.usageMetadata, modelVersion: response.modelVersion }, null, 2);
+    const transcript = JSON.stringify(
+      { candidates: response.candidates, usageMetadata: response.usageMetadata, modelVersion: response.modelVersion },
+      null,
+      2,
+    );
     const meta = response.usageMetadata;
     const usage: TokenUsage = {
       inputTokens: meta?.promptTokenCount ?? 0,
@@ -49,7 +60,12 @@ export const geminiProvider: WorkerProvider = {
       return { kind: "answer", document: JSON.parse(text), usage, transcript };
     } catch (error) {
       const finish = response.candidates?.[0]?.finishReason;
-      return { kind: "answer", unreadable: `the answer is not JSON (finishReason: ${finish}): ${(error as Error).message}`, usage, transcript };
+      return {
+        kind: "answer",
+        unreadable: `the answer is not JSON (finishReason: ${finish}): ${(error as Error).message}`,
+        usage,
+        transcript,
+      };
     }
   },
 };

@@ -33,7 +33,13 @@ export const openaiCompatibleProvider: WorkerProvider = {
       const reason = `${apiKeyEnv} (the worker's \`apiKeyEnv\`) is not set in okstra's environment`;
       return { kind: "failed", reason, retryable: false, usage: NO_TOKENS, transcript: reason };
     }
-    const client = new OpenAI({ apiKey: key ?? NO_KEY, baseURL: baseUrl, fetch: retryingFetch(call.httpRetry), maxRetries: 0, timeout: sdkTimeoutMs(call) });
+    const client = new OpenAI({
+      apiKey: key ?? NO_KEY,
+      baseURL: baseUrl,
+      fetch: retryingFetch(call.httpRetry),
+      maxRetries: 0,
+      timeout: sdkTimeoutMs(call),
+    });
     return chatCompletionAnswer(call, client);
   },
 };

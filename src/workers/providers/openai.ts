@@ -23,7 +23,11 @@ export function openaiRequest(call: ProviderCall): OpenAI.ChatCompletionCreatePa
     ],
     response_format: {
       type: "json_schema",
-      json_schema: { name: `okstra_${request.role.replace(/-/g, "_")}_result`, schema: strictJsonSchema(request.resultSchema), strict: true },
+      json_schema: {
+        name: `okstra_${request.role.replace(/-/g, "_")}_result`,
+        schema: strictJsonSchema(request.resultSchema),
+        strict: true,
+      },
     },
     max_completion_tokens: MAX_OUTPUT_TOKENS,
   };
@@ -44,7 +48,8 @@ export async function chatCompletionAnswer(call: ProviderCall, client: OpenAI): 
     cachedInputTokens: completion.usage?.prompt_tokens_details?.cached_tokens ?? 0,
   };
   const message = completion.choices[0]?.message;
-  if (message?.refusal) return { kind: "answer", unreadable: `the model refused: ${message.refusal}`, usage, transcript };
+  if (message?.refusal)
+    return { kind: "answer", unreadable: `the model refused: ${message.refusal}`, usage, transcript };
   const content = message?.content ?? "";
   try {
     return { kind: "answer", document: dropNulls(JSON.parse(content)), usage, transcript };
@@ -53,7 +58,12 @@ export async function chatCompletionAnswer(call: ProviderCall, client: OpenAI): 
     const parsed = jsonFromModelText(content);
     if (parsed.ok) return { kind: "answer", document: dropNulls(parsed.value), usage, transcript };
     const finish = completion.choices[0]?.finish_reason;
-    return { kind: "answer", unreadable: `the answer is not JSON (finish_reason: ${finish}): ${parsed.error}`, usage, transcript };
+    return {
+      kind: "answer",
+      unreadable: `the answer is not JSON (finish_reason: ${finish}): ${parsed.error}`,
+      usage,
+      transcript,
+    };
   }
 }
 
@@ -62,7 +72,13 @@ export const openaiProvider: WorkerProvider = {
   async invoke(call: ProviderCall): Promise<ProviderAnswer> {
     const key = apiKey(call, "OPENAI_API_KEY");
     if ("answer" in key) return key.answer;
-    const client = new OpenAI({ apiKey: key.key, baseURL: call.spec.baseUrl, fetch: retryingFetch(call.httpRetry), maxRetries: 0, timeout: sdkTimeoutMs(call) });
+    const client = new OpenAI({
+      apiKey: key.key,
+      baseURL: call.spec.baseUrl,
+      fetch: retryingFetch(call.httpRetry),
+      maxRetries: 0,
+      timeout: sdkTimeoutMs(call),
+    });
     return chatCompletionAnswer(call, client);
   },
 };

@@ -23,20 +23,38 @@ export async function spawnWorker(
   const env = workerEnv({ provider: call.spec.provider, appEnv: call.appEnv, home, extra: extraEnv });
   try {
     // Only the executor may change its clone; every role gets the attempt's scratch dir (HOME, result file).
-    const sandbox = { clone: call.cwd, cloneWritable: call.request.role === "executor", writablePaths: [call.scratchDir] };
+    const sandbox = {
+      clone: call.cwd,
+      cloneWritable: call.request.role === "executor",
+      writablePaths: [call.scratchDir],
+    };
     const run = await runProcess({ command, args, cwd: call.cwd, env, stdin, signal: call.signal, sandbox });
     return { ok: true, run, transcript: describeRun(command, args, run) };
   } catch (error) {
     if (!(error instanceof ProcessStartError) && !(error instanceof SandboxUnavailableError)) throw error;
     // A missing or non-executable binary stays missing: re-dispatching cannot help.
-    return { ok: false, answer: { kind: "failed", reason: error.message, retryable: false, usage: NO_TOKENS, transcript: error.message } };
+    return {
+      ok: false,
+      answer: { kind: "failed", reason: error.message, retryable: false, usage: NO_TOKENS, transcript: error.message },
+    };
   }
 }
 
 export function describeRun(command: string, args: string[], run: ProcessResult): string {
   const shown = args.map((a) => (a.length > 200 ? `${a.slice(0, 200)}…` : a));
-  const ended = run.aborted ? "killed (deadline or cancel)" : run.signal ? `killed by ${run.signal}` : `exit ${run.exitCode}`;
-  return [`$ ${[command, ...shown].join(" ")}`, `--- stdout ---`, run.stdout, `--- stderr ---`, run.stderr, `--- ${ended} ---`].join("\n");
+  const ended = run.aborted
+    ? "killed (deadline or cancel)"
+    : run.signal
+      ? `killed by ${run.signal}`
+      : `exit ${run.exitCode}`;
+  return [
+    `$ ${[command, ...shown].join(" ")}`,
+    `--- stdout ---`,
+    run.stdout,
+    `--- stderr ---`,
+    run.stderr,
+    `--- ${ended} ---`,
+  ].join("\n");
 }
 
 /** Why a process that did not exit 0 failed, in one line a maintainer can act on. */

@@ -22,7 +22,8 @@ import { getVariableValues } from "graphql/execution/values.js";
 
 // The package exports only its ESM entry (which parses the schema on import); its JSON sits beside its @octokit sibling.
 const require = createRequire(import.meta.url);
-const schemaFile = () => join(dirname(require.resolve("@octokit/openapi/package.json")), "..", "graphql-schema", "schema.json");
+const schemaFile = () =>
+  join(dirname(require.resolve("@octokit/openapi/package.json")), "..", "graphql-schema", "schema.json");
 let schema: GraphQLSchema | undefined;
 
 function githubSchema(): GraphQLSchema {
@@ -75,11 +76,14 @@ function unselected(value: unknown, selection: SelectionSetNode, where: string):
   for (const node of selection.selections) {
     if (node.kind === Kind.FIELD) fields.set(node.alias?.value ?? node.name.value, node.selectionSet);
     // Fragments: their fields may appear too; without resolving types, accept the inline ones' fields.
-    if (node.kind === Kind.INLINE_FRAGMENT) for (const inner of node.selectionSet.selections) if (inner.kind === Kind.FIELD) fields.set(inner.alias?.value ?? inner.name.value, inner.selectionSet);
+    if (node.kind === Kind.INLINE_FRAGMENT)
+      for (const inner of node.selectionSet.selections)
+        if (inner.kind === Kind.FIELD) fields.set(inner.alias?.value ?? inner.name.value, inner.selectionSet);
   }
   const problems: string[] = [];
   for (const [key, child] of Object.entries(value)) {
-    if (!fields.has(key)) problems.push(`POST /graphql response ${where}.${key}: the document did not select this field`);
+    if (!fields.has(key))
+      problems.push(`POST /graphql response ${where}.${key}: the document did not select this field`);
     else if (fields.get(key)) problems.push(...unselected(child, fields.get(key)!, `${where}.${key}`));
   }
   return problems;

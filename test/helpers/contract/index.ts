@@ -20,8 +20,12 @@ export interface GitHubExchange {
 
 export function checkGitHubExchange(exchange: GitHubExchange): string[] {
   const path = exchange.path.replace(/^\/api\/v3(?=\/)/, "").replace(/^\/api(?=\/graphql)/, "");
-  const body = typeof exchange.body === "string" && exchange.body.startsWith("{") ? safeJson(exchange.body) : exchange.body;
-  const responseBody = typeof exchange.responseBody === "string" && /^[[{]/.test(exchange.responseBody) ? safeJson(exchange.responseBody) : exchange.responseBody;
+  const body =
+    typeof exchange.body === "string" && exchange.body.startsWith("{") ? safeJson(exchange.body) : exchange.body;
+  const responseBody =
+    typeof exchange.responseBody === "string" && /^[[{]/.test(exchange.responseBody)
+      ? safeJson(exchange.responseBody)
+      : exchange.responseBody;
   if (path.split("?")[0] === "/graphql") {
     return [...checkGraphQLRequest(body), ...(exchange.status === 200 ? checkGraphQLResponse(body, responseBody) : [])];
   }

@@ -46,12 +46,23 @@ function allOperations(): Operation[] {
   if (operations) return operations;
   const list: Operation[] = [];
   for (const [template, pathItem] of Object.entries(description().paths as Json)) {
-    const multi = new Set(((pathItem as Json).get?.parameters ?? []).filter((p: Json) => p["x-multi-segment"]).map((p: Json) => p.name));
-    const source = template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{([^}]+)\}/g, (_m, name: string) => (multi.has(name) || name === "ref" ? "(.+)" : "([^/]+)"));
+    const multi = new Set(
+      ((pathItem as Json).get?.parameters ?? []).filter((p: Json) => p["x-multi-segment"]).map((p: Json) => p.name),
+    );
+    const source = template
+      .replace(/[.*+?^$()|[\]\\]/g, "\\$&")
+      .replace(/\{([^}]+)\}/g, (_m, name: string) => (multi.has(name) || name === "ref" ? "(.+)" : "([^/]+)"));
     for (const method of ["get", "post", "put", "patch", "delete"]) {
       const definition = (pathItem as Json)[method];
       if (!definition) continue;
-      list.push({ method: method.toUpperCase(), template, pattern: new RegExp(`^${source}$`), specificity: template.replace(/\{[^}]+\}/g, "").length, definition, pathItem: pathItem as Json });
+      list.push({
+        method: method.toUpperCase(),
+        template,
+        pattern: new RegExp(`^${source}$`),
+        specificity: template.replace(/\{[^}]+\}/g, "").length,
+        definition,
+        pathItem: pathItem as Json,
+      });
     }
   }
   operations = list.sort((a, b) => b.specificity - a.specificity);
@@ -64,7 +75,12 @@ export function findOperation(method: string, path: string): Operation | undefin
 }
 
 function resolveParameter(parameter: Json): Json {
-  return parameter.$ref ? (parameter.$ref.slice(2).split("/").reduce((node: Json, part: string) => node[part], description()) as Json) : parameter;
+  return parameter.$ref
+    ? (parameter.$ref
+        .slice(2)
+        .split("/")
+        .reduce((node: Json, part: string) => node[part], description()) as Json)
+    : parameter;
 }
 
 function parameterSchema(parameters: Json[], location: "path" | "query"): Json {
@@ -140,13 +156,20 @@ export function checkRestRequest({ method, path, body }: RestExchange): string[]
   const problems: string[] = [];
   const names = [...op.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
   const values = op.pattern.exec(rawPath)!.slice(1).map(decodeURIComponent);
-  if (!compiledOp.pathParams(Object.fromEntries(names.map((n, i) => [n, values[i]])))) problems.push(...describeErrors(compiledOp.pathParams.errors, `${where} path parameter `));
+  if (!compiledOp.pathParams(Object.fromEntries(names.map((n, i) => [n, values[i]]))))
+    problems.push(...describeErrors(compiledOp.pathParams.errors, `${where} path parameter `));
   const query: Json = {};
   for (const [key, value] of url.searchParams) query[key] = value;
   if (!compiledOp.query(query)) problems.push(...describeErrors(compiledOp.query.errors, `${where} query `));
-  const hasBody = body !== undefined && body !== null && body !== "" && !(typeof body === "object" && Object.keys(body).length === 0 && method === "GET");
-  if (compiledOp.body && hasBody && !compiledOp.body(body)) problems.push(...describeErrors(compiledOp.body.errors, `${where} request body `));
-  if (!compiledOp.body && hasBody && method !== "GET") problems.push(`${where}: GitHub documents no request body, got ${JSON.stringify(body).slice(0, 120)}`);
+  const hasBody =
+    body !== undefined &&
+    body !== null &&
+    body !== "" &&
+    !(typeof body === "object" && Object.keys(body).length === 0 && method === "GET");
+  if (compiledOp.body && hasBody && !compiledOp.body(body))
+    problems.push(...describeErrors(compiledOp.body.errors, `${where} request body `));
+  if (!compiledOp.body && hasBody && method !== "GET")
+    problems.push(`${where}: GitHub documents no request body, got ${JSON.stringify(body).slice(0, 120)}`);
   if (compiledOp.body && compiledOp.bodyRequired && !hasBody) problems.push(`${where}: the request body is required`);
   return problems;
 }

@@ -16,7 +16,18 @@ export type CheckMode = "request" | "response";
 type Json = Record<string, any>;
 
 /** Keys that only document a schema; dropping them keeps the compiled validator small. */
-const ANNOTATIONS = new Set(["description", "example", "examples", "title", "deprecated", "readOnly", "writeOnly", "externalDocs", "x-github", "x-multi-segment"]);
+const ANNOTATIONS = new Set([
+  "description",
+  "example",
+  "examples",
+  "title",
+  "deprecated",
+  "readOnly",
+  "writeOnly",
+  "externalDocs",
+  "x-github",
+  "x-multi-segment",
+]);
 
 /** Resolves `#/a/b/c` inside `root`. */
 function pointer(root: Json, ref: string): Json {
@@ -45,9 +56,12 @@ export class SchemaInliner {
     const out: Json = {};
     for (const [key, value] of Object.entries(schema)) {
       if (ANNOTATIONS.has(key) || key === "$schema" || key === "$id") continue;
-      if (key === "properties" || key === "patternProperties") out[key] = mapValues(value as Json, (v) => this.inline(v));
-      else if (key === "items" || key === "additionalProperties" || key === "not" || key === "contains") out[key] = typeof value === "object" ? this.inline(value) : value;
-      else if (key === "allOf" || key === "anyOf" || key === "oneOf") out[key] = (value as unknown[]).map((v) => this.inline(v));
+      if (key === "properties" || key === "patternProperties")
+        out[key] = mapValues(value as Json, (v) => this.inline(v));
+      else if (key === "items" || key === "additionalProperties" || key === "not" || key === "contains")
+        out[key] = typeof value === "object" ? this.inline(value) : value;
+      else if (key === "allOf" || key === "anyOf" || key === "oneOf")
+        out[key] = (value as unknown[]).map((v) => this.inline(v));
       else out[key] = value;
     }
     return this.close(out);
@@ -72,7 +86,8 @@ export class SchemaInliner {
       delete schema.oneOf;
     }
     const closed = schema.allOf ? mergeAllOf(schema) : schema;
-    if (closed.properties && closed.additionalProperties === undefined && !closed.anyOf && !closed.allOf) closed.additionalProperties = false;
+    if (closed.properties && closed.additionalProperties === undefined && !closed.anyOf && !closed.allOf)
+      closed.additionalProperties = false;
     return typelessNullable(closed);
   }
 }
@@ -85,7 +100,12 @@ function mergeAllOf(schema: Json): Json {
   const required = new Set<string>(rest.required ?? []);
   let open = false;
   for (const branch of branches) {
-    if (branch.anyOf || branch.allOf || branch.oneOf || (!branch.properties && branch.type !== "object" && Object.keys(branch).length > 0)) {
+    if (
+      branch.anyOf ||
+      branch.allOf ||
+      branch.oneOf ||
+      (!branch.properties && branch.type !== "object" && Object.keys(branch).length > 0)
+    ) {
       // Not a plain object shape: keep the branch as a constraint, and leave the object open.
       (merged.allOf ??= []).push({ ...branch, additionalProperties: undefined });
       open = true;
@@ -105,7 +125,8 @@ function mergeAllOf(schema: Json): Json {
 /** OpenAPI 3.0's `nullable` needs a `type` in Ajv; without one (`nullable` + `anyOf`), say "null or the rest". */
 function typelessNullable(schema: Json): Json {
   // Ajv's `nullable` lets null past `type` but not past `enum`.
-  if (schema.nullable && Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum = [...schema.enum, null];
+  if (schema.nullable && Array.isArray(schema.enum) && !schema.enum.includes(null))
+    schema.enum = [...schema.enum, null];
   if (!schema.nullable || schema.type !== undefined) return schema;
   const { nullable: _nullable, ...rest } = schema;
   return { anyOf: [{ type: "null" }, rest] };
@@ -126,7 +147,10 @@ export function compile(schema: Json, coerce = false): ValidateFunction {
 /** Ajv's errors as lines naming where in the value and where in the schema each failed. */
 export function describeErrors(errors: ErrorObject[] | null | undefined, where: string): string[] {
   const lines = (errors ?? []).map((e) => {
-    const extra = e.keyword === "additionalProperties" ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : "";
+    const extra =
+      e.keyword === "additionalProperties"
+        ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"`
+        : "";
     return `${where}${e.instancePath || "/"}: ${e.message}${extra} (schema ${e.schemaPath})`;
   });
   // Every failing anyOf branch is reported; the first few carry the point.

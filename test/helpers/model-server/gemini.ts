@@ -18,9 +18,13 @@ function textOf(content: Content | undefined): string {
 export function readGeminiTurn(body: Record<string, unknown>, model: string): ModelTurn {
   const contents = (body.contents as Content[] | undefined) ?? [];
   const toolResults: string[] = [];
-  for (const c of contents) for (const p of c.parts ?? []) if (p.functionResponse) toolResults.push(JSON.stringify(p.functionResponse.response));
+  for (const c of contents)
+    for (const p of c.parts ?? [])
+      if (p.functionResponse) toolResults.push(JSON.stringify(p.functionResponse.response));
   const users = contents.filter((c) => c.role === "user" && (c.parts ?? []).some((p) => p.text !== undefined));
-  const declarations = ((body.tools as Array<{ functionDeclarations?: Array<{ name: string }> }> | undefined) ?? []).flatMap((t) => t.functionDeclarations ?? []);
+  const declarations = (
+    (body.tools as Array<{ functionDeclarations?: Array<{ name: string }> }> | undefined) ?? []
+  ).flatMap((t) => t.functionDeclarations ?? []);
   return {
     protocol: "gemini",
     model,
@@ -33,8 +37,16 @@ export function readGeminiTurn(body: Record<string, unknown>, model: string): Mo
   };
 }
 
-export function geminiReply(reply: Exclude<ScriptedReply, { httpError: number }>, usage: ReportedUsage, model: string, stream: boolean) {
-  const parts = "text" in reply ? [{ text: reply.text }] : reply.toolCalls.map((c) => ({ functionCall: { name: c.name, args: c.input } }));
+export function geminiReply(
+  reply: Exclude<ScriptedReply, { httpError: number }>,
+  usage: ReportedUsage,
+  model: string,
+  stream: boolean,
+) {
+  const parts =
+    "text" in reply
+      ? [{ text: reply.text }]
+      : reply.toolCalls.map((c) => ({ functionCall: { name: c.name, args: c.input } }));
   const response = {
     candidates: [{ content: { role: "model", parts }, finishReason: "STOP", index: 0 }],
     usageMetadata: {
@@ -49,5 +61,11 @@ export function geminiReply(reply: Exclude<ScriptedReply, { httpError: number }>
 }
 
 export function geminiError(status: number, message: string) {
-  return { error: { code: status, message, status: status === 429 ? "RESOURCE_EXHAUSTED" : status >= 500 ? "INTERNAL" : "INVALID_ARGUMENT" } };
+  return {
+    error: {
+      code: status,
+      message,
+      status: status === 429 ? "RESOURCE_EXHAUSTED" : status >= 500 ? "INTERNAL" : "INVALID_ARGUMENT",
+    },
+  };
 }

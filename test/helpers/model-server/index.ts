@@ -41,7 +41,12 @@ type Encoded = { json: unknown } | { sse: string };
 
 interface Route {
   turn: (body: Record<string, unknown>) => ModelTurn;
-  encode: (body: Record<string, unknown>, reply: Exclude<ScriptedReply, { httpError: number }>, usage: ReportedUsage, seq: number) => Encoded;
+  encode: (
+    body: Record<string, unknown>,
+    reply: Exclude<ScriptedReply, { httpError: number }>,
+    usage: ReportedUsage,
+    seq: number,
+  ) => Encoded;
   error: (status: number, message: string) => unknown;
   /** The text the cache comparison runs over: what the provider would hash as the prompt. */
   promptText: (body: Record<string, unknown>) => string;
@@ -52,13 +57,28 @@ function routeFor(method: string, url: URL): Route | "count-tokens" | undefined 
   const p = url.pathname;
   if (p.endsWith("/messages/count_tokens")) return "count-tokens";
   if (p.endsWith("/messages")) {
-    return { turn: readAnthropicTurn, encode: anthropicReply, error: anthropicError, promptText: (b) => JSON.stringify([b.tools, b.system, b.messages]) };
+    return {
+      turn: readAnthropicTurn,
+      encode: anthropicReply,
+      error: anthropicError,
+      promptText: (b) => JSON.stringify([b.tools, b.system, b.messages]),
+    };
   }
   if (p.endsWith("/responses")) {
-    return { turn: readResponsesTurn, encode: responsesReply, error: openaiError, promptText: (b) => JSON.stringify([b.instructions, b.tools, b.input]) };
+    return {
+      turn: readResponsesTurn,
+      encode: responsesReply,
+      error: openaiError,
+      promptText: (b) => JSON.stringify([b.instructions, b.tools, b.input]),
+    };
   }
   if (p.endsWith("/chat/completions")) {
-    return { turn: readChatTurn, encode: chatReply, error: openaiError, promptText: (b) => JSON.stringify([b.tools, b.messages]) };
+    return {
+      turn: readChatTurn,
+      encode: chatReply,
+      error: openaiError,
+      promptText: (b) => JSON.stringify([b.tools, b.messages]),
+    };
   }
   const gemini = /\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/.exec(p);
   if (gemini) {
@@ -85,7 +105,12 @@ export async function startModelServer(script: Script): Promise<ModelServer> {
     req.on("data", (chunk: string) => (raw += chunk));
     req.on("end", () => {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
-      const recorded: RecordedRequest = { method: req.method ?? "?", path: url.pathname + url.search, headers: req.headers, body: raw };
+      const recorded: RecordedRequest = {
+        method: req.method ?? "?",
+        path: url.pathname + url.search,
+        headers: req.headers,
+        body: raw,
+      };
       requests.push(recorded);
       const route = routeFor(req.method ?? "", url);
       const send = (status: number, payload: Encoded | unknown) => {
@@ -94,18 +119,21 @@ export async function startModelServer(script: Script): Promise<ModelServer> {
           res.end((payload as { sse: string }).sse);
           return;
         }
-        const json = payload && typeof payload === "object" && "json" in payload ? (payload as { json: unknown }).json : payload;
+        const json =
+          payload && typeof payload === "object" && "json" in payload ? (payload as { json: unknown }).json : payload;
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(json));
       };
-      if (route === undefined) return send(404, { error: { message: `scripted model server: no route for ${req.method} ${url.pathname}` } });
+      if (route === undefined)
+        return send(404, { error: { message: `scripted model server: no route for ${req.method} ${url.pathname}` } });
       let body: Record<string, unknown>;
       try {
         body = JSON.parse(raw) as Record<string, unknown>;
       } catch {
         return send(400, { error: { message: "scripted model server: the body is not JSON" } });
       }
-      if (route === "count-tokens") return send(200, { input_tokens: Math.ceil(raw.length / 4), totalTokens: Math.ceil(raw.length / 4) });
+      if (route === "count-tokens")
+        return send(200, { input_tokens: Math.ceil(raw.length / 4), totalTokens: Math.ceil(raw.length / 4) });
       const turn = route.turn(body);
       let reply: ScriptedReply;
       try {
@@ -119,7 +147,11 @@ export async function startModelServer(script: Script): Promise<ModelServer> {
       const prompt = route.promptText(body);
       const shared = prompts.reduce((best, earlier) => Math.max(best, commonPrefix(prompt, earlier)), 0);
       prompts.push(prompt);
-      const usage: ReportedUsage = { inputTokens: Math.ceil(prompt.length / 4), outputTokens: OUTPUT_TOKENS, cachedTokens: Math.floor(shared / 4) };
+      const usage: ReportedUsage = {
+        inputTokens: Math.ceil(prompt.length / 4),
+        outputTokens: OUTPUT_TOKENS,
+        cachedTokens: Math.floor(shared / 4),
+      };
       recorded.usage = usage;
       send(200, route.encode(body, reply, usage, ++seq));
     });

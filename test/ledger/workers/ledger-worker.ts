@@ -14,7 +14,8 @@ import { createLocalLedgerStore } from "../../../src/ledger/local-store.js";
 import type { RowInput } from "../../../src/ledger/rows.js";
 
 const [repoDir, issueArg, op, run, stagesArg] = process.argv.slice(2);
-if (!repoDir || !issueArg || !op || !run || !stagesArg) throw new Error("usage: ledger-worker.ts <repoDir> <issue> append|claim <run> <stages>");
+if (!repoDir || !issueArg || !op || !run || !stagesArg)
+  throw new Error("usage: ledger-worker.ts <repoDir> <issue> append|claim <run> <stages>");
 const issue = Number(issueArg);
 const stages = stagesArg.split(",").map(Number);
 const ledger = new Ledger(createLocalLedgerStore(repoDir));
@@ -23,8 +24,23 @@ const base = "b".repeat(40);
 async function append(): Promise<Record<string, unknown>> {
   const stage = stages[0]!;
   const rows: RowInput[] = [
-    { run, status: "verified", stage, verdict: "accepted", reportPath: `runs/${run}/report.md`, headCommit: "a".repeat(40) },
-    { run, status: "pr", stages: [stage], kind: "stage", branch: `okstra/${issue}/s${stage}`, number: 100 + stage, url: `https://github.com/o/r/pull/${100 + stage}` },
+    {
+      run,
+      status: "verified",
+      stage,
+      verdict: "accepted",
+      reportPath: `runs/${run}/report.md`,
+      headCommit: "a".repeat(40),
+    },
+    {
+      run,
+      status: "pr",
+      stages: [stage],
+      kind: "stage",
+      branch: `okstra/${issue}/s${stage}`,
+      number: 100 + stage,
+      url: `https://github.com/o/r/pull/${100 + stage}`,
+    },
   ];
   const first = await ledger.appendRows(issue, rows);
   // The same append again, as a redelivered job would: it must change nothing.
@@ -46,5 +62,7 @@ try {
 } catch (error) {
   if (!(error instanceof LedgerError)) throw error;
   const detail = error as LedgerError & { run?: string; stage?: number };
-  process.stdout.write(`${JSON.stringify({ run, ok: false, error: error.name, holder: detail.run, stage: detail.stage, message: error.message })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ run, ok: false, error: error.name, holder: detail.run, stage: detail.stage, message: error.message })}\n`,
+  );
 }

@@ -8,7 +8,13 @@ import { API_REPO, githubPlatform } from "./fixture.js";
 const SHA = "d".repeat(40);
 
 function annotations(count: number): CheckAnnotation[] {
-  return Array.from({ length: count }, (_, i) => ({ path: "src/a.ts", start_line: i + 1, end_line: i + 1, annotation_level: "warning", message: `finding ${i + 1}` }));
+  return Array.from({ length: count }, (_, i) => ({
+    path: "src/a.ts",
+    start_line: i + 1,
+    end_line: i + 1,
+    annotation_level: "warning",
+    message: `finding ${i + 1}`,
+  }));
 }
 
 /** The JSON GitHub receives; typed for nock, whose matcher wants index signatures that interfaces lack. */
@@ -17,7 +23,15 @@ function body(value: object): DataMatcherMap {
 }
 
 function restRun(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id: 9001, name: "okstra / stage 1", head_sha: SHA, status: "in_progress", conclusion: null, html_url: "https://github.com/acme/widgets/runs/9001", ...overrides };
+  return {
+    id: 9001,
+    name: "okstra / stage 1",
+    head_sha: SHA,
+    status: "in_progress",
+    conclusion: null,
+    html_url: "https://github.com/acme/widgets/runs/9001",
+    ...overrides,
+  };
 }
 
 describe("GitHub platform: check runs", () => {
@@ -41,20 +55,40 @@ describe("GitHub platform: check runs", () => {
       output: { title: "Verifying", summary: "two verifiers" },
       actions,
     });
-    expect(run).toEqual({ id: 9001, name: "okstra / stage 1", headSha: SHA, status: "in_progress", conclusion: null, url: "https://github.com/acme/widgets/runs/9001" });
+    expect(run).toEqual({
+      id: 9001,
+      name: "okstra / stage 1",
+      headSha: SHA,
+      status: "in_progress",
+      conclusion: null,
+      url: "https://github.com/acme/widgets/runs/9001",
+    });
   });
 
   it("sends 120 annotations as three requests of 50, 50 and 20, each with title and summary", async () => {
     const all = annotations(120);
     const output = { title: "Blocked", summary: "3 findings" };
     httpMock()
-      .post(`${API_REPO}/check-runs`, body({ name: "okstra / stage 1", head_sha: SHA, conclusion: "failure", output: { ...output, annotations: all.slice(0, 50) } }))
+      .post(
+        `${API_REPO}/check-runs`,
+        body({
+          name: "okstra / stage 1",
+          head_sha: SHA,
+          conclusion: "failure",
+          output: { ...output, annotations: all.slice(0, 50) },
+        }),
+      )
       .reply(201, restRun({ status: "completed", conclusion: "failure" }))
       .patch(`${API_REPO}/check-runs/9001`, body({ output: { ...output, annotations: all.slice(50, 100) } }))
       .reply(200, restRun())
       .patch(`${API_REPO}/check-runs/9001`, body({ output: { ...output, annotations: all.slice(100) } }))
       .reply(200, restRun());
-    const run = await githubPlatform().createCheckRun({ name: "okstra / stage 1", headSha: SHA, conclusion: "failure", output: { ...output, annotations: all } });
+    const run = await githubPlatform().createCheckRun({
+      name: "okstra / stage 1",
+      headSha: SHA,
+      conclusion: "failure",
+      output: { ...output, annotations: all },
+    });
     expect(run).toMatchObject({ status: "completed", conclusion: "failure" });
   });
 
@@ -62,11 +96,18 @@ describe("GitHub platform: check runs", () => {
     const all = annotations(60);
     const output = { title: "Accepted", summary: "ok" };
     httpMock()
-      .patch(`${API_REPO}/check-runs/9001`, body({ status: "completed", conclusion: "success", output: { ...output, annotations: all.slice(0, 50) } }))
+      .patch(
+        `${API_REPO}/check-runs/9001`,
+        body({ status: "completed", conclusion: "success", output: { ...output, annotations: all.slice(0, 50) } }),
+      )
       .reply(200, restRun())
       .patch(`${API_REPO}/check-runs/9001`, body({ output: { ...output, annotations: all.slice(50) } }))
       .reply(200, restRun());
-    await githubPlatform().updateCheckRun(9001, { status: "completed", conclusion: "success", output: { ...output, annotations: all } });
+    await githubPlatform().updateCheckRun(9001, {
+      status: "completed",
+      conclusion: "success",
+      output: { ...output, annotations: all },
+    });
   });
 
   it("truncates a summary over 65,535 characters with an explicit notice", async () => {

@@ -33,9 +33,16 @@ export function restUser(login: string): components["schemas"]["simple-user"] {
 }
 
 /** A commit as `compare` lists it; `login` null is an author GitHub cannot match to an account. */
-export function restCommit(apiRepo: string, input: { sha: string; tree: string; message: string; name: string; login: string | null; parents?: string[] }): RestCommit {
+export function restCommit(
+  apiRepo: string,
+  input: { sha: string; tree: string; message: string; name: string; login: string | null; parents?: string[] },
+): RestCommit {
   const api = `https://api.github.com${apiRepo}`;
-  const person = { name: input.name, email: `${input.name.toLowerCase().replace(/\s+/g, ".")}@example.com`, date: "2026-11-21T10:00:00Z" };
+  const person = {
+    name: input.name,
+    email: `${input.name.toLowerCase().replace(/\s+/g, ".")}@example.com`,
+    date: "2026-11-21T10:00:00Z",
+  };
   return {
     url: `${api}/commits/${input.sha}`,
     sha: input.sha,
@@ -57,7 +64,17 @@ export function restCommit(apiRepo: string, input: { sha: string; tree: string; 
 }
 
 /** `GET compare/{base}...{head}`: `commits` are merge-base..head, as GitHub lists them. */
-export function restComparison(apiRepo: string, input: { base: RestCommit; mergeBase: RestCommit; status: Comparison["status"]; commits: RestCommit[]; totalCommits?: number; behindBy?: number }): Comparison {
+export function restComparison(
+  apiRepo: string,
+  input: {
+    base: RestCommit;
+    mergeBase: RestCommit;
+    status: Comparison["status"];
+    commits: RestCommit[];
+    totalCommits?: number;
+    behindBy?: number;
+  },
+): Comparison {
   const web = `https://github.com${apiRepo.replace(/^\/repos/, "")}`;
   const head = input.commits.at(-1)?.sha ?? input.mergeBase.sha;
   return {

@@ -12,13 +12,26 @@ import { API_REPO, REPO, restComment } from "./fixture.js";
 
 function platform() {
   const log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-  const client = new OkstraOctokit({ auth: { token: "ghs_test" }, log, retry: { retryAfterBaseValue: 1 }, throttle: { enabled: false } } as never);
+  const client = new OkstraOctokit({
+    auth: { token: "ghs_test" },
+    log,
+    retry: { retryAfterBaseValue: 1 },
+    throttle: { enabled: false },
+  } as never);
   return createGitHubPlatform(client, REPO, { installationToken: async () => "ghs_installation" });
 }
 
 const BODY = '<!-- okstra:run-status {"run":"plan-1","trigger":7} -->\nplanning';
 const SHA = "d".repeat(40);
-const RUN = { id: 9001, name: "okstra / stage 1", head_sha: SHA, status: "in_progress", conclusion: null, html_url: "https://github.com/acme/widgets/runs/9001", external_id: "12/1/verify-1" };
+const RUN = {
+  id: 9001,
+  name: "okstra / stage 1",
+  head_sha: SHA,
+  status: "in_progress",
+  conclusion: null,
+  html_url: "https://github.com/acme/widgets/runs/9001",
+  external_id: "12/1/verify-1",
+};
 
 describe("non-idempotent creations after a 5xx", () => {
   it("finds the comment GitHub made despite the 502 and does not post it twice", async () => {
@@ -58,7 +71,12 @@ describe("non-idempotent creations after a 5xx", () => {
       .get(`${API_REPO}/commits/${SHA}/check-runs`)
       .query({ check_name: "okstra / stage 1", filter: "all", per_page: "100" })
       .reply(200, { total_count: 2, check_runs: [{ ...RUN, id: 9000, external_id: "12/1/verify-0" }, RUN] });
-    const run = await platform().createCheckRun({ name: "okstra / stage 1", headSha: SHA, status: "in_progress", externalId: "12/1/verify-1" });
+    const run = await platform().createCheckRun({
+      name: "okstra / stage 1",
+      headSha: SHA,
+      status: "in_progress",
+      externalId: "12/1/verify-1",
+    });
     expect(run).toMatchObject({ id: 9001, name: "okstra / stage 1", headSha: SHA });
     expect(posts).toHaveLength(1);
   });

@@ -64,7 +64,10 @@ describe("GitHub platform: repository reads", () => {
   });
 
   it("rethrows errors other than 404 instead of treating them as absence", async () => {
-    httpMock().get(`${API_REPO}/contents/x`).query({ ref: "main" }).reply(403, { message: "Resource not accessible by integration" });
+    httpMock()
+      .get(`${API_REPO}/contents/x`)
+      .query({ ref: "main" })
+      .reply(403, { message: "Resource not accessible by integration" });
     await expect(githubPlatform().readFile("x", "main")).rejects.toMatchObject({ status: 403 });
   });
 
@@ -85,7 +88,9 @@ describe("GitHub platform: repository reads", () => {
     expect(remote.url).toBe("https://ghe.example.com/acme/widgets.git");
     expect(remote.url).not.toContain(token);
     expect(remote.url).not.toContain("@");
-    expect(remote.extraHeader).toBe(`AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`);
+    expect(remote.extraHeader).toBe(
+      `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`,
+    );
     expect((await githubPlatform().gitRemote()).url).toBe("https://github.com/acme/widgets.git");
   });
 });

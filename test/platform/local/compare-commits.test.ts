@@ -19,7 +19,11 @@ describe("local platform: compareCommits", () => {
   it("a commit on top is ahead with new content, listing the commit and its author", async () => {
     const base = await repo.commit("topic", { "a.txt": "a\n" }, "feat: a");
     const head = await repo.commit("topic", { "b.txt": "b\n" }, "docs: b\n\nwith a body");
-    expect(await platform.compareCommits(base, head)).toEqual({ status: "ahead", sameTree: false, commits: [{ sha: head, author: "okstra", subject: "docs: b" }] });
+    expect(await platform.compareCommits(base, head)).toEqual({
+      status: "ahead",
+      sameTree: false,
+      commits: [{ sha: head, author: "okstra", subject: "docs: b" }],
+    });
   });
 
   it("an amended commit with the same files has diverged but has the same tree", async () => {

@@ -27,14 +27,19 @@ afterEach(async () => {
   await repo.remove();
 });
 
-const commentFiles = async (issue: number) => (await readdir(join(repo.dir, ".okstra-local", "issues", String(issue), "comments"))).filter((f) => f.endsWith(".json"));
+const commentFiles = async (issue: number) =>
+  (await readdir(join(repo.dir, ".okstra-local", "issues", String(issue), "comments"))).filter((f) =>
+    f.endsWith(".json"),
+  );
 
 describe("local platform: ids under concurrency", () => {
   it("gives 20 parallel createComment calls 20 distinct ids and 20 files", async () => {
     const comments = await Promise.all(Array.from({ length: 20 }, (_, i) => platform.createComment(1, `c${i}`)));
     expect(new Set(comments.map((c) => c.id)).size).toBe(20);
     expect(await commentFiles(1)).toHaveLength(20);
-    expect((await readLocalComments(repo.dir, 1)).map((c) => c.body).sort()).toEqual(comments.map((c) => c.body).sort());
+    expect((await readLocalComments(repo.dir, 1)).map((c) => c.body).sort()).toEqual(
+      comments.map((c) => c.body).sort(),
+    );
   });
 
   it("keeps comment ids unique across issues and across several processes writing at once", async () => {
@@ -43,7 +48,11 @@ describe("local platform: ids under concurrency", () => {
       [1, "p2"],
       [2, "p3"],
       [2, "p4"],
-    ].map(([issue, author]) => run(TSX, [WRITER, repo.dir, String(issue), "6", String(author)]).then(({ stdout }) => JSON.parse(stdout) as number[]));
+    ].map(([issue, author]) =>
+      run(TSX, [WRITER, repo.dir, String(issue), "6", String(author)]).then(
+        ({ stdout }) => JSON.parse(stdout) as number[],
+      ),
+    );
     const inProcess = Promise.all(Array.from({ length: 6 }, (_, i) => platform.createComment(2, `here ${i}`)));
     const [processIds, ownComments] = await Promise.all([Promise.all(writers), inProcess]);
     const ids = [...processIds.flat(), ...ownComments.map((c) => c.id)];
@@ -56,17 +65,28 @@ describe("local platform: ids under concurrency", () => {
   it("numbers parallel pull requests distinctly, above the issues", async () => {
     for (let s = 1; s <= 5; s++) await repo.commit(`okstra/1/s${s}`, { [`s${s}.txt`]: `${s}\n` });
     const pulls = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => platform.createPullRequest({ title: `S${i + 1}`, body: "", head: `okstra/1/s${i + 1}`, base: "main", draft: true })),
+      Array.from({ length: 5 }, (_, i) =>
+        platform.createPullRequest({
+          title: `S${i + 1}`,
+          body: "",
+          head: `okstra/1/s${i + 1}`,
+          base: "main",
+          draft: true,
+        }),
+      ),
     );
     expect(pulls.map((p) => p.number).sort((a, b) => a - b)).toEqual([3, 4, 5, 6, 7]);
   });
 
   it("opens one pull request when three calls race to open it for the same branch", async () => {
     await repo.commit("okstra/1/s1", { "s1.txt": "1\n" });
-    const open = () => platform.createPullRequest({ title: "S1", body: "", head: "okstra/1/s1", base: "main", draft: true });
+    const open = () =>
+      platform.createPullRequest({ title: "S1", body: "", head: "okstra/1/s1", base: "main", draft: true });
     const results = await Promise.allSettled([open(), open(), open()]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    expect(results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason.status)).toEqual([422, 422]);
+    expect(
+      results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason.status),
+    ).toEqual([422, 422]);
   });
 
   it("loses no reaction when several land on one comment at once", async () => {
@@ -75,7 +95,9 @@ describe("local platform: ids under concurrency", () => {
     await Promise.all(contents.map((content) => platform.addReaction(comment.id, content)));
     const [stored] = await readLocalComments(repo.dir, 1);
     expect(stored.reactions.map((r) => r.content).sort()).toEqual([...contents].sort());
-    const leftovers = (await readdir(join(repo.dir, ".okstra-local"), { recursive: true })).filter((f) => /\.(lock|tmp)$/.test(f));
+    const leftovers = (await readdir(join(repo.dir, ".okstra-local"), { recursive: true })).filter((f) =>
+      /\.(lock|tmp)$/.test(f),
+    );
     expect(leftovers).toEqual([]);
   });
 });

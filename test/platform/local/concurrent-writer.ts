@@ -8,6 +8,8 @@ import { addLocalComment } from "../../../src/platform/local/index.js";
 
 const [repoDir, issue, count, author] = process.argv.slice(2);
 const comments = await Promise.all(
-  Array.from({ length: Number(count) }, (_, i) => addLocalComment(repoDir, Number(issue), { author, body: `${author} comment ${i}` })),
+  Array.from({ length: Number(count) }, (_, i) =>
+    addLocalComment(repoDir, Number(issue), { author, body: `${author} comment ${i}` }),
+  ),
 );
 process.stdout.write(JSON.stringify(comments.map((c) => c.id)));

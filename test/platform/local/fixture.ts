@@ -21,7 +21,9 @@ export async function createTempRepo(): Promise<TempRepo> {
     run,
     async commit(branch, files, message = "change") {
       const current = await run("symbolic-ref", "--short", "HEAD");
-      const exists = (await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], { cwd: dir, allowFailure: true })).exitCode === 0;
+      const exists =
+        (await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], { cwd: dir, allowFailure: true }))
+          .exitCode === 0;
       if (branch !== current) await run("checkout", "-q", ...(exists ? [branch] : ["-b", branch]));
       for (const [path, content] of Object.entries(files)) {
         await mkdir(dirname(join(dir, path)), { recursive: true });

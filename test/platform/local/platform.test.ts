@@ -16,7 +16,8 @@ let repo: TempRepo;
 let platform: Platform;
 
 const store = (...parts: string[]) => join(repo.dir, ".okstra-local", ...parts);
-const readStored = async (...parts: string[]) => JSON.parse(await readFile(store(...parts), "utf8")) as Record<string, unknown>;
+const readStored = async (...parts: string[]) =>
+  JSON.parse(await readFile(store(...parts), "utf8")) as Record<string, unknown>;
 const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
 beforeEach(async () => {
@@ -58,8 +59,19 @@ describe("local platform: the store", () => {
 
 describe("local platform: issues and comments", () => {
   it("writes the issue file in the documented format and reads it back", async () => {
-    expect(await readStored("issues", "12.json")).toEqual({ number: 12, title: "Export CSV", body: "Please add an export.", author: "alice" });
-    expect(await platform.getIssue(12)).toEqual({ number: 12, title: "Export CSV", body: "Please add an export.", author: "alice", isPullRequest: false });
+    expect(await readStored("issues", "12.json")).toEqual({
+      number: 12,
+      title: "Export CSV",
+      body: "Please add an export.",
+      author: "alice",
+    });
+    expect(await platform.getIssue(12)).toEqual({
+      number: 12,
+      title: "Export CSV",
+      body: "Please add an export.",
+      author: "alice",
+      isPullRequest: false,
+    });
     await expect(platform.getIssue(99)).rejects.toMatchObject({ name: "LocalPlatformError", status: 404 });
   });
 
@@ -75,7 +87,11 @@ describe("local platform: issues and comments", () => {
       reactions: [],
       issue: 12,
     });
-    expect(reply).toMatchObject({ author: "okstra[bot]", body: "Planning…", url: expect.stringMatching(/^file:\/\/.*\/issues\/12\/comments\/\d+\.json$/) });
+    expect(reply).toMatchObject({
+      author: "okstra[bot]",
+      body: "Planning…",
+      url: expect.stringMatching(/^file:\/\/.*\/issues\/12\/comments\/\d+\.json$/),
+    });
     const listed = await platform.listIssueComments(12);
     expect(listed.map((c) => [c.author, c.body])).toEqual([
       ["alice", "/okstra plan"],
@@ -109,7 +125,9 @@ describe("local platform: issues and comments", () => {
 
   it("refuses a comment on a number that is neither an issue nor a pull request", async () => {
     await expect(platform.createComment(77, "x")).rejects.toMatchObject({ status: 404 });
-    await expect(addLocalComment(repo.dir, 77, { author: "alice", body: "/okstra plan" })).rejects.toMatchObject({ status: 404 });
+    await expect(addLocalComment(repo.dir, 77, { author: "alice", body: "/okstra plan" })).rejects.toMatchObject({
+      status: 404,
+    });
   });
 });
 
@@ -173,7 +191,13 @@ describe("local platform: pull requests", () => {
   });
 
   it("numbers a pull request after the issues, writes the documented file and finds it by head", async () => {
-    const pr = await platform.createPullRequest({ title: "Stage 1: A (#12)", body: "body", head: "okstra/12/s1", base: "main", draft: true });
+    const pr = await platform.createPullRequest({
+      title: "Stage 1: A (#12)",
+      body: "body",
+      head: "okstra/12/s1",
+      base: "main",
+      draft: true,
+    });
     expect(pr.number).toBe(13);
     expect(await readStored("pulls", "13.json")).toEqual({
       number: 13,
@@ -193,17 +217,36 @@ describe("local platform: pull requests", () => {
     expect(await platform.findOpenPullRequest("okstra/12/s2")).toBeNull();
     expect(await platform.getIssue(13)).toMatchObject({ number: 13, isPullRequest: true });
     expect(await platform.createComment(13, "on the PR")).toMatchObject({ body: "on the PR" });
-    await expect(createLocalIssue(repo.dir, { number: 13, title: "clash", body: "", author: "alice" })).rejects.toMatchObject({ status: 422 });
+    await expect(
+      createLocalIssue(repo.dir, { number: 13, title: "clash", body: "", author: "alice" }),
+    ).rejects.toMatchObject({ status: 422 });
   });
 
   it("updates, retargets, closes and toggles draft", async () => {
-    const one = await platform.createPullRequest({ title: "S1", body: "b1", head: "okstra/12/s1", base: "main", draft: true });
-    const two = await platform.createPullRequest({ title: "S2", body: "b2", head: "okstra/12/s2", base: "okstra/12/s1", draft: true });
+    const one = await platform.createPullRequest({
+      title: "S1",
+      body: "b1",
+      head: "okstra/12/s1",
+      base: "main",
+      draft: true,
+    });
+    const two = await platform.createPullRequest({
+      title: "S2",
+      body: "b2",
+      head: "okstra/12/s2",
+      base: "okstra/12/s1",
+      draft: true,
+    });
     expect((await platform.listOpenPullRequests({ base: "okstra/12/s1" })).map((p) => p.number)).toEqual([two.number]);
 
     await platform.updatePullRequest(two.number, { base: "main", body: "new" });
     await platform.setDraft(two.number, false);
-    expect(await platform.getPullRequest(two.number)).toMatchObject({ base: "main", body: "new", title: "S2", draft: false });
+    expect(await platform.getPullRequest(two.number)).toMatchObject({
+      base: "main",
+      body: "new",
+      title: "S2",
+      draft: false,
+    });
     expect((await platform.listOpenPullRequests({})).map((p) => p.number)).toEqual([one.number, two.number]);
 
     await platform.updatePullRequest(one.number, { state: "closed" });
@@ -218,7 +261,13 @@ describe("local platform: pull requests", () => {
   });
 
   it("shows a pull request as merged once its base contains the head's commits, as GitHub does", async () => {
-    const one = await platform.createPullRequest({ title: "S1", body: "", head: "okstra/12/s1", base: "main", draft: false });
+    const one = await platform.createPullRequest({
+      title: "S1",
+      body: "",
+      head: "okstra/12/s1",
+      base: "main",
+      draft: false,
+    });
     expect((await platform.getPullRequest(one.number)).merged).toBe(false);
     await repo.run("merge", "-q", "--no-ff", "-m", "merge: stage 1", "okstra/12/s1");
     expect(await platform.getPullRequest(one.number)).toMatchObject({ state: "closed", merged: true });
@@ -228,10 +277,16 @@ describe("local platform: pull requests", () => {
 
   it("refuses what GitHub refuses: a missing branch, a duplicate and a head with no new commits", async () => {
     await platform.createPullRequest({ title: "S1", body: "", head: "okstra/12/s1", base: "main", draft: false });
-    await expect(platform.createPullRequest({ title: "again", body: "", head: "okstra/12/s1", base: "main", draft: false })).rejects.toMatchObject({ status: 422 });
-    await expect(platform.createPullRequest({ title: "x", body: "", head: "okstra/12/s9", base: "main", draft: false })).rejects.toMatchObject({ status: 422 });
+    await expect(
+      platform.createPullRequest({ title: "again", body: "", head: "okstra/12/s1", base: "main", draft: false }),
+    ).rejects.toMatchObject({ status: 422 });
+    await expect(
+      platform.createPullRequest({ title: "x", body: "", head: "okstra/12/s9", base: "main", draft: false }),
+    ).rejects.toMatchObject({ status: 422 });
     await repo.run("branch", "okstra/12/s3", "main");
-    await expect(platform.createPullRequest({ title: "x", body: "", head: "okstra/12/s3", base: "main", draft: false })).rejects.toThrow(/no commits/);
+    await expect(
+      platform.createPullRequest({ title: "x", body: "", head: "okstra/12/s3", base: "main", draft: false }),
+    ).rejects.toThrow(/no commits/);
     expect(await listLocalPulls(repo.dir)).toHaveLength(1);
   });
 });
@@ -239,8 +294,21 @@ describe("local platform: pull requests", () => {
 describe("local platform: check runs", () => {
   it("writes the documented check-run file, completes it on a conclusion and appends annotations", async () => {
     const sha = await repo.run("rev-parse", "HEAD");
-    const run = await platform.createCheckRun({ name: "okstra / stage 1", headSha: sha, status: "in_progress", externalId: "12/1/r1", output: { title: "Verifying", summary: "…" } });
-    expect(run).toMatchObject({ id: 1, name: "okstra / stage 1", headSha: sha, status: "in_progress", conclusion: null, url: expect.stringMatching(/check-runs\/1\.json$/) });
+    const run = await platform.createCheckRun({
+      name: "okstra / stage 1",
+      headSha: sha,
+      status: "in_progress",
+      externalId: "12/1/r1",
+      output: { title: "Verifying", summary: "…" },
+    });
+    expect(run).toMatchObject({
+      id: 1,
+      name: "okstra / stage 1",
+      headSha: sha,
+      status: "in_progress",
+      conclusion: null,
+      url: expect.stringMatching(/check-runs\/1\.json$/),
+    });
     expect(await readStored("check-runs", "1.json")).toMatchObject({
       id: 1,
       name: "okstra / stage 1",
@@ -251,16 +319,34 @@ describe("local platform: check runs", () => {
       output: { title: "Verifying", summary: "…", annotations: [] },
     });
 
-    const annotations: CheckAnnotation[] = Array.from({ length: 60 }, (_, i) => ({ path: "a.ts", start_line: i + 1, end_line: i + 1, annotation_level: "warning", message: `m${i}` }));
-    await platform.updateCheckRun(run.id, { conclusion: "failure", output: { title: "Blocked", summary: "60 findings", annotations: annotations.slice(0, 10) } });
-    await platform.updateCheckRun(run.id, { output: { title: "Blocked", summary: "60 findings", annotations: annotations.slice(10) } });
+    const annotations: CheckAnnotation[] = Array.from({ length: 60 }, (_, i) => ({
+      path: "a.ts",
+      start_line: i + 1,
+      end_line: i + 1,
+      annotation_level: "warning",
+      message: `m${i}`,
+    }));
+    await platform.updateCheckRun(run.id, {
+      conclusion: "failure",
+      output: { title: "Blocked", summary: "60 findings", annotations: annotations.slice(0, 10) },
+    });
+    await platform.updateCheckRun(run.id, {
+      output: { title: "Blocked", summary: "60 findings", annotations: annotations.slice(10) },
+    });
     const [stored] = await listLocalCheckRuns(repo.dir);
-    expect(stored).toMatchObject({ status: "completed", conclusion: "failure", completedAt: ISO, output: { title: "Blocked", summary: "60 findings" } });
+    expect(stored).toMatchObject({
+      status: "completed",
+      conclusion: "failure",
+      completedAt: ISO,
+      output: { title: "Blocked", summary: "60 findings" },
+    });
     expect(stored.output.annotations).toEqual(annotations);
   });
 
   it("refuses a head sha that is not a commit of DIR", async () => {
-    await expect(platform.createCheckRun({ name: "x", headSha: "f".repeat(40) })).rejects.toMatchObject({ status: 422 });
+    await expect(platform.createCheckRun({ name: "x", headSha: "f".repeat(40) })).rejects.toMatchObject({
+      status: 422,
+    });
     expect(await readdir(store("check-runs")).catch(() => [])).toEqual([]);
   });
 });

@@ -25,7 +25,12 @@ export function checkValidationCommands(plan: Plan): Violation[] {
       stage.validation[phase].forEach((command, i) => {
         const where = `validation.${phase}[${i}]`;
         if (command.trim() === "") {
-          out.push({ check: "S6", stage: stage.number, message: `${where} is empty`, hint: "remove it or write the command" });
+          out.push({
+            check: "S6",
+            stage: stage.number,
+            message: `${where} is empty`,
+            hint: "remove it or write the command",
+          });
           return;
         }
         const token = findMutatingToken(command);

@@ -11,7 +11,11 @@ export function checkCoverage(plan: Plan): Violation[] {
   const requirements = new Set<string>();
   for (const r of plan.requirements) {
     if (requirements.has(r.id)) {
-      out.push({ check: "S11", message: `requirement ${r.id} is declared more than once`, hint: "give each requirement its own id R-1..R-n" });
+      out.push({
+        check: "S11",
+        message: `requirement ${r.id} is declared more than once`,
+        hint: "give each requirement its own id R-1..R-n",
+      });
     }
     requirements.add(r.id);
   }

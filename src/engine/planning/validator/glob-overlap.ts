@@ -112,12 +112,22 @@ function toTokens(segment: string): CharToken[] {
 
 /** Is there a sequence of path segments both patterns match? */
 function segmentsOverlap(a: Segment[], b: Segment[]): boolean {
-  return intersects(a, b, (x) => x.kind === "globstar", (x, y) => x.kind === "chars" && y.kind === "chars" && tokensOverlap(x.tokens, y.tokens));
+  return intersects(
+    a,
+    b,
+    (x) => x.kind === "globstar",
+    (x, y) => x.kind === "chars" && y.kind === "chars" && tokensOverlap(x.tokens, y.tokens),
+  );
 }
 
 /** Is there a string of characters both segment patterns match? */
 function tokensOverlap(a: CharToken[], b: CharToken[]): boolean {
-  return intersects(a, b, (x) => x.kind === "star", (x, y) => x.kind === "one" || y.kind === "one" || (x.kind === "lit" && y.kind === "lit" && x.char === y.char));
+  return intersects(
+    a,
+    b,
+    (x) => x.kind === "star",
+    (x, y) => x.kind === "one" || y.kind === "one" || (x.kind === "lit" && y.kind === "lit" && x.char === y.char),
+  );
 }
 
 /**

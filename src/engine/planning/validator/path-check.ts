@@ -19,7 +19,13 @@ export function checkPaths(plan: Plan): Violation[] {
     }
     for (const { where, path } of predictedPaths(stage)) {
       const problem = pathProblem(path);
-      if (problem) out.push({ check: "S5", stage: stage.number, message: `${where} "${path}" ${problem.what}`, hint: problem.hint });
+      if (problem)
+        out.push({
+          check: "S5",
+          stage: stage.number,
+          message: `${where} "${path}" ${problem.what}`,
+          hint: problem.hint,
+        });
     }
   }
   return out;
@@ -39,7 +45,10 @@ function pathProblem(path: string): { what: string; hint: string } | null {
   const segments = path.split(/[/\\]/);
   if (segments.includes("..")) return { what: "leaves the repository (`..`)", hint: relative };
   if (segments.includes(".okstra")) {
-    return { what: "is inside .okstra/, okstra's own state", hint: "name the repository files the stage changes; okstra writes .okstra/ itself" };
+    return {
+      what: "is inside .okstra/, okstra's own state",
+      hint: "name the repository files the stage changes; okstra writes .okstra/ itself",
+    };
   }
   return null;
 }

@@ -27,9 +27,19 @@ export function checkStageNumbers(plan: Plan): Violation[] {
   const seen = new Set<number>();
   for (const stage of plan.stages) {
     if (stage.number < 1 || stage.number > n) {
-      out.push({ check: "S1", stage: stage.number, message: `stage number ${stage.number} is outside 1..${n}`, hint: renumber });
+      out.push({
+        check: "S1",
+        stage: stage.number,
+        message: `stage number ${stage.number} is outside 1..${n}`,
+        hint: renumber,
+      });
     } else if (seen.has(stage.number)) {
-      out.push({ check: "S1", stage: stage.number, message: `stage number ${stage.number} is used more than once`, hint: renumber });
+      out.push({
+        check: "S1",
+        stage: stage.number,
+        message: `stage number ${stage.number} is used more than once`,
+        hint: renumber,
+      });
     }
     seen.add(stage.number);
   }
@@ -42,7 +52,12 @@ export function checkStepCounts(plan: Plan, stageStepCap: number): Violation[] {
   for (const stage of plan.stages) {
     const count = stage.steps.length;
     if (count === 0) {
-      out.push({ check: "S2", stage: stage.number, message: "the stage has no steps", hint: "add the RED/GREEN/REFACTOR steps that deliver this stage, or remove it" });
+      out.push({
+        check: "S2",
+        stage: stage.number,
+        message: "the stage has no steps",
+        hint: "add the RED/GREEN/REFACTOR steps that deliver this stage, or remove it",
+      });
       continue;
     }
     if (count > stageStepCap) {
@@ -73,7 +88,12 @@ export function checkDependencies(plan: Plan): Violation[] {
   for (const stage of plan.stages) {
     for (const dep of stage.dependsOn) {
       if (dep === stage.number) {
-        out.push({ check: "S3", stage: stage.number, message: "the stage depends on itself", hint: `remove ${dep} from its dependsOn` });
+        out.push({
+          check: "S3",
+          stage: stage.number,
+          message: "the stage depends on itself",
+          hint: `remove ${dep} from its dependsOn`,
+        });
       } else if (!known.has(dep)) {
         out.push({
           check: "S3",

@@ -40,5 +40,11 @@ export function validatePlan(plan: Plan, options: ValidatePlanOptions): PlanVali
   return { valid: violations.length === 0, violations, warnings };
 }
 
-export { formatViolation, type PlanValidation, type ValidatePlanOptions, type Violation, type CheckId } from "./violation.js";
+export {
+  formatViolation,
+  type PlanValidation,
+  type ValidatePlanOptions,
+  type Violation,
+  type CheckId,
+} from "./violation.js";
 export { MAX_STAGES } from "./structure-checks.js";
