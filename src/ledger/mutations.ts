@@ -8,7 +8,7 @@ import {
   TaskNotFoundError,
   type ClaimConflict,
 } from "./errors.js";
-import { carrySidecarSchema, planStagesSchema, runManifestSchema, taskMetaSchema } from "./files.js";
+import { carrySidecarSchema, type PlanStageShape, planStagesSchema, runManifestSchema, taskMetaSchema } from "./files.js";
 import { appendRowsText, describeIssues } from "./jsonl.js";
 import { carryStage, invalidTaskPath, TASK_FILES } from "./paths.js";
 import {
@@ -158,7 +158,7 @@ export function claimStagesMutation(issue: number, request: ClaimRequest, now: D
       status: "started",
       stage,
       leaseUntil: request.leaseUntil,
-      baseCommit: request.baseCommit,
+      ...stageBase(stage, plan?.stages ?? [], byStage, request.baseCommit),
     }));
     const rows = started.length === 0 ? [] : [...state.backfill, ...abandoned, ...started];
     return {
@@ -167,6 +167,25 @@ export function claimStagesMutation(issue: number, request: ClaimRequest, now: D
       value: { claimed, alreadyHeld, backfilled: started.length === 0 ? [] : state.backfill, abandoned },
     };
   };
+}
+
+/**
+ * Where a claimed stage starts (SPEC §6.1, the `started` row): the
+ * implementation base without dependencies, the done head of its one
+ * dependency, or — when the base is a merge of several heads, or a dependency
+ * is not done yet (it is in the same run) — the stages it will start from,
+ * its base commit then recorded on its `done` row.
+ */
+function stageBase(
+  stage: number,
+  planStages: readonly PlanStageShape[],
+  byStage: ReadonlyMap<number, { done: DoneRow | null }>,
+  implementationBase: string,
+): { baseCommit: string } | { baseFrom: number[] } {
+  const dependsOn = planStages.find((s) => s.number === stage)?.dependsOn ?? [];
+  if (dependsOn.length === 0) return { baseCommit: implementationBase };
+  const single = dependsOn.length === 1 ? byStage.get(dependsOn[0] as number)?.done : null;
+  return single ? { baseCommit: single.headCommit } : { baseFrom: [...dependsOn].sort((a, b) => a - b) };
 }
 
 /** A running stage extends its lease (SPEC §6.5); refused once the run no longer holds the stage. */
@@ -191,7 +210,8 @@ export function renewLeasesMutation(
             : "it was never claimed";
         throw new LeaseLostError(stage, run, reason);
       }
-      rows.push({ at: now.toISOString(), run, status: "started", stage, leaseUntil, baseCommit: s.open.baseCommit });
+      const { baseCommit, baseFrom } = s.open;
+      rows.push({ at: now.toISOString(), run, status: "started", stage, leaseUntil, baseCommit, baseFrom });
     }
     return {
       changes: await appendChange(view, issue, rows),

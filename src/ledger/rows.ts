@@ -35,7 +35,18 @@ export const startedRowSchema = z.object({
   status: z.literal("started"),
   stage,
   leaseUntil: isoTime,
-  baseCommit: gitSha,
+  /**
+   * The commit the stage starts from, when it is known at the claim: the
+   * implementation base for a stage without dependencies, its one
+   * dependency's done head otherwise. Absent when the base is made later.
+   */
+  baseCommit: gitSha.optional(),
+  /**
+   * The stages whose heads the stage starts from when its base is made only
+   * when it starts (a merge of several heads, or a dependency done in the same
+   * run): the base commit is then on its `done` row and in its carry.
+   */
+  baseFrom: z.array(stage).min(1).optional(),
 });
 export const doneRowSchema = z.object({
   ...base,
@@ -44,6 +55,8 @@ export const doneRowSchema = z.object({
   headCommit: gitSha,
   branch: text,
   carryPath: text,
+  /** The commit the stage's own work starts from (its carry's `stageCommitRange.base`). */
+  baseCommit: gitSha.optional(),
 });
 export const failedRowSchema = z.object({
   ...base,

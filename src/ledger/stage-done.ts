@@ -34,6 +34,7 @@ function doneRow(issue: number, done: StageDone): { carry: CarrySidecar; carryPa
     ...(done.source ? { source: done.source } : {}),
     stage: carry.stage,
     headCommit: carry.stageCommitRange.head,
+    baseCommit: carry.stageCommitRange.base,
     branch: carry.branch,
     carryPath,
   }) as DoneRow;

@@ -182,6 +182,45 @@ describe("Ledger on a local repository", () => {
     ]);
   });
 
+  it("records where each claimed stage starts: the base, its one dependency's head, or the stages a later merge starts from", async () => {
+    const l = ledger();
+    const diamond = plan([
+      { number: 1 },
+      { number: 2, dependsOn: [1] },
+      { number: 3, dependsOn: [1] },
+      { number: 4, dependsOn: [3, 2] },
+      { number: 5 },
+    ]);
+    await l.writeFiles(7, { "task.json": json(taskMeta(7)), "plan.json": json(diamond) });
+    await l.appendRows(7, [
+      { run: "impl-1", status: "done", stage: 1, headCommit: sha("h1"), branch: "b", carryPath: "carry/stage-1.json" },
+    ]);
+
+    await l.claimStages(7, "impl-2", [2, 3, 4, 5], minutes(T0, 30), sha("base"));
+    const started = (await rowsOnBranch(7)).filter((r) => r.status === "started");
+    expect(started.map((r) => [r.stage, r.baseCommit, r.baseFrom])).toEqual([
+      [2, sha("h1"), undefined],
+      [3, sha("h1"), undefined],
+      [4, undefined, [2, 3]],
+      [5, sha("base"), undefined],
+    ]);
+
+    // A renewal keeps what the claim said; the done row of a merged base names the merge.
+    clock = minutes(T0, 10);
+    await l.renewLeases(7, "impl-2", [4], minutes(T0, 40));
+    expect((await rowsOnBranch(7)).filter((r) => r.stage === 4).at(-1)).toMatchObject({ baseFrom: [2, 3] });
+    const merged = sha("merge-2-3");
+    await l.recordStageDone(7, {
+      run: "impl-2",
+      carry: carry(4, { stageCommitRange: { base: merged, head: sha("h4") } }),
+      now: clock,
+    });
+    expect((await rowsOnBranch(7)).find((r) => r.status === "done" && r.stage === 4)).toMatchObject({
+      baseCommit: merged,
+      headCommit: sha("h4"),
+    });
+  });
+
   it("backfills done from a complete carry before readiness, and records it with the next claim", async () => {
     const l = ledger();
     const p = plan([{ number: 1 }, { number: 2, dependsOn: [1] }, { number: 3 }, { number: 4, dependsOn: [3] }]);
