@@ -8,7 +8,13 @@ import {
   TaskNotFoundError,
   type ClaimConflict,
 } from "./errors.js";
-import { carrySidecarSchema, type PlanStageShape, planStagesSchema, runManifestSchema, taskMetaSchema } from "./files.js";
+import {
+  carrySidecarSchema,
+  type PlanStageShape,
+  planStagesSchema,
+  runManifestSchema,
+  taskMetaSchema,
+} from "./files.js";
 import { appendRowsText, describeIssues } from "./jsonl.js";
 import { carryStage, invalidTaskPath, TASK_FILES } from "./paths.js";
 import {
