@@ -32,6 +32,15 @@ module.exports = {
       to: { path: "node_modules/(probot|@octokit/)" },
     },
     {
+      name: "engine-uses-the-ledger-entry",
+      comment:
+        "The engine reaches the ledger through src/ledger/index.ts only (issue #20): a write the engine needs " +
+        "is a ledger function or a Ledger method, never a mutation built from the ledger's internals.",
+      severity: "error",
+      from: { path: "^src/engine/" },
+      to: { path: "^src/ledger/", pathNot: "^src/ledger/index\\.ts$" },
+    },
+    {
       name: "jobs-are-neutral",
       comment: "src/jobs holds the job shapes the handlers, the queue and the engine share: it imports none of them.",
       severity: "error",

@@ -5,7 +5,7 @@ import type { CommandJob } from "../jobs/types.js";
 import type { Logger } from "../util/log.js";
 import type { RunState } from "./run/run-state.js";
 import type { StatusComment } from "./run/status-comment.js";
-import type { Ledger } from "../ledger/ledger.js";
+import type { Ledger } from "../ledger/index.js";
 import type { OkstraMetrics } from "../server/metrics.js";
 import { workerPort, type WorkerPort } from "../workers/port.js";
 import { DEFAULT_LEASE_MS, type RecoveryScheduler } from "./recovery/schedule.js";

@@ -3,12 +3,30 @@
  * Everything else in this folder is an implementation detail of these.
  */
 export { Ledger, DEFAULT_MAX_ATTEMPTS, type LedgerOptions, type MutationOutcome } from "./ledger.js";
-export type { Mutation, MutationPlan, ClaimResult } from "./mutations.js";
+export {
+  appendChange,
+  appendRowsWithFilesMutation,
+  completeRows,
+  jsonFileText,
+  reconcileMutation,
+  type Mutation,
+  type MutationPlan,
+  type ClaimResult,
+} from "./mutations.js";
 export { createLocalLedgerStore, type LocalLedgerStoreOptions } from "./local-store.js";
 export { createGitHubLedgerStore, type GitHubLedgerStoreOptions, type GitHubWriteRecipe } from "./github-store.js";
 export type { LedgerStore, LedgerSnapshot, CommitOutcome, CommitRequest, FileChanges } from "./store.js";
 export { ObjectCache } from "./object-cache.js";
-export type { TaskLedger } from "./task-ledger.js";
+export {
+  readMeta,
+  readPlan,
+  readRows,
+  readTaskFrom,
+  taskPath,
+  type TaskLedger,
+} from "./task-ledger.js";
+export { openRestackConflict } from "./needs-restack.js";
+export { readShipClaims, SHIP_CLAIMS_FILE, shipClaimsChange, type ShipClaim } from "./ship-claims-file.js";
 export {
   DuplicateTriggerError,
   RUN_PREFIX,
@@ -22,4 +40,4 @@ export * from "./errors.js";
 export * from "./rows.js";
 export * from "./files.js";
 export * from "./derive.js";
-export { LEDGER_BRANCH, LEDGER_REF, taskDir, carryFile, runFile } from "./paths.js";
+export { LEDGER_BRANCH, LEDGER_REF, TASK_FILES, taskDir, carryFile, runFile } from "./paths.js";

@@ -64,7 +64,7 @@ function describeRows(rows: readonly LedgerRow[]): string {
 }
 
 /** Appends `rows` (after the rows already stored) as one change to `ledger.jsonl`, or no change when there is nothing new. */
-async function appendChange(
+export async function appendChange(
   view: LedgerSnapshot,
   issue: number,
   rows: readonly LedgerRow[],
@@ -301,4 +301,27 @@ export function writeFilesMutation(
       value: { written: Object.keys(files) },
     };
   };
+}
+
+/**
+ * Rows and task files in one commit (a run's end: its verdict rows with its
+ * report): both validated before any attempt, so every attempt writes the same.
+ */
+export function appendRowsWithFilesMutation(
+  issue: number,
+  rows: readonly LedgerRow[],
+  files: Readonly<Record<string, string | null>>,
+  message: string,
+): Mutation<undefined> {
+  const appendRows = appendRowsMutation(issue, rows);
+  const writeFiles = writeFilesMutation(issue, files);
+  return async (view) => {
+    const [appended, written] = await Promise.all([appendRows(view), writeFiles(view)]);
+    return { changes: new Map([...written.changes, ...appended.changes]), message, value: undefined };
+  };
+}
+
+/** The stored text of a JSON task file (run.json, task.json, convergence.json…): two-space indented, one final newline. */
+export function jsonFileText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
 }

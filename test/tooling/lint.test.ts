@@ -106,6 +106,25 @@ describe("the import direction (dependency-cruiser)", () => {
     expect(result.output.match(/render-imports-no-engine-values/g)).toHaveLength(1);
   });
 
+  it("fails an engine file that reaches past ledger/index.ts, and lets the entry through", async () => {
+    const remove = await plant(
+      "src/engine/planted.ts",
+      [
+        'import { ledgerRowSchema } from "../ledger/rows.js";',
+        'import { LEDGER_BRANCH } from "../ledger/index.js";',
+        "export const schema = ledgerRowSchema;",
+        "export const branch = LEDGER_BRANCH;",
+        "",
+      ].join("\n"),
+    );
+    const result = await boundaries(copy);
+    await remove();
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain("error engine-uses-the-ledger-entry: src/engine/planted.ts → src/ledger/rows.ts");
+    // One finding: the import of the entry itself is allowed.
+    expect(result.output.match(/engine-uses-the-ledger-entry/g)).toHaveLength(1);
+  });
+
   it("fails the engine importing from the queue above it", async () => {
     const remove = await plant(
       "src/engine/planted.ts",

@@ -1,4 +1,4 @@
-import { LedgerInputError } from "../../ledger/errors.js";
+import { LedgerInputError } from "../../ledger/index.js";
 import { permissionAtLeast } from "../../platform/types.js";
 import { renderUntrustedList } from "../../render/untrusted-ledger.js";
 import type { CommandContext } from "../context.js";

@@ -1,7 +1,4 @@
-import { openRestackConflict } from "../../ledger/needs-restack.js";
-import { runFile, taskDir } from "../../ledger/paths.js";
-import type { LedgerStore } from "../../ledger/store.js";
-import type { TaskLedger } from "../../ledger/task-ledger.js";
+import { openRestackConflict, runFile, taskDir, type LedgerStore, type TaskLedger } from "../../ledger/index.js";
 import { type LedgerStatusOptions, renderLedgerStatus } from "../../render/ledger-status.js";
 import type { CommandContext } from "../context.js";
 

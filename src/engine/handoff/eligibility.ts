@@ -1,6 +1,5 @@
 import type { StageSelection } from "../../commands/types.js";
-import type { StageState } from "../../ledger/derive.js";
-import type { DoneRow, PrRow, VerifiedRow } from "../../ledger/rows.js";
+import type { DoneRow, PrRow, StageState, VerifiedRow } from "../../ledger/index.js";
 
 /**
  * Which stages a `/okstra ship` may take (SPEC §7.2), decided from the ledger

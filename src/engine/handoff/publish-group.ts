@@ -1,5 +1,4 @@
-import type { Ledger } from "../../ledger/ledger.js";
-import type { TaskLedger } from "../../ledger/task-ledger.js";
+import type { Ledger, TaskLedger } from "../../ledger/index.js";
 import type { Platform } from "../../platform/types.js";
 import { groupPrTitle, renderGroupPrBody, type GroupPrStage } from "../../render/group-pr-body.js";
 import type { Logger } from "../../util/log.js";

@@ -1,6 +1,4 @@
-import type { Ledger } from "../../ledger/ledger.js";
-import type { PrRow } from "../../ledger/rows.js";
-import type { TaskLedger } from "../../ledger/task-ledger.js";
+import type { Ledger, PrRow, TaskLedger } from "../../ledger/index.js";
 import type { Platform } from "../../platform/types.js";
 import { groupMergedCommentMarker, renderGroupMergedComment } from "../../render/group-pr-body.js";
 import type { OkstraMetrics } from "../../server/metrics.js";

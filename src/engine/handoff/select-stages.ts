@@ -1,6 +1,4 @@
-import type { StageState } from "../../ledger/derive.js";
-import { LEDGER_BRANCH } from "../../ledger/paths.js";
-import type { TaskLedger } from "../../ledger/task-ledger.js";
+import { LEDGER_BRANCH, type StageState, type TaskLedger } from "../../ledger/index.js";
 import type { Platform } from "../../platform/types.js";
 import type { StageSelection } from "../../commands/types.js";
 import type { PlanStage } from "../../plan/plan-schema.js";

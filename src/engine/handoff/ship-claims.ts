@@ -1,10 +1,16 @@
-import { z } from "zod";
-import { rowsToAppend } from "../../ledger/derive.js";
-import { appendRowsText } from "../../ledger/jsonl.js";
-import type { Ledger } from "../../ledger/ledger.js";
-import type { LedgerSnapshot } from "../../ledger/store.js";
-import { ledgerRowSchema, type LedgerRow, type PrRow } from "../../ledger/rows.js";
-import { readJson, readRows, taskPath } from "../../ledger/task-ledger.js";
+import {
+  appendChange,
+  ledgerRowSchema,
+  readRows,
+  readShipClaims,
+  rowsToAppend,
+  SHIP_CLAIMS_FILE,
+  shipClaimsChange,
+  type Ledger,
+  type LedgerRow,
+  type PrRow,
+  type ShipClaim,
+} from "../../ledger/index.js";
 import { coveringGroup } from "./eligibility.js";
 
 /**
@@ -17,16 +23,8 @@ import { coveringGroup } from "./eligibility.js";
  * (released), or when its expiry passes (a crashed run).
  */
 
-export const SHIP_CLAIMS_FILE = "ship-claims.json";
+export { SHIP_CLAIMS_FILE, type ShipClaim };
 export const DEFAULT_SHIP_CLAIM_MS = 30 * 60_000;
-
-const claimSchema = z.object({
-  stage: z.number().int().positive(),
-  run: z.string().min(1),
-  until: z.iso.datetime({ offset: true }),
-});
-const claimsFileSchema = z.object({ v: z.literal(1), claims: z.array(claimSchema) });
-export type ShipClaim = z.infer<typeof claimSchema>;
 
 /** Another run is shipping some of the stages right now. */
 export class ShipClaimedError extends Error {
@@ -42,16 +40,6 @@ export class StageShippedError extends Error {
     super(covered.map((c) => `stage ${c.stage} is already shipped in #${c.group}`).join("; "));
     this.name = "StageShippedError";
   }
-}
-
-async function readClaims(view: LedgerSnapshot, issue: number): Promise<ShipClaim[]> {
-  return (await readJson(view, taskPath(issue, SHIP_CLAIMS_FILE), claimsFileSchema))?.claims ?? [];
-}
-
-function claimsText(claims: readonly ShipClaim[]): string | null {
-  if (claims.length === 0) return null;
-  const sorted = [...claims].sort((a, b) => a.stage - b.stage);
-  return `${JSON.stringify({ v: 1, claims: sorted }, null, 2)}\n`;
 }
 
 function coveredIn(
@@ -80,13 +68,13 @@ export async function claimShipStages(
     const { rows } = await readRows(view, issue);
     const covered = coveredIn(rows, request.stages, request.closedGroups ?? new Set());
     if (covered.length > 0) throw new StageShippedError(covered);
-    const live = (await readClaims(view, issue)).filter((c) => Date.parse(c.until) > now);
+    const live = (await readShipClaims(view, issue)).filter((c) => Date.parse(c.until) > now);
     const held = live.filter((c) => c.run !== request.run && request.stages.includes(c.stage));
     if (held.length > 0) throw new ShipClaimedError(held);
     const ours = request.stages.map((stage) => ({ stage, run: request.run, until: request.until.toISOString() }));
     const claims = [...live.filter((c) => c.run !== request.run), ...ours];
     return {
-      changes: new Map([[taskPath(issue, SHIP_CLAIMS_FILE), claimsText(claims)]]),
+      changes: new Map([shipClaimsChange(issue, claims)]),
       message: `ledger(#${issue}): ${request.run} claims stage ${request.stages.join(", ")} to ship`,
       value: undefined,
     };
@@ -100,13 +88,12 @@ export async function claimShipStages(
 export async function recordGroupPr(ledger: Ledger, issue: number, row: Omit<PrRow, "at">, now: Date): Promise<void> {
   const complete = ledgerRowSchema.parse({ ...row, at: now.toISOString() });
   await ledger.mutate(async (view) => {
-    const { rows, text } = await readRows(view, issue);
+    const { rows } = await readRows(view, issue);
     const appended = rowsToAppend(rows, [complete]);
-    const claims = (await readClaims(view, issue)).filter(
+    const claims = (await readShipClaims(view, issue)).filter(
       (c) => c.run !== row.run && Date.parse(c.until) > now.getTime(),
     );
-    const changes = new Map<string, string | null>([[taskPath(issue, SHIP_CLAIMS_FILE), claimsText(claims)]]);
-    if (appended.length > 0) changes.set(taskPath(issue, "ledger.jsonl"), appendRowsText(text, appended));
+    const changes = new Map([shipClaimsChange(issue, claims), ...(await appendChange(view, issue, appended))]);
     return {
       changes,
       message: `ledger(#${issue}): ${row.run} ships stage ${row.stages.join(", ")} in #${row.number}`,
@@ -118,9 +105,11 @@ export async function recordGroupPr(ledger: Ledger, issue: number, row: Omit<PrR
 /** Ends the run's claims without shipping (a refusal, a conflict, an error). */
 export async function releaseShipClaims(ledger: Ledger, issue: number, run: string, now: Date): Promise<void> {
   await ledger.mutate(async (view) => {
-    const claims = (await readClaims(view, issue)).filter((c) => c.run !== run && Date.parse(c.until) > now.getTime());
+    const claims = (await readShipClaims(view, issue)).filter(
+      (c) => c.run !== run && Date.parse(c.until) > now.getTime(),
+    );
     return {
-      changes: new Map([[taskPath(issue, SHIP_CLAIMS_FILE), claimsText(claims)]]),
+      changes: new Map([shipClaimsChange(issue, claims)]),
       message: `ledger(#${issue}): ${run} releases its ship claims`,
       value: undefined,
     };

@@ -1,4 +1,4 @@
-import type { RunManifest } from "../../ledger/files.js";
+import type { RunManifest } from "../../ledger/index.js";
 import type { AssembledGroup } from "./assemble-group.js";
 import type { CoveredStage } from "./eligibility.js";
 

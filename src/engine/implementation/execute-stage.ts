@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
-import type { CarrySidecar } from "../../ledger/files.js";
-import { carrySidecarSchema } from "../../ledger/files.js";
+import { carrySidecarSchema, type CarrySidecar } from "../../ledger/index.js";
 import { git, isAncestor } from "../../util/git.js";
 import type { Logger } from "../../util/log.js";
 import { executorResultSchema } from "../../workers/results.js";

@@ -1,5 +1,4 @@
-import type { CarrySidecar, RunManifest } from "../../ledger/files.js";
-import type { TaskLedger } from "../../ledger/task-ledger.js";
+import type { CarrySidecar, RunManifest, TaskLedger } from "../../ledger/index.js";
 import type { CommandContext } from "../context.js";
 import type { Plan, PlanStage } from "../../plan/plan-schema.js";
 import type { RunWorkers } from "../run/invoke-worker.js";

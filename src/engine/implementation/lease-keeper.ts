@@ -1,4 +1,4 @@
-import type { Ledger } from "../../ledger/ledger.js";
+import type { Ledger } from "../../ledger/index.js";
 import type { Logger } from "../../util/log.js";
 
 /**

@@ -1,6 +1,10 @@
-import { StageClaimedError, StageDoneError } from "../../ledger/errors.js";
-import type { RunManifest } from "../../ledger/files.js";
-import { taskWithStageDone, type CarrySidecar } from "../../ledger/index.js";
+import {
+  StageClaimedError,
+  StageDoneError,
+  taskWithStageDone,
+  type CarrySidecar,
+  type RunManifest,
+} from "../../ledger/index.js";
 import { BudgetMeter } from "../../workers/budget.js";
 import { withWorkspace, type Workspace } from "../../workspace/workspace.js";
 import type { CommandContext } from "../context.js";

@@ -1,5 +1,4 @@
-import { selectBatch } from "../../ledger/derive.js";
-import type { TaskLedger } from "../../ledger/task-ledger.js";
+import { selectBatch, type TaskLedger } from "../../ledger/index.js";
 import type { Plan } from "../../plan/plan-schema.js";
 import { CommandRefusal } from "../refusal.js";
 

@@ -1,9 +1,14 @@
-import { isPlanApproved } from "../../ledger/derive.js";
-import { taskMetaSchema } from "../../ledger/files.js";
-import { appendRowsText } from "../../ledger/jsonl.js";
+import {
+  appendChange,
+  isPlanApproved,
+  jsonFileText,
+  ledgerRowSchema,
+  readMeta,
+  readPlan,
+  taskMetaSchema,
+  taskPath,
+} from "../../ledger/index.js";
 import { planDigest } from "../../plan/plan-digest.js";
-import { ledgerRowSchema } from "../../ledger/rows.js";
-import { readMeta, readPlan, readRows, taskPath } from "../../ledger/task-ledger.js";
 import type { CommandContext } from "../context.js";
 import { CommandRefusal } from "../refusal.js";
 import { planSchema, type Plan } from "../../plan/plan-schema.js";
@@ -44,7 +49,6 @@ export async function approveCommand(context: CommandContext): Promise<void> {
     );
 
   await ledger.mutate(async (view) => {
-    const { text } = await readRows(view, issue);
     const meta = await readMeta(view, issue);
     const current = await readPlan(view, issue);
     if (!meta || !current || planDigest(current.plan) !== digest) {
@@ -60,13 +64,9 @@ export async function approveCommand(context: CommandContext): Promise<void> {
       planDigest: digest,
       actor: job.comment.author,
     });
-    const changes = new Map<string, string | null>([
-      [taskPath(issue, "ledger.jsonl"), appendRowsText(text, [row])],
-      [
-        taskPath(issue, "task.json"),
-        `${JSON.stringify(taskMetaSchema.parse({ ...meta, implementationBaseCommit: baseCommit }), null, 2)}\n`,
-      ],
-    ]);
+    const changes = await appendChange(view, issue, [row]);
+    const approvedMeta = taskMetaSchema.parse({ ...meta, implementationBaseCommit: baseCommit });
+    changes.set(taskPath(issue, "task.json"), jsonFileText(approvedMeta));
     return { changes, message: `ledger(#${issue}): approve plan v${version}`, value: undefined };
   });
 

@@ -1,7 +1,5 @@
-import type { Ledger } from "../../ledger/ledger.js";
-import { taskMetaSchema } from "../../ledger/files.js";
+import { jsonFileText, readMeta, readRows, taskMetaSchema, taskPath, type Ledger } from "../../ledger/index.js";
 import { planDigest } from "../../plan/plan-digest.js";
-import { readMeta, readRows, taskPath } from "../../ledger/task-ledger.js";
 import type { Plan } from "../../plan/plan-schema.js";
 
 export interface PersistedPlan {
@@ -33,12 +31,9 @@ export async function persistPlan(
 
     const { plan, markdown, runFiles } = build(version);
     const stored: Plan = { ...plan, version };
-    changes.set(taskPath(issue, "plan.json"), `${JSON.stringify(stored, null, 2)}\n`);
+    changes.set(taskPath(issue, "plan.json"), jsonFileText(stored));
     changes.set(taskPath(issue, "plan.md"), markdown);
-    changes.set(
-      taskPath(issue, "task.json"),
-      `${JSON.stringify(taskMetaSchema.parse({ ...meta, planVersion: version }), null, 2)}\n`,
-    );
+    changes.set(taskPath(issue, "task.json"), jsonFileText(taskMetaSchema.parse({ ...meta, planVersion: version })));
     for (const [relative, text] of Object.entries(runFiles)) changes.set(taskPath(issue, relative), text);
     return {
       changes,

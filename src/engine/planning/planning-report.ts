@@ -1,4 +1,4 @@
-import type { RunManifest } from "../../ledger/files.js";
+import type { RunManifest } from "../../ledger/index.js";
 import type { WorkerRecord } from "../run/invoke-worker.js";
 import type { GateOutcome } from "./plan-gate.js";
 import type { Plan } from "../../plan/plan-schema.js";

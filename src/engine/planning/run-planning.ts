@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import type { WorkerSpec } from "../../config/schema.js";
-import { isPlanApproved } from "../../ledger/derive.js";
-import type { RunManifest } from "../../ledger/files.js";
+import { isPlanApproved, type RunManifest } from "../../ledger/index.js";
 import { renderPlanComment, renderPlanMarkdown } from "../../render/plan-markdown.js";
 import { BudgetMeter } from "../../workers/budget.js";
 import { withWorkspace } from "../../workspace/workspace.js";

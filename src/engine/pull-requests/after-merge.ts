@@ -1,6 +1,4 @@
-import type { Ledger } from "../../ledger/ledger.js";
-import type { RowInput } from "../../ledger/rows.js";
-import type { TaskLedger } from "../../ledger/task-ledger.js";
+import type { Ledger, RowInput, TaskLedger } from "../../ledger/index.js";
 import type { Platform } from "../../platform/types.js";
 import type { Logger } from "../../util/log.js";
 import { withWorkspace } from "../../workspace/workspace.js";

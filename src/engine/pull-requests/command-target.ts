@@ -1,5 +1,5 @@
 import type { Command } from "../../commands/types.js";
-import type { Ledger } from "../../ledger/ledger.js";
+import type { Ledger } from "../../ledger/index.js";
 import type { Platform } from "../../platform/types.js";
 import type { CommandJob } from "../../jobs/types.js";
 import { parseOkstraBranch } from "./branch-names.js";

@@ -1,4 +1,4 @@
-import type { Ledger } from "../../ledger/ledger.js";
+import type { Ledger } from "../../ledger/index.js";
 import type { StacksMemory } from "./native-stacks.js";
 
 /**

@@ -1,5 +1,4 @@
-import type { StageState } from "../../ledger/derive.js";
-import type { TaskLedger } from "../../ledger/task-ledger.js";
+import type { StageState, TaskLedger } from "../../ledger/index.js";
 import type { Platform, PullRequestInfo } from "../../platform/types.js";
 import type { PlanStage } from "../../plan/plan-schema.js";
 import { stageBaseBranch, stageBranch } from "./branch-names.js";

@@ -1,7 +1,5 @@
 import { ensurePullRequest, type EnsuredPullRequest } from "./ensure-pull-request.js";
-import type { PrRow, RowInput } from "../../ledger/rows.js";
-import type { StageState } from "../../ledger/derive.js";
-import type { TaskLedger } from "../../ledger/task-ledger.js";
+import type { PrRow, RowInput, StageState, TaskLedger } from "../../ledger/index.js";
 import type { Platform, PullRequestInfo } from "../../platform/types.js";
 import { mergeStagePrBody, renderStagePrBody } from "../../render/stage-pr-body.js";
 import { renderStackBlock, replaceStackBlock, type StackEntry, type StackState } from "../../render/stack-block.js";

@@ -1,5 +1,4 @@
-import type { StageState } from "../../ledger/derive.js";
-import type { DoneRow, VerifiedRow } from "../../ledger/rows.js";
+import type { DoneRow, StageState, VerifiedRow } from "../../ledger/index.js";
 import type { CommitComparison, CommitSummary } from "../../platform/types.js";
 
 /**

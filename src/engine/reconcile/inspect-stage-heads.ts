@@ -1,4 +1,4 @@
-import type { TaskLedger } from "../../ledger/task-ledger.js";
+import type { TaskLedger } from "../../ledger/index.js";
 import type { Platform } from "../../platform/types.js";
 import { classifyHeadChange, type StageHeadMove } from "./head-moves.js";
 

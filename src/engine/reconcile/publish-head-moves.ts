@@ -1,5 +1,4 @@
-import type { Ledger } from "../../ledger/ledger.js";
-import { runFile } from "../../ledger/paths.js";
+import { runFile, type Ledger } from "../../ledger/index.js";
 import type { Platform } from "../../platform/types.js";
 import { REVERIFY_ACTION, VERDICT_CONCLUSION } from "../../render/check-run.js";
 import { renderCarriedVerdictOutput, renderHeadMoveNote } from "../../render/head-move-note.js";

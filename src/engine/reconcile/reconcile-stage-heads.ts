@@ -1,4 +1,4 @@
-import type { TaskLedger } from "../../ledger/task-ledger.js";
+import type { TaskLedger } from "../../ledger/index.js";
 import type { Logger } from "../../util/log.js";
 import type { EngineServices } from "../context.js";
 import { refreshStackBlocks } from "../pull-requests/stage-prs.js";

@@ -1,11 +1,16 @@
-import { rowsToAppend } from "../../ledger/derive.js";
-import { appendRowsText } from "../../ledger/jsonl.js";
-import type { Ledger } from "../../ledger/ledger.js";
-import { runManifestSchema } from "../../ledger/files.js";
-import { runFile, TASK_FILES } from "../../ledger/paths.js";
-import type { LedgerRow, PrRow, VerifiedRow } from "../../ledger/rows.js";
-import type { LedgerSnapshot } from "../../ledger/store.js";
-import { readRows, readTaskFrom, taskPath } from "../../ledger/task-ledger.js";
+import {
+  appendChange,
+  readTaskFrom,
+  rowsToAppend,
+  runFile,
+  runManifestSchema,
+  taskPath,
+  type Ledger,
+  type LedgerRow,
+  type LedgerSnapshot,
+  type PrRow,
+  type VerifiedRow,
+} from "../../ledger/index.js";
 import { reconciliationRows, staleVerdict, type StageHeadMove } from "./head-moves.js";
 
 /** A move the ledger now records, with what the rest of the pass needs to say about it. */
@@ -37,7 +42,7 @@ export async function recordHeadMoves(
 ): Promise<RecordedMove[]> {
   if (moves.length === 0) return [];
   const outcome = await ledger.mutate(async (view) => {
-    const [task, { text }] = await Promise.all([readTaskFrom(view, issue, now), readRows(view, issue)]);
+    const task = await readTaskFrom(view, issue, now);
     const recorded: RecordedMove[] = [];
     const appended: LedgerRow[] = [];
     for (const move of moves) {
@@ -59,8 +64,7 @@ export async function recordHeadMoves(
         stagePr: state.prs.filter((pr) => pr.kind === "stage").at(-1) ?? null,
       });
     }
-    const changes = new Map<string, string | null>();
-    if (appended.length > 0) changes.set(taskPath(issue, TASK_FILES.rows), appendRowsText(text, appended));
+    const changes = await appendChange(view, issue, appended);
     const described = recorded
       .map(({ move }) => `s${move.stage} ${move.from.slice(0, 7)}→${move.to.slice(0, 7)} (${move.change})`)
       .join(", ");

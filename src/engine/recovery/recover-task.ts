@@ -1,10 +1,19 @@
-import { deriveStages } from "../../ledger/derive.js";
-import { runManifestSchema, type RunManifest } from "../../ledger/files.js";
-import { reconcileMutation } from "../../ledger/mutations.js";
-import { runFile } from "../../ledger/paths.js";
-import type { AbandonedRow, DoneRow, LedgerRow } from "../../ledger/rows.js";
-import type { LedgerSnapshot } from "../../ledger/store.js";
-import { readMeta, readPlan, readRows, taskPath } from "../../ledger/task-ledger.js";
+import {
+  deriveStages,
+  jsonFileText,
+  readMeta,
+  readPlan,
+  readRows,
+  reconcileMutation,
+  runFile,
+  runManifestSchema,
+  taskPath,
+  type AbandonedRow,
+  type DoneRow,
+  type LedgerRow,
+  type LedgerSnapshot,
+  type RunManifest,
+} from "../../ledger/index.js";
 import { type EngineServiceOptions, type EngineServices, engineServices } from "../context.js";
 import type { PhaseStep, RunState } from "../run/run-state.js";
 import { renderRunStatus, runStatusMarker } from "../../render/run-status.js";
@@ -61,7 +70,7 @@ export async function recoverTask(options: EngineServiceOptions, issue: number):
         finishedAt: now.toISOString(),
         outcome: abandonedOutcome(manifest, after),
       });
-      changes.set(taskPath(issue, runFile(manifest.id, "run.json")), `${JSON.stringify(closed, null, 2)}\n`);
+      changes.set(taskPath(issue, runFile(manifest.id, "run.json")), jsonFileText(closed));
       changes.set(taskPath(issue, runFile(manifest.id, "report.md")), abandonedReport(closed, after, now));
       closedRuns.push(closed);
     }

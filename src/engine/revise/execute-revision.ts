@@ -1,4 +1,4 @@
-import type { RunManifest } from "../../ledger/files.js";
+import type { RunManifest } from "../../ledger/index.js";
 import { BudgetMeter } from "../../workers/budget.js";
 import { withWorkspace } from "../../workspace/workspace.js";
 import type { CommandContext } from "../context.js";

@@ -1,5 +1,4 @@
-import type { RunManifest } from "../../ledger/files.js";
-import type { TaskLedger } from "../../ledger/task-ledger.js";
+import type { RunManifest, TaskLedger } from "../../ledger/index.js";
 import { firstLine } from "../../util/text.js";
 import type { CommandContext } from "../context.js";
 import type { Plan, PlanStage } from "../../plan/plan-schema.js";

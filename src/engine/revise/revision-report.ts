@@ -1,4 +1,4 @@
-import type { RunManifest } from "../../ledger/files.js";
+import type { RunManifest } from "../../ledger/index.js";
 import type { CommandContext } from "../context.js";
 import type { StageOutcome } from "../implementation/execute-stage.js";
 import { renderImplementationReport } from "../implementation/implementation-report.js";

@@ -1,6 +1,6 @@
 import { authoriseAndLoadConfig, type ConfigProblem } from "../../config/load.js";
 import type { OkstraConfig } from "../../config/schema.js";
-import { LedgerCorruptError, LedgerUntrustedError } from "../../ledger/errors.js";
+import { LedgerCorruptError, LedgerUntrustedError } from "../../ledger/index.js";
 import { renderUntrustedRefusal } from "../../render/untrusted-ledger.js";
 import type { Logger } from "../../util/log.js";
 import { redactSecrets } from "../../util/redact.js";

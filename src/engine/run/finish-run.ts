@@ -1,5 +1,4 @@
-import type { RunManifest } from "../../ledger/files.js";
-import { runFile } from "../../ledger/paths.js";
+import { jsonFileText, runFile, type RunManifest } from "../../ledger/index.js";
 import type { RunWorkers } from "./invoke-worker.js";
 
 export type RunStatus = "succeeded" | "failed" | "refused" | "cancelled";
@@ -41,10 +40,9 @@ export function runResultFiles(result: RunResultFiles): Record<string, string> {
     })),
   };
   const files: Record<string, string> = {
-    [runFile(id, "run.json")]: `${JSON.stringify(manifest, null, 2)}\n`,
+    [runFile(id, "run.json")]: jsonFileText(manifest),
     [runFile(id, "report.md")]: result.report.endsWith("\n") ? result.report : `${result.report}\n`,
   };
-  for (const worker of records)
-    files[runFile(id, `workers/${worker.label}.json`)] = `${JSON.stringify(worker, null, 2)}\n`;
+  for (const worker of records) files[runFile(id, `workers/${worker.label}.json`)] = jsonFileText(worker);
   return files;
 }

@@ -1,5 +1,4 @@
-import type { CarrySidecar } from "../../ledger/files.js";
-import type { DoneRow, FailedRow, LedgerRow } from "../../ledger/rows.js";
+import type { CarrySidecar, DoneRow, FailedRow, LedgerRow } from "../../ledger/index.js";
 import type { PlanStage } from "../../plan/plan-schema.js";
 
 /**

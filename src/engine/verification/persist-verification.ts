@@ -1,8 +1,13 @@
-import type { Ledger } from "../../ledger/ledger.js";
-import { appendRowsMutation, completeRows, writeFilesMutation } from "../../ledger/mutations.js";
-import { runFile } from "../../ledger/paths.js";
-import type { RowInput, ShipPreflight } from "../../ledger/rows.js";
-import { taskPath } from "../../ledger/task-ledger.js";
+import {
+  appendRowsWithFilesMutation,
+  completeRows,
+  jsonFileText,
+  runFile,
+  taskPath,
+  type Ledger,
+  type RowInput,
+  type ShipPreflight,
+} from "../../ledger/index.js";
 import type { StageVerdict } from "./verdict.js";
 
 /**
@@ -38,20 +43,12 @@ export async function persistVerification(
     headCommit: v.headCommit,
     ...preflight,
   }));
-  const appendRows = appendRowsMutation(issue, completeRows(rows, input.now));
   // Redacted by the ledger itself, like every write (SPEC §14.3).
   const files = {
     ...input.runFiles,
-    [runFile(run, "convergence.json")]: `${JSON.stringify(input.convergence, null, 2)}\n`,
+    [runFile(run, "convergence.json")]: jsonFileText(input.convergence),
   };
-  const writeFiles = writeFilesMutation(issue, files);
   const verdicts = input.verdicts.map((v) => `s${v.stage} ${v.verdict}`).join(", ");
-  await ledger.mutate(async (view) => {
-    const [appended, written] = await Promise.all([appendRows(view), writeFiles(view)]);
-    return {
-      changes: new Map([...written.changes, ...appended.changes]),
-      message: `ledger(#${issue}): ${run} ${verdicts ? `verified ${verdicts}` : "no verdict"}`,
-      value: undefined,
-    };
-  });
+  const message = `ledger(#${issue}): ${run} ${verdicts ? `verified ${verdicts}` : "no verdict"}`;
+  await ledger.mutate(appendRowsWithFilesMutation(issue, completeRows(rows, input.now), files, message));
 }

@@ -1,5 +1,4 @@
-import type { ShipPreflight } from "../../ledger/rows.js";
-import type { TaskLedger } from "../../ledger/task-ledger.js";
+import type { ShipPreflight, TaskLedger } from "../../ledger/index.js";
 import { PREFLIGHT_MARKER, renderPreflightComment } from "../../render/ship-preflight.js";
 import { redactSecrets } from "../../util/redact.js";
 import { stageLogger } from "../run/run-log.js";

@@ -1,4 +1,4 @@
-import type { TaskLedger } from "../../ledger/task-ledger.js";
+import type { TaskLedger } from "../../ledger/index.js";
 import { redactSecrets } from "../../util/redact.js";
 import { stageLogger } from "../run/run-log.js";
 import type { VerificationContext } from "./verification-context.js";

@@ -1,5 +1,4 @@
-import type { CarrySidecar } from "../../ledger/files.js";
-import type { DoneRow } from "../../ledger/rows.js";
+import type { CarrySidecar, DoneRow } from "../../ledger/index.js";
 import { git } from "../../util/git.js";
 import { reviewerStance } from "../../workers/reviewer-stance.js";
 import type { PlanStage } from "../../plan/plan-schema.js";

@@ -1,4 +1,4 @@
-import type { RunManifest } from "../../ledger/files.js";
+import type { RunManifest } from "../../ledger/index.js";
 import { renderVerifyingOutput } from "../../render/check-run.js";
 import { redactSecrets } from "../../util/redact.js";
 import { BudgetMeter } from "../../workers/budget.js";

@@ -1,5 +1,4 @@
-import type { StageState } from "../../ledger/derive.js";
-import type { TaskLedger } from "../../ledger/task-ledger.js";
+import type { StageState, TaskLedger } from "../../ledger/index.js";
 import type { Plan } from "../../plan/plan-schema.js";
 import { taskPlan } from "../../plan/approved-task.js";
 import { CommandRefusal } from "../refusal.js";

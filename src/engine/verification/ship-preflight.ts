@@ -1,5 +1,4 @@
-import type { ShipPreflight } from "../../ledger/rows.js";
-import type { TaskLedger } from "../../ledger/task-ledger.js";
+import type { ShipPreflight, TaskLedger } from "../../ledger/index.js";
 import type { Workspace } from "../../workspace/workspace.js";
 import { assembleGroup, GroupConflictError, type GroupMember } from "../handoff/assemble-group.js";
 import type { VerificationSubject } from "./review-context.js";
@@ -17,7 +16,7 @@ import type { StageVerdict } from "./verdict.js";
  * one is what `/okstra status`, the check runs and the stage PRs say.
  */
 
-export type { ShipPreflight } from "../../ledger/rows.js";
+export type { ShipPreflight } from "../../ledger/index.js";
 
 /** The stages accepted at their current head once this run's verdicts count: earlier runs' and this one's. */
 export function acceptedMembers(

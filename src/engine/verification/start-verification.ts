@@ -1,7 +1,13 @@
-import type { Ledger } from "../../ledger/ledger.js";
-import { runManifestSchema, type RunManifest } from "../../ledger/files.js";
-import { runFile } from "../../ledger/paths.js";
-import { readMeta, readRows, taskPath } from "../../ledger/task-ledger.js";
+import {
+  jsonFileText,
+  readMeta,
+  readRows,
+  runFile,
+  runManifestSchema,
+  taskPath,
+  type Ledger,
+  type RunManifest,
+} from "../../ledger/index.js";
 import { DuplicateTriggerError, RUN_PREFIX } from "../run/start-run.js";
 
 /**
@@ -65,7 +71,7 @@ export async function startVerificationRun(
       ...input.extra,
     });
     const changes = new Map<string, string | null>([
-      [taskPath(issue, runFile(manifest.id, "run.json")), `${JSON.stringify(manifest, null, 2)}\n`],
+      [taskPath(issue, runFile(manifest.id, "run.json")), jsonFileText(manifest)],
     ]);
     return { changes, message: `ledger(#${issue}): start ${manifest.id}`, value: manifest };
   });

@@ -1,4 +1,4 @@
-import type { Verdict } from "../../ledger/rows.js";
+import type { Verdict } from "../../ledger/index.js";
 import type { Finding } from "../../workers/results.js";
 import type { Classification } from "./classify.js";
 import type { OwnChecks } from "./own-checks.js";

@@ -1,4 +1,4 @@
-import type { RunManifest } from "../../ledger/files.js";
+import type { RunManifest } from "../../ledger/index.js";
 import type { CheckRunFinding } from "../../render/check-run.js";
 import type { VerificationReportInput } from "../../render/verification-report.js";
 import type { VerificationContext } from "./verification-context.js";

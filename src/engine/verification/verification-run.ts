@@ -1,8 +1,6 @@
-import type { RunManifest } from "../../ledger/files.js";
-import type { TaskLedger } from "../../ledger/task-ledger.js";
+import type { RunManifest, ShipPreflight, TaskLedger } from "../../ledger/index.js";
 import type { Plan } from "../../plan/plan-schema.js";
 import type { RunWorkers } from "../run/invoke-worker.js";
-import type { ShipPreflight } from "../../ledger/rows.js";
 import type { ConvergenceResult } from "./converge.js";
 import type { IgnoredFinding } from "./findings.js";
 import type { VerificationSubject } from "./review-context.js";
