@@ -1,6 +1,5 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
-import type { CarrySidecar } from "../../ledger/files.js";
 import { carrySidecarSchema } from "../../ledger/files.js";
 import { git, isAncestor } from "../../util/git.js";
 import type { Logger } from "../../util/log.js";
@@ -18,26 +17,9 @@ import { approvedPlanProblem } from "./plan-recheck.js";
 import { checkStage, justifiedPlaceholders, linksLeavingClone } from "./stage-checks.js";
 import { stageBranch } from "../pull-requests/branch-names.js";
 import { ensureTrailers } from "./trailers.js";
+import type { StageOutcome } from "./stage-outcome.js";
 
-/** How one stage of a batch ended. `failed` is retryable; the batch goes on with stages that do not depend on it. */
-export type StageOutcome =
-  | {
-      stage: number;
-      status: "done";
-      branch: string;
-      baseCommit: string;
-      headCommit: string;
-      carry: CarrySidecar;
-      validation: ValidationResult[];
-    }
-  | {
-      stage: number;
-      status: "failed";
-      reason: string;
-      detail: string;
-      validation: ValidationResult[];
-      evidence?: string;
-    };
+export type { StageOutcome } from "./stage-outcome.js";
 
 /**
  * One stage, in the run's workspace (SPEC §6.3):
