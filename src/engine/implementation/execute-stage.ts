@@ -1,13 +1,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
-import { carrySidecarSchema, type CarrySidecar } from "../../ledger/index.js";
+import { carrySidecarSchema } from "../../ledger/index.js";
 import { git, isAncestor } from "../../util/git.js";
 import type { Logger } from "../../util/log.js";
 import { executorResultSchema } from "../../workers/results.js";
 import { MergeConflictError } from "../../workspace/errors.js";
 import type { Workspace } from "../../workspace/workspace.js";
 import type { PlanStage } from "../../plan/plan-schema.js";
-import { predictedFiles } from "../planning/validator/predicted-files.js";
 import { invokeWorker } from "../run/invoke-worker.js";
 import type { ImplementationRun } from "./implementation-run.js";
 import { failedValidations, failureEvidence, runValidation, type ValidationResult } from "./run-validation.js";
@@ -17,26 +16,31 @@ import { approvedPlanProblem } from "./plan-recheck.js";
 import { checkStage, justifiedPlaceholders, linksLeavingClone } from "./stage-checks.js";
 import { stageBranch } from "../pull-requests/branch-names.js";
 import { ensureTrailers } from "./trailers.js";
+import { executorValues } from "./executor-values.js";
+import { changedSinceApproval, checkoutStageBase } from "./stage-base.js";
+import type { StageOutcome } from "./stage-outcome.js";
 
-/** How one stage of a batch ended. `failed` is retryable; the batch goes on with stages that do not depend on it. */
-export type StageOutcome =
-  | {
-      stage: number;
-      status: "done";
-      branch: string;
-      baseCommit: string;
-      headCommit: string;
-      carry: CarrySidecar;
-      validation: ValidationResult[];
-    }
-  | {
-      stage: number;
-      status: "failed";
-      reason: string;
-      detail: string;
-      validation: ValidationResult[];
-      evidence?: string;
-    };
+export type { StageOutcome } from "./stage-outcome.js";
+
+/**
+ * What one stage takes from its run: the command's context (config, workers, status), the approved
+ * task, the run's id, budget and signal, and the carries of its dependencies — not the keeper,
+ * the pilot or the other stages.
+ */
+export type StageRun = Pick<
+  ImplementationRun,
+  | "context"
+  | "task"
+  | "manifest"
+  | "workers"
+  | "baseCommit"
+  | "baseBranch"
+  | "signal"
+  | "taskKey"
+  | "attemptSuffix"
+  | "carryIn"
+  | "carryInText"
+>;
 
 /**
  * One stage, in the run's workspace (SPEC §6.3):
@@ -51,7 +55,7 @@ export type StageOutcome =
  * the run's logger for this stage (it carries `stage`).
  */
 export async function executeStage(
-  run: ImplementationRun,
+  run: StageRun,
   workspace: Workspace,
   stage: PlanStage,
   dependencyHeads: Map<number, string>,
@@ -295,7 +299,7 @@ export async function executeStage(
  * continues from them; uncommitted edits are not kept.
  */
 async function keepFailedWork(
-  run: ImplementationRun,
+  run: StageRun,
   workspace: Workspace,
   branch: string,
   baseCommit: string,
@@ -322,72 +326,6 @@ async function keepFailedWork(
 
 function describeAbort(signal: AbortSignal): string {
   return signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? "aborted");
-}
-
-async function checkoutStageBase(
-  workspace: Workspace,
-  branch: string,
-  heads: string[],
-  stage: PlanStage,
-  log: Logger,
-): Promise<string> {
-  await workspace.checkoutNewBranch(branch, heads[0]);
-  if (heads.length === 1) return heads[0];
-  const deps = stage.dependsOn;
-  return workspace.mergeInto(
-    branch,
-    heads.slice(1).map((ref, i) => ({ ref, message: `merge: stage ${deps[i + 1]}` })),
-    { log },
-  );
-}
-
-/** Commits on the base branch since approval that touch the stage's predicted files, as `sha subject`. */
-async function changedSinceApproval(
-  workspace: Workspace,
-  baseBranch: string,
-  approvedBase: string,
-  stage: PlanStage,
-): Promise<string[]> {
-  const current = await workspace.resolveCommit(baseBranch).catch(() => approvedBase);
-  if (current === approvedBase) return [];
-  const pathspecs = predictedFiles(stage).map((p) => `:(glob)${p.endsWith("/") ? `${p}**` : p}`);
-  const log = await git(["log", "--format=%h %s", `${approvedBase}..${current}`, "--", ...pathspecs], {
-    cwd: workspace.dir,
-    allowFailure: true,
-  });
-  return log.stdout.split("\n").filter(Boolean).slice(0, 10);
-}
-
-function executorValues(run: ImplementationRun, stage: PlanStage, branch: string, guidance: string) {
-  const list = (items: string[]) => (items.length ? items.map((i) => `- ${i}`).join("\n") : "(none)");
-  return {
-    taskKey: run.taskKey,
-    issue: { title: run.task.meta.title },
-    branch,
-    guidance: guidance || "(none)",
-    conventions: [
-      "Commit messages follow Conventional Commits (`test(scope): …`, `feat(scope): …`, `fix(scope): …`, `refactor(scope): …`).",
-      "TDD: first commit a failing test (`test(...)`), then the implementation (`feat|fix(...)`), then an optional `refactor(...)`.",
-      "Never commit anything under `.okstra/`. No TODO/FIXME/TBD/XXX/placeholder in added lines unless listed in your notes as `justified: path:line — why`.",
-      `okstra itself runs these after you: ${[...stage.validation.post, ...Object.values(run.context.config.qaCommands)].map((c) => `\`${c}\``).join(", ") || "(none)"}.`,
-    ].join("\n"),
-    carryIn: run.carryInText(stage),
-    stage: {
-      number: stage.number,
-      title: stage.title,
-      sliceValue: stage.sliceValue,
-      acceptance: list(stage.acceptance),
-      steps: stage.steps
-        .map(
-          (s) =>
-            `${s.n}. ${s.action} — files: ${s.files.join(", ") || "(none)"}${s.command ? ` — run \`${s.command}\`` : ""} — expect: ${s.expected}`,
-        )
-        .join("\n"),
-      exitContract: `files: ${stage.exitContract.files.join(", ")}\nidentifiers: ${stage.exitContract.identifiers.join(", ") || "(none)"}\nresources: ${stage.exitContract.resources.join(", ") || "(none)"}`,
-      validation: `pre: ${stage.validation.pre.join("; ") || "(none)"}\nmid: ${stage.validation.mid.join("; ") || "(none)"}\npost: ${stage.validation.post.join("; ")}`,
-      tddExemption: stage.tddExemption ? `Exempt: ${stage.tddExemption}` : "(none: every behaviour is test-first)",
-    },
-  };
 }
 
 /** The carry records the stage's own validation; `setup:` is the repository's, reported in the run report. */

@@ -10,7 +10,7 @@ import type { ImplementationRun } from "./implementation-run.js";
  * refusal: `readTask` throws LedgerUntrustedError, which ends the run and
  * names the commit.
  */
-export async function approvedPlanProblem(run: ImplementationRun): Promise<string | null> {
+export async function approvedPlanProblem(run: Pick<ImplementationRun, "context" | "task">): Promise<string | null> {
   const issue = run.context.job.issueNumber;
   // The latest head, never the run's pinned one: a change made by anyone since must be seen here.
   const current = await run.context.services.ledger.readTask(issue, { latest: true });
