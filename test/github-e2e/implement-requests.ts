@@ -7,7 +7,7 @@ import type { ApiRequest } from "./fake-github-api.js";
  * the `okstra/ledger` ref; its trees and blobs come from the SHA-keyed cache
  * when known — SPEC §13 — and are counted apart as object reads, the run
  * reads nothing else through the git data API) and the ledger commits
- * (`createCommitOnBranch`, or the REST recipe's ref writes).
+ * (`createCommitOnBranch`, or the REST recipe's writes of the ledger ref).
  */
 export interface ImplementCounts {
   total: number;
@@ -22,11 +22,20 @@ const OBJECT_READ = new Set([
   "GET /repos/{owner}/{repo}/git/trees/{tree_sha}",
   "GET /repos/{owner}/{repo}/git/blobs/{file_sha}",
 ]);
-const COMMIT = new Set([
-  "POST /graphql createCommitOnBranch",
-  "PATCH /repos/{owner}/{repo}/git/refs/{ref}",
-  "POST /repos/{owner}/{repo}/git/refs",
-]);
+/**
+ * A ledger commit: `createCommitOnBranch` (okstra writes only the ledger
+ * through it), or a REST ref write to `okstra/ledger` — not the stage base
+ * branches okstra creates through the same route (SPEC §15.4).
+ */
+function isLedgerCommit(r: ApiRequest): boolean {
+  if (r.route === "POST /graphql createCommitOnBranch") return true;
+  if (r.route === "PATCH /repos/{owner}/{repo}/git/refs/{ref}")
+    return LEDGER_REF_WRITE.test(r.path.split("?")[0] ?? "");
+  if (r.route === "POST /repos/{owner}/{repo}/git/refs")
+    return (r.body as { ref?: string } | null)?.ref === "refs/heads/okstra/ledger";
+  return false;
+}
+const LEDGER_REF_WRITE = /\/git\/refs\/heads\/okstra\/ledger$/;
 
 /** The installation token exchange is Probot's, not okstra's: it is listed but not counted against the budget. */
 const NOT_OKSTRA = new Set(["POST /app/installations/{installation_id}/access_tokens"]);
@@ -39,7 +48,7 @@ export function countImplementRequests(requests: ApiRequest[]): ImplementCounts 
     total: counted.length,
     ledgerReads: counted.filter((r) => r.method === "GET" && LEDGER_REF.test(r.path.split("?")[0] ?? "")).length,
     objectReads: counted.filter((r) => OBJECT_READ.has(r.route)).length,
-    ledgerCommits: counted.filter((r) => COMMIT.has(r.route)).length,
+    ledgerCommits: counted.filter(isLedgerCommit).length,
     byRoute,
   };
 }
