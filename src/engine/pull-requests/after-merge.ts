@@ -1,9 +1,9 @@
-import type { Ledger, RowInput, TaskLedger } from "../../ledger/index.js";
+import type { Ledger, TaskLedger } from "../../ledger/index.js";
 import type { Platform } from "../../platform/types.js";
 import type { Logger } from "../../util/log.js";
 import { withWorkspace } from "../../workspace/workspace.js";
 import type { Plan } from "../../plan/plan-schema.js";
-import { noteConflictOnPullRequest } from "../restack/restack-task.js";
+import { noteConflictOnPullRequest, restackRows } from "../restack/restack-task.js";
 import { stageBaseBranch, stageBranch } from "./branch-names.js";
 import { replayDependents, type ReplayOutcome, type ReplayStage } from "./replay-dependents.js";
 
@@ -88,32 +88,7 @@ async function record(
   prs: ReadonlyMap<number, number>,
 ): Promise<void> {
   const { task } = input;
-  const done = new Map(task.state.stages.flatMap((s) => (s.done ? [[s.stage, s.done] as const] : [])));
-  const trigger = `merged-s${input.stage}`;
-  const rows: RowInput[] = [
-    ...outcome.replayed.map((r): RowInput => {
-      const previous = done.get(r.stage)!;
-      return {
-        run: previous.run,
-        status: "done",
-        source: "restack",
-        stage: r.stage,
-        headCommit: r.to,
-        branch: previous.branch,
-        carryPath: previous.carryPath,
-      };
-    }),
-    ...outcome.conflicts.map(
-      (c): RowInput => ({
-        run: trigger,
-        status: "needs-restack",
-        stage: c.stage,
-        dependency: c.dependency,
-        dependencyHead: c.dependencyHead,
-        paths: c.paths,
-      }),
-    ),
-  ];
+  const rows = restackRows(task, outcome.replayed, outcome.conflicts, `merged-s${input.stage}`);
   if (rows.length > 0) await ports.ledger.appendRows(task.issue, rows);
   for (const replayed of outcome.replayed) {
     const number = prs.get(replayed.stage);

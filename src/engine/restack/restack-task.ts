@@ -60,22 +60,46 @@ export async function restackTask(
       }),
   );
 
-  const rows: RowInput[] = [
-    ...outcome.restacked.map((r): RowInput => {
-      const previous = done.get(r.stage)!;
+  const rows = restackRows(task, outcome.restacked, outcome.conflicts, input.trigger);
+  if (rows.length > 0) await ports.ledger.appendRows(issue, rows);
+  for (const conflict of outcome.conflicts) await noteConflictOnPullRequest(ports.platform, task, conflict, input.log);
+  input.log.info(
+    { restacked: outcome.restacked.map((r) => r.stage), conflicts: outcome.conflicts.map((c) => c.stage) },
+    "restack pass done",
+  );
+  return outcome;
+}
+
+/**
+ * What a pass that moved stage branches records (SPEC §15.3, §15.4): a `done`
+ * (`source: "restack"`) at each moved stage's new head, keeping the run and
+ * carry of its last `done`, and a `needs-restack` with the paths for each
+ * stage that could not be brought up to date. `run` names what moved them.
+ */
+export function restackRows(
+  task: TaskLedger,
+  moved: readonly { stage: number; to: string }[],
+  conflicts: readonly Omit<RestackConflict, "branch">[],
+  run: string,
+): RowInput[] {
+  const done = new Map(task.state.stages.flatMap((s) => (s.done ? [[s.stage, s.done] as const] : [])));
+  return [
+    ...moved.map((m): RowInput => {
+      const previous = done.get(m.stage)!;
+      const { branch, carryPath } = previous;
       return {
         run: previous.run,
         status: "done",
         source: "restack",
-        stage: r.stage,
-        headCommit: r.to,
-        branch: previous.branch,
-        carryPath: previous.carryPath,
+        stage: m.stage,
+        headCommit: m.to,
+        branch,
+        carryPath,
       };
     }),
-    ...outcome.conflicts.map(
+    ...conflicts.map(
       (c): RowInput => ({
-        run: input.trigger,
+        run,
         status: "needs-restack",
         stage: c.stage,
         dependency: c.dependency,
@@ -84,13 +108,6 @@ export async function restackTask(
       }),
     ),
   ];
-  if (rows.length > 0) await ports.ledger.appendRows(issue, rows);
-  for (const conflict of outcome.conflicts) await noteConflictOnPullRequest(ports.platform, task, conflict, input.log);
-  input.log.info(
-    { restacked: outcome.restacked.map((r) => r.stage), conflicts: outcome.conflicts.map((c) => c.stage) },
-    "restack pass done",
-  );
-  return outcome;
 }
 
 /** Says on the stage's PR, once per conflicting dependency head, what conflicts and what to do. */
