@@ -1,6 +1,6 @@
 import type { CommandContext } from "../context.js";
 import { runVerification } from "../verification/run-verification.js";
-import { fromCommandContext } from "../verification/verification-context.js";
+import { commentTrigger, fromCommandContext } from "../verification/verification-context.js";
 import { requirePlan, verificationSubjects } from "../verification/select-stages.js";
 import { redactSecrets } from "../../util/redact.js";
 
@@ -25,10 +25,7 @@ export async function verifyAfterStageMoves(context: CommandContext, stages: rea
       ),
       trigger: {
         kind: "comment",
-        commentId: job.comment.id,
-        deliveryId: job.deliveryId,
-        actor: job.comment.author,
-        command: context.commandLine,
+        ...commentTrigger(context),
       },
       embedded: true,
     });

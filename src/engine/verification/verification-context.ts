@@ -27,3 +27,19 @@ export function fromCommandContext(context: CommandContext): VerificationContext
   const { commandLine, config, services, log, status, run } = context;
   return { issue: context.job.issueNumber, repo: context.job.repo, commandLine, config, services, log, status, run };
 }
+
+/** Who asked, as a verification run records it: the comment that carried the command. */
+export function commentTrigger(context: CommandContext): {
+  commentId: number;
+  deliveryId: string;
+  actor: string;
+  command: string;
+} {
+  const { job } = context;
+  return {
+    commentId: job.comment.id,
+    deliveryId: job.deliveryId,
+    actor: job.comment.author,
+    command: context.commandLine,
+  };
+}

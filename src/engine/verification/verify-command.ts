@@ -2,7 +2,7 @@ import { redactSecrets } from "../../util/redact.js";
 import type { CommandContext } from "../context.js";
 import { reconcileStageHeads } from "../reconcile/reconcile-stage-heads.js";
 import { runVerification } from "./run-verification.js";
-import { fromCommandContext } from "./verification-context.js";
+import { commentTrigger, fromCommandContext } from "./verification-context.js";
 import { requireDoneStage, requirePlan, unverifiedStages, verificationSubjects } from "./select-stages.js";
 
 /**
@@ -34,10 +34,7 @@ export async function verifyCommand(context: CommandContext): Promise<void> {
     subjects: verificationSubjects(task, plan, stages),
     trigger: {
       kind: "comment",
-      commentId: job.comment.id,
-      deliveryId: job.deliveryId,
-      actor: job.comment.author,
-      command: context.commandLine,
+      ...commentTrigger(context),
     },
     embedded: false,
   });
@@ -64,10 +61,7 @@ export async function verifyAfterImplementation(context: CommandContext, doneSta
       ),
       trigger: {
         kind: "after-implementation",
-        commentId: job.comment.id,
-        deliveryId: job.deliveryId,
-        actor: job.comment.author,
-        command: context.commandLine,
+        ...commentTrigger(context),
         implementationRun: context.run.runId,
       },
       embedded: true,
