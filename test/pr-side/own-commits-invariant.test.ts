@@ -144,6 +144,25 @@ describe.each(["squash", "rebase"] as const)(
   },
 );
 
+describe("a person's commit on okstra/<N>/s4-base", () => {
+  it("is not rewritten by the replay after a squash merge, nor is stage 4", async () => {
+    repo = await createStageRepo([1, 2, 3, 4], diamond());
+    const prs = await publishAll(repo);
+    await repo.gitIn(["checkout", "-q", `okstra/${ISSUE}/s4-base`]);
+    await writeFile(path.join(repo.dir, "NOTE.md"), "a person's note\n");
+    await repo.gitIn(["add", "NOTE.md"]);
+    await repo.gitIn(["commit", "-q", "-m", "docs: a person's note"]);
+    const personal = await repo.gitIn(["rev-parse", "HEAD"]);
+    await repo.gitIn(["checkout", "-q", "main"]);
+    const s4Before = await repo.gitIn(["rev-parse", `okstra/${ISSUE}/s4`]);
+
+    await mergeStage1(repo, "squash", prs.get(1)!);
+
+    expect(await repo.gitIn(["rev-parse", `okstra/${ISSUE}/s4-base`])).toBe(personal);
+    expect(await repo.gitIn(["rev-parse", `okstra/${ISSUE}/s4`])).toBe(s4Before);
+  });
+});
+
 describe("when a dependency's head moves (restack)", () => {
   it("fast-forwards okstra/<N>/s4-base with the new head and merges that base into stage 4", async () => {
     repo = await createStageRepo([1, 2, 3, 4], diamond());

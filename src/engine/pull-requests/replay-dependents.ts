@@ -81,6 +81,12 @@ export async function replayDependents(
       input.log.warn({ stage: stage.number }, "stage has several dependencies and no base branch; not replayed");
       continue;
     }
+    if (combined !== undefined && !(await isAncestor(workspace.dir, combined, stage.head))) {
+      // Someone pushed to `s<S>-base` past what the stage was built on: neither branch is okstra's to rewrite.
+      input.log.warn({ stage: stage.number }, "stage base branch moved past the ledger's head; not rewritten");
+      outcome.moved.push(stage.number);
+      continue;
+    }
     const tipOf = (d: number) => newTips.get(d) ?? byNumber.get(d)!.head;
     const target = await newBase(workspace, input, stage, unmerged, tipOf, combined);
     if (target.kind === "conflict") {
