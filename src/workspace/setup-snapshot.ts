@@ -115,6 +115,9 @@ export async function restoreSnapshot(repoDir: string, key: string, cwd: string)
   const manifest = await readFile(join(dir, MANIFEST), "utf8").catch(() => null);
   if (manifest === null) return false;
   const entries = (JSON.parse(manifest) as { entries: string[] }).entries;
+  // The tree may already hold one of them (a link a worker committed as `.pnp.cjs`): `cp` would write through
+  // a link to a host file, so such a tree installs fresh instead.
+  for (const entry of entries) if (await lexists(join(cwd, entry.replace(/\/$/, "")))) return false;
   for (const entry of entries) await copyTree(join(dir, "tree", entry), join(cwd, entry));
   return true;
 }
@@ -163,6 +166,13 @@ async function copyTree(from: string, to: string): Promise<void> {
   const copy = (chunk: string[]) =>
     exec("cp", ["-a", "--reflink=auto", "-t", target, "--", ...chunk.map((n) => join(source, n))]);
   await Promise.all(chunks.filter((c) => c.length > 0).map(copy));
+}
+
+async function lexists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function exists(path: string): Promise<boolean> {

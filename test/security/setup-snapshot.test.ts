@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { runSetup } from "../../src/engine/implementation/run-setup.js";
+import { restoreSnapshot, storeSnapshot } from "../../src/workspace/setup-snapshot.js";
 import { git } from "../../src/util/git.js";
 import { silentLogger as log } from "../../src/util/log.js";
 
@@ -107,5 +108,26 @@ describe("setup snapshots", () => {
     expect(fromBase.restored).toBe(false);
     expect(await fromBase.module()).toContain('"trusted"');
     expect(await snapshots()).toHaveLength(1);
+  });
+});
+
+describe("a restore into a tree that already holds an entry", () => {
+  it("does not write through a link a worker committed where a snapshot entry goes", async () => {
+    root = await mkdtemp(path.join(tmpdir(), "okstra-snapshot-"));
+    const [stored, target, snapshots] = ["stored", "target", "snapshots"].map((d) => path.join(root, d));
+    await mkdir(stored, { recursive: true });
+    await mkdir(target, { recursive: true });
+    await writeFile(path.join(stored, ".pnp.cjs"), "snapshot content\n");
+    await storeSnapshot(snapshots, "k", stored, [".pnp.cjs"]);
+    const victim = path.join(root, "host-file");
+    await writeFile(victim, "host content\n");
+    await symlink(victim, path.join(target, ".pnp.cjs"));
+
+    expect(await restoreSnapshot(snapshots, "k", target)).toBe(false);
+    expect(await readFile(victim, "utf8")).toBe("host content\n");
+    // The same snapshot restores into a tree without the link.
+    await rm(path.join(target, ".pnp.cjs"));
+    expect(await restoreSnapshot(snapshots, "k", target)).toBe(true);
+    expect(await readFile(path.join(target, ".pnp.cjs"), "utf8")).toBe("snapshot content\n");
   });
 });
