@@ -17,8 +17,8 @@ import { defaultCacheDir } from "./mirror-cache.js";
  *   `package.json`, the lockfiles, `.npmrc`, workspace and yarn settings),
  *   by path, mode and blob id, read from the commit's tree — never from
  *   files a link could redirect.
- * - **Trust** (SPEC §14): only a tree whose key files are those of the task's
- *   base commit stores a snapshot. A tree an earlier stage's worker shaped
+ * - **Trust** (SPEC §14): only the tree of the task's base commit stores a
+ *   snapshot (any tree with the same key may restore it). A tree an earlier stage's worker shaped
  *   (another `package.json`, a planted `postinstall`) runs setup fresh and
  *   stores nothing, so no worker decides what a later workspace restores.
  * - **Copies, never links**: stored and restored with `cp -a --reflink=auto`
@@ -64,18 +64,19 @@ export async function setupSnapshotKey(cwd: string, commit: string, commands: re
   return hash.digest("hex").slice(0, 32);
 }
 
-/** True when what decides the install in `cwd`'s HEAD is what it is at `trustedCommit`, and unchanged on disk. */
-export async function installInputsTrusted(
-  cwd: string,
-  trustedCommit: string | undefined,
-  commands: readonly string[],
-  key: string,
-): Promise<boolean> {
+/**
+ * True when `cwd`'s HEAD is the tree of `trustedCommit`, unchanged on disk. Equal key files are not enough:
+ * an install also runs files the key does not cover (a `postinstall` script, a `file:` dependency), and a
+ * worker may have shaped those while leaving every manifest and lockfile as it was.
+ */
+export async function installInputsTrusted(cwd: string, trustedCommit: string | undefined): Promise<boolean> {
   if (!trustedCommit) return false;
-  const commit = `${trustedCommit}^{commit}`;
-  const resolved = await git(["rev-parse", "--verify", "--quiet", commit], { cwd, allowFailure: true });
-  if (resolved.exitCode !== 0) return false;
-  if ((await setupSnapshotKey(cwd, trustedCommit, commands)) !== key) return false;
+  const trees = await git(["rev-parse", "HEAD^{tree}", `${trustedCommit}^{tree}`], {
+    cwd,
+    allowFailure: true,
+  });
+  const [head, trusted] = trees.stdout.trim().split("\n");
+  if (trees.exitCode !== 0 || !head || head !== trusted) return false;
   const dirty = await git(["status", "--porcelain", "-z", "--untracked-files=no"], { cwd });
   return dirty.stdout === "";
 }
@@ -115,6 +116,9 @@ export async function restoreSnapshot(repoDir: string, key: string, cwd: string)
   const manifest = await readFile(join(dir, MANIFEST), "utf8").catch(() => null);
   if (manifest === null) return false;
   const entries = (JSON.parse(manifest) as { entries: string[] }).entries;
+  // The tree may already hold one of them (a link a worker committed as `.pnp.cjs`): `cp` would write through
+  // a link to a host file, so such a tree installs fresh instead.
+  for (const entry of entries) if (await lexists(join(cwd, entry.replace(/\/$/, "")))) return false;
   for (const entry of entries) await copyTree(join(dir, "tree", entry), join(cwd, entry));
   return true;
 }
@@ -163,6 +167,13 @@ async function copyTree(from: string, to: string): Promise<void> {
   const copy = (chunk: string[]) =>
     exec("cp", ["-a", "--reflink=auto", "-t", target, "--", ...chunk.map((n) => join(source, n))]);
   await Promise.all(chunks.filter((c) => c.length > 0).map(copy));
+}
+
+async function lexists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { runSetup } from "../../src/engine/implementation/run-setup.js";
+import { restoreSnapshot, storeSnapshot } from "../../src/workspace/setup-snapshot.js";
 import { git } from "../../src/util/git.js";
 import { silentLogger as log } from "../../src/util/log.js";
 
@@ -37,19 +38,20 @@ async function commit(dir: string, files: Record<string, string>, message: strin
 }
 
 let workspaces = 0;
-async function setupAt(origin: string, commitSha: string, trustedCommit: string) {
+async function setupAt(origin: string, commitSha: string, trustedCommit: string, commands = [SETUP]) {
   const cwd = path.join(root, `ws-${++workspaces}`);
   await git(["clone", "-q", origin, cwd], { cwd: root });
   await git(["checkout", "-q", "--detach", commitSha], { cwd });
   const home = await mkdtemp(path.join(root, "home-"));
   const cacheRoot = path.join(root, "cache");
   const input = { repoKey: "acme/app", cwd, home, timeoutMs: 60_000, log, cacheRoot, trustedCommit };
-  const results = await runSetup({ commands: [SETUP], ...input });
+  const results = await runSetup({ commands, ...input });
   expect(results.map((r) => r.exitCode)).toEqual([0]);
   return {
     cwd,
     restored: results[0]!.outputTail.includes("restored from the setup snapshot"),
     module: () => readFile(path.join(cwd, "node_modules/dep/index.js"), "utf8"),
+    read: (file: string) => readFile(path.join(cwd, file), "utf8"),
   };
 }
 
@@ -107,5 +109,45 @@ describe("setup snapshots", () => {
     expect(fromBase.restored).toBe(false);
     expect(await fromBase.module()).toContain('"trusted"');
     expect(await snapshots()).toHaveLength(1);
+  });
+});
+
+describe("a tree with the base's key files but other sources", () => {
+  it("a worker-shaped install script runs fresh and stores nothing", async () => {
+    root = await mkdtemp(path.join(tmpdir(), "okstra-snapshot-"));
+    const origin = path.join(root, "origin");
+    await git(["init", "-q", origin], { cwd: root });
+    // The install runs a script the key does not cover, as a `postinstall` would.
+    const install = ["mkdir -p node_modules/dep && cp build.js node_modules/dep/index.js"];
+    const base = await commit(origin, { ...TRUSTED, "build.js": "trusted\n" }, "base");
+    const shaped = await commit(origin, { "build.js": "worker-shaped\n" }, "stage 1 by a worker");
+
+    const fromShaped = await setupAt(origin, shaped, base, install);
+    expect(await fromShaped.read("node_modules/dep/index.js")).toBe("worker-shaped\n");
+    expect(await snapshots()).toHaveLength(0);
+    const fromBase = await setupAt(origin, base, base, install);
+    expect(fromBase.restored).toBe(false);
+    expect(await fromBase.read("node_modules/dep/index.js")).toBe("trusted\n");
+  });
+});
+
+describe("a restore into a tree that already holds an entry", () => {
+  it("does not write through a link a worker committed where a snapshot entry goes", async () => {
+    root = await mkdtemp(path.join(tmpdir(), "okstra-snapshot-"));
+    const [stored, target, snapshots] = ["stored", "target", "snapshots"].map((d) => path.join(root, d));
+    await mkdir(stored, { recursive: true });
+    await mkdir(target, { recursive: true });
+    await writeFile(path.join(stored, ".pnp.cjs"), "snapshot content\n");
+    await storeSnapshot(snapshots, "k", stored, [".pnp.cjs"]);
+    const victim = path.join(root, "host-file");
+    await writeFile(victim, "host content\n");
+    await symlink(victim, path.join(target, ".pnp.cjs"));
+
+    expect(await restoreSnapshot(snapshots, "k", target)).toBe(false);
+    expect(await readFile(victim, "utf8")).toBe("host content\n");
+    // The same snapshot restores into a tree without the link.
+    await rm(path.join(target, ".pnp.cjs"));
+    expect(await restoreSnapshot(snapshots, "k", target)).toBe(true);
+    expect(await readFile(path.join(target, ".pnp.cjs"), "utf8")).toBe("snapshot content\n");
   });
 });

@@ -60,7 +60,7 @@ export async function runSetup(input: SetupInput): Promise<ValidationResult[]> {
     await excludeUntracked(input.cwd);
     return restoredResults(input.commands, key, Date.now() - started);
   }
-  const trusted = await installInputsTrusted(input.cwd, input.trustedCommit, input.commands, key);
+  const trusted = await installInputsTrusted(input.cwd, input.trustedCommit);
   const before = new Set(await untrackedEntries(input.cwd));
   // An untrusted tree's install scripts get a package cache of their own: they cannot seed the trusted one.
   const cache = await dependencyCacheFor(input.repoKey, input.cwd, input.cacheRoot, trusted ? "trusted" : "untrusted");
