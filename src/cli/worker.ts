@@ -11,7 +11,7 @@ import { githubJobProcessor, type GithubProcessorOptions } from "../queue/github
 import { closeWithinGrace, nextShutdownSignal } from "../queue/graceful-shutdown.js";
 import type { JobProcessor } from "../queue/types.js";
 import type { ScheduleJob } from "../queue/recovery-jobs.js";
-import { positiveInteger, readOperatorSettings } from "../config/settings.js";
+import { readOperatorSettings } from "../config/settings.js";
 import { startOrphanSweeper } from "../workspace/orphan-sweeper.js";
 import { opsHandler } from "../server/ops-routes.js";
 import { createLogger, type Logger } from "../util/log.js";
@@ -56,9 +56,10 @@ interface WorkerArgs {
  */
 export async function runQueueWorker(args: string[], io: CliIo, deps: QueueWorkerDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
+  const settings = readOperatorSettings(env);
   const options = parseWorkerArgs(args, env);
-  if (!env.REDIS_URL)
-    throw new CliUsageError("okstra worker needs REDIS_URL: the Redis the web process queues commands in");
+  const redisUrl = settings.queue.redisUrl;
+  if (!redisUrl) throw new CliUsageError("okstra worker needs REDIS_URL: the Redis the web process queues commands in");
   const log = deps.log ?? createLogger();
   const exit = deps.exit ?? ((code: number) => process.exit(code));
   const probot = appProbot(env, log, deps.Octokit);
@@ -67,15 +68,14 @@ export async function runQueueWorker(args: string[], io: CliIo, deps: QueueWorke
   const scheduleJob: ScheduleJob = (job, enqueueOptions) => queue!.enqueue(job, enqueueOptions);
   const processor = (
     deps.createProcessor ??
-    ((app: Probot) =>
-      githubJobProcessor(app, { ...deps.processorOptions, settings: readOperatorSettings(env), scheduleJob }))
+    ((app: Probot) => githubJobProcessor(app, { ...deps.processorOptions, settings, scheduleJob }))
   )(probot);
 
   // Listen before connecting: a signal during start-up still shuts down cleanly.
   const shutdown = nextShutdownSignal(deps.signals);
   queue = createBullmqQueue({
     ...deps.queueOptions,
-    connection: env.REDIS_URL,
+    connection: redisUrl,
     log,
     processor,
     concurrency: options.concurrency,
@@ -122,9 +122,11 @@ export async function runQueueWorker(args: string[], io: CliIo, deps: QueueWorke
 }
 
 export function parseWorkerArgs(args: string[], env: NodeJS.ProcessEnv = {}): WorkerArgs {
+  // The environment's queue settings, read where every other process reads them; a flag overrides them.
+  const { concurrency, queueName } = readOperatorSettings(env).queue;
   const parsed: WorkerArgs = {
-    concurrency: positiveInteger(env.OKSTRA_WORKER_CONCURRENCY, "OKSTRA_WORKER_CONCURRENCY") ?? 2,
-    queueName: env.OKSTRA_QUEUE_NAME || DEFAULT_QUEUE_NAME,
+    concurrency: concurrency ?? 2,
+    queueName: queueName ?? DEFAULT_QUEUE_NAME,
     graceMs: 25_000,
     metricsHost: "127.0.0.1",
   };

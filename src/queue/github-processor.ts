@@ -89,5 +89,3 @@ function rateLimitWaitsOf(octokit: object): RateLimitWaits {
     },
   };
 }
-
-export { serverUrlFromEnvironment } from "../config/settings.js";
