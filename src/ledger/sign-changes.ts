@@ -1,4 +1,4 @@
-import { LedgerInputError } from "./errors.js";
+import { LedgerInputError, LedgerUntrustedError } from "./errors.js";
 import { checkRows, renderSignatures, ROWS_FILE, SIGNATURES_FILE, signFile, signRows } from "./ledger-signature.js";
 import { gitBlobSha } from "./object-cache.js";
 import type { FileChanges } from "./store.js";
@@ -12,6 +12,14 @@ import { splitTaskPath, type TrustedSnapshot } from "./trusted-snapshot.js";
  * entry in the task's `signatures.json`, a deleted file loses it. Rows already
  * on the branch are never re-signed — that is what keeps a forged row forged —
  * except by an admin's explicit adoption (`adoptIssue`).
+ *
+ * Nothing is appended after a row okstra did not sign. A row edited in place
+ * breaks the chain for every row after it; rows okstra appended meanwhile
+ * would chain to an older row and break in turn once the edit is reverted, so
+ * the revert okstra advises would no longer repair the task. Every command
+ * refuses such a task before it gets here (`Ledger.readTask`); this is the
+ * guarantee for the paths that write without deciding on the task first
+ * (crash recovery, reconciliation).
  */
 
 function parseLines(text: string): Record<string, unknown>[] {
@@ -42,7 +50,14 @@ async function signRowsFile(
       path,
       "rows are only ever appended; the new text does not start with the rows already stored",
     );
-  const { chain } = checkRows(view.keys, issue, parseLines(kept));
+  const { lines, chain } = checkRows(view.keys, issue, parseLines(kept));
+  const untrusted = lines.filter((l) => l.problem !== null);
+  if (untrusted.length > 0)
+    throw new LedgerUntrustedError(
+      issue,
+      untrusted.map((l) => ({ file: path, line: l.line, problem: l.problem! })),
+      lines.every((l) => l.value.mac === undefined),
+    );
   const added = signRows(view.keys, issue, chain, parseLines(text.slice(kept.length)));
   return kept + added.map((line) => `${line}\n`).join("");
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, expect, it } from "@jest/globals";
+import { LedgerUntrustedError } from "../../src/ledger/errors.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { createLocalLedgerStore } from "../../src/ledger/local-store.js";
 import { recoverTask } from "../../src/engine/recovery/recover-task.js";
@@ -144,4 +145,45 @@ it("does nothing for a task that does not exist", async () => {
     nextCheckAt: null,
   });
   expect(await services().ledger.store.head()).toBeNull();
+});
+
+it("writes nothing on a task whose rows someone edited by hand, so reverting the edit stays the whole repair", async () => {
+  await seed();
+  const { ledger } = services();
+  // A person rewrites stage 1's signed `done` row in place, keeping its `mac`, and pushes.
+  const path = "tasks/9/ledger.jsonl";
+  const before = await ledger.store.head();
+  const text = (await (await ledger.store.snapshot(before)).read(path))!;
+  const edited = text.replace(`"headCommit":"${sha("h1")}"`, `"headCommit":"${sha("elsewhere")}"`);
+  expect(edited).not.toBe(text);
+  const forged = await ledger.store.commit({
+    parent: before,
+    changes: new Map([[path, edited]]),
+    message: "hand edit",
+  });
+  expect(forged.ok).toBe(true);
+  const head = await ledger.store.head();
+
+  clock = minutes(T0, 31); // every lease has run out: on a trusted ledger this closes both runs
+  expect(await recoverTask(services(), 9)).toEqual({
+    abandoned: [],
+    backfilled: [],
+    closedRuns: [],
+    nextCheckAt: null,
+  });
+  expect(await ledger.store.head()).toBe(head);
+
+  const refused = await ledger
+    .appendRows(9, [{ run: "impl-2", status: "failed", stage: 3, reason: "x", detail: "" }])
+    .then(
+      () => null,
+      (error: unknown) => error,
+    );
+  expect(refused).toBeInstanceOf(LedgerUntrustedError);
+  expect((refused as LedgerUntrustedError).entries.map((e) => [e.file, e.line, e.problem])).toContainEqual([
+    path,
+    3,
+    "its signature does not match its content",
+  ]);
+  expect(await ledger.store.head()).toBe(head);
 });

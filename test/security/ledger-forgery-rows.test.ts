@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { configureRecordedWorkers, createLocalRepo, type LocalRepo } from "../helpers/local-repo.js";
-import { appendRow, forgeLedgerCommit, revertLedgerCommit } from "./ledger-forgery-repo.js";
+import { appendRow, expectDistrusted as expectDistrustedIn, forgeLedgerCommit } from "./ledger-forgery-repo.js";
 
 /**
  * SPEC §14.5: a forged `verified`, `done` or carry pushed to `okstra/ledger`
@@ -32,31 +32,8 @@ async function doneHead(stage: number): Promise<string> {
   return done.at(-1).headCommit;
 }
 
-async function lastReply(): Promise<string> {
-  return (await repo.comments()).at(-1)!.body;
-}
-
-/** status, verify and ship on the forged ledger: status lists it, the other two refuse; all three name the commit. */
-async function expectDistrusted(commit: string, where: RegExp, unlike: RegExp): Promise<void> {
-  expect((await repo.run("/okstra status")).code).toBe(0);
-  const status = await lastReply();
-  expect(status).toContain("**Untrusted ledger state**");
-  expect(status).toMatch(where);
-  expect(status).toContain(`introduced by commit \`${commit.slice(0, 12)}\``);
-  expect(status).not.toMatch(unlike);
-
-  for (const command of ["/okstra verify", "/okstra ship all"]) {
-    const result = await repo.run(command);
-    expect(result.code).toBe(1);
-    const reply = await lastReply();
-    expect(reply).toContain("holds state okstra did not write");
-    expect(reply).toMatch(where);
-    expect(reply).toContain(`git revert ${commit.slice(0, 12)}`);
-  }
-  await revertLedgerCommit(repo.dir, commit);
-  expect((await repo.run("/okstra status")).code).toBe(0);
-  expect(await lastReply()).not.toContain("okstra did not write");
-}
+const expectDistrusted = (commit: string, where: RegExp, unlike: RegExp) =>
+  expectDistrustedIn(repo, commit, where, unlike);
 
 describe("forged rows and carries on okstra/ledger (local platform)", () => {
   it("a forged `verified accepted` is not the stage's verdict", async () => {

@@ -1,6 +1,7 @@
 import {
   deriveStages,
   jsonFileText,
+  LedgerUntrustedError,
   readMeta,
   readPlan,
   readRows,
@@ -49,53 +50,64 @@ export async function recoverTask(options: EngineServiceOptions, issue: number):
   const services = engineServices(options);
   const { ledger, log } = services;
   const now = services.now();
-  const outcome = await ledger.mutate(async (view) => {
-    if ((await readMeta(view, issue)) === null)
+  const outcome = await ledger
+    .mutate(async (view) => {
+      if ((await readMeta(view, issue)) === null)
+        return {
+          changes: new Map(),
+          message: "",
+          value: { ...NOTHING, titles: new Map<number, string>(), rows: [] as LedgerRow[] },
+        };
+      const reconciled = await reconcileMutation(issue, now)(view);
+      const { rows } = await readRows(view, issue);
+      const after: LedgerRow[] = [...rows, ...reconciled.value.backfilled, ...reconciled.value.abandoned];
+      const stages = deriveStages(after, now);
+      const closing = await abandonedRuns(view, issue, after, stages);
+      const changes = new Map(reconciled.changes);
+      const closedRuns: RunManifest[] = [];
+      for (const manifest of closing) {
+        const closed = runManifestSchema.parse({
+          ...manifest,
+          status: "abandoned",
+          finishedAt: now.toISOString(),
+          outcome: abandonedOutcome(manifest, after),
+        });
+        changes.set(taskPath(issue, runFile(manifest.id, "run.json")), jsonFileText(closed));
+        changes.set(taskPath(issue, runFile(manifest.id, "report.md")), abandonedReport(closed, after, now));
+        closedRuns.push(closed);
+      }
+      const live = stages.filter((s) => s.claim).map((s) => Date.parse(s.claim!.leaseUntil));
+      const grace = recoveryGraceMs(services.leaseMs);
+      const nextCheckAt = live.length > 0 ? new Date(Math.max(...live) + grace) : null;
+      const plan = await readPlan(view, issue);
+      const planned =
+        (plan?.plan as { stages?: Array<{ number?: unknown; title?: unknown }> } | undefined)?.stages ?? [];
+      const titles = new Map<number, string>(
+        planned.map((s) => [Number(s.number), typeof s.title === "string" ? s.title : ""]),
+      );
+      const names = closedRuns.map((r) => r.id).join(", ");
       return {
-        changes: new Map(),
-        message: "",
-        value: { ...NOTHING, titles: new Map<number, string>(), rows: [] as LedgerRow[] },
+        changes,
+        message: closedRuns.length > 0 ? `${reconciled.message}; close ${names} as abandoned` : reconciled.message,
+        value: {
+          abandoned: reconciled.value.abandoned,
+          backfilled: reconciled.value.backfilled,
+          closedRuns,
+          nextCheckAt,
+          titles,
+          rows: after,
+        },
       };
-    const reconciled = await reconcileMutation(issue, now)(view);
-    const { rows } = await readRows(view, issue);
-    const after: LedgerRow[] = [...rows, ...reconciled.value.backfilled, ...reconciled.value.abandoned];
-    const stages = deriveStages(after, now);
-    const closing = await abandonedRuns(view, issue, after, stages);
-    const changes = new Map(reconciled.changes);
-    const closedRuns: RunManifest[] = [];
-    for (const manifest of closing) {
-      const closed = runManifestSchema.parse({
-        ...manifest,
-        status: "abandoned",
-        finishedAt: now.toISOString(),
-        outcome: abandonedOutcome(manifest, after),
-      });
-      changes.set(taskPath(issue, runFile(manifest.id, "run.json")), jsonFileText(closed));
-      changes.set(taskPath(issue, runFile(manifest.id, "report.md")), abandonedReport(closed, after, now));
-      closedRuns.push(closed);
-    }
-    const live = stages.filter((s) => s.claim).map((s) => Date.parse(s.claim!.leaseUntil));
-    const grace = recoveryGraceMs(services.leaseMs);
-    const nextCheckAt = live.length > 0 ? new Date(Math.max(...live) + grace) : null;
-    const plan = await readPlan(view, issue);
-    const planned = (plan?.plan as { stages?: Array<{ number?: unknown; title?: unknown }> } | undefined)?.stages ?? [];
-    const titles = new Map<number, string>(
-      planned.map((s) => [Number(s.number), typeof s.title === "string" ? s.title : ""]),
-    );
-    const names = closedRuns.map((r) => r.id).join(", ");
-    return {
-      changes,
-      message: closedRuns.length > 0 ? `${reconciled.message}; close ${names} as abandoned` : reconciled.message,
-      value: {
-        abandoned: reconciled.value.abandoned,
-        backfilled: reconciled.value.backfilled,
-        closedRuns,
-        nextCheckAt,
-        titles,
-        rows: after,
-      },
-    };
-  });
+    })
+    .catch((error: unknown) => {
+      // Recovery decides on derived state: on a task holding state okstra did not write it decides
+      // nothing and writes nothing, so reverting the forgery stays the whole repair. The next
+      // command on the task is refused, naming the commit to revert.
+      if (!(error instanceof LedgerUntrustedError)) throw error;
+      log.warn({ task: issue, err: error }, "crash recovery skipped: the task holds ledger state okstra did not write");
+      return null;
+    });
+  if (outcome === null) return NOTHING;
   // What the comments show is what this commit recorded: no second read of the ledger.
   const { titles, rows, ...result } = outcome.value;
   services.metrics?.stagesAbandonedTotal.inc(result.abandoned.length);
