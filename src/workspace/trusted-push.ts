@@ -46,6 +46,20 @@ export interface TrustedPush {
    * push, so the history it replaces stays reachable.
    */
   rewrite?: { keep: string };
+  /**
+   * Other branches that move with this one, in the same atomic push (all or
+   * none), each under its own lease: a stage branch replayed onto its rebuilt
+   * `s<S>-base` must not land without it, nor the base without the branch.
+   */
+  alongside?: BranchUpdate[];
+}
+
+/** One more branch of an atomic push: the same rules as the main one. */
+export interface BranchUpdate {
+  branch: string;
+  commit: string;
+  expectedRemoteHead: string | null;
+  rewrite?: { keep: string };
 }
 
 export interface PushResult {
@@ -62,15 +76,21 @@ export async function pushFromTrustedRepository(request: TrustedPush): Promise<P
   try {
     await git(["init", "--bare", "--quiet", "--template=", repo], { cwd: request.scratchDir });
     await writeFile(join(repo, "objects", "info", "alternates"), `${request.objectDirectories.join("\n")}\n`);
-    await git(["update-ref", `refs/heads/${request.branch}`, request.commit], { cwd: repo });
-    if (!request.rewrite) await refuseIfNotFastForward(repo, request);
+    for (const update of updatesOf(request)) {
+      await git(["update-ref", `refs/heads/${update.branch}`, update.commit], { cwd: repo });
+      if (!update.rewrite) await refuseIfNotFastForward(repo, update);
+    }
     return await push(repo, request);
   } finally {
     await rm(repo, { recursive: true, force: true });
   }
 }
 
-async function refuseIfNotFastForward(repo: string, request: TrustedPush): Promise<void> {
+function updatesOf(request: TrustedPush): BranchUpdate[] {
+  return [request, ...(request.alongside ?? [])];
+}
+
+async function refuseIfNotFastForward(repo: string, request: BranchUpdate): Promise<void> {
   const expected = request.expectedRemoteHead;
   if (expected === null) return;
   const check = await git(["merge-base", "--is-ancestor", expected, request.commit], { cwd: repo, allowFailure: true });
@@ -81,33 +101,43 @@ async function refuseIfNotFastForward(repo: string, request: TrustedPush): Promi
 }
 
 async function push(repo: string, request: TrustedPush): Promise<PushResult> {
-  const ref = `refs/heads/${request.branch}`;
+  const updates = updatesOf(request);
+  const refOf = (update: BranchUpdate) => `refs/heads/${update.branch}`;
   const url = absoluteRemoteUrl(request.remote.url);
-  const lease = `--force-with-lease=${ref}:${request.expectedRemoteHead ?? ""}`;
-  const keep =
-    request.rewrite && request.expectedRemoteHead ? [`${request.expectedRemoteHead}:${request.rewrite.keep}`] : [];
-  const atomic = keep.length > 0 ? ["--atomic"] : [];
-  const args = [...NO_HOOKS, "push", "--porcelain", "--no-verify", ...atomic, lease, url, `${ref}:${ref}`, ...keep];
+  const leases = updates.map((u) => `--force-with-lease=${refOf(u)}:${u.expectedRemoteHead ?? ""}`);
+  const keeps = updates.flatMap((u) =>
+    u.rewrite && u.expectedRemoteHead ? [`${u.expectedRemoteHead}:${u.rewrite.keep}`] : [],
+  );
+  const atomic = keeps.length > 0 || updates.length > 1 ? ["--atomic"] : [];
+  const refspecs = updates.map((u) => `${refOf(u)}:${refOf(u)}`);
+  const args = [...NO_HOOKS, "push", "--porcelain", "--no-verify", ...atomic, ...leases, url, ...refspecs, ...keeps];
   const result = await git(args, {
     cwd: repo,
     extraHeader: request.remote.extraHeader,
     allowFailure: true,
     timeoutMs: request.timeoutMs ?? DEFAULT_PUSH_TIMEOUT_MS,
   });
-  const status = result.stdout.split("\n").find((line) => line.includes(`\t${ref}:${ref}\t`));
-  if (result.exitCode === 0 && status) {
-    request.log?.info({ branch: request.branch, commit: request.commit }, "branch pushed");
-    return { branch: request.branch, commit: request.commit, updated: !status.startsWith("=") };
+  const lines = result.stdout.split("\n");
+  const statusOf = (update: BranchUpdate) =>
+    lines.find((line) => line.includes(`\t${refOf(update)}:${refOf(update)}\t`));
+  const statuses = updates.map((update) => ({ update, status: statusOf(update) }));
+  if (result.exitCode === 0 && statuses.every((s) => s.status)) {
+    for (const { update } of statuses)
+      request.log?.info({ branch: update.branch, commit: update.commit }, "branch pushed");
+    return { branch: request.branch, commit: request.commit, updated: !statuses[0]!.status!.startsWith("=") };
   }
-  if (!status?.startsWith("!")) throw new GitError(args, result.exitCode, result.stderr); // transport or auth failure
-  const summary = status.split("\t")[2] ?? "";
-  const actual = await remoteHead(repo, request);
-  request.log?.warn({ branch: request.branch, expected: request.expectedRemoteHead, actual, summary }, "push refused");
+  const refused = statuses.filter((s) => s.status?.startsWith("!"));
+  if (refused.length === 0) throw new GitError(args, result.exitCode, result.stderr); // transport or auth failure
+  // In an atomic push every ref is refused; the one the remote refused for a reason of its own is the one to name.
+  const { update, status } = refused.find((s) => !s.status!.includes("atomic push failed")) ?? refused[0]!;
+  const summary = status!.split("\t")[2] ?? "";
+  const actual = await remoteHead(repo, request.remote, update.branch);
+  request.log?.warn({ branch: update.branch, expected: update.expectedRemoteHead, actual, summary }, "push refused");
   const reason = rejectionReason(summary);
   throw new PushRejectedError(
-    request.branch,
+    update.branch,
     reason,
-    request.expectedRemoteHead,
+    update.expectedRemoteHead,
     actual,
     reason === "missing-permission" ? missingPermissionDetail(summary) : summary,
   );
@@ -136,12 +166,12 @@ export function rejectionReason(summary: string): PushRejectionReason {
 }
 
 /** The branch's head on the remote now (null: absent; undefined: could not be read). */
-async function remoteHead(repo: string, request: TrustedPush): Promise<string | null | undefined> {
-  const ref = `refs/heads/${request.branch}`;
-  const args = [...NO_HOOKS, "ls-remote", absoluteRemoteUrl(request.remote.url), ref];
+async function remoteHead(repo: string, remote: GitRemote, branch: string): Promise<string | null | undefined> {
+  const ref = `refs/heads/${branch}`;
+  const args = [...NO_HOOKS, "ls-remote", absoluteRemoteUrl(remote.url), ref];
   const result = await git(args, {
     cwd: repo,
-    extraHeader: request.remote.extraHeader,
+    extraHeader: remote.extraHeader,
     allowFailure: true,
     timeoutMs: 60_000,
   });

@@ -246,22 +246,35 @@ export class Workspace {
    */
   async push(
     branch: string,
-    options: { expectedRemoteHead: string | null; log?: Logger; rewrite?: { keep: string } },
+    options: {
+      expectedRemoteHead: string | null;
+      log?: Logger;
+      rewrite?: { keep: string };
+      /** Local branches pushed with this one, all or none (`git push --atomic`), each under its own lease. */
+      alongside?: Array<{ branch: string; expectedRemoteHead: string | null; rewrite?: { keep: string } }>;
+    },
   ): Promise<PushResult> {
-    await this.assertBranchName(branch);
-    const commit = (await this.git(["rev-parse", "--verify", `refs/heads/${branch}^{commit}`])).stdout.trim();
+    const commitOf = async (name: string) => {
+      await this.assertBranchName(name);
+      return (await this.git(["rev-parse", "--verify", `refs/heads/${name}^{commit}`])).stdout.trim();
+    };
+    const commit = await commitOf(branch);
+    const alongside = [];
+    for (const other of options.alongside ?? []) alongside.push({ ...other, commit: await commitOf(other.branch) });
     const result = await pushFromTrustedRepository({
       remote: await currentRemote(this.parts.remote),
       branch,
       commit,
       expectedRemoteHead: options.expectedRemoteHead,
       ...(options.rewrite ? { rewrite: options.rewrite } : {}),
+      ...(alongside.length > 0 ? { alongside } : {}),
       objectDirectories: [join(this.dir, ".git", "objects"), join(this.mirrorPath, "objects")],
       scratchDir: this.root,
       // The caller's logger when it has a narrower one (a stage's): the push is that stage's work.
       log: options.log ?? this.parts.log,
     });
-    await this.git(["update-ref", `refs/remotes/origin/${branch}`, commit]);
+    for (const pushed of [{ branch, commit }, ...alongside])
+      await this.git(["update-ref", `refs/remotes/origin/${pushed.branch}`, pushed.commit]);
     return result;
   }
 

@@ -163,6 +163,36 @@ describe("a person's commit on okstra/<N>/s4-base", () => {
   });
 });
 
+describe("a person's commit on okstra/<N>/s4 itself", () => {
+  it("leaves both stage 4 and its s4-base as they were: the two move together or not at all", async () => {
+    repo = await createStageRepo([1, 2, 3, 4], diamond());
+    const prs = await publishAll(repo);
+    await repo.gitIn(["checkout", "-q", `okstra/${ISSUE}/s4`]);
+    await writeFile(path.join(repo.dir, "NOTE.md"), "a person's note\n");
+    await repo.gitIn(["add", "NOTE.md"]);
+    await repo.gitIn(["commit", "-q", "-m", "docs: a person's note on stage 4"]);
+    const personal = await repo.gitIn(["rev-parse", "HEAD"]);
+    await repo.gitIn(["checkout", "-q", "main"]);
+    const baseBefore = await repo.gitIn(["rev-parse", `okstra/${ISSUE}/s4-base`]);
+
+    await mergeStage1(repo, "squash", prs.get(1)!);
+
+    // Stages 2 and 3 were replayed; stage 4's branch moved past the ledger's head, so neither it
+    // nor its base was rewritten, and its PR still shows its own work on the base it was built on.
+    expect(await repo.gitIn(["rev-parse", `okstra/${ISSUE}/s4`])).toBe(personal);
+    expect(await repo.gitIn(["rev-parse", `okstra/${ISSUE}/s4-base`])).toBe(baseBefore);
+    const own = await repo.gitIn([
+      "rev-list",
+      "--format=%s",
+      "--no-commit-header",
+      `okstra/${ISSUE}/s4-base..okstra/${ISSUE}/s4`,
+    ]);
+    expect(own.split("\n").sort()).toEqual(["docs: a person's note on stage 4", "feat(csv): stage 4"]);
+    for (const stage of [2, 3])
+      expect(await repo.gitIn(["rev-parse", `okstra/${ISSUE}/s${stage}`])).not.toBe(repo.heads.get(stage));
+  });
+});
+
 describe("when a dependency's head moves (restack)", () => {
   it("fast-forwards okstra/<N>/s4-base with the new head and merges that base into stage 4", async () => {
     repo = await createStageRepo([1, 2, 3, 4], diamond());

@@ -66,6 +66,27 @@ describe("workspace: push", () => {
     expect(await sandbox.remoteHead(BRANCH)).toBe(foreign);
   });
 
+  it("pushes branches together or not at all, naming the one whose lease failed", async () => {
+    const BASE = "okstra/3/s1-base";
+    const first = await commitInWorkspace("one.txt", "1\n", "feat: one");
+    await workspace.checkoutNewBranch(BASE, first);
+    await workspace.push(BRANCH, { expectedRemoteHead: null, alongside: [{ branch: BASE, expectedRemoteHead: null }] });
+    expect([await sandbox.remoteHead(BRANCH), await sandbox.remoteHead(BASE)]).toEqual([first, first]);
+
+    // Both move on locally; meanwhile someone pushes to the base branch.
+    await workspace.checkoutNewBranch(BRANCH, first);
+    const second = await commitInWorkspace("two.txt", "2\n", "feat: two");
+    await workspace.checkoutNewBranch(BASE, second);
+    const foreign = await sandbox.commit(BASE, { "theirs.txt": "theirs\n" }, "fix: a reviewer's change");
+    const failure = await workspace
+      .push(BRANCH, { expectedRemoteHead: first, alongside: [{ branch: BASE, expectedRemoteHead: first }] })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(PushRejectedError);
+    expect(failure).toMatchObject({ branch: BASE, reason: "stale-lease", actualRemoteHead: foreign });
+    // The branch whose own lease held did not move either.
+    expect([await sandbox.remoteHead(BRANCH), await sandbox.remoteHead(BASE)]).toEqual([first, foreign]);
+  });
+
   it("refuses to create a branch that someone else created meanwhile", async () => {
     await commitInWorkspace("one.txt", "1\n", "feat: one");
     const foreign = await sandbox.commit(BRANCH, { "theirs.txt": "t\n" }, "feat: theirs", sandbox.initial);

@@ -109,15 +109,18 @@ export async function replayDependents(
       continue;
     }
     try {
-      if (target.kind === "combined")
-        await pushRewrite(
-          workspace,
-          input.issue,
-          stageBaseBranch(input.issue, stage.number),
-          combined ?? null,
-          input.log,
-        );
-      await pushRewrite(workspace, input.issue, stageBranch(input.issue, stage.number), stage.head, input.log);
+      // The stage branch and its rebuilt `s<S>-base` move together or not at all: either alone
+      // would put the PR's base and head on different histories.
+      const base =
+        target.kind === "combined"
+          ? [await rewriteOf(workspace, input.issue, stageBaseBranch(input.issue, stage.number), combined ?? null)]
+          : [];
+      const branch = stageBranch(input.issue, stage.number);
+      await workspace.push(branch, {
+        ...(await rewriteOf(workspace, input.issue, branch, stage.head)),
+        alongside: base,
+        log: input.log,
+      });
     } catch (error) {
       if (!(error instanceof PushRejectedError)) throw error;
       input.log.warn(
@@ -200,19 +203,22 @@ async function replayOnto(
   return { kind: "conflict", paths };
 }
 
-/** A leased push that may rewrite, the replaced head kept under `refs/okstra/<N>/superseded/…`. */
-async function pushRewrite(
+/**
+ * A leased update of `branch` to its local head that may rewrite it, the replaced head kept under
+ * `refs/okstra/<N>/superseded/…` (nothing to keep when it only moves forward or is new).
+ */
+async function rewriteOf(
   workspace: Workspace,
   issue: number,
   branch: string,
   expected: string | null,
-  log: Logger,
-): Promise<void> {
+): Promise<{ branch: string; expectedRemoteHead: string | null; rewrite?: { keep: string } }> {
+  if (expected === null || (await isAncestor(workspace.dir, expected, await workspace.resolveCommit(branch))))
+    return { branch, expectedRemoteHead: expected };
   const name = branch.slice(branch.lastIndexOf("/") + 1);
-  const keep = expected ? { rewrite: { keep: `refs/okstra/${issue}/superseded/${name}-${expected}` } } : {};
-  if (expected && (await isAncestor(workspace.dir, expected, await workspace.resolveCommit(branch)))) {
-    await workspace.push(branch, { expectedRemoteHead: expected, log });
-    return;
-  }
-  await workspace.push(branch, { expectedRemoteHead: expected, log, ...keep });
+  return {
+    branch,
+    expectedRemoteHead: expected,
+    rewrite: { keep: `refs/okstra/${issue}/superseded/${name}-${expected}` },
+  };
 }
