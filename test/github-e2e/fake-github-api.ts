@@ -88,6 +88,8 @@ export class FakeGitHub {
   /** First comments of the threads a reviewer resolved. */
   readonly resolvedThreads = new Set<number>();
   readonly checkRuns: StoredCheckRun[] = [];
+  /** Login → role, as the collaborator-permission route answers; unlisted logins are not collaborators (404). */
+  readonly permissions: IssueState["permissions"];
   private readonly interceptors: nock.Interceptor[] = [];
   private readonly gitState: GitState;
   private readonly routes: RegisteredRoute[];
@@ -96,6 +98,7 @@ export class FakeGitHub {
 
   constructor(private readonly options: FakeGitHubOptions) {
     this.issueSeq = options.issue.number;
+    this.permissions = options.permissions ?? { Codertocat: "admin" };
     const { owner, repo, bare } = options;
     const bot = simpleUser(BOT_LOGIN, "Bot", 9_000_001);
     const issueState: IssueState = {
@@ -106,7 +109,7 @@ export class FakeGitHub {
       issue: options.issue,
       comments: this.comments,
       reactions: this.reactions,
-      permissions: options.permissions ?? { Codertocat: "admin" },
+      permissions: this.permissions,
       bot,
       nextCommentId: () => ++this.commentSeq,
       isPullRequest: (number) => this.pulls.some((p) => p.number === number),

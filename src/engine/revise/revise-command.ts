@@ -11,7 +11,13 @@ import { requirePlan } from "../verification/select-stages.js";
 import { answerThreads } from "./answer-threads.js";
 import { executeRevision } from "./execute-revision.js";
 import { recordStageDone } from "../implementation/record-stage.js";
-import { gatherReviewFeedback, isEmptyFeedback, renderReviewFeedback, type ReviewFeedback } from "./review-feedback.js";
+import {
+  describeWithheld,
+  gatherReviewFeedback,
+  isEmptyFeedback,
+  renderReviewFeedback,
+  type ReviewFeedback,
+} from "./review-feedback.js";
 import { finishRevisionRun } from "./revision-report.js";
 import { verifyAfterStageMoves } from "./verify-moved-stages.js";
 
@@ -80,7 +86,12 @@ export async function reviseCommand(context: CommandContext): Promise<void> {
     await recordStageDone(services.ledger, issue, manifest.id, outcome.carry, services.now(), "revise");
     Object.assign(phase, { state: "done", detail: `\`${outcome.headCommit.slice(0, 12)}\` on \`${outcome.branch}\`` });
     const answered = await answerThreads(context, revision, outcome);
-    context.run.body = `Stage ${revision.stage.number} revised: ${answered} review thread(s) answered.`;
+    context.run.body = [
+      `Stage ${revision.stage.number} revised: ${answered} review thread(s) answered.`,
+      describeWithheld(revision.feedback.withheld),
+    ]
+      .filter(Boolean)
+      .join("\n\n");
   } else {
     await services.ledger.appendRows(issue, [
       {
@@ -123,11 +134,22 @@ async function prepareRevision(context: CommandContext, stageNumber: number): Pr
   const pull = state.prs.filter((p) => p.kind === "stage").at(-1)?.number ?? null;
   const feedback =
     pull === null
-      ? { threads: [], changeRequests: [] }
-      : await gatherReviewFeedback(services.platform, pull, state.done.at, job.comment);
+      ? { threads: [], changeRequests: [], withheld: [] }
+      : await gatherReviewFeedback(
+          services.platform,
+          pull,
+          state.done.at,
+          job.comment,
+          context.config.minimumPermission,
+        );
   if (isEmptyFeedback(feedback) && context.guidance.trim() === "") {
     throw new CommandRefusal(
-      `there is nothing to revise stage ${stageNumber} from: no unresolved review thread or change request on ${pull === null ? "its PR" : `#${pull}`} since it was done (${state.done.at}), and no guidance after the command.`,
+      [
+        `there is nothing to revise stage ${stageNumber} from: no unresolved review thread or change request on ${pull === null ? "its PR" : `#${pull}`} since it was done (${state.done.at}), and no guidance after the command.`,
+        describeWithheld(feedback.withheld),
+      ]
+        .filter(Boolean)
+        .join(" "),
       "Leave review comments on the stage's PR, or write what to change on the lines after `/okstra revise`.",
     );
   }
