@@ -183,6 +183,27 @@ describe("native stacks (GitHub's Stacks API)", () => {
     });
   });
 
+  it("leaves a stack a person built with a PR of their own as it is, and makes no stack of okstra's beside it", async () => {
+    repo = await createStageRepo([1]);
+    const memory = ledgerStacksMemory(repo.ledger);
+    // Someone stacked their PR #201 on stage 1's PR; okstra's chain is 101 → 102.
+    httpMock()
+      .get(STACKS)
+      .query({ per_page: "100" })
+      .reply(200, [
+        listed(8, [
+          [101, "open"],
+          [201, "open"],
+        ]),
+      ]);
+    const open = [pr(101, 1, "main"), pr(102, 2, "okstra/12/s1")];
+    // Only the list is mocked: an unstack or a create would fail the test.
+    expect(await syncNativeStacks({ platform: github(), open, memory, log: silentLogger })).toEqual({
+      kind: "synced",
+      actions: [{ kind: "left", stack: 8, pulls: [101, 201] }],
+    });
+  });
+
   it("keeps a stack that is in step, and asks nothing where no PR is based on another", async () => {
     repo = await createStageRepo([1]);
     const memory = ledgerStacksMemory(repo.ledger);

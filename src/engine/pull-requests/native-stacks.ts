@@ -8,8 +8,11 @@ import type { Logger } from "../../util/log.js";
  * or more PRs is one native stack, bottom first:
  *   - a stack whose open PRs are the chain is kept;
  *   - one whose open PRs begin the chain gets the rest added on top;
- *   - any other stack holding our PRs (the chain grew a branch, or changed
- *     shape) is unstacked, and the chain, if linear, created anew.
+ *   - any other stack of our PRs (the chain grew a branch, or changed shape)
+ *     is unstacked, and the chain, if linear, created anew;
+ *   - a stack that also holds someone else's open PR is theirs: it is left
+ *     as it is, and the chains it touches get no stack of okstra's (a PR is
+ *     in one stack at most). okstra never unstacks what a person arranged.
  * The navigation block is written whatever happens here: it covers the DAG.
  * Where the API answers that the feature is unavailable, that is remembered
  * (`StacksMemory`) and never asked again for the repository.
@@ -24,7 +27,8 @@ export type StackAction =
   | { kind: "kept"; stack: number; pulls: number[] }
   | { kind: "created"; stack: number; pulls: number[] }
   | { kind: "added"; stack: number; pulls: number[] }
-  | { kind: "unstacked"; stack: number };
+  | { kind: "unstacked"; stack: number }
+  | { kind: "left"; stack: number; pulls: number[] };
 
 export type StackSync =
   | { kind: "no-chain" }
@@ -79,6 +83,12 @@ export async function syncNativeStacks(input: {
   for (const stack of existing) {
     const open = stack.pulls.filter((p) => p.open).map((p) => p.number);
     if (!open.some((n) => ours.has(n))) continue;
+    if (open.some((n) => !ours.has(n))) {
+      const members = new Set(stack.pulls.map((p) => p.number));
+      for (const chain of chains) if (chain.some((n) => members.has(n))) placed.add(chain);
+      actions.push({ kind: "left", stack: stack.number, pulls: open });
+      continue;
+    }
     actions.push(await reconcileStack(platform, stack, open, chains, placed));
   }
   for (const chain of chains) {
