@@ -1,10 +1,21 @@
 /**
  * The import direction of STYLE.md, checked on every `npm test` (docs/architecture.md):
- *   handlers → queue → engine → (ledger, platform, workers, workspace) → render
+ *   cli, demo → handlers → queue → engine → (the ports and their neighbours) → plan → render → util
  * A folder may import from its own layer and the layers after it, never from one before it.
  * render turns facts into text: it may name the upper layers' types, never call their code.
+ * Outside the layers: the composition roots at src/ (index, app, start, octokit), src/server (metrics
+ * the queue feeds and ops routes that read the queue) and src/jobs (its own rule below).
  */
-const LAYERS = [["handlers"], ["queue"], ["engine"], ["ledger", "platform", "workers", "workspace"], ["render"]];
+const LAYERS = [
+  ["cli", "demo"],
+  ["handlers"],
+  ["queue"],
+  ["engine"],
+  ["ledger", "platform", "workers", "workspace", "sandbox", "config", "commands", "view"],
+  ["plan"],
+  ["render"],
+  ["util"],
+];
 
 const folders = (names) => `^src/(${names.join("|")})/`;
 
@@ -14,7 +25,7 @@ const upwardRules = LAYERS.slice(1).map((layer, index) => {
   const isRender = layer.includes("render");
   return {
     name: `no-upward-import-from-${layer.join("-")}`,
-    comment: `${layer.join(", ")} sits below ${earlier.join(", ")}: import downward only (handlers → queue → engine → ledger, platform, workers, workspace → render)${isRender ? "; render may import types only" : ""}.`,
+    comment: `${layer.join(", ")} sits below ${earlier.join(", ")}: import downward only (cli, demo → handlers → queue → engine → ports → plan → render → util)${isRender ? "; render may import types only" : ""}.`,
     severity: "error",
     from: { path: folders(layer) },
     to: { path: folders(earlier), ...(isRender ? { dependencyTypesNot: ["type-only"] } : {}) },

@@ -1,4 +1,3 @@
-import { sandboxOffNotice } from "../sandbox/index.js";
 import type { RunOutcome, RunState, StepState } from "../engine/run/run-state.js";
 import type { RateLimitWaitNotice } from "../platform/types.js";
 
@@ -18,8 +17,17 @@ const OUTCOME_HEADING: Record<RunOutcome, string> = {
 
 const STEP_ICON: Record<StepState, string> = { pending: "◻️", running: "⏳", done: "✓", failed: "✗", skipped: "⤼" };
 
+/** What the footer says beyond the run itself. */
+export interface RunStatusNotices {
+  /** The forge made the run wait out a rate limit (SPEC §10). */
+  rateLimitWait?: RateLimitWaitNotice;
+  /** Workers run unconfined on this host (`sandboxOffNotice()`), said on every status comment. */
+  unconfined?: string | null;
+}
+
 /** Renders the run status comment: heading, phase checklist, workers, timing and usage, body, links, a rate-limit wait. */
-export function renderRunStatus(state: RunState, now: Date, rateLimitWait?: RateLimitWaitNotice): string {
+export function renderRunStatus(state: RunState, now: Date, notices: RunStatusNotices = {}): string {
+  const { rateLimitWait, unconfined } = notices;
   const lines: string[] = [runStatusMarker(state)];
   const run = state.runId ? ` · run \`${state.runId}\`` : "";
   lines.push(`### okstra · \`${state.command}\` · ${OUTCOME_HEADING[state.outcome]}${run}`, "");
@@ -54,7 +62,6 @@ export function renderRunStatus(state: RunState, now: Date, rateLimitWait?: Rate
       `$${costUsd.toFixed(2)}`,
     );
   }
-  const unconfined = sandboxOffNotice();
   if (unconfined) footer.push(unconfined);
   lines.push(`<sub>${footer.join(" · ")}</sub>`);
 

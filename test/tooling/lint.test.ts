@@ -135,6 +135,23 @@ describe("the import direction (dependency-cruiser)", () => {
     expect(result.code).not.toBe(0);
     expect(result.output).toContain("error no-upward-import-from-engine: src/engine/planted.ts → src/queue/types.ts");
   });
+
+  it("fails the shared plan reaching up into the ledger, and util into anything of okstra's", async () => {
+    const removePlan = await plant(
+      "src/plan/planted.ts",
+      'import { isPlanApproved } from "../ledger/index.js";\nexport const approved = isPlanApproved;\n',
+    );
+    const removeUtil = await plant(
+      "src/util/planted.ts",
+      'import { planDigest } from "../plan/plan-digest.js";\nexport const digest = planDigest;\n',
+    );
+    const result = await boundaries(copy);
+    await removePlan();
+    await removeUtil();
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain("error no-upward-import-from-plan: src/plan/planted.ts → src/ledger/index.ts");
+    expect(result.output).toContain("error no-upward-import-from-util: src/util/planted.ts → src/plan/plan-digest.ts");
+  });
 });
 
 describe("lint and format (Biome)", () => {

@@ -2,7 +2,7 @@ import type { RunManifest, TaskLedger } from "../../ledger/index.js";
 import { withWorkspace } from "../../workspace/index.js";
 import type { CommandContext } from "../context.js";
 import type { Plan } from "../../plan/plan-schema.js";
-import { readApprovedTask } from "../../plan/approved-task.js";
+import { readApprovedTask } from "../approved-task.js";
 import { reconcileStageHeads } from "../reconcile/reconcile-stage-heads.js";
 import { CommandRefusal } from "../refusal.js";
 import { runResultFiles, type RunStatus } from "../run/finish-run.js";

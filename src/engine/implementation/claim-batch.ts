@@ -1,7 +1,7 @@
 import { StageClaimedError, StageDoneError } from "../../ledger/index.js";
 import type { RunManifest } from "../../ledger/index.js";
 import type { TaskLedger } from "../../ledger/index.js";
-import { readApprovedTask } from "../../plan/approved-task.js";
+import { readApprovedTask } from "../approved-task.js";
 import type { CommandContext } from "../context.js";
 import { scheduleRecoveryCheck } from "../recovery/schedule.js";
 import { CommandRefusal } from "../refusal.js";

@@ -1,4 +1,4 @@
-import { readApprovedTask, type ApprovedTask } from "../../plan/approved-task.js";
+import { readApprovedTask, type ApprovedTask } from "../approved-task.js";
 import type { CommandContext } from "../context.js";
 import { reconcileStageHeads } from "../reconcile/reconcile-stage-heads.js";
 

@@ -18,6 +18,7 @@ import {
 import { type EngineServiceOptions, type EngineServices, engineServices } from "../context.js";
 import type { PhaseStep, RunState } from "../run/run-state.js";
 import { renderRunStatus, runStatusMarker } from "../../render/run-status.js";
+import { sandboxOffNotice } from "../../sandbox/index.js";
 import { recoveryGraceMs } from "./schedule.js";
 
 /**
@@ -243,7 +244,7 @@ async function showAbandoned(
     ].join("\n"),
     links: [{ label: "report", url: ledger.fileUrl(issue, runFile(manifest.id, "report.md")) }],
   };
-  const body = renderRunStatus(state, now);
+  const body = renderRunStatus(state, now, { unconfined: sandboxOffNotice() });
   const marker = runStatusMarker({ runId: manifest.id, triggerCommentId: manifest.trigger.commentId });
   // Only an App's own comment carries the marker legitimately; a person quoting one is not edited.
   const existing = (await platform.listIssueComments(issue)).find(

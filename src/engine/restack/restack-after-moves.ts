@@ -1,7 +1,7 @@
 import type { Ledger, TaskLedger } from "../../ledger/index.js";
 import type { Platform } from "../../platform/types.js";
 import type { Logger } from "../../util/log.js";
-import { taskPlan } from "../../plan/approved-task.js";
+import { taskPlan } from "../approved-task.js";
 import { restackTask } from "./restack-task.js";
 
 /**

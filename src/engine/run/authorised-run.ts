@@ -7,7 +7,7 @@ import { redactSecrets } from "../../util/redact.js";
 import { firstLine } from "../../util/text.js";
 import type { EngineServices } from "../context.js";
 import { CommandRefusal } from "../refusal.js";
-import { PlanNotApprovedError } from "../../plan/approved-task.js";
+import { PlanNotApprovedError } from "../approved-task.js";
 import type { RunState } from "./run-state.js";
 import type { StatusComment } from "./status-comment.js";
 

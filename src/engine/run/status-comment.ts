@@ -2,6 +2,7 @@ import type { Platform, RateLimitWaitNotice, RateLimitWaits } from "../../platfo
 import { renderRunStatus } from "../../render/run-status.js";
 import { issueChannel, type ReplyChannel } from "./reply-channel.js";
 import type { RunState } from "./run-state.js";
+import { sandboxOffNotice } from "../../sandbox/index.js";
 
 export interface StatusCommentOptions {
   /** Minimum time between two edits (SPEC §8: ≥ 2 s). */
@@ -121,7 +122,12 @@ export class StatusComment {
       // Again while a rate-limit notice arrived during the write (the write itself was the one that waited).
       for (let rendered = -1; rendered !== this.noticeVersion; ) {
         rendered = this.noticeVersion;
-        await this.send(renderRunStatus(state, this.now(), this.rateLimitWait ?? undefined));
+        await this.send(
+          renderRunStatus(state, this.now(), {
+            rateLimitWait: this.rateLimitWait ?? undefined,
+            unconfined: sandboxOffNotice(),
+          }),
+        );
       }
     } finally {
       this.writeInFlight = false;

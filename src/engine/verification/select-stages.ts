@@ -1,6 +1,6 @@
 import type { StageState, TaskLedger } from "../../ledger/index.js";
 import type { Plan } from "../../plan/plan-schema.js";
-import { taskPlan } from "../../plan/approved-task.js";
+import { taskPlan } from "../approved-task.js";
 import { CommandRefusal } from "../refusal.js";
 import { ownChecks } from "./own-checks.js";
 import type { VerificationSubject } from "./review-context.js";

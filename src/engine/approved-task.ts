@@ -1,6 +1,5 @@
-import { isPlanApproved } from "../ledger/derive.js";
-import type { TaskLedger } from "../ledger/task-ledger.js";
-import { planSchema, type Plan } from "./plan-schema.js";
+import { isPlanApproved, type TaskLedger } from "../ledger/index.js";
+import { planSchema, type Plan } from "../plan/plan-schema.js";
 
 /**
  * "Is there an approved plan to act on?" (SPEC §2 `/okstra approve`), asked

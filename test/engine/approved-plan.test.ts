@@ -3,7 +3,7 @@ import { Ledger } from "../../src/ledger/ledger.js";
 import { createLocalLedgerStore } from "../../src/ledger/local-store.js";
 import { approvedPlanProblem } from "../../src/engine/implementation/plan-recheck.js";
 import type { ImplementationRun } from "../../src/engine/implementation/implementation-run.js";
-import { PlanNotApprovedError, readApprovedTask } from "../../src/plan/approved-task.js";
+import { PlanNotApprovedError, readApprovedTask } from "../../src/engine/approved-task.js";
 import { planDigest } from "../../src/plan/plan-digest.js";
 import { json, sha, T0, taskMeta, tempRepo, type TempRepo } from "../ledger/fixtures.js";
 import { validPlan } from "../planning/plan-fixture.js";
