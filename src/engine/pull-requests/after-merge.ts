@@ -1,5 +1,5 @@
 import type { Ledger, TaskLedger } from "../../ledger/index.js";
-import type { Platform } from "../../platform/types.js";
+import type { Platform, PullRequestInfo } from "../../platform/types.js";
 import type { Logger } from "../../util/log.js";
 import { withWorkspace } from "../../workspace/workspace.js";
 import type { Plan } from "../../plan/plan-schema.js";
@@ -25,6 +25,8 @@ export async function settleDependentsAfterMerge(
 ): Promise<ReplayOutcome | null> {
   const { platform } = ports;
   const { task, plan, log } = input;
+  // Each PR read once per merge: nothing but this pass changes them meanwhile, and it knows what it changed.
+  const pullOf = readOnce(platform);
   const states = new Map(task.state.stages.map((s) => [s.stage, s]));
   const mergedHead = states.get(input.stage)?.done?.headCommit;
   const hasDependents = plan.stages.some((s) => s.dependsOn.includes(input.stage) && states.get(s.number)?.done);
@@ -34,7 +36,7 @@ export async function settleDependentsAfterMerge(
   if (!baseHead) return null;
   const comparison = await platform.compareCommits(mergedHead, baseHead);
   if (comparison && (comparison.status === "ahead" || comparison.status === "identical")) {
-    await retargetCombinedBases(platform, task, plan, input.stage, log); // a merge commit
+    await retargetCombinedBases(platform, pullOf, task, plan, input.stage, log); // a merge commit
     return null;
   }
 
@@ -46,7 +48,7 @@ export async function settleDependentsAfterMerge(
     if (!state?.done) continue;
     const pr = state.prs.filter((row) => row.kind === "stage").at(-1)?.number;
     if (pr !== undefined) prs.set(stage.number, pr);
-    const merged = stage.number === input.stage || (pr !== undefined && (await platform.getPullRequest(pr)).merged);
+    const merged = stage.number === input.stage || (pr !== undefined && (await pullOf(pr)).merged);
     stages.push({ number: stage.number, dependsOn: stage.dependsOn, head: state.done.headCommit, merged });
     const combined =
       stage.dependsOn.length > 1 && !merged
@@ -68,7 +70,7 @@ export async function settleDependentsAfterMerge(
         log,
       }),
   );
-  await record(ports, input, outcome, prs);
+  await record(ports, pullOf, input, outcome, prs);
   log.info(
     {
       stage: input.stage,
@@ -81,8 +83,18 @@ export async function settleDependentsAfterMerge(
   return outcome;
 }
 
+/** A reader that asks the forge for each PR once. */
+function readOnce(platform: Platform): (number: number) => Promise<PullRequestInfo> {
+  const read = new Map<number, Promise<PullRequestInfo>>();
+  return (number) => {
+    if (!read.has(number)) read.set(number, platform.getPullRequest(number));
+    return read.get(number)!;
+  };
+}
+
 async function record(
   ports: { platform: Platform; ledger: Ledger },
+  pullOf: (number: number) => Promise<PullRequestInfo>,
   input: { task: TaskLedger; stage: number; log: Logger },
   outcome: ReplayOutcome,
   prs: ReadonlyMap<number, number>,
@@ -93,7 +105,7 @@ async function record(
   for (const replayed of outcome.replayed) {
     const number = prs.get(replayed.stage);
     if (number === undefined) continue;
-    const pr = await ports.platform.getPullRequest(number);
+    const pr = await pullOf(number);
     if (pr.state === "open" && pr.base !== replayed.base)
       await ports.platform.updatePullRequest(number, { base: replayed.base });
   }
@@ -116,6 +128,7 @@ async function record(
  */
 async function retargetCombinedBases(
   platform: Platform,
+  pullOf: (number: number) => Promise<PullRequestInfo>,
   task: TaskLedger,
   plan: Plan,
   merged: number,
@@ -131,13 +144,12 @@ async function retargetCombinedBases(
     if (stage.dependsOn.length < 2 || !stage.dependsOn.includes(merged)) continue;
     const number = prOf(stage.number);
     if (number === undefined) continue;
-    const pr = await platform.getPullRequest(number);
+    const pr = await pullOf(number);
     if (pr.state !== "open" || pr.base !== stageBaseBranch(task.issue, stage.number)) continue;
     let allMerged = true;
     for (const dependency of stage.dependsOn) {
       const depPr = dependency === merged ? undefined : prOf(dependency);
-      if (dependency !== merged && (depPr === undefined || !(await platform.getPullRequest(depPr)).merged))
-        allMerged = false;
+      if (dependency !== merged && (depPr === undefined || !(await pullOf(depPr)).merged)) allMerged = false;
     }
     if (!allMerged) continue;
     await platform.updatePullRequest(number, { base: task.meta.baseBranch });
