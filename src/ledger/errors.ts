@@ -127,3 +127,14 @@ function describeEntry(entry: UntrustedEntry): string {
   const commit = entry.commit ? `, introduced by ${entry.commit.slice(0, 12)}` : "";
   return `${where} (${entry.problem}${commit})`;
 }
+
+/** An approval refused because the plan on the ledger is no longer the one approved (replaced, or the task gone). */
+export class PlanChangedError extends LedgerError {
+  constructor(
+    readonly issue: number,
+    /** The digest of the plan that was shown and approved. */
+    readonly digest: string,
+  ) {
+    super(`the plan of #${issue} changed while plan ${digest.slice(0, 12)} was being approved`);
+  }
+}

@@ -25,6 +25,13 @@ export {
   taskPath,
   type TaskLedger,
 } from "./task-ledger.js";
+export {
+  approvePlanMutation,
+  persistPlanMutation,
+  type PersistedPlan,
+  type PlanApproval,
+  type PlanVersionBuilder,
+} from "./plan-mutations.js";
 export { openRestackConflict } from "./needs-restack.js";
 export { readShipClaims, SHIP_CLAIMS_FILE, shipClaimsChange, type ShipClaim } from "./ship-claims-file.js";
 export {
