@@ -35,6 +35,12 @@ export {
 export { openRestackConflict } from "./needs-restack.js";
 export { readShipClaims, SHIP_CLAIMS_FILE, shipClaimsChange, type ShipClaim } from "./ship-claims-file.js";
 export {
+  claimShipStagesMutation,
+  recordGroupPrMutation,
+  releaseShipClaimsMutation,
+  type ShipClaimRequest,
+} from "./ship-claims-mutations.js";
+export {
   DuplicateTriggerError,
   RUN_PREFIX,
   type StartedRun,
