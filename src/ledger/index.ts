@@ -43,10 +43,12 @@ export {
 export {
   DuplicateTriggerError,
   RUN_PREFIX,
+  startVerificationRunMutation,
   type StartedRun,
   type StartRunInput,
   type TaskRun,
   type TaskSpend,
+  type VerificationRunStart,
 } from "./runs.js";
 export { taskWithStageDone, type StageDone } from "./stage-done.js";
 export * from "./errors.js";
