@@ -32,6 +32,12 @@ export {
   type PlanApproval,
   type PlanVersionBuilder,
 } from "./plan-mutations.js";
+export {
+  recordHeadMovesMutation,
+  type DoneStageState,
+  type HeadMove,
+  type RecordedHeadMove,
+} from "./head-moves-mutation.js";
 export { openRestackConflict } from "./needs-restack.js";
 export { readShipClaims, SHIP_CLAIMS_FILE, shipClaimsChange, type ShipClaim } from "./ship-claims-file.js";
 export {
