@@ -38,6 +38,11 @@ export {
   type HeadMove,
   type RecordedHeadMove,
 } from "./head-moves-mutation.js";
+export {
+  NATIVE_STACKS_FILE,
+  nativeStacksUnavailable,
+  rememberNativeStacksUnavailableMutation,
+} from "./native-stacks-file.js";
 export { openRestackConflict } from "./needs-restack.js";
 export { readShipClaims, SHIP_CLAIMS_FILE, shipClaimsChange, type ShipClaim } from "./ship-claims-file.js";
 export {
