@@ -43,6 +43,7 @@ export {
   nativeStacksUnavailable,
   rememberNativeStacksUnavailableMutation,
 } from "./native-stacks-file.js";
+export { recoverTaskMutation, type ClosedRunText, type RecoveredTask } from "./recovery-mutation.js";
 export { openRestackConflict } from "./needs-restack.js";
 export { readShipClaims, SHIP_CLAIMS_FILE, shipClaimsChange, type ShipClaim } from "./ship-claims-file.js";
 export {
