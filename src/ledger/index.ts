@@ -4,11 +4,9 @@
  */
 export { Ledger, DEFAULT_MAX_ATTEMPTS, type LedgerOptions, type MutationOutcome } from "./ledger.js";
 export {
-  appendChange,
   appendRowsWithFilesMutation,
   completeRows,
   jsonFileText,
-  reconcileMutation,
   type Mutation,
   type MutationPlan,
   type ClaimResult,
@@ -45,7 +43,7 @@ export {
 } from "./native-stacks-file.js";
 export { recoverTaskMutation, type ClosedRunText, type RecoveredTask } from "./recovery-mutation.js";
 export { openRestackConflict } from "./needs-restack.js";
-export { readShipClaims, SHIP_CLAIMS_FILE, shipClaimsChange, type ShipClaim } from "./ship-claims-file.js";
+export { SHIP_CLAIMS_FILE, type ShipClaim } from "./ship-claims-file.js";
 export {
   claimShipStagesMutation,
   recordGroupPrMutation,
