@@ -14,7 +14,7 @@ import { readTaskFrom, taskPath } from "./task-ledger.js";
  * no longer the head the move was observed from, is left alone.
  */
 
-/** What the ledger needs of a move: the stage, the head it was observed from, where it went and why (for the message). */
+/** What the ledger needs of a move: the stage, the head it was seen from, where it went and why (for the message). */
 export interface HeadMove {
   stage: number;
   from: string;

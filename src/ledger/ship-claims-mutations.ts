@@ -59,7 +59,7 @@ export function claimShipStagesMutation(issue: number, request: ShipClaimRequest
   };
 }
 
-/** The group PR's row and the end of the run's claims in one commit: the stages are never neither claimed nor covered. */
+/** The group PR's row and the end of the run's claims in one commit: no stage is ever neither claimed nor covered. */
 export function recordGroupPrMutation(issue: number, row: Omit<PrRow, "at">, now: Date): Mutation<undefined> {
   const complete = ledgerRowSchema.parse({ ...row, at: now.toISOString() });
   return async (view) => {
