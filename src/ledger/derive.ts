@@ -289,6 +289,13 @@ export function isPlanApproved(rows: readonly LedgerRow[], plan: unknown): boole
   return approval !== null && plan !== null && plan !== undefined && approval.planDigest === planDigest(plan);
 }
 
+// ── group PRs ───────────────────────────────────────────────────────────────
+
+/** The last group PR that covers a stage, ignoring group PRs that were closed without being merged. */
+export function coveringGroup(prs: readonly PrRow[], closedGroups: ReadonlySet<number> = new Set()): PrRow | undefined {
+  return prs.filter((row) => row.kind === "group" && !closedGroups.has(row.number)).at(-1);
+}
+
 // ── everything at once ──────────────────────────────────────────────────────
 
 export interface TaskState {

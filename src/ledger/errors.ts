@@ -127,3 +127,28 @@ function describeEntry(entry: UntrustedEntry): string {
   const commit = entry.commit ? `, introduced by ${entry.commit.slice(0, 12)}` : "";
   return `${where} (${entry.problem}${commit})`;
 }
+
+/** An approval refused because the plan on the ledger is no longer the one approved (replaced, or the task gone). */
+export class PlanChangedError extends LedgerError {
+  constructor(
+    readonly issue: number,
+    /** The digest of the plan that was shown and approved. */
+    readonly digest: string,
+  ) {
+    super(`the plan of #${issue} changed while plan ${digest.slice(0, 12)} was being approved`);
+  }
+}
+
+/** A ship claim refused: another run is shipping some of the stages right now. */
+export class ShipClaimedError extends LedgerError {
+  constructor(readonly held: Array<{ stage: number; run: string; until: string }>) {
+    super(held.map((c) => `stage ${c.stage} is being shipped by run ${c.run} (claimed until ${c.until})`).join("; "));
+  }
+}
+
+/** A ship claim refused: a group PR recorded meanwhile already covers some of the stages. */
+export class StageShippedError extends LedgerError {
+  constructor(readonly covered: Array<{ stage: number; group: number }>) {
+    super(covered.map((c) => `stage ${c.stage} is already shipped in #${c.group}`).join("; "));
+  }
+}

@@ -4,11 +4,9 @@
  */
 export { Ledger, DEFAULT_MAX_ATTEMPTS, type LedgerOptions, type MutationOutcome } from "./ledger.js";
 export {
-  appendChange,
   appendRowsWithFilesMutation,
   completeRows,
   jsonFileText,
-  reconcileMutation,
   type Mutation,
   type MutationPlan,
   type ClaimResult,
@@ -25,15 +23,42 @@ export {
   taskPath,
   type TaskLedger,
 } from "./task-ledger.js";
+export {
+  approvePlanMutation,
+  persistPlanMutation,
+  type PersistedPlan,
+  type PlanApproval,
+  type PlanVersionBuilder,
+} from "./plan-mutations.js";
+export {
+  recordHeadMovesMutation,
+  type DoneStageState,
+  type HeadMove,
+  type RecordedHeadMove,
+} from "./head-moves-mutation.js";
+export {
+  NATIVE_STACKS_FILE,
+  nativeStacksUnavailable,
+  rememberNativeStacksUnavailableMutation,
+} from "./native-stacks-file.js";
+export { recoverTaskMutation, type ClosedRunText, type RecoveredTask } from "./recovery-mutation.js";
 export { openRestackConflict } from "./needs-restack.js";
-export { readShipClaims, SHIP_CLAIMS_FILE, shipClaimsChange, type ShipClaim } from "./ship-claims-file.js";
+export { SHIP_CLAIMS_FILE, type ShipClaim } from "./ship-claims-file.js";
+export {
+  claimShipStagesMutation,
+  recordGroupPrMutation,
+  releaseShipClaimsMutation,
+  type ShipClaimRequest,
+} from "./ship-claims-mutations.js";
 export {
   DuplicateTriggerError,
   RUN_PREFIX,
+  startVerificationRunMutation,
   type StartedRun,
   type StartRunInput,
   type TaskRun,
   type TaskSpend,
+  type VerificationRunStart,
 } from "./runs.js";
 export { taskWithStageDone, type StageDone } from "./stage-done.js";
 export * from "./errors.js";

@@ -1,4 +1,4 @@
-import { claimStagesMutation, type ClaimRequest, type ClaimResult, type Mutation } from "./mutations.js";
+import { claimStagesMutation, jsonFileText, type ClaimRequest, type ClaimResult, type Mutation } from "./mutations.js";
 import { runManifestSchema, taskMetaSchema, type RunManifest, type RunPhase, type TaskMeta } from "./files.js";
 import { runFile } from "./paths.js";
 import type { LedgerSnapshot } from "./store.js";
@@ -131,5 +131,55 @@ export function startRunMutation(input: StartRunInput, claim?: Omit<ClaimRequest
     for (const [path, text] of claimed.changes) changes.set(path, text);
     const message = `ledger(#${issue}): start ${manifest.id}, claiming stage ${claim.stages.join(", ")}`;
     return { changes, message, value: { manifest, claim: claimed.value } };
+  };
+}
+
+export interface VerificationRunStart {
+  issue: number;
+  /** run.json's `trigger`: what started the run, with the fields every run has. */
+  trigger: Record<string, unknown>;
+  /**
+   * Whether a recorded run's trigger is this one: a verification run has several kinds of trigger (a comment,
+   * an implementation run, a webhook delivery), each de-duplicated by what identifies it — the engine's rule.
+   */
+  sameTrigger: (recorded: Record<string, unknown>) => boolean;
+  stages: number[];
+  now: Date;
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * Starts a verification run (`verify-<n>`, with its batch) in one commit; DuplicateTriggerError when a run of
+ * the same trigger exists. Unlike `startRunMutation`, runs are not keyed by a comment: not every trigger is one.
+ */
+export function startVerificationRunMutation(input: VerificationRunStart): Mutation<RunManifest> {
+  const { issue } = input;
+  const prefix = RUN_PREFIX.verification;
+  return async (view) => {
+    await readRows(view, issue); // a corrupt ledger refuses every write of the task
+    if (!(await readMeta(view, issue))) throw new Error(`task #${issue} has no ledger entry`);
+    let highest = 0;
+    const runsDir = taskPath(issue, "runs/");
+    for (const path of view.list(runsDir).filter((p) => p.endsWith("/run.json"))) {
+      const id = path.slice(runsDir.length).split("/")[0]!;
+      const seq = new RegExp(`^${prefix}-(\\d+)$`).exec(id);
+      if (!seq) continue;
+      highest = Math.max(highest, Number(seq[1]));
+      const manifest = runManifestSchema.safeParse(JSON.parse((await view.read(path)) ?? "{}"));
+      if (manifest.success && input.sameTrigger(manifest.data.trigger)) throw new DuplicateTriggerError(id);
+    }
+    const manifest = runManifestSchema.parse({
+      id: `${prefix}-${highest + 1}`,
+      phase: "verification",
+      trigger: input.trigger,
+      status: "running",
+      startedAt: input.now.toISOString(),
+      batch: input.stages,
+      ...input.extra,
+    });
+    const changes = new Map<string, string | null>([
+      [taskPath(issue, runFile(manifest.id, "run.json")), jsonFileText(manifest)],
+    ]);
+    return { changes, message: `ledger(#${issue}): start ${manifest.id}`, value: manifest };
   };
 }

@@ -4,8 +4,8 @@ import { readJson, taskPath } from "./task-ledger.js";
 
 /**
  * `tasks/<N>/ship-claims.json`: which run is shipping which stage, until
- * when. The engine decides who may claim (engine/handoff/ship-claims.ts);
- * this file owns the file's shape and how it is read and written.
+ * when. This file owns the file's shape and how it is read and written;
+ * ship-claims-mutations.ts its writes (why: engine/handoff/ship-claims.ts).
  */
 
 export const SHIP_CLAIMS_FILE = "ship-claims.json";

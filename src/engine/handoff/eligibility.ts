@@ -1,5 +1,5 @@
 import type { StageSelection } from "../../commands/types.js";
-import type { DoneRow, PrRow, StageState, VerifiedRow } from "../../ledger/index.js";
+import { coveringGroup, type DoneRow, type StageState, type VerifiedRow } from "../../ledger/index.js";
 
 /**
  * Which stages a `/okstra ship` may take (SPEC §7.2), decided from the ledger
@@ -27,10 +27,8 @@ export interface RequestedStages {
   skipped: CoveredStage[];
 }
 
-/** The last group PR that covers a stage, ignoring group PRs that were closed without being merged. */
-export function coveringGroup(prs: readonly PrRow[], closedGroups: ReadonlySet<number> = new Set()): PrRow | undefined {
-  return prs.filter((row) => row.kind === "group" && !closedGroups.has(row.number)).at(-1);
-}
+/** The last group PR that covers a stage (a ledger derivation: ship claims decide on it too). */
+export { coveringGroup };
 
 export function requestedStages(input: {
   planStages: readonly { number: number }[];

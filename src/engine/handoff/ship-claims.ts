@@ -1,17 +1,15 @@
 import {
-  appendChange,
-  ledgerRowSchema,
-  readRows,
-  readShipClaims,
-  rowsToAppend,
+  claimShipStagesMutation,
+  recordGroupPrMutation,
+  releaseShipClaimsMutation,
   SHIP_CLAIMS_FILE,
-  shipClaimsChange,
+  ShipClaimedError,
+  StageShippedError,
   type Ledger,
-  type LedgerRow,
   type PrRow,
   type ShipClaim,
+  type ShipClaimRequest,
 } from "../../ledger/index.js";
-import { coveringGroup } from "./eligibility.js";
 
 /**
  * Ship claims: the compare-and-swap guard that keeps two concurrent ships
@@ -23,62 +21,12 @@ import { coveringGroup } from "./eligibility.js";
  * (released), or when its expiry passes (a crashed run).
  */
 
-export { SHIP_CLAIMS_FILE, type ShipClaim };
+export { SHIP_CLAIMS_FILE, ShipClaimedError, StageShippedError, type ShipClaim };
 export const DEFAULT_SHIP_CLAIM_MS = 30 * 60_000;
 
-/** Another run is shipping some of the stages right now. */
-export class ShipClaimedError extends Error {
-  constructor(readonly held: ShipClaim[]) {
-    super(held.map((c) => `stage ${c.stage} is being shipped by run ${c.run} (claimed until ${c.until})`).join("; "));
-    this.name = "ShipClaimedError";
-  }
-}
-
-/** A group PR recorded meanwhile already covers some of the stages. */
-export class StageShippedError extends Error {
-  constructor(readonly covered: Array<{ stage: number; group: number }>) {
-    super(covered.map((c) => `stage ${c.stage} is already shipped in #${c.group}`).join("; "));
-    this.name = "StageShippedError";
-  }
-}
-
-function coveredIn(
-  rows: readonly LedgerRow[],
-  stages: readonly number[],
-  closedGroups: ReadonlySet<number>,
-): Array<{ stage: number; group: number }> {
-  const prs = rows.filter((row): row is PrRow => row.status === "pr");
-  return stages.flatMap((stage) => {
-    const row = coveringGroup(
-      prs.filter((pr) => pr.stages.includes(stage)),
-      closedGroups,
-    );
-    return row ? [{ stage, group: row.number }] : [];
-  });
-}
-
 /** Claims `stages` for `run` until `until`, all or none; expired claims of other runs are dropped on the way. */
-export async function claimShipStages(
-  ledger: Ledger,
-  issue: number,
-  request: { run: string; stages: readonly number[]; until: Date; now: Date; closedGroups?: ReadonlySet<number> },
-): Promise<void> {
-  const now = request.now.getTime();
-  await ledger.mutate(async (view) => {
-    const { rows } = await readRows(view, issue);
-    const covered = coveredIn(rows, request.stages, request.closedGroups ?? new Set());
-    if (covered.length > 0) throw new StageShippedError(covered);
-    const live = (await readShipClaims(view, issue)).filter((c) => Date.parse(c.until) > now);
-    const held = live.filter((c) => c.run !== request.run && request.stages.includes(c.stage));
-    if (held.length > 0) throw new ShipClaimedError(held);
-    const ours = request.stages.map((stage) => ({ stage, run: request.run, until: request.until.toISOString() }));
-    const claims = [...live.filter((c) => c.run !== request.run), ...ours];
-    return {
-      changes: new Map([shipClaimsChange(issue, claims)]),
-      message: `ledger(#${issue}): ${request.run} claims stage ${request.stages.join(", ")} to ship`,
-      value: undefined,
-    };
-  });
+export async function claimShipStages(ledger: Ledger, issue: number, request: ShipClaimRequest): Promise<void> {
+  await ledger.mutate(claimShipStagesMutation(issue, request));
 }
 
 /**
@@ -86,32 +34,10 @@ export async function claimShipStages(
  * no moment at which the stages are neither claimed nor covered.
  */
 export async function recordGroupPr(ledger: Ledger, issue: number, row: Omit<PrRow, "at">, now: Date): Promise<void> {
-  const complete = ledgerRowSchema.parse({ ...row, at: now.toISOString() });
-  await ledger.mutate(async (view) => {
-    const { rows } = await readRows(view, issue);
-    const appended = rowsToAppend(rows, [complete]);
-    const claims = (await readShipClaims(view, issue)).filter(
-      (c) => c.run !== row.run && Date.parse(c.until) > now.getTime(),
-    );
-    const changes = new Map([shipClaimsChange(issue, claims), ...(await appendChange(view, issue, appended))]);
-    return {
-      changes,
-      message: `ledger(#${issue}): ${row.run} ships stage ${row.stages.join(", ")} in #${row.number}`,
-      value: undefined,
-    };
-  });
+  await ledger.mutate(recordGroupPrMutation(issue, row, now));
 }
 
 /** Ends the run's claims without shipping (a refusal, a conflict, an error). */
 export async function releaseShipClaims(ledger: Ledger, issue: number, run: string, now: Date): Promise<void> {
-  await ledger.mutate(async (view) => {
-    const claims = (await readShipClaims(view, issue)).filter(
-      (c) => c.run !== run && Date.parse(c.until) > now.getTime(),
-    );
-    return {
-      changes: new Map([shipClaimsChange(issue, claims)]),
-      message: `ledger(#${issue}): ${run} releases its ship claims`,
-      value: undefined,
-    };
-  });
+  await ledger.mutate(releaseShipClaimsMutation(issue, run, now));
 }

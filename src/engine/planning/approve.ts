@@ -1,13 +1,4 @@
-import {
-  appendChange,
-  isPlanApproved,
-  jsonFileText,
-  ledgerRowSchema,
-  readMeta,
-  readPlan,
-  taskMetaSchema,
-  taskPath,
-} from "../../ledger/index.js";
+import { approvePlanMutation, isPlanApproved, PlanChangedError } from "../../ledger/index.js";
 import { planDigest } from "../../plan/plan-digest.js";
 import type { CommandContext } from "../context.js";
 import { CommandRefusal } from "../refusal.js";
@@ -48,26 +39,13 @@ export async function approveCommand(context: CommandContext): Promise<void> {
       "Restore it, or `/okstra replan` on another base.",
     );
 
-  await ledger.mutate(async (view) => {
-    const meta = await readMeta(view, issue);
-    const current = await readPlan(view, issue);
-    if (!meta || !current || planDigest(current.plan) !== digest) {
-      throw new CommandRefusal(
-        "the plan changed while it was being approved.",
-        "Read the new plan, then comment `/okstra approve` again.",
-      );
-    }
-    const row = ledgerRowSchema.parse({
-      at: now().toISOString(),
-      run: `approve-${version}`,
-      status: "approved",
-      planDigest: digest,
-      actor: job.comment.author,
-    });
-    const changes = await appendChange(view, issue, [row]);
-    const approvedMeta = taskMetaSchema.parse({ ...meta, implementationBaseCommit: baseCommit });
-    changes.set(taskPath(issue, "task.json"), jsonFileText(approvedMeta));
-    return { changes, message: `ledger(#${issue}): approve plan v${version}`, value: undefined };
+  const approval = { digest, version, actor: job.comment.author, baseCommit, now: now() };
+  await ledger.mutate(approvePlanMutation(issue, approval)).catch((error: unknown) => {
+    if (!(error instanceof PlanChangedError)) throw error;
+    throw new CommandRefusal(
+      "the plan changed while it was being approved.",
+      "Read the new plan, then comment `/okstra approve` again.",
+    );
   });
 
   await finish(

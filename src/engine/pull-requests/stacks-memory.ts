@@ -1,4 +1,9 @@
-import type { Ledger } from "../../ledger/index.js";
+import {
+  NATIVE_STACKS_FILE,
+  nativeStacksUnavailable,
+  rememberNativeStacksUnavailableMutation,
+  type Ledger,
+} from "../../ledger/index.js";
 import type { StacksMemory } from "./native-stacks.js";
 
 /**
@@ -10,27 +15,16 @@ import type { StacksMemory } from "./native-stacks.js";
  * everything); someone who deletes it makes okstra ask once more. It costs
  * one ledger read where a stack is wanted, and one commit, once, per repository.
  */
-export const STACKS_MEMORY_PATH = "native-stacks.json";
+export const STACKS_MEMORY_PATH = NATIVE_STACKS_FILE;
 
 export function ledgerStacksMemory(ledger: Ledger, now: () => Date = () => new Date()): StacksMemory {
   return {
     async unavailable() {
-      const text = await (await ledger.snapshot()).raw.read(STACKS_MEMORY_PATH);
-      if (text === null) return false;
-      try {
-        return (JSON.parse(text) as { available?: unknown }).available === false;
-      } catch {
-        return false;
-      }
+      return nativeStacksUnavailable(await (await ledger.snapshot()).raw.read(STACKS_MEMORY_PATH));
     },
     async rememberUnavailable() {
       const why = "GET /repos/{owner}/{repo}/stacks answered 404";
-      const text = `${JSON.stringify({ available: false, since: now().toISOString(), why })}\n`;
-      await ledger.mutate(async () => ({
-        changes: new Map([[STACKS_MEMORY_PATH, text]]),
-        message: "okstra: native stacks are not available here",
-        value: undefined,
-      }));
+      await ledger.mutate(rememberNativeStacksUnavailableMutation(why, now()));
     },
   };
 }

@@ -1,18 +1,11 @@
 import {
-  deriveStages,
-  jsonFileText,
   LedgerUntrustedError,
-  readMeta,
-  readPlan,
-  readRows,
-  reconcileMutation,
+  recoverTaskMutation,
   runFile,
-  runManifestSchema,
-  taskPath,
   type AbandonedRow,
   type DoneRow,
   type LedgerRow,
-  type LedgerSnapshot,
+  type RecoveredTask,
   type RunManifest,
 } from "../../ledger/index.js";
 import { type EngineServiceOptions, type EngineServices, engineServices } from "../context.js";
@@ -51,66 +44,21 @@ export async function recoverTask(options: EngineServiceOptions, issue: number):
   const services = engineServices(options);
   const { ledger, log } = services;
   const now = services.now();
-  const outcome = await ledger
-    .mutate(async (view) => {
-      if ((await readMeta(view, issue)) === null)
-        return {
-          changes: new Map(),
-          message: "",
-          value: { ...NOTHING, titles: new Map<number, string>(), rows: [] as LedgerRow[] },
-        };
-      const reconciled = await reconcileMutation(issue, now)(view);
-      const { rows } = await readRows(view, issue);
-      const after: LedgerRow[] = [...rows, ...reconciled.value.backfilled, ...reconciled.value.abandoned];
-      const stages = deriveStages(after, now);
-      const closing = await abandonedRuns(view, issue, after, stages);
-      const changes = new Map(reconciled.changes);
-      const closedRuns: RunManifest[] = [];
-      for (const manifest of closing) {
-        const closed = runManifestSchema.parse({
-          ...manifest,
-          status: "abandoned",
-          finishedAt: now.toISOString(),
-          outcome: abandonedOutcome(manifest, after),
-        });
-        changes.set(taskPath(issue, runFile(manifest.id, "run.json")), jsonFileText(closed));
-        changes.set(taskPath(issue, runFile(manifest.id, "report.md")), abandonedReport(closed, after, now));
-        closedRuns.push(closed);
-      }
-      const live = stages.filter((s) => s.claim).map((s) => Date.parse(s.claim!.leaseUntil));
-      const grace = recoveryGraceMs(services.leaseMs);
-      const nextCheckAt = live.length > 0 ? new Date(Math.max(...live) + grace) : null;
-      const plan = await readPlan(view, issue);
-      const planned =
-        (plan?.plan as { stages?: Array<{ number?: unknown; title?: unknown }> } | undefined)?.stages ?? [];
-      const titles = new Map<number, string>(
-        planned.map((s) => [Number(s.number), typeof s.title === "string" ? s.title : ""]),
-      );
-      const names = closedRuns.map((r) => r.id).join(", ");
-      return {
-        changes,
-        message: closedRuns.length > 0 ? `${reconciled.message}; close ${names} as abandoned` : reconciled.message,
-        value: {
-          abandoned: reconciled.value.abandoned,
-          backfilled: reconciled.value.backfilled,
-          closedRuns,
-          nextCheckAt,
-          titles,
-          rows: after,
-        },
-      };
-    })
-    .catch((error: unknown) => {
-      // Recovery decides on derived state: on a task holding state okstra did not write it decides
-      // nothing and writes nothing, so reverting the forgery stays the whole repair. The next
-      // command on the task is refused, naming the commit to revert.
-      if (!(error instanceof LedgerUntrustedError)) throw error;
-      log.warn({ task: issue, err: error }, "crash recovery skipped: the task holds ledger state okstra did not write");
-      return null;
-    });
+  const closedRunText = {
+    outcome: abandonedOutcome,
+    report: (closed: RunManifest, rows: readonly LedgerRow[]) => abandonedReport(closed, rows, now),
+  };
+  const outcome = await ledger.mutate(recoverTaskMutation(issue, now, closedRunText)).catch((error: unknown) => {
+    // Recovery decides on derived state: on a task holding state okstra did not write it decides
+    // nothing and writes nothing, so reverting the forgery stays the whole repair. The next
+    // command on the task is refused, naming the commit to revert.
+    if (!(error instanceof LedgerUntrustedError)) throw error;
+    log.warn({ task: issue, err: error }, "crash recovery skipped: the task holds ledger state okstra did not write");
+    return null;
+  });
   if (outcome === null) return NOTHING;
   // What the comments show is what this commit recorded: no second read of the ledger.
-  const { titles, rows, ...result } = outcome.value;
+  const { titles, rows, ...result } = recovered(outcome.value, recoveryGraceMs(services.leaseMs));
   services.metrics?.stagesAbandonedTotal.inc(result.abandoned.length);
   if (result.abandoned.length > 0 || result.closedRuns.length > 0) {
     log.warn(
@@ -132,24 +80,20 @@ export async function recoverTask(options: EngineServiceOptions, issue: number):
   return result;
 }
 
-/** Runs still `running` on the ledger that hold no live lease and lost at least one to expiry. */
-async function abandonedRuns(
-  view: LedgerSnapshot,
-  issue: number,
-  rows: readonly LedgerRow[],
-  stages: ReturnType<typeof deriveStages>,
-): Promise<RunManifest[]> {
-  const expiredRuns = new Set(rows.filter((r) => r.status === "abandoned").map((r) => r.run));
-  const holding = new Set(stages.filter((s) => s.open).map((s) => s.open!.run));
-  const runs: RunManifest[] = [];
-  for (const id of [...expiredRuns].sort()) {
-    if (holding.has(id)) continue;
-    const text = await view.read(taskPath(issue, runFile(id, "run.json")));
-    if (text === null) continue;
-    const parsed = runManifestSchema.safeParse(JSON.parse(text));
-    if (parsed.success && parsed.data.status === "running") runs.push(parsed.data);
-  }
-  return runs;
+/** What the recovery recorded, with when the next check is due and the plan's stage titles for the comments. */
+function recovered(
+  value: RecoveredTask | null,
+  graceMs: number,
+): RecoveryResult & { titles: Map<number, string>; rows: LedgerRow[] } {
+  if (value === null) return { ...NOTHING, titles: new Map<number, string>(), rows: [] as LedgerRow[] };
+  const { abandoned, backfilled, closedRuns, rows, stages, plan } = value;
+  const live = stages.filter((s) => s.claim).map((s) => Date.parse(s.claim!.leaseUntil));
+  const nextCheckAt = live.length > 0 ? new Date(Math.max(...live) + graceMs) : null;
+  const planned = (plan as { stages?: Array<{ number?: unknown; title?: unknown }> } | undefined)?.stages ?? [];
+  const titles = new Map<number, string>(
+    planned.map((s) => [Number(s.number), typeof s.title === "string" ? s.title : ""]),
+  );
+  return { abandoned, backfilled, closedRuns, nextCheckAt, titles, rows };
 }
 
 function stageOutcomes(

@@ -1,14 +1,4 @@
-import {
-  jsonFileText,
-  readMeta,
-  readRows,
-  runFile,
-  runManifestSchema,
-  taskPath,
-  type Ledger,
-  type RunManifest,
-} from "../../ledger/index.js";
-import { DuplicateTriggerError, RUN_PREFIX } from "../run/start-run.js";
+import { startVerificationRunMutation, type Ledger, type RunManifest } from "../../ledger/index.js";
 
 /**
  * Starts a verification run (`verify-<n>`) in one ledger commit. Unlike the
@@ -46,36 +36,13 @@ export async function startVerificationRun(
   ledger: Ledger,
   input: { issue: number; trigger: VerificationTrigger; stages: number[]; now: Date; extra?: Record<string, unknown> },
 ): Promise<RunManifest> {
-  const { issue, trigger } = input;
-  const prefix = RUN_PREFIX.verification;
-  const outcome = await ledger.mutate(async (view) => {
-    await readRows(view, issue); // a corrupt ledger refuses every write of the task
-    if (!(await readMeta(view, issue))) throw new Error(`task #${issue} has no ledger entry`);
-    let highest = 0;
-    const runsDir = taskPath(issue, "runs/");
-    for (const path of view.list(runsDir).filter((p) => p.endsWith("/run.json"))) {
-      const id = path.slice(runsDir.length).split("/")[0]!;
-      const seq = new RegExp(`^${prefix}-(\\d+)$`).exec(id);
-      if (!seq) continue;
-      highest = Math.max(highest, Number(seq[1]));
-      const manifest = runManifestSchema.safeParse(JSON.parse((await view.read(path)) ?? "{}"));
-      if (manifest.success && sameTrigger(manifest.data.trigger, trigger)) throw new DuplicateTriggerError(id);
-    }
-    const manifest = runManifestSchema.parse({
-      id: `${prefix}-${highest + 1}`,
-      phase: "verification",
-      trigger: manifestTrigger(trigger),
-      status: "running",
-      startedAt: input.now.toISOString(),
-      batch: input.stages,
-      ...input.extra,
-    });
-    const changes = new Map<string, string | null>([
-      [taskPath(issue, runFile(manifest.id, "run.json")), jsonFileText(manifest)],
-    ]);
-    return { changes, message: `ledger(#${issue}): start ${manifest.id}`, value: manifest };
-  });
-  return outcome.value;
+  const { trigger, ...rest } = input;
+  const start = {
+    ...rest,
+    trigger: manifestTrigger(trigger),
+    sameTrigger: (recorded: Record<string, unknown>) => sameTrigger(recorded, trigger),
+  };
+  return (await ledger.mutate(startVerificationRunMutation(start))).value;
 }
 
 /** run.json's `trigger`: the fields every run has (a check-run trigger has no comment: `commentId` 0), plus the kind. */
