@@ -228,6 +228,44 @@ describe("when a dependency's head moves (restack)", () => {
   });
 });
 
+describe("a restack through okstra/<N>/s4-base when someone pushes to stage 4 meanwhile", () => {
+  it("moves neither branch: the base and the stage go forward together or not at all", async () => {
+    const r = await createStageRepo([1, 2, 3, 4], diamond());
+    repo = r;
+    await publishAll(r);
+    const baseBefore = await r.gitIn(["rev-parse", `okstra/${ISSUE}/s4-base`]);
+    await r.gitIn(["switch", "-q", `okstra/${ISSUE}/s2`]);
+    await writeFile(path.join(r.dir, "stage-2.txt"), "stage 2, revised\n");
+    await r.gitIn(["commit", "-q", "-am", `fix(csv): stage 2 review\n\nOkstra-Task: #${ISSUE}\nOkstra-Stage: 2`]);
+    await r.gitIn(["switch", "-q", "main"]);
+
+    // The person's push lands right after the restack read stage 4's head.
+    let personal = "";
+    const racing = {
+      ...r.platform,
+      async getBranchHead(branch: string) {
+        const head = await r.platform.getBranchHead(branch);
+        if (branch === `okstra/${ISSUE}/s4` && personal === "") {
+          await r.gitIn(["switch", "-q", branch]);
+          await writeFile(path.join(r.dir, "NOTE.md"), "a person's note\n");
+          await r.gitIn(["add", "NOTE.md"]);
+          await r.gitIn(["commit", "-q", "-m", "docs: a person's note on stage 4"]);
+          personal = await r.gitIn(["rev-parse", "HEAD"]);
+          await r.gitIn(["switch", "-q", "main"]);
+        }
+        return head;
+      },
+    };
+    const restack = restackTask(
+      { platform: racing, ledger: r.ledger },
+      { issue: ISSUE, task: await r.task(), plan: r.plan, trigger: "test", log: silentLogger },
+    );
+    await expect(restack).rejects.toMatchObject({ name: "PushRejectedError", branch: `okstra/${ISSUE}/s4` });
+    expect(await r.gitIn(["rev-parse", `okstra/${ISSUE}/s4`])).toBe(personal);
+    expect(await r.gitIn(["rev-parse", `okstra/${ISSUE}/s4-base`])).toBe(baseBefore);
+  });
+});
+
 describe("after a merge commit of a dependency", () => {
   it("rewrites nothing: the dependents' commits are still their own", async () => {
     repo = await createStageRepo([1, 2, 3, 4], diamond());

@@ -81,24 +81,37 @@ export async function restackBranches(
       outcome.restacked.push({ stage: stage.number, branch, from: head, to, merged: behind });
     } catch (error) {
       if (!(error instanceof MergeConflictError)) throw error;
-      const dependency = behind.find((dep) => input.heads.get(dep) === error.head) ?? behind[0]!;
-      outcome.conflicts.push({
-        stage: stage.number,
-        branch,
-        dependency,
-        dependencyHead: input.heads.get(dependency)!,
-        paths: error.paths,
-      });
+      outcome.conflicts.push(mergeConflict(stage, branch, behind, input.heads, error));
     }
   }
   return outcome;
 }
 
+/** The conflict a failed merge into `branch` means: the dependency whose head conflicted, else the first behind. */
+function mergeConflict(
+  stage: RestackStage,
+  branch: string,
+  behind: readonly number[],
+  heads: ReadonlyMap<number, string>,
+  error: MergeConflictError,
+  merged = "",
+): RestackConflict {
+  const dependency = behind.find((dep) => heads.get(dep) === error.head) ?? behind[0] ?? stage.dependsOn[0]!;
+  return {
+    stage: stage.number,
+    branch,
+    dependency,
+    dependencyHead: heads.get(dependency) ?? merged,
+    paths: error.paths,
+  };
+}
+
 /**
  * A stage based on `okstra/<N>/s<S>-base` (SPEC §15.4): the new dependency
- * heads are merged into that branch first (a fast-forward push of it), then
- * the branch into the stage, so `s<S>-base..s<S>` stays the stage's own
- * commits plus okstra's one merge of its base.
+ * heads are merged into that branch first, then the branch into the stage, so
+ * `s<S>-base..s<S>` stays the stage's own commits plus okstra's one merge of
+ * its base. Both move forward in one atomic push, each leased to its head;
+ * when the stage's merge conflicts, the base alone goes forward.
  */
 async function restackThroughBase(
   workspace: Workspace,
@@ -122,39 +135,31 @@ async function restackThroughBase(
       newBase = await workspace.mergeInto(baseName, merges, { log: input.log });
     } catch (error) {
       if (!(error instanceof MergeConflictError)) throw error;
-      const dependency = behind.find((dep) => input.heads.get(dep) === error.head) ?? behind[0]!;
-      outcome.conflicts.push({
-        stage: stage.number,
-        branch,
-        dependency,
-        dependencyHead: input.heads.get(dependency)!,
-        paths: error.paths,
-      });
+      outcome.conflicts.push(mergeConflict(stage, branch, behind, input.heads, error));
       return;
     }
-    await workspace.push(baseName, { expectedRemoteHead: stageBase, log: input.log });
-    input.stageBases?.set(stage.number, newBase);
   }
-  if (await isAncestor(workspace.dir, newBase, head)) return;
+  const base = newBase === stageBase ? [] : [{ branch: baseName, expectedRemoteHead: stageBase }];
+  const pushBaseAlone = async () => {
+    if (base.length > 0) await workspace.push(baseName, { ...base[0]!, log: input.log });
+    input.stageBases?.set(stage.number, newBase);
+  };
+  if (await isAncestor(workspace.dir, newBase, head)) return pushBaseAlone();
   await workspace.checkoutNewBranch(branch, head);
+  let to: string;
   try {
     const what = behind.length > 0 ? `stage ${behind.join(", ")} (through ${baseName})` : baseName;
     const message = `chore(restack): merge ${what}\n\nOkstra-Task: #${input.issue}\nOkstra-Stage: ${stage.number}`;
-    const to = await workspace.mergeInto(branch, [{ ref: newBase, message }], { log: input.log });
-    await workspace.push(branch, { expectedRemoteHead: head, log: input.log });
-    input.heads.set(stage.number, to);
-    outcome.restacked.push({ stage: stage.number, branch, from: head, to, merged: behind });
+    to = await workspace.mergeInto(branch, [{ ref: newBase, message }], { log: input.log });
   } catch (error) {
     if (!(error instanceof MergeConflictError)) throw error;
-    const dependency = behind[0] ?? stage.dependsOn[0]!;
-    outcome.conflicts.push({
-      stage: stage.number,
-      branch,
-      dependency,
-      dependencyHead: input.heads.get(dependency) ?? newBase,
-      paths: error.paths,
-    });
+    outcome.conflicts.push(mergeConflict(stage, branch, behind, input.heads, error, newBase));
+    return pushBaseAlone();
   }
+  await workspace.push(branch, { expectedRemoteHead: head, alongside: base, log: input.log });
+  input.stageBases?.set(stage.number, newBase);
+  input.heads.set(stage.number, to);
+  outcome.restacked.push({ stage: stage.number, branch, from: head, to, merged: behind });
 }
 
 /** The dependencies whose heads `head` lacks, leaving out those already merged into the base. */
