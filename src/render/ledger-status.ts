@@ -1,3 +1,4 @@
+import { codeSpan } from "./model-text.js";
 import type { StageState } from "../ledger/derive.js";
 import type { NeedsRestackRow } from "../ledger/rows.js";
 import type { TaskLedger } from "../ledger/task-ledger.js";
@@ -58,7 +59,7 @@ function doneCell(s: StageState, runLink: (run: string) => string, options: Ledg
   const via = s.done.source ? ` (${s.done.source})` : "";
   const conflict = options.openRestackConflict(s.stage);
   const restack = conflict
-    ? ` ⚠️ needs restack: merging stage ${conflict.dependency} conflicts in ${conflict.paths.map((p) => `\`${p}\``).join(", ")}`
+    ? ` ⚠️ needs restack: merging stage ${conflict.dependency} conflicts in ${conflict.paths.map(codeSpan).join(", ")}`
     : "";
   return `${shortSha(s.done.headCommit)} ${runLink(s.done.run)}${via}${restack}`;
 }

@@ -1,3 +1,4 @@
+import { codeSpan } from "./model-text.js";
 import type { LedgerRow, ShipPreflight } from "../ledger/rows.js";
 
 /**
@@ -21,19 +22,13 @@ export function latestShipPreflight(rows: readonly LedgerRow[]): ShipPreflight |
   return null;
 }
 
-function code(path: string): string {
-  const clean = path.replace(/[\r\n]/g, " ");
-  const fence = clean.includes("`") ? "``" : "`";
-  return `${fence}${fence.length > 1 ? " " : ""}${clean}${fence.length > 1 ? " " : ""}${fence}`;
-}
-
 function stagesPhrase(stages: readonly number[]): string {
   if (stages.length === 1) return `stage ${stages[0]} and the base`;
   return `stages ${stages.slice(0, -1).join(", ")} and ${stages.at(-1)}`;
 }
 
 function pathsPhrase(paths: readonly string[]): string {
-  const shown = paths.slice(0, 10).map(code).join(", ");
+  const shown = paths.slice(0, 10).map(codeSpan).join(", ");
   return paths.length > 10 ? `${shown} and ${paths.length - 10} more` : shown;
 }
 

@@ -1,3 +1,4 @@
+import { codeSpan } from "../../render/model-text.js";
 import type { CommandContext } from "../context.js";
 import { reconcileStageHeads } from "../reconcile/reconcile-stage-heads.js";
 import { CommandRefusal } from "../refusal.js";
@@ -54,7 +55,7 @@ export function describeRestack(outcome: RestackOutcome): string {
     ),
     ...outcome.conflicts.map(
       (c) =>
-        `- Stage ${c.stage}: ⚠️ **needs restack** — merging stage ${c.dependency} conflicts in ${c.paths.map((p) => `\`${p}\``).join(", ")}; nothing pushed.`,
+        `- Stage ${c.stage}: ⚠️ **needs restack** — merging stage ${c.dependency} conflicts in ${c.paths.map(codeSpan).join(", ")}; nothing pushed.`,
     ),
   ];
   const next =

@@ -1,3 +1,4 @@
+import { codeSpan } from "../../render/model-text.js";
 import type { Ledger, RowInput, TaskLedger } from "../../ledger/index.js";
 import type { Platform } from "../../platform/types.js";
 import type { Logger } from "../../util/log.js";
@@ -139,7 +140,7 @@ export function renderConflictNote(conflict: RestackConflict, marker: string): s
     marker,
     `⚠️ **Needs restack.** Stage ${conflict.stage} could not be brought up to date with stage ${conflict.dependency} (\`${conflict.dependencyHead.slice(0, 12)}\`): merging it into \`${conflict.branch}\` conflicts in`,
     "",
-    ...conflict.paths.map((p) => `- \`${p}\``),
+    ...conflict.paths.map((p) => `- ${codeSpan(p)}`),
     "",
     `Nothing was pushed. Merge \`${conflict.dependencyHead.slice(0, 12)}\` into \`${conflict.branch}\` yourself, resolve the conflict and push: okstra records your merge and re-verifies the stage.`,
   ].join("\n");
