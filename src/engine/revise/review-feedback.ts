@@ -1,3 +1,4 @@
+import { codeSpan } from "../../render/model-text.js";
 import {
   type Permission,
   type Platform,
@@ -9,8 +10,8 @@ import {
 /**
  * The review feedback a revise works from (SPEC §15.2): the PR's unresolved
  * review threads with something said in them since the stage's last `done`,
- * and the `CHANGES_REQUESTED` reviews submitted since then. okstra's own
- * answers (from a bot account) do not count as something said.
+ * and the `CHANGES_REQUESTED` reviews submitted since then. no bot's
+ * comment (okstra's own answers included) counts as something said or reaches the executor.
  *
  * Only people who could have run the command themselves (the permission
  * commands need, checked live as for commands) are given to the executor: anyone can review
@@ -73,12 +74,14 @@ export async function gatherReviewFeedback(
   };
   const threads: ReviewThreadInfo[] = [];
   for (const thread of threadsSaid) {
-    const heard = thread.comments.filter((c) => isBot(c.author) || canPush.has(c.author));
-    for (const c of thread.comments) if (!heard.includes(c)) note(c.author, thread.path);
+    // Bots are never heard: other apps' comments (linters, AI reviewers) often quote anyone's text, and
+    // okstra's own answers tell the executor nothing. They are not people asking, so they are not named.
+    const heard = thread.comments.filter((c) => canPush.has(c.author));
+    for (const c of thread.comments) if (!heard.includes(c) && !isBot(c.author)) note(c.author, thread.path);
     const kept = { ...thread, comments: heard };
     if (saidSince(kept)) threads.push(kept);
   }
-  for (const review of requested) if (!canPush.has(review.author)) note(review.author, null);
+  for (const review of requested) if (!canPush.has(review.author) && !isBot(review.author)) note(review.author, null);
   return { threads, changeRequests: requested.filter((r) => canPush.has(r.author)), withheld };
 }
 
@@ -105,7 +108,7 @@ export function describeWithheld(withheld: readonly WithheldFeedback[]): string 
   for (const w of withheld)
     byAuthor.set(w.author, [
       ...(byAuthor.get(w.author) ?? []),
-      w.path === null ? "a changes-requested review" : `a thread on \`${w.path}\``,
+      w.path === null ? "a changes-requested review" : `a thread on ${codeSpan(w.path)}`,
     ]);
   const places = [...byAuthor].map(([author, where]) => `@${author} (${where.join(", ")})`);
   return `Not given to the executor: review feedback from ${places.join(", ")}, who may not run okstra's commands here. To have it addressed, write what to change on the lines after \`/okstra revise\`.`;
