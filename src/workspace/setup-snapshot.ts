@@ -12,14 +12,14 @@ import { defaultCacheDir } from "./mirror-cache.js";
  * by copying instead of by running `npm ci` again — a package cache alone
  * does not make `npm ci` faster, it deletes and relinks every module.
  *
- * - **Key**: the setup commands, the platform and node version, and every
- *   tracked file that decides what an install produces (each package dir's
- *   `package.json`, the lockfiles, `.npmrc`, workspace and yarn settings),
- *   by path, mode and blob id, read from the commit's tree — never from
- *   files a link could redirect.
+ * - **Key**: the setup commands, the platform and node version, and the
+ *   commit's tree id. Manifests and lockfiles are not enough: an install
+ *   also runs what they do not name (a `postinstall` script, a `file:`
+ *   dependency, `patches/`), so a snapshot is restored only into the very
+ *   tree that made it — retries, reruns and every stage that starts from the
+ *   same commit.
  * - **Trust** (SPEC §14): only the tree of the task's base commit stores a
- *   snapshot (any tree with the same key may restore it). A tree an earlier stage's worker shaped
- *   (another `package.json`, a planted `postinstall`) runs setup fresh and
+ *   snapshot. A tree an earlier stage's worker shaped runs setup fresh and
  *   stores nothing, so no worker decides what a later workspace restores.
  * - **Copies, never links**: stored and restored with `cp -a --reflink=auto`
  *   (a reflink is copy-on-write). A hardlink would let a worker writing into
@@ -34,40 +34,21 @@ import { defaultCacheDir } from "./mirror-cache.js";
 
 const exec = promisify(execFile);
 
-/** Tracked files (by base name) whose content decides what an install produces. */
-const KEY_FILES = new Set([
-  "package.json",
-  "package-lock.json",
-  "npm-shrinkwrap.json",
-  "pnpm-lock.yaml",
-  "pnpm-workspace.yaml",
-  ".pnpmfile.cjs",
-  "yarn.lock",
-  ".yarnrc",
-  ".yarnrc.yml",
-  "bun.lock",
-  ".npmrc",
-]);
-
 const MANIFEST = "okstra-snapshot.json";
 
 /** The key of the install `commands` produce in the tree of `commit`. */
 export async function setupSnapshotKey(cwd: string, commit: string, commands: readonly string[]): Promise<string> {
-  const listing = await git(["ls-tree", "-r", "-z", "--full-tree", commit], { cwd });
+  const tree = (await git(["rev-parse", `${commit}^{tree}`], { cwd })).stdout.trim();
   const hash = createHash("sha256");
-  hash.update(JSON.stringify({ commands, platform: process.platform, arch: process.arch, node: process.version }));
-  for (const entry of listing.stdout.split("\0").filter(Boolean)) {
-    const [meta, path] = entry.split("\t") as [string, string];
-    const name = path.slice(path.lastIndexOf("/") + 1);
-    if (KEY_FILES.has(name)) hash.update(`\0${path}\0${meta}`);
-  }
+  hash.update(
+    JSON.stringify({ commands, platform: process.platform, arch: process.arch, node: process.version, tree }),
+  );
   return hash.digest("hex").slice(0, 32);
 }
 
 /**
- * True when `cwd`'s HEAD is the tree of `trustedCommit`, unchanged on disk. Equal key files are not enough:
- * an install also runs files the key does not cover (a `postinstall` script, a `file:` dependency), and a
- * worker may have shaped those while leaving every manifest and lockfile as it was.
+ * True when `cwd`'s HEAD is the tree of `trustedCommit`, unchanged on disk: the only tree whose install is
+ * stored, and whose install scripts may use the trusted package cache.
  */
 export async function installInputsTrusted(cwd: string, trustedCommit: string | undefined): Promise<boolean> {
   if (!trustedCommit) return false;

@@ -128,6 +128,27 @@ describe("a tree with the base's key files but other sources", () => {
     const fromBase = await setupAt(origin, base, base, install);
     expect(fromBase.restored).toBe(false);
     expect(await fromBase.read("node_modules/dep/index.js")).toBe("trusted\n");
+    expect(await snapshots()).toHaveLength(1);
+
+    // With the base's install stored, the shaped tree (same manifests and lockfile) still installs its own:
+    // a snapshot is restored only into the tree that made it.
+    const shapedAgain = await setupAt(origin, shaped, base, install);
+    expect(shapedAgain.restored).toBe(false);
+    expect(await shapedAgain.read("node_modules/dep/index.js")).toBe("worker-shaped\n");
+    expect((await setupAt(origin, base, base, install)).restored).toBe(true);
+  });
+
+  it("a setup that commits leaves nothing in the checkout's history", async () => {
+    root = await mkdtemp(path.join(tmpdir(), "okstra-snapshot-"));
+    const origin = path.join(root, "origin");
+    await git(["init", "-q", origin], { cwd: root });
+    const base = await commit(origin, TRUSTED, "base");
+    const committing = [
+      `${SETUP} && git -c user.name=s -c user.email=s@example.invalid commit -q --allow-empty -m planted`,
+    ];
+    const ws = await setupAt(origin, base, base, committing);
+    expect((await git(["rev-parse", "HEAD"], { cwd: ws.cwd })).stdout.trim()).toBe(base);
+    expect((await git(["status", "--porcelain"], { cwd: ws.cwd })).stdout).toBe("");
   });
 });
 

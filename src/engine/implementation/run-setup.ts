@@ -66,11 +66,12 @@ export async function runSetup(input: SetupInput): Promise<ValidationResult[]> {
   const cache = await dependencyCacheFor(input.repoKey, input.cwd, input.cacheRoot, trusted ? "trusted" : "untrusted");
   input.log.info({ cacheKey: cache.key, commands: input.commands.length, trusted }, "running setup");
   const { cwd, timeoutMs, signal, home, network } = input;
+  const checkedOut = await whereHeadIs(cwd);
   const results = await runValidation(
     input.commands.map((command) => ({ phase: "setup" as const, command })),
     { cwd, timeoutMs, signal, home, env: cache.env, writablePaths: cache.writablePaths, network, stopOnFailure: true },
   );
-  await discardTrackedChanges(input.cwd);
+  await discardTrackedChanges(input.cwd, checkedOut);
   await excludeUntracked(input.cwd);
   const succeeded = results.length === input.commands.length && results.every((r) => r.exitCode === 0 && !r.timedOut);
   if (succeeded && trusted) await keepSnapshot(input, snapshots, key, before);
@@ -79,7 +80,7 @@ export async function runSetup(input: SetupInput): Promise<ValidationResult[]> {
 
 /** What a restored setup reports for each command: it did not run, and why. */
 function restoredResults(commands: readonly string[], key: string, durationMs: number): ValidationResult[] {
-  const note = `not run: restored from the setup snapshot ${key.slice(0, 12)} (same commands, manifests and lockfiles)`;
+  const note = `not run: restored from the setup snapshot ${key.slice(0, 12)} (same commands, same tree)`;
   const result = { phase: "setup" as const, exitCode: 0, durationMs, outputTail: note, timedOut: false };
   return commands.map((command) => ({ ...result, command }));
 }
@@ -98,9 +99,21 @@ async function keepSnapshot(input: SetupInput, snapshots: string, key: string, b
   }
 }
 
-/** Puts every tracked file back as committed; untracked files (the installed dependencies) stay. */
-async function discardTrackedChanges(cwd: string): Promise<void> {
-  await git(["reset", "--quiet", "--hard", "HEAD"], { cwd });
+/** The branch (or detached commit) checked out before setup, to put back afterwards. */
+async function whereHeadIs(cwd: string): Promise<{ branch: string | null; commit: string }> {
+  const branch = await git(["symbolic-ref", "-q", "--short", "HEAD"], { cwd, allowFailure: true });
+  const commit = (await git(["rev-parse", "HEAD"], { cwd })).stdout.trim();
+  return { branch: branch.exitCode === 0 ? branch.stdout.trim() : null, commit };
+}
+
+/**
+ * Puts the checkout back as it was before setup: every tracked file as committed, and the branch at the
+ * commit it was on — a setup that commits (or switches branches) leaves nothing in the stage's history.
+ * Untracked files (the installed dependencies) stay.
+ */
+async function discardTrackedChanges(cwd: string, before: { branch: string | null; commit: string }): Promise<void> {
+  const to = before.branch === null ? ["--detach", before.commit] : ["-B", before.branch, before.commit];
+  await git(["checkout", "--quiet", "--force", ...to], { cwd });
 }
 
 /**
