@@ -283,10 +283,24 @@ export function lastApproval(rows: readonly LedgerRow[]): ApprovedRow | null {
   return null;
 }
 
-/** The plan is approved only if the last approval names its digest: a plan changed after approval is not approved. */
+/**
+ * The plan is approved only if the last approval names its digest — a plan changed after approval is not
+ * approved — and, where plan versions are recorded as rows, the last `planned` row names the same plan and
+ * comes before that approval: a plan file put back from an earlier approved version is not the current plan.
+ */
 export function isPlanApproved(rows: readonly LedgerRow[], plan: unknown): boolean {
-  const approval = lastApproval(rows);
-  return approval !== null && plan !== null && plan !== undefined && approval.planDigest === planDigest(plan);
+  if (plan === null || plan === undefined) return false;
+  const digest = planDigest(plan);
+  let approvedAt = -1;
+  let plannedAt = -1;
+  rows.forEach((row, i) => {
+    if (row.status === "approved") approvedAt = i;
+    if (row.status === "planned") plannedAt = i;
+  });
+  const approval = rows[approvedAt];
+  if (approval?.status !== "approved" || approval.planDigest !== digest) return false;
+  const planned = rows[plannedAt];
+  return planned?.status !== "planned" || (planned.planDigest === digest && plannedAt < approvedAt);
 }
 
 // ── group PRs ───────────────────────────────────────────────────────────────

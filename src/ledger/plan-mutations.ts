@@ -28,9 +28,14 @@ export type PlanVersionBuilder = (version: number) => {
 /**
  * A new plan version: the previous `plan.json` is kept as `plan.v<k>.json`, the new one takes version k+1,
  * `plan.md` and the run's files land with it and `task.json` records the version. The version is read on the
- * files of each attempt, so two planning runs can never both claim one version number.
+ * files of each attempt, so two planning runs can never both claim one version number. A signed `planned` row
+ * records which plan is now current (see `plannedRowSchema`).
  */
-export function persistPlanMutation(issue: number, build: PlanVersionBuilder): Mutation<PersistedPlan> {
+export function persistPlanMutation(
+  issue: number,
+  build: PlanVersionBuilder,
+  now: Date = new Date(),
+): Mutation<PersistedPlan> {
   return async (view) => {
     await readRows(view, issue);
     const meta = await readMeta(view, issue);
@@ -46,10 +51,19 @@ export function persistPlanMutation(issue: number, build: PlanVersionBuilder): M
     changes.set(taskPath(issue, "plan.md"), markdown);
     changes.set(taskPath(issue, "task.json"), jsonFileText(taskMetaSchema.parse({ ...meta, planVersion: version })));
     for (const [relative, text] of Object.entries(runFiles)) changes.set(taskPath(issue, relative), text);
+    const digest = planDigest(stored);
+    const planned = ledgerRowSchema.parse({
+      at: now.toISOString(),
+      run: `plan-${version}`,
+      status: "planned",
+      planVersion: version,
+      planDigest: digest,
+    });
+    for (const [path, text] of await appendChange(view, issue, [planned])) changes.set(path, text);
     return {
       changes,
       message: `ledger(#${issue}): plan v${version}`,
-      value: { version, digest: planDigest(stored), supersededVersion: current === null ? null : meta.planVersion },
+      value: { version, digest, supersededVersion: current === null ? null : meta.planVersion },
     };
   };
 }

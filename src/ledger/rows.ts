@@ -95,11 +95,26 @@ export const prRowSchema = z.object({
 });
 /** Without a stage, a cancellation ends every claim on the task that precedes it. */
 export const cancelledRowSchema = z.object({ ...base, status: z.literal("cancelled"), stage: stage.optional() });
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "a sha256 hex digest");
 export const approvedRowSchema = z.object({
   ...base,
   status: z.literal("approved"),
-  planDigest: z.string().regex(/^[0-9a-f]{64}$/, "a sha256 hex digest"),
+  planDigest: sha256Hex,
   actor: text,
+});
+
+/**
+ * A new plan version was saved (SPEC §4): the row that ties `plan.json` to the
+ * signed, append-only chain. Files are signed one by one, so a plan file and
+ * its signature put back from an earlier version would verify on their own;
+ * the last `planned` row says which plan is current, and only an approval
+ * after it counts.
+ */
+export const plannedRowSchema = z.object({
+  ...base,
+  status: z.literal("planned"),
+  planVersion: z.number().int().positive(),
+  planDigest: sha256Hex,
 });
 
 /**
@@ -125,6 +140,7 @@ export const ledgerRowSchema = z.discriminatedUnion("status", [
   prRowSchema,
   cancelledRowSchema,
   approvedRowSchema,
+  plannedRowSchema,
   needsRestackRowSchema,
 ]);
 
@@ -137,6 +153,7 @@ export type ShipPreflight = z.infer<typeof shipPreflightSchema>;
 export type PrRow = z.infer<typeof prRowSchema>;
 export type CancelledRow = z.infer<typeof cancelledRowSchema>;
 export type ApprovedRow = z.infer<typeof approvedRowSchema>;
+export type PlannedRow = z.infer<typeof plannedRowSchema>;
 export type NeedsRestackRow = z.infer<typeof needsRestackRowSchema>;
 export type LedgerRow = z.infer<typeof ledgerRowSchema>;
 export type RowStatus = LedgerRow["status"];

@@ -167,7 +167,11 @@ describe("/okstra approve and /okstra replan", () => {
       .split("\n")
       .map((l) => JSON.parse(l));
     const digest = JSON.parse(await repo.ledgerFile("tasks/1/runs/plan-1/run.json"));
-    expect(rows).toEqual([expect.objectContaining({ status: "approved", actor: "maintainer", run: "approve-1" })]);
+    expect(rows).toEqual([
+      expect.objectContaining({ status: "planned", planVersion: 1, run: "plan-1" }),
+      expect.objectContaining({ status: "approved", actor: "maintainer", run: "approve-1" }),
+    ]);
+    expect(rows[0].planDigest).toBe(rows[1].planDigest);
     expect(digest.planVersion).toBe(1);
     const task = JSON.parse(await repo.ledgerFile("tasks/1/task.json"));
     expect(task.implementationBaseCommit).toMatch(/^[0-9a-f]{40}$/);

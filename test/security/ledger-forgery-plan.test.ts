@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { access } from "node:fs/promises";
 import path from "node:path";
 import { planDigest } from "../../src/plan/plan-digest.js";
+import { git } from "../../src/util/git.js";
 import { configureRecordedWorkers, createLocalRepo, type LocalRepo } from "../helpers/local-repo.js";
 import { appendRow, forgeLedgerCommit, revertLedgerCommit } from "./ledger-forgery-repo.js";
 
@@ -71,6 +72,42 @@ describe("a forged plan and approval on okstra/ledger (local platform)", () => {
     const table = (await repo.comments()).at(-1)!.body;
     expect(table).not.toContain("okstra did not write");
     expect(table).toMatch(/approved by @maintainer/);
+    expect(await exists(marker)).toBe(false);
+  });
+
+  it("a replaced plan put back with its own signature, and task.json with it, is not approved again", async () => {
+    repo = await createLocalRepo();
+    await configureRecordedWorkers(repo, "");
+    expect((await repo.run("/okstra plan")).code).toBe(0);
+    expect((await repo.run("/okstra approve")).code).toBe(0);
+    const approvedAt = (await git(["rev-parse", "okstra/ledger"], { cwd: repo.dir })).stdout.trim();
+    expect((await repo.run("/okstra replan")).code).toBe(0);
+    const fileAt = async (file: string) =>
+      (await git(["show", `${approvedAt}:tasks/1/${file}`], { cwd: repo.dir })).stdout;
+    const [oldPlan, oldMeta, oldSignatures] = await Promise.all(
+      ["plan.json", "task.json", "signatures.json"].map(fileAt),
+    );
+
+    // Each file goes back with the MAC okstra once gave it: every one of them verifies on its own.
+    const putBack = (current: string | null) => {
+      const now = JSON.parse(current!);
+      const then = JSON.parse(oldSignatures);
+      for (const file of ["plan.json", "task.json"]) now.files[file] = then.files[file];
+      return `${JSON.stringify(now, null, 2)}\n`;
+    };
+    await forgeLedgerCommit(repo.dir, {
+      "tasks/1/plan.json": () => oldPlan,
+      "tasks/1/task.json": () => oldMeta,
+      "tasks/1/signatures.json": putBack,
+    });
+
+    const marker = path.join(repo.root, "implemented");
+    const implement = await repo.run("/okstra implement");
+    expect(implement.code).toBe(1);
+    const reply = (await repo.comments()).at(-1)!.body;
+    expect(reply).not.toContain("okstra did not write");
+    expect(reply).toContain("plan v1 of #1 is not approved.");
+    expect((await repo.ledgerFiles()).filter((f) => f.startsWith("tasks/1/runs/impl-"))).toEqual([]);
     expect(await exists(marker)).toBe(false);
   });
 });

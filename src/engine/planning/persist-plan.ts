@@ -7,6 +7,11 @@ import { persistPlanMutation, type Ledger, type PersistedPlan, type PlanVersionB
  * run's own files land with it. A lost race re-applies on the new head, so
  * two planning runs can never both claim one version number.
  */
-export async function persistPlan(ledger: Ledger, issue: number, build: PlanVersionBuilder): Promise<PersistedPlan> {
-  return (await ledger.mutate(persistPlanMutation(issue, build))).value;
+export async function persistPlan(
+  ledger: Ledger,
+  issue: number,
+  build: PlanVersionBuilder,
+  now: Date = new Date(),
+): Promise<PersistedPlan> {
+  return (await ledger.mutate(persistPlanMutation(issue, build, now))).value;
 }

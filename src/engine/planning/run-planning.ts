@@ -377,32 +377,37 @@ async function saveAndAnnounce(run: PlanningRun, planned: PlannedResult): Promis
   const outcome = gate ? `plan saved; gate ${gate.result}` : "plan saved; plan-body verification disabled";
 
   step(run, 5, "running");
-  const saved = await persistPlan(services.ledger, context.job.issueNumber, (version) => {
-    const versioned = { ...plan, version };
-    const markdown = renderPlanMarkdown(versioned, { nextCommand });
-    const report = renderPlanningReport({
-      plan: versioned,
-      manifest,
-      gate,
-      fixRounds: planned.fixRounds,
-      warnings: planned.warnings,
-      workers: run.workers.records,
-      outcome,
-    });
-    return {
-      plan: versioned,
-      markdown,
-      runFiles: runResultFiles({
+  const saved = await persistPlan(
+    services.ledger,
+    context.job.issueNumber,
+    (version) => {
+      const versioned = { ...plan, version };
+      const markdown = renderPlanMarkdown(versioned, { nextCommand });
+      const report = renderPlanningReport({
+        plan: versioned,
         manifest,
-        status,
-        finishedAt: now(),
+        gate,
+        fixRounds: planned.fixRounds,
+        warnings: planned.warnings,
+        workers: run.workers.records,
         outcome,
-        report,
-        workers: run.workers,
-        extra: { planVersion: version, gate: gate?.result ?? "not-run", baseCommit: planned.baseCommit },
-      }),
-    };
-  });
+      });
+      return {
+        plan: versioned,
+        markdown,
+        runFiles: runResultFiles({
+          manifest,
+          status,
+          finishedAt: now(),
+          outcome,
+          report,
+          workers: run.workers,
+          extra: { planVersion: version, gate: gate?.result ?? "not-run", baseCommit: planned.baseCommit },
+        }),
+      };
+    },
+    services.now(),
+  );
   step(run, 5, "done", `plan v${saved.version}`);
 
   const planComment = await services.platform.createComment(
