@@ -1,3 +1,4 @@
+import { LedgerUntrustedError } from "./errors.js";
 import { deriveStages, type StageState } from "./derive.js";
 import { runManifestSchema, type RunManifest } from "./files.js";
 import { jsonFileText, reconcileMutation, type Mutation } from "./mutations.js";
@@ -38,8 +39,11 @@ export interface RecoveredTask {
 export function recoverTaskMutation(issue: number, now: Date, text: ClosedRunText): Mutation<RecoveredTask | null> {
   return async (view) => {
     if ((await readMeta(view, issue)) === null) return { changes: new Map(), message: "", value: null };
+    // Recovery decides on derived state: on rows okstra did not all sign it decides nothing, and closes no
+    // run either (the run files are not rows, so the append guard alone would not stop it).
+    const { rows, untrusted, anySigned } = await readRows(view, issue);
+    if (untrusted.length > 0) throw new LedgerUntrustedError(issue, untrusted, !anySigned);
     const reconciled = await reconcileMutation(issue, now)(view);
-    const { rows } = await readRows(view, issue);
     const after: LedgerRow[] = [...rows, ...reconciled.value.backfilled, ...reconciled.value.abandoned];
     const stages = deriveStages(after, now);
     const closing = await abandonedRuns(view, issue, after, stages);

@@ -108,6 +108,16 @@ describe("native stacks (GitHub's Stacks API)", () => {
     expect(linearChains([pr(101, 1, "main"), pr(102, 2, "main")])).toEqual({ chains: [], linked: false });
   });
 
+  it("makes no chain of PRs based on each other's branches, and does not loop on them", () => {
+    const cycle = [
+      pr(101, 1, "okstra/12/s2"),
+      pr(102, 2, "okstra/12/s1"),
+      pr(103, 3, "main"),
+      pr(104, 4, "okstra/12/s3"),
+    ];
+    expect(linearChains(cycle)).toEqual({ chains: [[103, 104]], linked: true });
+  });
+
   it("creates a stack for a chain, adds to it after its bottom merged, and unstacks it when the chain forks", async () => {
     repo = await createStageRepo([1]);
     const memory = ledgerStacksMemory(repo.ledger);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { withDefaultStage } from "../../src/engine/pull-requests/command-target.js";
 import { dependencyOrder } from "../../src/engine/restack/restack-branches.js";
+import { describeRestack } from "../../src/engine/restack/restack-command.js";
 import {
   describeWithheld,
   gatherReviewFeedback,
@@ -233,5 +234,20 @@ describe("the review feedback a revise reads", () => {
     expect(describeWithheld(feedback.withheld)).toBe(
       "Not given to the executor: review feedback from @stranger (a thread on `src/a.js`, a thread on `src/b.js`), @drive_by (a changes-requested review), who may not run okstra's commands here. To have it addressed, write what to change on the lines after `/okstra revise`.",
     );
+  });
+});
+
+describe("a restack as the run's answer says it", () => {
+  it("names the dependency merged, or the base branch when only the base was merged", () => {
+    const moved = { branch: "okstra/1/s4", from: "a".repeat(40), to: "b".repeat(40) };
+    const text = describeRestack({
+      restacked: [
+        { stage: 3, ...moved, branch: "okstra/1/s3", merged: [2] },
+        { stage: 4, ...moved, merged: [] },
+      ],
+      conflicts: [],
+    });
+    expect(text).toContain("- Stage 3: merged the new head of stage 2 into `okstra/1/s3` (`aaaaaaa` → `bbbbbbb`");
+    expect(text).toContain("- Stage 4: merged `okstra/1/s4-base` into `okstra/1/s4`");
   });
 });

@@ -46,12 +46,18 @@ export function linearChains(open: readonly PullRequestInfo[]): { chains: number
     parent.set(pr.number, below.number);
     children.set(below.number, [...(children.get(below.number) ?? []), pr.number]);
   }
-  const rootOf = (n: number): number => (parent.has(n) ? rootOf(parent.get(n)!) : n);
+  // Bases are anyone's to edit: two PRs based on each other's branches would make the walk down endless.
+  const rootOf = (n: number, seen = new Set<number>()): number => {
+    if (!parent.has(n) || seen.has(n)) return n;
+    seen.add(n);
+    return rootOf(parent.get(n)!, seen);
+  };
   const components = new Map<number, number[]>();
   for (const pr of open) components.set(rootOf(pr.number), [...(components.get(rootOf(pr.number)) ?? []), pr.number]);
   const chains: number[][] = [];
   for (const [root, members] of components) {
     if (members.length < 2 || members.some((n) => (children.get(n)?.length ?? 0) > 1)) continue;
+    if (parent.has(root)) continue; // a cycle has no bottom: no stack
     const chain = [root];
     while (children.get(chain.at(-1)!)?.length === 1) chain.push(children.get(chain.at(-1)!)![0]!);
     chains.push(chain);

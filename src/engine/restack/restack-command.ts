@@ -51,7 +51,7 @@ export function describeRestack(outcome: RestackOutcome): string {
   const lines = [
     ...outcome.restacked.map(
       (r) =>
-        `- Stage ${r.stage}: merged the new head of stage ${r.merged.join(", ")} into \`${r.branch}\` (\`${r.from.slice(0, 7)}\` → \`${r.to.slice(0, 7)}\`, a fast-forward).`,
+        `- Stage ${r.stage}: merged ${r.merged.length > 0 ? `the new head of stage ${r.merged.join(", ")}` : `\`${r.branch}-base\``} into \`${r.branch}\` (\`${r.from.slice(0, 7)}\` → \`${r.to.slice(0, 7)}\`, a fast-forward).`,
     ),
     ...outcome.conflicts.map(
       (c) =>
