@@ -40,7 +40,7 @@ export interface GitResult {
  */
 export type GitFailure = "auth" | "permission" | "other";
 
-export function classifyGitFailure(stderr: string): GitFailure {
+function classifyGitFailure(stderr: string): GitFailure {
   if (/could not read Username|Authentication failed|HTTP 401|returned error: 401/i.test(stderr)) return "auth";
   if (/returned error: 403|HTTP 403|Permission .* denied|write access/i.test(stderr)) return "permission";
   return "other";

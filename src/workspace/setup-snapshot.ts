@@ -62,7 +62,7 @@ export async function installInputsTrusted(cwd: string, trustedCommit: string | 
   return dirty.stdout === "";
 }
 
-export function snapshotDir(repoDir: string, key: string): string {
+function snapshotDir(repoDir: string, key: string): string {
   return join(repoDir, key);
 }
 

@@ -88,7 +88,9 @@ describe("readApprovedTask", () => {
   it("refuses an approval without the base commit implementation starts from", async () => {
     await ledger.writeFiles(ISSUE, { "task.json": json(taskMeta(ISSUE)), "plan.json": json(thePlan) });
     await approve(thePlan);
-    await expect(readApprovedTask(ledger, ISSUE)).rejects.toBeInstanceOf(PlanNotApprovedError);
+    const refused = readApprovedTask(ledger, ISSUE);
+    await expect(refused).rejects.toBeInstanceOf(PlanNotApprovedError);
+    await expect(refused).rejects.toMatchObject({ problem: "plan v1 of #7 is not approved." });
   });
 });
 

@@ -186,6 +186,11 @@ describe("/okstra revise written on stage 2's PR, with a review thread and a cha
     const replyRoute = "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies";
     const [reply] = created(phases.revise, replyRoute);
     expect(reply.path).toBe(`/repos/${OWNER}/${REPO}/pulls/${pr.s2}/comments/${threadRoot}/replies`);
+    // Resolving is the reviewer's call: no request of the revise asked GitHub to resolve a thread.
+    const resolving = phases.revise.api.filter((r) =>
+      `${r.route} ${JSON.stringify(r.body)}`.includes("resolveReviewThread"),
+    );
+    expect(resolving).toEqual([]);
     expect(world.github.resolvedThreads.has(threadRoot)).toBe(false);
   });
 

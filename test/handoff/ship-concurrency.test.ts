@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { SHIP_CLAIMS_FILE } from "../../src/engine/handoff/ship-claims.js";
+import { SHIP_CLAIMS_FILE } from "../../src/ledger/index.js";
 import { updateLocalPull } from "../../src/platform/local/records.js";
 import { ISSUE, useShipTemplate, type ShipRepo } from "./ship-repo.js";
 

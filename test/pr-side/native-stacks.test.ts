@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { Octokit } from "@octokit/rest";
 import { linearChains, syncNativeStacks } from "../../src/engine/pull-requests/native-stacks.js";
-import { ledgerStacksMemory, STACKS_MEMORY_PATH } from "../../src/engine/pull-requests/stacks-memory.js";
+import { ledgerStacksMemory } from "../../src/engine/pull-requests/stacks-memory.js";
+import { NATIVE_STACKS_FILE } from "../../src/ledger/index.js";
 import { createGitHubPlatform } from "../../src/platform/github/index.js";
 import type { Platform, PullRequestInfo } from "../../src/platform/types.js";
 import { silentLogger } from "../../src/util/log.js";
@@ -253,7 +254,7 @@ describe("native stacks (GitHub's Stacks API)", () => {
         log: silentLogger,
       }),
     ).toEqual({ kind: "unavailable", remembered: false });
-    const stored = JSON.parse((await (await repo.ledger.snapshot()).raw.read(STACKS_MEMORY_PATH))!) as Record<
+    const stored = JSON.parse((await (await repo.ledger.snapshot()).raw.read(NATIVE_STACKS_FILE))!) as Record<
       string,
       unknown
     >;

@@ -28,7 +28,6 @@ export interface RequestedStages {
 }
 
 /** The last group PR that covers a stage (a ledger derivation: ship claims decide on it too). */
-export { coveringGroup };
 
 export function requestedStages(input: {
   planStages: readonly { number: number }[];

@@ -1,15 +1,9 @@
-import { LEDGER_BRANCH, type StageState, type TaskLedger } from "../../ledger/index.js";
+import { coveringGroup, LEDGER_BRANCH, type StageState, type TaskLedger } from "../../ledger/index.js";
 import type { Platform } from "../../platform/types.js";
 import type { StageSelection } from "../../commands/types.js";
 import type { PlanStage } from "../../plan/plan-schema.js";
 import { CommandRefusal } from "../refusal.js";
-import {
-  coveringGroup,
-  eligibleStages,
-  requestedStages,
-  type CoveredStage,
-  type ShipCandidate,
-} from "./eligibility.js";
+import { eligibleStages, requestedStages, type CoveredStage, type ShipCandidate } from "./eligibility.js";
 
 /**
  * Step 2 of a ship: the rules of eligibility.ts applied to what the platform

@@ -2,12 +2,8 @@ import {
   claimShipStagesMutation,
   recordGroupPrMutation,
   releaseShipClaimsMutation,
-  SHIP_CLAIMS_FILE,
-  ShipClaimedError,
-  StageShippedError,
   type Ledger,
   type PrRow,
-  type ShipClaim,
   type ShipClaimRequest,
 } from "../../ledger/index.js";
 
@@ -21,7 +17,6 @@ import {
  * (released), or when its expiry passes (a crashed run).
  */
 
-export { SHIP_CLAIMS_FILE, ShipClaimedError, StageShippedError, type ShipClaim };
 export const DEFAULT_SHIP_CLAIM_MS = 30 * 60_000;
 
 /** Claims `stages` for `run` until `until`, all or none; expired claims of other runs are dropped on the way. */

@@ -1,4 +1,4 @@
-import type { RunManifest, TaskLedger } from "../../ledger/index.js";
+import { type RunManifest, ShipClaimedError, StageShippedError, type TaskLedger } from "../../ledger/index.js";
 import { withWorkspace } from "../../workspace/index.js";
 import type { CommandContext } from "../context.js";
 import type { Plan } from "../../plan/plan-schema.js";
@@ -13,13 +13,7 @@ import { describeCovered, type CoveredStage } from "./eligibility.js";
 import type { EnsuredGroupPullRequest } from "./group-pr.js";
 import { publishGroup } from "./publish-group.js";
 import { selectStages } from "./select-stages.js";
-import {
-  claimShipStages,
-  DEFAULT_SHIP_CLAIM_MS,
-  releaseShipClaims,
-  ShipClaimedError,
-  StageShippedError,
-} from "./ship-claims.js";
+import { claimShipStages, DEFAULT_SHIP_CLAIM_MS, releaseShipClaims } from "./ship-claims.js";
 import { renderShipReport } from "./ship-report.js";
 
 /**

@@ -15,12 +15,10 @@ import type { StacksMemory } from "./native-stacks.js";
  * everything); someone who deletes it makes okstra ask once more. It costs
  * one ledger read where a stack is wanted, and one commit, once, per repository.
  */
-export const STACKS_MEMORY_PATH = NATIVE_STACKS_FILE;
-
 export function ledgerStacksMemory(ledger: Ledger, now: () => Date = () => new Date()): StacksMemory {
   return {
     async unavailable() {
-      return nativeStacksUnavailable(await (await ledger.snapshot()).raw.read(STACKS_MEMORY_PATH));
+      return nativeStacksUnavailable(await (await ledger.snapshot()).raw.read(NATIVE_STACKS_FILE));
     },
     async rememberUnavailable() {
       const why = "GET /repos/{owner}/{repo}/stacks answered 404";
