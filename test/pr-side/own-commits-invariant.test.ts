@@ -266,6 +266,34 @@ describe("a restack through okstra/<N>/s4-base when someone pushes to stage 4 me
   });
 });
 
+describe("after merge commits of every dependency of a stage on s4-base", () => {
+  it("keeps stage 4 on its base while one dependency waits, then retargets it to the task base", async () => {
+    repo = await createStageRepo([1, 2, 3, 4], diamond());
+    const prs = await publishAll(repo);
+    for (const stage of [1, 2, 3]) {
+      const number = prs.get(stage)!;
+      const base = (await repo.pullFile(number)).base;
+      await repo.gitIn(["merge", "-q", "--no-ff", "-m", `Merge stage ${stage}`, `okstra/${ISSUE}/s${stage}`]);
+      await markMerged(repo, number);
+      await onPullRequestClosed(
+        { number, head: `okstra/${ISSUE}/s${stage}`, base, merged: true },
+        { platform: repo.platform, ledger: repo.ledger, log: silentLogger },
+      );
+      const expected = stage === 3 ? "main" : `okstra/${ISSUE}/s4-base`;
+      expect([stage, (await repo.pullFile(prs.get(4)!)).base]).toEqual([stage, expected]);
+    }
+    // On main, stage 4's PR shows its own commit (and okstra's merge of its two dependencies, now in main).
+    const own = await repo.gitIn([
+      "rev-list",
+      "--no-merges",
+      "--format=%s",
+      "--no-commit-header",
+      `main..okstra/${ISSUE}/s4`,
+    ]);
+    expect(own.split("\n").filter(Boolean)).toEqual(["feat(csv): stage 4"]);
+  });
+});
+
 describe("after a merge commit of a dependency", () => {
   it("rewrites nothing: the dependents' commits are still their own", async () => {
     repo = await createStageRepo([1, 2, 3, 4], diamond());

@@ -6,6 +6,7 @@ import type { Plan } from "../../plan/plan-schema.js";
 import { noteConflictOnPullRequest, restackRows } from "../restack/restack-task.js";
 import { stageBaseBranch, stageBranch } from "./branch-names.js";
 import { replayDependents, type ReplayOutcome, type ReplayStage } from "./replay-dependents.js";
+import { lastStagePr, unmergedDependencies } from "./stage-base.js";
 
 /**
  * A stage PR was merged (SPEC §15.4), its dependents already retargeted off
@@ -46,7 +47,7 @@ export async function settleDependentsAfterMerge(
   for (const stage of plan.stages) {
     const state = states.get(stage.number);
     if (!state?.done) continue;
-    const pr = state.prs.filter((row) => row.kind === "stage").at(-1)?.number;
+    const pr = lastStagePr(state);
     if (pr !== undefined) prs.set(stage.number, pr);
     const merged = stage.number === input.stage || (pr !== undefined && (await pullOf(pr)).merged);
     stages.push({ number: stage.number, dependsOn: stage.dependsOn, head: state.done.headCommit, merged });
@@ -135,23 +136,14 @@ async function retargetCombinedBases(
   log: Logger,
 ): Promise<void> {
   const states = new Map(task.state.stages.map((s) => [s.stage, s]));
-  const prOf = (stage: number) =>
-    states
-      .get(stage)
-      ?.prs.filter((row) => row.kind === "stage")
-      .at(-1)?.number;
   for (const stage of plan.stages) {
     if (stage.dependsOn.length < 2 || !stage.dependsOn.includes(merged)) continue;
-    const number = prOf(stage.number);
+    const number = lastStagePr(states.get(stage.number));
     if (number === undefined) continue;
     const pr = await pullOf(number);
     if (pr.state !== "open" || pr.base !== stageBaseBranch(task.issue, stage.number)) continue;
-    let allMerged = true;
-    for (const dependency of stage.dependsOn) {
-      const depPr = dependency === merged ? undefined : prOf(dependency);
-      if (dependency !== merged && (depPr === undefined || !(await pullOf(depPr)).merged)) allMerged = false;
-    }
-    if (!allMerged) continue;
+    const others = stage.dependsOn.filter((dependency) => dependency !== merged);
+    if ((await unmergedDependencies(platform, task, others, new Map(), pullOf)).length > 0) continue;
     await platform.updatePullRequest(number, { base: task.meta.baseBranch });
     log.info({ pr: number, stage: stage.number, to: task.meta.baseBranch }, "PR retargeted: every dependency merged");
   }

@@ -35,26 +35,27 @@ export function chooseStageBase(input: {
 }
 
 /** The stage's own PR as the ledger last recorded it. */
-function lastStagePr(state: StageState | undefined): number | undefined {
+export function lastStagePr(state: StageState | undefined): number | undefined {
   return state?.prs.filter((row) => row.kind === "stage").at(-1)?.number;
 }
 
 /**
  * The dependencies whose stage PR is not merged. A dependency with no stage
  * PR counts as unmerged. `known` holds PRs the caller already read, so none
- * is read twice.
+ * is read twice; `read` is how the others are read (a caller's read-once reader).
  */
 export async function unmergedDependencies(
   platform: Platform,
   task: TaskLedger,
   dependsOn: readonly number[],
   known: ReadonlyMap<number, PullRequestInfo> = new Map(),
+  read: (number: number) => Promise<PullRequestInfo> = (number) => platform.getPullRequest(number),
 ): Promise<number[]> {
   const states = new Map(task.state.stages.map((s) => [s.stage, s]));
   const unmerged: number[] = [];
   for (const dependency of dependsOn) {
     const number = lastStagePr(states.get(dependency));
-    const pr = known.get(dependency) ?? (number === undefined ? undefined : await platform.getPullRequest(number));
+    const pr = known.get(dependency) ?? (number === undefined ? undefined : await read(number));
     if (!pr?.merged) unmerged.push(dependency);
   }
   return unmerged;
