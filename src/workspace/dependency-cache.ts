@@ -60,7 +60,7 @@ export async function dependencyCacheFor(
   // A tree an earlier stage's worker shaped runs its install scripts with its own cache, never the one
   // trusted installs (and the setup snapshots made from them) read.
   const key = `${await dependencyKey(workspaceDir)}${scope === "untrusted" ? "-untrusted" : ""}`;
-  const dir = join(cacheRoot, "dependencies", safeName(repoKey), key);
+  const dir = join(cacheRoot, "dependencies", repoCacheName(repoKey), key);
   const paths = {
     npm: join(dir, "npm"),
     pnpmStore: join(dir, "pnpm-store"),
@@ -106,7 +106,8 @@ async function digestOf(dir: string, names: string[]): Promise<string | null> {
   return found ? hash.digest("hex").slice(0, 16) : null;
 }
 
-function safeName(repoKey: string): string {
+/** A repository's (`owner/repo`) directory name under a cache root: readable, and unique by its digest. */
+export function repoCacheName(repoKey: string): string {
   const readable = repoKey
     .replace(/[^A-Za-z0-9._-]+/g, "-")
     .replace(/^[-.]+|[-.]+$/g, "")

@@ -4,6 +4,7 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile }
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { git } from "../util/git.js";
+import { repoCacheName } from "./dependency-cache.js";
 import { defaultCacheDir } from "./mirror-cache.js";
 
 /**
@@ -68,13 +69,7 @@ function snapshotDir(repoDir: string, key: string): string {
 
 /** The snapshot directory of a repository (`owner/repo`), outside every dir a sandbox binds. */
 export function snapshotRepoDir(repoKey: string, cacheRoot: string = defaultCacheDir()): string {
-  const readable =
-    repoKey
-      .replace(/[^A-Za-z0-9._-]+/g, "-")
-      .replace(/^[-.]+|[-.]+$/g, "")
-      .slice(-80) || "repo";
-  const digest = createHash("sha256").update(repoKey).digest("hex").slice(0, 8);
-  return join(cacheRoot, "setup-snapshots", `${readable}-${digest}`);
+  return join(cacheRoot, "setup-snapshots", repoCacheName(repoKey));
 }
 
 /** What setup left untracked (ignored or not) in `cwd`, `dir/` for a whole directory. */
